@@ -1,0 +1,833 @@
+#!/usr/bin/env python3
+"""Measure how real CPython serves an Azure-Functions-style Python host.
+
+This is the project's own ground-truth harness: it runs the cases of a
+``cases.json`` on the machine at hand and writes, in the format of
+``shared/ground-truth`` (which ``sim validate DIR`` reads)::
+
+    DIR/cases.json              the cases measured (a copy, restricted to --only)
+    DIR/measured.json           machine block + per-case metrics (median/min/max/reps)
+    DIR/invocations/<case>.csv  every invocation of every repetition
+    DIR/harness_log.json        extra diagnostics (load checks, retries); not read by sim
+
+Usage::
+
+    python3 measure.py --cases CASES.json --out DIR [--reps 3] [--only NAME ...]
+
+Stdlib only; Python 3.9+.
+
+Structure (and why it mirrors the Azure Functions Python worker)
+---------------------------------------------------------------
+The real Functions host (a .NET process) talks gRPC to P Python worker
+processes (FUNCTIONS_WORKER_PROCESS_COUNT) and hands out invocations
+round robin without looking at how busy a worker is.  Inside each worker,
+``azure_functions_worker/dispatcher.py`` does three things that decide how
+invocations share one interpreter:
+
+* a gRPC thread reads the request stream and, for every request, calls
+  ``loop.call_soon_threadsafe(loop.create_task, self._dispatch_grpc_request(req))``;
+  the asyncio event loop runs on the main thread;
+* ``async def`` functions are awaited right on that loop; ``def`` functions
+  go through ``await loop.run_in_executor(self._sync_call_tp, ...)`` where
+  ``_sync_call_tp`` is a ``ThreadPoolExecutor(PYTHON_THREADPOOL_THREAD_COUNT)``
+  (``None``, i.e. Python's default, since Python 3.9);
+* responses are put on a ``queue.Queue`` that the gRPC thread drains.
+
+This harness keeps exactly that skeleton and drops the rest (gRPC,
+bindings, logging):
+
+* ``Host`` (the parent process) starts P ``Worker`` processes with the
+  multiprocessing 'spawn' method and sends invocation i to worker
+  (i + 1) mod P over a pipe (blind round robin);
+* each ``Worker`` has a receiver thread that does
+  ``loop.call_soon_threadsafe(loop.create_task, dispatch(req))``, a
+  ``dispatch`` coroutine that awaits the body (async kinds) or
+  ``loop.run_in_executor(ThreadPoolExecutor(T), body)`` (sync kinds), and a
+  sender thread that drains the response queue back into a pipe;
+* the thread pools (the T-thread pool and the loop's default executor) are
+  warmed so that all their threads exist before t = 0.
+
+Timestamps are ``time.perf_counter()`` taken inside the workers; on Linux
+(CLOCK_MONOTONIC), macOS and Windows this clock is system-wide, and the
+host checks it (a ping whose reply must fall between send and receive)
+before every repetition.  Times are reported in ms relative to t0, the
+host's clock just before the first invocation is sent.
+
+Definitions (the same as the ground truth's README):
+latency = body end - arrival; queue = body start - arrival;
+makespan = last body end; max concurrency = most bodies running at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import csv
+import datetime
+import json
+import math
+import multiprocessing
+import os
+import platform
+import queue
+import random
+import statistics
+import sys
+import threading
+import time
+import traceback
+from multiprocessing.connection import wait as wait_for_connections
+
+CSV_COLUMNS = ["rep", "id", "worker", "thread", "arrival_ms", "start_ms", "end_ms",
+               "cpu_ms", "inner_start_ms", "inner_end_ms"]
+SCALAR_METRICS = ["n", "makespan_ms", "lat_mean_ms", "lat_p50_ms", "lat_p90_ms",
+                  "lat_p99_ms", "lat_max_ms", "queue_mean_ms", "max_concurrency"]
+
+# ---------------------------------------------------------------------------
+# Bodies: the user function of each kind.  Each returns None or the
+# (start, end) perf_counter pair of its "inner" phase (the sleep of `mixed`,
+# the executor call of `async_executor`).
+# ---------------------------------------------------------------------------
+
+CPU_CHUNK = 200  # loop iterations between two reads of the thread CPU clock (~10 us)
+
+
+def burn_cpu(ms):
+    """Pure-Python loop until *this thread* has used `ms` ms of CPU time.
+
+    Being ordinary bytecode, it holds the GIL and gives it up exactly as any
+    pure-Python code does (on request, after the switch interval).  Time spent
+    waiting for the GIL is not CPU time, so the work done is the same whatever
+    the contention.  Returns the number of loop iterations (for calibration).
+    """
+    deadline = time.thread_time() + ms / 1000.0
+    x = 0
+    iterations = 0
+    while time.thread_time() < deadline:
+        for i in range(CPU_CHUNK):
+            x += i * i
+        iterations += CPU_CHUNK
+    return iterations
+
+
+def sync_io(body):
+    time.sleep(body["d_ms"] / 1000.0)
+
+
+def sync_cpu(body):
+    burn_cpu(body["d_ms"])
+
+
+def mixed(body):
+    burn_cpu(body["cpu_ms"])
+    inner_start = time.perf_counter()
+    time.sleep(body["io_ms"] / 1000.0)
+    return inner_start, time.perf_counter()
+
+
+def sync_noop(body):
+    return None
+
+
+async def async_io(body):
+    await asyncio.sleep(body["d_ms"] / 1000.0)
+
+
+async def async_blocking(body):
+    time.sleep(body["d_ms"] / 1000.0)  # blocks the event loop: the classic mistake
+
+
+async def async_cpu(body):
+    burn_cpu(body["d_ms"])  # no await: nothing else runs on the loop meanwhile
+
+
+async def async_executor(body):
+    loop = asyncio.get_running_loop()
+    inner_start = time.perf_counter()
+    await loop.run_in_executor(None, time.sleep, body["d_ms"] / 1000.0)
+    return inner_start, time.perf_counter()
+
+
+async def gather(body):
+    delay = body["d_ms"] / 1000.0
+    await asyncio.gather(*(asyncio.sleep(delay) for _ in range(body["k"])))
+
+
+async def async_noop(body):
+    return None
+
+
+SYNC_KINDS = {"sync_io": sync_io, "sync_cpu": sync_cpu, "mixed": mixed,
+              "sync_noop": sync_noop}
+ASYNC_KINDS = {"async_io": async_io, "async_blocking": async_blocking,
+               "async_cpu": async_cpu, "async_executor": async_executor,
+               "gather": gather, "async_noop": async_noop}
+REQUIRED_PARAMS = {"sync_io": ["d_ms"], "sync_cpu": ["d_ms"], "mixed": ["cpu_ms", "io_ms"],
+                   "async_io": ["d_ms"], "async_blocking": ["d_ms"], "async_cpu": ["d_ms"],
+                   "async_executor": ["d_ms"], "gather": ["k", "d_ms"],
+                   "sync_noop": [], "async_noop": []}
+
+
+def invocation_record(inv_id, start, end, cpu_s, inner):
+    """What a worker reports about one body execution (absolute perf_counter s)."""
+    return {"id": inv_id, "thread": threading.get_ident(), "start": start, "end": end,
+            "cpu": cpu_s, "inner": inner}
+
+
+def timed_sync(inv_id, fn, body):
+    """Run a def body in the current (thread-pool) thread and time it."""
+    start = time.perf_counter()
+    cpu0 = time.thread_time()
+    inner = fn(body)
+    cpu_s = time.thread_time() - cpu0
+    return invocation_record(inv_id, start, time.perf_counter(), cpu_s, inner)
+
+
+async def timed_async(inv_id, fn, body):
+    """Await an async def body on the loop and time it.
+
+    Its CPU time is the loop thread's, so it includes whatever other
+    coroutines ran on the loop while this one was suspended.
+    """
+    start = time.perf_counter()
+    cpu0 = time.thread_time()
+    inner = await fn(body)
+    cpu_s = time.thread_time() - cpu0
+    return invocation_record(inv_id, start, time.perf_counter(), cpu_s, inner)
+
+
+# ---------------------------------------------------------------------------
+# Worker process
+# ---------------------------------------------------------------------------
+
+def warm_pool(pool):
+    """Make a ThreadPoolExecutor create all its threads now.
+
+    ThreadPoolExecutor starts threads lazily, one per submit while no thread
+    is idle: submitting max_workers tasks that wait for each other at a
+    barrier forces every thread into existence.
+    """
+    size = pool._max_workers  # the Azure worker reads this attribute too
+    barrier = threading.Barrier(size)
+    futures = [pool.submit(barrier.wait, 30) for _ in range(size)]
+    concurrent.futures.wait(futures)
+    return size
+
+
+class Worker:
+    """One Python worker process: the event loop on the main thread, a
+    receiver thread feeding it, a sender thread draining responses, and a
+    ThreadPoolExecutor(T) for def bodies."""
+
+    def __init__(self, index, case, requests, responses):
+        self.index = index
+        self.body = case["body"]
+        self.kind = self.body["kind"]
+        self.is_async = self.kind in ASYNC_KINDS
+        self.fn = ASYNC_KINDS.get(self.kind) or SYNC_KINDS[self.kind]
+        self.threads = case.get("T")
+        self.requests = requests      # pipe end: host -> worker
+        self.responses = responses    # pipe end: worker -> host
+        self.outbox = queue.Queue()   # like dispatcher._grpc_resp_queue
+        self.loop = None
+        self.sync_pool = None
+
+    def run(self):
+        self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self.loop)
+        self.sync_pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.threads)
+        default_pool = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="asyncio")
+        self.loop.set_default_executor(default_pool)  # what the loop would create lazily
+        pools = {"sync_pool": warm_pool(self.sync_pool), "default_pool": warm_pool(default_pool)}
+        sender = threading.Thread(target=self.send_loop, name="sender")
+        receiver = threading.Thread(target=self.receive_loop, name="receiver", daemon=True)
+        sender.start()
+        receiver.start()
+        self.loop.call_soon(self.outbox.put, ("ready", os.getpid(), pools))
+        try:
+            self.loop.run_forever()
+        finally:
+            self.outbox.put(None)
+            sender.join()
+            self.sync_pool.shutdown(wait=False)
+            default_pool.shutdown(wait=False)
+            self.loop.close()
+            self.responses.close()
+
+    def receive_loop(self):
+        """The gRPC thread's reading half: hand each request to the loop."""
+        while True:
+            try:
+                msg = self.requests.recv()
+            except EOFError:
+                msg = ("stop",)
+            if msg[0] == "inv":
+                self.loop.call_soon_threadsafe(self.loop.create_task, self.dispatch(msg[1]))
+            elif msg[0] == "ping":
+                self.outbox.put(("pong", time.perf_counter()))
+            else:  # "stop"
+                self.loop.call_soon_threadsafe(self.loop.stop)
+                return
+
+    async def dispatch(self, inv_id):
+        """dispatcher._dispatch_grpc_request + _handle__invocation_request, reduced."""
+        try:
+            if self.is_async:
+                record = await timed_async(inv_id, self.fn, self.body)
+            else:
+                record = await self.loop.run_in_executor(
+                    self.sync_pool, timed_sync, inv_id, self.fn, self.body)
+            self.outbox.put_nowait(("done", record))
+        except Exception:
+            self.outbox.put_nowait(("error", inv_id, traceback.format_exc()))
+
+    def send_loop(self):
+        """The gRPC thread's writing half: drain the response queue."""
+        while True:
+            msg = self.outbox.get()
+            if msg is None:
+                return
+            self.responses.send(msg)
+
+
+def worker_main(index, case, requests, responses):
+    """Entry point of a spawned worker process (must be importable: spawn)."""
+    Worker(index, case, requests, responses).run()
+
+
+# ---------------------------------------------------------------------------
+# Host process
+# ---------------------------------------------------------------------------
+
+class WorkerFailed(RuntimeError):
+    pass
+
+
+class Host:
+    """The parent process: starts P workers, sends invocations round robin,
+    and collects responses through a collector thread."""
+
+    def __init__(self, case, timeout_s):
+        self.case = case
+        self.P = int(case["P"])
+        self.timeout_s = timeout_s
+        self.procs, self.to_worker, self.from_worker = [], [], []
+        self.inbox = queue.Queue()  # (worker, msg) from the collector thread
+        self.records = {}           # id -> (worker, record)
+        self.collector = None
+
+    # -- lifecycle --
+    def start(self):
+        ctx = multiprocessing.get_context("spawn")
+        for index in range(self.P):
+            req_recv, req_send = ctx.Pipe(duplex=False)
+            resp_recv, resp_send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=worker_main, name="worker-%d" % index, daemon=True,
+                               args=(index, self.case, req_recv, resp_send))
+            proc.start()
+            req_recv.close()
+            resp_send.close()
+            self.procs.append(proc)
+            self.to_worker.append(req_send)
+            self.from_worker.append(resp_recv)
+        self.collector = threading.Thread(target=self.collect_loop, name="collector", daemon=True)
+        self.collector.start()
+        return self.wait_ready()
+
+    def wait_ready(self):
+        """Wait for every worker's 'ready' (any order); returns their thread-pool sizes."""
+        pools = {}
+        while len(pools) < self.P:
+            worker, msg = self.next_message()
+            if msg[0] != "ready":
+                raise WorkerFailed("expected 'ready', got %r from worker %d" % (msg[0], worker))
+            pools[worker] = msg[2]
+        return [pools[w] for w in range(self.P)]
+
+    def stop(self):
+        for conn in self.to_worker:
+            try:
+                conn.send(("stop",))
+            except (OSError, ValueError):
+                pass
+        for proc in self.procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(timeout=5)
+        if self.collector is not None:
+            self.collector.join(timeout=5)
+        for conn in self.to_worker + self.from_worker:
+            conn.close()
+
+    # -- messages --
+    def collect_loop(self):
+        """Move every message from every worker into self.inbox."""
+        open_conns = {conn: w for w, conn in enumerate(self.from_worker)}
+        while open_conns:
+            for conn in wait_for_connections(list(open_conns)):
+                try:
+                    self.inbox.put((open_conns[conn], conn.recv()))
+                except (EOFError, OSError):
+                    self.inbox.put((open_conns.pop(conn), ("eof",)))
+
+    def next_message(self):
+        try:
+            worker, msg = self.inbox.get(timeout=self.timeout_s)
+        except queue.Empty:
+            raise WorkerFailed("no message from any worker for %.0f s" % self.timeout_s)
+        if msg[0] == "error":
+            raise WorkerFailed("worker %d, invocation %d:\n%s" % (worker, msg[1], msg[2]))
+        if msg[0] == "eof":
+            raise WorkerFailed("worker %d exited early (exit code %s)"
+                               % (worker, self.procs[worker].exitcode))
+        return worker, msg
+
+    def expect(self, kind, worker):
+        got_worker, msg = self.next_message()
+        if msg[0] != kind or got_worker != worker:
+            raise WorkerFailed("expected %r from worker %d, got %r from %d"
+                               % (kind, worker, msg[0], got_worker))
+        return msg
+
+    def check_clocks(self):
+        """Each worker's perf_counter must lie between our send and receive."""
+        for w in range(self.P):
+            sent = time.perf_counter()
+            self.to_worker[w].send(("ping",))
+            worker_time = self.expect("pong", w)[1]
+            received = time.perf_counter()
+            if not sent <= worker_time <= received:
+                raise WorkerFailed("perf_counter is not shared between processes: "
+                                   "worker %d read %.6f outside [%.6f, %.6f]"
+                                   % (w, worker_time, sent, received))
+
+    # -- invocations --
+    def send(self, inv_id):
+        """Blind round robin, as the Functions host: invocation i -> worker (i+1) mod P."""
+        self.to_worker[(inv_id + 1) % self.P].send(("inv", inv_id))
+
+    def collect_done(self, count):
+        for _ in range(count):
+            worker, msg = self.next_message()
+            if msg[0] != "done":
+                raise WorkerFailed("unexpected message %r" % (msg[0],))
+            self.records[msg[1]["id"]] = (worker, msg[1])
+
+
+# ---------------------------------------------------------------------------
+# Arrival patterns.  Each sends every invocation, collects every response and
+# returns (t0, {id: arrival time}) in absolute perf_counter seconds.
+# ---------------------------------------------------------------------------
+
+def poisson_schedule(arrival, rep):
+    """Arrival offsets (s) of repetition `rep`: exponential gaps from
+    random.Random(seed + rep) until duration_s (the ground truth's sample paths)."""
+    rng = random.Random(arrival["seed"] + rep)
+    times, t = [], 0.0
+    while True:
+        t += rng.expovariate(arrival["rate_per_s"])
+        if t >= arrival["duration_s"]:
+            return times
+        times.append(t)
+
+
+def sleep_until(deadline):
+    remaining = deadline - time.perf_counter()
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+def drive_burst(host, arrival, rep):
+    n = arrival["n"]
+    t0 = time.perf_counter()
+    for i in range(n):
+        host.send(i)
+    host.collect_done(n)
+    return t0, {i: t0 for i in range(n)}
+
+
+def drive_serial(host, arrival, rep):
+    """One in flight at a time: the next is sent gap_ms after the previous response."""
+    arrivals = {}
+    t0 = time.perf_counter()
+    for i in range(arrival["n"]):
+        arrivals[i] = time.perf_counter()
+        host.send(i)
+        host.collect_done(1)
+        time.sleep(arrival["gap_ms"] / 1000.0)
+    return t0, arrivals
+
+
+def drive_poisson(host, arrival, rep):
+    """Open loop: arrival = the scheduled instant, whether or not we sent on time."""
+    offsets = poisson_schedule(arrival, rep)
+    t0 = time.perf_counter()
+    for i, offset in enumerate(offsets):
+        sleep_until(t0 + offset)
+        host.send(i)
+    host.collect_done(len(offsets))
+    return t0, {i: t0 + offset for i, offset in enumerate(offsets)}
+
+
+DRIVERS = {"burst": drive_burst, "serial": drive_serial, "poisson": drive_poisson}
+
+
+# ---------------------------------------------------------------------------
+# Machine-load check (Linux only): was anything else using the CPUs?
+# ---------------------------------------------------------------------------
+
+def system_busy_ticks():
+    """Busy clock ticks of all CPUs since boot (/proc/stat), or None."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, idle, iowait, irq, softirq = fields[:7]
+    steal = fields[7] if len(fields) > 7 else 0
+    return user + nice + system + irq + softirq + steal
+
+
+def process_ticks(pid):
+    """utime + stime clock ticks of one process (/proc/PID/stat), or 0."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            after_name = f.read().rsplit(")", 1)[1].split()
+        return int(after_name[11]) + int(after_name[12])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class LoadMeter:
+    """CPU used by other processes than ours, in cores, over a window."""
+
+    def __init__(self, pids):
+        self.pids = pids
+        self.tick_s = 1.0 / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.01
+        self.start = None
+
+    def snapshot(self):
+        busy = system_busy_ticks()
+        if busy is None:
+            return None
+        return time.perf_counter(), busy, sum(process_ticks(p) for p in self.pids)
+
+    def begin(self):
+        self.start = self.snapshot()
+
+    def foreign_cores(self):
+        end = self.snapshot()
+        if self.start is None or end is None or end[0] <= self.start[0]:
+            return None
+        foreign_ticks = (end[1] - self.start[1]) - (end[2] - self.start[2])
+        return round(max(0.0, foreign_ticks * self.tick_s / (end[0] - self.start[0])), 3)
+
+
+# ---------------------------------------------------------------------------
+# Running one repetition
+# ---------------------------------------------------------------------------
+
+IDLE_WINDOW_S = 0.5   # idle-machine check before t0 (also lets the spawned workers settle)
+RUN_WINDOW_MIN_S = 1.0  # shorter runs are too short for tick-based load accounting
+
+
+def run_repetition(case, rep, opts):
+    """Start fresh workers, run the case once, stop them.
+
+    Returns (rows, check): rows are per-invocation dicts in ms relative to t0,
+    check describes the machine-load measurements of this attempt.
+    """
+    host = Host(case, opts.timeout)
+    try:
+        pools = host.start()
+        host.check_clocks()
+        meter = LoadMeter([os.getpid()] + [p.pid for p in host.procs])
+        meter.begin()
+        time.sleep(IDLE_WINDOW_S if opts.quiet_check else 0.2)
+        idle_foreign = meter.foreign_cores()
+        meter.begin()
+        t0, arrivals = DRIVERS[case["arrival"]["type"]](host, case["arrival"], rep)
+        run_s = time.perf_counter() - t0
+        run_foreign = meter.foreign_cores() if run_s >= RUN_WINDOW_MIN_S else None
+    finally:
+        host.stop()
+    check = {"foreign_cores_idle": idle_foreign, "foreign_cores_run": run_foreign,
+             "pools": pools[0] if pools else None}
+    return build_rows(rep, t0, arrivals, host.records), check
+
+
+def ms(t, t0):
+    return round((t - t0) * 1000.0, 4)
+
+
+def build_rows(rep, t0, arrivals, records):
+    """Per-invocation rows; threads are numbered 0, 1, ... per repetition in
+    order of first use (by invocation id), one number per (worker, OS thread)."""
+    thread_numbers = {}
+    rows = []
+    for inv_id in sorted(records):
+        worker, rec = records[inv_id]
+        key = (worker, rec["thread"])
+        thread_numbers.setdefault(key, len(thread_numbers))
+        inner = rec["inner"]
+        rows.append({
+            "rep": rep, "id": inv_id, "worker": worker, "thread": thread_numbers[key],
+            "arrival_ms": ms(arrivals[inv_id], t0),
+            "start_ms": ms(rec["start"], t0), "end_ms": ms(rec["end"], t0),
+            "cpu_ms": round(rec["cpu"] * 1000.0, 4),
+            "inner_start_ms": ms(inner[0], t0) if inner else None,
+            "inner_end_ms": ms(inner[1], t0) if inner else None,
+        })
+    return rows
+
+
+def is_disturbed(check, threshold):
+    values = [check["foreign_cores_idle"], check["foreign_cores_run"]]
+    return any(v is not None and v > threshold for v in values)
+
+
+def measure_case(case, opts, log):
+    """All repetitions of one case, retrying repetitions disturbed by other load."""
+    all_rows, per_rep = [], []
+    for rep in range(opts.reps):
+        attempts = []
+        for attempt in range(opts.max_attempts):
+            rows, check = run_repetition(case, rep, opts)
+            check["disturbed"] = opts.quiet_check and is_disturbed(check, opts.quiet_threshold)
+            attempts.append(check)
+            if not check["disturbed"]:
+                break
+            log("    rep %d attempt %d disturbed by other load (%s cores idle, %s run)%s"
+                % (rep, attempt + 1, check["foreign_cores_idle"], check["foreign_cores_run"],
+                   ", retrying" if attempt + 1 < opts.max_attempts else ", kept anyway"))
+            time.sleep(1.0)
+        all_rows.extend(rows)
+        per_rep.append({"rep": rep, "attempts": attempts})
+        m = rep_metrics(rows)
+        log("    rep %d: n=%d makespan %.1f ms, mean latency %.1f ms, max concurrency %d"
+            % (rep, m["n"], m["makespan_ms"], m["lat_mean_ms"], m["max_concurrency"]))
+    return all_rows, per_rep
+
+
+# ---------------------------------------------------------------------------
+# Metrics
+# ---------------------------------------------------------------------------
+
+def percentile(values, q):
+    """q-th quantile (0..1) with linear interpolation between closest ranks:
+    numpy's default method ('linear'), position (n - 1) * q in sorted order.
+    Used for every percentile here, so all places agree."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low = int(math.floor(position))
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def max_concurrency(intervals):
+    """Most intervals [start, end) open at once (an end at t comes before a start at t)."""
+    events = [(s, 1) for s, _ in intervals] + [(e, -1) for _, e in intervals]
+    events.sort(key=lambda ev: (ev[0], ev[1]))
+    running = best = 0
+    for _, delta in events:
+        running += delta
+        best = max(best, running)
+    return best
+
+
+def rep_metrics(rows):
+    """The metrics of one repetition from its rows."""
+    latencies = [r["end_ms"] - r["arrival_ms"] for r in rows]
+    queues = [r["start_ms"] - r["arrival_ms"] for r in rows]
+    counts = {}
+    for r in sorted(rows, key=lambda r: r["worker"]):
+        counts[str(r["worker"])] = counts.get(str(r["worker"]), 0) + 1
+
+    def r3(x):
+        return round(x, 3)
+    return {
+        "n": len(rows),
+        "makespan_ms": r3(max(r["end_ms"] for r in rows)),
+        "lat_mean_ms": r3(statistics.fmean(latencies)),
+        "lat_p50_ms": r3(percentile(latencies, 0.50)),
+        "lat_p90_ms": r3(percentile(latencies, 0.90)),
+        "lat_p99_ms": r3(percentile(latencies, 0.99)),
+        "lat_max_ms": r3(max(latencies)),
+        "queue_mean_ms": r3(statistics.fmean(queues)),
+        "max_concurrency": max_concurrency([(r["start_ms"], r["end_ms"]) for r in rows]),
+        "per_process_counts": counts,
+    }
+
+
+def aggregate(per_rep_metrics):
+    """{metric: {median, min, max, reps}} over repetitions, plus per_process_counts."""
+    out = {}
+    for name in SCALAR_METRICS:
+        values = [m[name] for m in per_rep_metrics]
+        median = statistics.median(values)
+        if isinstance(median, float):
+            median = round(median, 3)
+        out[name] = {"median": median, "min": min(values), "max": max(values), "reps": values}
+    out["per_process_counts"] = {"reps": [m["per_process_counts"] for m in per_rep_metrics]}
+    return out
+
+
+def case_metrics(rows, reps):
+    return aggregate([rep_metrics([r for r in rows if r["rep"] == rep]) for rep in range(reps)])
+
+
+# ---------------------------------------------------------------------------
+# Machine description
+# ---------------------------------------------------------------------------
+
+def calibrate(runs=5, run_ms=50.0):
+    """Speed of the CPU loop on this machine (iterations per ms of CPU time)."""
+    rates = [burn_cpu(run_ms) / run_ms for _ in range(runs)]
+    return {"loop": "for i in range(%d): x += i * i" % CPU_CHUNK,
+            "iters_per_ms": round(statistics.median(rates), 1),
+            "iters_per_ms_cpu_min": round(min(rates), 1),
+            "iters_per_ms_cpu_max": round(max(rates), 1),
+            "runs": runs, "run_ms": run_ms}
+
+
+def machine_info(opts):
+    try:
+        affinity = len(os.sched_getaffinity(0))
+    except AttributeError:
+        affinity = None
+    probe = concurrent.futures.ThreadPoolExecutor()  # starts no thread until used
+    default_workers = probe._max_workers
+    probe.shutdown()
+    return {
+        "python": sys.version,
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "affinity": affinity,
+        "switchinterval_s": sys.getswitchinterval(),
+        "perf_counter": str(time.get_clock_info("perf_counter")),
+        "start_method": "spawn",
+        "repetitions": opts.reps,
+        "default_executor_max_workers": default_workers,
+        "calibration": calibrate(),
+        "quiet_check": bool(opts.quiet_check),
+        "quiet_threshold_cores": opts.quiet_threshold,
+        "max_attempts": opts.max_attempts,
+        "load_before_s": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "harness": "notebooks/harness/measure.py",
+    }
+
+
+# ---------------------------------------------------------------------------
+# Cases and output files
+# ---------------------------------------------------------------------------
+
+def validate_case(case):
+    kind = case["body"]["kind"]
+    if kind not in REQUIRED_PARAMS:
+        raise ValueError("case %s: unknown body kind %r" % (case["name"], kind))
+    missing = [p for p in REQUIRED_PARAMS[kind] if p not in case["body"]]
+    if missing:
+        raise ValueError("case %s: body %s needs %s" % (case["name"], kind, missing))
+    if case["arrival"]["type"] not in DRIVERS:
+        raise ValueError("case %s: unknown arrival %r" % (case["name"], case["arrival"]["type"]))
+    if int(case["P"]) < 1 or (case.get("T") is not None and int(case["T"]) < 1):
+        raise ValueError("case %s: P and T must be >= 1 (T may be null)" % case["name"])
+
+
+def load_cases(path, only):
+    with open(path) as f:
+        document = json.load(f)
+    cases = document["cases"]
+    if only:
+        known = {c["name"] for c in cases}
+        unknown = [name for name in only if name not in known]
+        if unknown:
+            raise SystemExit("unknown case(s): %s" % ", ".join(unknown))
+        cases = [c for c in cases if c["name"] in only]
+    for case in cases:
+        validate_case(case)
+    return dict(document, cases=cases)
+
+
+def write_json(path, data):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def write_invocations(path, rows):
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(CSV_COLUMNS)
+        for r in rows:
+            writer.writerow(["" if r[c] is None else r[c] for c in CSV_COLUMNS])
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--cases", required=True, help="cases.json (ground-truth schema)")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--reps", type=int, default=3, help="repetitions per case (default 3)")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="measure only these cases")
+    p.add_argument("--max-attempts", type=int, default=3,
+                   help="tries per repetition when other load disturbs it (default 3)")
+    p.add_argument("--quiet-threshold", type=float, default=0.15,
+                   help="foreign CPU load (cores) above which a run counts as disturbed")
+    p.add_argument("--no-quiet-check", dest="quiet_check", action="store_false",
+                   help="do not check for (or retry because of) other load")
+    p.add_argument("--timeout", type=float, default=120.0,
+                   help="seconds to wait for any worker message before giving up")
+    opts = p.parse_args(argv)
+    if system_busy_ticks() is None:
+        opts.quiet_check = False  # no /proc/stat: cannot tell
+    return opts
+
+
+def main(argv=None):
+    opts = parse_args(argv)
+    suite = load_cases(opts.cases, opts.only)
+    os.makedirs(os.path.join(opts.out, "invocations"), exist_ok=True)
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    suite_start = time.perf_counter()
+    machine = machine_info(opts)
+    measured, harness_log = {}, {"cases": {}}
+    for case in suite["cases"]:
+        wanted = case.get("python_version")
+        here = "%d.%d" % sys.version_info[:2]
+        if wanted and wanted != here:
+            log("note: case %s was specified for Python %s, running %s" % (case["name"], wanted, here))
+        log("%s (P=%s, T=%s, %s, %s)" % (case["name"], case["P"], case.get("T"),
+                                          case["arrival"]["type"], case["body"]["kind"]))
+        case_start = time.perf_counter()
+        rows, per_rep = measure_case(case, opts, log)
+        measured[case["name"]] = case_metrics(rows, opts.reps)
+        harness_log["cases"][case["name"]] = {"wall_s": round(time.perf_counter() - case_start, 2),
+                                              "reps": per_rep}
+        write_invocations(os.path.join(opts.out, "invocations", case["name"] + ".csv"), rows)
+        machine["suite_wall_s"] = round(time.perf_counter() - suite_start, 1)
+        done_cases = [c for c in suite["cases"] if c["name"] in measured]
+        write_json(os.path.join(opts.out, "cases.json"), dict(suite, cases=done_cases))
+        write_json(os.path.join(opts.out, "measured.json"), {"machine": machine, "measured": measured})
+        write_json(os.path.join(opts.out, "harness_log.json"), harness_log)
+    log("wrote %s (%d cases, %.1f s)" % (opts.out, len(measured), time.perf_counter() - suite_start))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

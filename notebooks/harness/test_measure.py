@@ -1,0 +1,103 @@
+"""Smoke test of the measurement harness (stdlib unittest, a few seconds).
+
+    python3 -m unittest discover -s notebooks/harness -v
+    python3 notebooks/harness/test_measure.py
+
+Runs quick_cases.json once into a temporary directory, then checks the output
+has the ground-truth schema and a few loose facts that hold on any machine.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import measure  # noqa: E402
+
+QUICK = "quick_burst4_"
+METRICS = ["n", "makespan_ms", "lat_mean_ms", "lat_p50_ms", "lat_p90_ms", "lat_p99_ms",
+           "lat_max_ms", "queue_mean_ms", "max_concurrency"]
+
+
+class PureFunctions(unittest.TestCase):
+    def test_percentile_is_numpy_linear(self):
+        values = [1.0, 2.0, 3.0, 4.0]
+        self.assertAlmostEqual(measure.percentile(values, 0.5), 2.5)
+        self.assertAlmostEqual(measure.percentile(values, 0.9), 3.7)  # numpy: 3.7
+        self.assertAlmostEqual(measure.percentile([5.0], 0.99), 5.0)
+
+    def test_max_concurrency(self):
+        self.assertEqual(measure.max_concurrency([(0, 10), (5, 15), (10, 20)]), 2)
+        self.assertEqual(measure.max_concurrency([(0, 1), (1, 2)]), 1)
+
+    def test_poisson_schedule_matches_ground_truth_sample_path(self):
+        # shared/ground-truth poisson_sync_io_P2_T2_rho50, rep 0: 78 arrivals from 75.1092 ms
+        arrival = {"type": "poisson", "rate_per_s": 20, "duration_s": 4, "seed": 1000}
+        times = measure.poisson_schedule(arrival, 0)
+        self.assertEqual(len(times), 78)
+        self.assertAlmostEqual(times[0] * 1000, 75.1092, places=3)
+        self.assertEqual(len(measure.poisson_schedule(arrival, 1)), 84)
+
+
+class QuickRun(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.out = cls.tmp.name
+        subprocess.run([sys.executable, os.path.join(HERE, "measure.py"),
+                        "--cases", os.path.join(HERE, "quick_cases.json"),
+                        "--out", cls.out, "--reps", "1", "--no-quiet-check"],
+                       check=True, timeout=60, stderr=subprocess.DEVNULL)
+        with open(os.path.join(cls.out, "measured.json")) as f:
+            cls.measured = json.load(f)
+        with open(os.path.join(cls.out, "cases.json")) as f:
+            cls.cases = json.load(f)["cases"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def metric(self, case, name):
+        return self.measured["measured"][QUICK + case][name]["median"]
+
+    def test_schema(self):
+        self.assertIn("machine", self.measured)
+        self.assertEqual(len(self.cases), 3)
+        for case in self.cases:
+            m = self.measured["measured"][case["name"]]
+            for name in METRICS:
+                self.assertEqual(set(m[name]), {"median", "min", "max", "reps"}, name)
+                self.assertEqual(len(m[name]["reps"]), 1)
+            self.assertEqual(m["per_process_counts"]["reps"], [{"0": 4}])
+
+    def test_invocation_csv(self):
+        for case in self.cases:
+            with open(os.path.join(self.out, "invocations", case["name"] + ".csv")) as f:
+                reader = csv.DictReader(f)
+                rows = list(reader)
+            self.assertEqual(reader.fieldnames, measure.CSV_COLUMNS)
+            self.assertEqual([int(r["id"]) for r in rows], [0, 1, 2, 3])
+            for r in rows:
+                self.assertLessEqual(float(r["arrival_ms"]), float(r["start_ms"]))
+                self.assertLess(float(r["start_ms"]), float(r["end_ms"]))
+
+    def test_threads_vs_event_loop(self):
+        # 4 x time.sleep(50 ms) on 2 threads: two waves; 4 x asyncio.sleep: one wave
+        self.assertGreater(self.metric("sync_io_P1_T2", "makespan_ms"), 95)
+        self.assertEqual(self.metric("sync_io_P1_T2", "max_concurrency"), 2)
+        self.assertLess(self.metric("async_io_P1", "makespan_ms"), 90)
+        self.assertEqual(self.metric("async_io_P1", "max_concurrency"), 4)
+
+    def test_gil_serialises_cpu(self):
+        # 4 x 20 ms of CPU need >= 80 ms on one interpreter whatever T is
+        self.assertGreater(self.metric("sync_cpu_P1_T2", "makespan_ms"), 78)
+
+
+if __name__ == "__main__":
+    unittest.main()

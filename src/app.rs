@@ -1,0 +1,103 @@
+//! One command's orchestration: load -> prepare output -> run -> export -> report.
+
+use crate::cli::{CheckArgs, Cli, Command, RunArgs};
+use crate::config::{load_experiment, Experiment};
+use crate::error::Result;
+use crate::output::{csv_export, report, Staging};
+use crate::runner::{run_experiment, RunOutput};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(args) => run_command(args),
+        Command::Check(args) => check_command(args),
+        Command::Validate(args) => crate::validate::validate_command(args),
+        Command::Bench(args) => crate::bench::bench_command(args),
+    }
+}
+
+fn overrides(sets: &[String], seed: Option<u64>, no_invocations: bool) -> Vec<String> {
+    let mut all = sets.to_vec();
+    if let Some(seed) = seed {
+        all.push(format!("seed={seed}"));
+    }
+    if no_invocations {
+        all.push("output.invocations=false".into());
+    }
+    all
+}
+
+fn check_command(args: CheckArgs) -> Result<()> {
+    let exp = load_experiment(&args.experiment, &args.sets)?;
+    println!("{}: ok ({} function(s), {} process(es) x {} thread(s))", args.experiment.display(), exp.functions.len(), exp.host.processes, exp.host.threads);
+    Ok(())
+}
+
+/// What manifest.json records about a run.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    sim_version: &'static str,
+    command: Vec<String>,
+    experiment_file: String,
+    seed: u64,
+    wall_time_s: f64,
+    config: &'a Experiment,
+}
+
+fn run_command(args: RunArgs) -> Result<()> {
+    let sets = overrides(&args.sets, args.seed, args.no_invocations);
+    let exp = load_experiment(&args.experiment, &sets)?;
+    let target = args.out.clone().unwrap_or_else(|| PathBuf::from("outputs").join(&exp.name));
+    let staging = Staging::prepare(&target)?;
+    let started = Instant::now();
+    let out = run_experiment(&exp);
+    let wall = started.elapsed().as_secs_f64();
+    write_outputs(&staging, &exp, &out, wall)?;
+    let dir = staging.commit()?;
+    if !args.quiet {
+        print!("{}", report::summary_text(&out.summary, &host_line(&exp)));
+        println!("  wrote {}/ (summary.json, {}timeseries.csv, manifest.json) in {:.2} s", dir.display(), if exp.output.invocations { "invocations.csv, " } else { "" }, wall);
+    }
+    Ok(())
+}
+
+fn host_line(exp: &Experiment) -> String {
+    let h = &exp.host;
+    format!(
+        "{} core(s), {} process(es) x {} thread(s) [{}], Python {}{}, switch interval {} ms",
+        h.cores,
+        h.processes,
+        h.threads,
+        h.threads_source,
+        h.python,
+        if h.free_threaded { " free-threaded (no GIL)" } else { "" },
+        h.switch_interval_ns as f64 / 1e6
+    )
+}
+
+fn write_outputs(staging: &Staging, exp: &Experiment, out: &RunOutput, wall: f64) -> Result<()> {
+    staging.write("summary.json", pretty_json(&out.summary).as_bytes())?;
+    if exp.output.invocations {
+        staging.write("invocations.csv", csv_export::invocations_csv(&out.rows, &out.function_names).as_bytes())?;
+    }
+    staging.write("timeseries.csv", csv_export::timeseries_csv(&out.timeseries).as_bytes())?;
+    let manifest = Manifest {
+        sim_version: env!("CARGO_PKG_VERSION"),
+        command: std::env::args().collect(),
+        experiment_file: exp.source.display().to_string(),
+        seed: exp.seed,
+        wall_time_s: wall,
+        config: exp,
+    };
+    staging.write("manifest.json", pretty_json(&manifest).as_bytes())
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn pretty_json<T: Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("plain data serializes");
+    s.push('\n');
+    s
+}

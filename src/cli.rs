@@ -1,0 +1,84 @@
+//! The command line: `sim run`, `sim check`, `sim validate`, `sim bench`.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Simulate an Azure Functions host running Python: worker processes, thread pools, the GIL
+/// and the asyncio event loop.
+#[derive(Debug, Parser)]
+#[command(name = "sim", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run an experiment and write outputs/<name>/ (summary.json, invocations.csv,
+    /// timeseries.csv, manifest.json).
+    Run(RunArgs),
+    /// Check an experiment file without running it.
+    Check(CheckArgs),
+    /// Replay real-CPython ground-truth cases and compare (exit 1 on a miss).
+    Validate(ValidateArgs),
+    /// Measure the simulator's speed (events/s, invocations/s, memory).
+    Bench(BenchArgs),
+}
+
+/// `sim run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The experiment file (RON), e.g. experiments/io_bound.ron.
+    pub experiment: PathBuf,
+    /// Write into this folder instead of outputs/<experiment name>/.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override the experiment's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a field: --set host.processes=4 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Do not write invocations.csv (memory stays flat on huge runs).
+    #[arg(long)]
+    pub no_invocations: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `sim check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The experiment file (RON).
+    pub experiment: PathBuf,
+    /// Overrides, as for `sim run`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+}
+
+/// `sim validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// A ground-truth folder: cases.json, measured.json, invocations/<case>.csv.
+    pub dir: PathBuf,
+    /// Only cases whose name contains this.
+    #[arg(long)]
+    pub only: Option<String>,
+    /// Simulated repetitions per burst case (median taken, as for the measurements).
+    #[arg(long, default_value_t = 3)]
+    pub reps: u32,
+    /// Also write the table as JSON here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// `sim bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Smaller sizes, for a smoke run.
+    #[arg(long)]
+    pub quick: bool,
+}

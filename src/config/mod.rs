@@ -1,0 +1,209 @@
+//! Experiment configuration: RON files in, a typed [`Experiment`] out.
+//!
+//! `raw` parses (serde mirror, unknown fields rejected), `overrides` applies `--set` what-ifs,
+//! `validate` checks every value at once and resolves defaults, profiles and trace files. The
+//! typed structs below cannot hold an invalid value, so the model never re-checks its input.
+//! This module imports neither the kernel nor the model.
+
+pub mod overrides;
+pub mod raw;
+mod source;
+pub mod validate;
+
+use serde::Serialize;
+use std::path::PathBuf;
+
+pub use validate::load_experiment;
+
+/// A validated experiment, ready to build a model from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Experiment {
+    /// Output folder name.
+    pub name: String,
+    /// What the experiment shows.
+    pub description: String,
+    /// Seed of every random draw.
+    pub seed: u64,
+    /// The host instance.
+    pub host: HostConfig,
+    /// The app's functions and their loads.
+    pub functions: Vec<FunctionSpec>,
+    /// Stop time in nanoseconds, if any.
+    pub horizon_ns: Option<u64>,
+    /// What to write.
+    pub output: OutputConfig,
+    /// The experiment file.
+    pub source: PathBuf,
+}
+
+/// One host instance running Python workers, with every default resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostConfig {
+    /// vCPUs (fractional allowed).
+    pub cores: f64,
+    /// FUNCTIONS_WORKER_PROCESS_COUNT.
+    pub processes: u32,
+    /// Thread-pool size per process (PYTHON_THREADPOOL_THREAD_COUNT or the version default).
+    pub threads: u32,
+    /// Where `threads` came from, for the reader ("set" or the default rule applied).
+    pub threads_source: String,
+    /// Size of the loop's default executor (run_in_executor(None)): min(32, cpu_count + 4).
+    pub default_executor_threads: u32,
+    /// os.cpu_count() as the worker sees it.
+    pub cpu_count: u32,
+    /// Python version string.
+    pub python: String,
+    /// No GIL (3.13t/3.14t).
+    pub free_threaded: bool,
+    /// GIL switch interval, ns.
+    pub switch_interval_ns: u64,
+    /// Delay between worker processes becoming ready, ns (0 = all ready at t = 0).
+    pub process_start_interval_ns: u64,
+    /// Dispatch-path costs.
+    pub dispatch: DispatchCosts,
+}
+
+/// Per-invocation costs of the dispatch path, in nanoseconds.
+///
+/// Defaults are calibrated on the ground truth's idle dispatch path
+/// (`shared/ground-truth/dispatch_overhead.json`, CPython 3.11, 2 vCPU) and on its rho = 0.9
+/// Poisson cases for `gil_handover_ns`; see [`DispatchCosts::CALIBRATED`].
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct DispatchCosts {
+    /// Host -> worker message latency.
+    pub transport_ns: u64,
+    /// Receiver thread CPU per request (GIL).
+    pub receive_ns: u64,
+    /// Loop CPU per request before the body (GIL).
+    pub dispatch_ns: u64,
+    /// Pool-thread CPU before a sync body starts (GIL).
+    pub executor_handoff_ns: u64,
+    /// Loop CPU per request after the body (GIL).
+    pub complete_ns: u64,
+    /// Sender thread CPU per response (GIL).
+    pub respond_ns: u64,
+    /// Wake-up time of a thread handed the GIL.
+    pub gil_handover_ns: u64,
+    /// Extra delay of every timed wake-up (sleep, asyncio timer).
+    pub timer_slack_ns: u64,
+}
+
+impl DispatchCosts {
+    /// Calibrated defaults (see the type's docs).
+    pub const CALIBRATED: DispatchCosts = DispatchCosts {
+        transport_ns: 1_000,
+        receive_ns: 28_000,
+        dispatch_ns: 66_000,
+        executor_handoff_ns: 41_000,
+        complete_ns: 34_000,
+        respond_ns: 84_000,
+        gil_handover_ns: 40_000,
+        timer_slack_ns: 100_000,
+    };
+}
+
+/// `def` or `async def`.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub enum FunctionKind {
+    /// Runs on the worker's ThreadPoolExecutor.
+    Sync,
+    /// Runs as a task on the worker's event loop.
+    Async,
+}
+
+/// A function of the app, its body, and its arrivals.
+#[derive(Debug, Clone, Serialize)]
+pub struct FunctionSpec {
+    /// Name in reports.
+    pub name: String,
+    /// `def` or `async def`.
+    pub kind: FunctionKind,
+    /// The body's steps (loops already unrolled).
+    pub body: Vec<Step>,
+    /// How invocations arrive.
+    pub workload: Workload,
+}
+
+/// One step of a body, with durations in nanoseconds.
+#[derive(Debug, Clone, Serialize)]
+pub enum Step {
+    /// Python CPU work (GIL).
+    Cpu(Dist),
+    /// Native CPU work without the GIL.
+    NativeCpu(Dist),
+    /// Blocking call: the thread sleeps without the GIL.
+    BlockingIo(Dist),
+    /// Awaited non-blocking I/O (async only).
+    AwaitIo(Dist),
+    /// asyncio.gather of sub-programs (async only).
+    Gather(Vec<Vec<Step>>),
+    /// await run_in_executor(None, sub-program) (async only; the sub-program is sync).
+    RunInExecutor(Vec<Step>),
+}
+
+/// A duration distribution over nanoseconds.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub enum Dist {
+    /// Always this many ns.
+    Constant(u64),
+    /// Exponential with this mean (ns).
+    Exponential(f64),
+    /// exp(Normal(mu, sigma)) ns.
+    Lognormal {
+        /// ln of the median in ns.
+        mu: f64,
+        /// Sigma of the underlying normal.
+        sigma: f64,
+    },
+    /// Uniform on [lo, hi] ns.
+    Uniform(f64, f64),
+    /// Inverse CDF through (probability 0..1, ns) points, increasing in both.
+    Empirical(Vec<(f64, f64)>),
+}
+
+/// How invocations of a function arrive.
+#[derive(Debug, Clone, Serialize)]
+pub enum Workload {
+    /// `n` at once.
+    Burst {
+        /// How many.
+        n: u64,
+        /// When (ns).
+        at_ns: u64,
+    },
+    /// Open-loop Poisson.
+    Poisson {
+        /// Mean arrivals per second.
+        rate_per_s: f64,
+        /// Arrivals stop after this (ns).
+        duration_ns: u64,
+    },
+    /// Closed loop of clients with think time.
+    ClosedLoop {
+        /// Number of clients.
+        clients: u32,
+        /// Think time.
+        think: Dist,
+        /// Clients stop sending after this (ns).
+        duration_ns: Option<u64>,
+        /// Or after this many requests each.
+        requests_per_client: Option<u64>,
+    },
+    /// Arrival instants read from a file, sorted.
+    Replay {
+        /// The file, for reports.
+        path: PathBuf,
+        /// Arrival instants (ns), ascending.
+        #[serde(skip)]
+        arrivals_ns: Vec<u64>,
+    },
+}
+
+/// What a run writes.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputConfig {
+    /// Write invocations.csv.
+    pub invocations: bool,
+    /// Time-series sampling interval (ns).
+    pub timeseries_interval_ns: u64,
+}

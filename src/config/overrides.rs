@@ -1,0 +1,87 @@
+//! `--set path.to.field=value`: quick what-ifs on top of an experiment file.
+//!
+//! The parsed experiment is turned into a JSON tree, the field is replaced, and the tree is
+//! parsed back, so an override goes through exactly the same schema and validation as the
+//! file. Paths use field names, list indices and skip enum variant names:
+//! `host.processes=4`, `functions.0.workload.rate_per_s=50`, `seed=7`.
+
+use super::raw::RawExperiment;
+use crate::error::{Result, SimError};
+use serde_json::Value;
+
+/// Applies each `path=value` in order.
+pub fn apply(raw: RawExperiment, sets: &[String]) -> Result<RawExperiment> {
+    if sets.is_empty() {
+        return Ok(raw);
+    }
+    let mut tree = serde_json::to_value(&raw).expect("the raw experiment always serializes");
+    for spec in sets {
+        let err = |message: String| SimError::Override {
+            spec: spec.clone(),
+            message,
+        };
+        let (path, value) = spec
+            .split_once('=')
+            .ok_or_else(|| err("expected path=value, e.g. host.processes=4".into()))?;
+        let slot = find_slot(&mut tree, path.trim()).map_err(err)?;
+        *slot = parse_value(value.trim(), slot);
+        serde_json::from_value::<RawExperiment>(tree.clone())
+            .map_err(|e| err(format!("{e} (value {:?})", value.trim())))?;
+    }
+    Ok(serde_json::from_value(tree).expect("checked after each override"))
+}
+
+/// Walks `path` through objects (by key), arrays (by index) and enum variants (transparently).
+fn find_slot<'a>(mut node: &'a mut Value, path: &str) -> std::result::Result<&'a mut Value, String> {
+    let mut walked = String::new();
+    for segment in path.split('.') {
+        node = descend_variant(node, segment);
+        let here = if walked.is_empty() { "the experiment".to_string() } else { format!("`{walked}`") };
+        node = match node {
+            Value::Object(map) => {
+                let valid: Vec<String> = map.keys().cloned().collect();
+                map.get_mut(segment).ok_or_else(|| {
+                    format!("{here} has no field `{segment}`; valid fields: {}", valid.join(", "))
+                })?
+            }
+            Value::Array(items) => {
+                let len = items.len();
+                let index: usize = segment
+                    .parse()
+                    .map_err(|_| format!("{here} is a list: use an index 0..{len}, not `{segment}`"))?;
+                items
+                    .get_mut(index)
+                    .ok_or_else(|| format!("{here} has {len} entries; index {index} is out of range"))?
+            }
+            _ => return Err(format!("{here} is a single value; it has no field `{segment}`")),
+        };
+        if !walked.is_empty() {
+            walked.push('.');
+        }
+        walked.push_str(segment);
+    }
+    Ok(node)
+}
+
+/// An externally tagged enum (`{"Poisson": {...}}`) is entered without naming the variant.
+fn descend_variant<'a>(node: &'a mut Value, segment: &str) -> &'a mut Value {
+    let is_variant = matches!(node, Value::Object(map) if map.len() == 1
+        && !map.contains_key(segment)
+        && map.keys().next().is_some_and(|k| k.starts_with(|c: char| c.is_ascii_uppercase())));
+    if is_variant {
+        if let Value::Object(map) = node {
+            return map.values_mut().next().expect("one entry");
+        }
+    }
+    node
+}
+
+/// Numbers, booleans and `null` as JSON; anything else as a string.
+fn parse_value(text: &str, old: &Value) -> Value {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v @ (Value::Number(_) | Value::Bool(_) | Value::Null)) => v,
+        Ok(Value::String(s)) => Value::String(s),
+        _ if old.is_string() || !text.is_empty() => Value::String(text.to_string()),
+        _ => Value::Null,
+    }
+}

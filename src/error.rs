@@ -1,0 +1,141 @@
+//! Errors a user can act on: each names the input (file, line:column, field path), what is
+//! wrong, the allowed values and how to fix it.
+//!
+//! Input problems exit with code 2, failures while running or writing with code 1
+//! ([`SimError::exit_code`]). `main` prints the message once.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A position in an input file, 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// Line number, from 1.
+    pub line: usize,
+    /// Column number, from 1.
+    pub col: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+/// One invalid value found while validating an experiment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// The file the value came from.
+    pub file: PathBuf,
+    /// Where in that file, when it can be found.
+    pub location: Option<Location>,
+    /// Dotted path of the field, e.g. `host.processes` or `functions[0].workload.rate_per_s`.
+    pub field: String,
+    /// The offending value as written.
+    pub value: String,
+    /// What is allowed, and a hint.
+    pub allowed: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(loc) = self.location {
+            write!(f, ":{loc}")?;
+        }
+        write!(
+            f,
+            ": `{}` = {} is out of range: {}",
+            self.field, self.value, self.allowed
+        )
+    }
+}
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// A file could not be read.
+    #[error("cannot read {}: {source}\n  hint: check the path; relative paths in an experiment are resolved against the experiment file's folder", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// RON that does not parse, or does not fit the schema.
+    #[error("{}:{location}: {message}", file.display())]
+    Syntax {
+        /// The file.
+        file: PathBuf,
+        /// Where.
+        location: Location,
+        /// What was expected, or which field is unknown and which are valid.
+        message: String,
+    },
+    /// Values that parse but are not allowed (all of them, not just the first).
+    #[error("{}", list_problems(.0))]
+    Invalid(Vec<Problem>),
+    /// A broken row in a trace or arrivals file.
+    #[error("{}:{line}: {message}", file.display())]
+    Trace {
+        /// The CSV file.
+        file: PathBuf,
+        /// 1-based line number (the header is line 1).
+        line: usize,
+        /// What is wrong and what is expected.
+        message: String,
+    },
+    /// A `--set path=value` that names no field or gives a value of the wrong type.
+    #[error("--set {spec}: {message}")]
+    Override {
+        /// The override as given.
+        spec: String,
+        /// Why it does not apply.
+        message: String,
+    },
+    /// A ground-truth directory that cannot be used by `sim validate`.
+    #[error("{}: {message}", path.display())]
+    GroundTruth {
+        /// The file or folder.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Output could not be written; earlier outputs are left as they were.
+    #[error("cannot write {}: {source}\n  hint: check that the folder is writable; any previous output there is untouched", path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// `sim validate` found cases outside their tolerance.
+    #[error("{0} of the ground-truth checks missed their tolerance (see the table above)")]
+    ValidationFailed(usize),
+}
+
+fn list_problems(problems: &[Problem]) -> String {
+    let mut s = format!(
+        "{} invalid value{} in the experiment:",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    for p in problems {
+        s.push_str("\n  ");
+        s.push_str(&p.to_string());
+    }
+    s
+}
+
+impl SimError {
+    /// 2 for bad input (the user must change something), 1 for failures while running.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            SimError::Write { .. } | SimError::ValidationFailed(_) => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// Result type of every fallible operation in sim.
+pub type Result<T> = std::result::Result<T, SimError>;

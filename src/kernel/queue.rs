@@ -1,0 +1,160 @@
+//! The future event list: a min-heap ordered by `(time, insertion seq)`.
+//!
+//! A 4-ary implicit heap over one `Vec`: shallower than a binary heap, and its sift-down compares
+//! siblings that sit in one cache line, which is what keeps the kernel above 20 M events/s
+//! (`sim bench`). Ties at one instant pop in insertion order, so runs are deterministic.
+
+use super::time::SimTime;
+
+/// One scheduled event with its ordering key.
+struct Entry<E> {
+    /// `time << 64 | seq`: comparing one integer orders by time, then by insertion.
+    key: u128,
+    event: E,
+}
+
+/// A priority queue of events of type `E`, popped in `(time, seq)` order.
+pub struct EventQueue<E> {
+    heap: Vec<Entry<E>>,
+    next_seq: u64,
+}
+
+const ARITY: usize = 4;
+
+impl<E> Default for EventQueue<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E> EventQueue<E> {
+    /// An empty queue.
+    pub fn new() -> Self {
+        EventQueue {
+            heap: Vec::new(),
+            next_seq: 0,
+        }
+    }
+
+    /// An empty queue with room for `n` pending events.
+    pub fn with_capacity(n: usize) -> Self {
+        EventQueue {
+            heap: Vec::with_capacity(n),
+            next_seq: 0,
+        }
+    }
+
+    /// Schedules `event` at `time`; later-scheduled events at the same time pop later.
+    pub fn push(&mut self, time: SimTime, event: E) {
+        let key = ((time.0 as u128) << 64) | self.next_seq as u128;
+        self.next_seq += 1;
+        self.heap.push(Entry { key, event });
+        self.sift_up(self.heap.len() - 1);
+    }
+
+    /// Removes and returns the earliest event, or `None` when nothing is pending.
+    pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        let last = self.heap.pop()?;
+        let top = if self.heap.is_empty() {
+            last
+        } else {
+            let top = std::mem::replace(&mut self.heap[0], last);
+            self.sift_down(0);
+            top
+        };
+        Some((SimTime((top.key >> 64) as u64), top.event))
+    }
+
+    /// The time of the earliest pending event.
+    pub fn peek_time(&self) -> Option<SimTime> {
+        self.heap.first().map(|e| SimTime((e.key >> 64) as u64))
+    }
+
+    /// Number of pending events.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// True when no event is pending.
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
+    /// Total number of events ever scheduled (a cheap event counter for reports).
+    pub fn scheduled(&self) -> u64 {
+        self.next_seq
+    }
+
+    fn sift_up(&mut self, mut i: usize) {
+        while i > 0 {
+            let parent = (i - 1) / ARITY;
+            if self.heap[i].key >= self.heap[parent].key {
+                break;
+            }
+            self.heap.swap(i, parent);
+            i = parent;
+        }
+    }
+
+    fn sift_down(&mut self, mut i: usize) {
+        let n = self.heap.len();
+        loop {
+            let first = i * ARITY + 1;
+            if first >= n {
+                break;
+            }
+            let end = (first + ARITY).min(n);
+            let mut best = first;
+            for c in first + 1..end {
+                if self.heap[c].key < self.heap[best].key {
+                    best = c;
+                }
+            }
+            if self.heap[best].key >= self.heap[i].key {
+                break;
+            }
+            self.heap.swap(i, best);
+            i = best;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pops_in_time_order_then_insertion_order() {
+        let mut q = EventQueue::new();
+        q.push(SimTime(30), "c");
+        q.push(SimTime(10), "a1");
+        q.push(SimTime(20), "b");
+        q.push(SimTime(10), "a2");
+        q.push(SimTime(10), "a3");
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
+        assert_eq!(order, ["a1", "a2", "a3", "b", "c"]);
+    }
+
+    #[test]
+    fn matches_a_sorted_reference_on_random_input() {
+        let mut q = EventQueue::new();
+        let mut reference = Vec::new();
+        let mut x: u64 = 12345;
+        for i in 0..5000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let t = (x >> 33) % 100;
+            q.push(SimTime(t), i);
+            reference.push((t, i));
+            if i % 7 == 0 {
+                reference.sort();
+                let expected = reference.remove(0);
+                assert_eq!(q.pop(), Some((SimTime(expected.0), expected.1)));
+            }
+        }
+        reference.sort();
+        for (t, i) in reference {
+            assert_eq!(q.pop(), Some((SimTime(t), i)));
+        }
+        assert!(q.is_empty());
+    }
+}

@@ -1,0 +1,31 @@
+//! # sim: a discrete-event simulator of an Azure Functions host running Python
+//!
+//! sim predicts what one host instance does with a load: how its worker processes
+//! (FUNCTIONS_WORKER_PROCESS_COUNT), their thread pools (PYTHON_THREADPOOL_THREAD_COUNT), the
+//! GIL and the asyncio event loop turn arrivals into latencies.
+//!
+//! ## Pipeline
+//! ```text
+//! experiments/*.ron -> config (raw -> validated Experiment) -> model::World::build
+//!   -> World::run (kernel event loop) -> metrics (Recorder, RunSummary) -> output (files, report)
+//! ```
+//! `kernel` knows no domain; `config` imports neither kernel nor model; `output` never touches
+//! the model or the kernel.
+//!
+//! ## Determinism contract
+//! Time is integer nanoseconds; events at one instant run in scheduling order; every random
+//! draw comes from the experiment's seed through a named substream. The same experiment and
+//! seed give byte-identical summary.json and CSV files, whatever the machine or thread count.
+
+pub mod app;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod kernel;
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod runner;
+pub mod validate;
+pub mod workload;

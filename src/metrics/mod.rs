@@ -1,0 +1,167 @@
+//! What a run measures: the [`Recorder`] is the only sink the model writes to.
+//!
+//! Per-invocation rows are kept only when asked for; everything else is streaming (log
+//! histograms, counters, time-weighted gauges), so memory stays flat on huge runs.
+//! [`summary::RunSummary`] is the export schema of summary.json.
+
+pub mod gauge;
+pub mod histogram;
+pub mod summary;
+
+pub use gauge::Gauge;
+pub use histogram::LogHistogram;
+
+use serde::Serialize;
+use std::fmt;
+
+/// Which thread ran an invocation's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ThreadLabel {
+    /// The process's event loop (main) thread: async bodies.
+    Loop,
+    /// Thread `n` of the function thread pool: sync bodies.
+    Pool(u32),
+}
+
+impl fmt::Display for ThreadLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ThreadLabel::Loop => write!(f, "loop"),
+            ThreadLabel::Pool(n) => write!(f, "pool-{n}"),
+        }
+    }
+}
+
+/// How an invocation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Outcome {
+    /// The response reached the host.
+    Succeeded,
+    /// Still in the system when the run stopped (horizon).
+    Pending,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Pending => "pending",
+        })
+    }
+}
+
+/// One invocation's life, in ns since t = 0.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InvocationRecord {
+    /// Arrival order, from 0.
+    pub id: u64,
+    /// Index of the function in the experiment.
+    pub function: u16,
+    /// Arrival at the host.
+    pub arrival: u64,
+    /// Body start (first Python line of the function).
+    pub start: Option<u64>,
+    /// Body end (its last line).
+    pub end: Option<u64>,
+    /// Response back at the host.
+    pub response: Option<u64>,
+    /// Worker process index.
+    pub process: u16,
+    /// Thread that ran the body.
+    pub thread: Option<ThreadLabel>,
+    /// How it ended.
+    pub outcome: Outcome,
+}
+
+/// One row of timeseries.csv: averages over the interval ending at `t_ns`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TimeseriesRow {
+    /// End of the interval.
+    pub t_ns: u64,
+    /// Invocations arrived and not yet answered (time average).
+    pub in_flight: f64,
+    /// Invocations arrived whose body has not started (time average).
+    pub queued: f64,
+    /// Thread-pool and default-executor threads with work (time average).
+    pub busy_threads: f64,
+    /// Share of the interval the GIL had a holder, averaged over processes.
+    pub gil_held: f64,
+    /// Share of the interval event loops were blocked in a blocking call, averaged.
+    pub loop_blocked: f64,
+    /// Share of the instance's cores in use.
+    pub cpu_utilisation: f64,
+}
+
+/// Collects measurements during a run.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    keep_rows: bool,
+    rows: Vec<InvocationRecord>,
+    /// Arrival -> response, all functions.
+    pub latency: LogHistogram,
+    /// Arrival -> body start, all functions.
+    pub queue: LogHistogram,
+    /// Arrival -> response, per function.
+    pub latency_by_function: Vec<LogHistogram>,
+    /// Time-series rows.
+    pub timeseries: Vec<TimeseriesRow>,
+    /// Invocations arrived.
+    pub arrived: u64,
+    /// Invocations answered.
+    pub succeeded: u64,
+    /// Latest response time.
+    pub last_response: u64,
+    /// Latest body end.
+    pub last_body_end: u64,
+    /// Earliest arrival.
+    pub first_arrival: Option<u64>,
+}
+
+impl Recorder {
+    /// A recorder for `functions` functions; `keep_rows` keeps per-invocation rows.
+    pub fn new(functions: usize, keep_rows: bool) -> Recorder {
+        Recorder {
+            keep_rows,
+            latency_by_function: vec![LogHistogram::default(); functions],
+            ..Recorder::default()
+        }
+    }
+
+    /// An invocation arrived at `t`.
+    pub fn arrived(&mut self, t: u64) {
+        self.arrived += 1;
+        if self.first_arrival.is_none() {
+            self.first_arrival = Some(t);
+        }
+    }
+
+    /// An invocation is over (answered, or pending at the horizon).
+    pub fn finished(&mut self, r: InvocationRecord) {
+        if let Some(start) = r.start {
+            self.queue.record(start - r.arrival);
+        }
+        if let Some(end) = r.end {
+            self.last_body_end = self.last_body_end.max(end);
+        }
+        if let (Outcome::Succeeded, Some(resp)) = (r.outcome, r.response) {
+            self.succeeded += 1;
+            self.latency.record(resp - r.arrival);
+            self.latency_by_function[r.function as usize].record(resp - r.arrival);
+            self.last_response = self.last_response.max(resp);
+        }
+        if self.keep_rows {
+            self.rows.push(r);
+        }
+    }
+
+    /// Per-invocation rows, sorted by invocation id (empty unless kept).
+    pub fn rows(&mut self) -> &[InvocationRecord] {
+        self.rows.sort_by_key(|r| r.id);
+        &self.rows
+    }
+
+    /// Per-invocation rows are being kept.
+    pub fn keeps_rows(&self) -> bool {
+        self.keep_rows
+    }
+}

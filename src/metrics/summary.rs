@@ -1,0 +1,162 @@
+//! summary.json: the one export schema of a run's results.
+
+use super::{LogHistogram, Recorder};
+use serde::Serialize;
+
+/// Distribution of a duration, in milliseconds.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Stats {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+impl Stats {
+    /// From a histogram of ns values (quantiles within 0.1%).
+    pub fn from_histogram(h: &LogHistogram) -> Stats {
+        let ms = |ns: f64| round6(ns / 1e6);
+        Stats {
+            mean: ms(h.mean()),
+            p50: ms(h.quantile(0.5)),
+            p90: ms(h.quantile(0.9)),
+            p99: ms(h.quantile(0.99)),
+            max: ms(h.max() as f64),
+        }
+    }
+}
+
+/// Rounds to 6 decimals (nanoseconds, when the unit is ms) so files stay readable.
+pub fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// Counts that add up: arrived = succeeded + pending.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Counts {
+    /// Invocations that arrived.
+    pub arrived: u64,
+    /// Answered.
+    pub succeeded: u64,
+    /// Still in the system when the run stopped.
+    pub pending: u64,
+}
+
+/// Per-function results.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FunctionSummary {
+    /// Name.
+    pub name: String,
+    /// "sync" or "async".
+    pub kind: String,
+    /// Answered invocations.
+    pub succeeded: u64,
+    /// Latency with no contention at all (critical path of the body at mean durations), ms.
+    pub ideal_latency_ms: f64,
+    /// Arrival -> response.
+    pub latency_ms: Stats,
+}
+
+/// Per-process results.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProcessSummary {
+    /// Process index.
+    pub process: usize,
+    /// Invocations routed to it.
+    pub invocations: u64,
+    /// Cores it used on average.
+    pub cpu_utilisation: f64,
+    /// Share of time its GIL was held.
+    pub gil_held: f64,
+    /// Share of the time threads wanted to run Python that they spent waiting for the GIL.
+    pub gil_wait_share: f64,
+    /// Mean number of threads waiting for the GIL.
+    pub mean_gil_waiters: f64,
+    /// Share of time the event loop had work.
+    pub loop_busy: f64,
+    /// Share of time the event loop was blocked in a blocking call or native code.
+    pub loop_blocked: f64,
+    /// Thread-pool threads started.
+    pub pool_threads: u32,
+    /// Default-executor threads started.
+    pub executor_threads: u32,
+}
+
+/// Everything summary.json holds. Deterministic: no wall-clock values.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RunSummary {
+    /// Experiment name.
+    pub experiment: String,
+    /// Seed.
+    pub seed: u64,
+    /// Invocation counts.
+    pub invocations: Counts,
+    /// Simulated time at the end, ms.
+    pub sim_end_ms: f64,
+    /// Last body end, ms.
+    pub makespan_ms: f64,
+    /// Answered invocations per second, first arrival to last response.
+    pub throughput_per_s: f64,
+    /// Arrival -> response, all functions.
+    pub latency_ms: Stats,
+    /// Arrival -> body start, all functions.
+    pub queue_ms: Stats,
+    /// Share of the instance's cores in use.
+    pub cpu_utilisation: f64,
+    /// Per function.
+    pub functions: Vec<FunctionSummary>,
+    /// Per worker process.
+    pub processes: Vec<ProcessSummary>,
+    /// Events the kernel processed.
+    pub events: u64,
+}
+
+impl RunSummary {
+    /// Assembles the summary; `functions` gives (name, kind, ideal latency ms) per function.
+    pub fn new(
+        experiment: &str,
+        seed: u64,
+        rec: &Recorder,
+        functions: &[(String, String, f64)],
+        processes: Vec<ProcessSummary>,
+        sim_end_ns: u64,
+        cpu_utilisation: f64,
+        events: u64,
+    ) -> RunSummary {
+        let span = rec.last_response.saturating_sub(rec.first_arrival.unwrap_or(0)) as f64 / 1e9;
+        RunSummary {
+            experiment: experiment.to_string(),
+            seed,
+            invocations: Counts {
+                arrived: rec.arrived,
+                succeeded: rec.succeeded,
+                pending: rec.arrived - rec.succeeded,
+            },
+            sim_end_ms: round6(sim_end_ns as f64 / 1e6),
+            makespan_ms: round6(rec.last_body_end as f64 / 1e6),
+            throughput_per_s: if span > 0.0 { round6(rec.succeeded as f64 / span) } else { 0.0 },
+            latency_ms: Stats::from_histogram(&rec.latency),
+            queue_ms: Stats::from_histogram(&rec.queue),
+            cpu_utilisation: round6(cpu_utilisation),
+            functions: functions
+                .iter()
+                .zip(&rec.latency_by_function)
+                .map(|((name, kind, ideal), h)| FunctionSummary {
+                    name: name.clone(),
+                    kind: kind.clone(),
+                    succeeded: h.count(),
+                    ideal_latency_ms: round6(*ideal),
+                    latency_ms: Stats::from_histogram(h),
+                })
+                .collect(),
+            processes,
+            events,
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Every event of the model, one doc line each. Ids are indices into the world's arenas.
+
+/// A thread, index into `World::threads`.
+pub type ThreadId = u32;
+/// An invocation, index into the invocation slab.
+pub type InvId = u32;
+/// A running program (a body, a gather branch or an executor call), index into the task slab.
+pub type TaskId = u32;
+
+/// Something that happens at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// The next open-loop arrival of function `func`.
+    Arrival { func: u16 },
+    /// Closed-loop client `client` of function `func` sends its next request.
+    ClientRequest { func: u16, client: u32 },
+    /// A request reaches its worker process's receiver thread.
+    Deliver { inv: InvId },
+    /// The earliest CPU burst on the instance's cores may have finished.
+    CpuTick,
+    /// A blocking call (time.sleep, blocking I/O) returns on `thread`.
+    SleepDone { thread: ThreadId },
+    /// A thread handed the GIL has woken up and runs.
+    GilGranted { thread: ThreadId },
+    /// The switch interval of `process`'s GIL expired with waiters: force a hand-over.
+    GilSwitch { process: u16, gen: u32 },
+    /// An awaited asyncio timer or non-blocking I/O completes for `task`.
+    AwaitDone { task: TaskId },
+    /// Worker process `process` has started and can receive invocations.
+    ProcessReady { process: u16 },
+    /// Time to write a row of the time series.
+    Sample,
+}

@@ -1,0 +1,19 @@
+//! The model of one Azure Functions host instance running Python workers.
+//!
+//! [`World::build`] turns a validated experiment into processes, threads, programs and arrival
+//! sources (all topology errors are caught before time starts); [`World::run`] drives the
+//! kernel's event loop to the end and returns the [`RunResult`]. Module map: `event` (every
+//! event), `cpu` (processor-sharing cores), `gil`, `worker` (a process's threads and queues),
+//! `program` (compiled bodies), `threads` (what each thread does next: the Python semantics),
+//! `world` (building, routing, arrivals, sampling, results).
+
+pub mod cpu;
+pub mod event;
+pub mod gil;
+pub mod program;
+mod slab;
+mod threads;
+pub mod worker;
+mod world;
+
+pub use world::{ProcessStats, RunResult, World};

@@ -1,0 +1,195 @@
+//! Function bodies compiled into flat programs, and duration sampling.
+//!
+//! A body with `gather` and `run_in_executor` is a fork-join DAG of steps. For execution it is
+//! stored as programs (step lists) that refer to sub-programs by id; [`critical_path_ns`] builds
+//! the same DAG with petgraph to compute the body's latency with no contention at all, the
+//! floor every report compares against.
+
+use crate::config::{Dist, Step};
+use crate::kernel::SimRng;
+use petgraph::graph::{DiGraph, NodeIndex};
+use rand::Rng;
+use rand_distr::{Distribution, Exp, LogNormal};
+
+/// Index of a program in [`Programs`].
+pub type ProgId = u32;
+
+/// One compiled step.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Python CPU (GIL).
+    Cpu(Sampler),
+    /// Native CPU without the GIL.
+    Native(Sampler),
+    /// Blocking call.
+    Blocking(Sampler),
+    /// Awaited non-blocking I/O.
+    Await(Sampler),
+    /// gather of these programs.
+    Gather(Vec<ProgId>),
+    /// run_in_executor of this program.
+    Executor(ProgId),
+}
+
+/// Every program of every function.
+#[derive(Debug, Default)]
+pub struct Programs {
+    programs: Vec<Vec<Op>>,
+}
+
+impl Programs {
+    /// Compiles `steps` (and their sub-programs) and returns the root's id.
+    pub fn compile(&mut self, steps: &[Step]) -> ProgId {
+        let ops = steps
+            .iter()
+            .map(|s| match s {
+                Step::Cpu(d) => Op::Cpu(Sampler::new(d)),
+                Step::NativeCpu(d) => Op::Native(Sampler::new(d)),
+                Step::BlockingIo(d) => Op::Blocking(Sampler::new(d)),
+                Step::AwaitIo(d) => Op::Await(Sampler::new(d)),
+                Step::Gather(branches) => Op::Gather(branches.iter().map(|b| self.compile(b)).collect()),
+                Step::RunInExecutor(sub) => Op::Executor(self.compile(sub)),
+            })
+            .collect();
+        self.programs.push(ops);
+        (self.programs.len() - 1) as ProgId
+    }
+
+    /// The steps of program `id`.
+    pub fn ops(&self, id: ProgId) -> &[Op] {
+        &self.programs[id as usize]
+    }
+}
+
+/// Draws durations (ns) from one distribution.
+#[derive(Debug, Clone)]
+pub enum Sampler {
+    /// Always this.
+    Constant(u64),
+    /// Exponential.
+    Exponential(Exp<f64>),
+    /// Log-normal.
+    Lognormal(LogNormal<f64>),
+    /// Uniform on [lo, hi].
+    Uniform(f64, f64),
+    /// Piecewise-linear inverse CDF.
+    Empirical(Vec<(f64, f64)>),
+}
+
+impl Sampler {
+    /// The sampler for a validated distribution.
+    pub fn new(d: &Dist) -> Sampler {
+        match d {
+            Dist::Constant(ns) => Sampler::Constant(*ns),
+            Dist::Exponential(mean) => Sampler::Exponential(Exp::new(1.0 / mean).expect("validated mean > 0")),
+            Dist::Lognormal { mu, sigma } => Sampler::Lognormal(LogNormal::new(*mu, *sigma).expect("validated sigma")),
+            Dist::Uniform(lo, hi) => Sampler::Uniform(*lo, *hi),
+            Dist::Empirical(points) => Sampler::Empirical(points.clone()),
+        }
+    }
+
+    /// One duration in ns. Constants draw nothing, so they never shift other draws.
+    pub fn sample(&self, rng: &mut SimRng) -> u64 {
+        let x = match self {
+            Sampler::Constant(ns) => return *ns,
+            Sampler::Exponential(e) => e.sample(rng),
+            Sampler::Lognormal(l) => l.sample(rng),
+            Sampler::Uniform(lo, hi) => lo + (hi - lo) * rng.random::<f64>(),
+            Sampler::Empirical(points) => inverse_cdf(points, rng.random::<f64>()),
+        };
+        x.round().max(0.0) as u64
+    }
+}
+
+/// Linear interpolation in the (probability, value) points.
+fn inverse_cdf(points: &[(f64, f64)], u: f64) -> f64 {
+    for w in points.windows(2) {
+        let ((p0, v0), (p1, v1)) = (w[0], w[1]);
+        if u <= p1 {
+            return v0 + (v1 - v0) * (u - p0) / (p1 - p0);
+        }
+    }
+    points.last().map_or(0.0, |p| p.1)
+}
+
+/// Latency of a body with unlimited threads, cores and no GIL contention: the longest path
+/// through its fork-join DAG, each step at its mean duration (ns).
+pub fn critical_path_ns(steps: &[Step]) -> f64 {
+    let mut g: DiGraph<f64, ()> = DiGraph::new();
+    let start = g.add_node(0.0);
+    let end = add_chain(&mut g, start, steps);
+    longest_path(&g, start, end)
+}
+
+fn mean_of(d: &Dist) -> f64 {
+    match d {
+        Dist::Constant(ns) => *ns as f64,
+        Dist::Exponential(mean) => *mean,
+        Dist::Lognormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+        Dist::Uniform(lo, hi) => (lo + hi) / 2.0,
+        Dist::Empirical(points) => points.windows(2).map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0).sum(),
+    }
+}
+
+/// Appends `steps` after `from`; returns the last node.
+fn add_chain(g: &mut DiGraph<f64, ()>, from: NodeIndex, steps: &[Step]) -> NodeIndex {
+    let mut last = from;
+    for s in steps {
+        last = match s {
+            Step::Cpu(d) | Step::NativeCpu(d) | Step::BlockingIo(d) | Step::AwaitIo(d) => {
+                let n = g.add_node(mean_of(d));
+                g.add_edge(last, n, ());
+                n
+            }
+            Step::Gather(branches) => {
+                let join = g.add_node(0.0);
+                for b in branches {
+                    let tail = add_chain(g, last, b);
+                    g.add_edge(tail, join, ());
+                }
+                join
+            }
+            Step::RunInExecutor(sub) => add_chain(g, last, sub),
+        };
+    }
+    last
+}
+
+fn longest_path(g: &DiGraph<f64, ()>, start: NodeIndex, end: NodeIndex) -> f64 {
+    let order = petgraph::algo::toposort(g, None).expect("a body is a DAG by construction");
+    let mut best = vec![f64::NEG_INFINITY; g.node_count()];
+    best[start.index()] = g[start];
+    for n in order {
+        if best[n.index()] == f64::NEG_INFINITY {
+            continue;
+        }
+        for m in g.neighbors(n) {
+            let cand = best[n.index()] + g[m];
+            if cand > best[m.index()] {
+                best[m.index()] = cand;
+            }
+        }
+    }
+    best[end.index()].max(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn critical_path_of_a_gather_is_its_longest_branch() {
+        let ms = |x: u64| Dist::Constant(x * 1_000_000);
+        let body = vec![
+            Step::Cpu(ms(1)),
+            Step::Gather(vec![vec![Step::AwaitIo(ms(10))], vec![Step::AwaitIo(ms(30)), Step::Cpu(ms(2))]]),
+            Step::RunInExecutor(vec![Step::BlockingIo(ms(5))]),
+        ];
+        assert_eq!(critical_path_ns(&body), 38e6);
+    }
+
+    #[test]
+    fn empirical_sampling_interpolates_percentiles() {
+        assert_eq!(inverse_cdf(&[(0.0, 0.0), (0.5, 10.0), (1.0, 30.0)], 0.75), 20.0);
+    }
+}

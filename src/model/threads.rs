@@ -1,0 +1,451 @@
+//! What each thread does next: the Python semantics of the worker, the GIL protocol and the
+//! CPU bursts.
+//!
+//! A thread runs one job at a time ([`Job`]); a job is a sequence of ops, each one of
+//! * `Python(ns)`: bytecode, which needs the GIL (0 ns = just take the GIL back),
+//! * `Native(ns)`: GIL-free C code on a core,
+//! * `Block(ns)`: a blocking call, which drops the GIL and sleeps,
+//! * `Yield`: the job is over (or, for a coroutine, suspended at an `await`).
+//!
+//! A thread keeps the GIL from one Python op to the next (across jobs too, as the loop does
+//! across ready callbacks) and drops it only for a blocking call, native code, or when it runs
+//! out of work. Threads woken during an event run after the current thread's transition
+//! (`wake` defers them), which is the order the OS gives a thread that signals another.
+
+use super::event::{Event, InvId, TaskId, ThreadId};
+use super::program::Op as Step;
+use super::world::{Activity, Role, Task, World};
+use super::worker::Job;
+use crate::config::FunctionKind;
+use crate::metrics::ThreadLabel;
+
+/// The next thing a thread does.
+enum Op {
+    Python(u64),
+    Native(u64),
+    Block(u64),
+    Yield,
+}
+
+/// Which of a process's two executors.
+#[derive(Clone, Copy)]
+enum Executor {
+    FunctionPool,
+    Default,
+}
+
+impl World {
+    /// Lets an idle thread look for work once the current event's transition is done.
+    pub(super) fn wake(&mut self, th: ThreadId) {
+        if self.threads[th as usize].activity == Activity::Idle {
+            self.threads[th as usize].activity = Activity::Woken;
+            self.wake_list.push(th);
+        }
+    }
+
+    /// `loop.call_soon(_threadsafe)`: queues `job` on process `p`'s event loop.
+    pub(super) fn post_to_loop(&mut self, p: usize, job: Job) {
+        self.processes[p].ready_queue.push_back(job);
+        let l = self.processes[p].loop_thread;
+        self.wake(l);
+    }
+
+    /// `executor.submit`: queue the task; reuse an idle thread, else start one if below max.
+    fn submit(&mut self, p: usize, which: Executor, task: TaskId) {
+        let pool = match which {
+            Executor::FunctionPool => &mut self.processes[p].pool,
+            Executor::Default => &mut self.processes[p].executor,
+        };
+        pool.queue.push_back(task);
+        if let Some(th) = pool.idle.pop_front() {
+            self.wake(th);
+        } else if (pool.threads.len() as u32) < pool.max {
+            let n = pool.threads.len() as u32;
+            let role = match which {
+                Executor::FunctionPool => Role::Pool(n),
+                Executor::Default => Role::Executor(n),
+            };
+            let th = self.new_thread(p as u16, role);
+            match which {
+                Executor::FunctionPool => self.processes[p].pool.threads.push(th),
+                Executor::Default => self.processes[p].executor.threads.push(th),
+            }
+            self.wake(th);
+        }
+    }
+
+    /// Runs `th` until it waits for something: the GIL, a core, a blocking call, or work.
+    pub(super) fn advance(&mut self, th: ThreadId) {
+        loop {
+            if self.threads[th as usize].job == Job::None && !self.take_job(th) {
+                self.go_idle(th);
+                return;
+            }
+            match self.next_op(th) {
+                Op::Python(ns) => {
+                    if !self.take_gil(th) {
+                        self.threads[th as usize].pending_ns = ns;
+                        return;
+                    }
+                    if ns > 0 {
+                        self.start_cpu(th, ns, true);
+                        return;
+                    }
+                }
+                Op::Native(ns) => {
+                    self.drop_gil(th);
+                    if ns > 0 {
+                        self.start_cpu(th, ns, false);
+                        return;
+                    }
+                }
+                Op::Block(ns) => {
+                    self.drop_gil(th);
+                    self.set_activity(th, Activity::Blocked);
+                    self.push(self.now + ns, Event::SleepDone { thread: th });
+                    return;
+                }
+                Op::Yield => self.threads[th as usize].job = Job::None,
+            }
+        }
+    }
+
+    /// A CPU burst or a blocking call of `th` has finished.
+    pub(super) fn op_done(&mut self, th: ThreadId) {
+        self.advance(th);
+    }
+
+    fn take_job(&mut self, th: ThreadId) -> bool {
+        let t = &self.threads[th as usize];
+        let pr = &mut self.processes[t.process as usize];
+        let job = match t.role {
+            Role::Receiver => pr.inbox.pop_front().map(Job::Receive),
+            Role::Loop => pr.ready_queue.pop_front(),
+            Role::Sender => pr.outbox.pop_front().map(Job::Respond),
+            Role::Pool(_) => pr.pool.queue.pop_front().map(Job::Run),
+            Role::Executor(_) => pr.executor.queue.pop_front().map(Job::Run),
+        };
+        let Some(job) = job else { return false };
+        let pooled = matches!(t.role, Role::Pool(_) | Role::Executor(_));
+        if pooled && matches!(t.activity, Activity::Idle | Activity::Woken) {
+            self.busy_threads.add(self.now, 1);
+        }
+        let t = &mut self.threads[th as usize];
+        t.job = job;
+        t.stage = 0;
+        if t.activity == Activity::Woken || t.activity == Activity::Idle {
+            // Has work now; its next op sets what it is doing.
+            self.set_activity(th, Activity::Blocked);
+        }
+        true
+    }
+
+    fn go_idle(&mut self, th: ThreadId) {
+        self.drop_gil(th);
+        let t = &self.threads[th as usize];
+        let (p, role) = (t.process as usize, t.role);
+        match role {
+            Role::Pool(_) => self.processes[p].pool.idle.push_back(th),
+            Role::Executor(_) => self.processes[p].executor.idle.push_back(th),
+            _ => {}
+        }
+        if matches!(role, Role::Pool(_) | Role::Executor(_)) {
+            self.busy_threads.add(self.now, -1);
+        }
+        self.set_activity(th, Activity::Idle);
+    }
+
+    /// The next op of the thread's current job; advances the job's state.
+    fn next_op(&mut self, th: ThreadId) -> Op {
+        let t = &mut self.threads[th as usize];
+        let p = t.process as usize;
+        let first = t.stage == 0;
+        t.stage = 1;
+        let c = self.costs;
+        match t.job {
+            Job::None => Op::Yield,
+            Job::Receive(_) if first => Op::Python(c.receive_ns),
+            Job::Receive(inv) => {
+                self.post_to_loop(p, Job::Dispatch(inv));
+                Op::Yield
+            }
+            Job::Dispatch(_) if first => Op::Python(c.dispatch_ns),
+            Job::Dispatch(inv) => {
+                self.start_body(p, inv);
+                Op::Yield
+            }
+            Job::Complete(_) if first => Op::Python(c.complete_ns),
+            Job::Complete(inv) => {
+                self.processes[p].outbox.push_back(inv);
+                let s = self.processes[p].sender;
+                self.wake(s);
+                Op::Yield
+            }
+            Job::Respond(_) if first => Op::Python(c.respond_ns),
+            Job::Respond(inv) => {
+                self.respond(inv);
+                Op::Yield
+            }
+            Job::Run(_) if first => Op::Python(c.executor_handoff_ns),
+            Job::Run(task) => self.task_op(th, task, false),
+            Job::Step(task) => self.task_op(th, task, true),
+        }
+    }
+
+    /// The loop has converted the request: start the body as a task (`async def`) or submit it
+    /// to the thread pool (`def`, via run_in_executor).
+    fn start_body(&mut self, p: usize, inv: InvId) {
+        let f = self.invs[inv].func as usize;
+        let task = self.tasks.insert(Task {
+            inv,
+            prog: self.functions[f].root,
+            pc: 0,
+            parent: None,
+            pending: 0,
+            root: true,
+            started: false,
+            reacquire: false,
+        });
+        match self.functions[f].kind {
+            FunctionKind::Sync => self.submit(p, Executor::FunctionPool, task),
+            FunctionKind::Async => self.post_to_loop(p, Job::Step(task)),
+        }
+    }
+
+    /// The next op of a program: a body, a gather branch or an executor call.
+    fn task_op(&mut self, th: ThreadId, task: TaskId, coroutine: bool) -> Op {
+        let now = self.now;
+        let tk = &mut self.tasks[task];
+        if tk.reacquire {
+            tk.reacquire = false;
+            return Op::Python(0);
+        }
+        let (inv, prog, pc) = (tk.inv, tk.prog, tk.pc as usize);
+        if !tk.started {
+            if !(self.threads[th as usize].holds_gil || self.free_threaded) {
+                return Op::Python(0);
+            }
+            tk.started = true;
+            if tk.root {
+                let label = match self.threads[th as usize].role {
+                    Role::Pool(n) | Role::Executor(n) => ThreadLabel::Pool(n),
+                    _ => ThreadLabel::Loop,
+                };
+                let i = &mut self.invs[inv];
+                i.start = Some(now);
+                i.thread = Some(label);
+                self.queued.add(now, -1);
+            }
+        }
+        let p = self.invs[inv].process as usize;
+        let f = self.invs[inv].func as usize;
+        let ops = self.programs.ops(prog);
+        if pc == ops.len() {
+            return self.task_end(th, task, coroutine);
+        }
+        self.tasks[task].pc += 1;
+        let rng = &mut self.functions[f].rng;
+        let slack = self.costs.timer_slack_ns;
+        match &ops[pc] {
+            Step::Cpu(d) => Op::Python(d.sample(rng)),
+            Step::Native(d) => Op::Native(d.sample(rng)),
+            Step::Blocking(d) => {
+                let ns = d.sample(rng);
+                self.tasks[task].reacquire = true;
+                Op::Block(ns + slack)
+            }
+            Step::Await(d) => {
+                let ns = d.sample(rng);
+                self.push(now + ns + slack, Event::AwaitDone { task });
+                Op::Yield
+            }
+            Step::Gather(branches) => {
+                let branches = branches.clone();
+                self.tasks[task].pending = branches.len() as u32;
+                for b in branches {
+                    let child = self.child_task(task, inv, b);
+                    self.post_to_loop(p, Job::Step(child));
+                }
+                Op::Yield
+            }
+            Step::Executor(sub) => {
+                let sub = *sub;
+                self.tasks[task].pending = 1;
+                let child = self.child_task(task, inv, sub);
+                self.submit(p, Executor::Default, child);
+                Op::Yield
+            }
+        }
+    }
+
+    fn child_task(&mut self, parent: TaskId, inv: InvId, prog: u32) -> TaskId {
+        self.tasks.insert(Task {
+            inv,
+            prog,
+            pc: 0,
+            parent: Some(parent),
+            pending: 0,
+            root: false,
+            started: true,
+            reacquire: false,
+        })
+    }
+
+    /// A program ran its last step.
+    fn task_end(&mut self, th: ThreadId, task: TaskId, coroutine: bool) -> Op {
+        let tk = self.tasks[task];
+        let p = self.invs[tk.inv].process as usize;
+        self.tasks.remove(task);
+        if tk.root {
+            self.invs[tk.inv].end = Some(self.now);
+            if coroutine {
+                // The dispatch coroutine awaited the body: it goes on in the same loop step.
+                let t = &mut self.threads[th as usize];
+                t.job = Job::Complete(tk.inv);
+                t.stage = 1;
+                return Op::Python(self.costs.complete_ns);
+            }
+            // future.set_result -> call_soon_threadsafe on the loop.
+            self.post_to_loop(p, Job::Complete(tk.inv));
+            return Op::Yield;
+        }
+        let parent = tk.parent.expect("a branch has a parent");
+        self.tasks[parent].pending -= 1;
+        if self.tasks[parent].pending == 0 {
+            self.post_to_loop(p, Job::Step(parent));
+        }
+        Op::Yield
+    }
+
+    fn start_cpu(&mut self, th: ThreadId, ns: u64, gil: bool) {
+        let p = self.threads[th as usize].process as usize;
+        self.set_activity(th, Activity::OnCpu { gil });
+        self.cores.start(th, p, ns, self.now);
+    }
+
+    /// Changes what `th` is doing, keeping the loop gauges in step.
+    fn set_activity(&mut self, th: ThreadId, a: Activity) {
+        let t = &mut self.threads[th as usize];
+        let before = t.activity;
+        t.activity = a;
+        if t.role == Role::Loop {
+            let pr = &mut self.processes[t.process as usize];
+            let busy = |x: Activity| !matches!(x, Activity::Idle | Activity::Woken);
+            let blocked = |x: Activity| matches!(x, Activity::Blocked | Activity::OnCpu { gil: false });
+            if busy(before) != busy(a) {
+                pr.loop_busy.add(self.now, if busy(a) { 1 } else { -1 });
+            }
+            if blocked(before) != blocked(a) {
+                pr.loop_blocked.add(self.now, if blocked(a) { 1 } else { -1 });
+            }
+        }
+    }
+
+    /// Takes the GIL if it is free (or already held, or there is none); otherwise queues `th`
+    /// as a waiter and starts the switch-interval clock.
+    fn take_gil(&mut self, th: ThreadId) -> bool {
+        if self.free_threaded || self.threads[th as usize].holds_gil {
+            return true;
+        }
+        let p = self.threads[th as usize].process as usize;
+        let now = self.now;
+        let pr = &mut self.processes[p];
+        if pr.gil.holder.is_none() {
+            pr.gil.holder = Some(th);
+            pr.gil_held.set(now, 1);
+            self.threads[th as usize].holds_gil = true;
+            return true;
+        }
+        pr.gil.waiters.push(th);
+        pr.gil_waiters.add(now, 1);
+        if !pr.gil.timer_armed {
+            let gen = pr.gil.arm();
+            self.push(now + self.switch_interval_ns, Event::GilSwitch { process: p as u16, gen });
+        }
+        self.set_activity(th, Activity::WaitGil);
+        false
+    }
+
+    /// Releases the GIL if `th` holds it, handing it to a waiter.
+    fn drop_gil(&mut self, th: ThreadId) {
+        if !self.threads[th as usize].holds_gil {
+            return;
+        }
+        self.threads[th as usize].holds_gil = false;
+        let p = self.threads[th as usize].process as usize;
+        self.processes[p].gil.holder = None;
+        self.processes[p].gil_held.set(self.now, 0);
+        self.hand_over(p);
+    }
+
+    /// Gives the free GIL of process `p` to a waiter the OS picks; it runs after waking up.
+    fn hand_over(&mut self, p: usize) {
+        let now = self.now;
+        let pr = &mut self.processes[p];
+        let Some(w) = pr.gil.pick_waiter() else {
+            pr.gil.disarm();
+            return;
+        };
+        pr.gil_waiters.add(now, -1);
+        pr.gil.holder = Some(w);
+        pr.gil_held.set(now, 1);
+        if pr.gil.waiters.is_empty() {
+            pr.gil.disarm();
+        } else {
+            let gen = pr.gil.arm();
+            self.push(now + self.switch_interval_ns, Event::GilSwitch { process: p as u16, gen });
+        }
+        self.threads[w as usize].holds_gil = true;
+        self.set_activity(w, Activity::Waking);
+        self.push(now + self.costs.gil_handover_ns, Event::GilGranted { thread: w });
+    }
+
+    /// A thread handed the GIL runs: it resumes its Python op.
+    pub(super) fn gil_granted(&mut self, th: ThreadId) {
+        let ns = std::mem::take(&mut self.threads[th as usize].pending_ns);
+        if ns > 0 {
+            self.start_cpu(th, ns, true);
+        } else {
+            self.advance(th);
+        }
+    }
+
+    /// The switch interval expired with waiters: the holder is asked to drop the GIL, gives it
+    /// to another thread, and queues up again for it (FORCE_SWITCHING).
+    pub(super) fn gil_switch(&mut self, process: u16, gen: u32) {
+        let p = process as usize;
+        let gil = &mut self.processes[p].gil;
+        if gen != gil.timer_gen || !gil.timer_armed {
+            return;
+        }
+        gil.timer_armed = false;
+        let Some(h) = gil.holder else {
+            self.hand_over(p);
+            return;
+        };
+        if gil.waiters.is_empty() {
+            return;
+        }
+        if self.threads[h as usize].activity != (Activity::OnCpu { gil: true }) {
+            // Still waking up: it gets its interval first.
+            let gen = self.processes[p].gil.arm();
+            self.push(self.now + self.switch_interval_ns, Event::GilSwitch { process, gen });
+            return;
+        }
+        let left = self.cores.stop(h, p, self.now);
+        let now = self.now;
+        self.threads[h as usize].pending_ns = left;
+        self.threads[h as usize].holds_gil = false;
+        self.processes[p].gil.holder = None;
+        self.processes[p].gil_held.set(now, 0);
+        self.hand_over(p);
+        let pr = &mut self.processes[p];
+        pr.gil.waiters.push(h);
+        pr.gil_waiters.add(now, 1);
+        if !pr.gil.timer_armed {
+            let gen = pr.gil.arm();
+            self.push(now + self.switch_interval_ns, Event::GilSwitch { process, gen });
+        }
+        self.set_activity(h, Activity::WaitGil);
+    }
+}

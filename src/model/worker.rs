@@ -1,0 +1,79 @@
+//! One Python worker process: its threads, queues, GIL and the gauges that describe it.
+//!
+//! Mirrors azure-functions-python-worker's structure: a gRPC reader thread receives requests
+//! and hands them to the asyncio loop on the main thread (`call_soon_threadsafe`); the loop runs
+//! `async def` bodies as tasks and sends `def` bodies to a ThreadPoolExecutor of
+//! PYTHON_THREADPOOL_THREAD_COUNT threads; `run_in_executor(None, ...)` uses the loop's separate
+//! default executor; responses go back through a sender thread.
+
+use super::event::{InvId, TaskId, ThreadId};
+use super::gil::Gil;
+use crate::metrics::Gauge;
+use std::collections::VecDeque;
+
+/// Work a thread can be given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// Nothing.
+    None,
+    /// Receiver thread: read a request and hand it to the loop.
+    Receive(InvId),
+    /// Loop: convert bindings, then start the body (task or executor submit).
+    Dispatch(InvId),
+    /// Loop: run a coroutine from where it stopped to its next await.
+    Step(TaskId),
+    /// Loop: convert outputs of a finished body and pass the response to the sender.
+    Complete(InvId),
+    /// Sender thread: write a response back to the host.
+    Respond(InvId),
+    /// Pool or executor thread: run a synchronous program.
+    Run(TaskId),
+}
+
+/// A ThreadPoolExecutor: at most `max` threads, created lazily, and an unbounded FIFO queue.
+#[derive(Debug, Default)]
+pub struct Pool {
+    /// max_workers.
+    pub max: u32,
+    /// Threads created so far, in creation order.
+    pub threads: Vec<ThreadId>,
+    /// Threads waiting for work, longest-idle first.
+    pub idle: VecDeque<ThreadId>,
+    /// Submitted work not yet picked up.
+    pub queue: VecDeque<TaskId>,
+}
+
+/// One worker process.
+#[derive(Debug)]
+pub struct Process {
+    /// Started and receiving invocations.
+    pub ready: bool,
+    /// The gRPC reader thread.
+    pub receiver: ThreadId,
+    /// The main thread, running the asyncio loop.
+    pub loop_thread: ThreadId,
+    /// The thread writing responses back.
+    pub sender: ThreadId,
+    /// Requests delivered, not yet read by the receiver.
+    pub inbox: VecDeque<InvId>,
+    /// The loop's ready callbacks, in FIFO order.
+    pub ready_queue: VecDeque<Job>,
+    /// Responses waiting for the sender.
+    pub outbox: VecDeque<InvId>,
+    /// The function thread pool (sync bodies).
+    pub pool: Pool,
+    /// The loop's default executor (run_in_executor(None, ...)).
+    pub executor: Pool,
+    /// The process's GIL.
+    pub gil: Gil,
+    /// Invocations routed here.
+    pub invocations: u64,
+    /// 1 while the GIL has a holder.
+    pub gil_held: Gauge,
+    /// Threads waiting for the GIL.
+    pub gil_waiters: Gauge,
+    /// 1 while the loop thread has work (running, waiting for the GIL, or blocked).
+    pub loop_busy: Gauge,
+    /// 1 while the loop thread is inside a blocking call or GIL-free native code.
+    pub loop_blocked: Gauge,
+}

@@ -1,0 +1,72 @@
+//! Output folders, files and the terminal report. Never touches the model or the kernel.
+//!
+//! Files are written into a staging folder beside the target and swapped in only when all of
+//! them are complete, so a failed or interrupted run leaves the previous `outputs/<name>/` as
+//! it was. The staging folder is created before the simulation starts, so an unwritable path
+//! fails in the first second.
+
+pub mod csv_export;
+pub mod report;
+
+use crate::error::{Result, SimError};
+use std::path::{Path, PathBuf};
+
+/// A folder being filled, to be swapped into place by [`Staging::commit`].
+pub struct Staging {
+    target: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates the staging folder for `target` (and `target`'s parent if needed).
+    pub fn prepare(target: &Path) -> Result<Staging> {
+        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        let write_err = |source| SimError::Write { path: dir.clone(), source };
+        std::fs::create_dir_all(parent).map_err(write_err)?;
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(write_err)?;
+        }
+        std::fs::create_dir(&dir).map_err(write_err)?;
+        Ok(Staging { target: target.to_path_buf(), dir, committed: false })
+    }
+
+    /// Writes one file into the staging folder.
+    pub fn write(&self, file: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.dir.join(file);
+        std::fs::write(&path, bytes).map_err(|source| SimError::Write { path, source })
+    }
+
+    /// Replaces the target folder with the staged one.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        let old = self.dir.with_file_name(format!(
+            ".{}.old-{}",
+            self.target.file_name().and_then(|n| n.to_str()).unwrap_or("output"),
+            std::process::id()
+        ));
+        let err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| SimError::Write { path, source }
+        };
+        if self.target.exists() {
+            std::fs::rename(&self.target, &old).map_err(err(&self.target))?;
+        }
+        if let Err(e) = std::fs::rename(&self.dir, &self.target) {
+            let _ = std::fs::rename(&old, &self.target);
+            return Err(err(&self.target)(e));
+        }
+        self.committed = true;
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! `sim validate DIR`: replays real-CPython ground-truth cases and compares.
+//!
+//! DIR holds `cases.json` (exact parameters), `measured.json` (per case and metric: median,
+//! min, max and each repetition) and `invocations/<case>.csv` (every invocation; the Poisson
+//! cases' arrival times are replayed from it). Tolerances, as the ground truth's README states:
+//! makespan within 5%; mean, p50 and p99 latency within 10% of the median or inside the
+//! measured min..max where that is wider; max concurrency inside min..max; per-process counts
+//! exact. Burst and serial cases are simulated `reps` times with different seeds (the GIL's
+//! hand-over is random, as the OS's is) and the median compared; Poisson cases are compared
+//! per repetition, replaying that repetition's arrivals.
+
+use crate::cli::ValidateArgs;
+use crate::config::*;
+use crate::error::{Result, SimError};
+use crate::metrics::InvocationRecord;
+use crate::runner::run_all;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One comparison of the table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// Case name (with `#rep` for per-repetition checks).
+    pub case: String,
+    /// Metric name.
+    pub metric: String,
+    /// The measured reference (median, or the repetition's value).
+    pub measured: f64,
+    /// Measured range used for the tolerance (min, max).
+    pub range: (f64, f64),
+    /// sim's figure.
+    pub simulated: f64,
+    /// Relative error against `measured`.
+    pub error: f64,
+    /// Inside the tolerance.
+    pub pass: bool,
+}
+
+/// Metrics computed the same way for measurements and simulations.
+#[derive(Debug, Clone, Default)]
+pub struct CaseMetrics {
+    /// Invocations.
+    pub n: f64,
+    /// Last body end - first arrival... as the ground truth: last body end (ms).
+    pub makespan_ms: f64,
+    /// Mean of body end - arrival.
+    pub lat_mean_ms: f64,
+    /// Median.
+    pub lat_p50_ms: f64,
+    /// 99th percentile.
+    pub lat_p99_ms: f64,
+    /// Most bodies running at once.
+    pub max_concurrency: f64,
+    /// Invocations per process.
+    pub per_process: BTreeMap<u16, u64>,
+}
+
+/// Percentile with linear interpolation between order statistics (numpy's default).
+pub fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// Metrics of one simulated run, from its per-invocation rows.
+pub fn metrics_of(rows: &[InvocationRecord]) -> CaseMetrics {
+    let mut lat: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| r.end.map(|e| (e - r.arrival) as f64 / 1e6))
+        .collect();
+    lat.sort_by(f64::total_cmp);
+    let mut edges: Vec<(u64, i32)> = Vec::new();
+    for r in rows {
+        if let (Some(s), Some(e)) = (r.start, r.end) {
+            edges.push((s, 1));
+            edges.push((e, -1));
+        }
+    }
+    // Ends before starts at the same instant: a body that ends as another starts is not overlap.
+    edges.sort();
+    let (mut cur, mut max) = (0, 0);
+    for (_, d) in edges {
+        cur += d;
+        max = max.max(cur);
+    }
+    let mut per_process = BTreeMap::new();
+    for r in rows {
+        *per_process.entry(r.process).or_insert(0) += 1;
+    }
+    CaseMetrics {
+        n: rows.len() as f64,
+        makespan_ms: rows.iter().filter_map(|r| r.end).max().unwrap_or(0) as f64 / 1e6,
+        lat_mean_ms: lat.iter().sum::<f64>() / lat.len().max(1) as f64,
+        lat_p50_ms: percentile(&lat, 0.5),
+        lat_p99_ms: percentile(&lat, 0.99),
+        max_concurrency: max as f64,
+        per_process,
+    }
+}
+
+/// A ground-truth case turned into an experiment (one per simulated repetition).
+fn experiment_for(case: &Value, machine: &Value, seed: u64, replay: Option<Vec<u64>>, file: &Path) -> Result<Experiment> {
+    let bad = |what: &str| SimError::GroundTruth { path: file.to_path_buf(), message: format!("case {}: {what}", case["name"]) };
+    let name = case["name"].as_str().ok_or_else(|| bad("no name"))?.to_string();
+    let cpu_count = machine["cpu_count"].as_u64().unwrap_or(2) as u32;
+    let processes = case["P"].as_u64().ok_or_else(|| bad("P missing"))? as u32;
+    let python = case["python_version"].as_str().unwrap_or("3.11").to_string();
+    let minor: u32 = python.trim_start_matches("3.").parse().unwrap_or(11);
+    let pool_default = (cpu_count + 4).min(32);
+    let threads = match case["T"].as_u64() {
+        Some(t) => t as u32,
+        None if minor <= 8 => 1,
+        None => pool_default,
+    };
+    let switch_ms = machine["switchinterval_s"].as_f64().unwrap_or(0.005) * 1e3;
+    let body = &case["body"];
+    let ms = |key: &str| -> Result<Dist> {
+        let v = body[key].as_f64().ok_or_else(|| bad(&format!("body.{key} missing")))?;
+        Ok(Dist::Constant((v * 1e6).round() as u64))
+    };
+    let kind_name = body["kind"].as_str().ok_or_else(|| bad("body.kind missing"))?;
+    use Step::*;
+    let (kind, steps) = match kind_name {
+        "sync_io" => (FunctionKind::Sync, vec![BlockingIo(ms("d_ms")?)]),
+        "sync_cpu" => (FunctionKind::Sync, vec![Cpu(ms("d_ms")?)]),
+        "mixed" => (FunctionKind::Sync, vec![Cpu(ms("cpu_ms")?), BlockingIo(ms("io_ms")?)]),
+        "sync_noop" => (FunctionKind::Sync, vec![]),
+        "async_io" => (FunctionKind::Async, vec![AwaitIo(ms("d_ms")?)]),
+        "async_blocking" => (FunctionKind::Async, vec![BlockingIo(ms("d_ms")?)]),
+        "async_cpu" => (FunctionKind::Async, vec![Cpu(ms("d_ms")?)]),
+        "async_executor" => (FunctionKind::Async, vec![RunInExecutor(vec![BlockingIo(ms("d_ms")?)])]),
+        "async_noop" => (FunctionKind::Async, vec![]),
+        "gather" => {
+            let k = body["k"].as_u64().ok_or_else(|| bad("body.k missing"))? as usize;
+            (FunctionKind::Async, vec![Gather(vec![vec![AwaitIo(ms("d_ms")?)]; k])])
+        }
+        other => return Err(bad(&format!("unknown body kind {other:?}"))),
+    };
+    let arrival = &case["arrival"];
+    let workload = match (arrival["type"].as_str(), replay) {
+        (_, Some(arrivals_ns)) => Workload::Replay { path: file.to_path_buf(), arrivals_ns },
+        (Some("burst"), None) => Workload::Burst { n: arrival["n"].as_u64().ok_or_else(|| bad("arrival.n"))?, at_ns: 0 },
+        (Some("serial"), None) => Workload::ClosedLoop {
+            clients: 1,
+            think: Dist::Constant((arrival["gap_ms"].as_f64().unwrap_or(0.0) * 1e6) as u64),
+            duration_ns: None,
+            requests_per_client: Some(arrival["n"].as_u64().ok_or_else(|| bad("arrival.n"))?),
+        },
+        (other, None) => return Err(bad(&format!("arrival type {other:?} needs recorded arrivals"))),
+    };
+    Ok(Experiment {
+        name,
+        description: String::new(),
+        seed,
+        host: HostConfig {
+            cores: cpu_count as f64,
+            processes,
+            threads,
+            threads_source: "ground truth".into(),
+            default_executor_threads: pool_default,
+            cpu_count,
+            python,
+            free_threaded: false,
+            switch_interval_ns: (switch_ms * 1e6) as u64,
+            process_start_interval_ns: 0,
+            dispatch: DispatchCosts::CALIBRATED,
+        },
+        functions: vec![FunctionSpec { name: "f".into(), kind, body: steps, workload }],
+        horizon_ns: None,
+        output: OutputConfig { invocations: true, timeseries_interval_ns: 1_000_000_000 },
+        source: file.to_path_buf(),
+    })
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).map_err(|source| SimError::Read { path: path.to_path_buf(), source })?;
+    serde_json::from_str(&text).map_err(|e| SimError::GroundTruth { path: path.to_path_buf(), message: format!("not valid JSON: {e}") })
+}
+
+/// Arrivals of each repetition of a recorded case (ns), from its invocations CSV.
+fn recorded_arrivals(path: &Path) -> Result<BTreeMap<u64, Vec<u64>>> {
+    let mut reader = csv::Reader::from_path(path).map_err(|e| SimError::GroundTruth { path: path.to_path_buf(), message: e.to_string() })?;
+    let mut reps: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    for (i, rec) in reader.deserialize::<BTreeMap<String, String>>().enumerate() {
+        let line = i + 2;
+        let bad = |m: String| SimError::Trace { file: path.to_path_buf(), line, message: m };
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        let rep: u64 = rec.get("rep").and_then(|v| v.parse().ok()).ok_or_else(|| bad("`rep` is not an integer".into()))?;
+        let arr: f64 = rec.get("arrival_ms").and_then(|v| v.parse().ok()).ok_or_else(|| bad("`arrival_ms` is not a number".into()))?;
+        reps.entry(rep).or_default().push((arr * 1e6).round() as u64);
+    }
+    for v in reps.values_mut() {
+        v.sort_unstable();
+    }
+    Ok(reps)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return 0.0;
+    }
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 }
+}
+
+/// Compares one metric: within `tol` of `reference`, or inside [lo, hi] when `range_ok`.
+fn check(case: &str, metric: &str, reference: f64, range: (f64, f64), sim: f64, tol: f64, range_ok: bool) -> Check {
+    let error = if reference != 0.0 { (sim - reference) / reference } else { sim - reference };
+    let inside = sim >= range.0 - 1e-9 && sim <= range.1 + 1e-9;
+    let pass = if tol == 0.0 { inside } else { error.abs() <= tol || (range_ok && inside) };
+    Check { case: case.into(), metric: metric.into(), measured: reference, range, simulated: sim, error, pass }
+}
+
+/// Runs every case in `dir` and returns the table.
+pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Check>> {
+    let cases_file = dir.join("cases.json");
+    let measured_file = dir.join("measured.json");
+    let cases = read_json(&cases_file)?;
+    let measured = read_json(&measured_file)?;
+    let machine = measured["machine"].clone();
+    let cases = cases["cases"].as_array().cloned().ok_or_else(|| SimError::GroundTruth { path: cases_file.clone(), message: "no `cases` list".into() })?;
+    // Build every run first, then simulate them all in parallel.
+    struct Plan {
+        case: Value,
+        rep: Option<u64>,
+    }
+    let mut plans = Vec::new();
+    let mut exps = Vec::new();
+    for case in cases {
+        let name = case["name"].as_str().unwrap_or("").to_string();
+        if only.is_some_and(|o| !name.contains(o)) {
+            continue;
+        }
+        if case["arrival"]["type"].as_str() == Some("poisson") {
+            let csv = dir.join("invocations").join(format!("{name}.csv"));
+            for (rep, arrivals) in recorded_arrivals(&csv)? {
+                exps.push(experiment_for(&case, &machine, 1 + rep, Some(arrivals), &csv)?);
+                plans.push(Plan { case: case.clone(), rep: Some(rep) });
+            }
+        } else {
+            for seed in 1..=reps.max(1) as u64 {
+                exps.push(experiment_for(&case, &machine, seed, None, &cases_file)?);
+                plans.push(Plan { case: case.clone(), rep: None });
+            }
+        }
+    }
+    let outputs = run_all(&exps);
+    let mut by_case: BTreeMap<String, (Value, Vec<(Option<u64>, CaseMetrics)>)> = BTreeMap::new();
+    let mut order = Vec::new();
+    for (plan, out) in plans.into_iter().zip(outputs) {
+        let name = plan.case["name"].as_str().unwrap_or("").to_string();
+        if !by_case.contains_key(&name) {
+            order.push(name.clone());
+        }
+        by_case.entry(name).or_insert_with(|| (plan.case.clone(), Vec::new())).1.push((plan.rep, metrics_of(&out.rows)));
+    }
+    let mut table = Vec::new();
+    for name in order {
+        let (_, runs) = &by_case[&name];
+        let m = &measured["measured"][&name];
+        if m.is_null() {
+            return Err(SimError::GroundTruth { path: measured_file.clone(), message: format!("no measurements for case {name}") });
+        }
+        let stat = |metric: &str, key: &str| m[metric][key].as_f64().unwrap_or(f64::NAN);
+        let rep_value = |metric: &str, rep: u64| m[metric]["reps"][rep as usize].as_f64().unwrap_or(f64::NAN);
+        let metrics: [(&str, fn(&CaseMetrics) -> f64, f64); 5] = [
+            ("makespan_ms", |c| c.makespan_ms, 0.05),
+            ("lat_mean_ms", |c| c.lat_mean_ms, 0.10),
+            ("lat_p50_ms", |c| c.lat_p50_ms, 0.10),
+            ("lat_p99_ms", |c| c.lat_p99_ms, 0.10),
+            ("max_concurrency", |c| c.max_concurrency, 0.0),
+        ];
+        if runs[0].0.is_some() {
+            for (rep, cm) in runs {
+                let rep = rep.expect("poisson runs are per repetition");
+                let label = format!("{name}#{rep}");
+                for (metric, get, tol) in metrics {
+                    let v = rep_value(metric, rep);
+                    let range = if tol == 0.0 { (stat(metric, "min"), stat(metric, "max")) } else { (v, v) };
+                    table.push(check(&label, metric, v, range, get(cm), tol, false));
+                }
+                table.push(counts_check(&label, &m["per_process_counts"]["reps"][rep as usize], &cm.per_process));
+            }
+        } else {
+            for (metric, get, tol) in metrics {
+                let sim = median(runs.iter().map(|(_, c)| get(c)).collect());
+                table.push(check(&name, metric, stat(metric, "median"), (stat(metric, "min"), stat(metric, "max")), sim, tol, true));
+            }
+            table.push(counts_check(&name, &m["per_process_counts"]["reps"][0], &runs[0].1.per_process));
+        }
+    }
+    Ok(table)
+}
+
+/// Per-process counts must match exactly.
+fn counts_check(case: &str, measured: &Value, sim: &BTreeMap<u16, u64>) -> Check {
+    let mut misses = 0.0;
+    let mut total = 0.0;
+    if let Some(obj) = measured.as_object() {
+        for (k, v) in obj {
+            let want = v.as_u64().unwrap_or(0);
+            let got = k.parse::<u16>().ok().and_then(|p| sim.get(&p)).copied().unwrap_or(0);
+            total += want as f64;
+            misses += (want as f64 - got as f64).abs();
+        }
+    }
+    let extra: u64 = sim.iter().filter(|(p, _)| !measured.get(p.to_string()).is_some()).map(|(_, c)| *c).sum();
+    misses += extra as f64;
+    Check { case: case.into(), metric: "per_process_counts".into(), measured: total, range: (total, total), simulated: total - misses, error: misses, pass: misses == 0.0 }
+}
+
+/// Formats the table.
+pub fn table_text(table: &[Check]) -> String {
+    let mut s = format!("{:<34} {:<19} {:>11} {:>11} {:>8}  {}\n", "case", "metric", "measured", "simulated", "error", "");
+    for c in table {
+        let err = if c.metric == "per_process_counts" { format!("{:.0} off", c.error) } else { format!("{:+.1}%", c.error * 100.0) };
+        s.push_str(&format!(
+            "{:<34} {:<19} {:>11.3} {:>11.3} {:>8}  {}\n",
+            c.case, c.metric, c.measured, c.simulated, err, if c.pass { "ok" } else { "MISS" }
+        ));
+    }
+    let misses = table.iter().filter(|c| !c.pass).count();
+    s.push_str(&format!("{} checks, {} passed, {} missed\n", table.len(), table.len() - misses, misses));
+    s
+}
+
+/// `sim validate DIR`.
+pub fn validate_command(args: ValidateArgs) -> Result<()> {
+    let table = validate_dir(&args.dir, args.only.as_deref(), args.reps)?;
+    print!("{}", table_text(&table));
+    if let Some(path) = &args.json {
+        let body = crate::app::pretty_json(&table);
+        std::fs::write(path, body).map_err(|source| SimError::Write { path: PathBuf::from(path), source })?;
+    }
+    let misses = table.iter().filter(|c| !c.pass).count();
+    if misses > 0 {
+        return Err(SimError::ValidationFailed(misses));
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! Arrival times from a CSV file (a recorded trace, or the ground truth's sample paths).
+//!
+//! The file needs a header row; one column holds arrival times, in milliseconds or, when the
+//! column's name ends in `_s`, in seconds. Rows may be filtered on another column's value
+//! (the ground truth stores three repetitions in one file, told apart by `rep`). A broken row is
+//! an error naming the file, the line and the value.
+
+use crate::error::{Result, SimError};
+use std::path::Path;
+
+/// Reads, filters and sorts the arrival instants (ns) of `column` in `path`.
+pub fn read_arrivals(path: &Path, column: &str, filter: Option<&(String, String)>) -> Result<Vec<u64>> {
+    let fail = |line: usize, message: String| SimError::Trace {
+        file: path.to_path_buf(),
+        line,
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| match e.into_kind() {
+            csv::ErrorKind::Io(source) => SimError::Read { path: path.to_path_buf(), source },
+            other => fail(1, format!("{other:?}")),
+        })?;
+    let headers = reader.headers().map_err(|e| fail(1, e.to_string()))?.clone();
+    let find = |name: &str| {
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            let have: Vec<&str> = headers.iter().collect();
+            fail(1, format!("no column `{name}`; the header has: {}", have.join(", ")))
+        })
+    };
+    let time_col = find(column)?;
+    let filter_col = match filter {
+        Some((name, value)) => Some((find(name)?, value.as_str())),
+        None => None,
+    };
+    let scale_ns = if column.ends_with("_s") { 1e9 } else { 1e6 };
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.map_err(|e| fail(line, format!("unreadable row: {e}")))?;
+        if let Some((col, wanted)) = filter_col {
+            if record.get(col) != Some(wanted) {
+                continue;
+            }
+        }
+        let cell = record.get(time_col).unwrap_or("");
+        let value: f64 = cell.parse().map_err(|_| {
+            fail(line, format!("`{column}` = {cell:?} is not a number; expected a time >= 0"))
+        })?;
+        if !value.is_finite() || value < 0.0 {
+            return Err(fail(line, format!("`{column}` = {cell} is out of range: a time >= 0")));
+        }
+        out.push((value * scale_ns).round() as u64);
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("sim-trace-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("a.csv");
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn reads_filters_and_sorts() {
+        let p = write("ok", "rep,arrival_ms\n0,5.5\n1,1\n0,2\n");
+        let rep = ("rep".to_string(), "0".to_string());
+        assert_eq!(read_arrivals(&p, "arrival_ms", Some(&rep)).unwrap(), vec![2_000_000, 5_500_000]);
+    }
+
+    #[test]
+    fn a_broken_row_names_its_line() {
+        let p = write("bad", "arrival_ms\n1\nabc\n");
+        let err = read_arrivals(&p, "arrival_ms", None).unwrap_err().to_string();
+        assert!(err.contains("a.csv:3"), "{err}");
+        assert!(err.contains("\"abc\""), "{err}");
+        let err = read_arrivals(&p, "t", None).unwrap_err().to_string();
+        assert!(err.contains("no column `t`") && err.contains("arrival_ms"), "{err}");
+    }
+}
