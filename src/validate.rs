@@ -81,8 +81,8 @@ pub fn metrics_of(rows: &[InvocationRecord]) -> CaseMetrics {
             edges.push((e, -1));
         }
     }
-    // Ends before starts at the same instant: a body that ends as another starts is not overlap.
-    edges.sort();
+    // Starts before ends at one instant, so an empty body still counts as running.
+    edges.sort_by_key(|&(t, d)| (t, -d));
     let (mut cur, mut max) = (0, 0);
     for (_, d) in edges {
         cur += d;

@@ -78,14 +78,19 @@ pub struct DispatchCosts {
     pub dispatch_ns: u64,
     /// Pool-thread CPU before a sync body starts (GIL).
     pub executor_handoff_ns: u64,
+    /// Loop CPU to create and first step a coroutine task (async bodies, gather branches).
+    pub task_start_ns: u64,
     /// Loop CPU per request after the body (GIL).
     pub complete_ns: u64,
     /// Sender thread CPU per response (GIL).
     pub respond_ns: u64,
     /// Wake-up time of a thread handed the GIL.
     pub gil_handover_ns: u64,
-    /// Extra delay of every timed wake-up (sleep, asyncio timer).
+    /// Extra delay of every timed wake-up (sleep, asyncio timer, client think time).
     pub timer_slack_ns: u64,
+    /// Spread of each dispatch-path cost: it is multiplied by a log-normal factor of mean 1
+    /// and this sigma (OS scheduling and cache noise); 0 makes the costs constant.
+    pub jitter_sigma: f64,
 }
 
 impl DispatchCosts {
@@ -95,10 +100,12 @@ impl DispatchCosts {
         receive_ns: 28_000,
         dispatch_ns: 66_000,
         executor_handoff_ns: 41_000,
+        task_start_ns: 25_000,
         complete_ns: 34_000,
         respond_ns: 84_000,
         gil_handover_ns: 40_000,
         timer_slack_ns: 100_000,
+        jitter_sigma: 0.5,
     };
 }
 

@@ -93,6 +93,8 @@ pub struct RawDispatch {
     pub dispatch_us: Option<f64>,
     /// Thread-pool thread: picking up a sync invocation before the body starts (holds the GIL).
     pub executor_handoff_us: Option<f64>,
+    /// Event loop: creating and first stepping a coroutine task (holds the GIL).
+    pub task_start_us: Option<f64>,
     /// Event loop: output binding conversion after the body ends (holds the GIL).
     pub complete_us: Option<f64>,
     /// Sender thread: writing the response back to the host (holds the GIL).
@@ -101,6 +103,8 @@ pub struct RawDispatch {
     pub gil_handover_us: Option<f64>,
     /// How late a sleeping thread or an asyncio timer wakes (OS timer slack).
     pub timer_slack_us: Option<f64>,
+    /// Sigma of the log-normal noise (mean 1) on every dispatch-path cost; 0 = constant.
+    pub jitter_sigma: Option<f64>,
 }
 
 /// Where a function's definition comes from.

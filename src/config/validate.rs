@@ -193,10 +193,20 @@ impl Checker {
             receive_ns: us("receive_us", d.receive_us, cal.receive_ns),
             dispatch_ns: us("dispatch_us", d.dispatch_us, cal.dispatch_ns),
             executor_handoff_ns: us("executor_handoff_us", d.executor_handoff_us, cal.executor_handoff_ns),
+            task_start_ns: us("task_start_us", d.task_start_us, cal.task_start_ns),
             complete_ns: us("complete_us", d.complete_us, cal.complete_ns),
             respond_ns: us("respond_us", d.respond_us, cal.respond_ns),
             gil_handover_ns: us("gil_handover_us", d.gil_handover_us, cal.gil_handover_ns),
             timer_slack_ns: us("timer_slack_us", d.timer_slack_us, cal.timer_slack_ns),
+            jitter_sigma: cal.jitter_sigma,
+        };
+        let dispatch = match d.jitter_sigma {
+            None => dispatch,
+            Some(s) if s.is_finite() && (0.0..=3.0).contains(&s) => DispatchCosts { jitter_sigma: s, ..dispatch },
+            Some(s) => {
+                self.bad("host.dispatch.jitter_sigma", s, "0 <= sigma <= 3 (0 = constant costs)");
+                dispatch
+            }
         };
         HostConfig {
             cores: h.cores,

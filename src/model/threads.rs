@@ -18,6 +18,7 @@ use super::world::{Activity, Role, Task, World};
 use super::worker::Job;
 use crate::config::FunctionKind;
 use crate::metrics::ThreadLabel;
+use rand_distr::{Distribution, StandardNormal};
 
 /// The next thing a thread does.
 enum Op {
@@ -164,29 +165,29 @@ impl World {
         let c = self.costs;
         match t.job {
             Job::None => Op::Yield,
-            Job::Receive(_) if first => Op::Python(c.receive_ns),
+            Job::Receive(_) if first => Op::Python(self.cost(p, c.receive_ns)),
             Job::Receive(inv) => {
                 self.post_to_loop(p, Job::Dispatch(inv));
                 Op::Yield
             }
-            Job::Dispatch(_) if first => Op::Python(c.dispatch_ns),
+            Job::Dispatch(_) if first => Op::Python(self.cost(p, c.dispatch_ns)),
             Job::Dispatch(inv) => {
                 self.start_body(p, inv);
                 Op::Yield
             }
-            Job::Complete(_) if first => Op::Python(c.complete_ns),
+            Job::Complete(_) if first => Op::Python(self.cost(p, c.complete_ns)),
             Job::Complete(inv) => {
                 self.processes[p].outbox.push_back(inv);
                 let s = self.processes[p].sender;
                 self.wake(s);
                 Op::Yield
             }
-            Job::Respond(_) if first => Op::Python(c.respond_ns),
+            Job::Respond(_) if first => Op::Python(self.cost(p, c.respond_ns)),
             Job::Respond(inv) => {
                 self.respond(inv);
                 Op::Yield
             }
-            Job::Run(_) if first => Op::Python(c.executor_handoff_ns),
+            Job::Run(_) if first => Op::Python(self.cost(p, c.executor_handoff_ns)),
             Job::Run(task) => self.task_op(th, task, false),
             Job::Step(task) => self.task_op(th, task, true),
         }
@@ -204,6 +205,7 @@ impl World {
             pending: 0,
             root: true,
             started: false,
+            launched: false,
             reacquire: false,
         });
         match self.functions[f].kind {
@@ -221,6 +223,12 @@ impl World {
             return Op::Python(0);
         }
         let (inv, prog, pc) = (tk.inv, tk.prog, tk.pc as usize);
+        if coroutine && !tk.launched {
+            // create_task + the task's first __step, on the loop.
+            tk.launched = true;
+            let p = self.invs[inv].process as usize;
+            return Op::Python(self.cost(p, self.costs.task_start_ns));
+        }
         if !tk.started {
             if !(self.threads[th as usize].holds_gil || self.free_threaded) {
                 return Op::Python(0);
@@ -286,7 +294,8 @@ impl World {
             parent: Some(parent),
             pending: 0,
             root: false,
-            started: true,
+            started: false,
+            launched: false,
             reacquire: false,
         })
     }
@@ -303,7 +312,7 @@ impl World {
                 let t = &mut self.threads[th as usize];
                 t.job = Job::Complete(tk.inv);
                 t.stage = 1;
-                return Op::Python(self.costs.complete_ns);
+                return Op::Python(self.cost(p, self.costs.complete_ns));
             }
             // future.set_result -> call_soon_threadsafe on the loop.
             self.post_to_loop(p, Job::Complete(tk.inv));
@@ -315,6 +324,16 @@ impl World {
             self.post_to_loop(p, Job::Step(parent));
         }
         Op::Yield
+    }
+
+    /// A dispatch-path cost of process `p`, with its noise.
+    fn cost(&mut self, p: usize, ns: u64) -> u64 {
+        let sigma = self.costs.jitter_sigma;
+        if sigma == 0.0 || ns == 0 {
+            return ns;
+        }
+        let z: f64 = StandardNormal.sample(&mut self.processes[p].jitter);
+        (ns as f64 * (sigma * z - sigma * sigma / 2.0).exp()).round() as u64
     }
 
     fn start_cpu(&mut self, th: ThreadId, ns: u64, gil: bool) {

@@ -8,6 +8,7 @@
 
 use super::event::{InvId, TaskId, ThreadId};
 use super::gil::Gil;
+use crate::kernel::SimRng;
 use crate::metrics::Gauge;
 use std::collections::VecDeque;
 
@@ -66,6 +67,8 @@ pub struct Process {
     pub executor: Pool,
     /// The process's GIL.
     pub gil: Gil,
+    /// Noise on its dispatch-path costs.
+    pub jitter: SimRng,
     /// Invocations routed here.
     pub invocations: u64,
     /// 1 while the GIL has a holder.

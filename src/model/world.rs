@@ -83,6 +83,8 @@ pub struct Task {
     pub root: bool,
     /// Its first step has begun.
     pub started: bool,
+    /// A coroutine task whose creation cost the loop has paid.
+    pub launched: bool,
     /// A blocking call just returned: the thread must take the GIL back before going on.
     pub reacquire: bool,
 }
@@ -281,6 +283,7 @@ impl World {
                 pool: Pool { max: h.threads, ..Pool::default() },
                 executor: Pool { max: h.default_executor_threads, ..Pool::default() },
                 gil: Gil::new(streams.indexed("gil", p as u64)),
+                jitter: streams.indexed("dispatch-jitter", p as u64),
                 invocations: 0,
                 gil_held: Gauge::default(),
                 gil_waiters: Gauge::default(),
@@ -422,7 +425,7 @@ impl World {
         self.invs.remove(inv);
         if let Some(client) = i.client {
             let c = self.functions[i.func as usize].clients.as_mut().expect("closed loop");
-            let think = c.think.sample(&mut c.rng);
+            let think = c.think.sample(&mut c.rng) + self.costs.timer_slack_ns;
             self.push(response + think, Event::ClientRequest { func: i.func, client });
         }
     }
