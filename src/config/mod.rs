@@ -103,7 +103,7 @@ impl DispatchCosts {
         task_start_ns: 25_000,
         complete_ns: 34_000,
         respond_ns: 84_000,
-        gil_handover_ns: 40_000,
+        gil_handover_ns: 60_000,
         timer_slack_ns: 100_000,
         jitter_sigma: 0.5,
     };

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// One experiment file (`experiments/*.ron`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Experiment")]
 pub struct RawExperiment {
     /// Names the output folder `outputs/<name>/`.
     pub name: String,
@@ -37,7 +37,7 @@ fn default_seed() -> u64 {
 
 /// One host instance and the Python worker settings it runs with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Host")]
 pub struct RawHost {
     /// vCPUs of the instance; fractional allowed (Flex 512 MB has 0.25).
     #[serde(default = "default_cores")]
@@ -83,7 +83,7 @@ fn default_switch_interval() -> f64 {
 
 /// Per-invocation costs of the host -> worker -> host path, in microseconds.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Dispatch")]
 pub struct RawDispatch {
     /// Host to worker message latency (no CPU).
     pub transport_us: Option<f64>,
@@ -109,6 +109,7 @@ pub struct RawDispatch {
 
 /// Where a function's definition comes from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "FunctionRef")]
 pub enum RawFunctionRef {
     /// A profile file, relative to the experiment file (e.g. "../models/sleep_1s.ron").
     Profile(String),
@@ -118,7 +119,7 @@ pub enum RawFunctionRef {
 
 /// A function of the app and the load it receives.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "FunctionUse")]
 pub struct RawFunctionUse {
     /// The function's definition.
     pub function: RawFunctionRef,
@@ -128,7 +129,7 @@ pub struct RawFunctionUse {
 
 /// A function profile (`models/*.ron`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Function")]
 pub struct RawFunction {
     /// The function's name in reports.
     pub name: String,
@@ -143,6 +144,7 @@ pub struct RawFunction {
 
 /// `def` (runs on the thread pool) or `async def` (runs on the event loop).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename = "Kind")]
 pub enum RawKind {
     /// A plain `def`.
     Sync,
@@ -152,6 +154,7 @@ pub enum RawKind {
 
 /// One step of a function body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Step")]
 pub enum RawStep {
     /// Pure-Python CPU work: holds the GIL.
     Cpu(RawDist),
@@ -173,6 +176,7 @@ pub enum RawStep {
 
 /// A duration distribution, in milliseconds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Dist")]
 pub enum RawDist {
     /// Always `ms`.
     Constant(f64),
@@ -189,7 +193,7 @@ pub enum RawDist {
 
 /// How invocations arrive.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Workload")]
 pub enum RawWorkload {
     /// `n` invocations at once, at `at_ms`.
     Burst {
@@ -238,7 +242,7 @@ fn default_column() -> String {
 
 /// What a run writes besides summary.json and manifest.json.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Output")]
 pub struct RawOutput {
     /// Write invocations.csv (one row per invocation); turn off for huge runs.
     #[serde(default = "default_true")]

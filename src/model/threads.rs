@@ -78,9 +78,22 @@ impl World {
     /// Runs `th` until it waits for something: the GIL, a core, a blocking call, or work.
     pub(super) fn advance(&mut self, th: ThreadId) {
         loop {
-            if self.threads[th as usize].job == Job::None && !self.take_job(th) {
-                self.go_idle(th);
-                return;
+            if self.threads[th as usize].job == Job::None {
+                // Returning from queue.get / epoll_wait / recv is Python code: a thread takes
+                // the GIL back before it can look at its queue, so a thread that already holds
+                // it (finishing a body) may take the item an idle thread was woken for.
+                if !self.has_queued_work(th) {
+                    self.go_idle(th);
+                    return;
+                }
+                if !self.take_gil(th) {
+                    self.threads[th as usize].pending_ns = 0;
+                    return;
+                }
+                if !self.take_job(th) {
+                    self.go_idle(th);
+                    return;
+                }
             }
             match self.next_op(th) {
                 Op::Python(ns) => {
@@ -116,6 +129,19 @@ impl World {
         self.advance(th);
     }
 
+    /// Work waiting in the queue this thread serves.
+    fn has_queued_work(&self, th: ThreadId) -> bool {
+        let t = &self.threads[th as usize];
+        let pr = &self.processes[t.process as usize];
+        match t.role {
+            Role::Receiver => !pr.inbox.is_empty(),
+            Role::Loop => !pr.ready_queue.is_empty(),
+            Role::Sender => !pr.outbox.is_empty(),
+            Role::Pool(_) => !pr.pool.queue.is_empty(),
+            Role::Executor(_) => !pr.executor.queue.is_empty(),
+        }
+    }
+
     fn take_job(&mut self, th: ThreadId) -> bool {
         let t = &self.threads[th as usize];
         let pr = &mut self.processes[t.process as usize];
@@ -127,31 +153,28 @@ impl World {
             Role::Executor(_) => pr.executor.queue.pop_front().map(Job::Run),
         };
         let Some(job) = job else { return false };
-        let pooled = matches!(t.role, Role::Pool(_) | Role::Executor(_));
-        if pooled && matches!(t.activity, Activity::Idle | Activity::Woken) {
+        let t = &mut self.threads[th as usize];
+        if matches!(t.role, Role::Pool(_) | Role::Executor(_)) && !t.busy {
+            t.busy = true;
             self.busy_threads.add(self.now, 1);
         }
-        let t = &mut self.threads[th as usize];
         t.job = job;
         t.stage = 0;
-        if t.activity == Activity::Woken || t.activity == Activity::Idle {
-            // Has work now; its next op sets what it is doing.
-            self.set_activity(th, Activity::Blocked);
-        }
         true
     }
 
     fn go_idle(&mut self, th: ThreadId) {
         self.drop_gil(th);
-        let t = &self.threads[th as usize];
+        let t = &mut self.threads[th as usize];
         let (p, role) = (t.process as usize, t.role);
+        if t.busy {
+            t.busy = false;
+            self.busy_threads.add(self.now, -1);
+        }
         match role {
             Role::Pool(_) => self.processes[p].pool.idle.push_back(th),
             Role::Executor(_) => self.processes[p].executor.idle.push_back(th),
             _ => {}
-        }
-        if matches!(role, Role::Pool(_) | Role::Executor(_)) {
-            self.busy_threads.add(self.now, -1);
         }
         self.set_activity(th, Activity::Idle);
     }

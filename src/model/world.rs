@@ -64,6 +64,8 @@ pub struct Thread {
     pub job: Job,
     /// Progress through a dispatch-path job.
     pub stage: u8,
+    /// A pool thread with work (counted in the busy-threads gauge).
+    pub busy: bool,
 }
 
 /// A running program: an invocation's body, a gather branch, or an executor call.
@@ -313,6 +315,7 @@ impl World {
             pending_ns: 0,
             job: Job::None,
             stage: 0,
+            busy: false,
         });
         (self.threads.len() - 1) as ThreadId
     }
