@@ -481,7 +481,7 @@ md(r"""## 7. Is the simulator right? Comparing with real CPython
 structure as the Azure worker (host process, round-robin workers, receiver thread ->
 event loop -> `run_in_executor`), and writes a directory in the format of
 `shared/ground-truth`. `sim validate DIR` replays every case of such a directory and prints
-how far its predictions are from the measurements. To measure this machine (about 8 minutes
+how far its predictions are from the measurements. To measure this machine (about 4 minutes
 for all cases with 3 repetitions; keep the machine otherwise idle):
 
 ```

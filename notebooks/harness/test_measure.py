@@ -45,6 +45,26 @@ class PureFunctions(unittest.TestCase):
         self.assertEqual(len(measure.poisson_schedule(arrival, 1)), 84)
 
 
+GROUND_TRUTH = os.path.join(HERE, "..", "..", "..", "shared", "ground-truth")
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(GROUND_TRUTH, "measured.json")),
+                     "shared/ground-truth not found beside the repository")
+class SameMetricsAsGroundTruth(unittest.TestCase):
+    def test_metrics_recomputed_from_ground_truth_csvs(self):
+        # Our metric code applied to the ground truth's invocations must give its measured.json.
+        with open(os.path.join(GROUND_TRUTH, "measured.json")) as f:
+            measured = json.load(f)["measured"]
+        for case, expected in measured.items():
+            rows = measure.read_invocations(os.path.join(GROUND_TRUTH, "invocations", case + ".csv"))
+            reps = len(expected["n"]["reps"])
+            ours = measure.case_metrics(rows, reps)
+            for name in METRICS:
+                for a, b in zip(ours[name]["reps"], expected[name]["reps"]):
+                    self.assertAlmostEqual(a, b, delta=0.0025, msg="%s %s" % (case, name))
+            self.assertEqual(ours["per_process_counts"], expected["per_process_counts"], case)
+
+
 class QuickRun(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
