@@ -58,8 +58,8 @@ fn run_command(args: RunArgs) -> Result<()> {
     write_outputs(&staging, &exp, &out, wall)?;
     let dir = staging.commit()?;
     if !args.quiet {
-        print!("{}", report::summary_text(&out.summary, &host_line(&exp)));
-        println!("  wrote {}/ (summary.json, {}timeseries.csv, manifest.json) in {:.2} s", dir.display(), if exp.output.invocations { "invocations.csv, " } else { "" }, wall);
+        print!("{}", report::summary_text(&out.summary, &exp.description, &host_line(&exp)));
+        println!("wrote {}/ (summary.json, {}timeseries.csv, manifest.json) in {:.2} s", dir.display(), if exp.output.invocations { "invocations.csv, " } else { "" }, wall);
     }
     Ok(())
 }
@@ -67,14 +67,17 @@ fn run_command(args: RunArgs) -> Result<()> {
 fn host_line(exp: &Experiment) -> String {
     let h = &exp.host;
     format!(
-        "{} core(s), {} process(es) x {} thread(s) [{}], Python {}{}, switch interval {} ms",
+        "{} core(s); {} worker process(es) x {} thread(s) [{}]; Python {}, {}",
         h.cores,
         h.processes,
         h.threads,
         h.threads_source,
         h.python,
-        if h.free_threaded { " free-threaded (no GIL)" } else { "" },
-        h.switch_interval_ns as f64 / 1e6
+        if h.free_threaded {
+            "free-threaded (no GIL)".to_string()
+        } else {
+            format!("GIL switch interval {} ms", h.switch_interval_ns as f64 / 1e6)
+        }
     )
 }
 

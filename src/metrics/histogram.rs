@@ -56,12 +56,20 @@ impl LogHistogram {
         self.min
     }
 
-    /// The q-quantile (0..=1), within 0.1% of the exact order statistic; clamped to [min, max].
+    /// The q-quantile (0..=1), interpolating linearly between order statistics as numpy does;
+    /// each order statistic is within 0.1% of its exact value; clamped to [min, max].
     pub fn quantile(&self, q: f64) -> f64 {
         if self.n == 0 {
             return 0.0;
         }
-        let rank = (q.clamp(0.0, 1.0) * (self.n - 1) as f64).round() as u64;
+        let pos = q.clamp(0.0, 1.0) * (self.n - 1) as f64;
+        let (lo, hi) = (pos.floor() as u64, pos.ceil() as u64);
+        let (a, b) = (self.order_statistic(lo), self.order_statistic(hi));
+        a + (b - a) * (pos - lo as f64)
+    }
+
+    /// The value of rank `rank` (0-based), as its bucket's midpoint.
+    fn order_statistic(&self, rank: u64) -> f64 {
         let mut seen = 0;
         for (i, c) in self.counts.iter().enumerate() {
             seen += c;

@@ -1,39 +1,50 @@
 //! The short terminal summary of a run.
 
-use crate::metrics::summary::RunSummary;
+use crate::metrics::summary::{RunSummary, Stats};
 use std::fmt::Write;
 
-/// A few readable lines: counts, latency, throughput, and per-process CPU, GIL and loop use.
-pub fn summary_text(s: &RunSummary, host_line: &str) -> String {
+fn stats_row(o: &mut String, label: &str, s: &Stats, ideal: Option<f64>) {
+    let _ = write!(
+        o,
+        "  {label:<28} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
+        s.mean, s.p50, s.p90, s.p99, s.max
+    );
+    match ideal {
+        Some(i) => {
+            let _ = writeln!(o, " {i:>9.1}");
+        }
+        None => o.push('\n'),
+    }
+}
+
+/// A few readable lines: counts, latency per function, throughput, and per-process CPU, GIL
+/// and event-loop use. `host_line` describes the configuration.
+pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> String {
     let mut o = String::new();
-    let l = &s.latency_ms;
-    let _ = writeln!(o, "experiment {}  (seed {})", s.experiment, s.seed);
-    let _ = writeln!(o, "  host       {host_line}");
+    let _ = writeln!(o, "{}: {}  (seed {})", s.experiment, description, s.seed);
+    let _ = writeln!(o, "host: {host_line}");
     let _ = writeln!(
         o,
-        "  invocations {} arrived, {} succeeded, {} pending; makespan {:.1} ms; throughput {:.1}/s",
+        "invocations: {} arrived = {} succeeded + {} pending; makespan {:.1} ms; throughput {:.1}/s",
         s.invocations.arrived, s.invocations.succeeded, s.invocations.pending, s.makespan_ms, s.throughput_per_s
     );
     let _ = writeln!(
         o,
-        "  latency ms  mean {:.1}  p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}   (queued before start: mean {:.1})",
-        l.mean, l.p50, l.p90, l.p99, l.max, s.queue_ms.mean
+        "  {:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "latency ms (arrival->response)", "mean", "p50", "p90", "p99", "max", "ideal"
     );
-    for f in &s.functions {
-        if s.functions.len() > 1 {
-            let _ = writeln!(
-                o,
-                "  {:<10} {} x {}: mean {:.1} ms, p99 {:.1} ms",
-                f.name, f.succeeded, f.kind, f.latency_ms.mean, f.latency_ms.p99
-            );
-        }
-        let _ = writeln!(o, "  ideal      {:.1} ms for {} with no contention at all", f.ideal_latency_ms, f.name);
+    if s.functions.len() > 1 {
+        stats_row(&mut o, "all functions", &s.latency_ms, None);
     }
-    let _ = writeln!(o, "  process  invocations   CPU   GIL held  GIL wait  loop busy  loop blocked  threads");
+    for f in &s.functions {
+        stats_row(&mut o, &format!("{} ({})", f.name, f.kind), &f.latency_ms, Some(f.ideal_latency_ms));
+    }
+    stats_row(&mut o, "queued before body start", &s.queue_ms, None);
+    let _ = writeln!(o, "  {:<7} {:>11} {:>6} {:>9} {:>9} {:>10} {:>13} {:>8}", "process", "invocations", "CPU", "GIL held", "GIL wait", "loop busy", "loop blocked", "threads");
     for p in &s.processes {
         let _ = writeln!(
             o,
-            "  {:>7}  {:>11}  {:>4.0}%  {:>8.0}%  {:>7.0}%  {:>8.0}%  {:>11.0}%  {:>7}",
+            "  {:<7} {:>11} {:>5.0}% {:>8.0}% {:>8.0}% {:>9.0}% {:>12.0}% {:>8}",
             p.process,
             p.invocations,
             p.cpu_utilisation * 100.0,
@@ -44,6 +55,10 @@ pub fn summary_text(s: &RunSummary, host_line: &str) -> String {
             p.pool_threads + p.executor_threads
         );
     }
-    let _ = writeln!(o, "  instance CPU {:.0}% of the cores", s.cpu_utilisation * 100.0);
+    let _ = writeln!(
+        o,
+        "  (CPU: cores used; GIL wait: share of the time threads wanted the GIL that they waited; ideal: no contention at all)"
+    );
+    let _ = writeln!(o, "instance: {:.0}% of its cores busy", s.cpu_utilisation * 100.0);
     o
 }
