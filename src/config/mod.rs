@@ -13,7 +13,7 @@ pub mod validate;
 use serde::Serialize;
 use std::path::PathBuf;
 
-pub use validate::load_experiment;
+pub use validate::{load_experiment, parse_experiment};
 
 /// A validated experiment, ready to build a model from.
 #[derive(Debug, Clone, Serialize)]

@@ -76,12 +76,15 @@ fn descend_variant<'a>(node: &'a mut Value, segment: &str) -> &'a mut Value {
     node
 }
 
-/// Numbers, booleans and `null` as JSON; anything else as a string.
+/// A string field takes the text as it is (`host.python=3.8`); otherwise numbers, booleans
+/// and `null` are read as JSON, and anything else is a string (the schema check then says
+/// what was expected).
 fn parse_value(text: &str, old: &Value) -> Value {
+    if old.is_string() {
+        return Value::String(text.trim_matches('"').to_string());
+    }
     match serde_json::from_str::<Value>(text) {
         Ok(v @ (Value::Number(_) | Value::Bool(_) | Value::Null)) => v,
-        Ok(Value::String(s)) => Value::String(s),
-        _ if old.is_string() || !text.is_empty() => Value::String(text.to_string()),
-        _ => Value::Null,
+        _ => Value::String(text.to_string()),
     }
 }

@@ -16,9 +16,15 @@ pub const MAX_THREADS: u32 = 4096;
 /// Loads, overrides and validates an experiment file.
 pub fn load_experiment(path: &Path, overrides: &[String]) -> Result<Experiment> {
     let text = read_text(path)?;
-    let mut raw: RawExperiment = parse_ron(path, &text, "experiments/io_bound.ron")?;
+    parse_experiment(&text, path, overrides)
+}
+
+/// Parses, overrides and validates experiment `text` as if read from `path` (relative
+/// profile and trace paths resolve against `path`'s folder). For notebooks and tests.
+pub fn parse_experiment(text: &str, path: &Path, overrides: &[String]) -> Result<Experiment> {
+    let mut raw: RawExperiment = parse_ron(path, text, "experiments/io_bound.ron")?;
     raw = overrides::apply(raw, overrides)?;
-    validate(raw, path, &text)
+    validate(raw, path, text)
 }
 
 /// Checks a parsed experiment; `text` is the file's source, used to point at bad values.

@@ -1,0 +1,61 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use sim::config::{load_experiment, parse_experiment, Experiment};
+use sim::runner::{run_experiment, RunOutput};
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Loads `experiments/<name>.ron` with `--set` overrides.
+pub fn experiment(name: &str, sets: &[&str]) -> Experiment {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    load_experiment(&root().join("experiments").join(format!("{name}.ron")), &sets)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Runs `experiments/<name>.ron` with overrides.
+pub fn run(name: &str, sets: &[&str]) -> RunOutput {
+    run_experiment(&experiment(name, sets))
+}
+
+/// Runs an experiment written inline (paths relative to experiments/).
+pub fn run_text(text: &str, sets: &[&str]) -> RunOutput {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let exp = parse_experiment(text, &root().join("experiments/inline.ron"), &sets).unwrap_or_else(|e| panic!("{e}"));
+    run_experiment(&exp)
+}
+
+/// Latencies (response - arrival) in ms, in invocation order.
+pub fn latencies_ms(out: &RunOutput) -> Vec<f64> {
+    out.rows.iter().map(|r| (r.response.expect("answered") - r.arrival) as f64 / 1e6).collect()
+}
+
+/// Body end of the last invocation, ms.
+pub fn makespan_ms(out: &RunOutput) -> f64 {
+    out.summary.makespan_ms
+}
+
+/// Median of a slice.
+pub fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+}
+
+/// A temp folder unique to this test process and `name`.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sim-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Reads a file to bytes.
+pub fn bytes(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
