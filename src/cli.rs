@@ -81,4 +81,7 @@ pub struct BenchArgs {
     /// Smaller sizes, for a smoke run.
     #[arg(long)]
     pub quick: bool,
+    /// Internal: one memory measurement in a child process ("N:rows").
+    #[arg(long, hide = true)]
+    pub child: Option<String>,
 }

@@ -85,10 +85,12 @@ impl<E> EventQueue<E> {
         self.next_seq
     }
 
+    /// Moves the entry at `i` up past every parent with a later key.
     fn sift_up(&mut self, mut i: usize) {
+        let key = self.heap[i].key;
         while i > 0 {
             let parent = (i - 1) / ARITY;
-            if self.heap[i].key >= self.heap[parent].key {
+            if key >= self.heap[parent].key {
                 break;
             }
             self.heap.swap(i, parent);
@@ -96,8 +98,10 @@ impl<E> EventQueue<E> {
         }
     }
 
+    /// Moves the entry at `i` down below every child with an earlier key.
     fn sift_down(&mut self, mut i: usize) {
         let n = self.heap.len();
+        let key = self.heap[i].key;
         loop {
             let first = i * ARITY + 1;
             if first >= n {
@@ -105,12 +109,15 @@ impl<E> EventQueue<E> {
             }
             let end = (first + ARITY).min(n);
             let mut best = first;
+            let mut best_key = self.heap[first].key;
             for c in first + 1..end {
-                if self.heap[c].key < self.heap[best].key {
+                let k = self.heap[c].key;
+                if k < best_key {
                     best = c;
+                    best_key = k;
                 }
             }
-            if self.heap[best].key >= self.heap[i].key {
+            if best_key >= key {
                 break;
             }
             self.heap.swap(i, best);

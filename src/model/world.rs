@@ -354,12 +354,7 @@ impl World {
                     self.arrive(func, Some(client));
                 }
             }
-            Event::Deliver { inv } => {
-                let p = self.invs[inv].process as usize;
-                self.processes[p].inbox.push_back(inv);
-                let r = self.processes[p].receiver;
-                self.wake(r);
-            }
+            Event::Deliver { inv } => self.deliver(inv),
             Event::CpuTick => self.cpu_tick(),
             Event::SleepDone { thread } => self.op_done(thread),
             Event::GilGranted { thread } => self.gil_granted(thread),
@@ -405,7 +400,19 @@ impl World {
             client,
         });
         self.next_inv_id += 1;
-        self.push(self.now + self.costs.transport_ns, Event::Deliver { inv });
+        if self.costs.transport_ns == 0 {
+            self.deliver(inv);
+        } else {
+            self.push(self.now + self.costs.transport_ns, Event::Deliver { inv });
+        }
+    }
+
+    /// The request reaches its worker's receiver thread.
+    fn deliver(&mut self, inv: InvId) {
+        let p = self.invs[inv].process as usize;
+        self.processes[p].inbox.push_back(inv);
+        let r = self.processes[p].receiver;
+        self.wake(r);
     }
 
     /// The response of `inv` leaves the worker: it is recorded and, for a closed-loop client,
