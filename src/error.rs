@@ -33,6 +33,8 @@ pub struct Problem {
     pub field: String,
     /// The offending value as written.
     pub value: String,
+    /// "is out of range" or "is not allowed here".
+    pub what: &'static str,
     /// What is allowed, and a hint.
     pub allowed: String,
 }
@@ -45,8 +47,8 @@ impl fmt::Display for Problem {
         }
         write!(
             f,
-            ": `{}` = {} is out of range: {}",
-            self.field, self.value, self.allowed
+            ": `{}` = {} {}: {}",
+            self.field, self.value, self.what, self.allowed
         )
     }
 }

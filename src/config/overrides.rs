@@ -26,9 +26,16 @@ pub fn apply(raw: RawExperiment, sets: &[String]) -> Result<RawExperiment> {
         let slot = find_slot(&mut tree, path.trim()).map_err(err)?;
         *slot = parse_value(value.trim(), slot);
         serde_json::from_value::<RawExperiment>(tree.clone())
-            .map_err(|e| err(format!("{e} (value {:?})", value.trim())))?;
+            .map_err(|e| err(format!("{} (value {:?})", plain_types(&e.to_string()), value.trim())))?;
     }
     Ok(serde_json::from_value(tree).expect("checked after each override"))
+}
+
+/// serde's type names in words a user knows.
+fn plain_types(message: &str) -> String {
+    [("u32", "a whole number >= 0"), ("u64", "a whole number >= 0"), ("f64", "a number"), ("a boolean", "true or false")]
+        .iter()
+        .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
 }
 
 /// Walks `path` through objects (by key), arrays (by index) and enum variants (transparently).

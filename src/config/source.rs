@@ -18,32 +18,91 @@ pub fn parse_ron<T: DeserializeOwned>(path: &Path, text: &str, example: &str) ->
     ron::Options::default()
         .with_default_extension(Extensions::IMPLICIT_SOME)
         .from_str(text)
-        .map_err(|e| SimError::Syntax {
-            file: path.to_path_buf(),
-            location: Location {
-                line: e.position.line,
-                col: e.position.col,
-            },
-            message: format!("{}\n  hint: compare with {example}", e.code),
+        .map_err(|e| {
+            let missing = if e.code == ron::Error::Eof {
+                "; the file ends too early: check that every `(` and `[` has its closing `)` and `]`"
+            } else {
+                ""
+            };
+            SimError::Syntax {
+                file: path.to_path_buf(),
+                location: Location {
+                    line: e.position.line,
+                    col: e.position.col,
+                },
+                message: format!("{}{missing}\n  hint: compare with {example}", e.code),
+            }
         })
 }
 
-/// Best-effort position of a dotted field path (`functions[1].workload.rate_per_s`) in RON
-/// text: each named segment is searched for as `name:` after the previous one. `None` when a
-/// segment cannot be found (the value came from a default or a `--set`).
+/// Best-effort position of a field path (`functions[1].workload.rate_per_s`,
+/// `functions[0].function.body[2].1`) in RON text: each name is searched for as `name:` after
+/// the previous one, and each index skips to that element of the next list. `None` when a
+/// part cannot be found (the value came from a default).
 pub fn locate(text: &str, field_path: &str) -> Option<Location> {
     let mut from = 0usize;
     let mut found = None;
     for segment in field_path.split('.') {
-        let name = segment.split('[').next().unwrap_or(segment);
-        if name.is_empty() {
-            continue;
+        let mut parts = segment.split('[');
+        let name = parts.next().unwrap_or("");
+        let indices = parts.filter_map(|p| p.trim_end_matches(']').parse::<usize>().ok());
+        let (name, indices): (&str, Vec<usize>) = match name.parse::<usize>() {
+            Ok(i) => ("", vec![i]),
+            Err(_) => (name, indices.collect()),
+        };
+        if !name.is_empty() {
+            let at = find_field(&text[from..], name)? + from;
+            found = Some(at);
+            from = at + name.len();
         }
-        let at = find_field(&text[from..], name)? + from;
-        found = Some(at);
-        from = at + name.len();
+        for i in indices {
+            from = list_element(text, from, i)?;
+            found = Some(from);
+        }
     }
     found.map(|offset| offset_to_location(text, offset))
+}
+
+/// Offset of element `index` of the first list (`[`) at or after `from`.
+fn list_element(text: &str, from: usize, index: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let open = from + text[from..].find('[')?;
+    let (mut depth, mut seen, mut i) = (1i32, 0usize, open + 1);
+    let mut in_string = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
+            i += text[i..].find('\n').unwrap_or(text.len() - i);
+            continue;
+        }
+        let starts_element = depth == 1 && seen == index && !b.is_ascii_whitespace() && b != b',';
+        if starts_element && !matches!(b, b']' | b')' | b'}') {
+            return Some(i);
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'(' | b'{' => depth += 1,
+            b']' | b')' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return None;
+                }
+            }
+            b',' if depth == 1 => seen += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Offset of `name` used as a field (`name:` with an identifier boundary before it).
@@ -90,5 +149,14 @@ mod tests {
             Some(Location { line: 4, col: 5 })
         );
         assert_eq!(locate(text, "host.threads"), None);
+    }
+
+    #[test]
+    fn locates_list_elements_by_index() {
+        let text = "E(\n functions: [\n  (w: P(rate: 1)),\n  (w: P(rate: 0)),\n ],\n)";
+        assert_eq!(locate(text, "functions[1].w.rate"), Some(Location { line: 4, col: 9 }));
+        let body = "F(body: [Cpu(C(1)), Gather([[A(1)], [A(0)]])])";
+        let second_branch = body.find("[A(0)]").unwrap() + 1;
+        assert_eq!(locate(body, "body[1].1").map(|l| l.col), Some(second_branch));
     }
 }

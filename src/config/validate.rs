@@ -12,6 +12,11 @@ use std::path::{Path, PathBuf};
 pub const MAX_PROCESSES: u32 = 10;
 /// Largest thread pool sim accepts (Python itself has no bound on 3.8+).
 pub const MAX_THREADS: u32 = 4096;
+/// Longest duration sim accepts for any step, think time or instant, in ms (about 11.6 days):
+/// far beyond any function timeout, and safe from overflow in nanoseconds.
+pub const MAX_MS: f64 = 1e9;
+/// Longest arrival window or horizon, in seconds (about 11.6 days).
+pub const MAX_S: f64 = 1e6;
 
 /// Loads, overrides and validates an experiment file.
 pub fn load_experiment(path: &Path, overrides: &[String]) -> Result<Experiment> {
@@ -24,15 +29,20 @@ pub fn load_experiment(path: &Path, overrides: &[String]) -> Result<Experiment> 
 pub fn parse_experiment(text: &str, path: &Path, overrides: &[String]) -> Result<Experiment> {
     let mut raw: RawExperiment = parse_ron(path, text, "experiments/io_bound.ron")?;
     raw = overrides::apply(raw, overrides)?;
-    validate(raw, path, text)
+    validate(raw, path, text, overrides)
 }
 
-/// Checks a parsed experiment; `text` is the file's source, used to point at bad values.
-pub fn validate(raw: RawExperiment, path: &Path, text: &str) -> Result<Experiment> {
+/// Checks a parsed experiment; `text` is the file's source, used to point at bad values, and
+/// `overrides` the `--set` specs applied to it, which are blamed for the values they set.
+pub fn validate(raw: RawExperiment, path: &Path, text: &str, overrides: &[String]) -> Result<Experiment> {
     let mut c = Checker {
         file: path.to_path_buf(),
         text: text.to_string(),
         problems: Vec::new(),
+        overrides: overrides
+            .iter()
+            .filter_map(|spec| spec.split_once('=').map(|(p, _)| (p.trim().to_string(), spec.clone())))
+            .collect(),
     };
     let base = path.parent().unwrap_or(Path::new("."));
     if raw.name.is_empty()
@@ -66,14 +76,10 @@ pub fn validate(raw: RawExperiment, path: &Path, text: &str) -> Result<Experimen
         }
     }
     let horizon_ns = raw.horizon_s.map(|h| {
-        c.positive("horizon_s", h, "seconds > 0 (omit to run until every invocation ends)");
-        (h * 1e9) as u64
+        c.positive_at_most("horizon_s", h, MAX_S, "seconds (omit to run until every invocation ends)");
+        (h.clamp(0.0, MAX_S) * 1e9) as u64
     });
-    c.positive(
-        "output.timeseries_interval_ms",
-        raw.output.timeseries_interval_ms,
-        "milliseconds > 0",
-    );
+    c.positive_at_most("output.timeseries_interval_ms", raw.output.timeseries_interval_ms, MAX_MS, "milliseconds");
     if !c.problems.is_empty() {
         return Err(SimError::Invalid(c.problems));
     }
@@ -105,34 +111,54 @@ struct Checker {
     file: PathBuf,
     text: String,
     problems: Vec<Problem>,
+    /// (dotted path, full spec) of each `--set`.
+    overrides: Vec<(String, String)>,
 }
 
 impl Checker {
+    /// A value outside its range.
     fn bad(&mut self, field: &str, value: impl ToString, allowed: &str) {
+        self.problem(field, value, "is out of range", allowed);
+    }
+
+    /// A step or option used where it cannot be.
+    fn misplaced(&mut self, field: &str, value: impl ToString, allowed: &str) {
+        self.problem(field, value, "is not allowed here", allowed);
+    }
+
+    fn problem(&mut self, field: &str, value: impl ToString, what: &'static str, allowed: &str) {
+        // `functions[0].workload.n` was set by `--set functions.0.workload.n=..`?
+        let dotted = field.replace('[', ".").replace(']', "");
+        let from_set = self.overrides.iter().find(|(p, _)| *p == dotted).map(|(_, spec)| spec.clone());
+        let (file, location) = match from_set {
+            Some(spec) => (PathBuf::from(format!("--set {spec}")), None),
+            None => (self.file.clone(), locate(&self.text, field)),
+        };
         self.problems.push(Problem {
-            file: self.file.clone(),
-            location: locate(&self.text, field),
+            file,
+            location,
             field: field.to_string(),
             value: value.to_string(),
+            what,
             allowed: allowed.to_string(),
         });
     }
 
-    fn positive(&mut self, field: &str, v: f64, allowed: &str) {
-        if !(v.is_finite() && v > 0.0) {
-            self.bad(field, v, allowed);
+    fn positive_at_most(&mut self, field: &str, v: f64, max: f64, unit: &str) {
+        if !(v.is_finite() && v > 0.0 && v <= max) {
+            self.bad(field, v, &format!("0 < {unit} <= {max:e}"));
         }
     }
 
-    fn non_negative(&mut self, field: &str, v: f64, allowed: &str) {
-        if !(v.is_finite() && v >= 0.0) {
-            self.bad(field, v, allowed);
+    fn non_negative(&mut self, field: &str, v: f64, max: f64, unit: &str) {
+        if !(v.is_finite() && (0.0..=max).contains(&v)) {
+            self.bad(field, v, &format!("0 <= {unit} <= {max:e}"));
         }
     }
 
     fn host(&mut self, h: &RawHost) -> HostConfig {
-        if !(h.cores.is_finite() && h.cores > 0.0 && h.cores <= 1024.0) {
-            self.bad("host.cores", h.cores, "0 < cores <= 1024 (fractions allowed: Flex 512 MB has 0.25)");
+        if !(h.cores.is_finite() && (0.01..=1024.0).contains(&h.cores)) {
+            self.bad("host.cores", h.cores, "0.01 <= cores <= 1024 (fractions allowed: Flex 512 MB has 0.25)");
         }
         if h.processes == 0 || h.processes > MAX_PROCESSES {
             self.bad(
@@ -181,15 +207,15 @@ impl Checker {
         if !(h.switch_interval_ms.is_finite() && h.switch_interval_ms > 0.0 && h.switch_interval_ms <= 1000.0) {
             self.bad("host.switch_interval_ms", h.switch_interval_ms, "0 < ms <= 1000 (CPython's default is 5)");
         }
-        self.non_negative("host.process_start_interval_s", h.process_start_interval_s, "seconds >= 0 (Azure starts processes 10 s apart; 0 = all warm)");
+        self.non_negative("host.process_start_interval_s", h.process_start_interval_s, 3600.0, "seconds (Azure starts processes 10 s apart; 0 = all warm)");
         let d = &h.dispatch;
         let cal = DispatchCosts::CALIBRATED;
         let mut us = |name: &str, v: Option<f64>, default: u64| -> u64 {
             match v {
                 None => default,
-                Some(x) if x.is_finite() && x >= 0.0 => (x * 1e3).round() as u64,
+                Some(x) if x.is_finite() && (0.0..=1e9).contains(&x) => (x * 1e3).round() as u64,
                 Some(x) => {
-                    self.bad(&format!("host.dispatch.{name}"), x, "microseconds >= 0");
+                    self.bad(&format!("host.dispatch.{name}"), x, "0 <= microseconds <= 1e9");
                     default
                 }
             }
@@ -236,9 +262,17 @@ impl Checker {
             RawFunctionRef::Inline(def) => (def.clone(), format!("functions[{i}].function")),
             RawFunctionRef::Profile(rel) => {
                 let path = base.join(rel);
+                if !path.is_file() {
+                    self.bad(
+                        &format!("functions[{i}].function"),
+                        format!("Profile({rel:?})"),
+                        &format!("a profile file that exists ({} does not; paths are relative to the experiment file's folder)", path.display()),
+                    );
+                    return Ok(None);
+                }
                 let text = read_text(&path)?;
                 let def: RawFunction = parse_ron(&path, &text, "models/sleep_1s.ron")?;
-                let mut sub = Checker { file: path, text, problems: Vec::new() };
+                let mut sub = Checker { file: path, text, problems: Vec::new(), overrides: Vec::new() };
                 let body = sub.body(&def.body, def.kind, "body");
                 let name_ok = sub.function_name(&def.name, "name");
                 self.problems.append(&mut sub.problems);
@@ -284,7 +318,7 @@ impl Checker {
             let at = format!("{field}[{j}]");
             let async_only = |c: &mut Checker, what: &str| {
                 if k == RawKind::Sync {
-                    c.bad(&at, what, "only in `async def` functions (kind: Async); in a `def` use BlockingIo");
+                    c.misplaced(&at, what, "only in `async def` functions (kind: Async); in a `def` use BlockingIo");
                 }
             };
             match s {
@@ -316,7 +350,13 @@ impl Checker {
                     let mut sub = Vec::new();
                     self.steps(branch, RawKind::Async, &at, &mut sub, budget);
                     let n = (*n).clamp(1, 100_000) as usize;
-                    *budget = budget.saturating_sub(sub.len() * (n - 1));
+                    let copies = expanded_size(&sub).saturating_mul(n - 1);
+                    if copies > *budget {
+                        self.bad(&at, format!("GatherN({n}, ..)"), "at most 1,000,000 steps once GatherN and Repeat are expanded");
+                        *budget = 0;
+                        continue;
+                    }
+                    *budget -= copies;
                     out.push(Step::Gather(vec![sub; n]));
                 }
                 RawStep::RunInExecutor(sub_steps) => {
@@ -332,11 +372,13 @@ impl Checker {
                     }
                     let mut sub = Vec::new();
                     self.steps(sub_steps, k, &at, &mut sub, budget);
-                    if sub.len().saturating_mul(*n as usize) > *budget + sub.len() {
-                        self.bad(&at, format!("Repeat({n}, ..)"), "at most 1,000,000 steps once expanded");
+                    let copies = expanded_size(&sub).saturating_mul(*n as usize - 1);
+                    if copies > *budget {
+                        self.bad(&at, format!("Repeat({n}, ..)"), "at most 1,000,000 steps once GatherN and Repeat are expanded");
+                        *budget = 0;
                         continue;
                     }
-                    *budget -= sub.len() * (*n as usize - 1);
+                    *budget -= copies;
                     for _ in 0..*n {
                         out.extend(sub.iter().cloned());
                     }
@@ -346,42 +388,46 @@ impl Checker {
     }
 
     /// Checks a distribution in ms and converts it to ns. `zero_ok` allows a zero duration
-    /// (think times); body steps must take time.
+    /// (think times); body steps must take at least 1 ns.
     fn dist(&mut self, d: &RawDist, field: &str, zero_ok: bool) -> Dist {
-        let need = if zero_ok { "ms >= 0" } else { "ms > 0 (a step that takes no time is no step; remove it)" };
-        let ok = |v: f64| v.is_finite() && (v > 0.0 || (zero_ok && v == 0.0));
+        let need = if zero_ok {
+            format!("0 <= ms <= {MAX_MS:e}")
+        } else {
+            format!("0.000001 <= ms <= {MAX_MS:e} (a step that takes no time is no step; remove it)")
+        };
+        let ok = |v: f64| v.is_finite() && v <= MAX_MS && (v >= 1e-6 || (zero_ok && v == 0.0));
         match d {
             RawDist::Constant(ms) => {
                 if !ok(*ms) {
-                    self.bad(field, format!("Constant({ms})"), need);
+                    self.bad(field, format!("Constant({ms})"), &need);
                 }
                 Dist::Constant(ms_to_ns(*ms))
             }
             RawDist::Exponential(mean) => {
-                if !(mean.is_finite() && *mean > 0.0) {
-                    self.bad(field, format!("Exponential({mean})"), "mean ms > 0");
+                if !(ok(*mean) && *mean > 0.0) {
+                    self.bad(field, format!("Exponential({mean})"), &format!("a mean of 0.000001 <= ms <= {MAX_MS:e}"));
                 }
                 Dist::Exponential(mean * 1e6)
             }
             RawDist::Lognormal(median, sigma) => {
-                if !(median.is_finite() && *median > 0.0 && sigma.is_finite() && *sigma >= 0.0 && *sigma <= 10.0) {
-                    self.bad(field, format!("Lognormal({median}, {sigma})"), "median ms > 0 and 0 <= sigma <= 10");
+                if !(ok(*median) && *median > 0.0 && sigma.is_finite() && (0.0..=5.0).contains(sigma)) {
+                    self.bad(field, format!("Lognormal({median}, {sigma})"), &format!("a median of 0.000001 <= ms <= {MAX_MS:e} and 0 <= sigma <= 5"));
                 }
                 Dist::Lognormal { mu: (median.max(1e-9) * 1e6).ln(), sigma: *sigma }
             }
             RawDist::Uniform(lo, hi) => {
-                if !(lo.is_finite() && hi.is_finite() && *lo >= 0.0 && lo <= hi && (*hi > 0.0 || zero_ok)) {
-                    self.bad(field, format!("Uniform({lo}, {hi})"), "0 <= min <= max, max > 0 (ms)");
+                if !(lo.is_finite() && *lo >= 0.0 && lo <= hi && ok(*hi)) {
+                    self.bad(field, format!("Uniform({lo}, {hi})"), &format!("0 <= min <= max, max within {need}"));
                 }
                 Dist::Uniform(lo * 1e6, hi * 1e6)
             }
             RawDist::Empirical(points) => {
                 let increasing = points.windows(2).all(|w| w[1].0 > w[0].0 && w[1].1 >= w[0].1);
-                let in_range = points.iter().all(|(p, ms)| (0.0..=100.0).contains(p) && ms.is_finite() && *ms >= 0.0);
+                let in_range = points.iter().all(|(p, ms)| (0.0..=100.0).contains(p) && ms.is_finite() && (0.0..=MAX_MS).contains(ms));
                 let spans = points.first().map(|p| p.0) == Some(0.0) && points.last().map(|p| p.0) == Some(100.0);
-                let positive = points.last().is_some_and(|p| p.1 > 0.0) || zero_ok;
+                let positive = points.last().is_some_and(|p| p.1 >= 1e-6) || zero_ok;
                 if points.len() < 2 || !increasing || !in_range || !spans || !positive {
-                    self.bad(field, format!("Empirical({points:?})"), "(percentile, ms) points from percentile 0 to 100, percentiles strictly increasing, ms non-decreasing and >= 0");
+                    self.bad(field, format!("Empirical({points:?})"), "(percentile, ms) points from percentile 0 to 100, percentiles strictly increasing, ms non-decreasing, 0 <= ms <= 1e9, not all 0");
                 }
                 Dist::Empirical(points.iter().map(|(p, ms)| (p / 100.0, ms * 1e6)).collect())
             }
@@ -395,13 +441,13 @@ impl Checker {
                 if *n == 0 || *n > 1_000_000_000 {
                     self.bad(&format!("{field}.n"), n, "1..=1000000000 invocations");
                 }
-                self.non_negative(&format!("{field}.at_ms"), *at_ms, "ms >= 0");
+                self.non_negative(&format!("{field}.at_ms"), *at_ms, MAX_MS, "ms");
                 Workload::Burst { n: *n, at_ns: ms_to_ns(*at_ms) }
             }
             RawWorkload::Poisson { rate_per_s, duration_s } => {
-                self.positive(&format!("{field}.rate_per_s"), *rate_per_s, "arrivals per second > 0");
-                self.positive(&format!("{field}.duration_s"), *duration_s, "seconds > 0");
-                Workload::Poisson { rate_per_s: *rate_per_s, duration_ns: (duration_s.max(0.0) * 1e9) as u64 }
+                self.positive_at_most(&format!("{field}.rate_per_s"), *rate_per_s, 1e9, "arrivals per second");
+                self.positive_at_most(&format!("{field}.duration_s"), *duration_s, MAX_S, "seconds");
+                Workload::Poisson { rate_per_s: *rate_per_s, duration_ns: (duration_s.clamp(0.0, MAX_S) * 1e9) as u64 }
             }
             RawWorkload::ClosedLoop { clients, think, duration_s, requests_per_client } => {
                 if *clients == 0 || *clients > 1_000_000 {
@@ -409,7 +455,7 @@ impl Checker {
                 }
                 let think = self.dist(think, &format!("{field}.think"), true);
                 match (duration_s, requests_per_client) {
-                    (Some(d), None) => self.positive(&format!("{field}.duration_s"), *d, "seconds > 0"),
+                    (Some(d), None) => self.positive_at_most(&format!("{field}.duration_s"), *d, MAX_S, "seconds"),
                     (None, Some(0)) => self.bad(&format!("{field}.requests_per_client"), 0, ">= 1"),
                     (None, Some(_)) => {}
                     _ => self.bad(field, "ClosedLoop", "exactly one of duration_s or requests_per_client"),
@@ -417,7 +463,7 @@ impl Checker {
                 Workload::ClosedLoop {
                     clients: *clients,
                     think,
-                    duration_ns: duration_s.map(|d| (d.max(0.0) * 1e9) as u64),
+                    duration_ns: duration_s.map(|d| (d.clamp(0.0, MAX_S) * 1e9) as u64),
                     requests_per_client: *requests_per_client,
                 }
             }
@@ -432,6 +478,18 @@ impl Checker {
         };
         Ok((self.problems.len() == before).then_some(out))
     }
+}
+
+/// Steps a body runs once every gather branch is counted.
+fn expanded_size(steps: &[Step]) -> usize {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Gather(branches) => 1 + branches.iter().map(|b| expanded_size(b)).sum::<usize>(),
+            Step::RunInExecutor(sub) => 1 + expanded_size(sub),
+            _ => 1,
+        })
+        .sum()
 }
 
 fn kind(k: RawKind) -> FunctionKind {

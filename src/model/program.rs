@@ -11,6 +11,9 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use rand::Rng;
 use rand_distr::{Distribution, Exp, LogNormal};
 
+/// Longest duration a draw may return (about 11.6 days): a heavy tail can never overflow time.
+pub const MAX_SAMPLE_NS: u64 = 1_000_000_000_000_000;
+
 /// Index of a program in [`Programs`].
 pub type ProgId = u32;
 
@@ -88,7 +91,8 @@ impl Sampler {
         }
     }
 
-    /// One duration in ns. Constants draw nothing, so they never shift other draws.
+    /// One duration in ns, at most [`MAX_SAMPLE_NS`]. Constants draw nothing, so they never
+    /// shift other draws.
     pub fn sample(&self, rng: &mut SimRng) -> u64 {
         let x = match self {
             Sampler::Constant(ns) => return *ns,
@@ -97,7 +101,7 @@ impl Sampler {
             Sampler::Uniform(lo, hi) => lo + (hi - lo) * rng.random::<f64>(),
             Sampler::Empirical(points) => inverse_cdf(points, rng.random::<f64>()),
         };
-        x.round().max(0.0) as u64
+        x.round().clamp(0.0, MAX_SAMPLE_NS as f64) as u64
     }
 }
 

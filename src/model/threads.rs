@@ -116,7 +116,7 @@ impl World {
                 Op::Block(ns) => {
                     self.drop_gil(th);
                     self.set_activity(th, Activity::Blocked);
-                    self.push(self.now + ns, Event::SleepDone { thread: th });
+                    self.push(self.now.saturating_add(ns), Event::SleepDone { thread: th });
                     return;
                 }
                 Op::Yield => self.threads[th as usize].job = Job::None,
@@ -283,11 +283,11 @@ impl World {
             Step::Blocking(d) => {
                 let ns = d.sample(rng);
                 self.tasks[task].reacquire = true;
-                Op::Block(ns + slack)
+                Op::Block(ns.saturating_add(slack))
             }
             Step::Await(d) => {
                 let ns = d.sample(rng);
-                self.push(now + ns + slack, Event::AwaitDone { task });
+                self.push(now.saturating_add(ns).saturating_add(slack), Event::AwaitDone { task });
                 Op::Yield
             }
             Step::Gather(branches) => {

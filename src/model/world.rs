@@ -435,8 +435,8 @@ impl World {
         self.invs.remove(inv);
         if let Some(client) = i.client {
             let c = self.functions[i.func as usize].clients.as_mut().expect("closed loop");
-            let think = c.think.sample(&mut c.rng) + self.costs.timer_slack_ns;
-            self.push(response + think, Event::ClientRequest { func: i.func, client });
+            let think = c.think.sample(&mut c.rng).saturating_add(self.costs.timer_slack_ns);
+            self.push(response.saturating_add(think), Event::ClientRequest { func: i.func, client });
         }
     }
 
@@ -459,10 +459,21 @@ impl World {
             cpu_utilisation: (cpu - m.cpu) / dt / self.cores_capacity,
         });
         self.last_sample = SampleMarks { t: now, in_flight, queued, busy, gil, blocked, cpu };
-        // Keep sampling while anything else can still happen.
-        if !self.queue.is_empty() || self.in_flight.value() > 0 {
-            self.push(now + self.sample_interval, Event::Sample);
+        let Some(next_event) = self.queue.peek_time().map(|t| t.0) else {
+            return; // nothing can happen any more
+        };
+        let mut next = now + self.sample_interval;
+        if self.in_flight.value() == 0 && next_event > next {
+            // Idle (nothing in flight, so no thread, GIL or core is busy): skip the empty
+            // intervals up to the one holding the next event; rows resume on the same grid.
+            let skipped = (next_event - now) / self.sample_interval;
+            next = now + skipped * self.sample_interval;
+            self.last_sample.t = next - self.sample_interval;
+            if next == now {
+                next += self.sample_interval;
+            }
         }
+        self.push(next, Event::Sample);
     }
 
     /// Runs `thread` for the threads woken during the current event, in wake order.

@@ -26,6 +26,7 @@ impl Staging {
         let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
         let write_err = |source| SimError::Write { path: dir.clone(), source };
         std::fs::create_dir_all(parent).map_err(write_err)?;
+        remove_stale(parent, name);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(write_err)?;
         }
@@ -60,6 +61,24 @@ impl Staging {
         self.committed = true;
         let _ = std::fs::remove_dir_all(&old);
         Ok(self.target.clone())
+    }
+}
+
+/// Removes staging and backup folders of `name` left by runs that were killed (their process
+/// no longer exists; Linux only, elsewhere nothing is removed).
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        let Some(rest) = file.strip_prefix(&format!(".{name}.")) else { continue };
+        let pid = rest.strip_prefix("partial-").or_else(|| rest.strip_prefix("old-"));
+        let dead = pid.and_then(|p| p.parse::<u32>().ok()).is_some_and(|p| {
+            Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{p}")).exists()
+        });
+        if dead {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
