@@ -32,7 +32,13 @@ fn overrides(sets: &[String], seed: Option<u64>, no_invocations: bool) -> Vec<St
 
 fn check_command(args: CheckArgs) -> Result<()> {
     let exp = load_experiment(&args.experiment, &args.sets)?;
-    println!("{}: ok ({} function(s), {} process(es) x {} thread(s))", args.experiment.display(), exp.functions.len(), exp.host.processes, exp.host.threads);
+    println!(
+        "{}: ok ({} function(s), {} process(es) x {} thread(s))",
+        args.experiment.display(),
+        exp.functions.len(),
+        exp.host.processes,
+        exp.host.threads
+    );
     Ok(())
 }
 
@@ -50,7 +56,10 @@ struct Manifest<'a> {
 fn run_command(args: RunArgs) -> Result<()> {
     let sets = overrides(&args.sets, args.seed, args.no_invocations);
     let exp = load_experiment(&args.experiment, &sets)?;
-    let target = args.out.clone().unwrap_or_else(|| PathBuf::from("outputs").join(&exp.name));
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("outputs").join(&exp.name));
     let staging = Staging::prepare(&target)?;
     let started = Instant::now();
     let out = run_experiment(&exp);
@@ -58,8 +67,20 @@ fn run_command(args: RunArgs) -> Result<()> {
     write_outputs(&staging, &exp, &out, wall)?;
     let dir = staging.commit()?;
     if !args.quiet {
-        print!("{}", report::summary_text(&out.summary, &exp.description, &host_line(&exp)));
-        println!("wrote {}/ (summary.json, {}timeseries.csv, manifest.json) in {:.2} s", dir.display(), if exp.output.invocations { "invocations.csv, " } else { "" }, wall);
+        print!(
+            "{}",
+            report::summary_text(&out.summary, &exp.description, &host_line(&exp))
+        );
+        println!(
+            "wrote {}/ (summary.json, {}timeseries.csv, manifest.json) in {:.2} s",
+            dir.display(),
+            if exp.output.invocations {
+                "invocations.csv, "
+            } else {
+                ""
+            },
+            wall
+        );
     }
     Ok(())
 }
@@ -76,7 +97,10 @@ fn host_line(exp: &Experiment) -> String {
         if h.free_threaded {
             "free-threaded (no GIL)".to_string()
         } else {
-            format!("GIL switch interval {} ms", h.switch_interval_ns as f64 / 1e6)
+            format!(
+                "GIL switch interval {} ms",
+                h.switch_interval_ns as f64 / 1e6
+            )
         }
     )
 }
@@ -84,9 +108,15 @@ fn host_line(exp: &Experiment) -> String {
 fn write_outputs(staging: &Staging, exp: &Experiment, out: &RunOutput, wall: f64) -> Result<()> {
     staging.write("summary.json", pretty_json(&out.summary).as_bytes())?;
     if exp.output.invocations {
-        staging.write("invocations.csv", csv_export::invocations_csv(&out.rows, &out.function_names).as_bytes())?;
+        staging.write(
+            "invocations.csv",
+            csv_export::invocations_csv(&out.rows, &out.function_names).as_bytes(),
+        )?;
     }
-    staging.write("timeseries.csv", csv_export::timeseries_csv(&out.timeseries).as_bytes())?;
+    staging.write(
+        "timeseries.csv",
+        csv_export::timeseries_csv(&out.timeseries).as_bytes(),
+    )?;
     let manifest = Manifest {
         sim_version: env!("CARGO_PKG_VERSION"),
         command: std::env::args().collect(),

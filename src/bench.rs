@@ -15,6 +15,9 @@
 
 use crate::cli::BenchArgs;
 use crate::config::*;
+
+/// Benchmarks start with cold pools, as a fresh worker does.
+const PREWARM: bool = false;
 use crate::error::Result;
 use crate::kernel::{EventQueue, SimTime};
 use crate::model::World;
@@ -26,10 +29,20 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
         return child_run(spec);
     }
     let scale = if args.quick { 10 } else { 1 };
-    println!("sim bench ({} build, 1 thread per measurement)", if cfg!(debug_assertions) { "debug" } else { "release" });
+    println!(
+        "sim bench ({} build, 1 thread per measurement)",
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
+    );
     let n = 50_000_000 / scale;
     let rate = kernel_hold(n);
-    println!("  kernel (hold model, 1024 pending)     {:>8.1} M events/s   ({n} events)", rate / 1e6);
+    println!(
+        "  kernel (hold model, 1024 pending)     {:>8.1} M events/s   ({n} events)",
+        rate / 1e6
+    );
     let inv = 1_000_000 / scale as u64;
     let (events, wall) = model_run(inv, DispatchCosts::CALIBRATED, false);
     println!(
@@ -43,12 +56,22 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
         inv as f64 / wall / 1e6,
         events as f64 / wall / 1e6
     );
-    let exe = std::env::current_exe().map_err(|source| crate::error::SimError::Read { path: "current executable".into(), source })?;
-    for (n, rows) in [(100_000 / scale as u64, false), (1_000_000 / scale as u64, false), (1_000_000 / scale as u64, true)] {
+    let exe = std::env::current_exe().map_err(|source| crate::error::SimError::Read {
+        path: "current executable".into(),
+        source,
+    })?;
+    for (n, rows) in [
+        (100_000 / scale as u64, false),
+        (1_000_000 / scale as u64, false),
+        (1_000_000 / scale as u64, true),
+    ] {
         let out = std::process::Command::new(&exe)
             .args(["bench", "--child", &format!("{n}:{rows}")])
             .output()
-            .map_err(|source| crate::error::SimError::Read { path: exe.clone(), source })?;
+            .map_err(|source| crate::error::SimError::Read {
+                path: exe.clone(),
+                source,
+            })?;
         print!("{}", String::from_utf8_lossy(&out.stdout));
     }
     Ok(())
@@ -91,6 +114,7 @@ fn zero_costs() -> DispatchCosts {
         gil_handover_ns: 0,
         timer_slack_ns: 0,
         jitter_sigma: 0.0,
+        ..DispatchCosts::CALIBRATED
     }
 }
 
@@ -112,16 +136,23 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
             free_threaded: false,
             switch_interval_ns: 5_000_000,
             process_start_interval_ns: 0,
+            prewarm_pools: PREWARM,
             dispatch: costs,
         },
         functions: vec![FunctionSpec {
             name: "io".into(),
             kind: FunctionKind::Sync,
             body: vec![Step::BlockingIo(Dist::Constant(50_000_000))],
-            workload: Workload::Poisson { rate_per_s: 1000.0, duration_ns: n * 1_000_000 },
+            workload: Workload::Poisson {
+                rate_per_s: 1000.0,
+                duration_ns: n * 1_000_000,
+            },
         }],
         horizon_ns: None,
-        output: OutputConfig { invocations: rows, timeseries_interval_ns: 1_000_000_000 },
+        output: OutputConfig {
+            invocations: rows,
+            timeseries_interval_ns: 1_000_000_000,
+        },
         source: "bench".into(),
     }
 }
@@ -141,9 +172,15 @@ fn child_run(spec: &str) -> Result<()> {
     let (events, wall) = model_run(n, DispatchCosts::CALIBRATED, rows);
     let peak = std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
+        })
         .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or("n/a (no /proc)".to_string(), |kb| format!("{:.1} MB", kb / 1024.0));
+        .map_or("n/a (no /proc)".to_string(), |kb| {
+            format!("{:.1} MB", kb / 1024.0)
+        });
     println!(
         "  Poisson run, {n:>8} invocations, rows {:<3}  wall {:>6.2} s, peak memory {peak}  ({events} events)",
         if rows { "on" } else { "off" },

@@ -49,7 +49,11 @@ pub fn run_experiment(exp: &Experiment) -> RunOutput {
                 FunctionKind::Sync => "sync",
                 FunctionKind::Async => "async",
             };
-            (f.name.clone(), kind.to_string(), critical_path_ns(&f.body) / 1e6)
+            (
+                f.name.clone(),
+                kind.to_string(),
+                critical_path_ns(&f.body) / 1e6,
+            )
         })
         .collect();
     let summary = RunSummary::new(

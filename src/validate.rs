@@ -11,6 +11,9 @@
 
 use crate::cli::ValidateArgs;
 use crate::config::*;
+
+/// The ground truth's pools were warm: every thread existed before t = 0.
+const PREWARM: bool = true;
 use crate::error::{Result, SimError};
 use crate::metrics::InvocationRecord;
 use crate::runner::run_all;
@@ -107,12 +110,27 @@ pub fn metrics_of(rows: &[InvocationRecord]) -> CaseMetrics {
 }
 
 /// A ground-truth case turned into an experiment (one per simulated repetition).
-fn experiment_for(case: &Value, machine: &Value, seed: u64, replay: Option<Vec<u64>>, file: &Path) -> Result<Experiment> {
-    let bad = |what: &str| SimError::GroundTruth { path: file.to_path_buf(), message: format!("case {}: {what}", case["name"]) };
-    let name = case["name"].as_str().ok_or_else(|| bad("no name"))?.to_string();
+fn experiment_for(
+    case: &Value,
+    machine: &Value,
+    seed: u64,
+    replay: Option<Vec<u64>>,
+    file: &Path,
+) -> Result<Experiment> {
+    let bad = |what: &str| SimError::GroundTruth {
+        path: file.to_path_buf(),
+        message: format!("case {}: {what}", case["name"]),
+    };
+    let name = case["name"]
+        .as_str()
+        .ok_or_else(|| bad("no name"))?
+        .to_string();
     let cpu_count = machine["cpu_count"].as_u64().unwrap_or(2) as u32;
     let processes = case["P"].as_u64().ok_or_else(|| bad("P missing"))? as u32;
-    let python = case["python_version"].as_str().unwrap_or("3.11").to_string();
+    let python = case["python_version"]
+        .as_str()
+        .unwrap_or("3.11")
+        .to_string();
     let minor: u32 = python.trim_start_matches("3.").parse().unwrap_or(11);
     let pool_default = (cpu_count + 4).min(32);
     let threads = match case["T"].as_u64() {
@@ -123,38 +141,61 @@ fn experiment_for(case: &Value, machine: &Value, seed: u64, replay: Option<Vec<u
     let switch_ms = machine["switchinterval_s"].as_f64().unwrap_or(0.005) * 1e3;
     let body = &case["body"];
     let ms = |key: &str| -> Result<Dist> {
-        let v = body[key].as_f64().ok_or_else(|| bad(&format!("body.{key} missing")))?;
+        let v = body[key]
+            .as_f64()
+            .ok_or_else(|| bad(&format!("body.{key} missing")))?;
         Ok(Dist::Constant((v * 1e6).round() as u64))
     };
-    let kind_name = body["kind"].as_str().ok_or_else(|| bad("body.kind missing"))?;
+    let kind_name = body["kind"]
+        .as_str()
+        .ok_or_else(|| bad("body.kind missing"))?;
     use Step::*;
     let (kind, steps) = match kind_name {
         "sync_io" => (FunctionKind::Sync, vec![BlockingIo(ms("d_ms")?)]),
         "sync_cpu" => (FunctionKind::Sync, vec![Cpu(ms("d_ms")?)]),
-        "mixed" => (FunctionKind::Sync, vec![Cpu(ms("cpu_ms")?), BlockingIo(ms("io_ms")?)]),
+        "mixed" => (
+            FunctionKind::Sync,
+            vec![Cpu(ms("cpu_ms")?), BlockingIo(ms("io_ms")?)],
+        ),
         "sync_noop" => (FunctionKind::Sync, vec![]),
         "async_io" => (FunctionKind::Async, vec![AwaitIo(ms("d_ms")?)]),
         "async_blocking" => (FunctionKind::Async, vec![BlockingIo(ms("d_ms")?)]),
         "async_cpu" => (FunctionKind::Async, vec![Cpu(ms("d_ms")?)]),
-        "async_executor" => (FunctionKind::Async, vec![RunInExecutor(vec![BlockingIo(ms("d_ms")?)])]),
+        "async_executor" => (
+            FunctionKind::Async,
+            vec![RunInExecutor(vec![BlockingIo(ms("d_ms")?)])],
+        ),
         "async_noop" => (FunctionKind::Async, vec![]),
         "gather" => {
             let k = body["k"].as_u64().ok_or_else(|| bad("body.k missing"))? as usize;
-            (FunctionKind::Async, vec![Gather(vec![vec![AwaitIo(ms("d_ms")?)]; k])])
+            (
+                FunctionKind::Async,
+                vec![Gather(vec![vec![AwaitIo(ms("d_ms")?)]; k])],
+            )
         }
         other => return Err(bad(&format!("unknown body kind {other:?}"))),
     };
     let arrival = &case["arrival"];
     let workload = match (arrival["type"].as_str(), replay) {
-        (_, Some(arrivals_ns)) => Workload::Replay { path: file.to_path_buf(), arrivals_ns },
-        (Some("burst"), None) => Workload::Burst { n: arrival["n"].as_u64().ok_or_else(|| bad("arrival.n"))?, at_ns: 0 },
+        (_, Some(arrivals_ns)) => Workload::Replay {
+            path: file.to_path_buf(),
+            arrivals_ns,
+        },
+        (Some("burst"), None) => Workload::Burst {
+            n: arrival["n"].as_u64().ok_or_else(|| bad("arrival.n"))?,
+            at_ns: 0,
+        },
         (Some("serial"), None) => Workload::ClosedLoop {
             clients: 1,
             think: Dist::Constant((arrival["gap_ms"].as_f64().unwrap_or(0.0) * 1e6) as u64),
             duration_ns: None,
             requests_per_client: Some(arrival["n"].as_u64().ok_or_else(|| bad("arrival.n"))?),
         },
-        (other, None) => return Err(bad(&format!("arrival type {other:?} needs recorded arrivals"))),
+        (other, None) => {
+            return Err(bad(&format!(
+                "arrival type {other:?} needs recorded arrivals"
+            )))
+        }
     };
     Ok(Experiment {
         name,
@@ -171,31 +212,61 @@ fn experiment_for(case: &Value, machine: &Value, seed: u64, replay: Option<Vec<u
             free_threaded: false,
             switch_interval_ns: (switch_ms * 1e6) as u64,
             process_start_interval_ns: 0,
+            prewarm_pools: PREWARM,
             dispatch: DispatchCosts::CALIBRATED,
         },
-        functions: vec![FunctionSpec { name: "f".into(), kind, body: steps, workload }],
+        functions: vec![FunctionSpec {
+            name: "f".into(),
+            kind,
+            body: steps,
+            workload,
+        }],
         horizon_ns: None,
-        output: OutputConfig { invocations: true, timeseries_interval_ns: 1_000_000_000 },
+        output: OutputConfig {
+            invocations: true,
+            timeseries_interval_ns: 1_000_000_000,
+        },
         source: file.to_path_buf(),
     })
 }
 
 fn read_json(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).map_err(|source| SimError::Read { path: path.to_path_buf(), source })?;
-    serde_json::from_str(&text).map_err(|e| SimError::GroundTruth { path: path.to_path_buf(), message: format!("not valid JSON: {e}") })
+    let text = std::fs::read_to_string(path).map_err(|source| SimError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| SimError::GroundTruth {
+        path: path.to_path_buf(),
+        message: format!("not valid JSON: {e}"),
+    })
 }
 
 /// Arrivals of each repetition of a recorded case (ns), from its invocations CSV.
 fn recorded_arrivals(path: &Path) -> Result<BTreeMap<u64, Vec<u64>>> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| SimError::GroundTruth { path: path.to_path_buf(), message: e.to_string() })?;
+    let mut reader = csv::Reader::from_path(path).map_err(|e| SimError::GroundTruth {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     let mut reps: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     for (i, rec) in reader.deserialize::<BTreeMap<String, String>>().enumerate() {
         let line = i + 2;
-        let bad = |m: String| SimError::Trace { file: path.to_path_buf(), line, message: m };
+        let bad = |m: String| SimError::Trace {
+            file: path.to_path_buf(),
+            line,
+            message: m,
+        };
         let rec = rec.map_err(|e| bad(e.to_string()))?;
-        let rep: u64 = rec.get("rep").and_then(|v| v.parse().ok()).ok_or_else(|| bad("`rep` is not an integer".into()))?;
-        let arr: f64 = rec.get("arrival_ms").and_then(|v| v.parse().ok()).ok_or_else(|| bad("`arrival_ms` is not a number".into()))?;
-        reps.entry(rep).or_default().push((arr * 1e6).round() as u64);
+        let rep: u64 = rec
+            .get("rep")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| bad("`rep` is not an integer".into()))?;
+        let arr: f64 = rec
+            .get("arrival_ms")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| bad("`arrival_ms` is not a number".into()))?;
+        reps.entry(rep)
+            .or_default()
+            .push((arr * 1e6).round() as u64);
     }
     for v in reps.values_mut() {
         v.sort_unstable();
@@ -209,15 +280,43 @@ fn median(mut v: Vec<f64>) -> f64 {
         return 0.0;
     }
     let m = v.len() / 2;
-    if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 }
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    }
 }
 
 /// Compares one metric: within `tol` of `reference`, or inside [lo, hi] when `range_ok`.
-fn check(case: &str, metric: &str, reference: f64, range: (f64, f64), sim: f64, tol: f64, range_ok: bool) -> Check {
-    let error = if reference != 0.0 { (sim - reference) / reference } else { sim - reference };
+fn check(
+    case: &str,
+    metric: &str,
+    reference: f64,
+    range: (f64, f64),
+    sim: f64,
+    tol: f64,
+    range_ok: bool,
+) -> Check {
+    let error = if reference != 0.0 {
+        (sim - reference) / reference
+    } else {
+        sim - reference
+    };
     let inside = sim >= range.0 - 1e-9 && sim <= range.1 + 1e-9;
-    let pass = if tol == 0.0 { inside } else { error.abs() <= tol || (range_ok && inside) };
-    Check { case: case.into(), metric: metric.into(), measured: reference, range, simulated: sim, error, pass }
+    let pass = if tol == 0.0 {
+        inside
+    } else {
+        error.abs() <= tol || (range_ok && inside)
+    };
+    Check {
+        case: case.into(),
+        metric: metric.into(),
+        measured: reference,
+        range,
+        simulated: sim,
+        error,
+        pass,
+    }
 }
 
 /// Runs every case in `dir` and returns the table.
@@ -227,7 +326,13 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
     let cases = read_json(&cases_file)?;
     let measured = read_json(&measured_file)?;
     let machine = measured["machine"].clone();
-    let cases = cases["cases"].as_array().cloned().ok_or_else(|| SimError::GroundTruth { path: cases_file.clone(), message: "no `cases` list".into() })?;
+    let cases = cases["cases"]
+        .as_array()
+        .cloned()
+        .ok_or_else(|| SimError::GroundTruth {
+            path: cases_file.clone(),
+            message: "no `cases` list".into(),
+        })?;
     // Build every run first, then simulate them all in parallel.
     struct Plan {
         case: Value,
@@ -243,13 +348,25 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
         if case["arrival"]["type"].as_str() == Some("poisson") {
             let csv = dir.join("invocations").join(format!("{name}.csv"));
             for (rep, arrivals) in recorded_arrivals(&csv)? {
-                exps.push(experiment_for(&case, &machine, 1 + rep, Some(arrivals), &csv)?);
-                plans.push(Plan { case: case.clone(), rep: Some(rep) });
+                exps.push(experiment_for(
+                    &case,
+                    &machine,
+                    1 + rep,
+                    Some(arrivals),
+                    &csv,
+                )?);
+                plans.push(Plan {
+                    case: case.clone(),
+                    rep: Some(rep),
+                });
             }
         } else {
             for seed in 1..=reps.max(1) as u64 {
                 exps.push(experiment_for(&case, &machine, seed, None, &cases_file)?);
-                plans.push(Plan { case: case.clone(), rep: None });
+                plans.push(Plan {
+                    case: case.clone(),
+                    rep: None,
+                });
             }
         }
     }
@@ -261,17 +378,25 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
         if !by_case.contains_key(&name) {
             order.push(name.clone());
         }
-        by_case.entry(name).or_insert_with(|| (plan.case.clone(), Vec::new())).1.push((plan.rep, metrics_of(&out.rows)));
+        by_case
+            .entry(name)
+            .or_insert_with(|| (plan.case.clone(), Vec::new()))
+            .1
+            .push((plan.rep, metrics_of(&out.rows)));
     }
     let mut table = Vec::new();
     for name in order {
         let (_, runs) = &by_case[&name];
         let m = &measured["measured"][&name];
         if m.is_null() {
-            return Err(SimError::GroundTruth { path: measured_file.clone(), message: format!("no measurements for case {name}") });
+            return Err(SimError::GroundTruth {
+                path: measured_file.clone(),
+                message: format!("no measurements for case {name}"),
+            });
         }
         let stat = |metric: &str, key: &str| m[metric][key].as_f64().unwrap_or(f64::NAN);
-        let rep_value = |metric: &str, rep: u64| m[metric]["reps"][rep as usize].as_f64().unwrap_or(f64::NAN);
+        let rep_value =
+            |metric: &str, rep: u64| m[metric]["reps"][rep as usize].as_f64().unwrap_or(f64::NAN);
         let metrics: [(&str, fn(&CaseMetrics) -> f64, f64); 5] = [
             ("makespan_ms", |c| c.makespan_ms, 0.05),
             ("lat_mean_ms", |c| c.lat_mean_ms, 0.10),
@@ -285,17 +410,37 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
                 let label = format!("{name}#{rep}");
                 for (metric, get, tol) in metrics {
                     let v = rep_value(metric, rep);
-                    let range = if tol == 0.0 { (stat(metric, "min"), stat(metric, "max")) } else { (v, v) };
+                    let range = if tol == 0.0 {
+                        (stat(metric, "min"), stat(metric, "max"))
+                    } else {
+                        (v, v)
+                    };
                     table.push(check(&label, metric, v, range, get(cm), tol, false));
                 }
-                table.push(counts_check(&label, &m["per_process_counts"]["reps"][rep as usize], &cm.per_process));
+                table.push(counts_check(
+                    &label,
+                    &m["per_process_counts"]["reps"][rep as usize],
+                    &cm.per_process,
+                ));
             }
         } else {
             for (metric, get, tol) in metrics {
                 let sim = median(runs.iter().map(|(_, c)| get(c)).collect());
-                table.push(check(&name, metric, stat(metric, "median"), (stat(metric, "min"), stat(metric, "max")), sim, tol, true));
+                table.push(check(
+                    &name,
+                    metric,
+                    stat(metric, "median"),
+                    (stat(metric, "min"), stat(metric, "max")),
+                    sim,
+                    tol,
+                    true,
+                ));
             }
-            table.push(counts_check(&name, &m["per_process_counts"]["reps"][0], &runs[0].1.per_process));
+            table.push(counts_check(
+                &name,
+                &m["per_process_counts"]["reps"][0],
+                &runs[0].1.per_process,
+            ));
         }
     }
     Ok(table)
@@ -308,28 +453,62 @@ fn counts_check(case: &str, measured: &Value, sim: &BTreeMap<u16, u64>) -> Check
     if let Some(obj) = measured.as_object() {
         for (k, v) in obj {
             let want = v.as_u64().unwrap_or(0);
-            let got = k.parse::<u16>().ok().and_then(|p| sim.get(&p)).copied().unwrap_or(0);
+            let got = k
+                .parse::<u16>()
+                .ok()
+                .and_then(|p| sim.get(&p))
+                .copied()
+                .unwrap_or(0);
             total += want as f64;
             misses += (want as f64 - got as f64).abs();
         }
     }
-    let extra: u64 = sim.iter().filter(|(p, _)| !measured.get(p.to_string()).is_some()).map(|(_, c)| *c).sum();
+    let extra: u64 = sim
+        .iter()
+        .filter(|(p, _)| !measured.get(p.to_string()).is_some())
+        .map(|(_, c)| *c)
+        .sum();
     misses += extra as f64;
-    Check { case: case.into(), metric: "per_process_counts".into(), measured: total, range: (total, total), simulated: total - misses, error: misses, pass: misses == 0.0 }
+    Check {
+        case: case.into(),
+        metric: "per_process_counts".into(),
+        measured: total,
+        range: (total, total),
+        simulated: total - misses,
+        error: misses,
+        pass: misses == 0.0,
+    }
 }
 
 /// Formats the table.
 pub fn table_text(table: &[Check]) -> String {
-    let mut s = format!("{:<34} {:<19} {:>11} {:>11} {:>8}  {}\n", "case", "metric", "measured", "simulated", "error", "");
+    let mut s = format!(
+        "{:<34} {:<19} {:>11} {:>11} {:>8}  {}\n",
+        "case", "metric", "measured", "simulated", "error", ""
+    );
     for c in table {
-        let err = if c.metric == "per_process_counts" { format!("{:.0} off", c.error) } else { format!("{:+.1}%", c.error * 100.0) };
+        let err = if c.metric == "per_process_counts" {
+            format!("{:.0} off", c.error)
+        } else {
+            format!("{:+.1}%", c.error * 100.0)
+        };
         s.push_str(&format!(
             "{:<34} {:<19} {:>11.3} {:>11.3} {:>8}  {}\n",
-            c.case, c.metric, c.measured, c.simulated, err, if c.pass { "ok" } else { "MISS" }
+            c.case,
+            c.metric,
+            c.measured,
+            c.simulated,
+            err,
+            if c.pass { "ok" } else { "MISS" }
         ));
     }
     let misses = table.iter().filter(|c| !c.pass).count();
-    s.push_str(&format!("{} checks, {} passed, {} missed\n", table.len(), table.len() - misses, misses));
+    s.push_str(&format!(
+        "{} checks, {} passed, {} missed\n",
+        table.len(),
+        table.len() - misses,
+        misses
+    ));
     s
 }
 
@@ -339,7 +518,10 @@ pub fn validate_command(args: ValidateArgs) -> Result<()> {
     print!("{}", table_text(&table));
     if let Some(path) = &args.json {
         let body = crate::app::pretty_json(&table);
-        std::fs::write(path, body).map_err(|source| SimError::Write { path: PathBuf::from(path), source })?;
+        std::fs::write(path, body).map_err(|source| SimError::Write {
+            path: PathBuf::from(path),
+            source,
+        })?;
     }
     let misses = table.iter().filter(|c| !c.pass).count();
     if misses > 0 {

@@ -78,16 +78,26 @@ fn check(fx: &Fixture, file: &Path) -> Run {
 /// Asserts the run failed as bad input (exit 2, one error, no panic) and returns stderr.
 fn input_error(run: &Run) -> &str {
     assert_eq!(run.code, Some(2), "exit code; stderr:\n{}", run.stderr);
-    assert!(!run.stderr.contains("panicked"), "sim panicked:\n{}", run.stderr);
+    assert!(
+        !run.stderr.contains("panicked"),
+        "sim panicked:\n{}",
+        run.stderr
+    );
     assert!(run.stderr.starts_with("error: "), "stderr:\n{}", run.stderr);
-    assert_eq!(run.stderr.matches("error: ").count(), 1, "the error is printed once:\n{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("error: ").count(),
+        1,
+        "the error is printed once:\n{}",
+        run.stderr
+    );
     &run.stderr
 }
 
 /// An experiment file: `host` is the inside of `Host(..)`, on line 3; function `i` is on
 /// line 5 + i.
 fn experiment(name: &str, host: &str, functions: &[String]) -> String {
-    let mut s = format!("Experiment(\n    name: \"{name}\",\n    host: Host({host}),\n    functions: [\n");
+    let mut s =
+        format!("Experiment(\n    name: \"{name}\",\n    host: Host({host}),\n    functions: [\n");
     for f in functions {
         s.push_str("        ");
         s.push_str(f);
@@ -110,7 +120,10 @@ fn ok_function() -> String {
 /// `line:col` (1-based) of the first `needle` on line `line` of `text`.
 fn loc(text: &str, line: usize, needle: &str) -> String {
     let l = text.lines().nth(line - 1).unwrap();
-    let col = l.find(needle).unwrap_or_else(|| panic!("{needle:?} not on line {line}: {l:?}")) + 1;
+    let col = l
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not on line {line}: {l:?}"))
+        + 1;
     format!("{line}:{col}")
 }
 
@@ -120,7 +133,11 @@ fn problem_line<'a>(stderr: &'a str, file: &Path, field: &str) -> &'a str {
         .lines()
         .find(|l| l.contains(&format!("`{field}`")))
         .unwrap_or_else(|| panic!("no problem names `{field}`:\n{stderr}"));
-    assert!(line.trim_start().starts_with(&format!("{}:", file.display())), "names the file: {line}");
+    assert!(
+        line.trim_start()
+            .starts_with(&format!("{}:", file.display())),
+        "names the file: {line}"
+    );
     line
 }
 
@@ -135,13 +152,20 @@ fn a_stray_token_reports_file_line_col_and_what_was_expected() {
     let err = input_error(&run);
     // ron points at the token where the comma should have been.
     let at = loc(&text, 3, "processes");
-    assert!(err.contains(&format!("{}:{at}: Expected comma", file.display())), "{err}");
+    assert!(
+        err.contains(&format!("{}:{at}: Expected comma", file.display())),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_missing_closing_paren_says_a_paren_was_expected() {
     let fx = Fixture::new("paren");
-    let text = experiment("paren", "", &[inline("f", "Sync", "Cpu(Constant(1.0)", "Burst(n: 1)")]);
+    let text = experiment(
+        "paren",
+        "",
+        &[inline("f", "Sync", "Cpu(Constant(1.0)", "Burst(n: 1)")],
+    );
     let file = fx.write("paren.ron", &text);
     let run = check(&fx, &file);
     let err = input_error(&run);
@@ -157,7 +181,10 @@ fn an_unclosed_host_paren_lists_the_fields_expected_instead() {
     let run = check(&fx, &file);
     let err = input_error(&run);
     assert!(err.contains(&format!("{}:4:", file.display())), "{err}");
-    assert!(err.contains("expected one of") && err.contains("`processes`"), "{err}");
+    assert!(
+        err.contains("expected one of") && err.contains("`processes`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -170,7 +197,10 @@ fn a_file_ending_before_its_closing_paren_says_what_is_missing() {
     let run = check(&fx, &file);
     let err = input_error(&run);
     assert!(err.contains(&format!("{}:", file.display())), "{err}");
-    assert!(err.contains("`)`") || err.contains("closing"), "says a `)` is missing: {err}");
+    assert!(
+        err.contains("`)`") || err.contains("closing"),
+        "says a `)` is missing: {err}"
+    );
 }
 
 // ---- unknown fields ----------------------------------------------------------------------
@@ -184,7 +214,13 @@ fn an_unknown_field_is_named_with_the_valid_ones() {
     let err = input_error(&run);
     assert!(err.contains(&format!("{}:3:", file.display())), "{err}");
     assert!(err.contains("`procesess`"), "{err}");
-    for valid in ["`cores`", "`processes`", "`threads`", "`python`", "`dispatch`"] {
+    for valid in [
+        "`cores`",
+        "`processes`",
+        "`threads`",
+        "`python`",
+        "`dispatch`",
+    ] {
         assert!(err.contains(valid), "lists {valid}: {err}");
     }
 }
@@ -233,7 +269,10 @@ fn zero_cores_names_the_field_value_and_range() {
     let run = check(&fx, &file);
     let line = problem_line(input_error(&run), &file, "host.cores");
     assert!(line.contains(&loc(&text, 3, "cores")), "{line}");
-    assert!(line.contains("= 0") && line.contains("0.01 <= cores"), "{line}");
+    assert!(
+        line.contains("= 0") && line.contains("0.01 <= cores"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -245,17 +284,37 @@ fn zero_and_negative_step_durations_are_both_reported() {
     let run = check(&fx, &file);
     let err = input_error(&run);
     let zero = problem_line(err, &file, "functions[0].function.body[0]");
-    assert!(zero.contains(&loc(&text, 5, "Cpu(")) && zero.contains("Constant(0)") && zero.contains("0.000001 <= ms"), "{zero}");
+    assert!(
+        zero.contains(&loc(&text, 5, "Cpu("))
+            && zero.contains("Constant(0)")
+            && zero.contains("0.000001 <= ms"),
+        "{zero}"
+    );
     let negative = problem_line(err, &file, "functions[0].function.body[1]");
-    assert!(negative.contains(&loc(&text, 5, "BlockingIo(")) && negative.contains("Constant(-5)") && negative.contains("0.000001 <= ms"), "{negative}");
+    assert!(
+        negative.contains(&loc(&text, 5, "BlockingIo("))
+            && negative.contains("Constant(-5)")
+            && negative.contains("0.000001 <= ms"),
+        "{negative}"
+    );
 }
 
 #[test]
 fn a_non_positive_poisson_rate_names_the_field_value_and_range() {
     let fx = Fixture::new("rate");
     let functions = [
-        inline("f", "Sync", "Cpu(Constant(1.0))", "Poisson(rate_per_s: 0.0, duration_s: 1.0)"),
-        inline("g", "Sync", "Cpu(Constant(1.0))", "Poisson(rate_per_s: -3.0, duration_s: 1.0)"),
+        inline(
+            "f",
+            "Sync",
+            "Cpu(Constant(1.0))",
+            "Poisson(rate_per_s: 0.0, duration_s: 1.0)",
+        ),
+        inline(
+            "g",
+            "Sync",
+            "Cpu(Constant(1.0))",
+            "Poisson(rate_per_s: -3.0, duration_s: 1.0)",
+        ),
     ];
     let text = experiment("rate", "", &functions);
     let file = fx.write("rate.ron", &text);
@@ -263,23 +322,42 @@ fn a_non_positive_poisson_rate_names_the_field_value_and_range() {
     let err = input_error(&run);
     let zero = problem_line(err, &file, "functions[0].workload.rate_per_s");
     assert!(zero.contains(&loc(&text, 5, "rate_per_s")), "{zero}");
-    assert!(zero.contains("= 0") && zero.contains("0 < arrivals per second"), "{zero}");
+    assert!(
+        zero.contains("= 0") && zero.contains("0 < arrivals per second"),
+        "{zero}"
+    );
     let negative = problem_line(err, &file, "functions[1].workload.rate_per_s");
-    assert!(negative.contains("= -3") && negative.contains("0 < arrivals per second"), "{negative}");
+    assert!(
+        negative.contains("= -3") && negative.contains("0 < arrivals per second"),
+        "{negative}"
+    );
 }
 
 #[test]
 fn a_problem_in_the_second_function_points_at_its_own_line() {
     let fx = Fixture::new("second");
     let functions = [
-        inline("f", "Sync", "Cpu(Constant(1.0))", "Poisson(rate_per_s: 5.0, duration_s: 1.0)"),
-        inline("g", "Sync", "Cpu(Constant(1.0))", "Poisson(rate_per_s: -3.0, duration_s: 1.0)"),
+        inline(
+            "f",
+            "Sync",
+            "Cpu(Constant(1.0))",
+            "Poisson(rate_per_s: 5.0, duration_s: 1.0)",
+        ),
+        inline(
+            "g",
+            "Sync",
+            "Cpu(Constant(1.0))",
+            "Poisson(rate_per_s: -3.0, duration_s: 1.0)",
+        ),
     ];
     let text = experiment("second", "", &functions);
     let file = fx.write("second.ron", &text);
     let run = check(&fx, &file);
     let line = problem_line(input_error(&run), &file, "functions[1].workload.rate_per_s");
-    assert!(line.contains(&loc(&text, 6, "rate_per_s")), "points at line 6: {line}");
+    assert!(
+        line.contains(&loc(&text, 6, "rate_per_s")),
+        "points at line 6: {line}"
+    );
 }
 
 #[test]
@@ -288,7 +366,12 @@ fn several_problems_in_one_file_are_all_reported_at_once() {
     let text = experiment(
         "many",
         "cores: 0.0, processes: 0, threads: 0",
-        &[inline("f", "Sync", "Cpu(Constant(0.0))", "Poisson(rate_per_s: 0.0, duration_s: 1.0)")],
+        &[inline(
+            "f",
+            "Sync",
+            "Cpu(Constant(0.0))",
+            "Poisson(rate_per_s: 0.0, duration_s: 1.0)",
+        )],
     );
     let file = fx.write("many.ron", &text);
     let run = check(&fx, &file);
@@ -309,12 +392,25 @@ fn several_problems_in_one_file_are_all_reported_at_once() {
 fn a_bad_value_in_a_profile_names_the_profile_file() {
     let fx = Fixture::new("profile-bad");
     let model = fx.write("models/bad.ron", "Function(\n    name: \"bad\",\n    kind: Sync,\n    body: [\n        Cpu(Constant(-1.0)),\n    ],\n)\n");
-    let text = experiment("x", "", &["FunctionUse(function: Profile(\"../models/bad.ron\"), workload: Burst(n: 1)),".to_string()]);
+    let text = experiment(
+        "x",
+        "",
+        &[
+            "FunctionUse(function: Profile(\"../models/bad.ron\"), workload: Burst(n: 1)),"
+                .to_string(),
+        ],
+    );
     let file = fx.write("experiments/x.ron", &text);
     let run = check(&fx, &file);
     let err = input_error(&run);
-    let line = err.lines().find(|l| l.contains("`body[0]`")).unwrap_or_else(|| panic!("{err}"));
-    assert!(line.contains("bad.ron:5:9:") && line.contains("Constant(-1)"), "points at the step itself: {line}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("`body[0]`"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        line.contains("bad.ron:5:9:") && line.contains("Constant(-1)"),
+        "points at the step itself: {line}"
+    );
     assert!(model.exists());
 }
 
@@ -324,10 +420,28 @@ fn a_bad_value_in_a_profile_names_the_profile_file() {
 
 fn an_absurdly_long_step_is_rejected_instead_of_panicking() {
     let fx = Fixture::new("huge-step");
-    let text = experiment("huge", "", &[inline("f", "Sync", "BlockingIo(Constant(1e300))", "Burst(n: 1)")]);
+    let text = experiment(
+        "huge",
+        "",
+        &[inline(
+            "f",
+            "Sync",
+            "BlockingIo(Constant(1e300))",
+            "Burst(n: 1)",
+        )],
+    );
     let file = fx.write("huge.ron", &text);
     let out = fx.dir.join("out");
-    let run = sim(&fx.dir, &["run", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    let run = sim(
+        &fx.dir,
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+    );
     problem_line(input_error(&run), &file, "functions[0].function.body[0]");
     assert!(!out.exists());
 }
@@ -336,7 +450,16 @@ fn an_absurdly_long_step_is_rejected_instead_of_panicking() {
 
 fn an_absurdly_late_burst_is_rejected() {
     let fx = Fixture::new("late-burst");
-    let text = experiment("late", "", &[inline("f", "Sync", "Cpu(Constant(1.0))", "Burst(n: 1, at_ms: 1e300)")]);
+    let text = experiment(
+        "late",
+        "",
+        &[inline(
+            "f",
+            "Sync",
+            "Cpu(Constant(1.0))",
+            "Burst(n: 1, at_ms: 1e300)",
+        )],
+    );
     let file = fx.write("late.ron", &text);
     let run = check(&fx, &file);
     problem_line(input_error(&run), &file, "functions[0].workload.at_ms");
@@ -359,12 +482,19 @@ fn nested_gathers_count_against_the_step_budget() {
 #[test]
 fn await_io_in_a_sync_function_is_rejected_with_a_hint() {
     let fx = Fixture::new("await");
-    let text = experiment("await", "", &[inline("f", "Sync", "AwaitIo(Constant(5.0))", "Burst(n: 1)")]);
+    let text = experiment(
+        "await",
+        "",
+        &[inline("f", "Sync", "AwaitIo(Constant(5.0))", "Burst(n: 1)")],
+    );
     let file = fx.write("await.ron", &text);
     let run = check(&fx, &file);
     let line = problem_line(input_error(&run), &file, "functions[0].function.body[0]");
     assert!(line.contains("AwaitIo"), "{line}");
-    assert!(line.contains("Async") && line.contains("BlockingIo"), "hints at kind: Async or BlockingIo: {line}");
+    assert!(
+        line.contains("Async") && line.contains("BlockingIo"),
+        "hints at kind: Async or BlockingIo: {line}"
+    );
 }
 
 // ---- missing and broken files ------------------------------------------------------------
@@ -372,11 +502,21 @@ fn await_io_in_a_sync_function_is_rejected_with_a_hint() {
 #[test]
 fn a_missing_profile_names_its_path() {
     let fx = Fixture::new("nope");
-    let text = experiment("nope", "", &["FunctionUse(function: Profile(\"../models/nope.ron\"), workload: Burst(n: 1)),".to_string()]);
+    let text = experiment(
+        "nope",
+        "",
+        &[
+            "FunctionUse(function: Profile(\"../models/nope.ron\"), workload: Burst(n: 1)),"
+                .to_string(),
+        ],
+    );
     let file = fx.write("experiments/nope.ron", &text);
     let run = check(&fx, &file);
     let err = input_error(&run);
-    assert!(err.contains("`functions[0].function`") && err.contains("does not"), "{err}");
+    assert!(
+        err.contains("`functions[0].function`") && err.contains("does not"),
+        "{err}"
+    );
     assert!(err.contains("models/nope.ron"), "{err}");
 }
 
@@ -392,13 +532,25 @@ fn a_missing_experiment_file_names_its_path() {
 fn a_broken_replay_row_names_the_csv_and_its_line() {
     let fx = Fixture::new("replay");
     let csv = fx.write("arrivals.csv", "arrival_ms\n1.0\n2.5\nabc\n4\n");
-    let text = experiment("replay", "", &[inline("f", "Sync", "Cpu(Constant(1.0))", "Replay(path: \"arrivals.csv\")")]);
+    let text = experiment(
+        "replay",
+        "",
+        &[inline(
+            "f",
+            "Sync",
+            "Cpu(Constant(1.0))",
+            "Replay(path: \"arrivals.csv\")",
+        )],
+    );
     let file = fx.write("replay.ron", &text);
     let run = check(&fx, &file);
     let err = input_error(&run);
     // Line 1 is the header, so "abc" is on line 4.
     assert!(err.contains(&format!("{}:4:", csv.display())), "{err}");
-    assert!(err.contains("arrival_ms") && err.contains("\"abc\"") && err.contains("not a number"), "{err}");
+    assert!(
+        err.contains("arrival_ms") && err.contains("\"abc\"") && err.contains("not a number"),
+        "{err}"
+    );
 }
 
 // ---- --set overrides ---------------------------------------------------------------------
@@ -415,8 +567,14 @@ fn set_with_an_unknown_path_lists_the_valid_fields() {
         }
         let run = sim(&fx.dir, &args);
         let err = input_error(&run);
-        assert!(err.contains("--set host.nope=3") && err.contains("no field `nope`"), "{err}");
-        assert!(err.contains("processes") && err.contains("threads") && err.contains("cores"), "{err}");
+        assert!(
+            err.contains("--set host.nope=3") && err.contains("no field `nope`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("processes") && err.contains("threads") && err.contains("cores"),
+            "{err}"
+        );
     }
     assert!(!out.exists(), "a failed run writes nothing");
 }
@@ -426,9 +584,22 @@ fn set_with_a_value_of_the_wrong_type_exits_2() {
     let fx = Fixture::new("set-type");
     let file = fx.write("ok.ron", &experiment("ok", "", &[ok_function()]));
     let out = fx.dir.join("out");
-    let run = sim(&fx.dir, &["run", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "host.processes=abc"]);
+    let run = sim(
+        &fx.dir,
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--set",
+            "host.processes=abc",
+        ],
+    );
     let err = input_error(&run);
-    assert!(err.contains("--set host.processes=abc") && err.contains("\"abc\""), "{err}");
+    assert!(
+        err.contains("--set host.processes=abc") && err.contains("\"abc\""),
+        "{err}"
+    );
     assert!(!out.exists(), "a failed run writes nothing");
 }
 
@@ -438,11 +609,23 @@ fn an_out_of_range_set_value_is_blamed_on_the_override() {
     let fx = Fixture::new("set-range");
     let text = experiment("ok", "processes: 1", &[ok_function()]);
     let file = fx.write("ok.ron", &text);
-    let run = sim(&fx.dir, &["check", file.to_str().unwrap(), "--set", "host.processes=0"]);
+    let run = sim(
+        &fx.dir,
+        &["check", file.to_str().unwrap(), "--set", "host.processes=0"],
+    );
     let err = input_error(&run);
-    let line = err.lines().find(|l| l.contains("`host.processes`")).unwrap_or_else(|| panic!("{err}"));
-    assert!(line.trim_start().starts_with("--set host.processes=0:"), "says the value came from --set: {line}");
-    assert!(!line.contains(&loc(&text, 3, "processes")), "does not point at `processes: 1`: {line}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("`host.processes`"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        line.trim_start().starts_with("--set host.processes=0:"),
+        "says the value came from --set: {line}"
+    );
+    assert!(
+        !line.contains(&loc(&text, 3, "processes")),
+        "does not point at `processes: 1`: {line}"
+    );
 }
 
 // ---- outputs -----------------------------------------------------------------------------
@@ -450,25 +633,53 @@ fn an_out_of_range_set_value_is_blamed_on_the_override() {
 #[test]
 fn a_failed_run_leaves_the_previous_outputs_byte_identical() {
     let fx = Fixture::new("outputs");
-    let good = fx.write("good.ron", &experiment("good", "cores: 1.0, threads: 2", &[ok_function()]));
-    let bad = fx.write("bad.ron", &experiment("good", "cores: 1.0, threads: 0", &[ok_function()]));
+    let good = fx.write(
+        "good.ron",
+        &experiment("good", "cores: 1.0, threads: 2", &[ok_function()]),
+    );
+    let bad = fx.write(
+        "bad.ron",
+        &experiment("good", "cores: 1.0, threads: 0", &[ok_function()]),
+    );
     let out = fx.dir.join("results").join("out");
     let out_arg = out.to_str().unwrap();
 
     let first = sim(&fx.dir, &["run", good.to_str().unwrap(), "--out", out_arg]);
     assert_eq!(first.code, Some(0), "stderr:\n{}", first.stderr);
     assert!(first.stdout.contains("wrote"), "{}", first.stdout);
-    let files = ["invocations.csv", "manifest.json", "summary.json", "timeseries.csv"];
+    let files = [
+        "invocations.csv",
+        "manifest.json",
+        "summary.json",
+        "timeseries.csv",
+    ];
     assert_eq!(Fixture::entries(&out), files);
-    let before: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(out.join(f)).unwrap()).collect();
+    let before: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
     assert!(before.iter().all(|bytes| !bytes.is_empty()));
     let csv = String::from_utf8(before[0].clone()).unwrap();
-    assert_eq!(csv.lines().count(), 1 + 5, "a header and one row per invocation");
+    assert_eq!(
+        csv.lines().count(),
+        1 + 5,
+        "a header and one row per invocation"
+    );
 
     // An invalid file, and a valid file with an invalid override, both at the same --out.
     let second = sim(&fx.dir, &["run", bad.to_str().unwrap(), "--out", out_arg]);
     input_error(&second);
-    let third = sim(&fx.dir, &["run", good.to_str().unwrap(), "--out", out_arg, "--set", "host.cores=0"]);
+    let third = sim(
+        &fx.dir,
+        &[
+            "run",
+            good.to_str().unwrap(),
+            "--out",
+            out_arg,
+            "--set",
+            "host.cores=0",
+        ],
+    );
     input_error(&third);
 
     assert_eq!(Fixture::entries(&out), files);
@@ -476,13 +687,20 @@ fn a_failed_run_leaves_the_previous_outputs_byte_identical() {
         assert_eq!(&std::fs::read(out.join(f)).unwrap(), bytes, "{f} changed");
     }
     let siblings = Fixture::entries(out.parent().unwrap());
-    assert_eq!(siblings, ["out"], "no staging (.out.partial-*) or .old folder is left behind");
+    assert_eq!(
+        siblings,
+        ["out"],
+        "no staging (.out.partial-*) or .old folder is left behind"
+    );
 }
 
 #[test]
 fn a_failed_run_without_out_creates_no_outputs_folder() {
     let fx = Fixture::new("no-outputs");
-    let bad = fx.write("bad.ron", &experiment("bad", "processes: 0", &[ok_function()]));
+    let bad = fx.write(
+        "bad.ron",
+        &experiment("bad", "processes: 0", &[ok_function()]),
+    );
     let run = sim(&fx.dir, &["run", bad.to_str().unwrap()]);
     input_error(&run);
     assert_eq!(Fixture::entries(&fx.dir), ["bad.ron"]);
@@ -491,17 +709,32 @@ fn a_failed_run_without_out_creates_no_outputs_folder() {
 #[test]
 fn check_exits_0_on_a_valid_file_and_2_on_an_invalid_one() {
     let fx = Fixture::new("check");
-    let good = fx.write("good.ron", &experiment("good", "processes: 2, threads: 3", &[ok_function()]));
-    let bad = fx.write("bad.ron", &experiment("bad", "processes: 11", &[ok_function()]));
+    let good = fx.write(
+        "good.ron",
+        &experiment("good", "processes: 2, threads: 3", &[ok_function()]),
+    );
+    let bad = fx.write(
+        "bad.ron",
+        &experiment("bad", "processes: 11", &[ok_function()]),
+    );
 
     let ok = check(&fx, &good);
     assert_eq!(ok.code, Some(0), "stderr:\n{}", ok.stderr);
-    assert!(ok.stdout.contains("ok (1 function(s), 2 process(es) x 3 thread(s))"), "{}", ok.stdout);
+    assert!(
+        ok.stdout
+            .contains("ok (1 function(s), 2 process(es) x 3 thread(s))"),
+        "{}",
+        ok.stdout
+    );
     assert!(ok.stderr.is_empty(), "{}", ok.stderr);
 
     let not_ok = check(&fx, &bad);
     problem_line(input_error(&not_ok), &bad, "host.processes");
     assert!(not_ok.stdout.is_empty(), "{}", not_ok.stdout);
 
-    assert_eq!(Fixture::entries(&fx.dir), ["bad.ron", "good.ron"], "check writes nothing");
+    assert_eq!(
+        Fixture::entries(&fx.dir),
+        ["bad.ron", "good.ron"],
+        "check writes nothing"
+    );
 }

@@ -8,7 +8,12 @@ use sim::runner::{run_all, run_experiment};
 use std::process::Command;
 
 fn sim_run(args: &[&str]) {
-    let status = Command::new(env!("CARGO_BIN_EXE_sim")).args(args).arg("--quiet").current_dir(root()).status().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_sim"))
+        .args(args)
+        .arg("--quiet")
+        .current_dir(root())
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -16,25 +21,72 @@ fn sim_run(args: &[&str]) {
 fn same_experiment_and_seed_give_byte_identical_files() {
     let dir = temp_dir("determinism");
     let (a, b, c) = (dir.join("a"), dir.join("b"), dir.join("c"));
-    sim_run(&["run", "experiments/mixed.ron", "--set", "functions.0.workload.duration_s=5", "--out", a.to_str().unwrap()]);
-    sim_run(&["run", "experiments/mixed.ron", "--set", "functions.0.workload.duration_s=5", "--out", b.to_str().unwrap()]);
-    sim_run(&["run", "experiments/mixed.ron", "--set", "functions.0.workload.duration_s=5", "--seed", "99", "--out", c.to_str().unwrap()]);
+    sim_run(&[
+        "run",
+        "experiments/mixed.ron",
+        "--set",
+        "functions.0.workload.duration_s=5",
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    sim_run(&[
+        "run",
+        "experiments/mixed.ron",
+        "--set",
+        "functions.0.workload.duration_s=5",
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    sim_run(&[
+        "run",
+        "experiments/mixed.ron",
+        "--set",
+        "functions.0.workload.duration_s=5",
+        "--seed",
+        "99",
+        "--out",
+        c.to_str().unwrap(),
+    ]);
     for f in ["summary.json", "invocations.csv", "timeseries.csv"] {
-        assert_eq!(bytes(&a.join(f)), bytes(&b.join(f)), "{f} differs between identical runs");
+        assert_eq!(
+            bytes(&a.join(f)),
+            bytes(&b.join(f)),
+            "{f} differs between identical runs"
+        );
     }
-    assert_ne!(bytes(&a.join("invocations.csv")), bytes(&c.join("invocations.csv")), "the seed must matter");
+    assert_ne!(
+        bytes(&a.join("invocations.csv")),
+        bytes(&c.join("invocations.csv")),
+        "the seed must matter"
+    );
 }
 
 #[test]
 fn results_do_not_depend_on_the_number_of_worker_threads() {
-    let exps: Vec<_> = (1..=4).map(|s| experiment("mixed", &["functions.0.workload.duration_s=3", &format!("seed={s}")])).collect();
-    let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+    let exps: Vec<_> = (1..=4)
+        .map(|s| {
+            experiment(
+                "mixed",
+                &["functions.0.workload.duration_s=3", &format!("seed={s}")],
+            )
+        })
+        .collect();
+    let pool = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+    };
     let one = pool(1).install(|| run_all(&exps));
     let two = pool(2).install(|| run_all(&exps));
     for ((a, b), exp) in one.iter().zip(&two).zip(&exps) {
         assert_eq!(a.summary, b.summary);
         assert_eq!(a.rows, b.rows);
-        assert_eq!(a.summary, run_experiment(exp).summary, "parallel equals sequential");
+        assert_eq!(
+            a.summary,
+            run_experiment(exp).summary,
+            "parallel equals sequential"
+        );
     }
 }
 

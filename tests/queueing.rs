@@ -22,7 +22,8 @@
 //! the same tolerance.
 
 use sim::config::{
-    DispatchCosts, Dist, Experiment, FunctionKind, FunctionSpec, HostConfig, OutputConfig, Step, Workload,
+    DispatchCosts, Dist, Experiment, FunctionKind, FunctionSpec, HostConfig, OutputConfig, Step,
+    Workload,
 };
 use sim::runner::run_experiment;
 use std::path::PathBuf;
@@ -38,7 +39,10 @@ const SLACK_NS: f64 = 1_000.0;
 /// offered load `a` = lambda / mu erlangs (a < c). Computed through the Erlang B recursion
 /// B(k) = a B(k-1) / (k + a B(k-1)), which never overflows, then C = c B / (c - a (1 - B)).
 fn erlang_c(c: u32, a: f64) -> f64 {
-    assert!(c >= 1 && a > 0.0 && a < c as f64, "a stable queue needs 0 < a < c");
+    assert!(
+        c >= 1 && a > 0.0 && a < c as f64,
+        "a stable queue needs 0 < a < c"
+    );
     let mut b = 1.0;
     for k in 1..=c {
         b = a * b / (k as f64 + a * b);
@@ -65,7 +69,11 @@ fn erlang_c_matches_known_values() {
     // One server: the waiting probability is the utilisation.
     assert!((erlang_c(1, 0.7) - 0.7).abs() < 1e-12);
     // Textbook table value: c = 4, a = 3.2 (rho = 0.8) gives C = 0.5964.
-    assert!((erlang_c(4, 3.2) - 0.5964).abs() < 1e-4, "{}", erlang_c(4, 3.2));
+    assert!(
+        (erlang_c(4, 3.2) - 0.5964).abs() < 1e-4,
+        "{}",
+        erlang_c(4, 3.2)
+    );
     // M/M/1 mean response is s / (1 - rho).
     assert!((mmc_response(1, 0.5, 10.0) - 20.0).abs() < 1e-9);
 }
@@ -81,11 +89,22 @@ struct Estimate {
 /// remainder at the end is dropped) and returns the mean and the standard error of the mean.
 fn batch_means(xs: &[f64]) -> Estimate {
     let size = xs.len() / BATCHES;
-    assert!(size >= 1_000, "too few samples for batch means: {}", xs.len());
-    let means: Vec<f64> = xs.chunks_exact(size).take(BATCHES).map(|b| b.iter().sum::<f64>() / size as f64).collect();
+    assert!(
+        size >= 1_000,
+        "too few samples for batch means: {}",
+        xs.len()
+    );
+    let means: Vec<f64> = xs
+        .chunks_exact(size)
+        .take(BATCHES)
+        .map(|b| b.iter().sum::<f64>() / size as f64)
+        .collect();
     let mean = means.iter().sum::<f64>() / BATCHES as f64;
     let var = means.iter().map(|m| (m - mean).powi(2)).sum::<f64>() / (BATCHES - 1) as f64;
-    Estimate { mean, se: (var / BATCHES as f64).sqrt() }
+    Estimate {
+        mean,
+        se: (var / BATCHES as f64).sqrt(),
+    }
 }
 
 /// |estimate - theory| within the tolerance.
@@ -95,7 +114,10 @@ fn within(est: Estimate, theory: f64) -> bool {
 
 /// Asserts the estimate is precise (standard error under 2% of theory) and matches theory.
 fn assert_matches(what: &str, est: Estimate, theory: f64) {
-    assert!(est.se < 0.02 * theory, "{what}: too noisy to check: {est:?}, theory {theory:.0} ns");
+    assert!(
+        est.se < 0.02 * theory,
+        "{what}: too noisy to check: {est:?}, theory {theory:.0} ns"
+    );
     assert!(
         within(est, theory),
         "{what}: simulated mean {:.0} ns, theory {theory:.0} ns, off by {:.1} standard errors ({:.0} ns each)",
@@ -129,12 +151,23 @@ fn ideal_host(threads: u32, cores: f64) -> HostConfig {
             gil_handover_ns: 0,
             timer_slack_ns: 0,
             jitter_sigma: 0.0,
+            syscall_loss: 0.0,
+            syscall_loss_recent: 0.0,
+            ..DispatchCosts::CALIBRATED
         },
+        prewarm_pools: false,
     }
 }
 
 /// A `def` with `body`, fed about `arrivals` Poisson arrivals at `rate_per_s`.
-fn experiment(name: &str, host: HostConfig, body: Vec<Step>, rate_per_s: f64, arrivals: u64, seed: u64) -> Experiment {
+fn experiment(
+    name: &str,
+    host: HostConfig,
+    body: Vec<Step>,
+    rate_per_s: f64,
+    arrivals: u64,
+    seed: u64,
+) -> Experiment {
     Experiment {
         name: name.into(),
         description: String::new(),
@@ -144,10 +177,16 @@ fn experiment(name: &str, host: HostConfig, body: Vec<Step>, rate_per_s: f64, ar
             name: "f".into(),
             kind: FunctionKind::Sync,
             body,
-            workload: Workload::Poisson { rate_per_s, duration_ns: (arrivals as f64 / rate_per_s * 1e9) as u64 },
+            workload: Workload::Poisson {
+                rate_per_s,
+                duration_ns: (arrivals as f64 / rate_per_s * 1e9) as u64,
+            },
         }],
         horizon_ns: None,
-        output: OutputConfig { invocations: true, timeseries_interval_ns: 60_000_000_000 },
+        output: OutputConfig {
+            invocations: true,
+            timeseries_interval_ns: 60_000_000_000,
+        },
         source: PathBuf::from(file!()),
     }
 }
@@ -159,7 +198,9 @@ fn response_times(exp: &Experiment) -> Vec<f64> {
     out.rows
         .iter()
         .map(|r| {
-            let end = r.end.unwrap_or_else(|| panic!("invocation {} never ended", r.id));
+            let end = r
+                .end
+                .unwrap_or_else(|| panic!("invocation {} never ended", r.id));
             (end - r.arrival) as f64
         })
         .collect()
@@ -171,9 +212,20 @@ const MS: f64 = 1e6;
 fn check_mmc(c: u32, rho: f64, arrivals: u64, seed: u64) {
     let s = 10.0 * MS;
     let rate = rho * c as f64 / (s / 1e9);
-    let exp = experiment("mmc", ideal_host(c, 1.0), vec![Step::BlockingIo(Dist::Exponential(s))], rate, arrivals, seed);
+    let exp = experiment(
+        "mmc",
+        ideal_host(c, 1.0),
+        vec![Step::BlockingIo(Dist::Exponential(s))],
+        rate,
+        arrivals,
+        seed,
+    );
     let est = batch_means(&response_times(&exp));
-    assert_matches(&format!("M/M/{c} at rho = {rho}"), est, mmc_response(c, rho, s));
+    assert_matches(
+        &format!("M/M/{c} at rho = {rho}"),
+        est,
+        mmc_response(c, rho, s),
+    );
 }
 
 #[test]
@@ -193,7 +245,14 @@ fn blocking_io_on_eight_threads_is_erlang_c() {
 
 #[test]
 fn with_zero_costs_the_response_leaves_when_an_io_body_ends() {
-    let exp = experiment("io", ideal_host(4, 1.0), vec![Step::BlockingIo(Dist::Exponential(10.0 * MS))], 320.0, 5_000, 14);
+    let exp = experiment(
+        "io",
+        ideal_host(4, 1.0),
+        vec![Step::BlockingIo(Dist::Exponential(10.0 * MS))],
+        320.0,
+        5_000,
+        14,
+    );
     let out = run_experiment(&exp);
     assert!(out.rows.len() > 4_000);
     for r in &out.rows {
@@ -204,27 +263,55 @@ fn with_zero_costs_the_response_leaves_when_an_io_body_ends() {
 #[test]
 fn python_cpu_on_one_thread_is_mm1_and_a_wrong_load_is_rejected() {
     let (rho, s) = (0.7, 10.0 * MS);
-    let exp = experiment("mm1", ideal_host(1, 1.0), vec![Step::Cpu(Dist::Exponential(s))], rho / (s / 1e9), 1_000_000, 21);
+    let exp = experiment(
+        "mm1",
+        ideal_host(1, 1.0),
+        vec![Step::Cpu(Dist::Exponential(s))],
+        rho / (s / 1e9),
+        1_000_000,
+        21,
+    );
     let est = batch_means(&response_times(&exp));
     assert_matches("M/M/1, T = 1, rho = 0.7", est, mmc_response(1, rho, s));
     // Negative control: the same tolerance tells rho = 0.7 from rho = 0.71 (34.5 ms against
     // 33.3 ms), so the check above can fail.
     let wrong = mmc_response(1, 0.71, s);
-    assert!(!within(est, wrong), "a 1.4% error in the load would pass: {est:?} against {wrong:.0} ns");
+    assert!(
+        !within(est, wrong),
+        "a 1.4% error in the load would pass: {est:?} against {wrong:.0} ns"
+    );
 }
 
 #[test]
 fn python_cpu_shared_by_eight_threads_through_the_gil_keeps_the_mm1_mean() {
     let (rho, s) = (0.7, 10.0 * MS);
-    let exp = experiment("mm1-gil", ideal_host(8, 1.0), vec![Step::Cpu(Dist::Exponential(s))], rho / (s / 1e9), 1_000_000, 22);
+    let exp = experiment(
+        "mm1-gil",
+        ideal_host(8, 1.0),
+        vec![Step::Cpu(Dist::Exponential(s))],
+        rho / (s / 1e9),
+        1_000_000,
+        22,
+    );
     let est = batch_means(&response_times(&exp));
-    assert_matches("M/M/1, T = 8 (GIL turns), rho = 0.7", est, mmc_response(1, rho, s));
+    assert_matches(
+        "M/M/1, T = 8 (GIL turns), rho = 0.7",
+        est,
+        mmc_response(1, rho, s),
+    );
 }
 
 #[test]
 fn constant_python_cpu_on_one_thread_is_md1() {
     let (rho, s) = (0.8, 10.0 * MS);
-    let exp = experiment("md1", ideal_host(1, 1.0), vec![Step::Cpu(Dist::Constant(s as u64))], rho / (s / 1e9), 1_000_000, 31);
+    let exp = experiment(
+        "md1",
+        ideal_host(1, 1.0),
+        vec![Step::Cpu(Dist::Constant(s as u64))],
+        rho / (s / 1e9),
+        1_000_000,
+        31,
+    );
     let est = batch_means(&response_times(&exp));
     assert_matches("M/D/1, rho = 0.8", est, md1_response(rho, s));
 }

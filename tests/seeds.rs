@@ -21,7 +21,12 @@ fn fifty_sync_io_requests_on_two_processes_of_32_threads_finish_in_one_wave() {
     let out = run("io_bound", &["host.processes=2"]);
     let lat = latencies_ms(&out);
     assert_eq!(count_in(&lat, 1000.0, 1100.0), 50, "{lat:?}");
-    let per_process: Vec<u64> = out.summary.processes.iter().map(|p| p.invocations).collect();
+    let per_process: Vec<u64> = out
+        .summary
+        .processes
+        .iter()
+        .map(|p| p.invocations)
+        .collect();
     assert_eq!(per_process, vec![25, 25]);
 }
 
@@ -32,10 +37,17 @@ const TEN_SLEEPS: &str = r#"Experiment(name: "ten_sleeps", host: Host(cores: 2.0
 #[test]
 fn ten_sync_sleeps_with_one_thread_run_one_after_another() {
     let out = run_text(TEN_SLEEPS, &[]);
-    assert!((1990.0..2100.0).contains(&makespan_ms(&out)), "{}", makespan_ms(&out));
+    assert!(
+        (1990.0..2100.0).contains(&makespan_ms(&out)),
+        "{}",
+        makespan_ms(&out)
+    );
     let mut starts: Vec<u64> = out.rows.iter().map(|r| r.start.unwrap()).collect();
     starts.sort();
-    assert!(starts.windows(2).all(|w| w[1] - w[0] >= 200_000_000), "serial: {starts:?}");
+    assert!(
+        starts.windows(2).all(|w| w[1] - w[0] >= 200_000_000),
+        "serial: {starts:?}"
+    );
 }
 
 #[test]
@@ -58,60 +70,136 @@ fn cpu_bound_more_threads_are_no_faster_and_worsen_the_median() {
 #[test]
 fn cpu_bound_more_processes_are_faster_up_to_the_core_count() {
     let m = |p: &str| makespan_ms(&run("cpu_bound", &[p]));
-    let (p1, p2, p4) = (m("host.processes=1"), m("host.processes=2"), m("host.processes=4"));
+    let (p1, p2, p4) = (
+        m("host.processes=1"),
+        m("host.processes=2"),
+        m("host.processes=4"),
+    );
     assert!((p2 / p1 - 0.5).abs() < 0.05, "P=1 {p1}, P=2 {p2}");
-    assert!((p4 / p2 - 1.0).abs() < 0.05, "2 cores: P=4 {p4} no better than P=2 {p2}");
+    assert!(
+        (p4 / p2 - 1.0).abs() < 0.05,
+        "2 cores: P=4 {p4} no better than P=2 {p2}"
+    );
     let bigger = makespan_ms(&run("cpu_bound", &["host.processes=4", "host.cores=4"]));
-    assert!((bigger / p1 - 0.25).abs() < 0.03, "4 cores, P=4: {bigger} vs {p1}");
+    assert!(
+        (bigger / p1 - 0.25).abs() < 0.03,
+        "4 cores, P=4: {bigger} vs {p1}"
+    );
 }
 
 #[test]
 fn a_free_threaded_build_lets_threads_use_every_core() {
     let gil = makespan_ms(&run("cpu_bound", &["host.threads=2"]));
-    let free = makespan_ms(&run("cpu_bound", &["host.threads=2", "host.python=3.13", "host.free_threaded=true"]));
-    assert!((free / gil - 0.5).abs() < 0.05, "GIL {gil} vs free-threaded {free}");
+    let free = makespan_ms(&run(
+        "cpu_bound",
+        &[
+            "host.threads=2",
+            "host.python=3.13",
+            "host.free_threaded=true",
+        ],
+    ));
+    assert!(
+        (free / gil - 0.5).abs() < 0.05,
+        "GIL {gil} vs free-threaded {free}"
+    );
 }
 
 #[test]
 fn async_pitfalls_play_out_as_documented() {
     let out = run("async_pitfalls", &[]);
-    let f = |name: &str| out.summary.functions.iter().find(|f| f.name == name).unwrap().latency_ms.clone();
+    let f = |name: &str| {
+        out.summary
+            .functions
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap()
+            .latency_ms
+            .clone()
+    };
     // await overlaps: all ten take ~0.5 s.
     assert!(f("await_io").max < 510.0, "{:?}", f("await_io"));
     // time.sleep in async def: serial, the last waits ~5 s.
-    assert!((4990.0..5100.0).contains(&f("blocking_in_async").max), "{:?}", f("blocking_in_async"));
+    assert!(
+        (4990.0..5100.0).contains(&f("blocking_in_async").max),
+        "{:?}",
+        f("blocking_in_async")
+    );
     // async def without await: serial too, ~1 s for the last.
-    assert!((990.0..1100.0).contains(&f("async_no_await").max), "{:?}", f("async_no_await"));
+    assert!(
+        (990.0..1100.0).contains(&f("async_no_await").max),
+        "{:?}",
+        f("async_no_await")
+    );
     // run_in_executor: 6 default-executor threads, so two waves of ~0.5 s.
     let ex = f("run_in_executor");
-    assert!(ex.p50 < 520.0 && (990.0..1100.0).contains(&ex.max), "{ex:?}");
-    assert!(out.summary.processes[0].loop_blocked > 0.2, "acts 2 and 3 block the loop");
+    assert!(
+        ex.p50 < 520.0 && (990.0..1100.0).contains(&ex.max),
+        "{ex:?}"
+    );
+    assert!(
+        out.summary.processes[0].loop_blocked > 0.2,
+        "acts 2 and 3 block the loop"
+    );
 }
 
 #[test]
 fn the_default_executor_grows_with_the_cpu_count() {
     let out = run("async_pitfalls", &["host.cpu_count=8"]);
-    let ex = &out.summary.functions.iter().find(|f| f.name == "run_in_executor").unwrap().latency_ms;
-    assert!(ex.max < 520.0, "12 executor threads take all 10 at once: {ex:?}");
+    let ex = &out
+        .summary
+        .functions
+        .iter()
+        .find(|f| f.name == "run_in_executor")
+        .unwrap()
+        .latency_ms;
+    assert!(
+        ex.max < 520.0,
+        "12 executor threads take all 10 at once: {ex:?}"
+    );
 }
 
 #[test]
 fn thread_pool_default_depends_on_the_python_version() {
     // 3.8 and older: 1 thread, so 50 x 1 s take 50 s.
     let old = run("io_bound", &["host.threads=null", "host.python=3.8"]);
-    assert!((50_000.0..50_500.0).contains(&makespan_ms(&old)), "{}", makespan_ms(&old));
+    assert!(
+        (50_000.0..50_500.0).contains(&makespan_ms(&old)),
+        "{}",
+        makespan_ms(&old)
+    );
     // 3.9+: min(32, cpu_count + 4) = 6 on 2 cores: ceil(50 / 6) = 9 waves.
     let new = run("io_bound", &["host.threads=null", "host.python=3.11"]);
-    assert!((9_000.0..9_200.0).contains(&makespan_ms(&new)), "{}", makespan_ms(&new));
+    assert!(
+        (9_000.0..9_200.0).contains(&makespan_ms(&new)),
+        "{}",
+        makespan_ms(&new)
+    );
 }
 
 #[test]
 fn processes_times_threads_is_the_concurrency_of_an_instance() {
     // "4 processes x 16 threads = 64 concurrent invocations per instance."
-    let exactly = run("io_bound", &["host.processes=4", "host.threads=16", "functions.0.workload.n=64"]);
+    let exactly = run(
+        "io_bound",
+        &[
+            "host.processes=4",
+            "host.threads=16",
+            "functions.0.workload.n=64",
+        ],
+    );
     assert!(makespan_ms(&exactly) < 1100.0);
-    let one_more = run("io_bound", &["host.processes=4", "host.threads=16", "functions.0.workload.n=65"]);
-    assert!(makespan_ms(&one_more) > 2000.0, "the 65th waits for a thread");
+    let one_more = run(
+        "io_bound",
+        &[
+            "host.processes=4",
+            "host.threads=16",
+            "functions.0.workload.n=65",
+        ],
+    );
+    assert!(
+        makespan_ms(&one_more) > 2000.0,
+        "the 65th waits for a thread"
+    );
 }
 
 #[test]
@@ -128,7 +216,12 @@ fn gather_takes_as_long_as_its_slowest_branch() {
 fn round_robin_deals_requests_blindly_starting_after_the_first_process() {
     // Azure's dispatcher increments its counter before use: invocation i goes to (i + 1) % P.
     let out = run_text(TEN_SLEEPS, &["host.processes=3"]);
-    let counts: Vec<u64> = out.summary.processes.iter().map(|p| p.invocations).collect();
+    let counts: Vec<u64> = out
+        .summary
+        .processes
+        .iter()
+        .map(|p| p.invocations)
+        .collect();
     assert_eq!(counts, vec![3, 4, 3]);
     assert_eq!(out.rows[0].process, 1);
 }
@@ -136,7 +229,10 @@ fn round_robin_deals_requests_blindly_starting_after_the_first_process() {
 #[test]
 fn processes_that_are_still_starting_get_no_traffic() {
     // Processes start 10 s apart: before then everything goes to the first (host#8899).
-    let out = run_text(TEN_SLEEPS, &["host.processes=4", "host.process_start_interval_s=10"]);
+    let out = run_text(
+        TEN_SLEEPS,
+        &["host.processes=4", "host.process_start_interval_s=10"],
+    );
     assert!(out.rows.iter().all(|r| r.process == 0));
 }
 
@@ -150,5 +246,8 @@ fn a_blocked_event_loop_delays_the_dispatch_of_sync_invocations_too() {
     let out = run_text(text, &[]);
     let quick = out.rows.iter().find(|r| r.function == 1).unwrap();
     let lat = (quick.response.unwrap() - quick.arrival) as f64 / 1e6;
-    assert!((990.0..1010.0).contains(&lat), "the sync call waits for the loop: {lat} ms");
+    assert!(
+        (990.0..1010.0).contains(&lat),
+        "the sync call waits for the loop: {lat} ms"
+    );
 }

@@ -59,6 +59,9 @@ pub struct HostConfig {
     pub switch_interval_ns: u64,
     /// Delay between worker processes becoming ready, ns (0 = all ready at t = 0).
     pub process_start_interval_ns: u64,
+    /// Start every thread-pool and default-executor thread before t = 0 (a warm worker);
+    /// otherwise they start on demand, as ThreadPoolExecutor does.
+    pub prewarm_pools: bool,
     /// Dispatch-path costs.
     pub dispatch: DispatchCosts,
 }
@@ -67,7 +70,8 @@ pub struct HostConfig {
 ///
 /// Defaults are calibrated on the ground truth's idle dispatch path
 /// (`shared/ground-truth/dispatch_overhead.json`, CPython 3.11, 2 vCPU) and on its rho = 0.9
-/// Poisson cases for `gil_handover_ns`; see [`DispatchCosts::CALIBRATED`].
+/// Poisson cases for `gil_handover_ns`; the hand-over shares were measured by instrumenting
+/// CPython 3.11 on the same kind of machine (who wins among 7 waiting CPU-bound threads).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct DispatchCosts {
     /// Host -> worker message latency.
@@ -91,6 +95,16 @@ pub struct DispatchCosts {
     /// Spread of each dispatch-path cost: it is multiplied by a log-normal factor of mean 1
     /// and this sigma (OS scheduling and cache noise); 0 makes the costs constant.
     pub jitter_sigma: f64,
+    /// Share of GIL hand-overs that go to the thread that held it before the current holder.
+    pub handover_previous_holder: f64,
+    /// Share of GIL hand-overs that go to the longest-waiting thread (the rest: any waiter).
+    pub handover_longest_waiter: f64,
+    /// Chance that a waiter takes the GIL during one short syscall of the dispatch path.
+    pub syscall_loss: f64,
+    /// The same within `syscall_recent_window_ns` of a hand-over, when woken threads are awake.
+    pub syscall_loss_recent: f64,
+    /// How long after a hand-over the higher chance applies.
+    pub syscall_recent_window_ns: u64,
 }
 
 impl DispatchCosts {
@@ -106,6 +120,11 @@ impl DispatchCosts {
         gil_handover_ns: 60_000,
         timer_slack_ns: 100_000,
         jitter_sigma: 0.5,
+        handover_previous_holder: 0.28,
+        handover_longest_waiter: 0.30,
+        syscall_loss: 0.03,
+        syscall_loss_recent: 0.25,
+        syscall_recent_window_ns: 300_000,
     };
 }
 

@@ -25,42 +25,66 @@ pub fn apply(raw: RawExperiment, sets: &[String]) -> Result<RawExperiment> {
             .ok_or_else(|| err("expected path=value, e.g. host.processes=4".into()))?;
         let slot = find_slot(&mut tree, path.trim()).map_err(err)?;
         *slot = parse_value(value.trim(), slot);
-        serde_json::from_value::<RawExperiment>(tree.clone())
-            .map_err(|e| err(format!("{} (value {:?})", plain_types(&e.to_string()), value.trim())))?;
+        serde_json::from_value::<RawExperiment>(tree.clone()).map_err(|e| {
+            err(format!(
+                "{} (value {:?})",
+                plain_types(&e.to_string()),
+                value.trim()
+            ))
+        })?;
     }
     Ok(serde_json::from_value(tree).expect("checked after each override"))
 }
 
 /// serde's type names in words a user knows.
 fn plain_types(message: &str) -> String {
-    [("u32", "a whole number >= 0"), ("u64", "a whole number >= 0"), ("f64", "a number"), ("a boolean", "true or false")]
-        .iter()
-        .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
+    [
+        ("u32", "a whole number >= 0"),
+        ("u64", "a whole number >= 0"),
+        ("f64", "a number"),
+        ("a boolean", "true or false"),
+    ]
+    .iter()
+    .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
 }
 
 /// Walks `path` through objects (by key), arrays (by index) and enum variants (transparently).
-fn find_slot<'a>(mut node: &'a mut Value, path: &str) -> std::result::Result<&'a mut Value, String> {
+fn find_slot<'a>(
+    mut node: &'a mut Value,
+    path: &str,
+) -> std::result::Result<&'a mut Value, String> {
     let mut walked = String::new();
     for segment in path.split('.') {
         node = descend_variant(node, segment);
-        let here = if walked.is_empty() { "the experiment".to_string() } else { format!("`{walked}`") };
+        let here = if walked.is_empty() {
+            "the experiment".to_string()
+        } else {
+            format!("`{walked}`")
+        };
         node = match node {
             Value::Object(map) => {
                 let valid: Vec<String> = map.keys().cloned().collect();
                 map.get_mut(segment).ok_or_else(|| {
-                    format!("{here} has no field `{segment}`; valid fields: {}", valid.join(", "))
+                    format!(
+                        "{here} has no field `{segment}`; valid fields: {}",
+                        valid.join(", ")
+                    )
                 })?
             }
             Value::Array(items) => {
                 let len = items.len();
-                let index: usize = segment
-                    .parse()
-                    .map_err(|_| format!("{here} is a list: use an index 0..{len}, not `{segment}`"))?;
-                items
-                    .get_mut(index)
-                    .ok_or_else(|| format!("{here} has {len} entries; index {index} is out of range"))?
+                let index: usize = segment.parse().map_err(|_| {
+                    format!("{here} is a list: use an index 0..{len}, not `{segment}`")
+                })?;
+                items.get_mut(index).ok_or_else(|| {
+                    format!("{here} has {len} entries; index {index} is out of range")
+                })?
             }
-            _ => return Err(format!("{here} is a single value; it has no field `{segment}`")),
+            _ => {
+                return Err(format!(
+                    "{here} is a single value; it has no field `{segment}`"
+                ))
+            }
         };
         if !walked.is_empty() {
             walked.push('.');

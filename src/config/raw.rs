@@ -63,6 +63,9 @@ pub struct RawHost {
     /// Worker processes become ready this many seconds apart (Azure: 10); 0 = all warm at t = 0.
     #[serde(default)]
     pub process_start_interval_s: f64,
+    /// Start all pool threads before t = 0 (a warm worker) instead of on demand.
+    #[serde(default)]
+    pub prewarm_pools: bool,
     /// Costs of the worker's dispatch path; omitted fields keep the calibrated defaults.
     #[serde(default)]
     pub dispatch: RawDispatch,
@@ -105,6 +108,14 @@ pub struct RawDispatch {
     pub timer_slack_us: Option<f64>,
     /// Sigma of the log-normal noise (mean 1) on every dispatch-path cost; 0 = constant.
     pub jitter_sigma: Option<f64>,
+    /// Share of GIL hand-overs won by the thread that held it before the current holder.
+    pub handover_previous_holder: Option<f64>,
+    /// Share of GIL hand-overs won by the longest-waiting thread.
+    pub handover_longest_waiter: Option<f64>,
+    /// Chance a waiter takes the GIL during one short syscall of the dispatch path.
+    pub syscall_loss: Option<f64>,
+    /// The same within 0.3 ms of a hand-over.
+    pub syscall_loss_recent: Option<f64>,
 }
 
 /// Where a function's definition comes from.

@@ -154,9 +154,15 @@ mod tests {
     #[test]
     fn locates_list_elements_by_index() {
         let text = "E(\n functions: [\n  (w: P(rate: 1)),\n  (w: P(rate: 0)),\n ],\n)";
-        assert_eq!(locate(text, "functions[1].w.rate"), Some(Location { line: 4, col: 9 }));
+        assert_eq!(
+            locate(text, "functions[1].w.rate"),
+            Some(Location { line: 4, col: 9 })
+        );
         let body = "F(body: [Cpu(C(1)), Gather([[A(1)], [A(0)]])])";
         let second_branch = body.find("[A(0)]").unwrap() + 1;
-        assert_eq!(locate(body, "body[1].1").map(|l| l.col), Some(second_branch));
+        assert_eq!(
+            locate(body, "body[1].1").map(|l| l.col),
+            Some(second_branch)
+        );
     }
 }

@@ -148,7 +148,9 @@ mod tests {
         let mut reference = Vec::new();
         let mut x: u64 = 12345;
         for i in 0..5000u64 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let t = (x >> 33) % 100;
             q.push(SimTime(t), i);
             reference.push((t, i));

@@ -118,7 +118,11 @@ mod tests {
         }
         for q in [0.5, 0.9, 0.99] {
             let exact = q * 99_999.0 * 1000.0 + 1000.0;
-            assert!((h.quantile(q) - exact).abs() / exact < 1e-3, "q={q}: {} vs {exact}", h.quantile(q));
+            assert!(
+                (h.quantile(q) - exact).abs() / exact < 1e-3,
+                "q={q}: {} vs {exact}",
+                h.quantile(q)
+            );
         }
         assert_eq!(h.max(), 100_000_000);
         assert_eq!(h.mean(), 50_000_500.0);
@@ -126,7 +130,16 @@ mod tests {
 
     #[test]
     fn every_value_falls_inside_its_bucket() {
-        for v in [0, 1, 2047, 2048, 2049, 1 << 20, (1 << 40) + 12345, u64::MAX / 3] {
+        for v in [
+            0,
+            1,
+            2047,
+            2048,
+            2049,
+            1 << 20,
+            (1 << 40) + 12345,
+            u64::MAX / 3,
+        ] {
             let (lo, hi) = bounds(bucket(v));
             assert!(lo <= v && v <= hi, "{v}: [{lo}, {hi}]");
         }

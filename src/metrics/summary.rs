@@ -129,7 +129,10 @@ impl RunSummary {
         cpu_utilisation: f64,
         events: u64,
     ) -> RunSummary {
-        let span = rec.last_response.saturating_sub(rec.first_arrival.unwrap_or(0)) as f64 / 1e9;
+        let span = rec
+            .last_response
+            .saturating_sub(rec.first_arrival.unwrap_or(0)) as f64
+            / 1e9;
         RunSummary {
             experiment: experiment.to_string(),
             seed,
@@ -140,7 +143,11 @@ impl RunSummary {
             },
             sim_end_ms: round6(sim_end_ns as f64 / 1e6),
             makespan_ms: round6(rec.last_body_end as f64 / 1e6),
-            throughput_per_s: if span > 0.0 { round6(rec.succeeded as f64 / span) } else { 0.0 },
+            throughput_per_s: if span > 0.0 {
+                round6(rec.succeeded as f64 / span)
+            } else {
+                0.0
+            },
             latency_ms: Stats::from_histogram(&rec.latency),
             queue_ms: Stats::from_histogram(&rec.queue),
             cpu_utilisation: round6(cpu_utilisation),

@@ -111,7 +111,11 @@ impl Cores {
         self.live_seq[t] = self.live_seq[t].wrapping_add(1);
         let finish_v = self.v + work_ns as f64;
         self.finish[t] = finish_v;
-        self.bursts.push(Burst { finish_v, thread, seq: self.live_seq[t] });
+        self.bursts.push(Burst {
+            finish_v,
+            thread,
+            seq: self.live_seq[t],
+        });
     }
 
     /// Takes `thread` off its core (preemption) and returns the work it has left, in ns.
@@ -131,7 +135,9 @@ impl Cores {
     pub fn next_finish(&mut self, now: u64) -> Option<u64> {
         self.advance(now);
         while let Some(top) = self.bursts.peek() {
-            if self.live_seq[top.thread as usize] == top.seq && !self.finish[top.thread as usize].is_nan() {
+            if self.live_seq[top.thread as usize] == top.seq
+                && !self.finish[top.thread as usize].is_nan()
+            {
                 let wait = ((top.finish_v - self.v) / self.rate()).max(0.0);
                 return Some(now + wait.ceil() as u64);
             }
@@ -142,7 +148,12 @@ impl Cores {
 
     /// Removes every burst that has ended by `now`, calling `done(thread)` for each in
     /// (finish, thread id) order. `process_of` maps a thread to its process.
-    pub fn finish_due(&mut self, now: u64, process_of: impl Fn(ThreadId) -> usize, out: &mut Vec<ThreadId>) {
+    pub fn finish_due(
+        &mut self,
+        now: u64,
+        process_of: impl Fn(ThreadId) -> usize,
+        out: &mut Vec<ThreadId>,
+    ) {
         self.advance(now);
         while let Some(top) = self.bursts.peek().copied() {
             let t = top.thread as usize;

@@ -50,7 +50,9 @@ impl Programs {
                 Step::NativeCpu(d) => Op::Native(Sampler::new(d)),
                 Step::BlockingIo(d) => Op::Blocking(Sampler::new(d)),
                 Step::AwaitIo(d) => Op::Await(Sampler::new(d)),
-                Step::Gather(branches) => Op::Gather(branches.iter().map(|b| self.compile(b)).collect()),
+                Step::Gather(branches) => {
+                    Op::Gather(branches.iter().map(|b| self.compile(b)).collect())
+                }
                 Step::RunInExecutor(sub) => Op::Executor(self.compile(sub)),
             })
             .collect();
@@ -84,8 +86,12 @@ impl Sampler {
     pub fn new(d: &Dist) -> Sampler {
         match d {
             Dist::Constant(ns) => Sampler::Constant(*ns),
-            Dist::Exponential(mean) => Sampler::Exponential(Exp::new(1.0 / mean).expect("validated mean > 0")),
-            Dist::Lognormal { mu, sigma } => Sampler::Lognormal(LogNormal::new(*mu, *sigma).expect("validated sigma")),
+            Dist::Exponential(mean) => {
+                Sampler::Exponential(Exp::new(1.0 / mean).expect("validated mean > 0"))
+            }
+            Dist::Lognormal { mu, sigma } => {
+                Sampler::Lognormal(LogNormal::new(*mu, *sigma).expect("validated sigma"))
+            }
             Dist::Uniform(lo, hi) => Sampler::Uniform(*lo, *hi),
             Dist::Empirical(points) => Sampler::Empirical(points.clone()),
         }
@@ -131,7 +137,10 @@ fn mean_of(d: &Dist) -> f64 {
         Dist::Exponential(mean) => *mean,
         Dist::Lognormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
         Dist::Uniform(lo, hi) => (lo + hi) / 2.0,
-        Dist::Empirical(points) => points.windows(2).map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0).sum(),
+        Dist::Empirical(points) => points
+            .windows(2)
+            .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
+            .sum(),
     }
 }
 
@@ -186,7 +195,10 @@ mod tests {
         let ms = |x: u64| Dist::Constant(x * 1_000_000);
         let body = vec![
             Step::Cpu(ms(1)),
-            Step::Gather(vec![vec![Step::AwaitIo(ms(10))], vec![Step::AwaitIo(ms(30)), Step::Cpu(ms(2))]]),
+            Step::Gather(vec![
+                vec![Step::AwaitIo(ms(10))],
+                vec![Step::AwaitIo(ms(30)), Step::Cpu(ms(2))],
+            ]),
             Step::RunInExecutor(vec![Step::BlockingIo(ms(5))]),
         ];
         assert_eq!(critical_path_ns(&body), 38e6);
@@ -194,6 +206,9 @@ mod tests {
 
     #[test]
     fn empirical_sampling_interpolates_percentiles() {
-        assert_eq!(inverse_cdf(&[(0.0, 0.0), (0.5, 10.0), (1.0, 30.0)], 0.75), 20.0);
+        assert_eq!(
+            inverse_cdf(&[(0.0, 0.0), (0.5, 10.0), (1.0, 30.0)], 0.75),
+            20.0
+        );
     }
 }

@@ -9,7 +9,10 @@ pub struct Slab<T> {
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Slab { items: Vec::new(), free: Vec::new() }
+        Slab {
+            items: Vec::new(),
+            free: Vec::new(),
+        }
     }
 }
 
@@ -37,7 +40,9 @@ impl<T> Slab<T> {
     pub fn live_ids(&self) -> Vec<u32> {
         let mut free = self.free.clone();
         free.sort_unstable();
-        (0..self.items.len() as u32).filter(|i| free.binary_search(i).is_err()).collect()
+        (0..self.items.len() as u32)
+            .filter(|i| free.binary_search(i).is_err())
+            .collect()
     }
 }
 

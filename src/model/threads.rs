@@ -5,6 +5,7 @@
 //! * `Python(ns)`: bytecode, which needs the GIL (0 ns = just take the GIL back),
 //! * `Native(ns)`: GIL-free C code on a core,
 //! * `Block(ns)`: a blocking call, which drops the GIL and sleeps,
+//! * `Syscall(n)`: short syscalls of the dispatch path, which usually keep the GIL,
 //! * `Yield`: the job is over (or, for a coroutine, suspended at an `await`).
 //!
 //! A thread keeps the GIL from one Python op to the next (across jobs too, as the loop does
@@ -14,8 +15,8 @@
 
 use super::event::{Event, InvId, TaskId, ThreadId};
 use super::program::Op as Step;
-use super::world::{Activity, Role, Task, World};
 use super::worker::Job;
+use super::world::{Activity, Role, Task, World};
 use crate::config::FunctionKind;
 use crate::metrics::ThreadLabel;
 use rand_distr::{Distribution, StandardNormal};
@@ -25,6 +26,9 @@ enum Op {
     Python(u64),
     Native(u64),
     Block(u64),
+    /// `n` short syscalls (pipe read or write, epoll_wait(0)): each releases the GIL for a few
+    /// microseconds, and a waiter that happens to be awake may take it.
+    Syscall(u8),
     Yield,
 }
 
@@ -51,15 +55,14 @@ impl World {
         self.wake(l);
     }
 
-    /// `executor.submit`: queue the task; reuse an idle thread, else start one if below max.
+    /// `executor.submit`: queue the task; if threads are idle, the queue wakes one of them (one
+    /// at a time: the next is woken when that one has taken its item); if none is idle and the
+    /// pool is below max_workers, a new thread starts.
     fn submit(&mut self, p: usize, which: Executor, task: TaskId) {
-        let pool = match which {
-            Executor::FunctionPool => &mut self.processes[p].pool,
-            Executor::Default => &mut self.processes[p].executor,
-        };
+        let pool = self.pool_mut(p, which);
         pool.queue.push_back(task);
-        if let Some(th) = pool.idle.pop_front() {
-            self.wake(th);
+        if !pool.idle.is_empty() {
+            self.wake_one_idle(p, which);
         } else if (pool.threads.len() as u32) < pool.max {
             let n = pool.threads.len() as u32;
             let role = match which {
@@ -67,12 +70,45 @@ impl World {
                 Executor::Default => Role::Executor(n),
             };
             let th = self.new_thread(p as u16, role);
-            match which {
-                Executor::FunctionPool => self.processes[p].pool.threads.push(th),
-                Executor::Default => self.processes[p].executor.threads.push(th),
-            }
+            self.pool_mut(p, which).threads.push(th);
             self.wake(th);
         }
+    }
+
+    fn pool_mut(&mut self, p: usize, which: Executor) -> &mut super::worker::Pool {
+        match which {
+            Executor::FunctionPool => &mut self.processes[p].pool,
+            Executor::Default => &mut self.processes[p].executor,
+        }
+    }
+
+    /// Wakes the longest-idle thread of a pool unless one is already on its way.
+    fn wake_one_idle(&mut self, p: usize, which: Executor) {
+        let pool = self.pool_mut(p, which);
+        if pool.waking.is_some() || pool.queue.is_empty() {
+            return;
+        }
+        if let Some(th) = pool.idle.pop_front() {
+            pool.waking = Some(th);
+            self.wake(th);
+        }
+    }
+
+    /// A pooled thread is done looking at the queue: if it was the one woken, the next idle
+    /// thread may be woken for what is left.
+    fn pool_thread_settled(&mut self, th: ThreadId) {
+        let t = &self.threads[th as usize];
+        let which = match t.role {
+            Role::Pool(_) => Executor::FunctionPool,
+            Role::Executor(_) => Executor::Default,
+            _ => return,
+        };
+        let p = t.process as usize;
+        let pool = self.pool_mut(p, which);
+        if pool.waking == Some(th) {
+            pool.waking = None;
+        }
+        self.wake_one_idle(p, which);
     }
 
     /// Runs `th` until it waits for something: the GIL, a core, a blocking call, or work.
@@ -119,6 +155,11 @@ impl World {
                     self.push(self.now.saturating_add(ns), Event::SleepDone { thread: th });
                     return;
                 }
+                Op::Syscall(n) => {
+                    if self.lose_gil_at_syscalls(th, n) {
+                        return;
+                    }
+                }
                 Op::Yield => self.threads[th as usize].job = Job::None,
             }
         }
@@ -147,11 +188,19 @@ impl World {
         let pr = &mut self.processes[t.process as usize];
         let job = match t.role {
             Role::Receiver => pr.inbox.pop_front().map(Job::Receive),
-            Role::Loop => pr.ready_queue.pop_front(),
+            Role::Loop if pr.round_left == 0 => {
+                pr.round_left = pr.ready_queue.len();
+                (pr.round_left > 0).then_some(Job::Poll)
+            }
+            Role::Loop => {
+                pr.round_left -= 1;
+                pr.ready_queue.pop_front()
+            }
             Role::Sender => pr.outbox.pop_front().map(Job::Respond),
             Role::Pool(_) => pr.pool.queue.pop_front().map(Job::Run),
             Role::Executor(_) => pr.executor.queue.pop_front().map(Job::Run),
         };
+        self.pool_thread_settled(th);
         let Some(job) = job else { return false };
         let t = &mut self.threads[th as usize];
         if matches!(t.role, Role::Pool(_) | Role::Executor(_)) && !t.busy {
@@ -165,6 +214,7 @@ impl World {
 
     fn go_idle(&mut self, th: ThreadId) {
         self.drop_gil(th);
+        self.pool_thread_settled(th);
         let t = &mut self.threads[th as usize];
         let (p, role) = (t.process as usize, t.role);
         if t.busy {
@@ -183,36 +233,45 @@ impl World {
     fn next_op(&mut self, th: ThreadId) -> Op {
         let t = &mut self.threads[th as usize];
         let p = t.process as usize;
-        let first = t.stage == 0;
-        t.stage = 1;
+        let stage = t.stage;
+        t.stage = t.stage.saturating_add(1);
         let c = self.costs;
-        match t.job {
-            Job::None => Op::Yield,
-            Job::Receive(_) if first => Op::Python(self.cost(p, c.receive_ns)),
-            Job::Receive(inv) => {
+        match (t.job, stage) {
+            (Job::None, _) => Op::Yield,
+            // Connection.recv: two pipe reads (length, then payload), then unpickling.
+            (Job::Receive(_), 0) => Op::Syscall(2),
+            (Job::Receive(_), 1) => Op::Python(self.cost(p, c.receive_ns)),
+            // call_soon_threadsafe: append the callback, write a byte to the loop's self-pipe.
+            (Job::Receive(inv), 2) => {
                 self.post_to_loop(p, Job::Dispatch(inv));
-                Op::Yield
+                Op::Syscall(1)
             }
-            Job::Dispatch(_) if first => Op::Python(self.cost(p, c.dispatch_ns)),
-            Job::Dispatch(inv) => {
+            (Job::Dispatch(_), 0) => Op::Python(self.cost(p, c.dispatch_ns)),
+            (Job::Dispatch(inv), 1) => {
                 self.start_body(p, inv);
                 Op::Yield
             }
-            Job::Complete(_) if first => Op::Python(self.cost(p, c.complete_ns)),
-            Job::Complete(inv) => {
+            (Job::Complete(_), 0) => Op::Python(self.cost(p, c.complete_ns)),
+            (Job::Complete(inv), 1) => {
                 self.processes[p].outbox.push_back(inv);
                 let s = self.processes[p].sender;
                 self.wake(s);
                 Op::Yield
             }
-            Job::Respond(_) if first => Op::Python(self.cost(p, c.respond_ns)),
-            Job::Respond(inv) => {
+            (Job::Respond(_), 0) => Op::Python(self.cost(p, c.respond_ns)),
+            (Job::Respond(_), 1) => Op::Syscall(1),
+            (Job::Respond(inv), 2) => {
                 self.respond(inv);
                 Op::Yield
             }
-            Job::Run(_) if first => Op::Python(self.cost(p, c.executor_handoff_ns)),
-            Job::Run(task) => self.task_op(th, task, false),
-            Job::Step(task) => self.task_op(th, task, true),
+            (Job::Run(_), 0) => Op::Python(self.cost(p, c.executor_handoff_ns)),
+            (Job::Run(task), _) => self.task_op(th, task, false),
+            (Job::Step(task), _) => self.task_op(th, task, true),
+            // One round of the loop: epoll_wait(0) and reading the self-pipe.
+            (Job::Poll, 0) => Op::Syscall(3),
+            // A pool thread's call_soon_threadsafe: the self-pipe write.
+            (Job::Notify, 0) => Op::Syscall(1),
+            (_, _) => Op::Yield,
         }
     }
 
@@ -287,7 +346,10 @@ impl World {
             }
             Step::Await(d) => {
                 let ns = d.sample(rng);
-                self.push(now.saturating_add(ns).saturating_add(slack), Event::AwaitDone { task });
+                self.push(
+                    now.saturating_add(ns).saturating_add(slack),
+                    Event::AwaitDone { task },
+                );
                 Op::Yield
             }
             Step::Gather(branches) => {
@@ -339,14 +401,19 @@ impl World {
             }
             // future.set_result -> call_soon_threadsafe on the loop.
             self.post_to_loop(p, Job::Complete(tk.inv));
-            return Op::Yield;
+            return self.notify_loop(th);
         }
         let parent = tk.parent.expect("a branch has a parent");
         self.tasks[parent].pending -= 1;
         if self.tasks[parent].pending == 0 {
             self.post_to_loop(p, Job::Step(parent));
         }
-        Op::Yield
+        if coroutine {
+            Op::Yield
+        } else {
+            // run_in_executor's future completes through call_soon_threadsafe too.
+            self.notify_loop(th)
+        }
     }
 
     /// A dispatch-path cost of process `p`, with its noise.
@@ -357,6 +424,69 @@ impl World {
         }
         let z: f64 = StandardNormal.sample(&mut self.processes[p].jitter);
         (ns as f64 * (sigma * z - sigma * sigma / 2.0).exp()).round() as u64
+    }
+
+    /// A pool thread has posted to the loop: it writes the self-pipe before taking more work.
+    fn notify_loop(&mut self, th: ThreadId) -> Op {
+        let t = &mut self.threads[th as usize];
+        t.job = Job::Notify;
+        t.stage = 1;
+        Op::Syscall(1)
+    }
+
+    /// Short syscalls of `th`: each releases the GIL for microseconds, and the thread gets it
+    /// straight back unless a waiter is awake at that instant. That race was measured on
+    /// CPython 3.11: a waiter wins it with probability `syscall_loss_recent` shortly after a
+    /// hand-over (when the previous holder and newly woken threads are still awake) and
+    /// `syscall_loss` otherwise. Returns true if `th` lost the GIL and now waits for it.
+    fn lose_gil_at_syscalls(&mut self, th: ThreadId, n: u8) -> bool {
+        if self.free_threaded || !self.threads[th as usize].holds_gil {
+            return false;
+        }
+        let p = self.threads[th as usize].process as usize;
+        let now = self.now;
+        for _ in 0..n {
+            let gil = &mut self.processes[p].gil;
+            if gil.waiters.is_empty() {
+                return false;
+            }
+            let recent =
+                now.saturating_sub(gil.last_handover) < self.costs.syscall_recent_window_ns;
+            let p_loss = if recent {
+                self.costs.syscall_loss_recent
+            } else {
+                self.costs.syscall_loss
+            };
+            if gil.chance() < p_loss {
+                self.threads[th as usize].holds_gil = false;
+                self.threads[th as usize].pending_ns = 0;
+                self.processes[p].gil.holder = None;
+                self.processes[p].gil_held.set(now, 0);
+                self.hand_over(p);
+                self.enqueue_waiter(p, th);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// `th` (not holding the GIL) waits for it; the switch clock starts if it was not running.
+    fn enqueue_waiter(&mut self, p: usize, th: ThreadId) {
+        let now = self.now;
+        let pr = &mut self.processes[p];
+        pr.gil.waiters.push(th);
+        pr.gil_waiters.add(now, 1);
+        if !pr.gil.timer_armed {
+            let gen = pr.gil.arm();
+            self.push(
+                now + self.switch_interval_ns,
+                Event::GilSwitch {
+                    process: p as u16,
+                    gen,
+                },
+            );
+        }
+        self.set_activity(th, Activity::WaitGil);
     }
 
     fn start_cpu(&mut self, th: ThreadId, ns: u64, gil: bool) {
@@ -373,12 +503,14 @@ impl World {
         if t.role == Role::Loop {
             let pr = &mut self.processes[t.process as usize];
             let busy = |x: Activity| !matches!(x, Activity::Idle | Activity::Woken);
-            let blocked = |x: Activity| matches!(x, Activity::Blocked | Activity::OnCpu { gil: false });
+            let blocked =
+                |x: Activity| matches!(x, Activity::Blocked | Activity::OnCpu { gil: false });
             if busy(before) != busy(a) {
                 pr.loop_busy.add(self.now, if busy(a) { 1 } else { -1 });
             }
             if blocked(before) != blocked(a) {
-                pr.loop_blocked.add(self.now, if blocked(a) { 1 } else { -1 });
+                pr.loop_blocked
+                    .add(self.now, if blocked(a) { 1 } else { -1 });
             }
         }
     }
@@ -393,18 +525,12 @@ impl World {
         let now = self.now;
         let pr = &mut self.processes[p];
         if pr.gil.holder.is_none() {
-            pr.gil.holder = Some(th);
+            pr.gil.take(th, now);
             pr.gil_held.set(now, 1);
             self.threads[th as usize].holds_gil = true;
             return true;
         }
-        pr.gil.waiters.push(th);
-        pr.gil_waiters.add(now, 1);
-        if !pr.gil.timer_armed {
-            let gen = pr.gil.arm();
-            self.push(now + self.switch_interval_ns, Event::GilSwitch { process: p as u16, gen });
-        }
-        self.set_activity(th, Activity::WaitGil);
+        self.enqueue_waiter(p, th);
         false
     }
 
@@ -429,17 +555,26 @@ impl World {
             return;
         };
         pr.gil_waiters.add(now, -1);
-        pr.gil.holder = Some(w);
+        pr.gil.take(w, now);
         pr.gil_held.set(now, 1);
         if pr.gil.waiters.is_empty() {
             pr.gil.disarm();
         } else {
             let gen = pr.gil.arm();
-            self.push(now + self.switch_interval_ns, Event::GilSwitch { process: p as u16, gen });
+            self.push(
+                now + self.switch_interval_ns,
+                Event::GilSwitch {
+                    process: p as u16,
+                    gen,
+                },
+            );
         }
         self.threads[w as usize].holds_gil = true;
         self.set_activity(w, Activity::Waking);
-        self.push(now + self.costs.gil_handover_ns, Event::GilGranted { thread: w });
+        self.push(
+            now + self.costs.gil_handover_ns,
+            Event::GilGranted { thread: w },
+        );
     }
 
     /// A thread handed the GIL runs: it resumes its Python op.
@@ -471,7 +606,10 @@ impl World {
         if self.threads[h as usize].activity != (Activity::OnCpu { gil: true }) {
             // Still waking up: it gets its interval first.
             let gen = self.processes[p].gil.arm();
-            self.push(self.now + self.switch_interval_ns, Event::GilSwitch { process, gen });
+            self.push(
+                self.now + self.switch_interval_ns,
+                Event::GilSwitch { process, gen },
+            );
             return;
         }
         let left = self.cores.stop(h, p, self.now);
@@ -481,13 +619,6 @@ impl World {
         self.processes[p].gil.holder = None;
         self.processes[p].gil_held.set(now, 0);
         self.hand_over(p);
-        let pr = &mut self.processes[p];
-        pr.gil.waiters.push(h);
-        pr.gil_waiters.add(now, 1);
-        if !pr.gil.timer_armed {
-            let gen = pr.gil.arm();
-            self.push(now + self.switch_interval_ns, Event::GilSwitch { process, gen });
-        }
-        self.set_activity(h, Activity::WaitGil);
+        self.enqueue_waiter(p, h);
     }
 }

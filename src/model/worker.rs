@@ -29,6 +29,10 @@ pub enum Job {
     Respond(InvId),
     /// Pool or executor thread: run a synchronous program.
     Run(TaskId),
+    /// Loop: start a round (epoll_wait(0), read the self-pipe) before its ready callbacks.
+    Poll,
+    /// Pool or executor thread: write the loop's self-pipe after posting a callback.
+    Notify,
 }
 
 /// A ThreadPoolExecutor: at most `max` threads, created lazily, and an unbounded FIFO queue.
@@ -42,6 +46,9 @@ pub struct Pool {
     pub idle: VecDeque<ThreadId>,
     /// Submitted work not yet picked up.
     pub queue: VecDeque<TaskId>,
+    /// An idle thread woken for queued work that has not taken it yet: the work queue wakes
+    /// one waiting thread at a time.
+    pub waking: Option<ThreadId>,
 }
 
 /// One worker process.
@@ -59,6 +66,9 @@ pub struct Process {
     pub inbox: VecDeque<InvId>,
     /// The loop's ready callbacks, in FIFO order.
     pub ready_queue: VecDeque<Job>,
+    /// Callbacks left in the loop's current round (asyncio runs the callbacks ready when a
+    /// round starts; later ones wait for the next round and its epoll_wait).
+    pub round_left: usize,
     /// Responses waiting for the sender.
     pub outbox: VecDeque<InvId>,
     /// The function thread pool (sync bodies).

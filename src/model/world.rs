@@ -2,7 +2,7 @@
 
 use super::cpu::Cores;
 use super::event::{Event, InvId, TaskId, ThreadId};
-use super::gil::Gil;
+use super::gil::{Gil, HandoverPolicy};
 use super::program::{ProgId, Programs};
 use super::slab::Slab;
 use super::worker::{Job, Pool, Process};
@@ -225,7 +225,12 @@ impl World {
         for (i, f) in exp.functions.iter().enumerate() {
             let root = programs.compile(&f.body);
             let clients = match &f.workload {
-                Workload::ClosedLoop { clients, think, duration_ns, requests_per_client } => Some(Clients {
+                Workload::ClosedLoop {
+                    clients,
+                    think,
+                    duration_ns,
+                    requests_per_client,
+                } => Some(Clients {
                     think: Sampler::new(think),
                     rng: streams.indexed("think", i as u64),
                     stop_at: *duration_ns,
@@ -273,7 +278,11 @@ impl World {
         };
         for p in 0..h.processes as u16 {
             let mut thread = |role| world.new_thread(p, role);
-            let (receiver, loop_thread, sender) = (thread(Role::Receiver), thread(Role::Loop), thread(Role::Sender));
+            let (receiver, loop_thread, sender) = (
+                thread(Role::Receiver),
+                thread(Role::Loop),
+                thread(Role::Sender),
+            );
             world.processes.push(Process {
                 ready: false,
                 receiver,
@@ -281,10 +290,23 @@ impl World {
                 sender,
                 inbox: Default::default(),
                 ready_queue: Default::default(),
+                round_left: 0,
                 outbox: Default::default(),
-                pool: Pool { max: h.threads, ..Pool::default() },
-                executor: Pool { max: h.default_executor_threads, ..Pool::default() },
-                gil: Gil::new(streams.indexed("gil", p as u64)),
+                pool: Pool {
+                    max: h.threads,
+                    ..Pool::default()
+                },
+                executor: Pool {
+                    max: h.default_executor_threads,
+                    ..Pool::default()
+                },
+                gil: Gil::new(
+                    streams.indexed("gil", p as u64),
+                    HandoverPolicy {
+                        previous_holder: h.dispatch.handover_previous_holder,
+                        longest_waiter: h.dispatch.handover_longest_waiter,
+                    },
+                ),
                 jitter: streams.indexed("dispatch-jitter", p as u64),
                 invocations: 0,
                 gil_held: Gauge::default(),
@@ -292,14 +314,29 @@ impl World {
                 loop_busy: Gauge::default(),
                 loop_blocked: Gauge::default(),
             });
+            if h.prewarm_pools {
+                world.prewarm(p as usize, h.threads, h.default_executor_threads);
+            }
             let ready_at = h.process_start_interval_ns.saturating_mul(p as u64);
-            world.queue.push(crate::kernel::SimTime(ready_at), Event::ProcessReady { process: p });
+            world.queue.push(
+                crate::kernel::SimTime(ready_at),
+                Event::ProcessReady { process: p },
+            );
         }
         for f in 0..world.functions.len() {
             world.pull_arrival(f as u16);
-            let clients = world.functions[f].clients.as_ref().map_or(0, |c| c.sent.len());
+            let clients = world.functions[f]
+                .clients
+                .as_ref()
+                .map_or(0, |c| c.sent.len());
             for client in 0..clients as u32 {
-                world.push(0, Event::ClientRequest { func: f as u16, client });
+                world.push(
+                    0,
+                    Event::ClientRequest {
+                        func: f as u16,
+                        client,
+                    },
+                );
             }
         }
         world.push(world.sample_interval, Event::Sample);
@@ -318,6 +355,20 @@ impl World {
             busy: false,
         });
         (self.threads.len() - 1) as ThreadId
+    }
+
+    /// Starts every pool and default-executor thread of process `p` up front, idle.
+    fn prewarm(&mut self, p: usize, pool: u32, executor: u32) {
+        for n in 0..pool {
+            let th = self.new_thread(p as u16, Role::Pool(n));
+            self.processes[p].pool.threads.push(th);
+            self.processes[p].pool.idle.push_back(th);
+        }
+        for n in 0..executor {
+            let th = self.new_thread(p as u16, Role::Executor(n));
+            self.processes[p].executor.threads.push(th);
+            self.processes[p].executor.idle.push_back(th);
+        }
     }
 
     pub(super) fn push(&mut self, at: u64, ev: Event) {
@@ -347,8 +398,13 @@ impl World {
                 self.pull_arrival(func);
             }
             Event::ClientRequest { func, client } => {
-                let c = self.functions[func as usize].clients.as_mut().expect("closed-loop function");
-                let open = c.stop_at.is_none_or(|s| self.now < s) && c.per_client_limit.is_none_or(|l| c.sent[client as usize] < l);
+                let c = self.functions[func as usize]
+                    .clients
+                    .as_mut()
+                    .expect("closed-loop function");
+                let open = c.stop_at.is_none_or(|s| self.now < s)
+                    && c.per_client_limit
+                        .is_none_or(|l| c.sent[client as usize] < l);
                 if open {
                     c.sent[client as usize] += 1;
                     self.arrive(func, Some(client));
@@ -434,9 +490,21 @@ impl World {
         });
         self.invs.remove(inv);
         if let Some(client) = i.client {
-            let c = self.functions[i.func as usize].clients.as_mut().expect("closed loop");
-            let think = c.think.sample(&mut c.rng).saturating_add(self.costs.timer_slack_ns);
-            self.push(response.saturating_add(think), Event::ClientRequest { func: i.func, client });
+            let c = self.functions[i.func as usize]
+                .clients
+                .as_mut()
+                .expect("closed loop");
+            let think = c
+                .think
+                .sample(&mut c.rng)
+                .saturating_add(self.costs.timer_slack_ns);
+            self.push(
+                response.saturating_add(think),
+                Event::ClientRequest {
+                    func: i.func,
+                    client,
+                },
+            );
         }
     }
 
@@ -445,9 +513,17 @@ impl World {
         let dt = now.saturating_sub(self.last_sample.t).max(1) as f64;
         let n = self.processes.len() as f64;
         let gil: i128 = self.processes.iter().map(|p| p.gil_held.area(now)).sum();
-        let blocked: i128 = self.processes.iter().map(|p| p.loop_blocked.area(now)).sum();
+        let blocked: i128 = self
+            .processes
+            .iter()
+            .map(|p| p.loop_blocked.area(now))
+            .sum();
         let cpu = self.cores.busy_core_ns(now);
-        let (in_flight, queued, busy) = (self.in_flight.area(now), self.queued.area(now), self.busy_threads.area(now));
+        let (in_flight, queued, busy) = (
+            self.in_flight.area(now),
+            self.queued.area(now),
+            self.busy_threads.area(now),
+        );
         let m = &self.last_sample;
         self.recorder.timeseries.push(TimeseriesRow {
             t_ns: now,
@@ -458,7 +534,15 @@ impl World {
             loop_blocked: (blocked - m.blocked) as f64 / dt / n,
             cpu_utilisation: (cpu - m.cpu) / dt / self.cores_capacity,
         });
-        self.last_sample = SampleMarks { t: now, in_flight, queued, busy, gil, blocked, cpu };
+        self.last_sample = SampleMarks {
+            t: now,
+            in_flight,
+            queued,
+            busy,
+            gil,
+            blocked,
+            cpu,
+        };
         let Some(next_event) = self.queue.peek_time().map(|t| t.0) else {
             return; // nothing can happen any more
         };
@@ -500,7 +584,11 @@ impl World {
         }
         let mut done = std::mem::take(&mut self.scratch);
         let threads = &self.threads;
-        self.cores.finish_due(self.now, |t| threads[t as usize].process as usize, &mut done);
+        self.cores.finish_due(
+            self.now,
+            |t| threads[t as usize].process as usize,
+            &mut done,
+        );
         for th in done.drain(..) {
             self.threads[th as usize].pending_ns = 0;
             self.op_done(th);
@@ -545,7 +633,11 @@ impl World {
                 invocations: pr.invocations,
                 cpu_utilisation: cpu / elapsed,
                 gil_held: held / elapsed,
-                gil_wait_share: if held + wait > 0.0 { wait / (held + wait) } else { 0.0 },
+                gil_wait_share: if held + wait > 0.0 {
+                    wait / (held + wait)
+                } else {
+                    0.0
+                },
                 mean_gil_waiters: wait / elapsed,
                 loop_busy: pr.loop_busy.area(now) as f64 / elapsed,
                 loop_blocked: pr.loop_blocked.area(now) as f64 / elapsed,

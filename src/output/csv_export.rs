@@ -10,7 +10,9 @@ fn ms(ns: Option<u64>) -> String {
 /// One row per invocation: arrival, body start and end, response (ms), process, thread, outcome.
 pub fn invocations_csv(rows: &[InvocationRecord], function_names: &[String]) -> String {
     let mut s = String::with_capacity(64 * (rows.len() + 1));
-    s.push_str("invocation,function,arrival_ms,start_ms,end_ms,response_ms,process,thread,outcome\n");
+    s.push_str(
+        "invocation,function,arrival_ms,start_ms,end_ms,response_ms,process,thread,outcome\n",
+    );
     for r in rows {
         let thread = r.thread.map_or(String::new(), |t| t.to_string());
         let _ = writeln!(
@@ -32,7 +34,8 @@ pub fn invocations_csv(rows: &[InvocationRecord], function_names: &[String]) -> 
 
 /// One row per sampling interval.
 pub fn timeseries_csv(rows: &[TimeseriesRow]) -> String {
-    let mut s = String::from("t_ms,in_flight,queued,busy_threads,gil_held,loop_blocked,cpu_utilisation\n");
+    let mut s =
+        String::from("t_ms,in_flight,queued,busy_threads,gil_held,loop_blocked,cpu_utilisation\n");
     for r in rows {
         let _ = writeln!(
             s,

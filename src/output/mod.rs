@@ -21,17 +21,30 @@ pub struct Staging {
 impl Staging {
     /// Creates the staging folder for `target` (and `target`'s parent if needed).
     pub fn prepare(target: &Path) -> Result<Staging> {
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = target
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("output");
         let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        let write_err = |source| SimError::Write { path: dir.clone(), source };
+        let write_err = |source| SimError::Write {
+            path: dir.clone(),
+            source,
+        };
         std::fs::create_dir_all(parent).map_err(write_err)?;
         remove_stale(parent, name);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(write_err)?;
         }
         std::fs::create_dir(&dir).map_err(write_err)?;
-        Ok(Staging { target: target.to_path_buf(), dir, committed: false })
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir,
+            committed: false,
+        })
     }
 
     /// Writes one file into the staging folder.
@@ -44,7 +57,10 @@ impl Staging {
     pub fn commit(mut self) -> Result<PathBuf> {
         let old = self.dir.with_file_name(format!(
             ".{}.old-{}",
-            self.target.file_name().and_then(|n| n.to_str()).unwrap_or("output"),
+            self.target
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("output"),
             std::process::id()
         ));
         let err = |path: &Path| {
@@ -67,12 +83,18 @@ impl Staging {
 /// Removes staging and backup folders of `name` left by runs that were killed (their process
 /// no longer exists; Linux only, elsewhere nothing is removed).
 fn remove_stale(parent: &Path, name: &str) {
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
     for entry in entries.flatten() {
         let file = entry.file_name();
         let file = file.to_string_lossy();
-        let Some(rest) = file.strip_prefix(&format!(".{name}.")) else { continue };
-        let pid = rest.strip_prefix("partial-").or_else(|| rest.strip_prefix("old-"));
+        let Some(rest) = file.strip_prefix(&format!(".{name}.")) else {
+            continue;
+        };
+        let pid = rest
+            .strip_prefix("partial-")
+            .or_else(|| rest.strip_prefix("old-"));
         let dead = pid.and_then(|p| p.parse::<u32>().ok()).is_some_and(|p| {
             Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{p}")).exists()
         });

@@ -37,10 +37,26 @@ pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> Strin
         stats_row(&mut o, "all functions", &s.latency_ms, None);
     }
     for f in &s.functions {
-        stats_row(&mut o, &format!("{} ({})", f.name, f.kind), &f.latency_ms, Some(f.ideal_latency_ms));
+        stats_row(
+            &mut o,
+            &format!("{} ({})", f.name, f.kind),
+            &f.latency_ms,
+            Some(f.ideal_latency_ms),
+        );
     }
     stats_row(&mut o, "queued before body start", &s.queue_ms, None);
-    let _ = writeln!(o, "  {:<7} {:>11} {:>6} {:>9} {:>9} {:>10} {:>13} {:>8}", "process", "invocations", "CPU", "GIL held", "GIL wait", "loop busy", "loop blocked", "threads");
+    let _ = writeln!(
+        o,
+        "  {:<7} {:>11} {:>6} {:>9} {:>9} {:>10} {:>13} {:>8}",
+        "process",
+        "invocations",
+        "CPU",
+        "GIL held",
+        "GIL wait",
+        "loop busy",
+        "loop blocked",
+        "threads"
+    );
     for p in &s.processes {
         let _ = writeln!(
             o,
@@ -59,6 +75,10 @@ pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> Strin
         o,
         "  (CPU: cores used; GIL wait: share of the time threads wanted the GIL that they waited; ideal: no contention at all)"
     );
-    let _ = writeln!(o, "instance: {:.0}% of its cores busy", s.cpu_utilisation * 100.0);
+    let _ = writeln!(
+        o,
+        "instance: {:.0}% of its cores busy",
+        s.cpu_utilisation * 100.0
+    );
     o
 }

@@ -39,8 +39,14 @@ impl ArrivalSource {
     /// The source for an open-loop workload; `rng` is this function's arrival stream.
     pub fn new(workload: &Workload, rng: SimRng) -> ArrivalSource {
         match workload {
-            Workload::Burst { n, at_ns } => ArrivalSource::Burst { remaining: *n, at_ns: *at_ns },
-            Workload::Poisson { rate_per_s, duration_ns } => ArrivalSource::Poisson {
+            Workload::Burst { n, at_ns } => ArrivalSource::Burst {
+                remaining: *n,
+                at_ns: *at_ns,
+            },
+            Workload::Poisson {
+                rate_per_s,
+                duration_ns,
+            } => ArrivalSource::Poisson {
                 rng,
                 gap: Exp::new(rate_per_s / 1e9).expect("validated rate > 0"),
                 last: 0.0,
@@ -67,7 +73,12 @@ impl Iterator for ArrivalSource {
                 *remaining -= 1;
                 Some(*at_ns)
             }
-            ArrivalSource::Poisson { rng, gap, last, end_ns } => {
+            ArrivalSource::Poisson {
+                rng,
+                gap,
+                last,
+                end_ns,
+            } => {
                 *last += gap.sample(rng);
                 let t = last.round() as u64;
                 (t < *end_ns).then_some(t)
@@ -89,10 +100,17 @@ mod tests {
 
     #[test]
     fn poisson_count_matches_rate_times_duration() {
-        let w = Workload::Poisson { rate_per_s: 1000.0, duration_ns: 100_000_000_000 };
+        let w = Workload::Poisson {
+            rate_per_s: 1000.0,
+            duration_ns: 100_000_000_000,
+        };
         let arrivals: Vec<u64> = ArrivalSource::new(&w, RngStreams::new(3).stream("a")).collect();
         // 100,000 expected; the standard deviation is sqrt(100,000) ~ 316: 5 sigma.
-        assert!((arrivals.len() as f64 - 100_000.0).abs() < 1_600.0, "{}", arrivals.len());
+        assert!(
+            (arrivals.len() as f64 - 100_000.0).abs() < 1_600.0,
+            "{}",
+            arrivals.len()
+        );
         assert!(arrivals.windows(2).all(|w| w[0] <= w[1]));
     }
 

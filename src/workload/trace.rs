@@ -9,7 +9,11 @@ use crate::error::{Result, SimError};
 use std::path::Path;
 
 /// Reads, filters and sorts the arrival instants (ns) of `column` in `path`.
-pub fn read_arrivals(path: &Path, column: &str, filter: Option<&(String, String)>) -> Result<Vec<u64>> {
+pub fn read_arrivals(
+    path: &Path,
+    column: &str,
+    filter: Option<&(String, String)>,
+) -> Result<Vec<u64>> {
     let fail = |line: usize, message: String| SimError::Trace {
         file: path.to_path_buf(),
         line,
@@ -19,14 +23,23 @@ pub fn read_arrivals(path: &Path, column: &str, filter: Option<&(String, String)
         .trim(csv::Trim::All)
         .from_path(path)
         .map_err(|e| match e.into_kind() {
-            csv::ErrorKind::Io(source) => SimError::Read { path: path.to_path_buf(), source },
+            csv::ErrorKind::Io(source) => SimError::Read {
+                path: path.to_path_buf(),
+                source,
+            },
             other => fail(1, format!("{other:?}")),
         })?;
-    let headers = reader.headers().map_err(|e| fail(1, e.to_string()))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| fail(1, e.to_string()))?
+        .clone();
     let find = |name: &str| {
         headers.iter().position(|h| h == name).ok_or_else(|| {
             let have: Vec<&str> = headers.iter().collect();
-            fail(1, format!("no column `{name}`; the header has: {}", have.join(", ")))
+            fail(
+                1,
+                format!("no column `{name}`; the header has: {}", have.join(", ")),
+            )
         })
     };
     let time_col = find(column)?;
@@ -46,10 +59,16 @@ pub fn read_arrivals(path: &Path, column: &str, filter: Option<&(String, String)
         }
         let cell = record.get(time_col).unwrap_or("");
         let value: f64 = cell.parse().map_err(|_| {
-            fail(line, format!("`{column}` = {cell:?} is not a number; expected a time >= 0"))
+            fail(
+                line,
+                format!("`{column}` = {cell:?} is not a number; expected a time >= 0"),
+            )
         })?;
         if !value.is_finite() || value < 0.0 {
-            return Err(fail(line, format!("`{column}` = {cell} is out of range: a time >= 0")));
+            return Err(fail(
+                line,
+                format!("`{column}` = {cell} is out of range: a time >= 0"),
+            ));
         }
         out.push((value * scale_ns).round() as u64);
     }
@@ -73,16 +92,24 @@ mod tests {
     fn reads_filters_and_sorts() {
         let p = write("ok", "rep,arrival_ms\n0,5.5\n1,1\n0,2\n");
         let rep = ("rep".to_string(), "0".to_string());
-        assert_eq!(read_arrivals(&p, "arrival_ms", Some(&rep)).unwrap(), vec![2_000_000, 5_500_000]);
+        assert_eq!(
+            read_arrivals(&p, "arrival_ms", Some(&rep)).unwrap(),
+            vec![2_000_000, 5_500_000]
+        );
     }
 
     #[test]
     fn a_broken_row_names_its_line() {
         let p = write("bad", "arrival_ms\n1\nabc\n");
-        let err = read_arrivals(&p, "arrival_ms", None).unwrap_err().to_string();
+        let err = read_arrivals(&p, "arrival_ms", None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("a.csv:3"), "{err}");
         assert!(err.contains("\"abc\""), "{err}");
         let err = read_arrivals(&p, "t", None).unwrap_err().to_string();
-        assert!(err.contains("no column `t`") && err.contains("arrival_ms"), "{err}");
+        assert!(
+            err.contains("no column `t`") && err.contains("arrival_ms"),
+            "{err}"
+        );
     }
 }

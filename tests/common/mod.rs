@@ -13,8 +13,11 @@ pub fn root() -> PathBuf {
 /// Loads `experiments/<name>.ron` with `--set` overrides.
 pub fn experiment(name: &str, sets: &[&str]) -> Experiment {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    load_experiment(&root().join("experiments").join(format!("{name}.ron")), &sets)
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
+    load_experiment(
+        &root().join("experiments").join(format!("{name}.ron")),
+        &sets,
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// Runs `experiments/<name>.ron` with overrides.
@@ -25,13 +28,17 @@ pub fn run(name: &str, sets: &[&str]) -> RunOutput {
 /// Runs an experiment written inline (paths relative to experiments/).
 pub fn run_text(text: &str, sets: &[&str]) -> RunOutput {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    let exp = parse_experiment(text, &root().join("experiments/inline.ron"), &sets).unwrap_or_else(|e| panic!("{e}"));
+    let exp = parse_experiment(text, &root().join("experiments/inline.ron"), &sets)
+        .unwrap_or_else(|e| panic!("{e}"));
     run_experiment(&exp)
 }
 
 /// Latencies (response - arrival) in ms, in invocation order.
 pub fn latencies_ms(out: &RunOutput) -> Vec<f64> {
-    out.rows.iter().map(|r| (r.response.expect("answered") - r.arrival) as f64 / 1e6).collect()
+    out.rows
+        .iter()
+        .map(|r| (r.response.expect("answered") - r.arrival) as f64 / 1e6)
+        .collect()
 }
 
 /// Body end of the last invocation, ms.
@@ -44,7 +51,11 @@ pub fn median(v: &[f64]) -> f64 {
     let mut v = v.to_vec();
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 /// A temp folder unique to this test process and `name`.
