@@ -29,8 +29,9 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
         return child_run(spec);
     }
     let scale = if args.quick { 10 } else { 1 };
+    let reps = if args.quick { 3 } else { 5 };
     println!(
-        "sim bench ({} build, 1 thread per measurement)",
+        "sim bench ({} build, one core; median of {reps} repetitions [min..max])",
         if cfg!(debug_assertions) {
             "debug"
         } else {
@@ -38,24 +39,24 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
         }
     );
     let n = 50_000_000 / scale;
-    let rate = kernel_hold(n);
+    let kernel = repeat(reps, || kernel_hold(n) / 1e6);
     println!(
-        "  kernel (hold model, 1024 pending)     {:>8.1} M events/s   ({n} events)",
-        rate / 1e6
+        "  kernel (hold model, 1024 pending)     {kernel} M events/s   ({n} events per repetition)"
     );
     let inv = 1_000_000 / scale as u64;
-    let (events, wall) = model_run(inv, DispatchCosts::CALIBRATED, false);
-    println!(
-        "  full model (sync I/O, dispatch path)  {:>8.1} M events/s   ({events} events, {:.0} k invocations/s)",
-        events as f64 / wall / 1e6,
-        inv as f64 / wall / 1e3
-    );
-    let (events, wall) = model_run(inv, zero_costs(), false);
-    println!(
-        "  plain sync function (no dispatch)     {:>8.2} M invocations/s ({events} events, {:.1} M events/s)",
-        inv as f64 / wall / 1e6,
-        events as f64 / wall / 1e6
-    );
+    let mut events = 0;
+    let full = repeat(reps, || {
+        let (e, wall) = model_run(inv, DispatchCosts::CALIBRATED, false);
+        events = e;
+        e as f64 / wall / 1e6
+    });
+    println!("  full model (sync I/O, dispatch path)  {full} M events/s   ({events} events, {inv} invocations)");
+    let plain = repeat(reps, || {
+        let (e, wall) = model_run(inv, zero_costs(), false);
+        events = e;
+        inv as f64 / wall / 1e6
+    });
+    println!("  plain sync function (no dispatch)     {plain} M invocations/s ({events} events)");
     let exe = std::env::current_exe().map_err(|source| crate::error::SimError::Read {
         path: "current executable".into(),
         source,
@@ -75,6 +76,18 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
         print!("{}", String::from_utf8_lossy(&out.stdout));
     }
     Ok(())
+}
+
+/// Runs `f` `reps` times; formats the median and the range.
+fn repeat(reps: usize, mut f: impl FnMut() -> f64) -> String {
+    let mut v: Vec<f64> = (0..reps).map(|_| f()).collect();
+    v.sort_by(f64::total_cmp);
+    format!(
+        "{:>6.2} [{:.2}..{:.2}]",
+        v[v.len() / 2],
+        v[0],
+        v[v.len() - 1]
+    )
 }
 
 /// The hold model: `n` pop/push pairs with 1024 events pending; returns events per second.

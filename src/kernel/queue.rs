@@ -88,13 +88,22 @@ impl<E> EventQueue<E> {
     /// Moves the entry at `i` up past every parent with a later key.
     fn sift_up(&mut self, mut i: usize) {
         let key = self.heap[i].key;
-        while i > 0 {
-            let parent = (i - 1) / ARITY;
-            if key >= self.heap[parent].key {
-                break;
+        // SAFETY: as std's BinaryHeap does with its `Hole`: the entry at `i` is read out once,
+        // parents are moved down into the gap (indices are in bounds: `parent < i < len`), and
+        // the entry is written back into the final gap. Nothing in between can panic (only u128
+        // comparisons), so no entry is dropped twice or lost.
+        unsafe {
+            let base = self.heap.as_mut_ptr();
+            let moving = std::ptr::read(base.add(i));
+            while i > 0 {
+                let parent = (i - 1) / ARITY;
+                if key >= (*base.add(parent)).key {
+                    break;
+                }
+                std::ptr::copy_nonoverlapping(base.add(parent), base.add(i), 1);
+                i = parent;
             }
-            self.heap.swap(i, parent);
-            i = parent;
+            std::ptr::write(base.add(i), moving);
         }
     }
 
@@ -102,26 +111,32 @@ impl<E> EventQueue<E> {
     fn sift_down(&mut self, mut i: usize) {
         let n = self.heap.len();
         let key = self.heap[i].key;
-        loop {
-            let first = i * ARITY + 1;
-            if first >= n {
-                break;
-            }
-            let end = (first + ARITY).min(n);
-            let mut best = first;
-            let mut best_key = self.heap[first].key;
-            for c in first + 1..end {
-                let k = self.heap[c].key;
-                if k < best_key {
-                    best = c;
-                    best_key = k;
+        // SAFETY: same hole technique as `sift_up`; every child index is checked `< n`.
+        unsafe {
+            let base = self.heap.as_mut_ptr();
+            let moving = std::ptr::read(base.add(i));
+            loop {
+                let first = i * ARITY + 1;
+                if first >= n {
+                    break;
                 }
+                let end = (first + ARITY).min(n);
+                let mut best = first;
+                let mut best_key = (*base.add(first)).key;
+                for c in first + 1..end {
+                    let k = (*base.add(c)).key;
+                    if k < best_key {
+                        best = c;
+                        best_key = k;
+                    }
+                }
+                if best_key >= key {
+                    break;
+                }
+                std::ptr::copy_nonoverlapping(base.add(best), base.add(i), 1);
+                i = best;
             }
-            if best_key >= key {
-                break;
-            }
-            self.heap.swap(i, best);
-            i = best;
+            std::ptr::write(base.add(i), moving);
         }
     }
 }

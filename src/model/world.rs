@@ -560,22 +560,19 @@ impl World {
         self.push(next, Event::Sample);
     }
 
-    /// Runs `thread` for the threads woken during the current event, in wake order.
+    /// Runs the threads woken during the current event, in wake order (threads they wake are
+    /// appended and run in turn).
     fn drain_wakes(&mut self) {
-        while !self.wake_list.is_empty() {
-            let batch = std::mem::take(&mut self.wake_list);
-            for th in &batch {
-                if self.threads[*th as usize].activity == Activity::Woken {
-                    self.threads[*th as usize].activity = Activity::Idle;
-                    self.advance(*th);
-                }
-            }
-            let mut batch = batch;
-            batch.clear();
-            if self.wake_list.is_empty() {
-                self.wake_list = batch;
+        let mut i = 0;
+        while i < self.wake_list.len() {
+            let th = self.wake_list[i];
+            i += 1;
+            if self.threads[th as usize].activity == Activity::Woken {
+                self.threads[th as usize].activity = Activity::Idle;
+                self.advance(th);
             }
         }
+        self.wake_list.clear();
     }
 
     fn cpu_tick(&mut self) {
