@@ -52,7 +52,7 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
     });
     println!("  full model (sync I/O, dispatch path)  {full} M events/s   ({events} events, {inv} invocations)");
     let plain = repeat(reps, || {
-        let (e, wall) = model_run(inv, zero_costs(), false);
+        let (e, wall) = model_run(inv, DispatchCosts::ZERO, false);
         events = e;
         inv as f64 / wall / 1e6
     });
@@ -113,22 +113,6 @@ fn kernel_hold(n: usize) -> f64 {
     let wall = started.elapsed().as_secs_f64();
     std::hint::black_box(sum);
     n as f64 / wall
-}
-
-fn zero_costs() -> DispatchCosts {
-    DispatchCosts {
-        transport_ns: 0,
-        receive_ns: 0,
-        dispatch_ns: 0,
-        executor_handoff_ns: 0,
-        task_start_ns: 0,
-        complete_ns: 0,
-        respond_ns: 0,
-        gil_handover_ns: 0,
-        timer_slack_ns: 0,
-        jitter_sigma: 0.0,
-        ..DispatchCosts::CALIBRATED
-    }
 }
 
 /// A Poisson load of `n` invocations of a sync function sleeping 50 ms at 1,000/s on 2

@@ -140,21 +140,7 @@ fn ideal_host(threads: u32, cores: f64) -> HostConfig {
         free_threaded: false,
         switch_interval_ns: 5_000_000,
         process_start_interval_ns: 0,
-        dispatch: DispatchCosts {
-            transport_ns: 0,
-            receive_ns: 0,
-            dispatch_ns: 0,
-            executor_handoff_ns: 0,
-            task_start_ns: 0,
-            complete_ns: 0,
-            respond_ns: 0,
-            gil_handover_ns: 0,
-            timer_slack_ns: 0,
-            jitter_sigma: 0.0,
-            syscall_loss: 0.0,
-            syscall_loss_recent: 0.0,
-            ..DispatchCosts::CALIBRATED
-        },
+        dispatch: DispatchCosts::ZERO,
         prewarm_pools: false,
     }
 }

@@ -108,6 +108,24 @@ pub struct DispatchCosts {
 }
 
 impl DispatchCosts {
+    /// An ideal worker: no dispatch costs, no noise, no wake-up latency, no syscall races (the
+    /// GIL is still there). What queueing theory and plain FaaS simulators assume.
+    pub const ZERO: DispatchCosts = DispatchCosts {
+        transport_ns: 0,
+        receive_ns: 0,
+        dispatch_ns: 0,
+        executor_handoff_ns: 0,
+        task_start_ns: 0,
+        complete_ns: 0,
+        respond_ns: 0,
+        gil_handover_ns: 0,
+        timer_slack_ns: 0,
+        jitter_sigma: 0.0,
+        syscall_loss: 0.0,
+        syscall_loss_recent: 0.0,
+        ..DispatchCosts::CALIBRATED
+    };
+
     /// Calibrated defaults (see the type's docs).
     pub const CALIBRATED: DispatchCosts = DispatchCosts {
         transport_ns: 1_000,

@@ -470,6 +470,19 @@ impl World {
         false
     }
 
+    /// Restarts process `p`'s switch-interval clock (a pending one becomes stale).
+    fn arm_switch_timer(&mut self, p: usize) {
+        let gen = self.processes[p].gil.arm();
+        let at = self.now + self.switch_interval_ns;
+        self.push(
+            at,
+            Event::GilSwitch {
+                process: p as u16,
+                gen,
+            },
+        );
+    }
+
     /// `th` (not holding the GIL) waits for it; the switch clock starts if it was not running.
     fn enqueue_waiter(&mut self, p: usize, th: ThreadId) {
         let now = self.now;
@@ -477,14 +490,7 @@ impl World {
         pr.gil.waiters.push(th);
         pr.gil_waiters.add(now, 1);
         if !pr.gil.timer_armed {
-            let gen = pr.gil.arm();
-            self.push(
-                now + self.switch_interval_ns,
-                Event::GilSwitch {
-                    process: p as u16,
-                    gen,
-                },
-            );
+            self.arm_switch_timer(p);
         }
         self.set_activity(th, Activity::WaitGil);
     }
@@ -560,14 +566,7 @@ impl World {
         if pr.gil.waiters.is_empty() {
             pr.gil.disarm();
         } else {
-            let gen = pr.gil.arm();
-            self.push(
-                now + self.switch_interval_ns,
-                Event::GilSwitch {
-                    process: p as u16,
-                    gen,
-                },
-            );
+            self.arm_switch_timer(p);
         }
         self.threads[w as usize].holds_gil = true;
         self.set_activity(w, Activity::Waking);
@@ -605,11 +604,7 @@ impl World {
         }
         if self.threads[h as usize].activity != (Activity::OnCpu { gil: true }) {
             // Still waking up: it gets its interval first.
-            let gen = self.processes[p].gil.arm();
-            self.push(
-                self.now + self.switch_interval_ns,
-                Event::GilSwitch { process, gen },
-            );
+            self.arm_switch_timer(p);
             return;
         }
         let left = self.cores.stop(h, p, self.now);
