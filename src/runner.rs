@@ -2,7 +2,7 @@
 //! parallel (rayon, across runs, never inside one); results come back in input order.
 
 use crate::config::{Experiment, FunctionKind};
-use crate::metrics::summary::{round6, ProcessSummary, RunSummary};
+use crate::metrics::summary::{round6, ProcessSummary, RunSummary, RunTotals};
 use crate::metrics::{InvocationRecord, TimeseriesRow};
 use crate::model::program::critical_path_ns;
 use crate::model::World;
@@ -62,9 +62,11 @@ pub fn run_experiment(exp: &Experiment) -> RunOutput {
         &result.recorder,
         &functions,
         processes,
-        result.end_ns,
-        result.cpu_utilisation,
-        result.events,
+        RunTotals {
+            sim_end_ns: result.end_ns,
+            cpu_utilisation: result.cpu_utilisation,
+            events: result.events,
+        },
     );
     let rows = result.recorder.rows().to_vec();
     RunOutput {

@@ -22,6 +22,12 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// One simulated repetition of a case: its ground-truth repetition (Poisson) and metrics.
+type SimulatedRun = (Option<u64>, CaseMetrics);
+
+/// A compared metric: name, how to read it, relative tolerance (0 = inside the measured range).
+type MetricRule = (&'static str, fn(&CaseMetrics) -> f64, f64);
+
 /// One comparison of the table.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
@@ -371,7 +377,7 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
         }
     }
     let outputs = run_all(&exps);
-    let mut by_case: BTreeMap<String, (Value, Vec<(Option<u64>, CaseMetrics)>)> = BTreeMap::new();
+    let mut by_case: BTreeMap<String, Vec<SimulatedRun>> = BTreeMap::new();
     let mut order = Vec::new();
     for (plan, out) in plans.into_iter().zip(outputs) {
         let name = plan.case["name"].as_str().unwrap_or("").to_string();
@@ -380,13 +386,12 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
         }
         by_case
             .entry(name)
-            .or_insert_with(|| (plan.case.clone(), Vec::new()))
-            .1
+            .or_default()
             .push((plan.rep, metrics_of(&out.rows)));
     }
     let mut table = Vec::new();
     for name in order {
-        let (_, runs) = &by_case[&name];
+        let runs = &by_case[&name];
         let m = &measured["measured"][&name];
         if m.is_null() {
             return Err(SimError::GroundTruth {
@@ -397,7 +402,7 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
         let stat = |metric: &str, key: &str| m[metric][key].as_f64().unwrap_or(f64::NAN);
         let rep_value =
             |metric: &str, rep: u64| m[metric]["reps"][rep as usize].as_f64().unwrap_or(f64::NAN);
-        let metrics: [(&str, fn(&CaseMetrics) -> f64, f64); 5] = [
+        let metrics: [MetricRule; 5] = [
             ("makespan_ms", |c| c.makespan_ms, 0.05),
             ("lat_mean_ms", |c| c.lat_mean_ms, 0.10),
             ("lat_p50_ms", |c| c.lat_p50_ms, 0.10),
@@ -465,7 +470,7 @@ fn counts_check(case: &str, measured: &Value, sim: &BTreeMap<u16, u64>) -> Check
     }
     let extra: u64 = sim
         .iter()
-        .filter(|(p, _)| !measured.get(p.to_string()).is_some())
+        .filter(|(p, _)| measured.get(p.to_string()).is_none())
         .map(|(_, c)| *c)
         .sum();
     misses += extra as f64;

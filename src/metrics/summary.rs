@@ -117,6 +117,17 @@ pub struct RunSummary {
     pub events: u64,
 }
 
+/// Whole-run figures the model reports besides the recorder.
+#[derive(Debug, Clone, Copy)]
+pub struct RunTotals {
+    /// Simulated time at the end (ns).
+    pub sim_end_ns: u64,
+    /// Share of the instance's cores used.
+    pub cpu_utilisation: f64,
+    /// Events processed.
+    pub events: u64,
+}
+
 impl RunSummary {
     /// Assembles the summary; `functions` gives (name, kind, ideal latency ms) per function.
     pub fn new(
@@ -125,10 +136,13 @@ impl RunSummary {
         rec: &Recorder,
         functions: &[(String, String, f64)],
         processes: Vec<ProcessSummary>,
-        sim_end_ns: u64,
-        cpu_utilisation: f64,
-        events: u64,
+        totals: RunTotals,
     ) -> RunSummary {
+        let RunTotals {
+            sim_end_ns,
+            cpu_utilisation,
+            events,
+        } = totals;
         let span = rec
             .last_response
             .saturating_sub(rec.first_arrival.unwrap_or(0)) as f64
