@@ -1,10 +1,14 @@
 //! Experiment configuration: RON files in, a typed [`Experiment`] out.
 //!
 //! `raw` parses (serde mirror, unknown fields rejected), `overrides` applies `--set` what-ifs,
-//! `validate` checks every value at once and resolves defaults, profiles and trace files. The
+//! `validate` checks every value at once (with `checker`, `host` and `body`) and resolves
+//! defaults, profiles and trace files. The
 //! typed structs below cannot hold an invalid value, so the model never re-checks its input.
 //! This module imports neither the kernel nor the model.
 
+mod body;
+mod checker;
+mod host;
 pub mod overrides;
 pub mod raw;
 mod source;

@@ -3,17 +3,21 @@
 //! [`World::build`] turns a validated experiment into processes, threads, programs and arrival
 //! sources (all topology errors are caught before time starts); [`World::run`] drives the
 //! kernel's event loop to the end and returns the [`RunResult`]. Module map: `event` (every
-//! event), `cpu` (processor-sharing cores), `gil`, `worker` (a process's threads and queues),
-//! `program` (compiled bodies), `threads` (what each thread does next: the Python semantics),
+//! event), `cpu` (processor-sharing cores), `gil` (its state) and `gil_protocol` (how threads take and release it), `worker` (a process's threads and queues),
+//! `program` (compiled bodies), `state` (threads, tasks, invocations), `results`, `threads` (what each thread does next: the Python semantics),
 //! `world` (building, routing, arrivals, sampling, results).
 
 pub mod cpu;
 pub mod event;
 pub mod gil;
+mod gil_protocol;
 pub mod program;
+mod results;
 mod slab;
+pub mod state;
 mod threads;
 pub mod worker;
 mod world;
 
-pub use world::{ProcessStats, RunResult, World};
+pub use results::{ProcessStats, RunResult};
+pub use world::World;

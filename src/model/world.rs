@@ -1,146 +1,25 @@
 //! Building the world from an experiment, running it, and what comes out.
 
 use super::cpu::Cores;
-use super::event::{Event, InvId, TaskId, ThreadId};
+use super::event::{Event, InvId, ThreadId};
 use super::gil::{Gil, HandoverPolicy};
-use super::program::{ProgId, Programs};
+use super::program::Programs;
+use super::results::RunResult;
 use super::slab::Slab;
+use super::state::{Activity, Clients, FunctionRt, Inv, Role, Task, Thread};
 use super::worker::{Job, Pool, Process};
-use crate::config::{DispatchCosts, Experiment, FunctionKind, Workload};
-use crate::kernel::{EventQueue, RngStreams, SimRng};
-use crate::metrics::{Gauge, InvocationRecord, Outcome, Recorder, ThreadLabel, TimeseriesRow};
+use crate::config::{DispatchCosts, Experiment, Workload};
+use crate::kernel::{EventQueue, RngStreams};
+use crate::metrics::{Gauge, InvocationRecord, Outcome, Recorder, TimeseriesRow};
 use crate::model::program::Sampler;
 use crate::workload::ArrivalSource;
-
-/// What a thread is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// gRPC reader.
-    Receiver,
-    /// Main thread with the asyncio loop.
-    Loop,
-    /// Response writer.
-    Sender,
-    /// Function thread pool, thread n.
-    Pool(u32),
-    /// Default executor, thread n.
-    Executor(u32),
-}
-
-/// What a thread is doing right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Activity {
-    /// No work; not holding the GIL.
-    Idle,
-    /// Told to look for work at the end of the current event.
-    Woken,
-    /// Waiting for the GIL.
-    WaitGil,
-    /// Handed the GIL, waking up.
-    Waking,
-    /// On a core; `gil` says whether it runs Python (holding the GIL) or native code.
-    OnCpu {
-        /// Holding the GIL.
-        gil: bool,
-    },
-    /// In a blocking call.
-    Blocked,
-}
-
-/// One OS thread of a worker process.
-#[derive(Debug)]
-pub struct Thread {
-    /// Owning process.
-    pub process: u16,
-    /// What it is for.
-    pub role: Role,
-    /// What it does now.
-    pub activity: Activity,
-    /// It is the GIL holder.
-    pub holds_gil: bool,
-    /// CPU work left of the current op, ns (kept across preemption).
-    pub pending_ns: u64,
-    /// Current work.
-    pub job: Job,
-    /// Progress through a dispatch-path job.
-    pub stage: u8,
-    /// A pool thread with work (counted in the busy-threads gauge).
-    pub busy: bool,
-}
-
-/// A running program: an invocation's body, a gather branch, or an executor call.
-#[derive(Debug, Clone, Copy)]
-pub struct Task {
-    /// The invocation it belongs to.
-    pub inv: InvId,
-    /// The program.
-    pub prog: ProgId,
-    /// Next step.
-    pub pc: u32,
-    /// The task awaiting this one (gather / run_in_executor), if any.
-    pub parent: Option<TaskId>,
-    /// Children still running.
-    pub pending: u32,
-    /// The body of the invocation (not a branch).
-    pub root: bool,
-    /// Its first step has begun.
-    pub started: bool,
-    /// A coroutine task whose creation cost the loop has paid.
-    pub launched: bool,
-    /// A blocking call just returned: the thread must take the GIL back before going on.
-    pub reacquire: bool,
-}
-
-/// An invocation in flight.
-#[derive(Debug, Clone, Copy)]
-pub struct Inv {
-    /// Arrival order.
-    pub id: u64,
-    /// Function index.
-    pub func: u16,
-    /// Arrival at the host.
-    pub arrival: u64,
-    /// Body start.
-    pub start: Option<u64>,
-    /// Body end.
-    pub end: Option<u64>,
-    /// Worker process.
-    pub process: u16,
-    /// Thread that ran the body.
-    pub thread: Option<ThreadLabel>,
-    /// Closed-loop client that sent it.
-    pub client: Option<u32>,
-}
-
-/// Runtime state of one function.
-pub struct FunctionRt {
-    /// def / async def.
-    pub kind: FunctionKind,
-    /// Body program.
-    pub root: ProgId,
-    /// Open-loop arrivals.
-    pub source: ArrivalSource,
-    /// Durations of its steps.
-    pub rng: SimRng,
-    /// Closed-loop clients, if any.
-    pub clients: Option<Clients>,
-}
-
-/// Closed-loop clients of one function.
-pub struct Clients {
-    think: Sampler,
-    rng: SimRng,
-    stop_at: Option<u64>,
-    per_client_limit: Option<u64>,
-    sent: Vec<u64>,
-}
 
 /// The whole simulated host instance.
 pub struct World {
     pub(super) now: u64,
     pub(super) queue: EventQueue<Event>,
     pub(super) cores: Cores,
-    cores_capacity: f64,
+    pub(super) cores_capacity: f64,
     pub(super) threads: Vec<Thread>,
     pub(super) processes: Vec<Process>,
     pub(super) tasks: Slab<Task>,
@@ -163,7 +42,7 @@ pub struct World {
     horizon: Option<u64>,
     sample_interval: u64,
     last_sample: SampleMarks,
-    processed_events: u64,
+    pub(super) processed_events: u64,
 }
 
 /// Integrals at the previous sample, to turn running areas into interval averages.
@@ -176,43 +55,6 @@ struct SampleMarks {
     gil: i128,
     blocked: i128,
     cpu: f64,
-}
-
-/// Per-process results.
-#[derive(Debug, Clone)]
-pub struct ProcessStats {
-    /// Invocations routed to it.
-    pub invocations: u64,
-    /// Core-seconds it used / elapsed seconds.
-    pub cpu_utilisation: f64,
-    /// Share of time its GIL had a holder.
-    pub gil_held: f64,
-    /// Of the thread-time spent wanting to run Python, the share spent waiting for the GIL.
-    pub gil_wait_share: f64,
-    /// Mean number of threads waiting for the GIL.
-    pub mean_gil_waiters: f64,
-    /// Share of time the loop thread had work.
-    pub loop_busy: f64,
-    /// Share of time the loop thread was inside a blocking call or native code.
-    pub loop_blocked: f64,
-    /// Thread-pool threads created.
-    pub pool_threads: u32,
-    /// Default-executor threads created.
-    pub executor_threads: u32,
-}
-
-/// Everything a run produced.
-pub struct RunResult {
-    /// Measurements.
-    pub recorder: Recorder,
-    /// Per-process statistics.
-    pub processes: Vec<ProcessStats>,
-    /// Simulated time at the end (ns).
-    pub end_ns: u64,
-    /// Events processed.
-    pub events: u64,
-    /// Share of the instance's cores used over the run.
-    pub cpu_utilisation: f64,
 }
 
 impl World {
@@ -600,55 +442,6 @@ impl World {
                 self.cpu_armed = Some(t);
                 self.push(t, Event::CpuTick);
             }
-        }
-    }
-
-    fn finish(mut self) -> RunResult {
-        let now = self.now;
-        for inv in self.invs.live_ids() {
-            let i = self.invs[inv];
-            self.recorder.finished(InvocationRecord {
-                id: i.id,
-                function: i.func,
-                arrival: i.arrival,
-                start: i.start,
-                end: i.end,
-                response: None,
-                process: i.process,
-                thread: i.thread,
-                outcome: Outcome::Pending,
-            });
-        }
-        let elapsed = now.max(1) as f64;
-        let mut stats = Vec::new();
-        for p in 0..self.processes.len() {
-            let cpu = self.cores.process_cpu_ns(p, now);
-            let pr = &self.processes[p];
-            let held = pr.gil_held.area(now) as f64;
-            let wait = pr.gil_waiters.area(now) as f64;
-            stats.push(ProcessStats {
-                invocations: pr.invocations,
-                cpu_utilisation: cpu / elapsed,
-                gil_held: held / elapsed,
-                gil_wait_share: if held + wait > 0.0 {
-                    wait / (held + wait)
-                } else {
-                    0.0
-                },
-                mean_gil_waiters: wait / elapsed,
-                loop_busy: pr.loop_busy.area(now) as f64 / elapsed,
-                loop_blocked: pr.loop_blocked.area(now) as f64 / elapsed,
-                pool_threads: pr.pool.threads.len() as u32,
-                executor_threads: pr.executor.threads.len() as u32,
-            });
-        }
-        let cpu_utilisation = self.cores.busy_core_ns(now) / elapsed / self.cores_capacity;
-        RunResult {
-            recorder: self.recorder,
-            processes: stats,
-            end_ns: now,
-            events: self.processed_events,
-            cpu_utilisation,
         }
     }
 }

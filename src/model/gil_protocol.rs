@@ -1,0 +1,168 @@
+//! The GIL protocol, as CPython 3.11's `ceval_gil.h` runs it, on the world's threads: taking a
+//! free GIL, waiting for a held one, the switch-interval clock and forced hand-overs
+//! (FORCE_SWITCHING), voluntary releases, the wake-up latency of the thread handed the GIL, and
+//! the races at the dispatch path's short syscalls. Which waiter wins is [`super::gil::Gil`]'s
+//! choice.
+
+use super::event::{Event, ThreadId};
+use super::state::Activity;
+use super::world::World;
+
+impl World {
+    /// Short syscalls of `th`: each releases the GIL for microseconds, and the thread gets it
+    /// straight back unless a waiter is awake at that instant. That race was measured on
+    /// CPython 3.11: a waiter wins it with probability `syscall_loss_recent` shortly after a
+    /// hand-over (when the previous holder and newly woken threads are still awake) and
+    /// `syscall_loss` otherwise. Returns true if `th` lost the GIL and now waits for it.
+    pub(super) fn lose_gil_at_syscalls(&mut self, th: ThreadId, n: u8) -> bool {
+        if self.free_threaded || !self.threads[th as usize].holds_gil {
+            return false;
+        }
+        let p = self.threads[th as usize].process as usize;
+        let now = self.now;
+        for _ in 0..n {
+            let gil = &mut self.processes[p].gil;
+            if gil.waiters.is_empty() {
+                return false;
+            }
+            let recent =
+                now.saturating_sub(gil.last_handover) < self.costs.syscall_recent_window_ns;
+            let p_loss = if recent {
+                self.costs.syscall_loss_recent
+            } else {
+                self.costs.syscall_loss
+            };
+            if gil.chance() < p_loss {
+                self.threads[th as usize].holds_gil = false;
+                self.threads[th as usize].pending_ns = 0;
+                self.processes[p].gil.holder = None;
+                self.processes[p].gil_held.set(now, 0);
+                self.hand_over(p);
+                self.enqueue_waiter(p, th);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Restarts process `p`'s switch-interval clock (a pending one becomes stale).
+    pub(super) fn arm_switch_timer(&mut self, p: usize) {
+        let gen = self.processes[p].gil.arm();
+        let at = self.now + self.switch_interval_ns;
+        self.push(
+            at,
+            Event::GilSwitch {
+                process: p as u16,
+                gen,
+            },
+        );
+    }
+
+    /// `th` (not holding the GIL) waits for it; the switch clock starts if it was not running.
+    pub(super) fn enqueue_waiter(&mut self, p: usize, th: ThreadId) {
+        let now = self.now;
+        let pr = &mut self.processes[p];
+        pr.gil.waiters.push(th);
+        pr.gil_waiters.add(now, 1);
+        if !pr.gil.timer_armed {
+            self.arm_switch_timer(p);
+        }
+        self.set_activity(th, Activity::WaitGil);
+    }
+
+    /// Takes the GIL if it is free (or already held, or there is none); otherwise queues `th`
+    /// as a waiter and starts the switch-interval clock.
+    pub(super) fn take_gil(&mut self, th: ThreadId) -> bool {
+        if self.free_threaded || self.threads[th as usize].holds_gil {
+            return true;
+        }
+        let p = self.threads[th as usize].process as usize;
+        let now = self.now;
+        let pr = &mut self.processes[p];
+        if pr.gil.holder.is_none() {
+            pr.gil.take(th, now);
+            pr.gil_held.set(now, 1);
+            self.threads[th as usize].holds_gil = true;
+            return true;
+        }
+        self.enqueue_waiter(p, th);
+        false
+    }
+
+    /// Releases the GIL if `th` holds it, handing it to a waiter.
+    pub(super) fn drop_gil(&mut self, th: ThreadId) {
+        if !self.threads[th as usize].holds_gil {
+            return;
+        }
+        self.threads[th as usize].holds_gil = false;
+        let p = self.threads[th as usize].process as usize;
+        self.processes[p].gil.holder = None;
+        self.processes[p].gil_held.set(self.now, 0);
+        self.hand_over(p);
+    }
+
+    /// Gives the free GIL of process `p` to a waiter the OS picks; it runs after waking up.
+    pub(super) fn hand_over(&mut self, p: usize) {
+        let now = self.now;
+        let pr = &mut self.processes[p];
+        let Some(w) = pr.gil.pick_waiter() else {
+            pr.gil.disarm();
+            return;
+        };
+        pr.gil_waiters.add(now, -1);
+        pr.gil.take(w, now);
+        pr.gil_held.set(now, 1);
+        if pr.gil.waiters.is_empty() {
+            pr.gil.disarm();
+        } else {
+            self.arm_switch_timer(p);
+        }
+        self.threads[w as usize].holds_gil = true;
+        self.set_activity(w, Activity::Waking);
+        self.push(
+            now + self.costs.gil_handover_ns,
+            Event::GilGranted { thread: w },
+        );
+    }
+
+    /// A thread handed the GIL runs: it resumes its Python op.
+    pub(super) fn gil_granted(&mut self, th: ThreadId) {
+        let ns = std::mem::take(&mut self.threads[th as usize].pending_ns);
+        if ns > 0 {
+            self.start_cpu(th, ns, true);
+        } else {
+            self.advance(th);
+        }
+    }
+
+    /// The switch interval expired with waiters: the holder is asked to drop the GIL, gives it
+    /// to another thread, and queues up again for it (FORCE_SWITCHING).
+    pub(super) fn gil_switch(&mut self, process: u16, gen: u32) {
+        let p = process as usize;
+        let gil = &mut self.processes[p].gil;
+        if gen != gil.timer_gen || !gil.timer_armed {
+            return;
+        }
+        gil.timer_armed = false;
+        let Some(h) = gil.holder else {
+            self.hand_over(p);
+            return;
+        };
+        if gil.waiters.is_empty() {
+            return;
+        }
+        if self.threads[h as usize].activity != (Activity::OnCpu { gil: true }) {
+            // Still waking up: it gets its interval first.
+            self.arm_switch_timer(p);
+            return;
+        }
+        let left = self.cores.stop(h, p, self.now);
+        let now = self.now;
+        self.threads[h as usize].pending_ns = left;
+        self.threads[h as usize].holds_gil = false;
+        self.processes[p].gil.holder = None;
+        self.processes[p].gil_held.set(now, 0);
+        self.hand_over(p);
+        self.enqueue_waiter(p, h);
+    }
+}

@@ -1,0 +1,93 @@
+//! What a run produces: per-process statistics and the recorder, collected when the clock
+//! stops (invocations still in flight are recorded as pending).
+
+use super::world::World;
+use crate::metrics::{InvocationRecord, Outcome, Recorder};
+
+/// Per-process results.
+#[derive(Debug, Clone)]
+pub struct ProcessStats {
+    /// Invocations routed to it.
+    pub invocations: u64,
+    /// Core-seconds it used / elapsed seconds.
+    pub cpu_utilisation: f64,
+    /// Share of time its GIL had a holder.
+    pub gil_held: f64,
+    /// Of the thread-time spent wanting to run Python, the share spent waiting for the GIL.
+    pub gil_wait_share: f64,
+    /// Mean number of threads waiting for the GIL.
+    pub mean_gil_waiters: f64,
+    /// Share of time the loop thread had work.
+    pub loop_busy: f64,
+    /// Share of time the loop thread was inside a blocking call or native code.
+    pub loop_blocked: f64,
+    /// Thread-pool threads created.
+    pub pool_threads: u32,
+    /// Default-executor threads created.
+    pub executor_threads: u32,
+}
+
+/// Everything a run produced.
+pub struct RunResult {
+    /// Measurements.
+    pub recorder: Recorder,
+    /// Per-process statistics.
+    pub processes: Vec<ProcessStats>,
+    /// Simulated time at the end (ns).
+    pub end_ns: u64,
+    /// Events processed.
+    pub events: u64,
+    /// Share of the instance's cores used over the run.
+    pub cpu_utilisation: f64,
+}
+
+impl World {
+    pub(super) fn finish(mut self) -> RunResult {
+        let now = self.now;
+        for inv in self.invs.live_ids() {
+            let i = self.invs[inv];
+            self.recorder.finished(InvocationRecord {
+                id: i.id,
+                function: i.func,
+                arrival: i.arrival,
+                start: i.start,
+                end: i.end,
+                response: None,
+                process: i.process,
+                thread: i.thread,
+                outcome: Outcome::Pending,
+            });
+        }
+        let elapsed = now.max(1) as f64;
+        let mut stats = Vec::new();
+        for p in 0..self.processes.len() {
+            let cpu = self.cores.process_cpu_ns(p, now);
+            let pr = &self.processes[p];
+            let held = pr.gil_held.area(now) as f64;
+            let wait = pr.gil_waiters.area(now) as f64;
+            stats.push(ProcessStats {
+                invocations: pr.invocations,
+                cpu_utilisation: cpu / elapsed,
+                gil_held: held / elapsed,
+                gil_wait_share: if held + wait > 0.0 {
+                    wait / (held + wait)
+                } else {
+                    0.0
+                },
+                mean_gil_waiters: wait / elapsed,
+                loop_busy: pr.loop_busy.area(now) as f64 / elapsed,
+                loop_blocked: pr.loop_blocked.area(now) as f64 / elapsed,
+                pool_threads: pr.pool.threads.len() as u32,
+                executor_threads: pr.executor.threads.len() as u32,
+            });
+        }
+        let cpu_utilisation = self.cores.busy_core_ns(now) / elapsed / self.cores_capacity;
+        RunResult {
+            recorder: self.recorder,
+            processes: stats,
+            end_ns: now,
+            events: self.processed_events,
+            cpu_utilisation,
+        }
+    }
+}

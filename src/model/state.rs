@@ -1,0 +1,138 @@
+//! The runtime records the world is made of: threads (their role and what they are doing),
+//! tasks (running programs), invocations in flight, and the functions' arrival state.
+
+use super::event::{InvId, TaskId};
+use super::program::{ProgId, Sampler};
+use super::worker::Job;
+use crate::config::FunctionKind;
+use crate::kernel::SimRng;
+use crate::metrics::ThreadLabel;
+use crate::workload::ArrivalSource;
+
+/// What a thread is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// gRPC reader.
+    Receiver,
+    /// Main thread with the asyncio loop.
+    Loop,
+    /// Response writer.
+    Sender,
+    /// Function thread pool, thread n.
+    Pool(u32),
+    /// Default executor, thread n.
+    Executor(u32),
+}
+
+/// What a thread is doing right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    /// No work; not holding the GIL.
+    Idle,
+    /// Told to look for work at the end of the current event.
+    Woken,
+    /// Waiting for the GIL.
+    WaitGil,
+    /// Handed the GIL, waking up.
+    Waking,
+    /// On a core; `gil` says whether it runs Python (holding the GIL) or native code.
+    OnCpu {
+        /// Holding the GIL.
+        gil: bool,
+    },
+    /// In a blocking call.
+    Blocked,
+}
+
+/// One OS thread of a worker process.
+#[derive(Debug)]
+pub struct Thread {
+    /// Owning process.
+    pub process: u16,
+    /// What it is for.
+    pub role: Role,
+    /// What it does now.
+    pub activity: Activity,
+    /// It is the GIL holder.
+    pub holds_gil: bool,
+    /// CPU work left of the current op, ns (kept across preemption).
+    pub pending_ns: u64,
+    /// Current work.
+    pub job: Job,
+    /// Progress through a dispatch-path job.
+    pub stage: u8,
+    /// A pool thread with work (counted in the busy-threads gauge).
+    pub busy: bool,
+}
+
+/// A running program: an invocation's body, a gather branch, or an executor call.
+#[derive(Debug, Clone, Copy)]
+pub struct Task {
+    /// The invocation it belongs to.
+    pub inv: InvId,
+    /// The program.
+    pub prog: ProgId,
+    /// Next step.
+    pub pc: u32,
+    /// The task awaiting this one (gather / run_in_executor), if any.
+    pub parent: Option<TaskId>,
+    /// Children still running.
+    pub pending: u32,
+    /// The body of the invocation (not a branch).
+    pub root: bool,
+    /// Its first step has begun.
+    pub started: bool,
+    /// A coroutine task whose creation cost the loop has paid.
+    pub launched: bool,
+    /// A blocking call just returned: the thread must take the GIL back before going on.
+    pub reacquire: bool,
+}
+
+/// An invocation in flight.
+#[derive(Debug, Clone, Copy)]
+pub struct Inv {
+    /// Arrival order.
+    pub id: u64,
+    /// Function index.
+    pub func: u16,
+    /// Arrival at the host.
+    pub arrival: u64,
+    /// Body start.
+    pub start: Option<u64>,
+    /// Body end.
+    pub end: Option<u64>,
+    /// Worker process.
+    pub process: u16,
+    /// Thread that ran the body.
+    pub thread: Option<ThreadLabel>,
+    /// Closed-loop client that sent it.
+    pub client: Option<u32>,
+}
+
+/// Runtime state of one function.
+pub struct FunctionRt {
+    /// def / async def.
+    pub kind: FunctionKind,
+    /// Body program.
+    pub root: ProgId,
+    /// Open-loop arrivals.
+    pub source: ArrivalSource,
+    /// Durations of its steps.
+    pub rng: SimRng,
+    /// Closed-loop clients, if any.
+    pub clients: Option<Clients>,
+}
+
+/// Closed-loop clients of one function.
+pub struct Clients {
+    /// Think time between a response and the next request.
+    pub think: Sampler,
+    /// Stream of think times.
+    pub rng: SimRng,
+    /// No request at or after this instant.
+    pub stop_at: Option<u64>,
+    /// Requests per client at most.
+    pub per_client_limit: Option<u64>,
+    /// Requests sent by each client so far.
+    pub sent: Vec<u64>,
+}
