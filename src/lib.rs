@@ -17,6 +17,8 @@
 //! draw comes from the experiment's seed through a named substream. The same experiment and
 //! seed give byte-identical summary.json and CSV files, whatever the machine or thread count.
 
+#![warn(missing_docs)]
+
 pub mod app;
 pub mod bench;
 pub mod cli;

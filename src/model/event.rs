@@ -7,7 +7,8 @@ pub type InvId = u32;
 /// A running program (a body, a gather branch or an executor call), index into the task slab.
 pub type TaskId = u32;
 
-/// Something that happens at an instant.
+/// Something that happens at an instant. Fields are ids named for what they hold.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     /// The next open-loop arrival of function `func`.
