@@ -166,9 +166,20 @@ pub(super) fn experiment_for(
             duration_ns: None,
             requests_per_client: Some(arrival["n"].as_u64().ok_or_else(|| bad("arrival.n"))?),
         },
+        // Without the recorded sample paths: fresh Poisson arrivals, compared like a burst.
+        (Some("poisson"), None) => Workload::Poisson {
+            rate_per_s: arrival["rate_per_s"]
+                .as_f64()
+                .filter(|r| *r > 0.0)
+                .ok_or_else(|| bad("arrival.rate_per_s"))?,
+            duration_ns: (arrival["duration_s"]
+                .as_f64()
+                .ok_or_else(|| bad("arrival.duration_s"))?
+                * 1e9) as u64,
+        },
         (other, None) => {
             return Err(bad(&format!(
-                "arrival type {other:?} needs recorded arrivals"
+                "unknown arrival type {other:?} (known: burst, serial, poisson)"
             )))
         }
     };

@@ -124,13 +124,14 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
     }
     let mut plans = Vec::new();
     let mut exps = Vec::new();
+    let mut fresh_poisson = Vec::new();
     for case in cases {
         let name = case["name"].as_str().unwrap_or("").to_string();
         if only.is_some_and(|o| !name.contains(o)) {
             continue;
         }
-        if case["arrival"]["type"].as_str() == Some("poisson") {
-            let csv = dir.join("invocations").join(format!("{name}.csv"));
+        let csv = dir.join("invocations").join(format!("{name}.csv"));
+        if case["arrival"]["type"].as_str() == Some("poisson") && csv.is_file() {
             for (rep, arrivals) in recorded_arrivals(&csv)? {
                 exps.push(experiment_for(
                     &case,
@@ -145,6 +146,9 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
                 });
             }
         } else {
+            if case["arrival"]["type"].as_str() == Some("poisson") {
+                fresh_poisson.push(name.clone());
+            }
             for seed in 1..=reps.max(1) as u64 {
                 exps.push(experiment_for(&case, &machine, seed, None, &cases_file)?);
                 plans.push(Plan {
@@ -219,11 +223,14 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
                     true,
                 ));
             }
-            table.push(counts_check(
-                &name,
-                &m["per_process_counts"]["reps"][0],
-                &runs[0].1.per_process,
-            ));
+            // Counts are exact only for fixed arrivals (fresh Poisson samples differ in n).
+            if !fresh_poisson.contains(&name) {
+                table.push(counts_check(
+                    &name,
+                    &m["per_process_counts"]["reps"][0],
+                    &runs[0].1.per_process,
+                ));
+            }
         }
     }
     Ok(table)
