@@ -111,6 +111,14 @@ pub enum SimError {
         /// Why.
         source: std::io::Error,
     },
+    /// `--out` names a folder sim must not replace.
+    #[error("cannot use {} as the output folder: {message}", path.display())]
+    OutputFolder {
+        /// The folder.
+        path: PathBuf,
+        /// Why, and what to do instead.
+        message: String,
+    },
     /// `sim validate` found cases outside their tolerance.
     #[error("{0} of the ground-truth checks missed their tolerance (see the table above)")]
     ValidationFailed(usize),

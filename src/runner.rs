@@ -68,7 +68,7 @@ pub fn run_experiment(exp: &Experiment) -> RunOutput {
             events: result.events,
         },
     );
-    let rows = result.recorder.rows().to_vec();
+    let rows = result.recorder.take_rows();
     RunOutput {
         summary,
         rows,

@@ -49,7 +49,7 @@ impl Checker {
             Some(n) => n,
             None => h.cores.max(1.0).ceil().min(1024.0) as u32,
         };
-        let pool_default = (cpu_count + 4).min(32);
+        let pool_default = default_executor_threads(cpu_count);
         let (threads, threads_source) = match h.threads {
             Some(0) => {
                 self.bad("host.threads", 0, format!("1..={MAX_THREADS} (PYTHON_THREADPOOL_THREAD_COUNT; omit it for Python's default)").as_str());
@@ -68,11 +68,15 @@ impl Checker {
                 format!("set to {t}, capped at 32 by Python 3.{minor}'s worker"),
             ),
             Some(t) => (t, "set (PYTHON_THREADPOOL_THREAD_COUNT)".to_string()),
-            None if minor <= 8 => (1, format!("default for Python 3.{minor}: 1")),
-            None => (
-                pool_default,
-                format!("default for Python 3.{minor}: min(32, cpu_count + 4) = {pool_default}"),
-            ),
+            None => {
+                let t = default_pool_threads(minor, cpu_count);
+                let rule = if minor <= 8 {
+                    "1"
+                } else {
+                    "min(32, cpu_count + 4)"
+                };
+                (t, format!("default for Python 3.{minor}: {rule} = {t}"))
+            }
         };
         if !(h.switch_interval_ms.is_finite()
             && h.switch_interval_ms > 0.0
@@ -204,4 +208,19 @@ fn parse_python(v: &str) -> Option<(u32, bool)> {
     };
     let minor: u32 = v.strip_prefix("3.")?.parse().ok()?;
     (6..=14).contains(&minor).then_some((minor, ft))
+}
+
+/// PYTHON_THREADPOOL_THREAD_COUNT when unset: 1 on Python 3.6-3.8, Python's own
+/// ThreadPoolExecutor default min(32, cpu_count + 4) from 3.9 (azure-functions-python-worker).
+pub fn default_pool_threads(python_minor: u32, cpu_count: u32) -> u32 {
+    if python_minor <= 8 {
+        1
+    } else {
+        default_executor_threads(cpu_count)
+    }
+}
+
+/// Size of asyncio's default executor (and of ThreadPoolExecutor()): min(32, cpu_count + 4).
+pub fn default_executor_threads(cpu_count: u32) -> u32 {
+    (cpu_count + 4).min(32)
 }

@@ -17,6 +17,7 @@ pub mod validate;
 use serde::Serialize;
 use std::path::PathBuf;
 
+pub use host::{default_executor_threads, default_pool_threads};
 pub use validate::{load_experiment, parse_experiment};
 
 /// A validated experiment, ready to build a model from.

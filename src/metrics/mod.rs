@@ -109,6 +109,10 @@ pub struct Recorder {
     pub arrived: u64,
     /// Invocations answered.
     pub succeeded: u64,
+    /// Invocations still in the system when the run stopped.
+    pub pending: u64,
+    /// Arrival of the oldest of them.
+    pub oldest_pending: Option<u64>,
     /// Latest response time.
     pub last_response: u64,
     /// Latest body end.
@@ -143,6 +147,13 @@ impl Recorder {
         if let Some(end) = r.end {
             self.last_body_end = self.last_body_end.max(end);
         }
+        if r.outcome == Outcome::Pending {
+            self.pending += 1;
+            self.oldest_pending = Some(
+                self.oldest_pending
+                    .map_or(r.arrival, |o: u64| o.min(r.arrival)),
+            );
+        }
         if let (Outcome::Succeeded, Some(resp)) = (r.outcome, r.response) {
             self.succeeded += 1;
             self.latency.record(resp - r.arrival);
@@ -154,14 +165,9 @@ impl Recorder {
         }
     }
 
-    /// Per-invocation rows, sorted by invocation id (empty unless kept).
-    pub fn rows(&mut self) -> &[InvocationRecord] {
+    /// Takes the per-invocation rows, sorted by invocation id (empty unless kept).
+    pub fn take_rows(&mut self) -> Vec<InvocationRecord> {
         self.rows.sort_by_key(|r| r.id);
-        &self.rows
-    }
-
-    /// Per-invocation rows are being kept.
-    pub fn keeps_rows(&self) -> bool {
-        self.keep_rows
+        std::mem::take(&mut self.rows)
     }
 }

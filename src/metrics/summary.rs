@@ -37,15 +37,17 @@ pub fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-/// Counts that add up: arrived = succeeded + pending.
+/// Counts that add up: arrived = succeeded + pending (each counted on its own).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Counts {
     /// Invocations that arrived.
     pub arrived: u64,
     /// Answered.
     pub succeeded: u64,
-    /// Still in the system when the run stopped.
+    /// Still in the system when the run stopped (horizon).
     pub pending: u64,
+    /// Age at the end of the run of the oldest pending invocation, ms (0 when none).
+    pub oldest_pending_age_ms: f64,
 }
 
 /// Per-function results.
@@ -99,11 +101,11 @@ pub struct RunSummary {
     pub invocations: Counts,
     /// Simulated time at the end, ms.
     pub sim_end_ms: f64,
-    /// Last body end, ms.
+    /// First arrival to last body end, ms.
     pub makespan_ms: f64,
-    /// Answered invocations per second, first arrival to last response.
+    /// Answered invocations per second, from the first arrival to the end of the run.
     pub throughput_per_s: f64,
-    /// Arrival -> response, all functions.
+    /// Arrival -> response, all functions, over answered invocations.
     pub latency_ms: Stats,
     /// Arrival -> body start, all functions.
     pub queue_ms: Stats,
@@ -143,20 +145,21 @@ impl RunSummary {
             cpu_utilisation,
             events,
         } = totals;
-        let span = rec
-            .last_response
-            .saturating_sub(rec.first_arrival.unwrap_or(0)) as f64
-            / 1e9;
+        let first = rec.first_arrival.unwrap_or(0);
+        let span = sim_end_ns.saturating_sub(first) as f64 / 1e9;
         RunSummary {
             experiment: experiment.to_string(),
             seed,
             invocations: Counts {
                 arrived: rec.arrived,
                 succeeded: rec.succeeded,
-                pending: rec.arrived - rec.succeeded,
+                pending: rec.pending,
+                oldest_pending_age_ms: rec
+                    .oldest_pending
+                    .map_or(0.0, |a| round6(sim_end_ns.saturating_sub(a) as f64 / 1e6)),
             },
             sim_end_ms: round6(sim_end_ns as f64 / 1e6),
-            makespan_ms: round6(rec.last_body_end as f64 / 1e6),
+            makespan_ms: round6(rec.last_body_end.saturating_sub(first) as f64 / 1e6),
             throughput_per_s: if span > 0.0 {
                 round6(rec.succeeded as f64 / span)
             } else {

@@ -219,17 +219,26 @@ impl World {
 
     /// Runs to the end (every invocation answered, or the horizon) and returns the results.
     pub fn run(mut self) -> RunResult {
+        // The run ends at its last model event (or the horizon): time-series ticks observe the
+        // model, they neither extend the run nor count as its events.
+        let mut end = 0;
         while let Some((t, ev)) = self.queue.pop() {
-            if self.horizon.is_some_and(|h| t.0 > h) {
-                self.now = self.horizon.unwrap_or(t.0);
+            if let Some(h) = self.horizon.filter(|h| t.0 > *h) {
+                end = h;
                 break;
             }
             self.now = t.0;
+            if ev == Event::Sample {
+                self.sample();
+                continue;
+            }
+            end = t.0;
             self.processed_events += 1;
             self.handle(ev);
             self.drain_wakes();
             self.arm_cpu();
         }
+        self.now = end;
         self.finish()
     }
 
@@ -265,7 +274,7 @@ impl World {
                 self.processes[process as usize].ready = true;
                 self.ready_processes.push(process);
             }
-            Event::Sample => self.sample(),
+            Event::Sample => unreachable!("ticks are handled by run"),
         }
     }
 

@@ -19,8 +19,16 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Creates the staging folder for `target` (and `target`'s parent if needed).
+    /// Creates the staging folder for `target` (and `target`'s parent if needed). An existing
+    /// `target` is replaced at the end only if it is empty or an earlier sim output (it has a
+    /// manifest.json): sim never deletes a folder of other files.
     pub fn prepare(target: &Path) -> Result<Staging> {
+        if target.exists() && !replaceable(target) {
+            return Err(SimError::OutputFolder {
+                path: target.to_path_buf(),
+                message: "it exists and is not an earlier sim output (no manifest.json), so sim will not replace it; choose a new or empty folder".into(),
+            });
+        }
         let parent = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -78,6 +86,15 @@ impl Staging {
         let _ = std::fs::remove_dir_all(&old);
         Ok(self.target.clone())
     }
+}
+
+/// An empty folder, or one a previous run wrote.
+fn replaceable(dir: &Path) -> bool {
+    dir.is_dir()
+        && (dir.join("manifest.json").is_file()
+            || std::fs::read_dir(dir)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false))
 }
 
 /// Removes staging and backup folders of `name` left by runs that were killed (their process

@@ -107,11 +107,13 @@ pub(super) fn experiment_for(
         .unwrap_or("3.11")
         .to_string();
     let minor: u32 = python.trim_start_matches("3.").parse().unwrap_or(11);
-    let pool_default = (cpu_count + 4).min(32);
+    if !(1..=10).contains(&processes) {
+        return Err(bad(&format!("P = {processes} is out of range: 1..=10")));
+    }
     let threads = match case["T"].as_u64() {
+        Some(0) => return Err(bad("T = 0 is out of range: >= 1, or null for the default")),
         Some(t) => t as u32,
-        None if minor <= 8 => 1,
-        None => pool_default,
+        None => default_pool_threads(minor, cpu_count),
     };
     let switch_ms = machine["switchinterval_s"].as_f64().unwrap_or(0.005) * 1e3;
     let body = &case["body"];
@@ -192,7 +194,7 @@ pub(super) fn experiment_for(
             processes,
             threads,
             threads_source: "ground truth".into(),
-            default_executor_threads: pool_default,
+            default_executor_threads: default_executor_threads(cpu_count),
             cpu_count,
             python,
             free_threaded: false,

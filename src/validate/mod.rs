@@ -181,6 +181,23 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
                 message: format!("no measurements for case {name}"),
             });
         }
+        for metric in [
+            "makespan_ms",
+            "lat_mean_ms",
+            "lat_p50_ms",
+            "lat_p99_ms",
+            "max_concurrency",
+        ] {
+            if ["median", "min", "max"]
+                .iter()
+                .any(|k| !m[metric][k].is_number())
+            {
+                return Err(SimError::GroundTruth {
+                    path: measured_file.clone(),
+                    message: format!("case {name}: `{metric}` needs numeric median, min and max"),
+                });
+            }
+        }
         let stat = |metric: &str, key: &str| m[metric][key].as_f64().unwrap_or(f64::NAN);
         let rep_value =
             |metric: &str, rep: u64| m[metric]["reps"][rep as usize].as_f64().unwrap_or(f64::NAN);
