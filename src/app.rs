@@ -108,15 +108,13 @@ fn host_line(exp: &Experiment) -> String {
 fn write_outputs(staging: &Staging, exp: &Experiment, out: &RunOutput, wall: f64) -> Result<()> {
     staging.write("summary.json", pretty_json(&out.summary).as_bytes())?;
     if exp.output.invocations {
-        staging.write(
-            "invocations.csv",
-            csv_export::invocations_csv(&out.rows, &out.function_names).as_bytes(),
-        )?;
+        staging.stream("invocations.csv", |w| {
+            csv_export::write_invocations(w, &out.rows, &out.function_names)
+        })?;
     }
-    staging.write(
-        "timeseries.csv",
-        csv_export::timeseries_csv(&out.timeseries).as_bytes(),
-    )?;
+    staging.stream("timeseries.csv", |w| {
+        csv_export::write_timeseries(w, &out.timeseries)
+    })?;
     let manifest = Manifest {
         sim_version: env!("CARGO_PKG_VERSION"),
         command: std::env::args().collect(),

@@ -1,22 +1,28 @@
-//! invocations.csv and timeseries.csv, with fixed decimals so the bytes are reproducible.
+//! invocations.csv and timeseries.csv, streamed, with fixed decimals so the bytes are
+//! reproducible.
 
 use crate::metrics::{InvocationRecord, TimeseriesRow};
-use std::fmt::Write;
+use std::io::{self, Write};
 
 fn ms(ns: Option<u64>) -> String {
     ns.map_or(String::new(), |v| format!("{:.6}", v as f64 / 1e6))
 }
 
-/// One row per invocation: arrival, body start and end, response (ms), process, thread, outcome.
-pub fn invocations_csv(rows: &[InvocationRecord], function_names: &[String]) -> String {
-    let mut s = String::with_capacity(64 * (rows.len() + 1));
-    s.push_str(
-        "invocation,function,arrival_ms,start_ms,end_ms,response_ms,process,thread,outcome\n",
-    );
+/// One row per invocation: arrival, body start and end, response (ms), process, thread,
+/// outcome.
+pub fn write_invocations(
+    out: &mut impl Write,
+    rows: &[InvocationRecord],
+    function_names: &[String],
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "invocation,function,arrival_ms,start_ms,end_ms,response_ms,process,thread,outcome"
+    )?;
     for r in rows {
         let thread = r.thread.map_or(String::new(), |t| t.to_string());
-        let _ = writeln!(
-            s,
+        writeln!(
+            out,
             "{},{},{},{},{},{},{},{},{}",
             r.id,
             function_names[r.function as usize],
@@ -27,18 +33,20 @@ pub fn invocations_csv(rows: &[InvocationRecord], function_names: &[String]) -> 
             r.process,
             thread,
             r.outcome
-        );
+        )?;
     }
-    s
+    Ok(())
 }
 
 /// One row per sampling interval.
-pub fn timeseries_csv(rows: &[TimeseriesRow]) -> String {
-    let mut s =
-        String::from("t_ms,in_flight,queued,busy_threads,gil_held,loop_blocked,cpu_utilisation\n");
+pub fn write_timeseries(out: &mut impl Write, rows: &[TimeseriesRow]) -> io::Result<()> {
+    writeln!(
+        out,
+        "t_ms,in_flight,queued,busy_threads,gil_held,loop_blocked,cpu_utilisation"
+    )?;
     for r in rows {
-        let _ = writeln!(
-            s,
+        writeln!(
+            out,
             "{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
             r.t_ns as f64 / 1e6,
             r.in_flight,
@@ -47,7 +55,7 @@ pub fn timeseries_csv(rows: &[TimeseriesRow]) -> String {
             r.gil_held,
             r.loop_blocked,
             r.cpu_utilisation
-        );
+        )?;
     }
-    s
+    Ok(())
 }

@@ -57,8 +57,23 @@ impl Staging {
 
     /// Writes one file into the staging folder.
     pub fn write(&self, file: &str, bytes: &[u8]) -> Result<()> {
+        self.stream(file, |w| std::io::Write::write_all(w, bytes))
+    }
+
+    /// Writes one file into the staging folder through a buffered writer.
+    pub fn stream(
+        &self,
+        file: &str,
+        fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    ) -> Result<()> {
+        use std::io::Write;
         let path = self.dir.join(file);
-        std::fs::write(&path, bytes).map_err(|source| SimError::Write { path, source })
+        let result = std::fs::File::create(&path).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            fill(&mut w)?;
+            w.flush()
+        });
+        result.map_err(|source| SimError::Write { path, source })
     }
 
     /// Replaces the target folder with the staged one.
