@@ -31,7 +31,7 @@ pub fn run_experiment(exp: &Experiment) -> RunOutput {
         .map(|(i, p)| ProcessSummary {
             process: i,
             invocations: p.invocations,
-            cpu_utilisation: round6(p.cpu_utilisation),
+            cpu_cores: round6(p.cpu_cores),
             gil_held: round6(p.gil_held),
             gil_wait_share: round6(p.gil_wait_share),
             mean_gil_waiters: round6(p.mean_gil_waiters),

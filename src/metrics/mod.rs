@@ -86,7 +86,8 @@ pub struct TimeseriesRow {
     pub busy_threads: f64,
     /// Share of the interval the GIL had a holder, averaged over processes.
     pub gil_held: f64,
-    /// Share of the interval event loops were blocked in a blocking call, averaged.
+    /// Share of the interval event loops ran a coroutine's own code (Python, native or a
+    /// blocking call), averaged over processes.
     pub loop_blocked: f64,
     /// Share of the instance's cores in use.
     pub cpu_utilisation: f64,

@@ -72,17 +72,18 @@ pub struct ProcessSummary {
     pub process: usize,
     /// Invocations routed to it.
     pub invocations: u64,
-    /// Cores it used on average.
-    pub cpu_utilisation: f64,
+    /// Cores it used on average (core-seconds / elapsed seconds).
+    pub cpu_cores: f64,
     /// Share of time its GIL was held.
     pub gil_held: f64,
-    /// Share of the time threads wanted to run Python that they spent waiting for the GIL.
+    /// Of its threads' time with work, the share spent waiting for the GIL.
     pub gil_wait_share: f64,
     /// Mean number of threads waiting for the GIL.
     pub mean_gil_waiters: f64,
     /// Share of time the event loop had work.
     pub loop_busy: f64,
-    /// Share of time the event loop was blocked in a blocking call or native code.
+    /// Share of time the event loop ran a coroutine's own code (Python, native or a blocking
+    /// call), so no other callback could run.
     pub loop_blocked: f64,
     /// Thread-pool threads started.
     pub pool_threads: u32,

@@ -9,17 +9,17 @@ use crate::metrics::{InvocationRecord, Outcome, Recorder};
 pub struct ProcessStats {
     /// Invocations routed to it.
     pub invocations: u64,
-    /// Core-seconds it used / elapsed seconds.
-    pub cpu_utilisation: f64,
+    /// Cores it used on average (core-seconds / elapsed seconds).
+    pub cpu_cores: f64,
     /// Share of time its GIL had a holder.
     pub gil_held: f64,
-    /// Of the thread-time spent wanting to run Python, the share spent waiting for the GIL.
+    /// Of its threads' time with work, the share spent waiting for the GIL.
     pub gil_wait_share: f64,
     /// Mean number of threads waiting for the GIL.
     pub mean_gil_waiters: f64,
     /// Share of time the loop thread had work.
     pub loop_busy: f64,
-    /// Share of time the loop thread was inside a blocking call or native code.
+    /// Share of time the loop thread ran a coroutine's own code (so nothing else on the loop).
     pub loop_blocked: f64,
     /// Thread-pool threads created.
     pub pool_threads: u32,
@@ -65,15 +65,12 @@ impl World {
             let pr = &self.processes[p];
             let held = pr.gil_held.area(now) as f64;
             let wait = pr.gil_waiters.area(now) as f64;
+            let active = pr.active_threads.area(now) as f64;
             stats.push(ProcessStats {
                 invocations: pr.invocations,
-                cpu_utilisation: cpu / elapsed,
+                cpu_cores: cpu / elapsed,
                 gil_held: held / elapsed,
-                gil_wait_share: if held + wait > 0.0 {
-                    wait / (held + wait)
-                } else {
-                    0.0
-                },
+                gil_wait_share: if active > 0.0 { wait / active } else { 0.0 },
                 mean_gil_waiters: wait / elapsed,
                 loop_busy: pr.loop_busy.area(now) as f64 / elapsed,
                 loop_blocked: pr.loop_blocked.area(now) as f64 / elapsed,

@@ -446,17 +446,23 @@ impl World {
         let t = &mut self.threads[th as usize];
         let before = t.activity;
         t.activity = a;
-        if t.role == Role::Loop {
-            let pr = &mut self.processes[t.process as usize];
-            let busy = |x: Activity| !matches!(x, Activity::Idle | Activity::Woken);
-            let blocked =
-                |x: Activity| matches!(x, Activity::Blocked | Activity::OnCpu { gil: false });
-            if busy(before) != busy(a) {
-                pr.loop_busy.add(self.now, if busy(a) { 1 } else { -1 });
+        let pr = &mut self.processes[t.process as usize];
+        let busy = |x: Activity| !matches!(x, Activity::Idle | Activity::Woken);
+        if busy(before) != busy(a) {
+            let delta = if busy(a) { 1 } else { -1 };
+            pr.active_threads.add(self.now, delta);
+            if t.role == Role::Loop {
+                pr.loop_busy.add(self.now, delta);
             }
-            if blocked(before) != blocked(a) {
-                pr.loop_blocked
-                    .add(self.now, if blocked(a) { 1 } else { -1 });
+        }
+        if t.role == Role::Loop {
+            // Blocked: running a coroutine's own code (Python, native or a blocking call), so
+            // no other callback of this loop can run.
+            let blocked = matches!(t.job, Job::Step(_))
+                && matches!(a, Activity::Blocked | Activity::OnCpu { .. });
+            if blocked != pr.loop_in_user_code {
+                pr.loop_in_user_code = blocked;
+                pr.loop_blocked.add(self.now, if blocked { 1 } else { -1 });
             }
         }
     }

@@ -87,6 +87,10 @@ pub struct Process {
     pub gil_waiters: Gauge,
     /// 1 while the loop thread has work (running, waiting for the GIL, or blocked).
     pub loop_busy: Gauge,
-    /// 1 while the loop thread is inside a blocking call or GIL-free native code.
+    /// 1 while the loop thread runs a coroutine's own code (Python, native or a blocking call).
     pub loop_blocked: Gauge,
+    /// The loop thread is in a coroutine's own code now.
+    pub loop_in_user_code: bool,
+    /// Threads of this process with work (running, waiting for the GIL or a core, blocked).
+    pub active_threads: Gauge,
 }

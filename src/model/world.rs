@@ -155,6 +155,8 @@ impl World {
                 gil_waiters: Gauge::default(),
                 loop_busy: Gauge::default(),
                 loop_blocked: Gauge::default(),
+                loop_in_user_code: false,
+                active_threads: Gauge::default(),
             });
             if h.prewarm_pools {
                 world.prewarm(p as usize, h.threads, h.default_executor_threads);

@@ -50,7 +50,7 @@ pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> Strin
         "  {:<7} {:>11} {:>6} {:>9} {:>9} {:>10} {:>13} {:>8}",
         "process",
         "invocations",
-        "CPU",
+        "cores",
         "GIL held",
         "GIL wait",
         "loop busy",
@@ -60,10 +60,10 @@ pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> Strin
     for p in &s.processes {
         let _ = writeln!(
             o,
-            "  {:<7} {:>11} {:>5.0}% {:>8.0}% {:>8.0}% {:>9.0}% {:>12.0}% {:>8}",
+            "  {:<7} {:>11} {:>6.2} {:>8.0}% {:>8.0}% {:>9.0}% {:>12.0}% {:>8}",
             p.process,
             p.invocations,
-            p.cpu_utilisation * 100.0,
+            p.cpu_cores,
             p.gil_held * 100.0,
             p.gil_wait_share * 100.0,
             p.loop_busy * 100.0,
@@ -73,7 +73,7 @@ pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> Strin
     }
     let _ = writeln!(
         o,
-        "  (CPU: cores used; GIL wait: share of the time threads wanted the GIL that they waited; ideal: no contention at all)"
+        "  (cores: cores used on average; GIL wait: share of its threads' busy time spent waiting for the GIL;\n   loop blocked: share of time the event loop ran a coroutine's own code; ideal: no contention at all)"
     );
     let _ = writeln!(
         o,
