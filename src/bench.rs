@@ -133,6 +133,7 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
             free_threaded: false,
             switch_interval_ns: 5_000_000,
             process_start_interval_ns: 0,
+            context_switch_ns: DEFAULT_CONTEXT_SWITCH_NS,
             prewarm_pools: PREWARM,
             dispatch: costs,
         },

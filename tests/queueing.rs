@@ -141,6 +141,7 @@ fn ideal_host(threads: u32, cores: f64) -> HostConfig {
         switch_interval_ns: 5_000_000,
         process_start_interval_ns: 0,
         dispatch: DispatchCosts::ZERO,
+        context_switch_ns: 0,
         prewarm_pools: false,
     }
 }

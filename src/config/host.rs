@@ -94,6 +94,12 @@ impl Checker {
             3600.0,
             "seconds (Azure starts processes 10 s apart; 0 = all warm)",
         );
+        self.non_negative(
+            "host.context_switch_us",
+            h.context_switch_us,
+            1e4,
+            "microseconds",
+        );
         let d = &h.dispatch;
         let cal = DispatchCosts::CALIBRATED;
         let mut us = |name: &str, v: Option<f64>, default: u64| -> u64 {
@@ -194,6 +200,7 @@ impl Checker {
             free_threaded,
             switch_interval_ns: ms_to_ns(h.switch_interval_ms).max(1),
             process_start_interval_ns: (h.process_start_interval_s.max(0.0) * 1e9) as u64,
+            context_switch_ns: (h.context_switch_us.clamp(0.0, 1e4) * 1e3).round() as u64,
             prewarm_pools: h.prewarm_pools,
             dispatch,
         }

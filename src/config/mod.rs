@@ -20,6 +20,10 @@ use std::path::PathBuf;
 pub use host::{default_executor_threads, default_pool_threads};
 pub use validate::{load_experiment, parse_experiment};
 
+/// Default cost of a context switch on oversubscribed cores (`host.context_switch_us`): a
+/// typical direct cost plus cache refill on a cloud VM.
+pub const DEFAULT_CONTEXT_SWITCH_NS: u64 = 30_000;
+
 /// A validated experiment, ready to build a model from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Experiment {
@@ -64,6 +68,8 @@ pub struct HostConfig {
     pub switch_interval_ns: u64,
     /// Delay between worker processes becoming ready, ns (0 = all ready at t = 0).
     pub process_start_interval_ns: u64,
+    /// Cost of one context switch when cores are oversubscribed (direct cost and cache refill).
+    pub context_switch_ns: u64,
     /// Start every thread-pool and default-executor thread before t = 0 (a warm worker);
     /// otherwise they start on demand, as ThreadPoolExecutor does.
     pub prewarm_pools: bool,

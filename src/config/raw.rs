@@ -63,6 +63,9 @@ pub struct RawHost {
     /// Worker processes become ready this many seconds apart (Azure: 10); 0 = all warm at t = 0.
     #[serde(default)]
     pub process_start_interval_s: f64,
+    /// Cost of a context switch on oversubscribed cores, in microseconds (default 30).
+    #[serde(default = "default_context_switch")]
+    pub context_switch_us: f64,
     /// Start all pool threads before t = 0 (a warm worker) instead of on demand.
     #[serde(default)]
     pub prewarm_pools: bool,
@@ -79,6 +82,9 @@ fn default_processes() -> u32 {
 }
 fn default_python() -> String {
     "3.11".to_string()
+}
+fn default_context_switch() -> f64 {
+    super::DEFAULT_CONTEXT_SWITCH_NS as f64 / 1e3
 }
 fn default_switch_interval() -> f64 {
     5.0

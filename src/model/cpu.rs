@@ -5,6 +5,13 @@
 //! a burst of w ns started at V0 ends when V = V0 + w. Only the earliest end needs an event.
 //! Processor sharing matches the ground truth's multi-process CPU cases (16 x 50 ms on P = 4,
 //! 2 cores: 412 ms measured, 400 ideal) and has the same mean as FIFO for the queueing checks.
+//!
+//! Oversubscribed cores are time-sliced, and each switch costs time: with k runnable threads per
+//! core, Linux CFS gives each a slice of max(6 ms / k, 0.75 ms) (sched_latency,
+//! min_granularity), and every slice pays one context switch (direct cost and cache refill),
+//! so the useful rate is scaled by slice / (slice + switch cost). This is why "setting the
+//! number of workers too high can affect overall performance due to the increased number of
+//! required context switches".
 
 use super::event::ThreadId;
 use std::cmp::Ordering;
@@ -39,9 +46,15 @@ impl Ord for Burst {
     }
 }
 
+/// CFS target latency: every runnable thread runs once per this period...
+const SCHED_LATENCY_NS: f64 = 6e6;
+/// ...but never for less than this slice.
+const MIN_GRANULARITY_NS: f64 = 0.75e6;
+
 /// Processor-sharing cores of one host instance.
 pub struct Cores {
     capacity: f64,
+    switch_cost_ns: f64,
     running: u32,
     v: f64,
     last_ns: u64,
@@ -57,10 +70,12 @@ pub struct Cores {
 }
 
 impl Cores {
-    /// `capacity` cores shared by the threads of `processes` processes.
-    pub fn new(capacity: f64, processes: usize) -> Cores {
+    /// `capacity` cores shared by the threads of `processes` processes; a context switch
+    /// costs `switch_cost_ns`.
+    pub fn new(capacity: f64, processes: usize, switch_cost_ns: u64) -> Cores {
         Cores {
             capacity,
+            switch_cost_ns: switch_cost_ns as f64,
             running: 0,
             v: 0.0,
             last_ns: 0,
@@ -72,12 +87,15 @@ impl Cores {
         }
     }
 
+    /// Useful work per ns of each running thread.
     fn rate(&self) -> f64 {
-        if self.running as f64 <= self.capacity {
-            1.0
-        } else {
-            self.capacity / self.running as f64
+        let n = self.running as f64;
+        if n <= self.capacity {
+            return 1.0;
         }
+        let per_core = n / self.capacity;
+        let slice = (SCHED_LATENCY_NS / per_core).max(MIN_GRANULARITY_NS);
+        self.capacity / n * slice / (slice + self.switch_cost_ns)
     }
 
     fn advance(&mut self, now: u64) {
@@ -212,7 +230,7 @@ mod tests {
 
     #[test]
     fn two_bursts_on_one_core_share_it() {
-        let mut c = Cores::new(1.0, 1);
+        let mut c = Cores::new(1.0, 1, 0);
         c.start(0, 0, 100, 0);
         c.start(1, 0, 100, 0);
         assert_eq!(c.next_finish(0), Some(200));
@@ -223,8 +241,21 @@ mod tests {
     }
 
     #[test]
+    fn oversubscribed_cores_pay_for_context_switches() {
+        // 4 threads on 1 core: slices of 1.5 ms, each paying a 30 us switch.
+        let mut c = Cores::new(1.0, 1, 30_000);
+        for t in 0..4 {
+            c.start(t, 0, 1_000_000, 0);
+        }
+        let ideal = 4_000_000.0;
+        let expected = ideal * (1.5e6 + 30e3) / 1.5e6;
+        let end = c.next_finish(0).unwrap() as f64;
+        assert!((end - expected).abs() < 2.0, "{end} vs {expected}");
+    }
+
+    #[test]
     fn preemption_keeps_the_work_left() {
-        let mut c = Cores::new(2.0, 1);
+        let mut c = Cores::new(2.0, 1, 0);
         c.start(0, 0, 100, 0);
         assert_eq!(c.stop(0, 0, 30), 70);
         assert_eq!(c.next_finish(30), None);
@@ -232,10 +263,10 @@ mod tests {
 
     #[test]
     fn fractional_cores_slow_a_single_thread() {
-        let mut c = Cores::new(0.25, 1);
+        let mut c = Cores::new(0.25, 1, 0);
         c.start(0, 0, 100, 0);
         assert_eq!(c.next_finish(0), Some(400));
-        let mut c = Cores::new(0.5, 1);
+        let mut c = Cores::new(0.5, 1, 0);
         c.start(0, 0, 100, 0);
         c.start(1, 0, 100, 0);
         assert_eq!(c.next_finish(0), Some(400));

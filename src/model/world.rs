@@ -92,7 +92,7 @@ impl World {
         let mut world = World {
             now: 0,
             queue: EventQueue::with_capacity(1024),
-            cores: Cores::new(h.cores, h.processes as usize),
+            cores: Cores::new(h.cores, h.processes as usize, h.context_switch_ns),
             cores_capacity: h.cores,
             threads: Vec::new(),
             processes: Vec::new(),
