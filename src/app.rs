@@ -32,7 +32,7 @@ fn overrides(sets: &[String], seed: Option<u64>, no_invocations: bool) -> Vec<St
 
 fn check_command(args: CheckArgs) -> Result<()> {
     let exp = load_experiment(&args.experiment, &args.sets)?;
-    println!(
+    crate::say!(
         "{}: ok ({} function(s), {} process(es) x {} thread(s))",
         args.experiment.display(),
         exp.functions.len(),
@@ -67,11 +67,11 @@ fn run_command(args: RunArgs) -> Result<()> {
     write_outputs(&staging, &exp, &out, wall)?;
     let dir = staging.commit()?;
     if !args.quiet {
-        print!(
+        crate::say!(
             "{}",
-            report::summary_text(&out.summary, &exp.description, &host_line(&exp))
+            report::summary_text(&out.summary, &exp.description, &host_line(&exp)).trim_end()
         );
-        println!(
+        crate::say!(
             "wrote {}/ (summary.json, {}timeseries.csv, manifest.json) in {:.2} s",
             dir.display(),
             if exp.output.invocations {

@@ -30,7 +30,7 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
     }
     let scale = if args.quick { 10 } else { 1 };
     let reps = if args.quick { 3 } else { 5 };
-    println!(
+    crate::say!(
         "sim bench ({} build, one core; median of {reps} repetitions [min..max])",
         if cfg!(debug_assertions) {
             "debug"
@@ -40,7 +40,7 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
     );
     let n = 50_000_000 / scale;
     let kernel = repeat(reps, || kernel_hold(n) / 1e6);
-    println!(
+    crate::say!(
         "  kernel (hold model, 1024 pending)     {kernel} M events/s   ({n} events per repetition)"
     );
     let inv = 1_000_000 / scale as u64;
@@ -50,13 +50,15 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
         events = e;
         e as f64 / wall / 1e6
     });
-    println!("  full model (sync I/O, dispatch path)  {full} M events/s   ({events} events, {inv} invocations)");
+    crate::say!("  full model (sync I/O, dispatch path)  {full} M events/s   ({events} events, {inv} invocations)");
     let plain = repeat(reps, || {
         let (e, wall) = model_run(inv, DispatchCosts::ZERO, false);
         events = e;
         inv as f64 / wall / 1e6
     });
-    println!("  plain sync function (no dispatch)     {plain} M invocations/s ({events} events)");
+    crate::say!(
+        "  plain sync function (no dispatch)     {plain} M invocations/s ({events} events)"
+    );
     let exe = std::env::current_exe().map_err(|source| crate::error::SimError::Read {
         path: "current executable".into(),
         source,
@@ -73,7 +75,7 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
                 path: exe.clone(),
                 source,
             })?;
-        print!("{}", String::from_utf8_lossy(&out.stdout));
+        crate::say!("{}", String::from_utf8_lossy(&out.stdout).trim_end());
     }
     Ok(())
 }
@@ -179,7 +181,7 @@ fn child_run(spec: &str) -> Result<()> {
         .map_or("n/a (no /proc)".to_string(), |kb| {
             format!("{:.1} MB", kb / 1024.0)
         });
-    println!(
+    crate::say!(
         "  Poisson run, {n:>8} invocations, rows {:<3}  wall {:>6.2} s, peak memory {peak}  ({events} events)",
         if rows { "on" } else { "off" },
         wall

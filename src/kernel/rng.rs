@@ -35,7 +35,17 @@ impl RngStreams {
 
     /// The generator for the `index`-th member of a family (`"gil"`, 3 -> process 3's GIL).
     pub fn indexed(&self, family: &str, index: u64) -> SimRng {
-        let h = fnv1a(family.as_bytes()) ^ splitmix64(index.wrapping_add(0x9E37_79B9));
+        self.member(Self::family(family), index)
+    }
+
+    /// A family's key, computed once for [`RngStreams::member`] on hot paths.
+    pub fn family(name: &str) -> u64 {
+        fnv1a(name.as_bytes())
+    }
+
+    /// The generator for the `index`-th member of the family with key `family`.
+    pub fn member(&self, family: u64, index: u64) -> SimRng {
+        let h = family ^ splitmix64(index.wrapping_add(0x9E37_79B9));
         SimRng::seed_from_u64(splitmix64(self.seed ^ h))
     }
 }

@@ -2,7 +2,7 @@
 //! stops (invocations still in flight are recorded as pending).
 
 use super::world::World;
-use crate::metrics::{InvocationRecord, Outcome, Recorder};
+use crate::metrics::{Outcome, Recorder};
 
 /// Per-process results.
 #[derive(Debug, Clone)]
@@ -45,18 +45,8 @@ impl World {
     pub(super) fn finish(mut self) -> RunResult {
         let now = self.now;
         for inv in self.invs.live_ids() {
-            let i = self.invs[inv];
-            self.recorder.finished(InvocationRecord {
-                id: i.id,
-                function: i.func,
-                arrival: i.arrival,
-                start: i.start,
-                end: i.end,
-                response: None,
-                process: i.process,
-                thread: i.thread,
-                outcome: Outcome::Pending,
-            });
+            let row = self.invs[inv].record(None, Outcome::Pending);
+            self.recorder.finished(row);
         }
         let elapsed = now.max(1) as f64;
         let mut stats = Vec::new();

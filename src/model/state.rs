@@ -6,7 +6,7 @@ use super::program::{ProgId, Sampler};
 use super::worker::Job;
 use crate::config::FunctionKind;
 use crate::kernel::SimRng;
-use crate::metrics::ThreadLabel;
+use crate::metrics::{InvocationRecord, Outcome, ThreadLabel};
 use crate::workload::ArrivalSource;
 
 /// What a thread is for.
@@ -89,7 +89,7 @@ pub struct Task {
 }
 
 /// An invocation in flight.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Inv {
     /// Arrival order.
     pub id: u64,
@@ -107,6 +107,9 @@ pub struct Inv {
     pub thread: Option<ThreadLabel>,
     /// Closed-loop client that sent it.
     pub client: Option<u32>,
+    /// Its own stream of step durations: the k-th invocation of a function draws the same
+    /// durations whatever the host does (common random numbers across what-ifs).
+    pub rng: SimRng,
 }
 
 /// Runtime state of one function.
@@ -117,8 +120,10 @@ pub struct FunctionRt {
     pub root: ProgId,
     /// Open-loop arrivals.
     pub source: ArrivalSource,
-    /// Durations of its steps.
-    pub rng: SimRng,
+    /// Key of its invocations' duration streams ("durations/<name>").
+    pub durations_family: u64,
+    /// Invocations of it so far (the index of the next one's stream).
+    pub invocations: u64,
     /// Closed-loop clients, if any.
     pub clients: Option<Clients>,
 }
@@ -135,4 +140,21 @@ pub struct Clients {
     pub per_client_limit: Option<u64>,
     /// Requests sent by each client so far.
     pub sent: Vec<u64>,
+}
+
+impl Inv {
+    /// Its row, as it ends with `outcome` (`response` for answered ones).
+    pub fn record(&self, response: Option<u64>, outcome: Outcome) -> InvocationRecord {
+        InvocationRecord {
+            id: self.id,
+            function: self.func,
+            arrival: self.arrival,
+            start: self.start,
+            end: self.end,
+            response,
+            process: self.process,
+            thread: self.thread,
+            outcome,
+        }
+    }
 }

@@ -329,13 +329,12 @@ impl World {
             }
         }
         let p = self.invs[inv].process as usize;
-        let f = self.invs[inv].func as usize;
         let ops = self.programs.ops(prog);
         if pc == ops.len() {
             return self.task_end(th, task, coroutine);
         }
         self.tasks[task].pc += 1;
-        let rng = &mut self.functions[f].rng;
+        let rng = &mut self.invs[inv].rng;
         let slack = self.costs.timer_slack_ns;
         match &ops[pc] {
             Step::Cpu(d) => Op::Python(d.sample(rng)),

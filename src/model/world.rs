@@ -10,12 +10,13 @@ use super::state::{Activity, Clients, FunctionRt, Inv, Role, Task, Thread};
 use super::worker::{Job, Pool, Process};
 use crate::config::{DispatchCosts, Experiment, Workload};
 use crate::kernel::{EventQueue, RngStreams};
-use crate::metrics::{Gauge, InvocationRecord, Outcome, Recorder, TimeseriesRow};
+use crate::metrics::{Gauge, Outcome, Recorder, TimeseriesRow};
 use crate::model::program::Sampler;
 use crate::workload::ArrivalSource;
 
 /// The whole simulated host instance.
 pub struct World {
+    streams: RngStreams,
     pub(super) now: u64,
     pub(super) queue: EventQueue<Event>,
     pub(super) cores: Cores,
@@ -64,8 +65,10 @@ impl World {
         let streams = RngStreams::new(exp.seed);
         let mut programs = Programs::default();
         let mut functions = Vec::new();
-        for (i, f) in exp.functions.iter().enumerate() {
+        for f in &exp.functions {
             let root = programs.compile(&f.body);
+            // Streams are keyed by the function's name, so adding or reordering functions
+            // leaves every other function's draws as they were.
             let clients = match &f.workload {
                 Workload::ClosedLoop {
                     clients,
@@ -74,7 +77,7 @@ impl World {
                     requests_per_client,
                 } => Some(Clients {
                     think: Sampler::new(think),
-                    rng: streams.indexed("think", i as u64),
+                    rng: streams.stream(&format!("think/{}", f.name)),
                     stop_at: *duration_ns,
                     per_client_limit: *requests_per_client,
                     sent: vec![0; *clients as usize],
@@ -84,12 +87,17 @@ impl World {
             functions.push(FunctionRt {
                 kind: f.kind,
                 root,
-                source: ArrivalSource::new(&f.workload, streams.indexed("arrivals", i as u64)),
-                rng: streams.indexed("durations", i as u64),
+                source: ArrivalSource::new(
+                    &f.workload,
+                    streams.stream(&format!("arrivals/{}", f.name)),
+                ),
+                durations_family: RngStreams::family(&format!("durations/{}", f.name)),
+                invocations: 0,
                 clients,
             });
         }
         let mut world = World {
+            streams,
             now: 0,
             queue: EventQueue::with_capacity(1024),
             cores: Cores::new(h.cores, h.processes as usize, h.context_switch_ns),
@@ -298,6 +306,9 @@ impl World {
         let ready = &self.ready_processes;
         let process = ready[(self.rr_counter % ready.len() as u64) as usize];
         self.processes[process as usize].invocations += 1;
+        let fr = &mut self.functions[func as usize];
+        let rng = self.streams.member(fr.durations_family, fr.invocations);
+        fr.invocations += 1;
         let inv = self.invs.insert(Inv {
             id: self.next_inv_id,
             func,
@@ -307,6 +318,7 @@ impl World {
             process,
             thread: None,
             client,
+            rng,
         });
         self.next_inv_id += 1;
         if self.costs.transport_ns == 0 {
@@ -327,23 +339,15 @@ impl World {
     /// The response of `inv` leaves the worker: it is recorded and, for a closed-loop client,
     /// the client's next request is scheduled after its think time.
     pub(super) fn respond(&mut self, inv: InvId) {
-        let i = self.invs[inv];
         let response = self.now + self.costs.transport_ns;
         self.in_flight.add(self.now, -1);
-        self.recorder.finished(InvocationRecord {
-            id: i.id,
-            function: i.func,
-            arrival: i.arrival,
-            start: i.start,
-            end: i.end,
-            response: Some(response),
-            process: i.process,
-            thread: i.thread,
-            outcome: Outcome::Succeeded,
-        });
+        let i = &self.invs[inv];
+        let (func, client) = (i.func, i.client);
+        let row = i.record(Some(response), Outcome::Succeeded);
+        self.recorder.finished(row);
         self.invs.remove(inv);
-        if let Some(client) = i.client {
-            let c = self.functions[i.func as usize]
+        if let Some(client) = client {
+            let c = self.functions[func as usize]
                 .clients
                 .as_mut()
                 .expect("closed loop");
@@ -353,10 +357,7 @@ impl World {
                 .saturating_add(self.costs.timer_slack_ns);
             self.push(
                 response.saturating_add(think),
-                Event::ClientRequest {
-                    func: i.func,
-                    client,
-                },
+                Event::ClientRequest { func, client },
             );
         }
     }

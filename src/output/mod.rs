@@ -11,6 +11,16 @@ pub mod report;
 use crate::error::{Result, SimError};
 use std::path::{Path, PathBuf};
 
+/// Prints to standard output; a closed pipe (`sim ... | head`) ends the output quietly instead
+/// of panicking, as a command-line tool should.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// A folder being filled, to be swapped into place by [`Staging::commit`].
 pub struct Staging {
     target: PathBuf,

@@ -322,7 +322,7 @@ pub fn table_text(table: &[Check]) -> String {
 /// `sim validate DIR`.
 pub fn validate_command(args: ValidateArgs) -> Result<()> {
     let table = validate_dir(&args.dir, args.only.as_deref(), args.reps)?;
-    print!("{}", table_text(&table));
+    crate::say!("{}", table_text(&table).trim_end());
     if let Some(path) = &args.json {
         let body = crate::app::pretty_json(&table);
         std::fs::write(path, body).map_err(|source| SimError::Write {
