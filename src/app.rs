@@ -42,7 +42,7 @@ fn check_command(args: CheckArgs) -> Result<()> {
     Ok(())
 }
 
-/// What manifest.json records about a run.
+/// What manifest.json records about a run: enough to run it again and to know what ran.
 #[derive(Serialize)]
 struct Manifest<'a> {
     sim_version: &'static str,
@@ -50,7 +50,21 @@ struct Manifest<'a> {
     experiment_file: String,
     seed: u64,
     wall_time_s: f64,
-    config: &'a Experiment,
+    /// The experiment as written, with `--set` overrides applied.
+    experiment: Option<&'a crate::config::raw::RawExperiment>,
+    /// The host with every default resolved (thread-pool size, executor size, costs).
+    resolved_host: &'a crate::config::HostConfig,
+    /// Each function's kind and body as run (loops expanded, durations in ns).
+    resolved_functions: Vec<ResolvedFunction<'a>>,
+}
+
+/// A function as the model runs it; huge expanded bodies are summarised.
+#[derive(Serialize)]
+struct ResolvedFunction<'a> {
+    name: &'a str,
+    kind: crate::config::FunctionKind,
+    steps: usize,
+    body: Option<&'a [crate::config::Step]>,
 }
 
 fn run_command(args: RunArgs) -> Result<()> {
@@ -121,7 +135,18 @@ fn write_outputs(staging: &Staging, exp: &Experiment, out: &RunOutput, wall: f64
         experiment_file: exp.source.display().to_string(),
         seed: exp.seed,
         wall_time_s: wall,
-        config: exp,
+        experiment: exp.as_given.as_ref(),
+        resolved_host: &exp.host,
+        resolved_functions: exp
+            .functions
+            .iter()
+            .map(|f| ResolvedFunction {
+                name: &f.name,
+                kind: f.kind,
+                steps: f.body.len(),
+                body: (f.body.len() <= 1000).then_some(f.body.as_slice()),
+            })
+            .collect(),
     };
     staging.write("manifest.json", pretty_json(&manifest).as_bytes())
 }

@@ -154,6 +154,7 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
             timeseries_interval_ns: 1_000_000_000,
         },
         source: "bench".into(),
+        as_given: None,
     }
 }
 

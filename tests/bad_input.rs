@@ -738,3 +738,28 @@ fn check_exits_0_on_a_valid_file_and_2_on_an_invalid_one() {
         "check writes nothing"
     );
 }
+
+#[test]
+fn out_never_replaces_a_folder_that_is_not_a_sim_output() {
+    let fx = Fixture::new("out-foreign");
+    let file = fx.write("ok.ron", &experiment("ok", "", &[ok_function()]));
+    let foreign = fx.dir.join("notes");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let run = sim(
+        &fx.dir,
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            foreign.to_str().unwrap(),
+        ],
+    );
+    let err = input_error(&run);
+    assert!(err.contains("not an earlier sim output"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(Fixture::entries(&foreign), ["notes.txt"]);
+}

@@ -175,6 +175,7 @@ fn experiment(
             timeseries_interval_ns: 60_000_000_000,
         },
         source: PathBuf::from(file!()),
+        as_given: None,
     }
 }
 

@@ -251,3 +251,77 @@ fn a_blocked_event_loop_delays_the_dispatch_of_sync_invocations_too() {
         "the sync call waits for the loop: {lat} ms"
     );
 }
+
+#[test]
+fn too_many_worker_processes_pay_for_context_switches() {
+    // "Setting the number of workers too high can affect overall performance due to the
+    // increased number of required context switches": 10 CPU-bound processes on 2 cores.
+    let two = makespan_ms(&run("cpu_bound", &["host.processes=2"]));
+    let ten = makespan_ms(&run("cpu_bound", &["host.processes=10"]));
+    assert!(ten > two * 1.005, "P=2 {two} ms, P=10 {ten} ms");
+    let free = makespan_ms(&run(
+        "cpu_bound",
+        &["host.processes=10", "host.context_switch_us=0"],
+    ));
+    assert!(free < ten, "without switch costs: {free} ms");
+}
+
+#[test]
+fn what_ifs_keep_each_invocations_durations() {
+    // Common random numbers: the k-th invocation draws the same step durations whatever the
+    // host, so a what-if compares configurations, not luck.
+    let body_ms = |sets: &[&str]| -> Vec<u64> {
+        run(
+            "mixed",
+            &[&["functions.0.workload.duration_s=2"], sets].concat(),
+        )
+        .rows
+        .iter()
+        .map(|r| r.arrival)
+        .collect()
+    };
+    assert_eq!(
+        body_ms(&["host.processes=1"]),
+        body_ms(&["host.processes=2"]),
+        "same arrivals"
+    );
+    let io = |sets: &[&str]| -> Vec<f64> {
+        let text = r#"Experiment(name: "crn", host: Host(cores: 2.0, threads: 64), functions: [FunctionUse(
+            function: Inline(Function(name: "io", kind: Sync, body: [BlockingIo(Exponential(50.0))])),
+            workload: Poisson(rate_per_s: 200.0, duration_s: 2.0))])"#;
+        run_text(text, sets)
+            .rows
+            .iter()
+            .map(|r| (r.end.unwrap() - r.start.unwrap()) as f64 / 1e6)
+            .collect()
+    };
+    let (one, two) = (io(&["host.processes=1"]), io(&["host.processes=2"]));
+    assert_eq!(one.len(), two.len());
+    let same = one
+        .iter()
+        .zip(&two)
+        .filter(|(a, b)| (*a - *b).abs() < 1.0)
+        .count();
+    assert!(
+        same as f64 > 0.95 * one.len() as f64,
+        "{same} of {} bodies kept their duration",
+        one.len()
+    );
+}
+
+#[test]
+fn every_model_profile_is_valid() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("models")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let text = format!(
+            r#"Experiment(name: "m", host: Host(cores: 2.0), functions: [FunctionUse(
+                function: Profile("../models/{name}"), workload: Burst(n: 3))])"#
+        );
+        let out = run_text(&text, &[]);
+        assert_eq!(out.summary.invocations.succeeded, 3, "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked} profiles");
+}

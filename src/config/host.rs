@@ -130,6 +130,11 @@ impl Checker {
             respond_ns: us("respond_us", d.respond_us, cal.respond_ns),
             gil_handover_ns: us("gil_handover_us", d.gil_handover_us, cal.gil_handover_ns),
             timer_slack_ns: us("timer_slack_us", d.timer_slack_us, cal.timer_slack_ns),
+            syscall_recent_window_ns: us(
+                "syscall_recent_window_us",
+                d.syscall_recent_window_us,
+                cal.syscall_recent_window_ns,
+            ),
             ..cal
         };
         let mut share = |name: &str, v: Option<f64>, default: f64| match v {

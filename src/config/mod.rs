@@ -2,8 +2,9 @@
 //!
 //! `raw` parses (serde mirror, unknown fields rejected), `overrides` applies `--set` what-ifs,
 //! `validate` checks every value at once (with `checker`, `host` and `body`) and resolves
-//! defaults, profiles and trace files. The
-//! typed structs below cannot hold an invalid value, so the model never re-checks its input.
+//! defaults, profiles and trace files. The typed structs below are what `validate` produces
+//! from checked input (code that builds them directly, as `sim validate` and the benchmarks
+//! do, takes that responsibility); the model never re-checks them.
 //! This module imports neither the kernel nor the model.
 
 mod body;
@@ -43,6 +44,10 @@ pub struct Experiment {
     pub output: OutputConfig,
     /// The experiment file.
     pub source: PathBuf,
+    /// The experiment as written, after `--set` overrides (for the manifest: compact, with
+    /// every field a user can set, e.g. a replay's column and filter).
+    #[serde(skip)]
+    pub as_given: Option<raw::RawExperiment>,
 }
 
 /// One host instance running Python workers, with every default resolved.
@@ -91,7 +96,8 @@ pub struct DispatchCosts {
     pub receive_ns: u64,
     /// Loop CPU per request before the body (GIL).
     pub dispatch_ns: u64,
-    /// Pool-thread CPU before a sync body starts (GIL).
+    /// Pool-thread CPU before a submitted call starts: a sync body, or a run_in_executor
+    /// call on the default executor (GIL).
     pub executor_handoff_ns: u64,
     /// Loop CPU to create and first step a coroutine task (async bodies, gather branches).
     pub task_start_ns: u64,

@@ -120,8 +120,10 @@ pub struct RawDispatch {
     pub handover_longest_waiter: Option<f64>,
     /// Chance a waiter takes the GIL during one short syscall of the dispatch path.
     pub syscall_loss: Option<f64>,
-    /// The same within 0.3 ms of a hand-over.
+    /// The same within `syscall_recent_window_us` of a hand-over.
     pub syscall_loss_recent: Option<f64>,
+    /// How long after a hand-over woken threads are still awake to race (default 300).
+    pub syscall_recent_window_us: Option<f64>,
 }
 
 /// Where a function's definition comes from.

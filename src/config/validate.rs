@@ -41,6 +41,7 @@ pub fn validate(
     text: &str,
     overrides: &[String],
 ) -> Result<Experiment> {
+    let as_given = raw.clone();
     let mut c = Checker {
         file: path.to_path_buf(),
         text: text.to_string(),
@@ -114,6 +115,7 @@ pub fn validate(
             timeseries_interval_ns: ms_to_ns(raw.output.timeseries_interval_ms).max(1),
         },
         source: path.to_path_buf(),
+        as_given: Some(as_given),
     })
 }
 
@@ -136,6 +138,8 @@ impl Checker {
                         format!("Profile({rel:?})"),
                         &format!("a profile file that exists ({} does not; paths are relative to the experiment file's folder)", path.display()),
                     );
+                    // The workload is still checked, so every problem is reported at once.
+                    self.workload(&f.workload, &format!("functions[{i}].workload"), base)?;
                     return Ok(None);
                 }
                 let text = read_text(&path)?;
@@ -257,6 +261,14 @@ impl Checker {
                 filter,
             } => {
                 let full = base.join(path);
+                if !full.is_file() {
+                    self.bad(
+                        &format!("{field}.path"),
+                        format!("{path:?}"),
+                        &format!("a CSV file that exists ({} does not; paths are relative to the experiment file's folder)", full.display()),
+                    );
+                    return Ok(None);
+                }
                 let arrivals_ns = read_arrivals(&full, column, filter.as_ref())?;
                 if arrivals_ns.is_empty() {
                     self.bad(

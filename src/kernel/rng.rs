@@ -23,11 +23,6 @@ impl RngStreams {
         RngStreams { seed }
     }
 
-    /// The run seed these streams derive from.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-
     /// The generator named `name`: the same name and seed always give the same sequence.
     pub fn stream(&self, name: &str) -> SimRng {
         SimRng::seed_from_u64(splitmix64(self.seed ^ fnv1a(name.as_bytes())))

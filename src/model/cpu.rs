@@ -217,11 +217,6 @@ impl Cores {
         self.advance(now);
         self.busy_core_ns
     }
-
-    /// Threads on a core now.
-    pub fn running(&self) -> u32 {
-        self.running
-    }
 }
 
 #[cfg(test)]

@@ -17,9 +17,9 @@ pub const MAX_SAMPLE_NS: u64 = 1_000_000_000_000_000;
 /// Index of a program in [`Programs`].
 pub type ProgId = u32;
 
-/// One compiled step.
+/// One compiled step of a program.
 #[derive(Debug, Clone)]
-pub enum Op {
+pub enum Instr {
     /// Python CPU (GIL).
     Cpu(Sampler),
     /// Native CPU without the GIL.
@@ -37,7 +37,7 @@ pub enum Op {
 /// Every program of every function.
 #[derive(Debug, Default)]
 pub struct Programs {
-    programs: Vec<Vec<Op>>,
+    programs: Vec<Vec<Instr>>,
 }
 
 impl Programs {
@@ -46,22 +46,22 @@ impl Programs {
         let ops = steps
             .iter()
             .map(|s| match s {
-                Step::Cpu(d) => Op::Cpu(Sampler::new(d)),
-                Step::NativeCpu(d) => Op::Native(Sampler::new(d)),
-                Step::BlockingIo(d) => Op::Blocking(Sampler::new(d)),
-                Step::AwaitIo(d) => Op::Await(Sampler::new(d)),
+                Step::Cpu(d) => Instr::Cpu(Sampler::new(d)),
+                Step::NativeCpu(d) => Instr::Native(Sampler::new(d)),
+                Step::BlockingIo(d) => Instr::Blocking(Sampler::new(d)),
+                Step::AwaitIo(d) => Instr::Await(Sampler::new(d)),
                 Step::Gather(branches) => {
-                    Op::Gather(branches.iter().map(|b| self.compile(b)).collect())
+                    Instr::Gather(branches.iter().map(|b| self.compile(b)).collect())
                 }
-                Step::RunInExecutor(sub) => Op::Executor(self.compile(sub)),
+                Step::RunInExecutor(sub) => Instr::Executor(self.compile(sub)),
             })
             .collect();
         self.programs.push(ops);
         (self.programs.len() - 1) as ProgId
     }
 
-    /// The steps of program `id`.
-    pub fn ops(&self, id: ProgId) -> &[Op] {
+    /// The instructions of program `id`.
+    pub fn instrs(&self, id: ProgId) -> &[Instr] {
         &self.programs[id as usize]
     }
 }

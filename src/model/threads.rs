@@ -14,7 +14,7 @@
 //! (`wake` defers them), which is the order the OS gives a thread that signals another.
 
 use super::event::{Event, InvId, TaskId, ThreadId};
-use super::program::Op as Step;
+use super::program::Instr;
 use super::state::{Activity, Role, Task};
 use super::worker::Job;
 use super::world::World;
@@ -164,11 +164,6 @@ impl World {
                 Op::Yield => self.threads[th as usize].job = Job::None,
             }
         }
-    }
-
-    /// A CPU burst or a blocking call of `th` has finished.
-    pub(super) fn op_done(&mut self, th: ThreadId) {
-        self.advance(th);
     }
 
     /// Work waiting in the queue this thread serves.
@@ -329,22 +324,22 @@ impl World {
             }
         }
         let p = self.invs[inv].process as usize;
-        let ops = self.programs.ops(prog);
-        if pc == ops.len() {
+        let instrs = self.programs.instrs(prog);
+        if pc == instrs.len() {
             return self.task_end(th, task, coroutine);
         }
         self.tasks[task].pc += 1;
         let rng = &mut self.invs[inv].rng;
         let slack = self.costs.timer_slack_ns;
-        match &ops[pc] {
-            Step::Cpu(d) => Op::Python(d.sample(rng)),
-            Step::Native(d) => Op::Native(d.sample(rng)),
-            Step::Blocking(d) => {
+        match &instrs[pc] {
+            Instr::Cpu(d) => Op::Python(d.sample(rng)),
+            Instr::Native(d) => Op::Native(d.sample(rng)),
+            Instr::Blocking(d) => {
                 let ns = d.sample(rng);
                 self.tasks[task].reacquire = true;
                 Op::Block(ns.saturating_add(slack))
             }
-            Step::Await(d) => {
+            Instr::Await(d) => {
                 let ns = d.sample(rng);
                 self.push(
                     now.saturating_add(ns).saturating_add(slack),
@@ -352,7 +347,7 @@ impl World {
                 );
                 Op::Yield
             }
-            Step::Gather(branches) => {
+            Instr::Gather(branches) => {
                 let branches = branches.clone();
                 self.tasks[task].pending = branches.len() as u32;
                 for b in branches {
@@ -361,7 +356,7 @@ impl World {
                 }
                 Op::Yield
             }
-            Step::Executor(sub) => {
+            Instr::Executor(sub) => {
                 let sub = *sub;
                 self.tasks[task].pending = 1;
                 let child = self.child_task(task, inv, sub);

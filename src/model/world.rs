@@ -273,7 +273,7 @@ impl World {
             }
             Event::Deliver { inv } => self.deliver(inv),
             Event::CpuTick => self.cpu_tick(),
-            Event::SleepDone { thread } => self.op_done(thread),
+            Event::SleepDone { thread } => self.advance(thread),
             Event::GilGranted { thread } => self.gil_granted(thread),
             Event::GilSwitch { process, gen } => self.gil_switch(process, gen),
             Event::AwaitDone { task } => {
@@ -442,7 +442,7 @@ impl World {
         );
         for th in done.drain(..) {
             self.threads[th as usize].pending_ns = 0;
-            self.op_done(th);
+            self.advance(th);
         }
         self.scratch = done;
     }

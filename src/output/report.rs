@@ -21,7 +21,11 @@ fn stats_row(o: &mut String, label: &str, s: &Stats, ideal: Option<f64>) {
 /// and event-loop use. `host_line` describes the configuration.
 pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "{}: {}  (seed {})", s.experiment, description, s.seed);
+    if description.is_empty() {
+        let _ = writeln!(o, "{}  (seed {})", s.experiment, s.seed);
+    } else {
+        let _ = writeln!(o, "{}: {}  (seed {})", s.experiment, description, s.seed);
+    }
     let _ = writeln!(o, "host: {host_line}");
     let _ = writeln!(
         o,

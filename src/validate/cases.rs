@@ -216,6 +216,7 @@ pub(super) fn experiment_for(
             timeseries_interval_ns: 1_000_000_000,
         },
         source: file.to_path_buf(),
+        as_given: None,
     })
 }
 
