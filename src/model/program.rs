@@ -60,6 +60,17 @@ impl Programs {
         (self.programs.len() - 1) as ProgId
     }
 
+    /// True if program `id` (or a sub-program) draws any random duration.
+    pub fn draws(&self, id: ProgId) -> bool {
+        self.instrs(id).iter().any(|i| match i {
+            Instr::Cpu(d) | Instr::Native(d) | Instr::Blocking(d) | Instr::Await(d) => {
+                !matches!(d, Sampler::Constant(_))
+            }
+            Instr::Gather(subs) => subs.iter().any(|s| self.draws(*s)),
+            Instr::Executor(sub) => self.draws(*sub),
+        })
+    }
+
     /// The instructions of program `id`.
     pub fn instrs(&self, id: ProgId) -> &[Instr] {
         &self.programs[id as usize]

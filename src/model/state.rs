@@ -120,8 +120,9 @@ pub struct FunctionRt {
     pub root: ProgId,
     /// Open-loop arrivals.
     pub source: ArrivalSource,
-    /// Key of its invocations' duration streams ("durations/<name>").
-    pub durations_family: u64,
+    /// Key of its invocations' duration streams ("durations/<name>"), if its body draws any
+    /// random duration (constant bodies need no stream).
+    pub durations_family: Option<u64>,
     /// Invocations of it so far (the index of the next one's stream).
     pub invocations: u64,
     /// Closed-loop clients, if any.

@@ -440,6 +440,9 @@ impl World {
         let t = &mut self.threads[th as usize];
         let before = t.activity;
         t.activity = a;
+        if before == a && t.role != Role::Loop {
+            return;
+        }
         let pr = &mut self.processes[t.process as usize];
         let busy = |x: Activity| !matches!(x, Activity::Idle | Activity::Woken);
         if busy(before) != busy(a) {

@@ -9,7 +9,7 @@ use super::slab::Slab;
 use super::state::{Activity, Clients, FunctionRt, Inv, Role, Task, Thread};
 use super::worker::{Job, Pool, Process};
 use crate::config::{DispatchCosts, Experiment, Workload};
-use crate::kernel::{EventQueue, RngStreams};
+use crate::kernel::{EventQueue, RngStreams, SimRng};
 use crate::metrics::{Gauge, Outcome, Recorder, TimeseriesRow};
 use crate::model::program::Sampler;
 use crate::workload::ArrivalSource;
@@ -17,6 +17,8 @@ use crate::workload::ArrivalSource;
 /// The whole simulated host instance.
 pub struct World {
     streams: RngStreams,
+    /// Handed to invocations whose durations are all constant: never drawn from.
+    constant_rng: SimRng,
     pub(super) now: u64,
     pub(super) queue: EventQueue<Event>,
     pub(super) cores: Cores,
@@ -91,12 +93,15 @@ impl World {
                     &f.workload,
                     streams.stream(&format!("arrivals/{}", f.name)),
                 ),
-                durations_family: RngStreams::family(&format!("durations/{}", f.name)),
+                durations_family: programs
+                    .draws(root)
+                    .then(|| RngStreams::family(&format!("durations/{}", f.name))),
                 invocations: 0,
                 clients,
             });
         }
         let mut world = World {
+            constant_rng: streams.stream("constant"),
             streams,
             now: 0,
             queue: EventQueue::with_capacity(1024),
@@ -307,7 +312,10 @@ impl World {
         let process = ready[(self.rr_counter % ready.len() as u64) as usize];
         self.processes[process as usize].invocations += 1;
         let fr = &mut self.functions[func as usize];
-        let rng = self.streams.member(fr.durations_family, fr.invocations);
+        let rng = match fr.durations_family {
+            Some(family) => self.streams.member(family, fr.invocations),
+            None => self.constant_rng.clone(),
+        };
         fr.invocations += 1;
         let inv = self.invs.insert(Inv {
             id: self.next_inv_id,
