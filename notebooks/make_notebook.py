@@ -144,9 +144,10 @@ def stats(rows):
     if not lat:
         return {"n": 0}
     ends = [num(r, "end_ms", "response_ms") for r in rows]
+    first = min(num(r, "arrival_ms") for r in rows)
     return {"n": len(lat), "mean": sum(lat) / len(lat), "p50": percentile(lat, 0.5),
             "p90": percentile(lat, 0.9), "p99": percentile(lat, 0.99), "max": max(lat),
-            "makespan": max(ends)}
+            "makespan": max(ends) - first}
 
 def by_function(rows):
     groups = {}
@@ -158,7 +159,7 @@ def summary_line(summary, rows):
     lat = summary.get("latency_ms") or {}
     s = stats(rows)
     return ("completed %s, throughput %.1f/s, latency mean %.1f p50 %.1f p99 %.1f ms, makespan %.1f ms"
-            % (summary.get("completed", s.get("n")), summary.get("throughput_per_s", float("nan")),
+            % ((summary.get("invocations") or {}).get("succeeded", s.get("n")), summary.get("throughput_per_s", float("nan")),
                lat.get("mean", s.get("mean", float("nan"))), lat.get("p50", s.get("p50", float("nan"))),
                lat.get("p99", s.get("p99", float("nan"))), s.get("makespan", float("nan"))))
 
