@@ -2,7 +2,7 @@
 //! parallel (rayon, across runs, never inside one); results come back in input order.
 
 use crate::config::{Experiment, FunctionKind};
-use crate::metrics::summary::{round6, ProcessSummary, RunSummary, RunTotals};
+use crate::metrics::summary::{ProcessSummary, RunSummary, RunTotals};
 use crate::metrics::{InvocationRecord, TimeseriesRow};
 use crate::model::program::critical_path_ns;
 use crate::model::World;
@@ -27,19 +27,7 @@ pub fn run_experiment(exp: &Experiment) -> RunOutput {
     let processes = result
         .processes
         .iter()
-        .enumerate()
-        .map(|(i, p)| ProcessSummary {
-            process: i,
-            invocations: p.invocations,
-            cpu_cores: round6(p.cpu_cores),
-            gil_held: round6(p.gil_held),
-            gil_wait_share: round6(p.gil_wait_share),
-            mean_gil_waiters: round6(p.mean_gil_waiters),
-            loop_busy: round6(p.loop_busy),
-            loop_blocked: round6(p.loop_blocked),
-            pool_threads: p.pool_threads,
-            executor_threads: p.executor_threads,
-        })
+        .map(ProcessSummary::rounded)
         .collect();
     let functions: Vec<(String, String, f64)> = exp
         .functions

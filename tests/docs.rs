@@ -13,8 +13,12 @@ fn the_readme_example_experiment_is_valid() {
     let text = readme();
     let start = text.find("```ron\n").expect("a RON example") + "```ron\n".len();
     let end = start + text[start..].find("```").unwrap();
-    let exp = parse_experiment(&text[start..end], &root().join("experiments/example.ron"), &[])
-        .unwrap_or_else(|e| panic!("README example: {e}"));
+    let exp = parse_experiment(
+        &text[start..end],
+        &root().join("experiments/example.ron"),
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("README example: {e}"));
     assert_eq!((exp.host.processes, exp.host.threads), (2, 8));
 }
 
@@ -22,6 +26,9 @@ fn the_readme_example_experiment_is_valid() {
 fn ci_runs_the_readme_test_command() {
     let text = readme();
     let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
-    let command = ci.lines().find(|l| l.starts_with("cargo test")).expect("a test command in .ci/run");
+    let command = ci
+        .lines()
+        .find(|l| l.starts_with("cargo test"))
+        .expect("a test command in .ci/run");
     assert!(text.contains(command), "README must show `{command}`");
 }

@@ -91,6 +91,21 @@ pub struct ProcessSummary {
     pub executor_threads: u32,
 }
 
+impl ProcessSummary {
+    /// The same figures rounded to 6 decimals, for the export.
+    pub fn rounded(&self) -> ProcessSummary {
+        ProcessSummary {
+            cpu_cores: round6(self.cpu_cores),
+            gil_held: round6(self.gil_held),
+            gil_wait_share: round6(self.gil_wait_share),
+            mean_gil_waiters: round6(self.mean_gil_waiters),
+            loop_busy: round6(self.loop_busy),
+            loop_blocked: round6(self.loop_blocked),
+            ..self.clone()
+        }
+    }
+}
+
 /// Everything summary.json holds. Deterministic: no wall-clock values.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RunSummary {

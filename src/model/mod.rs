@@ -19,5 +19,5 @@ mod threads;
 pub mod worker;
 mod world;
 
-pub use results::{ProcessStats, RunResult};
+pub use results::RunResult;
 pub use world::World;

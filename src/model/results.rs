@@ -2,37 +2,15 @@
 //! stops (invocations still in flight are recorded as pending).
 
 use super::world::World;
+use crate::metrics::summary::ProcessSummary;
 use crate::metrics::{Outcome, Recorder};
-
-/// Per-process results.
-#[derive(Debug, Clone)]
-pub struct ProcessStats {
-    /// Invocations routed to it.
-    pub invocations: u64,
-    /// Cores it used on average (core-seconds / elapsed seconds).
-    pub cpu_cores: f64,
-    /// Share of time its GIL had a holder.
-    pub gil_held: f64,
-    /// Of its threads' time with work, the share spent waiting for the GIL.
-    pub gil_wait_share: f64,
-    /// Mean number of threads waiting for the GIL.
-    pub mean_gil_waiters: f64,
-    /// Share of time the loop thread had work.
-    pub loop_busy: f64,
-    /// Share of time the loop thread ran a coroutine's own code (so nothing else on the loop).
-    pub loop_blocked: f64,
-    /// Thread-pool threads created.
-    pub pool_threads: u32,
-    /// Default-executor threads created.
-    pub executor_threads: u32,
-}
 
 /// Everything a run produced.
 pub struct RunResult {
     /// Measurements.
     pub recorder: Recorder,
-    /// Per-process statistics.
-    pub processes: Vec<ProcessStats>,
+    /// Per-process statistics (unrounded).
+    pub processes: Vec<ProcessSummary>,
     /// Simulated time at the end (ns).
     pub end_ns: u64,
     /// Events processed.
@@ -56,7 +34,8 @@ impl World {
             let held = pr.gil_held.area(now) as f64;
             let wait = pr.gil_waiters.area(now) as f64;
             let active = pr.active_threads.area(now) as f64;
-            stats.push(ProcessStats {
+            stats.push(ProcessSummary {
+                process: p,
                 invocations: pr.invocations,
                 cpu_cores: cpu / elapsed,
                 gil_held: held / elapsed,
