@@ -255,15 +255,13 @@ fn a_blocked_event_loop_delays_the_dispatch_of_sync_invocations_too() {
 #[test]
 fn too_many_worker_processes_pay_for_context_switches() {
     // "Setting the number of workers too high can affect overall performance due to the
-    // increased number of required context switches": 10 CPU-bound processes on 2 cores.
+    // increased number of required context switches": 10 CPU-bound processes on 2 cores are
+    // no faster than 2, and the switches are what costs.
     let two = makespan_ms(&run("cpu_bound", &["host.processes=2"]));
     let ten = makespan_ms(&run("cpu_bound", &["host.processes=10"]));
-    assert!(ten > two * 1.005, "P=2 {two} ms, P=10 {ten} ms");
-    let free = makespan_ms(&run(
-        "cpu_bound",
-        &["host.processes=10", "host.context_switch_us=0"],
-    ));
-    assert!(free < ten, "without switch costs: {free} ms");
+    assert!(ten > two * 0.99, "P=2 {two} ms, P=10 {ten} ms");
+    let free = makespan_ms(&run("cpu_bound", &["host.processes=10", "host.context_switch_us=0"]));
+    assert!(ten > free * 1.01, "with switch costs {ten} ms, without {free} ms");
 }
 
 #[test]

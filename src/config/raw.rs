@@ -110,6 +110,8 @@ pub struct RawDispatch {
     pub respond_us: Option<f64>,
     /// Time for an OS thread woken to take the GIL to actually run (the GIL sits unused).
     pub gil_handover_us: Option<f64>,
+    /// Extra wake-up time when every other core is busy (default 200).
+    pub gil_busy_wakeup_us: Option<f64>,
     /// How late a sleeping thread or an asyncio timer wakes (OS timer slack).
     pub timer_slack_us: Option<f64>,
     /// Sigma of the log-normal noise (mean 1) on every dispatch-path cost; 0 = constant.

@@ -212,6 +212,11 @@ impl Cores {
         e.1 + e.0 as f64 * (v - e.2)
     }
 
+    /// Threads on a core now.
+    pub fn running(&self) -> u32 {
+        self.running
+    }
+
     /// Core-ns used by all threads up to `now`.
     pub fn busy_core_ns(&mut self, now: u64) -> f64 {
         self.advance(now);

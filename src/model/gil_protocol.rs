@@ -119,10 +119,17 @@ impl World {
         }
         self.threads[w as usize].holds_gil = true;
         self.set_activity(w, Activity::Waking);
-        self.push(
-            now + self.costs.gil_handover_ns,
-            Event::GilGranted { thread: w },
-        );
+        // The woken thread needs a core. When every other core is busy, the OS has often put
+        // it on one of those, where it waits to be scheduled, instead of on the core just freed.
+        let others_busy =
+            self.cores_capacity > 1.0 && self.cores.running() as f64 + 1.0 >= self.cores_capacity;
+        let latency = self.costs.gil_handover_ns
+            + if others_busy {
+                self.costs.gil_busy_wakeup_ns
+            } else {
+                0
+            };
+        self.push(now + latency, Event::GilGranted { thread: w });
     }
 
     /// A thread handed the GIL runs: it resumes its Python op.
