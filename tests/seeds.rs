@@ -260,8 +260,14 @@ fn too_many_worker_processes_pay_for_context_switches() {
     let two = makespan_ms(&run("cpu_bound", &["host.processes=2"]));
     let ten = makespan_ms(&run("cpu_bound", &["host.processes=10"]));
     assert!(ten > two * 0.99, "P=2 {two} ms, P=10 {ten} ms");
-    let free = makespan_ms(&run("cpu_bound", &["host.processes=10", "host.context_switch_us=0"]));
-    assert!(ten > free * 1.01, "with switch costs {ten} ms, without {free} ms");
+    let free = makespan_ms(&run(
+        "cpu_bound",
+        &["host.processes=10", "host.context_switch_us=0"],
+    ));
+    assert!(
+        ten > free * 1.01,
+        "with switch costs {ten} ms, without {free} ms"
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! What each thread does next: the Python semantics of the worker, the GIL protocol and the
-//! CPU bursts.
+//! What each thread does next: the dispatch path of the worker (receiver, loop rounds, sender),
+//! the op loop every thread runs, and the CPU bursts. Executors are in `pools`, program steps
+//! in `tasks`, the GIL in `gil_protocol`.
 //!
 //! A thread runs one job at a time ([`Job`]); a job is a sequence of ops, each one of
 //! * `Python(ns)`: bytecode, which needs the GIL (0 ns = just take the GIL back),
@@ -13,17 +14,14 @@
 //! out of work. Threads woken during an event run after the current thread's transition
 //! (`wake` defers them), which is the order the OS gives a thread that signals another.
 
-use super::event::{Event, InvId, TaskId, ThreadId};
-use super::program::Instr;
-use super::state::{Activity, Role, Task};
+use super::event::{Event, ThreadId};
+use super::state::{Activity, Role};
 use super::worker::Job;
 use super::world::World;
-use crate::config::FunctionKind;
-use crate::metrics::ThreadLabel;
 use rand_distr::{Distribution, StandardNormal};
 
 /// The next thing a thread does.
-enum Op {
+pub(super) enum Op {
     Python(u64),
     Native(u64),
     Block(u64),
@@ -31,13 +29,6 @@ enum Op {
     /// microseconds, and a waiter that happens to be awake may take it.
     Syscall(u8),
     Yield,
-}
-
-/// Which of a process's two executors.
-#[derive(Clone, Copy)]
-enum Executor {
-    FunctionPool,
-    Default,
 }
 
 impl World {
@@ -54,62 +45,6 @@ impl World {
         self.processes[p].ready_queue.push_back(job);
         let l = self.processes[p].loop_thread;
         self.wake(l);
-    }
-
-    /// `executor.submit`: queue the task; if threads are idle, the queue wakes one of them (one
-    /// at a time: the next is woken when that one has taken its item); if none is idle and the
-    /// pool is below max_workers, a new thread starts.
-    fn submit(&mut self, p: usize, which: Executor, task: TaskId) {
-        let pool = self.pool_mut(p, which);
-        pool.queue.push_back(task);
-        if !pool.idle.is_empty() {
-            self.wake_one_idle(p, which);
-        } else if (pool.threads.len() as u32) < pool.max {
-            let n = pool.threads.len() as u32;
-            let role = match which {
-                Executor::FunctionPool => Role::Pool(n),
-                Executor::Default => Role::Executor(n),
-            };
-            let th = self.new_thread(p as u16, role);
-            self.pool_mut(p, which).threads.push(th);
-            self.wake(th);
-        }
-    }
-
-    fn pool_mut(&mut self, p: usize, which: Executor) -> &mut super::worker::Pool {
-        match which {
-            Executor::FunctionPool => &mut self.processes[p].pool,
-            Executor::Default => &mut self.processes[p].executor,
-        }
-    }
-
-    /// Wakes the longest-idle thread of a pool unless one is already on its way.
-    fn wake_one_idle(&mut self, p: usize, which: Executor) {
-        let pool = self.pool_mut(p, which);
-        if pool.waking.is_some() || pool.queue.is_empty() {
-            return;
-        }
-        if let Some(th) = pool.idle.pop_front() {
-            pool.waking = Some(th);
-            self.wake(th);
-        }
-    }
-
-    /// A pooled thread is done looking at the queue: if it was the one woken, the next idle
-    /// thread may be woken for what is left.
-    fn pool_thread_settled(&mut self, th: ThreadId) {
-        let t = &self.threads[th as usize];
-        let which = match t.role {
-            Role::Pool(_) => Executor::FunctionPool,
-            Role::Executor(_) => Executor::Default,
-            _ => return,
-        };
-        let p = t.process as usize;
-        let pool = self.pool_mut(p, which);
-        if pool.waking == Some(th) {
-            pool.waking = None;
-        }
-        self.wake_one_idle(p, which);
     }
 
     /// Runs `th` until it waits for something: the GIL, a core, a blocking call, or work.
@@ -271,162 +206,14 @@ impl World {
         }
     }
 
-    /// The loop has converted the request: start the body as a task (`async def`) or submit it
-    /// to the thread pool (`def`, via run_in_executor).
-    fn start_body(&mut self, p: usize, inv: InvId) {
-        let f = self.invs[inv].func as usize;
-        let task = self.tasks.insert(Task {
-            inv,
-            prog: self.functions[f].root,
-            pc: 0,
-            parent: None,
-            pending: 0,
-            root: true,
-            started: false,
-            launched: false,
-            reacquire: false,
-        });
-        match self.functions[f].kind {
-            FunctionKind::Sync => self.submit(p, Executor::FunctionPool, task),
-            FunctionKind::Async => self.post_to_loop(p, Job::Step(task)),
-        }
-    }
-
-    /// The next op of a program: a body, a gather branch or an executor call.
-    fn task_op(&mut self, th: ThreadId, task: TaskId, coroutine: bool) -> Op {
-        let now = self.now;
-        let tk = &mut self.tasks[task];
-        if tk.reacquire {
-            tk.reacquire = false;
-            return Op::Python(0);
-        }
-        let (inv, prog, pc) = (tk.inv, tk.prog, tk.pc as usize);
-        if coroutine && !tk.launched {
-            // create_task + the task's first __step, on the loop.
-            tk.launched = true;
-            let p = self.invs[inv].process as usize;
-            return Op::Python(self.cost(p, self.costs.task_start_ns));
-        }
-        if !tk.started {
-            if !(self.threads[th as usize].holds_gil || self.free_threaded) {
-                return Op::Python(0);
-            }
-            tk.started = true;
-            if tk.root {
-                let label = match self.threads[th as usize].role {
-                    Role::Pool(n) | Role::Executor(n) => ThreadLabel::Pool(n),
-                    _ => ThreadLabel::Loop,
-                };
-                let i = &mut self.invs[inv];
-                i.start = Some(now);
-                i.thread = Some(label);
-                self.queued.add(now, -1);
-            }
-        }
-        let p = self.invs[inv].process as usize;
-        let instrs = self.programs.instrs(prog);
-        if pc == instrs.len() {
-            return self.task_end(th, task, coroutine);
-        }
-        self.tasks[task].pc += 1;
-        let rng = &mut self.invs[inv].rng;
-        let slack = self.costs.timer_slack_ns;
-        match &instrs[pc] {
-            Instr::Cpu(d) => Op::Python(d.sample(rng)),
-            Instr::Native(d) => Op::Native(d.sample(rng)),
-            Instr::Blocking(d) => {
-                let ns = d.sample(rng);
-                self.tasks[task].reacquire = true;
-                Op::Block(ns.saturating_add(slack))
-            }
-            Instr::Await(d) => {
-                let ns = d.sample(rng);
-                self.push(
-                    now.saturating_add(ns).saturating_add(slack),
-                    Event::AwaitDone { task },
-                );
-                Op::Yield
-            }
-            Instr::Gather(branches) => {
-                let branches = branches.clone();
-                self.tasks[task].pending = branches.len() as u32;
-                for b in branches {
-                    let child = self.child_task(task, inv, b);
-                    self.post_to_loop(p, Job::Step(child));
-                }
-                Op::Yield
-            }
-            Instr::Executor(sub) => {
-                let sub = *sub;
-                self.tasks[task].pending = 1;
-                let child = self.child_task(task, inv, sub);
-                self.submit(p, Executor::Default, child);
-                Op::Yield
-            }
-        }
-    }
-
-    fn child_task(&mut self, parent: TaskId, inv: InvId, prog: u32) -> TaskId {
-        self.tasks.insert(Task {
-            inv,
-            prog,
-            pc: 0,
-            parent: Some(parent),
-            pending: 0,
-            root: false,
-            started: false,
-            launched: false,
-            reacquire: false,
-        })
-    }
-
-    /// A program ran its last step.
-    fn task_end(&mut self, th: ThreadId, task: TaskId, coroutine: bool) -> Op {
-        let tk = self.tasks[task];
-        let p = self.invs[tk.inv].process as usize;
-        self.tasks.remove(task);
-        if tk.root {
-            self.invs[tk.inv].end = Some(self.now);
-            if coroutine {
-                // The dispatch coroutine awaited the body: it goes on in the same loop step.
-                let t = &mut self.threads[th as usize];
-                t.job = Job::Complete(tk.inv);
-                t.stage = 1;
-                return Op::Python(self.cost(p, self.costs.complete_ns));
-            }
-            // future.set_result -> call_soon_threadsafe on the loop.
-            self.post_to_loop(p, Job::Complete(tk.inv));
-            return self.notify_loop(th);
-        }
-        let parent = tk.parent.expect("a branch has a parent");
-        self.tasks[parent].pending -= 1;
-        if self.tasks[parent].pending == 0 {
-            self.post_to_loop(p, Job::Step(parent));
-        }
-        if coroutine {
-            Op::Yield
-        } else {
-            // run_in_executor's future completes through call_soon_threadsafe too.
-            self.notify_loop(th)
-        }
-    }
-
     /// A dispatch-path cost of process `p`, with its noise.
-    fn cost(&mut self, p: usize, ns: u64) -> u64 {
+    pub(super) fn cost(&mut self, p: usize, ns: u64) -> u64 {
         let sigma = self.costs.jitter_sigma;
         if sigma == 0.0 || ns == 0 {
             return ns;
         }
         let z: f64 = StandardNormal.sample(&mut self.processes[p].jitter);
         (ns as f64 * (sigma * z - sigma * sigma / 2.0).exp()).round() as u64
-    }
-
-    /// A pool thread has posted to the loop: it writes the self-pipe before taking more work.
-    fn notify_loop(&mut self, th: ThreadId) -> Op {
-        let t = &mut self.threads[th as usize];
-        t.job = Job::Notify;
-        t.stage = 1;
-        Op::Syscall(1)
     }
 
     pub(super) fn start_cpu(&mut self, th: ThreadId, ns: u64, gil: bool) {

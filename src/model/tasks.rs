@@ -1,0 +1,163 @@
+//! The program interpreter: starting a body, running a program's steps on the thread that
+//! runs it (a coroutine on the loop, or sync code on a pool thread), gathers and
+//! run_in_executor as child tasks, and what happens when a program ends.
+
+use super::event::{Event, InvId, TaskId, ThreadId};
+use super::pools::Executor;
+use super::program::Instr;
+use super::state::{Role, Task};
+use super::threads::Op;
+use super::worker::Job;
+use super::world::World;
+use crate::config::FunctionKind;
+use crate::metrics::ThreadLabel;
+
+impl World {
+    /// The loop has converted the request: start the body as a task (`async def`) or submit it
+    /// to the thread pool (`def`, via run_in_executor).
+    pub(super) fn start_body(&mut self, p: usize, inv: InvId) {
+        let f = self.invs[inv].func as usize;
+        let task = self.tasks.insert(Task {
+            inv,
+            prog: self.functions[f].root,
+            pc: 0,
+            parent: None,
+            pending: 0,
+            root: true,
+            started: false,
+            launched: false,
+            reacquire: false,
+        });
+        match self.functions[f].kind {
+            FunctionKind::Sync => self.submit(p, Executor::FunctionPool, task),
+            FunctionKind::Async => self.post_to_loop(p, Job::Step(task)),
+        }
+    }
+
+    /// The next op of a program: a body, a gather branch or an executor call.
+    pub(super) fn task_op(&mut self, th: ThreadId, task: TaskId, coroutine: bool) -> Op {
+        let now = self.now;
+        let tk = &mut self.tasks[task];
+        if tk.reacquire {
+            tk.reacquire = false;
+            return Op::Python(0);
+        }
+        let (inv, prog, pc) = (tk.inv, tk.prog, tk.pc as usize);
+        if coroutine && !tk.launched {
+            // create_task + the task's first __step, on the loop.
+            tk.launched = true;
+            let p = self.invs[inv].process as usize;
+            return Op::Python(self.cost(p, self.costs.task_start_ns));
+        }
+        if !tk.started {
+            if !(self.threads[th as usize].holds_gil || self.free_threaded) {
+                return Op::Python(0);
+            }
+            tk.started = true;
+            if tk.root {
+                let label = match self.threads[th as usize].role {
+                    Role::Pool(n) | Role::Executor(n) => ThreadLabel::Pool(n),
+                    _ => ThreadLabel::Loop,
+                };
+                let i = &mut self.invs[inv];
+                i.start = Some(now);
+                i.thread = Some(label);
+                self.queued.add(now, -1);
+            }
+        }
+        let p = self.invs[inv].process as usize;
+        let instrs = self.programs.instrs(prog);
+        if pc == instrs.len() {
+            return self.task_end(th, task, coroutine);
+        }
+        self.tasks[task].pc += 1;
+        let rng = &mut self.invs[inv].rng;
+        let slack = self.costs.timer_slack_ns;
+        match &instrs[pc] {
+            Instr::Cpu(d) => Op::Python(d.sample(rng)),
+            Instr::Native(d) => Op::Native(d.sample(rng)),
+            Instr::Blocking(d) => {
+                let ns = d.sample(rng);
+                self.tasks[task].reacquire = true;
+                Op::Block(ns.saturating_add(slack))
+            }
+            Instr::Await(d) => {
+                let ns = d.sample(rng);
+                self.push(
+                    now.saturating_add(ns).saturating_add(slack),
+                    Event::AwaitDone { task },
+                );
+                Op::Yield
+            }
+            Instr::Gather(branches) => {
+                let branches = branches.clone();
+                self.tasks[task].pending = branches.len() as u32;
+                for b in branches {
+                    let child = self.child_task(task, inv, b);
+                    self.post_to_loop(p, Job::Step(child));
+                }
+                Op::Yield
+            }
+            Instr::Executor(sub) => {
+                let sub = *sub;
+                self.tasks[task].pending = 1;
+                let child = self.child_task(task, inv, sub);
+                self.submit(p, Executor::Default, child);
+                Op::Yield
+            }
+        }
+    }
+
+    fn child_task(&mut self, parent: TaskId, inv: InvId, prog: u32) -> TaskId {
+        self.tasks.insert(Task {
+            inv,
+            prog,
+            pc: 0,
+            parent: Some(parent),
+            pending: 0,
+            root: false,
+            started: false,
+            launched: false,
+            reacquire: false,
+        })
+    }
+
+    /// A program ran its last step.
+    fn task_end(&mut self, th: ThreadId, task: TaskId, coroutine: bool) -> Op {
+        let tk = self.tasks[task];
+        let p = self.invs[tk.inv].process as usize;
+        self.tasks.remove(task);
+        if tk.root {
+            self.invs[tk.inv].end = Some(self.now);
+            if coroutine {
+                // The dispatch coroutine awaited the body: it goes on in the same loop step.
+                let t = &mut self.threads[th as usize];
+                t.job = Job::Complete(tk.inv);
+                t.stage = 1;
+                return Op::Python(self.cost(p, self.costs.complete_ns));
+            }
+            // future.set_result -> call_soon_threadsafe on the loop.
+            self.post_to_loop(p, Job::Complete(tk.inv));
+            return self.notify_loop(th);
+        }
+        let parent = tk.parent.expect("a branch has a parent");
+        self.tasks[parent].pending -= 1;
+        if self.tasks[parent].pending == 0 {
+            self.post_to_loop(p, Job::Step(parent));
+        }
+        if coroutine {
+            Op::Yield
+        } else {
+            // run_in_executor's future completes through call_soon_threadsafe too.
+            self.notify_loop(th)
+        }
+    }
+
+    /// A pool thread has posted to the loop: it writes the self-pipe before taking more work.
+    pub(super) fn notify_loop(&mut self, th: ThreadId) -> Op {
+        let t = &mut self.threads[th as usize];
+        t.job = Job::Notify;
+        t.stage = 1;
+        Op::Syscall(1)
+    }
+}
