@@ -2,11 +2,18 @@
 //!
 //! [`World::build`] turns a validated experiment into processes, threads, programs and arrival
 //! sources (all topology errors are caught before time starts); [`World::run`] drives the
-//! kernel's event loop to the end and returns the [`RunResult`]. Module map: `event` (every
-//! event), `cpu` (processor-sharing cores), `gil` (its state) and `gil_protocol` (how threads take and release it), `worker` (a process's threads and queues),
-//! `program` (compiled bodies), `state` (threads, tasks, invocations), `results`, `threads` (what each thread does next: the Python semantics), `pools` (the executors),
-//! `tasks` (the program interpreter),
-//! `world` (building, routing, arrivals, sampling, results).
+//! kernel's event loop to the end and returns the [`RunResult`].
+//!
+//! Module map:
+//! * `event`: every event, one line each;
+//! * `world`: building, routing, arrivals, closed-loop clients, time-series sampling;
+//! * `state`: threads, tasks and invocations; `worker`: a process's threads, queues and gauges;
+//! * `threads`: the op loop every thread runs and the worker's dispatch path;
+//! * `tasks`: the program interpreter (bodies, gather, run_in_executor);
+//! * `pools`: the ThreadPoolExecutors;
+//! * `gil` (its state) and `gil_protocol` (how threads take, lose and hand it over);
+//! * `cpu`: processor-sharing cores with context-switch costs;
+//! * `program`: compiled bodies and duration sampling; `results`: what a run returns.
 
 pub mod cpu;
 pub mod event;
