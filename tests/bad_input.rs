@@ -227,48 +227,43 @@ fn an_unknown_field_is_named_with_the_valid_ones() {
 
 // ---- out-of-range values -----------------------------------------------------------------
 
+/// Checks a file whose `Host(..)` holds `host`; returns the error line about `host.<field>`
+/// and where `field` stands in the file (line 3).
+fn host_problem(name: &str, host: &str, field: &str) -> (String, String) {
+    let fx = Fixture::new(name);
+    let text = experiment(name, host, &[ok_function()]);
+    let file = fx.write(&format!("{name}.ron"), &text);
+    let run = check(&fx, &file);
+    let line = problem_line(input_error(&run), &file, &format!("host.{field}")).to_string();
+    (line, loc(&text, 3, field))
+}
+
 #[test]
 fn zero_processes_names_the_field_value_and_range() {
-    let fx = Fixture::new("p0");
-    let text = experiment("p0", "processes: 0", &[ok_function()]);
-    let file = fx.write("p0.ron", &text);
-    let run = check(&fx, &file);
-    let line = problem_line(input_error(&run), &file, "host.processes");
-    assert!(line.contains(&loc(&text, 3, "processes")), "{line}");
+    let (line, at) = host_problem("p0", "processes: 0", "processes");
+    assert!(line.contains(&at), "{line}");
     assert!(line.contains("= 0") && line.contains("1..=10"), "{line}");
 }
 
 #[test]
 fn eleven_processes_cites_azures_limit_of_ten() {
-    let fx = Fixture::new("p11");
-    let text = experiment("p11", "processes: 11", &[ok_function()]);
-    let file = fx.write("p11.ron", &text);
-    let run = check(&fx, &file);
-    let line = problem_line(input_error(&run), &file, "host.processes");
-    assert!(line.contains(&loc(&text, 3, "processes")), "{line}");
+    let (line, at) = host_problem("p11", "processes: 11", "processes");
+    assert!(line.contains(&at), "{line}");
     assert!(line.contains("= 11") && line.contains("1..=10"), "{line}");
     assert!(line.contains("Azure") && line.contains("10"), "{line}");
 }
 
 #[test]
 fn zero_threads_names_the_field_value_and_range() {
-    let fx = Fixture::new("t0");
-    let text = experiment("t0", "threads: 0", &[ok_function()]);
-    let file = fx.write("t0.ron", &text);
-    let run = check(&fx, &file);
-    let line = problem_line(input_error(&run), &file, "host.threads");
-    assert!(line.contains(&loc(&text, 3, "threads")), "{line}");
+    let (line, at) = host_problem("t0", "threads: 0", "threads");
+    assert!(line.contains(&at), "{line}");
     assert!(line.contains("= 0") && line.contains("1..=4096"), "{line}");
 }
 
 #[test]
 fn zero_cores_names_the_field_value_and_range() {
-    let fx = Fixture::new("c0");
-    let text = experiment("c0", "cores: 0.0", &[ok_function()]);
-    let file = fx.write("c0.ron", &text);
-    let run = check(&fx, &file);
-    let line = problem_line(input_error(&run), &file, "host.cores");
-    assert!(line.contains(&loc(&text, 3, "cores")), "{line}");
+    let (line, at) = host_problem("c0", "cores: 0.0", "cores");
+    assert!(line.contains(&at), "{line}");
     assert!(
         line.contains("= 0") && line.contains("0.01 <= cores"),
         "{line}"
