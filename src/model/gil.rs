@@ -34,10 +34,12 @@ pub struct Gil {
     pub holder: Option<ThreadId>,
     /// Threads waiting for it, longest-waiting first.
     pub waiters: Vec<ThreadId>,
+    /// When each waiter began waiting (parallel to `waiters`).
+    wait_since: Vec<u64>,
     /// Generation of the armed switch timer; a timer event with another generation is stale.
     pub timer_gen: u32,
-    /// A switch timer is pending.
-    pub timer_armed: bool,
+    /// When the pending switch timer fires, if one is armed.
+    pub armed_at: Option<u64>,
     /// When the GIL last changed hands (ns).
     pub last_handover: u64,
     last_holder: Option<ThreadId>,
@@ -52,8 +54,9 @@ impl Gil {
         Gil {
             holder: None,
             waiters: Vec::new(),
+            wait_since: Vec::new(),
             timer_gen: 0,
-            timer_armed: false,
+            armed_at: None,
             last_handover: 0,
             last_holder: None,
             previous_holder: None,
@@ -86,7 +89,34 @@ impl Gil {
             _ if r < self.policy.previous_holder + self.policy.longest_waiter => 0,
             _ => self.rng.random_range(0..self.waiters.len()),
         };
+        self.wait_since.remove(i);
         Some(self.waiters.remove(i))
+    }
+
+    /// `th` starts waiting at `now`.
+    pub fn push_waiter(&mut self, th: ThreadId, now: u64) {
+        self.waiters.push(th);
+        self.wait_since.push(now);
+    }
+
+    /// When a waiter will ask the holder to drop the GIL, as CPython's `take_gil` does: each
+    /// waiter waits in cycles of the switch interval from when it started waiting, and at the
+    /// end of a cycle sets the drop request only if no hand-over happened during that cycle.
+    /// So a waiter that started after the last hand-over asks one interval after it started;
+    /// one that was already waiting asks at the end of its first full cycle after it.
+    pub fn next_drop_request(&self, interval: u64) -> Option<u64> {
+        let last = self.last_handover;
+        self.wait_since
+            .iter()
+            .map(|&since| {
+                if since >= last {
+                    since + interval
+                } else {
+                    let cycles = (last - since) / interval + 1;
+                    since + cycles * interval + interval
+                }
+            })
+            .min()
     }
 
     /// A draw in [0, 1) from this GIL's stream (for races decided by the OS).
@@ -94,16 +124,16 @@ impl Gil {
         self.rng.random()
     }
 
-    /// Arms a new switch timer (invalidating any pending one) and returns its generation.
-    pub fn arm(&mut self) -> u32 {
+    /// Arms a new switch timer at `at` (invalidating any pending one); returns its generation.
+    pub fn arm(&mut self, at: u64) -> u32 {
         self.timer_gen = self.timer_gen.wrapping_add(1);
-        self.timer_armed = true;
+        self.armed_at = Some(at);
         self.timer_gen
     }
 
     /// Cancels the pending switch timer.
     pub fn disarm(&mut self) {
         self.timer_gen = self.timer_gen.wrapping_add(1);
-        self.timer_armed = false;
+        self.armed_at = None;
     }
 }

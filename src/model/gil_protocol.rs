@@ -45,28 +45,37 @@ impl World {
         false
     }
 
-    /// Restarts process `p`'s switch-interval clock (a pending one becomes stale).
-    pub(super) fn arm_switch_timer(&mut self, p: usize) {
-        let gen = self.processes[p].gil.arm();
-        let at = self.now + self.switch_interval_ns;
-        self.push(
-            at,
-            Event::GilSwitch {
-                process: p as u16,
-                gen,
-            },
-        );
+    /// Points process `p`'s switch timer at the next drop request its waiters will make
+    /// (none without waiters).
+    pub(super) fn rearm_switch_timer(&mut self, p: usize) {
+        let interval = self.switch_interval_ns;
+        let gil = &mut self.processes[p].gil;
+        let next = gil.next_drop_request(interval).map(|t| t.max(self.now));
+        if next == gil.armed_at {
+            return;
+        }
+        match next {
+            None => gil.disarm(),
+            Some(at) => {
+                let gen = gil.arm(at);
+                self.push(
+                    at,
+                    Event::GilSwitch {
+                        process: p as u16,
+                        gen,
+                    },
+                );
+            }
+        }
     }
 
     /// `th` (not holding the GIL) waits for it; the switch clock starts if it was not running.
     pub(super) fn enqueue_waiter(&mut self, p: usize, th: ThreadId) {
         let now = self.now;
         let pr = &mut self.processes[p];
-        pr.gil.waiters.push(th);
+        pr.gil.push_waiter(th, now);
         pr.gil_waiters.add(now, 1);
-        if !pr.gil.timer_armed {
-            self.arm_switch_timer(p);
-        }
+        self.rearm_switch_timer(p);
         self.set_activity(th, Activity::WaitGil);
     }
 
@@ -112,11 +121,7 @@ impl World {
         pr.gil_waiters.add(now, -1);
         pr.gil.take(w, now);
         pr.gil_held.set(now, 1);
-        if pr.gil.waiters.is_empty() {
-            pr.gil.disarm();
-        } else {
-            self.arm_switch_timer(p);
-        }
+        self.rearm_switch_timer(p);
         self.threads[w as usize].holds_gil = true;
         self.set_activity(w, Activity::Waking);
         // The woken thread needs a core. When every other core is busy, the OS has often put
@@ -147,10 +152,10 @@ impl World {
     pub(super) fn gil_switch(&mut self, process: u16, gen: u32) {
         let p = process as usize;
         let gil = &mut self.processes[p].gil;
-        if gen != gil.timer_gen || !gil.timer_armed {
+        if gen != gil.timer_gen || gil.armed_at.is_none() {
             return;
         }
-        gil.timer_armed = false;
+        gil.armed_at = None;
         let Some(h) = gil.holder else {
             self.hand_over(p);
             return;
@@ -159,8 +164,10 @@ impl World {
             return;
         }
         if self.threads[h as usize].activity != (Activity::OnCpu { gil: true }) {
-            // Still waking up: it gets its interval first.
-            self.arm_switch_timer(p);
+            // Still waking up: it gets an interval of its own first.
+            let at = self.now + self.switch_interval_ns;
+            let gen = self.processes[p].gil.arm(at);
+            self.push(at, Event::GilSwitch { process, gen });
             return;
         }
         let left = self.cores.stop(h, p, self.now);
