@@ -188,7 +188,6 @@ fn an_unclosed_host_paren_lists_the_fields_expected_instead() {
 }
 
 #[test]
-
 fn a_file_ending_before_its_closing_paren_says_what_is_missing() {
     let fx = Fixture::new("eof");
     let text = experiment("eof", "", &[ok_function()]);
@@ -412,7 +411,6 @@ fn a_bad_value_in_a_profile_names_the_profile_file() {
 // ---- values too large to simulate --------------------------------------------------------
 
 #[test]
-
 fn an_absurdly_long_step_is_rejected_instead_of_panicking() {
     let fx = Fixture::new("huge-step");
     let text = experiment(
@@ -442,7 +440,6 @@ fn an_absurdly_long_step_is_rejected_instead_of_panicking() {
 }
 
 #[test]
-
 fn an_absurdly_late_burst_is_rejected() {
     let fx = Fixture::new("late-burst");
     let text = experiment(
@@ -461,7 +458,6 @@ fn an_absurdly_late_burst_is_rejected() {
 }
 
 #[test]
-
 fn nested_gathers_count_against_the_step_budget() {
     let fx = Fixture::new("nested");
     let body = "GatherN(1100, [GatherN(1000, [AwaitIo(Constant(1.0))])])";
@@ -599,7 +595,6 @@ fn set_with_a_value_of_the_wrong_type_exits_2() {
 }
 
 #[test]
-
 fn an_out_of_range_set_value_is_blamed_on_the_override() {
     let fx = Fixture::new("set-range");
     let text = experiment("ok", "processes: 1", &[ok_function()]);

@@ -21,32 +21,19 @@ fn sim_run(args: &[&str]) {
 fn same_experiment_and_seed_give_byte_identical_files() {
     let dir = temp_dir("determinism");
     let (a, b, c) = (dir.join("a"), dir.join("b"), dir.join("c"));
-    sim_run(&[
-        "run",
-        "experiments/mixed.ron",
-        "--set",
-        "functions.0.workload.duration_s=5",
-        "--out",
-        a.to_str().unwrap(),
-    ]);
-    sim_run(&[
-        "run",
-        "experiments/mixed.ron",
-        "--set",
-        "functions.0.workload.duration_s=5",
-        "--out",
-        b.to_str().unwrap(),
-    ]);
-    sim_run(&[
-        "run",
-        "experiments/mixed.ron",
-        "--set",
-        "functions.0.workload.duration_s=5",
-        "--seed",
-        "99",
-        "--out",
-        c.to_str().unwrap(),
-    ]);
+    let run_into = |out: &std::path::Path, seed: &str| {
+        let mut args = vec![
+            "run",
+            "experiments/mixed.ron",
+            "--set",
+            "functions.0.workload.duration_s=5",
+        ];
+        args.extend(["--seed", seed, "--out", out.to_str().unwrap()]);
+        sim_run(&args);
+    };
+    run_into(&a, "7");
+    run_into(&b, "7");
+    run_into(&c, "99");
     for f in ["summary.json", "invocations.csv", "timeseries.csv"] {
         assert_eq!(
             bytes(&a.join(f)),
