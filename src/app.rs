@@ -2,10 +2,17 @@
 
 use crate::cli::{CheckArgs, Cli, Command, RunArgs};
 use crate::config::{load_experiment, Experiment};
-use crate::error::Result;
-use crate::output::{csv_export, report, Staging};
-use crate::runner::{run_experiment, RunOutput};
+use crate::error::{Result, SimError};
+use crate::metrics::summary::RunSummary;
+use crate::model::Progress;
+use crate::output::csv_export::CsvRows;
+use crate::output::folder::{OutputRecord, MANIFEST};
+use crate::output::progress::RunProgress;
+use crate::output::{report, Staging};
+use crate::preflight::{self, Limits, MemoryBudget};
+use crate::runner::run_streaming;
 use serde::Serialize;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -39,17 +46,27 @@ fn check_command(args: CheckArgs) -> Result<()> {
         exp.host.processes,
         exp.host.threads
     );
+    let estimate = preflight::estimate(&exp);
+    crate::say!("  estimate: {}", estimate.line());
+    for over in estimate.over(&Limits::DEFAULT) {
+        crate::say!("  over the limit (sim run needs --yes): {over}");
+    }
     Ok(())
 }
 
-/// What manifest.json records about a run: enough to run it again and to know what ran.
+/// What manifest.json records about a run: enough to run it again, to know what ran, and to
+/// prove which files of the folder sim wrote.
 #[derive(Serialize)]
 struct Manifest<'a> {
     sim_version: &'static str,
+    /// The signature and the files this run wrote (see [`crate::output::folder`]).
+    output_folder: OutputRecord,
     command: Vec<String>,
     experiment_file: String,
     seed: u64,
     wall_time_s: f64,
+    /// The `--set` overrides given, in order.
+    overrides: &'a [String],
     /// The experiment as written, with `--set` overrides applied.
     experiment: Option<&'a crate::config::raw::RawExperiment>,
     /// The host with every default resolved (thread-pool size, executor size, costs).
@@ -70,33 +87,126 @@ struct ResolvedFunction<'a> {
 fn run_command(args: RunArgs) -> Result<()> {
     let sets = overrides(&args.sets, args.seed, args.no_invocations);
     let exp = load_experiment(&args.experiment, &sets)?;
+    let estimate = preflight::estimate(&exp);
+    let over = estimate.over(&Limits::DEFAULT);
+    if !over.is_empty() && !args.yes {
+        return Err(SimError::TooBig {
+            estimate: estimate.line(),
+            over,
+        });
+    }
     let target = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("outputs").join(&exp.name));
-    let staging = Staging::prepare(&target)?;
+    let mut staging = Staging::prepare(&target)?;
+    let budget = args
+        .max_memory_gib
+        .map_or_else(MemoryBudget::default_for_machine, |g| MemoryBudget {
+            bytes: g * preflight::GIB,
+        });
     let started = Instant::now();
-    let out = run_experiment(&exp);
+    let summary = simulate(&mut staging, &exp, &estimate, budget, args.quiet)?;
     let wall = started.elapsed().as_secs_f64();
-    write_outputs(&staging, &exp, &out, wall)?;
+    staging.write("summary.json", pretty_json(&summary).as_bytes())?;
+    write_manifest(&mut staging, &exp, &args.sets, wall)?;
+    let kept = staging.kept_files().to_vec();
     let dir = staging.commit()?;
     if !args.quiet {
-        crate::say!(
-            "{}",
-            report::summary_text(&out.summary, &exp.description, &host_line(&exp)).trim_end()
-        );
-        crate::say!(
-            "wrote {}/ (summary.json, {}timeseries.csv, manifest.json) in {:.2} s",
-            dir.display(),
-            if exp.output.invocations {
-                "invocations.csv, "
-            } else {
-                ""
-            },
-            wall
-        );
+        let changed = if args.sets.is_empty() {
+            None
+        } else {
+            Some(args.sets.join(" "))
+        };
+        let header = report::Header {
+            description: &exp.description,
+            changed_by: changed.as_deref(),
+            host_line: &host_line(&exp),
+        };
+        crate::say!("{}", report::summary_text(&summary, &header).trim_end());
+        crate::say!("{}", wrote_line(&dir, &exp, &kept, wall));
     }
     Ok(())
+}
+
+/// Runs the model with its rows streamed into the staging folder, a progress bar and the
+/// memory budget; a failed write or a stop comes back as the error to report.
+fn simulate(
+    staging: &mut Staging,
+    exp: &Experiment,
+    estimate: &preflight::Estimate,
+    budget: MemoryBudget,
+    quiet: bool,
+) -> Result<RunSummary> {
+    let invocations = if exp.output.invocations {
+        Some(staging.create("invocations.csv")?)
+    } else {
+        None
+    };
+    let timeseries = staging.create("timeseries.csv")?;
+    let names = exp.functions.iter().map(|f| f.name.clone()).collect();
+    let write_err = |file: &str, source| SimError::Write {
+        path: PathBuf::from(file),
+        source,
+    };
+    let mut sink = CsvRows::new(invocations, timeseries, names)
+        .map_err(|e| write_err("invocations.csv / timeseries.csv", e))?;
+    let mut bar = RunProgress::new(estimate.sim_s, estimate.events, quiet);
+    let mut last = None;
+    let result = run_streaming(exp, &mut sink, &mut |p: &Progress| {
+        last = Some(*p);
+        bar.update(p.now_ns as f64 / 1e9, p.events, p.arrived);
+        match budget.check(p.in_flight) {
+            Some(why) => ControlFlow::Break(why),
+            None => ControlFlow::Continue(()),
+        }
+    });
+    bar.finish();
+    let flushed = sink.finish();
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(reason) => {
+            if let Err((file, source)) = flushed {
+                return Err(write_err(file, source));
+            }
+            return Err(SimError::Stopped {
+                at: last.map_or("the start".into(), stop_point),
+                reason,
+            });
+        }
+    };
+    flushed.map_err(|(file, source)| write_err(file, source))?;
+    Ok(summary)
+}
+
+fn stop_point(p: Progress) -> String {
+    format!(
+        "simulated time {} after {} events and {} arrivals",
+        crate::units::duration(p.now_ns as f64 / 1e9),
+        p.events,
+        p.arrived
+    )
+}
+
+fn wrote_line(dir: &std::path::Path, exp: &Experiment, kept: &[String], wall: f64) -> String {
+    let mut line = format!(
+        "wrote {}/ (summary.json, {}timeseries.csv, manifest.json) in {:.2} s",
+        dir.display(),
+        if exp.output.invocations {
+            "invocations.csv, "
+        } else {
+            ""
+        },
+        wall
+    );
+    if !kept.is_empty() {
+        line.push_str(&format!(
+            "; left alone {} file(s) sim did not write: {}",
+            kept.len(),
+            kept.join(", ")
+        ));
+    }
+    line
 }
 
 fn host_line(exp: &Experiment) -> String {
@@ -119,22 +229,20 @@ fn host_line(exp: &Experiment) -> String {
     )
 }
 
-fn write_outputs(staging: &Staging, exp: &Experiment, out: &RunOutput, wall: f64) -> Result<()> {
-    staging.write("summary.json", pretty_json(&out.summary).as_bytes())?;
-    if exp.output.invocations {
-        staging.stream("invocations.csv", |w| {
-            csv_export::write_invocations(w, &out.rows, &out.function_names)
-        })?;
-    }
-    staging.stream("timeseries.csv", |w| {
-        csv_export::write_timeseries(w, &out.timeseries)
-    })?;
+fn write_manifest(
+    staging: &mut Staging,
+    exp: &Experiment,
+    sets: &[String],
+    wall: f64,
+) -> Result<()> {
     let manifest = Manifest {
         sim_version: env!("CARGO_PKG_VERSION"),
+        output_folder: staging.record(),
         command: std::env::args().collect(),
         experiment_file: exp.source.display().to_string(),
         seed: exp.seed,
         wall_time_s: wall,
+        overrides: sets,
         experiment: exp.as_given.as_ref(),
         resolved_host: &exp.host,
         resolved_functions: exp
@@ -148,7 +256,7 @@ fn write_outputs(staging: &Staging, exp: &Experiment, out: &RunOutput, wall: f64
             })
             .collect(),
     };
-    staging.write("manifest.json", pretty_json(&manifest).as_bytes())
+    staging.write(MANIFEST, pretty_json(&manifest).as_bytes())
 }
 
 /// Pretty JSON with a trailing newline.

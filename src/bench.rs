@@ -21,6 +21,8 @@ const PREWARM: bool = false;
 use crate::error::Result;
 use crate::kernel::{EventQueue, SimTime};
 use crate::model::World;
+use crate::output::csv_export::CsvRows;
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 /// Runs the benchmarks and prints their figures.
@@ -64,9 +66,10 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
         source,
     })?;
     for (n, rows) in [
-        (100_000 / scale as u64, false),
-        (1_000_000 / scale as u64, false),
-        (1_000_000 / scale as u64, true),
+        (100_000 / scale as u64, "false"),
+        (1_000_000 / scale as u64, "false"),
+        (1_000_000 / scale as u64, "true"),
+        (1_000_000 / scale as u64, "burst"),
     ] {
         let out = std::process::Command::new(&exe)
             .args(["bench", "--child", &format!("{n}:{rows}")])
@@ -158,20 +161,58 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
     }
 }
 
+/// One run; with `rows`, invocations.csv and timeseries.csv are formatted and streamed (to a
+/// sink that discards the bytes, so the disk is not measured), as `sim run` does.
 fn model_run(n: u64, costs: DispatchCosts, rows: bool) -> (u64, f64) {
-    let exp = poisson_experiment(n, costs, rows);
+    timed_run(&poisson_experiment(n, costs, rows))
+}
+
+fn timed_run(exp: &Experiment) -> (u64, f64) {
     let started = Instant::now();
-    let result = World::build(&exp).run();
+    let names = exp.functions.iter().map(|f| f.name.clone()).collect();
+    let rows = exp.output.invocations.then(std::io::sink);
+    let mut sink = CsvRows::new(rows, std::io::sink(), names).expect("a sink never fails");
+    let result = World::build(exp).run(&mut sink, &mut |_| ControlFlow::Continue(()));
     (result.events, started.elapsed().as_secs_f64())
+}
+
+/// A burst of `n` 1 s sleeps on 1 process x 1 thread: all but one wait in the system at once.
+fn burst_experiment(n: u64) -> Experiment {
+    let mut exp = poisson_experiment(1, DispatchCosts::CALIBRATED, false);
+    exp.host.processes = 1;
+    exp.host.threads = 1;
+    exp.functions[0].workload = Workload::Burst { n, at_ns: 0 };
+    exp.horizon_ns = Some(1);
+    exp
 }
 
 /// Child process: one run, then its peak resident memory.
 fn child_run(spec: &str) -> Result<()> {
     let (n, rows) = spec.split_once(':').unwrap_or((spec, "false"));
     let n: u64 = n.parse().unwrap_or(1_000_000);
+    if rows == "burst" {
+        timed_run(&burst_experiment(n));
+        let per = peak_kb().map_or("n/a".into(), |kb| format!("{:.0}", kb * 1024.0 / n as f64));
+        crate::say!(
+            "  burst of {n:>8} in the system at once      peak memory {}, {per} bytes per invocation in the system",
+            peak_text()
+        );
+        return Ok(());
+    }
     let rows = rows == "true";
     let (events, wall) = model_run(n, DispatchCosts::CALIBRATED, rows);
-    let peak = std::fs::read_to_string("/proc/self/status")
+    let peak = peak_text();
+    crate::say!(
+        "  Poisson run, {n:>8} invocations, rows {:<3}  wall {:>6.2} s, peak memory {peak}  ({events} events)",
+        if rows { "on" } else { "off" },
+        wall
+    );
+    Ok(())
+}
+
+/// Peak resident memory of this process (Linux VmHWM), kB.
+fn peak_kb() -> Option<f64> {
+    std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
@@ -179,13 +220,10 @@ fn child_run(spec: &str) -> Result<()> {
                 .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
         })
         .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or("n/a (no /proc)".to_string(), |kb| {
-            format!("{:.1} MB", kb / 1024.0)
-        });
-    crate::say!(
-        "  Poisson run, {n:>8} invocations, rows {:<3}  wall {:>6.2} s, peak memory {peak}  ({events} events)",
-        if rows { "on" } else { "off" },
-        wall
-    );
-    Ok(())
+}
+
+fn peak_text() -> String {
+    peak_kb().map_or("n/a (no /proc)".to_string(), |kb| {
+        format!("{:.1} MB", kb / 1024.0)
+    })
 }

@@ -44,9 +44,26 @@ pub struct RunArgs {
     /// Do not write invocations.csv (memory stays flat on huge runs).
     #[arg(long)]
     pub no_invocations: bool,
-    /// Print nothing but errors.
+    /// Print nothing but errors (and no progress bar).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Start the run even when its estimate passes the limits on wall time, memory or output
+    /// size (the estimate is printed either way).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Stop the run when the invocations in the system would need more memory than this, in
+    /// GiB (default: 8, or three quarters of the machine's memory if less).
+    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    pub max_memory_gib: Option<f64>,
+}
+
+fn parse_gib(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(g) if (0.01..=65536.0).contains(&g) => Ok(g),
+        _ => Err(format!(
+            "`{text}` is not a size in GiB between 0.01 and 65536"
+        )),
+    }
 }
 
 /// `sim check`.

@@ -119,9 +119,33 @@ pub enum SimError {
         /// Why, and what to do instead.
         message: String,
     },
+    /// The run's estimate passes a limit and `--yes` was not given.
+    #[error("this run is too big to start without --yes:\n  estimate: {estimate}\n{}\n  hint: change the experiment as suggested, or add --yes to run it anyway", list_lines(.over))]
+    TooBig {
+        /// The estimate in one line.
+        estimate: String,
+        /// Each limit passed, with what would bring it down.
+        over: Vec<String>,
+    },
+    /// A run stopped before its end by a budget (nothing is written).
+    #[error("the run was stopped at {at}: {reason}\n  nothing was written; any previous output is untouched")]
+    Stopped {
+        /// Simulated time and progress when it stopped.
+        at: String,
+        /// Why, and what to change.
+        reason: String,
+    },
     /// `sim validate` found cases outside their tolerance.
     #[error("{0} of the ground-truth checks missed their tolerance (see the table above)")]
     ValidationFailed(usize),
+}
+
+fn list_lines(lines: &[String]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("  over the limit: {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn list_problems(problems: &[Problem]) -> String {

@@ -28,6 +28,8 @@ pub mod kernel;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod preflight;
 pub mod runner;
+pub mod units;
 pub mod validate;
 pub mod workload;

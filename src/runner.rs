@@ -2,11 +2,13 @@
 //! parallel (rayon, across runs, never inside one); results come back in input order.
 
 use crate::config::{Experiment, FunctionKind};
-use crate::metrics::summary::{ProcessSummary, RunSummary, RunTotals};
-use crate::metrics::{InvocationRecord, TimeseriesRow};
+use crate::metrics::summary::{round6, CapacitySummary, ProcessSummary, RunSummary, RunTotals};
+use crate::metrics::{InvocationRecord, KeepRows, RowSink, TimeseriesRow};
 use crate::model::program::critical_path_ns;
-use crate::model::World;
+use crate::model::{Progress, RunResult, World};
+use crate::preflight::capacity::capacity;
 use rayon::prelude::*;
+use std::ops::ControlFlow;
 
 /// What one run produced, ready to export.
 #[derive(Debug, Clone)]
@@ -21,9 +23,35 @@ pub struct RunOutput {
     pub function_names: Vec<String>,
 }
 
-/// Simulates one experiment.
+/// Simulates one experiment, keeping every row in memory (tests, `sim validate`, small runs).
 pub fn run_experiment(exp: &Experiment) -> RunOutput {
-    let mut result = World::build(exp).run();
+    let mut rows = KeepRows::default();
+    let summary = run_streaming(exp, &mut rows, &mut |_| ControlFlow::Continue(()))
+        .expect("a run without a budget is never stopped");
+    rows.invocations.sort_by_key(|r| r.id);
+    RunOutput {
+        summary,
+        rows: rows.invocations,
+        timeseries: rows.timeseries,
+        function_names: exp.functions.iter().map(|f| f.name.clone()).collect(),
+    }
+}
+
+/// Simulates one experiment, handing rows to `sink` as they finish and progress to `watch`,
+/// which may stop the run: then the reason comes back instead of a summary.
+pub fn run_streaming(
+    exp: &Experiment,
+    sink: &mut dyn RowSink,
+    watch: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
+) -> Result<RunSummary, String> {
+    let result = World::build(exp).run(sink, watch);
+    if let Some(why) = result.stopped {
+        return Err(why);
+    }
+    Ok(summarise(exp, &result))
+}
+
+fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
     let processes = result
         .processes
         .iter()
@@ -44,7 +72,7 @@ pub fn run_experiment(exp: &Experiment) -> RunOutput {
             )
         })
         .collect();
-    let summary = RunSummary::new(
+    let mut summary = RunSummary::new(
         &exp.name,
         exp.seed,
         &result.recorder,
@@ -56,13 +84,13 @@ pub fn run_experiment(exp: &Experiment) -> RunOutput {
             events: result.events,
         },
     );
-    let rows = result.recorder.take_rows();
-    RunOutput {
-        summary,
-        rows,
-        timeseries: std::mem::take(&mut result.recorder.timeseries),
-        function_names: exp.functions.iter().map(|f| f.name.clone()).collect(),
-    }
+    summary.capacity = capacity(exp).map(|c| CapacitySummary {
+        offered_per_s: round6(c.offered_per_s),
+        max_per_s: round6(c.max_per_s),
+        overloaded: c.overloaded(),
+        limited_by: c.limit.resource,
+    });
+    summary
 }
 
 /// Simulates many experiments in parallel; the output order is the input order.

@@ -228,6 +228,23 @@ pub enum Dist {
     Empirical(Vec<(f64, f64)>),
 }
 
+impl Dist {
+    /// The mean, ns (for estimates and the ideal latency; draws are capped as the sampler
+    /// caps them, which this ignores).
+    pub fn mean_ns(&self) -> f64 {
+        match self {
+            Dist::Constant(ns) => *ns as f64,
+            Dist::Exponential(mean) => *mean,
+            Dist::Lognormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Dist::Uniform(lo, hi) => (lo + hi) / 2.0,
+            Dist::Empirical(points) => points
+                .windows(2)
+                .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
+                .sum(),
+        }
+    }
+}
+
 /// How invocations of a function arrive.
 #[derive(Debug, Clone, Serialize)]
 pub enum Workload {

@@ -1,15 +1,18 @@
 //! What a run measures: the [`Recorder`] is the only sink the model writes to.
 //!
-//! Per-invocation rows are kept only when asked for; everything else is streaming (log
-//! histograms, counters, time-weighted gauges), so memory stays flat on huge runs.
+//! Per-invocation and time-series rows are buffered briefly and streamed to a
+//! [`rows::RowSink`]; everything else is streaming too (log histograms, counters,
+//! time-weighted gauges), so memory stays flat on huge runs.
 //! [`summary::RunSummary`] is the export schema of summary.json.
 
 pub mod gauge;
 pub mod histogram;
+pub mod rows;
 pub mod summary;
 
 pub use gauge::Gauge;
 pub use histogram::LogHistogram;
+pub use rows::{KeepRows, NoRows, RowSink};
 
 use serde::Serialize;
 use std::fmt;
@@ -97,6 +100,7 @@ pub struct TimeseriesRow {
 #[derive(Debug, Default)]
 pub struct Recorder {
     keep_rows: bool,
+    /// Finished invocation rows not yet handed to the sink.
     rows: Vec<InvocationRecord>,
     /// Arrival -> response, all functions.
     pub latency: LogHistogram,
@@ -104,8 +108,8 @@ pub struct Recorder {
     pub queue: LogHistogram,
     /// Arrival -> response, per function.
     pub latency_by_function: Vec<LogHistogram>,
-    /// Time-series rows.
-    pub timeseries: Vec<TimeseriesRow>,
+    /// Time-series rows not yet handed to the sink.
+    timeseries: Vec<TimeseriesRow>,
     /// Invocations arrived.
     pub arrived: u64,
     /// Invocations answered.
@@ -166,9 +170,25 @@ impl Recorder {
         }
     }
 
-    /// Takes the per-invocation rows, sorted by invocation id (empty unless kept).
-    pub fn take_rows(&mut self) -> Vec<InvocationRecord> {
-        self.rows.sort_by_key(|r| r.id);
-        std::mem::take(&mut self.rows)
+    /// Buffers one time-series row.
+    pub fn sampled(&mut self, row: TimeseriesRow) {
+        self.timeseries.push(row);
+    }
+
+    /// Rows buffered and not yet handed to a sink.
+    pub fn buffered(&self) -> usize {
+        self.rows.len() + self.timeseries.len()
+    }
+
+    /// Hands the buffered rows to `sink` and empties the buffers (keeping their capacity).
+    pub fn flush(&mut self, sink: &mut dyn RowSink) {
+        if !self.rows.is_empty() {
+            sink.invocations(&self.rows);
+            self.rows.clear();
+        }
+        if !self.timeseries.is_empty() {
+            sink.timeseries(&self.timeseries);
+            self.timeseries.clear();
+        }
     }
 }

@@ -133,6 +133,22 @@ pub struct RunSummary {
     pub processes: Vec<ProcessSummary>,
     /// Events the kernel processed.
     pub events: u64,
+    /// The host's capacity for the open-loop load, when there is one.
+    pub capacity: Option<CapacitySummary>,
+}
+
+/// How much open-loop load the host can serve: an upper bound from each invocation's mean
+/// demand on the cores, the GIL, the threads and the loop (see `preflight::capacity`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CapacitySummary {
+    /// Arrivals offered per second, on average.
+    pub offered_per_s: f64,
+    /// The most invocations per second the host can serve at this mix.
+    pub max_per_s: f64,
+    /// The resource that limits it.
+    pub limited_by: String,
+    /// Offered load at or above the capacity: queues grow while it lasts.
+    pub overloaded: bool,
 }
 
 /// Whole-run figures the model reports besides the recorder.
@@ -197,6 +213,7 @@ impl RunSummary {
                 .collect(),
             processes,
             events,
+            capacity: None,
         }
     }
 }

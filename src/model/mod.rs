@@ -29,5 +29,5 @@ mod threads;
 pub mod worker;
 mod world;
 
-pub use results::RunResult;
+pub use results::{Progress, RunResult};
 pub use world::World;

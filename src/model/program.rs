@@ -143,16 +143,7 @@ pub fn critical_path_ns(steps: &[Step]) -> f64 {
 }
 
 fn mean_of(d: &Dist) -> f64 {
-    match d {
-        Dist::Constant(ns) => *ns as f64,
-        Dist::Exponential(mean) => *mean,
-        Dist::Lognormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
-        Dist::Uniform(lo, hi) => (lo + hi) / 2.0,
-        Dist::Empirical(points) => points
-            .windows(2)
-            .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
-            .sum(),
-    }
+    d.mean_ns()
 }
 
 /// Appends `steps` after `from`; returns the last node.

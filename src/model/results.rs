@@ -17,6 +17,21 @@ pub struct RunResult {
     pub events: u64,
     /// Share of the instance's cores used over the run.
     pub cpu_utilisation: f64,
+    /// Why the run was stopped before its end, if it was (a budget or a failed write).
+    pub stopped: Option<String>,
+}
+
+/// How far a run has got: what a progress bar or a budget check needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Simulated time, ns.
+    pub now_ns: u64,
+    /// Model events processed.
+    pub events: u64,
+    /// Invocations arrived.
+    pub arrived: u64,
+    /// Invocations in the system (arrived, not answered): what the model's memory grows with.
+    pub in_flight: u64,
 }
 
 impl World {
@@ -54,6 +69,7 @@ impl World {
             end_ns: now,
             events: self.processed_events,
             cpu_utilisation,
+            stopped: None,
         }
     }
 }

@@ -36,6 +36,11 @@ impl<T> Slab<T> {
         self.free.push(id);
     }
 
+    /// Records alive (inserted and not removed).
+    pub fn len(&self) -> usize {
+        self.items.len() - self.free.len()
+    }
+
     /// Ids ever handed out and not freed, in no particular order.
     pub fn live_ids(&self) -> Vec<u32> {
         let mut free = self.free.clone();

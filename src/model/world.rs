@@ -4,13 +4,18 @@ use super::cpu::Cores;
 use super::event::{Event, InvId, ThreadId};
 use super::gil::{Gil, HandoverPolicy};
 use super::program::Programs;
-use super::results::RunResult;
+use super::results::{Progress, RunResult};
+use std::ops::ControlFlow;
+
+/// Kernel steps between two progress reports (and row flushes): rare enough to cost nothing,
+/// often enough that a report comes many times a second.
+pub const CHECK_EVERY: u64 = 1 << 14;
 use super::slab::Slab;
 use super::state::{Activity, Clients, FunctionRt, Inv, Role, Task, Thread};
 use super::worker::{Job, Pool, Process};
 use crate::config::{DispatchCosts, Experiment, Workload};
 use crate::kernel::{EventQueue, RngStreams, SimRng};
-use crate::metrics::{Gauge, Outcome, Recorder, TimeseriesRow};
+use crate::metrics::{Gauge, Outcome, Recorder, RowSink, TimeseriesRow};
 use crate::model::program::Sampler;
 use crate::workload::ArrivalSource;
 
@@ -233,16 +238,32 @@ impl World {
     }
 
     /// Runs to the end (every invocation answered, or the horizon) and returns the results.
-    pub fn run(mut self) -> RunResult {
+    /// Rows go to `sink` as they finish; every [`CHECK_EVERY`] kernel steps `watch` sees the
+    /// progress and may stop the run (the result then says why).
+    pub fn run(
+        mut self,
+        sink: &mut dyn RowSink,
+        watch: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
+    ) -> RunResult {
         // The run ends at its last model event (or the horizon): time-series ticks observe the
         // model, they neither extend the run nor count as its events.
         let mut end = 0;
+        let mut steps = 0u64;
+        let mut stopped = None;
         while let Some((t, ev)) = self.queue.pop() {
             if let Some(h) = self.horizon.filter(|h| t.0 > *h) {
                 end = h;
                 break;
             }
             self.now = t.0;
+            steps += 1;
+            if steps.is_multiple_of(CHECK_EVERY) {
+                if let ControlFlow::Break(why) = self.check_in(sink, watch) {
+                    end = self.now;
+                    stopped = Some(why);
+                    break;
+                }
+            }
             if ev == Event::Sample {
                 self.sample();
                 continue;
@@ -254,7 +275,28 @@ impl World {
             self.arm_cpu();
         }
         self.now = end;
-        self.finish()
+        let mut result = self.finish();
+        result.recorder.flush(sink);
+        result.stopped = stopped.or_else(|| sink.failure());
+        result
+    }
+
+    /// Hands buffered rows to the sink and reports progress.
+    fn check_in(
+        &mut self,
+        sink: &mut dyn RowSink,
+        watch: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
+    ) -> ControlFlow<String> {
+        self.recorder.flush(sink);
+        if let Some(why) = sink.failure() {
+            return ControlFlow::Break(why);
+        }
+        watch(&Progress {
+            now_ns: self.now,
+            events: self.processed_events,
+            arrived: self.recorder.arrived,
+            in_flight: self.invs.len() as u64,
+        })
     }
 
     fn handle(&mut self, ev: Event) {
@@ -387,7 +429,7 @@ impl World {
             self.busy_threads.area(now),
         );
         let m = &self.last_sample;
-        self.recorder.timeseries.push(TimeseriesRow {
+        self.recorder.sampled(TimeseriesRow {
             t_ns: now,
             in_flight: (in_flight - m.in_flight) as f64 / dt,
             queued: (queued - m.queued) as f64 / dt,

@@ -1,61 +1,126 @@
-//! invocations.csv and timeseries.csv, streamed, with fixed decimals so the bytes are
-//! reproducible.
+//! invocations.csv and timeseries.csv, streamed to disk while the run goes on, with fixed
+//! decimals so the bytes are reproducible.
 
-use crate::metrics::{InvocationRecord, TimeseriesRow};
+use crate::metrics::{InvocationRecord, RowSink, TimeseriesRow};
 use std::io::{self, Write};
+
+/// Header of invocations.csv.
+pub const INVOCATIONS_HEADER: &str =
+    "invocation,function,arrival_ms,start_ms,end_ms,response_ms,process,thread,outcome";
+/// Header of timeseries.csv.
+pub const TIMESERIES_HEADER: &str =
+    "t_ms,in_flight,queued,busy_threads,gil_held,loop_blocked,cpu_utilisation";
 
 fn ms(ns: Option<u64>) -> String {
     ns.map_or(String::new(), |v| format!("{:.6}", v as f64 / 1e6))
 }
 
-/// One row per invocation: arrival, body start and end, response (ms), process, thread,
-/// outcome.
-pub fn write_invocations(
+/// One invocation: arrival, body start and end, response (ms), process, thread, outcome.
+fn write_invocation(
     out: &mut impl Write,
-    rows: &[InvocationRecord],
+    r: &InvocationRecord,
     function_names: &[String],
 ) -> io::Result<()> {
+    let thread = r.thread.map_or(String::new(), |t| t.to_string());
     writeln!(
         out,
-        "invocation,function,arrival_ms,start_ms,end_ms,response_ms,process,thread,outcome"
-    )?;
-    for r in rows {
-        let thread = r.thread.map_or(String::new(), |t| t.to_string());
-        writeln!(
-            out,
-            "{},{},{},{},{},{},{},{},{}",
-            r.id,
-            function_names[r.function as usize],
-            ms(Some(r.arrival)),
-            ms(r.start),
-            ms(r.end),
-            ms(r.response),
-            r.process,
-            thread,
-            r.outcome
-        )?;
-    }
-    Ok(())
+        "{},{},{},{},{},{},{},{},{}",
+        r.id,
+        function_names[r.function as usize],
+        ms(Some(r.arrival)),
+        ms(r.start),
+        ms(r.end),
+        ms(r.response),
+        r.process,
+        thread,
+        r.outcome
+    )
 }
 
-/// One row per sampling interval.
-pub fn write_timeseries(out: &mut impl Write, rows: &[TimeseriesRow]) -> io::Result<()> {
+/// One sampling interval.
+fn write_sample(out: &mut impl Write, r: &TimeseriesRow) -> io::Result<()> {
     writeln!(
         out,
-        "t_ms,in_flight,queued,busy_threads,gil_held,loop_blocked,cpu_utilisation"
-    )?;
-    for r in rows {
-        writeln!(
-            out,
-            "{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
-            r.t_ns as f64 / 1e6,
-            r.in_flight,
-            r.queued,
-            r.busy_threads,
-            r.gil_held,
-            r.loop_blocked,
-            r.cpu_utilisation
-        )?;
+        "{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
+        r.t_ns as f64 / 1e6,
+        r.in_flight,
+        r.queued,
+        r.busy_threads,
+        r.gil_held,
+        r.loop_blocked,
+        r.cpu_utilisation
+    )
+}
+
+/// The CSV files of a run, filled as rows finish (invocations in the order they finish; sort
+/// by `invocation` for arrival order). The first write error stops the run.
+pub struct CsvRows<W: Write> {
+    invocations: Option<W>,
+    timeseries: W,
+    function_names: Vec<String>,
+    error: Option<(&'static str, io::Error)>,
+}
+
+impl<W: Write> CsvRows<W> {
+    /// Writes the headers; `invocations` is `None` when invocations.csv is turned off.
+    pub fn new(
+        invocations: Option<W>,
+        mut timeseries: W,
+        function_names: Vec<String>,
+    ) -> io::Result<CsvRows<W>> {
+        let mut invocations = invocations;
+        if let Some(w) = invocations.as_mut() {
+            writeln!(w, "{INVOCATIONS_HEADER}")?;
+        }
+        writeln!(timeseries, "{TIMESERIES_HEADER}")?;
+        Ok(CsvRows {
+            invocations,
+            timeseries,
+            function_names,
+            error: None,
+        })
     }
-    Ok(())
+
+    /// Flushes both files; the first error of the run, with the file it happened in.
+    pub fn finish(mut self) -> Result<(), (&'static str, io::Error)> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if let Some(w) = self.invocations.as_mut() {
+            w.flush().map_err(|e| ("invocations.csv", e))?;
+        }
+        self.timeseries.flush().map_err(|e| ("timeseries.csv", e))
+    }
+
+    fn note(&mut self, file: &'static str, result: io::Result<()>) {
+        if let (None, Err(e)) = (&self.error, result) {
+            self.error = Some((file, e));
+        }
+    }
+}
+
+impl<W: Write> RowSink for CsvRows<W> {
+    fn invocations(&mut self, rows: &[InvocationRecord]) {
+        let (Some(w), None) = (self.invocations.as_mut(), &self.error) else {
+            return;
+        };
+        let names = &self.function_names;
+        let result = rows.iter().try_for_each(|r| write_invocation(w, r, names));
+        self.note("invocations.csv", result);
+    }
+
+    fn timeseries(&mut self, rows: &[TimeseriesRow]) {
+        if self.error.is_some() {
+            return;
+        }
+        let w = &mut self.timeseries;
+        let result = rows.iter().try_for_each(|r| write_sample(w, r));
+        self.note("timeseries.csv", result);
+    }
+
+    fn failure(&self) -> Option<String> {
+        self.error
+            .as_ref()
+            .map(|(file, e)| format!("writing {file} failed: {e}"))
+    }
 }

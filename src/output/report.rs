@@ -17,16 +17,40 @@ fn stats_row(o: &mut String, label: &str, s: &Stats, ideal: Option<f64>) {
     }
 }
 
+/// What the report says about the run before its figures.
+pub struct Header<'a> {
+    /// The experiment's description, as written in its file.
+    pub description: &'a str,
+    /// The `--set` overrides given, which may make the description out of date.
+    pub changed_by: Option<&'a str>,
+    /// The configuration as run.
+    pub host_line: &'a str,
+}
+
 /// A few readable lines: counts, latency per function, throughput, and per-process CPU, GIL
-/// and event-loop use. `host_line` describes the configuration.
-pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> String {
+/// and event-loop use, then warnings (offered load above the capacity).
+pub fn summary_text(s: &RunSummary, header: &Header) -> String {
     let mut o = String::new();
-    if description.is_empty() {
-        let _ = writeln!(o, "{}  (seed {})", s.experiment, s.seed);
-    } else {
-        let _ = writeln!(o, "{}: {}  (seed {})", s.experiment, description, s.seed);
+    match (header.description.is_empty(), header.changed_by) {
+        (true, _) => {
+            let _ = writeln!(o, "{}  (seed {})", s.experiment, s.seed);
+        }
+        (false, None) => {
+            let _ = writeln!(
+                o,
+                "{}: {}  (seed {})",
+                s.experiment, header.description, s.seed
+            );
+        }
+        (false, Some(sets)) => {
+            let _ = writeln!(
+                o,
+                "{}: {}  (seed {})\n  (the description is the file's; this run changed it with --set {sets})",
+                s.experiment, header.description, s.seed
+            );
+        }
     }
-    let _ = writeln!(o, "host: {host_line}");
+    let _ = writeln!(o, "host: {}", header.host_line);
     let _ = writeln!(
         o,
         "invocations: {} arrived = {} succeeded + {} pending; makespan {:.1} ms; throughput {:.1}/s",
@@ -84,5 +108,12 @@ pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> Strin
         "instance: {:.0}% of its cores busy",
         s.cpu_utilisation * 100.0
     );
+    if let Some(c) = s.capacity.as_ref().filter(|c| c.overloaded) {
+        let _ = writeln!(
+            o,
+            "warning: the offered load, {:.1}/s, exceeds what this host can serve, at most {:.1}/s (limited by {}):\n  queues grow for as long as the load lasts, so these latencies depend on the run's length, not just the settings",
+            c.offered_per_s, c.max_per_s, c.limited_by
+        );
+    }
     o
 }

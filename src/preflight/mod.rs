@@ -1,0 +1,336 @@
+//! Before time starts: how big a run will be, and whether to start it.
+//!
+//! [`estimate`] predicts a run's arrivals, kernel events, simulated length, wall time, peak
+//! memory and output size from the experiment alone (the capacity analysis of [`capacity`]
+//! tells how long a backlog takes to drain). Above [`Limits::DEFAULT`] `sim run` refuses, with
+//! the estimate and the flag that allows it (`--yes`), instead of starting something that
+//! would run for hours or fill the disk. While a run goes on, [`MemoryBudget`] stops it when the
+//! invocations in the system would need more memory than the budget, whatever the estimate
+//! said, so no accepted input can exhaust the machine.
+
+pub mod capacity;
+
+use crate::config::{Experiment, FunctionSpec, Step, Workload};
+use crate::model::program::MAX_SAMPLE_NS;
+use crate::units::{bytes, count, duration};
+use capacity::{bottleneck, demand, Demand};
+
+/// Memory one invocation in the system costs the model, bytes (its record, its task, its queue
+/// entries and events), measured with `sim bench` on a burst (about 140); rounded up.
+pub const BYTES_PER_LIVE_INVOCATION: f64 = 200.0;
+/// Memory of a run before any invocation: the binary, buffers, the threads' records.
+const BASE_BYTES: f64 = 16e6;
+/// Kernel events per invocation besides its steps (arrival, delivery, dispatch, response).
+const EVENTS_PER_INVOCATION: f64 = 10.0;
+/// Kernel events per body step (its start and end).
+const EVENTS_PER_STEP: f64 = 2.0;
+/// Events per second assumed for the wall-time estimate: a third of the full model's measured
+/// speed, since heavily contended GIL and CPU models cost more per event.
+const EVENTS_PER_SECOND: f64 = 3e6;
+/// Time-series rows per second (formatting a row costs more than an event).
+const SAMPLES_PER_SECOND: f64 = 5e5;
+/// Bytes of one invocations.csv row, about.
+const INVOCATION_ROW_BYTES: f64 = 90.0;
+/// Bytes of one timeseries.csv row, about.
+const TIMESERIES_ROW_BYTES: f64 = 70.0;
+
+/// What a run will cost, before it starts. Figures are estimates, good to a small factor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    /// Invocations that will arrive.
+    pub arrivals: f64,
+    /// Kernel events.
+    pub events: f64,
+    /// Simulated length, seconds.
+    pub sim_s: f64,
+    /// Wall time on one core, seconds.
+    pub wall_s: f64,
+    /// Most invocations in the system at once.
+    pub peak_in_flight: f64,
+    /// Peak memory, bytes.
+    pub memory_bytes: f64,
+    /// Bytes of invocations.csv and timeseries.csv together.
+    pub output_bytes: f64,
+}
+
+/// The sizes above which `sim run` asks for `--yes`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Estimated wall time, seconds.
+    pub wall_s: f64,
+    /// Estimated peak memory, bytes.
+    pub memory_bytes: f64,
+    /// Estimated output files, bytes.
+    pub output_bytes: f64,
+}
+
+impl Limits {
+    /// 10 minutes, 4 GiB of memory, 2 GiB of files.
+    pub const DEFAULT: Limits = Limits {
+        wall_s: 600.0,
+        memory_bytes: 4.0 * GIB,
+        output_bytes: 2.0 * GIB,
+    };
+}
+
+/// Bytes in a GiB.
+pub const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+impl Estimate {
+    /// Each limit the estimate passes, in words, with what would bring it down.
+    pub fn over(&self, limits: &Limits) -> Vec<String> {
+        let mut over = Vec::new();
+        if self.wall_s > limits.wall_s {
+            over.push(format!(
+                "wall time about {} (limit {}): fewer invocations, a shorter workload or a horizon_s",
+                duration(self.wall_s),
+                duration(limits.wall_s)
+            ));
+        }
+        if self.memory_bytes > limits.memory_bytes {
+            over.push(format!(
+                "memory about {} (limit {}) for {} invocations in the system at once: a smaller burst or rate, or more capacity (processes, threads, cores)",
+                bytes(self.memory_bytes),
+                bytes(limits.memory_bytes),
+                count(self.peak_in_flight)
+            ));
+        }
+        if self.output_bytes > limits.output_bytes {
+            over.push(format!(
+                "output files about {} (limit {}): --no-invocations, a larger output.timeseries_interval_ms, or a horizon_s",
+                bytes(self.output_bytes),
+                bytes(limits.output_bytes)
+            ));
+        }
+        over
+    }
+
+    /// One line: the figures a user weighs before a long run.
+    pub fn line(&self) -> String {
+        format!(
+            "{} invocations, {} events, {} simulated, about {} of wall time, {} of memory, {} of files",
+            count(self.arrivals),
+            count(self.events),
+            duration(self.sim_s),
+            duration(self.wall_s),
+            bytes(self.memory_bytes),
+            bytes(self.output_bytes)
+        )
+    }
+}
+
+/// Per-function load: how many arrive, over how long, how many at once.
+struct Load {
+    arrivals: f64,
+    last_arrival_s: f64,
+    /// Arrive all at once or are held by clients: in the system together.
+    simultaneous: f64,
+    open_rate: f64,
+}
+
+/// Estimates the size of a run of `exp`.
+pub fn estimate(exp: &Experiment) -> Estimate {
+    let loads: Vec<Load> = exp.functions.iter().map(|f| load(f, &exp.host)).collect();
+    let arrivals: f64 = loads.iter().map(|l| l.arrivals).sum();
+    let arrivals_end = loads.iter().map(|l| l.last_arrival_s).fold(0.0, f64::max);
+    let longest = exp.functions.iter().map(ideal_s).fold(0.0, f64::max);
+    let max_per_s = mix_capacity(exp, &loads);
+    let work_s = if arrivals > 0.0 {
+        arrivals / max_per_s
+    } else {
+        0.0
+    };
+    let mut sim_s = arrivals_end.max(work_s) + longest;
+    if let Some(h) = exp.horizon_ns {
+        sim_s = sim_s.min(h as f64 / 1e9);
+    }
+    let events: f64 = exp
+        .functions
+        .iter()
+        .zip(&loads)
+        .map(|(f, l)| l.arrivals * events_per_invocation(f, exp.host.switch_interval_ns))
+        .sum();
+    let samples = sim_s * 1e9 / exp.output.timeseries_interval_ns as f64;
+    let peak = peak_in_flight(&loads, max_per_s, longest);
+    let replay_rows: f64 = exp.functions.iter().map(|f| replay_len(&f.workload)).sum();
+    let invocation_rows = if exp.output.invocations {
+        arrivals
+    } else {
+        0.0
+    };
+    Estimate {
+        arrivals,
+        events,
+        sim_s,
+        wall_s: events / EVENTS_PER_SECOND + samples / SAMPLES_PER_SECOND,
+        peak_in_flight: peak,
+        memory_bytes: BASE_BYTES + peak * BYTES_PER_LIVE_INVOCATION + replay_rows * 16.0,
+        output_bytes: invocation_rows * INVOCATION_ROW_BYTES + samples * TIMESERIES_ROW_BYTES,
+    }
+}
+
+fn load(f: &FunctionSpec, host: &crate::config::HostConfig) -> Load {
+    let s = |ns: u64| ns as f64 / 1e9;
+    match &f.workload {
+        Workload::Burst { n, at_ns } => Load {
+            arrivals: *n as f64,
+            last_arrival_s: s(*at_ns),
+            simultaneous: *n as f64,
+            open_rate: 0.0,
+        },
+        Workload::Poisson {
+            rate_per_s,
+            duration_ns,
+        } => Load {
+            arrivals: rate_per_s * s(*duration_ns),
+            last_arrival_s: s(*duration_ns),
+            simultaneous: 0.0,
+            open_rate: *rate_per_s,
+        },
+        Workload::Replay { arrivals_ns, .. } => Load {
+            arrivals: arrivals_ns.len() as f64,
+            last_arrival_s: s(arrivals_ns.last().copied().unwrap_or(0)),
+            simultaneous: 0.0,
+            open_rate: capacity::offered_rate(&f.workload),
+        },
+        Workload::ClosedLoop {
+            clients,
+            think,
+            duration_ns,
+            requests_per_client,
+        } => {
+            let clients = *clients as f64;
+            let cycle_s = (think.mean_ns().min(MAX_SAMPLE_NS as f64) / 1e9 + ideal_s(f)).max(1e-6);
+            let demand = demand(f, host);
+            let served = 1.0 / bottleneck(&demand, host, 1.0).utilisation;
+            let rate = (clients / cycle_s).min(served);
+            let (arrivals, end_s) = match (requests_per_client, duration_ns) {
+                (Some(r), _) => {
+                    let total = *r as f64 * clients;
+                    (total, total / rate)
+                }
+                (None, Some(d)) => (rate * s(*d), s(*d)),
+                (None, None) => (f64::INFINITY, f64::INFINITY),
+            };
+            Load {
+                arrivals,
+                last_arrival_s: end_s,
+                simultaneous: clients,
+                open_rate: 0.0,
+            }
+        }
+    }
+}
+
+/// Invocations per second the host serves at the experiment's mix of functions.
+fn mix_capacity(exp: &Experiment, loads: &[Load]) -> f64 {
+    let total: f64 = loads.iter().map(|l| l.arrivals).sum();
+    if !(total > 0.0 && total.is_finite()) {
+        return 1.0;
+    }
+    let mut mix = Demand::default();
+    for (f, l) in exp.functions.iter().zip(loads) {
+        mix.add(&demand(f, &exp.host), l.arrivals / total);
+    }
+    let u = bottleneck(&mix, &exp.host, 1.0).utilisation;
+    if u > 0.0 {
+        1.0 / u
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Bursts and clients at once, plus an open-loop backlog when arrivals outrun the capacity.
+fn peak_in_flight(loads: &[Load], max_per_s: f64, longest_s: f64) -> f64 {
+    let at_once: f64 = loads.iter().map(|l| l.simultaneous).sum();
+    let rate: f64 = loads.iter().map(|l| l.open_rate).sum();
+    let open_arrivals: f64 = loads
+        .iter()
+        .filter(|l| l.open_rate > 0.0)
+        .map(|l| l.arrivals)
+        .sum();
+    let window = loads
+        .iter()
+        .filter(|l| l.open_rate > 0.0)
+        .map(|l| l.last_arrival_s)
+        .fold(0.0, f64::max);
+    let backlog = (open_arrivals - max_per_s * window).max(0.0);
+    at_once + (rate * longest_s).max(backlog).min(open_arrivals)
+}
+
+/// The body at mean durations with no contention, seconds.
+fn ideal_s(f: &FunctionSpec) -> f64 {
+    (crate::model::program::critical_path_ns(&f.body) / 1e9).min(MAX_SAMPLE_NS as f64 / 1e9)
+}
+
+fn events_per_invocation(f: &FunctionSpec, switch_interval_ns: u64) -> f64 {
+    let python_ns: f64 = python_time(&f.body);
+    let switches = python_ns / switch_interval_ns.max(1) as f64;
+    EVENTS_PER_INVOCATION + EVENTS_PER_STEP * count_steps(&f.body) + 2.0 * switches
+}
+
+fn count_steps(steps: &[Step]) -> f64 {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Gather(branches) => 1.0 + branches.iter().map(|b| count_steps(b)).sum::<f64>(),
+            Step::RunInExecutor(sub) => 1.0 + count_steps(sub),
+            _ => 1.0,
+        })
+        .sum()
+}
+
+fn python_time(steps: &[Step]) -> f64 {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Cpu(d) => d.mean_ns().min(MAX_SAMPLE_NS as f64),
+            Step::Gather(branches) => branches.iter().map(|b| python_time(b)).sum(),
+            Step::RunInExecutor(sub) => python_time(sub),
+            _ => 0.0,
+        })
+        .sum()
+}
+
+fn replay_len(w: &Workload) -> f64 {
+    match w {
+        Workload::Replay { arrivals_ns, .. } => arrivals_ns.len() as f64,
+        _ => 0.0,
+    }
+}
+
+/// Stops a run whose invocations in the system would need more memory than the budget.
+#[derive(Debug, Clone, Copy)]
+pub struct MemoryBudget {
+    /// Bytes the model may use for invocations in the system.
+    pub bytes: f64,
+}
+
+impl MemoryBudget {
+    /// The default budget: 8 GiB, or three quarters of the machine's memory if that is less.
+    pub fn default_for_machine() -> MemoryBudget {
+        let total = machine_memory_bytes().unwrap_or(16.0 * GIB);
+        MemoryBudget {
+            bytes: (8.0 * GIB).min(total * 0.75),
+        }
+    }
+
+    /// Why the run must stop with `in_flight` invocations in the system, if it must.
+    pub fn check(&self, in_flight: u64) -> Option<String> {
+        let need = BASE_BYTES + in_flight as f64 * BYTES_PER_LIVE_INVOCATION;
+        (need > self.bytes).then(|| {
+            format!(
+                "{in_flight} invocations are in the system at once, which would need more than the memory budget of {}; the host cannot keep up with the arrivals. Lower the load (a smaller burst or rate), add capacity (processes, threads, cores), set a horizon_s, or raise the budget with --max-memory-gib",
+                bytes(self.bytes)
+            )
+        })
+    }
+}
+
+/// MemTotal from /proc/meminfo (Linux), bytes.
+fn machine_memory_bytes() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0)
+}
