@@ -145,8 +145,9 @@ fn simulate(
     };
     let timeseries = staging.create("timeseries.csv")?;
     let names = exp.functions.iter().map(|f| f.name.clone()).collect();
+    let target = staging.target().to_path_buf();
     let write_err = |file: &str, source| SimError::Write {
-        path: PathBuf::from(file),
+        path: target.join(file),
         source,
     };
     let mut sink = CsvRows::new(invocations, timeseries, names)

@@ -102,6 +102,11 @@ impl Staging {
         })
     }
 
+    /// The folder the files go to.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
     /// Files in the target that sim did not write and will leave alone.
     pub fn kept_files(&self) -> &[String] {
         &self.kept

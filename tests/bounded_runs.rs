@@ -1,0 +1,208 @@
+//! Bounded by construction: before time starts sim estimates a run's size and refuses one
+//! above the limits unless `--yes`; while it runs, a memory budget stops a run whose backlog
+//! would exhaust the machine; an overloaded host is named in the report.
+
+mod common;
+
+use sim::preflight::estimate;
+use std::process::{Command, Output};
+
+fn experiment(workload: &str, body: &str, output: &str) -> String {
+    format!(
+        r#"Experiment(
+    name: "bounded",
+    host: Host(cores: 2.0, processes: 1, threads: 4),
+    functions: [FunctionUse(
+        function: Inline(Function(name: "f", kind: Sync, body: [{body}])),
+        workload: {workload},
+    )],
+    output: Output({output}),
+)
+"#
+    )
+}
+
+fn sim(dir: &std::path::Path, text: &str, extra: &[&str]) -> Output {
+    let file = dir.join("exp.ron");
+    std::fs::write(&file, text).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_sim"))
+        .current_dir(dir)
+        .args(["run", file.to_str().unwrap(), "--out", "out", "--quiet"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn huge_runs_are_refused_before_they_start_with_the_estimate_and_the_flag() {
+    let dir = common::temp_dir("bounded-refused");
+    let io = "BlockingIo(Constant(10.0))";
+    let cases = [
+        ("burst", experiment("Burst(n: 1000000000)", io, ""), "memory about"),
+        (
+            "poisson",
+            experiment("Poisson(rate_per_s: 1e9, duration_s: 1e6)", io, ""),
+            "wall time about",
+        ),
+        (
+            "closed loop",
+            experiment(
+                "ClosedLoop(clients: 1000000, think: Constant(0.0), requests_per_client: 1000000000000)",
+                io,
+                "",
+            ),
+            "wall time about",
+        ),
+        (
+            "tiny interval",
+            experiment("Burst(n: 10)", "BlockingIo(Constant(100000.0))", "timeseries_interval_ms: 0.001"),
+            "output files about",
+        ),
+    ];
+    for (what, text, limit) in cases {
+        let run = sim(&dir, &text, &[]);
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(2), "{what}: {err}");
+        assert!(
+            err.contains("too big to start without --yes"),
+            "{what}: {err}"
+        );
+        assert!(err.contains("estimate: "), "{what}: {err}");
+        assert!(err.contains(limit), "{what}: {err}");
+        assert!(!dir.join("out").exists(), "{what}: nothing written");
+    }
+}
+
+#[test]
+fn the_memory_budget_stops_a_runaway_backlog_and_keeps_the_previous_outputs() {
+    let dir = common::temp_dir("bounded-budget");
+    let small = experiment("Burst(n: 10)", "BlockingIo(Constant(10.0))", "");
+    assert_eq!(sim(&dir, &small, &[]).status.code(), Some(0));
+    let before = std::fs::read(dir.join("out/summary.json")).unwrap();
+    // 300,000 requests at once on 4 threads: the backlog alone passes a 0.05 GiB budget.
+    let big = experiment("Burst(n: 300000)", "BlockingIo(Constant(10.0))", "");
+    let run = sim(&dir, &big, &["--yes", "--max-memory-gib", "0.05"]);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(err.contains("memory budget of 51 MiB"), "{err}");
+    assert!(
+        err.contains("invocations are in the system at once"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(std::fs::read(dir.join("out/summary.json")).unwrap(), before);
+}
+
+#[test]
+fn the_max_memory_flag_rejects_a_nonsense_size() {
+    let dir = common::temp_dir("bounded-flag");
+    let small = experiment("Burst(n: 1)", "BlockingIo(Constant(1.0))", "");
+    for bad in ["0", "-1", "NaN", "lots"] {
+        let run = sim(&dir, &small, &[&format!("--max-memory-gib={bad}")]);
+        assert_eq!(run.status.code(), Some(2), "{bad}");
+        assert!(
+            stderr(&run).contains("between 0.01 and 65536"),
+            "{}",
+            stderr(&run)
+        );
+    }
+}
+
+#[test]
+fn the_estimate_is_within_a_factor_of_two_of_the_run() {
+    let cases: [(&str, &[&str]); 6] = [
+        ("io_bound", &[]),
+        ("cpu_bound", &[]),
+        ("mixed", &[]),
+        ("async_pitfalls", &[]),
+        (
+            "io_bound",
+            &["host.processes=2", "functions.0.workload.n=500"],
+        ),
+        ("mixed", &["functions.0.workload.rate_per_s=400"]),
+    ];
+    for (name, sets) in cases {
+        let exp = common::experiment(name, sets);
+        let e = estimate(&exp);
+        let out = sim::runner::run_experiment(&exp);
+        let within = |est: f64, actual: f64| est / actual < 2.0 && actual / est < 2.0;
+        let events = out.summary.events as f64;
+        assert!(
+            within(e.events, events),
+            "{name} {sets:?}: {} vs {events} events",
+            e.events
+        );
+        let sim_s = out.summary.sim_end_ms / 1e3;
+        assert!(
+            within(e.sim_s, sim_s),
+            "{name} {sets:?}: {} vs {sim_s} s",
+            e.sim_s
+        );
+        let arrived = out.summary.invocations.arrived as f64;
+        let spread = 5.0 * e.arrivals.sqrt() + 1.0; // Poisson counts: 5 standard deviations
+        assert!(
+            (e.arrivals - arrived).abs() <= spread,
+            "{name} {sets:?}: {} vs {arrived}",
+            e.arrivals
+        );
+    }
+}
+
+#[test]
+fn an_overloaded_host_is_named_with_its_capacity() {
+    let fine = common::run("mixed", &[]);
+    let c = fine
+        .summary
+        .capacity
+        .as_ref()
+        .expect("Poisson load has a capacity");
+    assert!(!c.overloaded, "{c:?}");
+    let text = sim::output::report::summary_text(
+        &fine.summary,
+        &sim::output::report::Header {
+            description: "",
+            changed_by: None,
+            host_line: "",
+        },
+    );
+    assert!(!text.contains("warning"), "{text}");
+
+    let over = common::run(
+        "mixed",
+        &[
+            "functions.0.workload.rate_per_s=2000",
+            "functions.0.workload.duration_s=5",
+        ],
+    );
+    let c = over.summary.capacity.as_ref().unwrap();
+    assert!(c.overloaded && c.max_per_s < 2000.0, "{c:?}");
+    // The bound is a bound: the run served no more than the capacity.
+    assert!(
+        over.summary.throughput_per_s <= c.max_per_s * 1.01,
+        "{} > {c:?}",
+        over.summary.throughput_per_s
+    );
+    let text = sim::output::report::summary_text(
+        &over.summary,
+        &sim::output::report::Header {
+            description: "",
+            changed_by: None,
+            host_line: "",
+        },
+    );
+    assert!(
+        text.contains("warning: the offered load, 2000.0/s, exceeds"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "at most {:.1}/s (limited by {})",
+            c.max_per_s, c.limited_by
+        )),
+        "{text}"
+    );
+}
