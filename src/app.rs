@@ -106,7 +106,12 @@ fn run_command(args: RunArgs) -> Result<()> {
             bytes: g * preflight::GIB,
         });
     let started = Instant::now();
-    let summary = simulate(&mut staging, &exp, &estimate, budget, args.quiet)?;
+    let guards = Guards {
+        budget,
+        estimate: &estimate,
+        unbounded: args.yes,
+    };
+    let summary = simulate(&mut staging, &exp, &guards, args.quiet)?;
     let wall = started.elapsed().as_secs_f64();
     staging.write("summary.json", pretty_json(&summary).as_bytes())?;
     write_manifest(&mut staging, &exp, &args.sets, wall)?;
@@ -129,15 +134,37 @@ fn run_command(args: RunArgs) -> Result<()> {
     Ok(())
 }
 
+/// What may stop a run: the memory budget always, and far more events than estimated unless
+/// `--yes` was given.
+struct Guards<'a> {
+    budget: MemoryBudget,
+    estimate: &'a preflight::Estimate,
+    unbounded: bool,
+}
+
+impl Guards<'_> {
+    fn check(&self, p: &Progress) -> ControlFlow<String> {
+        let runaway = || {
+            (!self.unbounded)
+                .then(|| self.estimate.runaway(p.events))
+                .flatten()
+        };
+        match self.budget.check(p.in_flight).or_else(runaway) {
+            Some(why) => ControlFlow::Break(why),
+            None => ControlFlow::Continue(()),
+        }
+    }
+}
+
 /// Runs the model with its rows streamed into the staging folder, a progress bar and the
-/// memory budget; a failed write or a stop comes back as the error to report.
+/// guards; a failed write or a stop comes back as the error to report.
 fn simulate(
     staging: &mut Staging,
     exp: &Experiment,
-    estimate: &preflight::Estimate,
-    budget: MemoryBudget,
+    guards: &Guards,
     quiet: bool,
 ) -> Result<RunSummary> {
+    let estimate = guards.estimate;
     let invocations = if exp.output.invocations {
         Some(staging.create("invocations.csv")?)
     } else {
@@ -157,10 +184,7 @@ fn simulate(
     let result = run_streaming(exp, &mut sink, &mut |p: &Progress| {
         last = Some(*p);
         bar.update(p.now_ns as f64 / 1e9, p.events, p.arrived);
-        match budget.check(p.in_flight) {
-            Some(why) => ControlFlow::Break(why),
-            None => ControlFlow::Continue(()),
-        }
+        guards.check(p)
     });
     bar.finish();
     let flushed = sink.finish();

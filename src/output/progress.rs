@@ -1,7 +1,8 @@
 //! The progress bar of a long run, on standard error, only on a terminal.
 //!
 //! It stays hidden for the first second, so short runs print nothing extra; then it shows the
-//! share done (the larger of simulated time over its estimate and events over their estimate),
+//! share done (the mean of simulated time over its estimate and events over their estimate,
+//! each capped at 1: a burst advances events before time, a long sleep time before events),
 //! the simulated time, the invocations and an ETA.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -49,7 +50,9 @@ impl RunProgress {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
             self.shown = true;
         }
-        let done = (sim_s / self.expected_sim_s).max(events as f64 / self.expected_events);
+        let by_time = (sim_s / self.expected_sim_s).min(1.0);
+        let by_events = (events as f64 / self.expected_events).min(1.0);
+        let done = (by_time + by_events) / 2.0;
         self.bar
             .set_position((done.min(0.999) * TICKS as f64) as u64);
         self.bar.set_message(format!(

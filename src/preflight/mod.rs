@@ -29,6 +29,10 @@ const EVENTS_PER_STEP: f64 = 2.0;
 const EVENTS_PER_SECOND: f64 = 3e6;
 /// Time-series rows per second (formatting a row costs more than an event).
 const SAMPLES_PER_SECOND: f64 = 5e5;
+/// A run passing this multiple of its estimated events stops unless `--yes`...
+const RUNAWAY_FACTOR: f64 = 100.0;
+/// ... and this many events (about ten seconds), so small runs are never stopped.
+const RUNAWAY_MIN_EVENTS: f64 = 1e8;
 /// Bytes of one invocations.csv row, about.
 const INVOCATION_ROW_BYTES: f64 = 90.0;
 /// Bytes of one timeseries.csv row, about.
@@ -103,6 +107,20 @@ impl Estimate {
             ));
         }
         over
+    }
+
+    /// Why a run that has processed `events` must stop without `--yes`, if it must: far more
+    /// events than estimated means the estimate missed something (a heavier GIL or CPU model
+    /// than it assumes), and a run that was meant to be short must not run for hours unasked.
+    pub fn runaway(&self, events: u64) -> Option<String> {
+        let allowed = (RUNAWAY_FACTOR * self.events).max(RUNAWAY_MIN_EVENTS);
+        (events as f64 > allowed).then(|| {
+            format!(
+                "it has processed {} events, {RUNAWAY_FACTOR:.0} times the {} estimated before it started; if a run this long is what you want, add --yes",
+                count(events as f64),
+                count(self.events)
+            )
+        })
     }
 
     /// One line: the figures a user weighs before a long run.
@@ -333,4 +351,42 @@ fn machine_memory_bytes() -> Option<f64> {
     let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn estimate_of(events: f64) -> Estimate {
+        Estimate {
+            arrivals: 1.0,
+            events,
+            sim_s: 1.0,
+            wall_s: 1.0,
+            peak_in_flight: 1.0,
+            memory_bytes: BASE_BYTES,
+            output_bytes: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_run_far_past_its_estimate_is_a_runaway() {
+        let e = estimate_of(2e6);
+        assert!(e.runaway(150_000_000).is_none(), "under 100 x 2e6");
+        let why = e.runaway(200_000_001).expect("over 100 x 2e6");
+        assert!(why.contains("add --yes"), "{why}");
+        assert!(
+            estimate_of(10.0).runaway(50_000_000).is_none(),
+            "small runs keep a floor"
+        );
+    }
+
+    #[test]
+    fn the_memory_budget_counts_invocations_in_the_system() {
+        let budget = MemoryBudget {
+            bytes: BASE_BYTES + 1000.0 * BYTES_PER_LIVE_INVOCATION,
+        };
+        assert!(budget.check(1000).is_none());
+        assert!(budget.check(1001).unwrap().contains("--max-memory-gib"));
+    }
 }
