@@ -189,48 +189,42 @@ def tokens_of(toks, kinds):
 # found nothing to change.
 
 
+def replace_token(rng, toks, candidates, what, new_text, kind=None):
+    """Replaces the text of one of the `candidates` (token indices) with `new_text(old)`, and
+    its kind with `kind` if given."""
+    if not candidates:
+        return None
+    i = rng.choice(candidates)
+    old = toks[i][1]
+    toks[i] = [kind or toks[i][0], new_text(old)]
+    return f"{what} {old[:40]} -> {toks[i][1][:40]} at {where(toks, i)}"
+
+
 def mutate_number(rng, toks):
     nums = tokens_of(toks, {"num"})
-    if not nums:
-        return None
-    i = rng.choice(nums)
-    old = toks[i][1]
-    toks[i][1] = rng.choice(EDGE_NUMBERS)
-    return f"number {old} -> {toks[i][1]} at {where(toks, i)}"
+    return replace_token(rng, toks, nums, "number", lambda _: rng.choice(EDGE_NUMBERS))
 
 
 def scale_number(rng, toks):
     """A plausible but larger or smaller value, so more mutants pass and run."""
     nums = [i for i in tokens_of(toks, {"num"}) if re.fullmatch(r"[\d.]+", toks[i][1])]
-    if not nums:
-        return None
-    i = rng.choice(nums)
-    old = toks[i][1]
-    factor = rng.choice([0.001, 0.1, 0.5, 2, 10, 100, 1000, 1e5])
-    value = float(old) * factor
-    toks[i][1] = str(int(value)) if "." not in old and value >= 1 else repr(value)
-    return f"number {old} -> {toks[i][1]} (x{factor}) at {where(toks, i)}"
+
+    def scaled(old):
+        value = float(old) * rng.choice([0.001, 0.1, 0.5, 2, 10, 100, 1000, 1e5])
+        return str(int(value)) if "." not in old and value >= 1 else repr(value)
+
+    return replace_token(rng, toks, nums, "number scaled", scaled)
 
 
 def mutate_string(rng, toks):
     strs = tokens_of(toks, {"str"})
-    if not strs:
-        return None
-    i = rng.choice(strs)
-    old = toks[i][1]
-    toks[i][1] = rng.choice(EDGE_STRINGS)
-    return f"string {old[:40]} -> {toks[i][1][:40]!r} at {where(toks, i)}"
+    return replace_token(rng, toks, strs, "string", lambda _: rng.choice(EDGE_STRINGS))
 
 
 def mutate_type(rng, toks):
     values = [i for i in tokens_of(toks, {"num", "str", "ident"})
               if toks[i][0] != "ident" or toks[i][1] in ("true", "false")]
-    if not values:
-        return None
-    i = rng.choice(values)
-    old = toks[i][1]
-    toks[i] = ["other", rng.choice(OTHER_TYPES)]
-    return f"type {old[:40]} -> {toks[i][1]} at {where(toks, i)}"
+    return replace_token(rng, toks, values, "type", lambda _: rng.choice(OTHER_TYPES), "other")
 
 
 def delete_field(rng, toks):
@@ -268,14 +262,13 @@ def rename_field(rng, toks):
 
 def swap_variant(rng, toks):
     idents = [i for i in tokens_of(toks, {"ident"}) if toks[i][1] in ALL_VARIANTS]
-    if not idents:
-        return None
-    i = rng.choice(idents)
-    old = toks[i][1]
-    group = next(g for g in VARIANT_GROUPS if old in g)
-    pool = group if rng.random() < 0.7 else ALL_VARIANTS
-    toks[i][1] = rng.choice([v for v in pool if v != old])
-    return f"variant {old} -> {toks[i][1]} at {where(toks, i)}"
+
+    def other_variant(old):
+        group = next(g for g in VARIANT_GROUPS if old in g)
+        pool = group if rng.random() < 0.7 else ALL_VARIANTS
+        return rng.choice([v for v in pool if v != old])
+
+    return replace_token(rng, toks, idents, "variant", other_variant)
 
 
 def pick_list_element(rng, toks):
