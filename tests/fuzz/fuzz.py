@@ -425,7 +425,9 @@ class Fuzzer:
 
 
 def slug(text):
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:80] or "x"
+    """A folder name for `text`; a short hash keeps signatures that read alike apart."""
+    tag = hashlib.sha256(text.encode()).hexdigest()[:6]
+    return (re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:72] or "x") + "-" + tag
 
 
 def save_case(keep, run, finding):
