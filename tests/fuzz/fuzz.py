@@ -234,7 +234,6 @@ class CaseRun:
         self.results = {}  # command name -> (kind, rc, stderr)
         self.findings = []
         self.pending = commands(fuzzer.sim, case, fuzzer.args.horizon)
-        self.job = None
         self.write()
         self.start_next()
 
@@ -268,10 +267,10 @@ class CaseRun:
         kind = classify(rc, stderr, job.timed_out)
         self.results[job.name] = (kind, rc, stderr)
         if kind == "timeout":
-            sig = f"timeout in {job.name} (seed {self.case.seed.name})"
-            self.findings.append(Finding(job.name, kind, sig, stderr))
+            self.note(job.name, kind, f"timeout in {job.name} (seed {self.case.seed.name})",
+                      stderr)
         elif kind in FAILURES:
-            self.findings.append(Finding(job.name, kind, signature(kind, rc, stderr), stderr))
+            self.note(job.name, kind, signature(kind, rc, stderr), stderr)
         elif kind == "refused" and message_quality(stderr):
             quality = message_quality(stderr)
             self.note(job.name, quality, f"{quality}: {first_line(stderr)}", stderr)
@@ -286,8 +285,7 @@ class CaseRun:
             problems = output_problems(self.dir, self.fuzzer.template_digest, killed)
             what = "output changed"
         if problems:
-            self.findings.append(Finding("run", what, what + ": " + problems[0],
-                                         "\n".join(problems)))
+            self.note("run", what, f"{what}: {normalize(problems[0])}", "\n".join(problems))
 
     def check_consistency(self):
         """Verdicts that contradict each other: check and run, a neutral edit, an override
