@@ -227,21 +227,25 @@ def mutate_type(rng, toks):
     return replace_token(rng, toks, values, "type", lambda _: rng.choice(OTHER_TYPES), "other")
 
 
-def delete_field(rng, toks):
-    spans = field_spans(toks)
-    if not spans:
-        return None
-    a, b = rng.choice(spans)
+def on_field(mutation):
+    """Runs `mutation(rng, toks, start, end)` on a random `name: value,`, if there is one."""
+    def run(rng, toks):
+        spans = field_spans(toks)
+        return mutation(rng, toks, *rng.choice(spans)) if spans else None
+
+    run.__name__ = mutation.__name__
+    return run
+
+
+@on_field
+def delete_field(rng, toks, a, b):
     name = toks[a][1]
     del toks[a:b]
     return f"field {name} deleted at {where(toks, a)}"
 
 
-def duplicate_field(rng, toks):
-    spans = field_spans(toks)
-    if not spans:
-        return None
-    a, b = rng.choice(spans)
+@on_field
+def duplicate_field(rng, toks, a, b):
     copy = [list(t) for t in toks[a:b]]
     if copy[-1][1] != ",":
         copy.insert(0, ["punct", ","])
@@ -249,11 +253,8 @@ def duplicate_field(rng, toks):
     return f"field {toks[a][1]} duplicated at {where(toks, a)}"
 
 
-def rename_field(rng, toks):
-    spans = field_spans(toks)
-    if not spans:
-        return None
-    a, _ = rng.choice(spans)
+@on_field
+def rename_field(rng, toks, a, _b):
     old = toks[a][1]
     toks[a][1] = rng.choice([rng.choice(FIELD_NAMES), old + "s", old.upper(), old[:-1],
                              "r#" + old if rng.random() < 0.2 else old[::-1]])
@@ -281,21 +282,25 @@ def pick_list_element(rng, toks):
     return None
 
 
-def remove_element(rng, toks):
-    span = pick_list_element(rng, toks)
-    if span is None:
-        return None
-    a, b = span
+def on_list_element(mutation):
+    """Runs `mutation(rng, toks, start, end)` on a random list element, if there is one."""
+    def run(rng, toks):
+        span = pick_list_element(rng, toks)
+        return mutation(rng, toks, *span) if span else None
+
+    run.__name__ = mutation.__name__
+    return run
+
+
+@on_list_element
+def remove_element(rng, toks, a, b):
     desc = f"list element {untokenize(toks[a:b])[:40]!r} removed at {where(toks, a)}"
     del toks[a:b]
     return desc
 
 
-def duplicate_element(rng, toks):
-    span = pick_list_element(rng, toks)
-    if span is None:
-        return None
-    a, b = span
+@on_list_element
+def duplicate_element(rng, toks, a, b):
     copy = [list(t) for t in toks[a:b]]
     if copy[-1][1] != ",":
         copy.append(["punct", ","])
@@ -306,12 +311,9 @@ def duplicate_element(rng, toks):
     return f"list element {untokenize(copy)[:40]!r} duplicated x{times} at {where(toks, a)}"
 
 
-def nest_element(rng, toks):
+@on_list_element
+def nest_element(rng, toks, a, b):
     """Wraps a list element in Repeat(1, [..]) or Gather([[..]]) many levels deep."""
-    span = pick_list_element(rng, toks)
-    if span is None:
-        return None
-    a, b = span
     depth = rng.choice([2, 30, 200, 5000])
     head, tail = rng.choice([("Repeat(1, [", "])"), ("Gather([[", "]])"), ("[", "]")])
     inner = untokenize(toks[a:b]).rstrip().rstrip(",")
