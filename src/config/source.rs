@@ -5,12 +5,18 @@ use ron::extensions::Extensions;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
-/// Reads `path` as text.
+/// Reads `path` as text, without the UTF-8 byte-order mark some Windows editors write.
 pub fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| SimError::Read {
+    let text = std::fs::read_to_string(path).map_err(|source| SimError::Read {
         path: path.to_path_buf(),
         source,
-    })
+    })?;
+    Ok(without_bom(&text).to_string())
+}
+
+/// `text` without a leading UTF-8 byte-order mark (U+FEFF), which RON does not allow.
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 /// Parses RON text into `T`; `Option` fields may be written without `Some(..)`.
@@ -130,10 +136,12 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// Line and column (in characters, as ron counts them) of a byte offset.
 fn offset_to_location(text: &str, offset: usize) -> Location {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
     Location { line, col }
 }
 

@@ -3,7 +3,7 @@
 
 use super::checker::{ms_to_ns, Checker};
 use super::raw::*;
-use super::source::{parse_ron, read_text};
+use super::source::{parse_ron, read_text, without_bom};
 use super::*;
 use crate::error::{Result, SimError};
 use crate::workload::trace::read_arrivals;
@@ -26,8 +26,10 @@ pub fn load_experiment(path: &Path, overrides: &[String]) -> Result<Experiment> 
 }
 
 /// Parses, overrides and validates experiment `text` as if read from `path` (relative
-/// profile and trace paths resolve against `path`'s folder). For notebooks and tests.
+/// profile and trace paths resolve against `path`'s folder). For notebooks and tests. A
+/// leading byte-order mark is ignored; locations are counted without it, as editors do.
 pub fn parse_experiment(text: &str, path: &Path, overrides: &[String]) -> Result<Experiment> {
+    let text = without_bom(text);
     let mut raw: RawExperiment = parse_ron(path, text, "experiments/io_bound.ron")?;
     raw = overrides::apply(raw, overrides)?;
     validate(raw, path, text, overrides)
