@@ -33,8 +33,8 @@ pub struct Problem {
     pub field: String,
     /// The offending value as written.
     pub value: String,
-    /// "is out of range" or "is not allowed here".
-    pub what: &'static str,
+    /// "is out of range", "is not a whole number", "is not allowed here"...
+    pub what: String,
     /// What is allowed, and a hint.
     pub allowed: String,
 }

@@ -11,6 +11,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+// More tests, by theme, in tests/bad_input/ (a crate root finds modules beside itself).
+#[path = "bad_input/encodings.rs"]
+mod encodings;
+#[path = "bad_input/numbers.rs"]
+mod numbers;
+
 /// A fresh temporary folder for one test, removed when the test ends.
 struct Fixture {
     dir: PathBuf,
@@ -754,45 +760,9 @@ fn out_never_replaces_a_folder_that_is_not_a_sim_output() {
     assert_eq!(Fixture::entries(&foreign), ["notes.txt"]);
 }
 
-// ---- encodings ---------------------------------------------------------------------------
-
 /// A file of the shared hostile-input collection (`../shared/reliability/hostile/`).
 fn hostile(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/reliability/hostile")
         .join(name)
-}
-
-#[test]
-fn a_byte_order_mark_and_unicode_comments_are_accepted() {
-    let fx = Fixture::new("bom");
-    let out = fx.dir.join("out");
-    let file = hostile("unicode_comment_bom.ron");
-    let args = ["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()];
-    let run = sim(&fx.dir, &[&args[..], &["--quiet"]].concat());
-    assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
-    assert!(out.join("summary.json").is_file());
-}
-
-#[test]
-fn a_byte_order_mark_in_a_profile_is_accepted_and_columns_count_characters() {
-    let fx = Fixture::new("bom-profile");
-    fx.write(
-        "models/p.ron",
-        "\u{feff}Function(name: \"p\", kind: Sync, body: [Cpu(Constant(1.0))])\n",
-    );
-    let profile = "FunctionUse(function: Profile(\"../models/p.ron\"), workload: Burst(n: 1)),";
-    // "é" is two bytes but one column; the BOM is no column at all.
-    let text = format!(
-        "\u{feff}{}",
-        experiment("bom", "cores: 1.0, /* é */ processes: 0", &[profile.to_string()])
-    );
-    let file = fx.write("experiments/bom.ron", &text);
-    let run = check(&fx, &file);
-    let line = problem_line(input_error(&run), &file, "host.processes");
-    let col = "    host: Host(cores: 1.0, /* é */ ".chars().count() + 1;
-    assert!(line.contains(&format!(":3:{col}:")), "{line}");
-    let fixed = text.replace("processes: 0", "processes: 1");
-    let ok = check(&fx, &fx.write("experiments/bom.ron", &fixed));
-    assert_eq!(ok.code, Some(0), "stderr:\n{}", ok.stderr);
 }

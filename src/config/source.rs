@@ -25,18 +25,15 @@ pub fn parse_ron<T: DeserializeOwned>(path: &Path, text: &str, example: &str) ->
         .with_default_extension(Extensions::IMPLICIT_SOME)
         .from_str(text)
         .map_err(|e| {
-            let missing = if e.code == ron::Error::Eof {
-                "; the file ends too early: check that every `(` and `[` has its closing `)` and `]`"
-            } else {
-                ""
+            let location = Location {
+                line: e.position.line,
+                col: e.position.col,
             };
+            let message = super::syntax::message(&e.code, text, location);
             SimError::Syntax {
                 file: path.to_path_buf(),
-                location: Location {
-                    line: e.position.line,
-                    col: e.position.col,
-                },
-                message: format!("{}{missing}\n  hint: compare with {example}", e.code),
+                location,
+                message: format!("{message}\n  hint: compare with {example}"),
             }
         })
 }

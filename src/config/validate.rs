@@ -2,22 +2,13 @@
 //! profiles and arrival files loaded. Nothing is written before this succeeds.
 
 use super::checker::{ms_to_ns, Checker};
+use super::limits;
 use super::raw::*;
 use super::source::{parse_ron, read_text, without_bom};
 use super::*;
 use crate::error::{Result, SimError};
 use crate::workload::trace::read_arrivals;
 use std::path::Path;
-
-/// Azure's limit on FUNCTIONS_WORKER_PROCESS_COUNT (the host refuses more).
-pub const MAX_PROCESSES: u32 = 10;
-/// Largest thread pool sim accepts (Python itself has no bound on 3.8+).
-pub const MAX_THREADS: u32 = 4096;
-/// Longest duration sim accepts for any step, think time or instant, in ms (about 11.6 days):
-/// far beyond any function timeout, and safe from overflow in nanoseconds.
-pub const MAX_MS: f64 = 1e9;
-/// Longest arrival window or horizon, in seconds (about 11.6 days).
-pub const MAX_S: f64 = 1e6;
 
 /// Loads, overrides and validates an experiment file.
 pub fn load_experiment(path: &Path, overrides: &[String]) -> Result<Experiment> {
@@ -70,6 +61,7 @@ pub fn validate(
             "letters, digits, '-', '_' and '.', not starting with '.' (it names the output folder)",
         );
     }
+    let seed = c.whole("seed", &raw.seed, &limits::SEED).unwrap_or(1);
     let host = c.host(&raw.host);
     if raw.functions.is_empty() {
         c.bad("functions", "[]", "at least one function");
@@ -87,20 +79,14 @@ pub fn validate(
             functions.push(spec);
         }
     }
-    let horizon_ns = raw.horizon_s.map(|h| {
-        c.positive_at_most(
-            "horizon_s",
-            h,
-            MAX_S,
-            "seconds (omit to run until every invocation ends)",
-        );
-        (h.clamp(0.0, MAX_S) * 1e9) as u64
+    let horizon_ns = raw.horizon_s.as_ref().map(|h| {
+        let s = c.real("horizon_s", h, &limits::HORIZON_S).unwrap_or(0.0);
+        (s * 1e9) as u64
     });
-    c.positive_at_most(
+    let interval_ms = c.real(
         "output.timeseries_interval_ms",
-        raw.output.timeseries_interval_ms,
-        MAX_MS,
-        "milliseconds",
+        &raw.output.timeseries_interval_ms,
+        &limits::TIMESERIES_INTERVAL_MS,
     );
     if !c.problems.is_empty() {
         return Err(SimError::Invalid(c.problems));
@@ -108,13 +94,13 @@ pub fn validate(
     Ok(Experiment {
         name: raw.name,
         description: raw.description,
-        seed: raw.seed,
+        seed,
         host,
         functions,
         horizon_ns,
         output: OutputConfig {
             invocations: raw.output.invocations,
-            timeseries_interval_ns: ms_to_ns(raw.output.timeseries_interval_ms).max(1),
+            timeseries_interval_ns: ms_to_ns(interval_ms.unwrap_or(1.0)).max(1),
         },
         source: path.to_path_buf(),
         as_given: Some(as_given),
@@ -197,64 +183,62 @@ impl Checker {
     fn workload(&mut self, w: &RawWorkload, field: &str, base: &Path) -> Result<Option<Workload>> {
         let before = self.problems.len();
         let out = match w {
-            RawWorkload::Burst { n, at_ms } => {
-                if *n == 0 || *n > 1_000_000_000 {
-                    self.bad(&format!("{field}.n"), n, "1..=1000000000 invocations");
-                }
-                self.non_negative(&format!("{field}.at_ms"), *at_ms, MAX_MS, "ms");
-                Workload::Burst {
-                    n: *n,
-                    at_ns: ms_to_ns(*at_ms),
-                }
-            }
+            RawWorkload::Burst { n, at_ms } => Workload::Burst {
+                n: self
+                    .whole(&format!("{field}.n"), n, &limits::BURST_N)
+                    .unwrap_or(1),
+                at_ns: ms_to_ns(
+                    self.real(&format!("{field}.at_ms"), at_ms, &limits::AT_MS)
+                        .unwrap_or(0.0),
+                ),
+            },
             RawWorkload::Poisson {
                 rate_per_s,
                 duration_s,
-            } => {
-                self.positive_at_most(
-                    &format!("{field}.rate_per_s"),
-                    *rate_per_s,
-                    1e9,
-                    "arrivals per second",
-                );
-                self.positive_at_most(
-                    &format!("{field}.duration_s"),
-                    *duration_s,
-                    MAX_S,
-                    "seconds",
-                );
-                Workload::Poisson {
-                    rate_per_s: *rate_per_s,
-                    duration_ns: (duration_s.clamp(0.0, MAX_S) * 1e9) as u64,
-                }
-            }
+            } => Workload::Poisson {
+                rate_per_s: self
+                    .real(
+                        &format!("{field}.rate_per_s"),
+                        rate_per_s,
+                        &limits::RATE_PER_S,
+                    )
+                    .unwrap_or(1.0),
+                duration_ns: self.seconds(&format!("{field}.duration_s"), duration_s),
+            },
             RawWorkload::ClosedLoop {
                 clients,
                 think,
                 duration_s,
                 requests_per_client,
             } => {
-                if *clients == 0 || *clients > 1_000_000 {
-                    self.bad(&format!("{field}.clients"), clients, "1..=1000000 clients");
-                }
+                let clients = self.whole(&format!("{field}.clients"), clients, &limits::CLIENTS);
                 let think = self.dist(think, &format!("{field}.think"), true);
-                match (duration_s, requests_per_client) {
+                let (duration_ns, requests_per_client) = match (duration_s, requests_per_client) {
                     (Some(d), None) => {
-                        self.positive_at_most(&format!("{field}.duration_s"), *d, MAX_S, "seconds")
+                        (Some(self.seconds(&format!("{field}.duration_s"), d)), None)
                     }
-                    (None, Some(0)) => self.bad(&format!("{field}.requests_per_client"), 0, ">= 1"),
-                    (None, Some(_)) => {}
-                    _ => self.bad(
-                        field,
-                        "ClosedLoop",
-                        "exactly one of duration_s or requests_per_client",
+                    (None, Some(r)) => (
+                        None,
+                        self.whole(
+                            &format!("{field}.requests_per_client"),
+                            r,
+                            &limits::REQUESTS_PER_CLIENT,
+                        ),
                     ),
-                }
+                    _ => {
+                        self.bad(
+                            field,
+                            "ClosedLoop",
+                            "exactly one of duration_s or requests_per_client",
+                        );
+                        (None, None)
+                    }
+                };
                 Workload::ClosedLoop {
-                    clients: *clients,
+                    clients: clients.unwrap_or(1) as u32,
                     think,
-                    duration_ns: duration_s.map(|d| (d.clamp(0.0, MAX_S) * 1e9) as u64),
-                    requests_per_client: *requests_per_client,
+                    duration_ns,
+                    requests_per_client,
                 }
             }
             RawWorkload::Replay {
@@ -286,6 +270,14 @@ impl Checker {
             }
         };
         Ok((self.problems.len() == before).then_some(out))
+    }
+}
+
+impl Checker {
+    /// An arrival window in seconds, as nanoseconds (0 when not allowed).
+    fn seconds(&mut self, field: &str, n: &Num) -> u64 {
+        let s = self.real(field, n, &limits::DURATION_S).unwrap_or(0.0);
+        (s * 1e9) as u64
     }
 }
 
