@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 // More tests, by theme, in tests/bad_input/ (a crate root finds modules beside itself).
+#[path = "bad_input/bounds.rs"]
+mod bounds;
 #[path = "bad_input/encodings.rs"]
 mod encodings;
 #[path = "bad_input/numbers.rs"]

@@ -2,14 +2,26 @@
 //!
 //! Validation checks each [`Num`] against its entry here and quotes the entry in its message,
 //! so a range is written once. The bounds keep every time representable in integer
-//! nanoseconds.
+//! nanoseconds and every run finite: a step, think time or distribution parameter (a
+//! constant, mean, median or max) is at most one day ([`MAX_DURATION_MS`]; draws from the
+//! unbounded Exponential and Lognormal are truncated there by the model's sampler), an arrival
+//! instant (a burst's `at_ms`, a replayed arrival) at most one year ([`MAX_ARRIVAL_MS`]), and
+//! the time-series interval at least 1 us. `raw.rs`'s doc comments and the README's "Writing
+//! an experiment" describe the same bounds.
 
 use super::number::{show, Num};
 use std::fmt;
 
-/// Longest duration sim accepts for any step, think time or instant, in ms (about 11.6 days):
-/// far beyond any function timeout, and safe from overflow in nanoseconds.
-pub const MAX_MS: f64 = 1e9;
+/// Longest step, think time or distribution parameter (constant, mean, median, max), in ms:
+/// one day, far beyond any function's timeout.
+pub const MAX_DURATION_MS: f64 = 86_400_000.0;
+/// [`MAX_DURATION_MS`] in nanoseconds: where sampled durations are truncated.
+pub const MAX_DURATION_NS: u64 = 86_400_000_000_000;
+/// Latest arrival instant (a burst's `at_ms`, a replayed arrival), in ms: one year (365 days,
+/// 3.1536e10 ms).
+pub const MAX_ARRIVAL_MS: f64 = 3.1536e10;
+/// Shortest time-series sampling interval, in ms: 1 us.
+pub const MIN_INTERVAL_MS: f64 = 0.001;
 /// Longest arrival window or horizon, in seconds (about 11.6 days).
 pub const MAX_S: f64 = 1e6;
 
@@ -160,7 +172,8 @@ pub const HORIZON_S: Real = above(
     "omit to run until every invocation ends",
 );
 /// `output.timeseries_interval_ms`.
-pub const TIMESERIES_INTERVAL_MS: Real = above(0.0, MAX_MS, "ms", "");
+pub const TIMESERIES_INTERVAL_MS: Real =
+    closed(MIN_INTERVAL_MS, MAX_DURATION_MS, "ms", "from 1 us to 1 day");
 
 /// `host.cores`.
 pub const CORES: Real = closed(
@@ -204,7 +217,7 @@ pub const JITTER_SIGMA: Real = closed(0.0, 3.0, "sigma", "0 = constant costs");
 /// `Burst.n`.
 pub const BURST_N: Whole = whole(1, 1_000_000_000, "invocations");
 /// `Burst.at_ms`.
-pub const AT_MS: Real = closed(0.0, MAX_MS, "ms", "");
+pub const AT_MS: Real = closed(0.0, MAX_ARRIVAL_MS, "ms", "at most 1 year");
 /// `Poisson.rate_per_s`.
 pub const RATE_PER_S: Real = above(0.0, 1e9, "arrivals per second", "");
 /// `Poisson.duration_s` and `ClosedLoop.duration_s`.
@@ -214,6 +227,16 @@ pub const CLIENTS: Whole = whole(1, 1_000_000, "clients");
 /// `ClosedLoop.requests_per_client`.
 pub const REQUESTS_PER_CLIENT: Whole = whole(1, u64::MAX, "requests per client");
 
+/// A replayed arrival, in the milliseconds of a column such as `arrival_ms`.
+pub const REPLAY_MS: Real = closed(0.0, MAX_ARRIVAL_MS, "ms", "at most 1 year after the start");
+/// A replayed arrival, in the seconds of a column whose name ends in `_s`.
+pub const REPLAY_S: Real = closed(
+    0.0,
+    MAX_ARRIVAL_MS / 1e3,
+    "seconds",
+    "at most 1 year after the start",
+);
+
 /// The count of `GatherN(count, ..)`.
 pub const GATHER_COUNT: Whole = whole(1, 100_000, "copies of the branch");
 /// The count of `Repeat(count, ..)`.
@@ -221,14 +244,14 @@ pub const REPEAT_COUNT: Whole = whole(1, 1_000_000, "repetitions");
 /// A body step's duration (`Constant`, and the mean, median or max of a distribution).
 pub const STEP_MS: Real = closed(
     1e-6,
-    MAX_MS,
+    MAX_DURATION_MS,
     "ms",
-    "a step that takes no time is no step: remove it",
+    "at most 1 day; a step that takes no time is no step: remove it",
 );
 /// A think time (`Constant` and `Uniform`/`Empirical` may be 0), or any distribution's min.
-pub const THINK_MS: Real = closed(0.0, MAX_MS, "ms", "");
+pub const THINK_MS: Real = closed(0.0, MAX_DURATION_MS, "ms", "at most 1 day");
 /// A think time's mean or median (`Exponential`, `Lognormal`).
-pub const THINK_MEAN_MS: Real = closed(1e-6, MAX_MS, "ms", "");
+pub const THINK_MEAN_MS: Real = closed(1e-6, MAX_DURATION_MS, "ms", "at most 1 day");
 /// `Lognormal`'s sigma.
 pub const SIGMA: Real = closed(0.0, 5.0, "sigma", "");
 /// An `Empirical` point's percentile.
@@ -272,7 +295,12 @@ mod tests {
         assert!(SEED.to_string().starts_with("0..=18446744073709551615"));
         assert!(STEP_MS
             .to_string()
-            .starts_with("0.000001 <= ms <= 1000000000"));
+            .starts_with("0.000001 <= ms <= 86400000 (at most 1 day"));
         assert!(SWITCH_INTERVAL_MS.to_string().starts_with("0 < ms <= 1000"));
+        assert!(REPLAY_MS.to_string().starts_with("0 <= ms <= 3.1536e10"));
+        assert!(TIMESERIES_INTERVAL_MS
+            .to_string()
+            .starts_with("0.001 <= ms"));
+        assert_eq!(MAX_DURATION_NS as f64, MAX_DURATION_MS * 1e6);
     }
 }

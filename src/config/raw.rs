@@ -203,16 +203,18 @@ pub enum RawStep {
     Repeat(Num, Vec<RawStep>),
 }
 
-/// A duration distribution, in milliseconds. A body step takes 0.000001 <= ms <= 1e9 (its
-/// mean, median or max); a think time may be 0.
+/// A duration distribution, in milliseconds. Every duration parameter (a constant, a mean, a
+/// median, a max, an empirical point) is at most 86400000 ms (1 day); a body step's is at least
+/// 0.000001 ms, a think time's may be 0. Draws from the unbounded `Exponential` and
+/// `Lognormal` are truncated at 1 day.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename = "Dist")]
 pub enum RawDist {
     /// Always `ms`.
     Constant(Num),
-    /// Exponential with this mean.
+    /// Exponential with this mean (draws truncated at 1 day).
     Exponential(Num),
-    /// Log-normal: median and sigma (0..=5) of the underlying normal.
+    /// Log-normal: median and sigma (0..=5) of the underlying normal (draws truncated at 1 day).
     Lognormal(Num, Num),
     /// Uniform between min (>= 0) and max.
     Uniform(Num, Num),
@@ -230,7 +232,7 @@ pub enum RawWorkload {
     Burst {
         /// How many, 1..=1000000000.
         n: Num,
-        /// When, 0 <= ms <= 1e9 (default 0).
+        /// When, 0 <= ms <= 3.1536e10 (1 year; default 0).
         #[serde(default)]
         at_ms: Num,
     },
@@ -254,7 +256,8 @@ pub enum RawWorkload {
         #[serde(default)]
         requests_per_client: Option<Num>,
     },
-    /// Arrival times read from a CSV file (relative to the experiment file).
+    /// Arrival times read from a CSV file (relative to the experiment file); each within 1 year
+    /// of the start (0 <= ms <= 3.1536e10).
     Replay {
         /// The CSV file.
         path: String,
@@ -278,7 +281,7 @@ pub struct RawOutput {
     /// Write invocations.csv (one row per invocation); turn off for huge runs.
     #[serde(default = "default_true")]
     pub invocations: bool,
-    /// Sampling interval of timeseries.csv, 0 < ms <= 1e9.
+    /// Sampling interval of timeseries.csv, 0.001 <= ms <= 86400000 (1 us to 1 day).
     #[serde(default = "default_interval")]
     pub timeseries_interval_ms: Num,
 }

@@ -82,7 +82,10 @@ const REAL: &[(&str, &str)] = &[
     ),
     ("host.dispatch.syscall_loss", "0 <= probability <= 1"),
     ("host.dispatch.syscall_loss_recent", "0 <= probability <= 1"),
-    ("functions[0].workload.at_ms", "0 <= ms <= "),
+    (
+        "functions[0].workload.at_ms",
+        "0 <= ms <= 3.1536e10 (at most 1 year)",
+    ),
     (
         "functions[1].workload.rate_per_s",
         "0 < arrivals per second <= 1000000000",
@@ -90,7 +93,10 @@ const REAL: &[(&str, &str)] = &[
     ("functions[1].workload.duration_s", "0 < seconds <= 1000000"),
     ("functions[3].workload.duration_s", "0 < seconds <= 1000000"),
     ("horizon_s", "0 < seconds <= 1000000"),
-    ("output.timeseries_interval_ms", "0 < ms <= 1000000000"),
+    (
+        "output.timeseries_interval_ms",
+        "0.001 <= ms <= 86400000 (from 1 us to 1 day)",
+    ),
 ];
 
 /// Parameters of steps and distributions in [`EVERY_NUMBER`]: the step, the parameter's
