@@ -16,6 +16,8 @@ use std::process::Command;
 mod bounds;
 #[path = "bad_input/encodings.rs"]
 mod encodings;
+#[path = "bad_input/names.rs"]
+mod names;
 #[path = "bad_input/numbers.rs"]
 mod numbers;
 

@@ -12,6 +12,7 @@ mod body;
 mod checker;
 mod host;
 pub mod limits;
+mod names;
 mod number;
 pub mod overrides;
 pub mod raw;

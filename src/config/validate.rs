@@ -48,19 +48,7 @@ pub fn validate(
             .collect(),
     };
     let base = path.parent().unwrap_or(Path::new("."));
-    if raw.name.is_empty()
-        || !raw
-            .name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-        || raw.name.starts_with('.')
-    {
-        c.bad(
-            "name",
-            format!("{:?}", raw.name),
-            "letters, digits, '-', '_' and '.', not starting with '.' (it names the output folder)",
-        );
-    }
+    c.experiment_name(&raw.name);
     let seed = c.whole("seed", &raw.seed, &limits::SEED).unwrap_or(1);
     let host = c.host(&raw.host);
     if raw.functions.is_empty() {
@@ -69,11 +57,20 @@ pub fn validate(
     let mut functions = Vec::new();
     for (i, f) in raw.functions.iter().enumerate() {
         if let Some(spec) = c.function_use(i, f, base)? {
-            if functions.iter().any(|g: &FunctionSpec| g.name == spec.name) {
-                c.bad(
-                    &format!("functions[{i}].function.name"),
+            if let Some(j) = functions
+                .iter()
+                .position(|g: &FunctionSpec| g.name == spec.name)
+            {
+                // A profile's name is written in the profile: point at the reference.
+                let field = match &f.function {
+                    RawFunctionRef::Inline(_) => format!("functions[{i}].function.name"),
+                    RawFunctionRef::Profile(_) => format!("functions[{i}].function"),
+                };
+                c.problem(
+                    &field,
                     format!("{:?}", spec.name),
-                    "a name no other function of the experiment has",
+                    format!("is also the name of functions[{j}]"),
+                    "allowed a name no other function of the experiment has (the reports are per function name)",
                 );
             }
             functions.push(spec);
@@ -166,18 +163,6 @@ impl Checker {
             }),
             _ => None,
         })
-    }
-
-    fn function_name(&mut self, name: &str, field: &str) -> bool {
-        let ok = !name.is_empty() && !name.contains([',', '"', '\n']);
-        if !ok {
-            self.bad(
-                field,
-                format!("{name:?}"),
-                "a non-empty name without commas, quotes or newlines",
-            );
-        }
-        ok
     }
 
     fn workload(&mut self, w: &RawWorkload, field: &str, base: &Path) -> Result<Option<Workload>> {
