@@ -20,6 +20,8 @@ mod encodings;
 mod names;
 #[path = "bad_input/numbers.rs"]
 mod numbers;
+#[path = "bad_input/validate_args.rs"]
+mod validate_args;
 
 /// A fresh temporary folder for one test, removed when the test ends.
 struct Fixture {
