@@ -20,6 +20,8 @@ mod encodings;
 mod names;
 #[path = "bad_input/numbers.rs"]
 mod numbers;
+#[path = "bad_input/overrides.rs"]
+mod overrides;
 #[path = "bad_input/validate_args.rs"]
 mod validate_args;
 

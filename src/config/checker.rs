@@ -20,7 +20,12 @@ pub(super) struct Checker {
 impl Checker {
     /// A value outside its range.
     pub(super) fn bad(&mut self, field: &str, value: impl ToString, allowed: &str) {
-        self.problem(field, value, "is out of range", allowed);
+        self.problem(
+            field,
+            value,
+            "is out of range",
+            &format!("allowed {allowed}"),
+        );
     }
 
     /// A step or option used where it cannot be.
@@ -57,12 +62,14 @@ impl Checker {
         what: impl Into<String>,
         allowed: &str,
     ) {
-        // `functions[0].workload.n` was set by `--set functions.0.workload.n=..`?
+        // `functions[0].workload.n` was set by `--set functions.0.workload.n=..`, or a step
+        // `functions[0].function.body[1]` by `--set functions.0.function.body.1.0=..`?
         let dotted = field.replace('[', ".").replace(']', "");
         let from_set = self
             .overrides
             .iter()
-            .find(|(p, _)| *p == dotted)
+            .rev()
+            .find(|(p, _)| *p == dotted || p.starts_with(&format!("{dotted}.")))
             .map(|(_, spec)| spec.clone());
         let (file, location) = match from_set {
             Some(spec) => (PathBuf::from(format!("--set {spec}")), None),
