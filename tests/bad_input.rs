@@ -22,6 +22,8 @@ mod names;
 mod numbers;
 #[path = "bad_input/overrides.rs"]
 mod overrides;
+#[path = "bad_input/schema.rs"]
+mod schema;
 #[path = "bad_input/validate_args.rs"]
 mod validate_args;
 

@@ -5,13 +5,29 @@ use ron::extensions::Extensions;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
-/// Reads `path` as text, without the UTF-8 byte-order mark some Windows editors write.
+/// Reads `path` as UTF-8 text, without the byte-order mark some Windows editors write. Text
+/// in another encoding is an error pointing at the first byte that is not UTF-8.
 pub fn read_text(path: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(path).map_err(|source| SimError::Read {
+    let bytes = std::fs::read(path).map_err(|source| SimError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    Ok(without_bom(&text).to_string())
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(without_bom(&text).to_string()),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let before = String::from_utf8_lossy(&bytes[..valid]);
+            Err(SimError::Syntax {
+                file: path.to_path_buf(),
+                location: offset_to_location(&before, before.len()),
+                message: format!(
+                    "byte 0x{:02x} is not UTF-8 text\n  hint: save the file as UTF-8 (Latin-1 and UTF-16 are not read)",
+                    bytes[valid]
+                ),
+            })
+        }
+    }
 }
 
 /// `text` without a leading UTF-8 byte-order mark (U+FEFF), which RON does not allow.

@@ -121,7 +121,7 @@ impl Checker {
                     self.bad(
                         &format!("functions[{i}].function"),
                         format!("Profile({rel:?})"),
-                        &format!("a profile file that exists ({} does not; paths are relative to the experiment file's folder)", path.display()),
+                        &format!("a profile file that exists ({}; paths are relative to the experiment file's folder)", not_a_file(&path)),
                     );
                     // The workload is still checked, so every problem is reported at once.
                     self.workload(&f.workload, &format!("functions[{i}].workload"), base)?;
@@ -236,7 +236,7 @@ impl Checker {
                     self.bad(
                         &format!("{field}.path"),
                         format!("{path:?}"),
-                        &format!("a CSV file that exists ({} does not; paths are relative to the experiment file's folder)", full.display()),
+                        &format!("a CSV file that exists ({}; paths are relative to the experiment file's folder)", not_a_file(&full)),
                     );
                     return Ok(None);
                 }
@@ -264,6 +264,16 @@ impl Checker {
         let s = self.real(field, n, &limits::DURATION_S).unwrap_or(0.0);
         (s * 1e9) as u64
     }
+}
+
+/// Why `path` is no file to read: "x does not exist" or "x is a folder".
+fn not_a_file(path: &Path) -> String {
+    let why = if path.is_dir() {
+        "is a folder"
+    } else {
+        "does not exist"
+    };
+    format!("{} {why}", path.display())
 }
 
 fn kind(k: RawKind) -> FunctionKind {

@@ -44,3 +44,19 @@ fn a_byte_order_mark_in_a_profile_is_accepted_and_columns_count_characters() {
     let ok = check(&fx, &fx.write("experiments/bom.ron", &fixed));
     assert_eq!(ok.code, Some(0), "stderr:\n{}", ok.stderr);
 }
+
+#[test]
+fn a_file_that_is_not_utf8_points_at_the_first_bad_byte() {
+    let fx = Fixture::new("latin1");
+    let path = fx.dir.join("latin1.ron");
+    std::fs::write(&path, b"Experiment(\n    name: \"caf\xe9\",\n)\n").unwrap();
+    let run = check(&fx, &path);
+    let err = input_error(&run);
+    assert!(
+        err.contains(&format!(
+            "{}:2:15: byte 0xe9 is not UTF-8 text",
+            path.display()
+        )) && err.contains("save the file as UTF-8"),
+        "{err}"
+    );
+}
