@@ -11,37 +11,16 @@ fn hostile_problem(fx: &Fixture, name: &str, field: &str) -> String {
 }
 
 #[test]
-fn a_step_longer_than_a_day_is_refused() {
-    let fx = Fixture::new("one-long");
-    let line = hostile_problem(&fx, "one_long.ron", "functions[0].function.body[0]");
-    assert!(
-        line.contains("one_long.ron:6:69: `functions[0].function.body[0]` = Constant(1000000000) has a duration that is out of range: allowed Constant(duration) with duration: 0.000001 <= ms <= 86400000 (at most 1 day"),
-        "{line}"
-    );
-}
-
-#[test]
-fn a_distribution_median_longer_than_a_day_is_refused() {
-    let fx = Fixture::new("lognormal-tail");
-    let line = hostile_problem(
-        &fx,
-        "lognormal_huge_tail.ron",
-        "functions[0].function.body[0]",
-    );
-    assert!(
-        line.contains("= Lognormal(1000000000, 5) has a median that is out of range: allowed Lognormal(median, sigma) with median: 0.000001 <= ms <= 86400000"),
-        "{line}"
-    );
-}
-
-#[test]
-fn a_time_series_interval_below_a_microsecond_is_refused() {
-    let fx = Fixture::new("ts-tiny");
-    let line = hostile_problem(&fx, "ts_interval_tiny.ron", "output.timeseries_interval_ms");
-    assert!(
-        line.contains("ts_interval_tiny.ron:11:20: `output.timeseries_interval_ms` = 0.000001 is out of range: allowed 0.001 <= ms <= 86400000"),
-        "{line}"
-    );
+fn hostile_durations_and_intervals_are_refused_with_field_and_place() {
+    let fx = Fixture::new("hostile-bounds");
+    for (name, field, want) in [
+        ("one_long.ron", "functions[0].function.body[0]", "one_long.ron:6:69: `functions[0].function.body[0]` = Constant(1000000000) has a duration that is out of range: allowed Constant(duration) with duration: 0.000001 <= ms <= 86400000 (at most 1 day"),
+        ("lognormal_huge_tail.ron", "functions[0].function.body[0]", "= Lognormal(1000000000, 5) has a median that is out of range: allowed Lognormal(median, sigma) with median: 0.000001 <= ms <= 86400000"),
+        ("ts_interval_tiny.ron", "output.timeseries_interval_ms", "ts_interval_tiny.ron:11:20: `output.timeseries_interval_ms` = 0.000001 is out of range: allowed 0.001 <= ms <= 86400000"),
+    ] {
+        let line = hostile_problem(&fx, name, field);
+        assert!(line.contains(want), "{want}\n in {line}");
+    }
 }
 
 #[test]
@@ -54,7 +33,7 @@ fn every_distribution_parameter_is_bounded_by_a_day() {
     };
     let think =
         |v: &str| format!("ClosedLoop(clients: 1, think: Constant({v}), requests_per_client: 1)");
-    let ok = experiment("day", "", &[inline("f", "Sync", &body(day), &think(day))]);
+    let ok = experiment("day", "", &[sync_fn(&body(day), &think(day))]);
     let run = check(&fx, &fx.write("ok.ron", &ok));
     assert_eq!(
         run.code,
@@ -62,7 +41,7 @@ fn every_distribution_parameter_is_bounded_by_a_day() {
         "the bound itself is allowed: {}",
         run.stderr
     );
-    let text = experiment("day", "", &[inline("f", "Sync", &body(over), &think(over))]);
+    let text = experiment("day", "", &[sync_fn(&body(over), &think(over))]);
     let file = fx.write("over.ron", &text);
     let run = check(&fx, &file);
     let err = input_error(&run);
@@ -114,9 +93,7 @@ fn replay_rows_with_nan_negative_or_non_numeric_arrivals_are_refused() {
     let ron = experiment(
         "replay",
         "",
-        &[inline(
-            "f",
-            "Sync",
+        &[sync_fn(
             "Cpu(Constant(1.0))",
             "Replay(path: \"a.csv\", column: \"t_s\")",
         )],
@@ -148,12 +125,7 @@ fn a_burst_later_than_a_year_is_refused() {
     let text = experiment(
         "late",
         "",
-        &[inline(
-            "f",
-            "Sync",
-            "Cpu(Constant(1.0))",
-            "Burst(n: 1, at_ms: 3.2e10)",
-        )],
+        &[sync_fn("Cpu(Constant(1.0))", "Burst(n: 1, at_ms: 3.2e10)")],
     );
     let file = fx.write("late.ron", &text);
     let line = problem_line(

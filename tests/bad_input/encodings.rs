@@ -21,18 +21,14 @@ fn a_byte_order_mark_and_unicode_comments_are_accepted() {
 #[test]
 fn a_byte_order_mark_in_a_profile_is_accepted_and_columns_count_characters() {
     let fx = Fixture::new("bom-profile");
-    fx.write(
-        "models/p.ron",
-        "\u{feff}Function(name: \"p\", kind: Sync, body: [Cpu(Constant(1.0))])\n",
-    );
-    let profile = "FunctionUse(function: Profile(\"../models/p.ron\"), workload: Burst(n: 1)),";
+    let profile = profile(&fx, "p", "\u{feff}");
     // "é" is two bytes but one column; the BOM is no column at all.
     let text = format!(
         "\u{feff}{}",
         experiment(
             "bom",
             "cores: 1.0, /* é */ processes: 0",
-            &[profile.to_string()]
+            std::slice::from_ref(&profile)
         )
     );
     let file = fx.write("experiments/bom.ron", &text);

@@ -63,16 +63,8 @@ fn function_names_that_would_break_invocations_csv_are_refused() {
 #[test]
 fn a_duplicate_function_name_points_at_the_second_definition() {
     let fx = Fixture::new("dup");
-    fx.write(
-        "models/f.ron",
-        "Function(name: \"f\", kind: Sync, body: [Cpu(Constant(1.0))])\n",
-    );
-    let profile = "FunctionUse(function: Profile(\"../models/f.ron\"), workload: Burst(n: 1)),";
-    let text = experiment(
-        "dup",
-        "",
-        &[ok_function(), ok_function(), profile.to_string()],
-    );
+    let profile = profile(&fx, "f", "");
+    let text = experiment("dup", "", &[ok_function(), ok_function(), profile]);
     let file = fx.write("experiments/dup.ron", &text);
     let run = check(&fx, &file);
     let err = input_error(&run);

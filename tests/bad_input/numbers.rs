@@ -248,7 +248,7 @@ fn whole_numbers_may_be_written_as_floats_and_strings() {
     let text = experiment(
         "lenient",
         host,
-        &[inline("f", "Sync", "Cpu(Constant(1))", "Burst(n: 1e3)")],
+        &[sync_fn("Cpu(Constant(1))", "Burst(n: 1e3)")],
     );
     let run = check(&fx, &fx.write("x.ron", &text));
     assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
@@ -284,10 +284,7 @@ fn nan_in_the_file_is_blamed_on_the_file_whatever_else_is_set() {
             .replace("NaN", "-inf"),
     );
     for (file, shown) in [(&nan, "NaN"), (&inf, "-inf")] {
-        let run = sim(
-            &fx.dir,
-            &["check", file.to_str().unwrap(), "--set", "seed=2"],
-        );
+        let run = check_set(&fx, file, &["seed=2"]);
         let line = problem_line(input_error(&run), file, "host.cores");
         assert!(
             line.contains(":4:16: `host.cores` = ")
@@ -320,17 +317,7 @@ fn nan_in_the_file_is_blamed_on_the_file_whatever_else_is_set() {
 fn a_set_value_of_the_wrong_type_names_the_field_and_range() {
     let fx = Fixture::new("set-word");
     let file = fx.write("ok.ron", &experiment("ok", "", &[ok_function()]));
-    let run = sim(
-        &fx.dir,
-        &[
-            "check",
-            file.to_str().unwrap(),
-            "--set",
-            "host.processes=two",
-            "--set",
-            "seed=-3",
-        ],
-    );
+    let run = check_set(&fx, &file, &["host.processes=two", "seed=-3"]);
     let err = input_error(&run);
     for want in [
         "--set host.processes=two: `host.processes` = \"two\" is not a whole number: allowed 1..=10",

@@ -4,8 +4,7 @@ use super::*;
 
 /// `sim check FILE --set SPEC`: stderr of the failed check.
 fn check_with_set(fx: &Fixture, file: &Path, spec: &str) -> String {
-    let run = sim(&fx.dir, &["check", file.to_str().unwrap(), "--set", spec]);
-    input_error(&run).to_string()
+    input_error(&check_set(fx, file, &[spec])).to_string()
 }
 
 #[test]
@@ -41,14 +40,10 @@ fn an_index_past_the_end_of_a_list_says_which_indices_exist() {
 #[test]
 fn a_field_of_a_profile_function_points_at_the_profile() {
     let fx = Fixture::new("set-profile");
-    fx.write(
-        "models/p.ron",
-        "Function(name: \"p\", kind: Sync, body: [Cpu(Constant(1.0))])\n",
-    );
-    let profile = "FunctionUse(function: Profile(\"../models/p.ron\"), workload: Burst(n: 1)),";
+    let profile = profile(&fx, "p", "");
     let file = fx.write(
         "experiments/x.ron",
-        &experiment("x", "", &[profile.to_string()]),
+        &experiment("x", "", std::slice::from_ref(&profile)),
     );
     let err = check_with_set(&fx, &file, "functions.0.function.body.0.0=5");
     assert!(
@@ -61,41 +56,22 @@ fn a_field_of_a_profile_function_points_at_the_profile() {
 #[test]
 fn a_step_parameter_set_out_of_range_is_blamed_on_the_set() {
     let fx = Fixture::new("set-step");
-    let f = inline(
-        "f",
-        "Sync",
+    let f = sync_fn(
         "Cpu(Constant(1.0)), BlockingIo(Lognormal(5.0, 0.5))",
         "Burst(n: 1)",
     );
     let file = fx.write("x.ron", &experiment("x", "", &[f]));
     let err = check_with_set(&fx, &file, "functions.0.function.body.1.1=9");
-    let line = problem_line_from_set(&err, "functions[0].function.body[1]");
+    let line = line_about(&err, "functions[0].function.body[1]");
     assert!(
         line.starts_with("--set functions.0.function.body.1.1=9: `functions[0].function.body[1]` = Lognormal(5, 9) has a sigma that is out of range: allowed Lognormal(median, sigma)"),
         "{line}"
     );
-    let ok = sim(
-        &fx.dir,
-        &[
-            "check",
-            file.to_str().unwrap(),
-            "--set",
-            "functions.0.function.body.1.Lognormal.0=20",
-        ],
-    );
+    let ok = check_set(&fx, &file, &["functions.0.function.body.1.Lognormal.0=20"]);
     assert_eq!(
         ok.code,
         Some(0),
         "variant names may be written: {}",
         ok.stderr
     );
-}
-
-/// The trimmed error line about `field`.
-fn problem_line_from_set<'a>(stderr: &'a str, field: &str) -> &'a str {
-    stderr
-        .lines()
-        .map(str::trim)
-        .find(|l| l.contains(&format!("`{field}`")))
-        .unwrap_or_else(|| panic!("no problem names `{field}`:\n{stderr}"))
 }

@@ -13,17 +13,17 @@ fn an_unknown_variant_lists_the_valid_ones_and_names_the_field() {
             "`Sync` or `Async`",
         ),
         (
-            inline("f", "Sync", "Cpuu(Constant(1.0))", "Burst(n: 1)"),
+            sync_fn("Cpuu(Constant(1.0))", "Burst(n: 1)"),
             "body",
             "`Cpu`, `NativeCpu`, `BlockingIo`",
         ),
         (
-            inline("f", "Sync", "Cpu(Konstant(1.0))", "Burst(n: 1)"),
+            sync_fn("Cpu(Konstant(1.0))", "Burst(n: 1)"),
             "body",
             "`Constant`, `Exponential`, `Lognormal`",
         ),
         (
-            inline("f", "Sync", "Cpu(Constant(1.0))", "Bursty(n: 1)"),
+            sync_fn("Cpu(Constant(1.0))", "Bursty(n: 1)"),
             "workload",
             "`Burst`, `Poisson`, `ClosedLoop`, or `Replay`",
         ),
@@ -43,7 +43,7 @@ fn an_unknown_variant_lists_the_valid_ones_and_names_the_field() {
 #[test]
 fn a_distribution_with_too_few_parameters_shows_its_schema_name() {
     let fx = Fixture::new("dist-arity");
-    let f = inline("f", "Sync", "Cpu(Lognormal(1.0))", "Burst(n: 1)");
+    let f = sync_fn("Cpu(Lognormal(1.0))", "Burst(n: 1)");
     let run = check(&fx, &fx.write("x.ron", &experiment("x", "", &[f])));
     let err = input_error(&run);
     assert!(
@@ -72,12 +72,7 @@ fn a_word_where_a_boolean_belongs_names_the_field() {
 fn a_folder_given_as_a_replay_file_says_it_is_a_folder() {
     let fx = Fixture::new("csv-folder");
     std::fs::create_dir_all(fx.dir.join("arrivals.csv")).unwrap();
-    let f = inline(
-        "f",
-        "Sync",
-        "Cpu(Constant(1.0))",
-        "Replay(path: \"arrivals.csv\")",
-    );
+    let f = sync_fn("Cpu(Constant(1.0))", "Replay(path: \"arrivals.csv\")");
     let file = fx.write("x.ron", &experiment("x", "", &[f]));
     let run = check(&fx, &file);
     let line = problem_line(input_error(&run), &file, "functions[0].workload.path");
