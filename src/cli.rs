@@ -81,11 +81,11 @@ pub struct CheckArgs {
 pub struct ValidateArgs {
     /// A ground-truth folder: cases.json, measured.json, invocations/<case>.csv.
     pub dir: PathBuf,
-    /// Only cases whose name contains this.
+    /// Only cases whose name contains this (an error if none does).
     #[arg(long)]
     pub only: Option<String>,
-    /// Simulated repetitions per burst case (median taken, as for the measurements).
-    #[arg(long, default_value_t = 3)]
+    /// Simulated repetitions per burst case, 1..=100 (median taken, as for the measurements).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub reps: u32,
     /// Also write the table as JSON here.
     #[arg(long)]

@@ -33,8 +33,8 @@ pub struct Problem {
     pub field: String,
     /// The offending value as written.
     pub value: String,
-    /// "is out of range" or "is not allowed here".
-    pub what: &'static str,
+    /// "is out of range", "is not a whole number", "is not allowed here"...
+    pub what: String,
     /// What is allowed, and a hint.
     pub allowed: String,
 }
@@ -135,6 +135,16 @@ pub enum SimError {
         /// Why, and what to change.
         reason: String,
     },
+    /// `sim validate --only TEXT` where no case's name contains TEXT.
+    #[error("--only {only:?} matches no case in {}: {} (a case runs when its name contains the text)", path.display(), some_names(available))]
+    NoSuchCase {
+        /// The text given.
+        only: String,
+        /// The cases file.
+        path: PathBuf,
+        /// Every case's name.
+        available: Vec<String>,
+    },
     /// `sim validate` found cases outside their tolerance.
     #[error("{0} of the ground-truth checks missed their tolerance (see the table above)")]
     ValidationFailed(usize),
@@ -146,6 +156,17 @@ fn list_lines(lines: &[String]) -> String {
         .map(|l| format!("  over the limit: {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The first few names and how many there are.
+fn some_names(names: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let mut s = format!("its {} cases are ", names.len());
+    s.push_str(&names[..names.len().min(SHOWN)].join(", "));
+    if names.len() > SHOWN {
+        s.push_str(&format!(", ... and {} more", names.len() - SHOWN));
+    }
+    s
 }
 
 fn list_problems(problems: &[Problem]) -> String {

@@ -11,6 +11,22 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+// More tests, by theme, in tests/bad_input/ (a crate root finds modules beside itself).
+#[path = "bad_input/bounds.rs"]
+mod bounds;
+#[path = "bad_input/encodings.rs"]
+mod encodings;
+#[path = "bad_input/names.rs"]
+mod names;
+#[path = "bad_input/numbers.rs"]
+mod numbers;
+#[path = "bad_input/overrides.rs"]
+mod overrides;
+#[path = "bad_input/schema.rs"]
+mod schema;
+#[path = "bad_input/validate_args.rs"]
+mod validate_args;
+
 /// A fresh temporary folder for one test, removed when the test ends.
 struct Fixture {
     dir: PathBuf,
@@ -117,6 +133,29 @@ fn ok_function() -> String {
     inline("f", "Sync", "Cpu(Constant(1.0))", "Burst(n: 5)")
 }
 
+/// A sync function `f` with `body` and `workload`.
+fn sync_fn(body: &str, workload: &str) -> String {
+    inline("f", "Sync", body, workload)
+}
+
+/// Writes `models/<name>.ron`, a sync function `name` of 1 ms (after `prefix`, e.g. a BOM),
+/// and returns a `FunctionUse` of it for an experiment in `experiments/`.
+fn profile(fx: &Fixture, name: &str, prefix: &str) -> String {
+    let body =
+        format!("{prefix}Function(name: \"{name}\", kind: Sync, body: [Cpu(Constant(1.0))])\n");
+    fx.write(&format!("models/{name}.ron"), &body);
+    format!("FunctionUse(function: Profile(\"../models/{name}.ron\"), workload: Burst(n: 1)),")
+}
+
+/// `sim check FILE --set SPEC...`.
+fn check_set(fx: &Fixture, file: &Path, sets: &[&str]) -> Run {
+    let mut args = vec!["check", file.to_str().unwrap()];
+    for spec in sets {
+        args.extend(["--set", spec]);
+    }
+    sim(&fx.dir, &args)
+}
+
 /// `line:col` (1-based) of the first `needle` on line `line` of `text`.
 fn loc(text: &str, line: usize, needle: &str) -> String {
     let l = text.lines().nth(line - 1).unwrap();
@@ -127,12 +166,18 @@ fn loc(text: &str, line: usize, needle: &str) -> String {
     format!("{line}:{col}")
 }
 
+/// The error line about `field`, trimmed.
+fn line_about<'a>(stderr: &'a str, field: &str) -> &'a str {
+    stderr
+        .lines()
+        .map(str::trim)
+        .find(|l| l.contains(&format!("`{field}`")))
+        .unwrap_or_else(|| panic!("no problem names `{field}`:\n{stderr}"))
+}
+
 /// The error line about `field`, which must start with `file:` (and a location if given).
 fn problem_line<'a>(stderr: &'a str, file: &Path, field: &str) -> &'a str {
-    let line = stderr
-        .lines()
-        .find(|l| l.contains(&format!("`{field}`")))
-        .unwrap_or_else(|| panic!("no problem names `{field}`:\n{stderr}"));
+    let line = line_about(stderr, field);
     assert!(
         line.trim_start()
             .starts_with(&format!("{}:", file.display())),
@@ -752,4 +797,11 @@ fn out_never_replaces_a_folder_that_is_not_a_sim_output() {
         "mine"
     );
     assert_eq!(Fixture::entries(&foreign), ["notes.txt"]);
+}
+
+/// A file of the shared hostile-input collection (`../shared/reliability/hostile/`).
+fn hostile(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/reliability/hostile")
+        .join(name)
 }

@@ -2,8 +2,9 @@
 //! budget) and duration distributions (bounds, units).
 
 use super::checker::{ms_to_ns, Checker};
+use super::limits::{self, Fault, Real, Whole};
+use super::number::Num;
 use super::raw::{RawDist, RawKind, RawStep};
-use super::validate::MAX_MS;
 use super::{Dist, Step};
 
 impl Checker {
@@ -72,12 +73,10 @@ impl Checker {
                 }
                 RawStep::GatherN(n, branch) => {
                     async_only(self, "GatherN");
-                    if *n == 0 || *n > 100_000 {
-                        self.bad(&at, format!("GatherN({n}, ..)"), "a count of 1..=100000");
-                    }
+                    let n = self.count(&at, "GatherN", n, &limits::GATHER_COUNT);
                     let mut sub = Vec::new();
                     self.steps(branch, RawKind::Async, &at, &mut sub, budget);
-                    let n = (*n).clamp(1, 100_000) as usize;
+                    let n = n.unwrap_or(1) as usize;
                     let copies = expanded_size(&sub).saturating_mul(n - 1);
                     if copies > *budget {
                         self.bad(
@@ -98,13 +97,12 @@ impl Checker {
                     out.push(Step::RunInExecutor(sub));
                 }
                 RawStep::Repeat(n, sub_steps) => {
-                    if *n == 0 || *n > 1_000_000 {
-                        self.bad(&at, format!("Repeat({n}, ..)"), "a count of 1..=1000000");
+                    let Some(n) = self.count(&at, "Repeat", n, &limits::REPEAT_COUNT) else {
                         continue;
-                    }
+                    };
                     let mut sub = Vec::new();
                     self.steps(sub_steps, k, &at, &mut sub, budget);
-                    let copies = expanded_size(&sub).saturating_mul(*n as usize - 1);
+                    let copies = expanded_size(&sub).saturating_mul(n as usize - 1);
                     if copies > *budget {
                         self.bad(
                             &at,
@@ -115,7 +113,7 @@ impl Checker {
                         continue;
                     }
                     *budget -= copies;
-                    for _ in 0..*n {
+                    for _ in 0..n {
                         out.extend(sub.iter().cloned());
                     }
                 }
@@ -123,76 +121,148 @@ impl Checker {
         }
     }
 
+    /// The count of a `GatherN` or `Repeat` step at `field`, or `None` after recording why it
+    /// is not allowed.
+    fn count(&mut self, field: &str, step: &str, n: &Num, allowed: &Whole) -> Option<u64> {
+        allowed
+            .check(n)
+            .map_err(|fault| {
+                self.problem(
+                    field,
+                    format!("{step}({n}, ..)"),
+                    fault.what_of("count"),
+                    &format!("allowed {step}(count, [..]) with count {allowed}"),
+                )
+            })
+            .ok()
+    }
+
     /// Checks a distribution in ms and converts it to ns. `zero_ok` allows a zero duration
-    /// (think times); body steps must take at least 1 ns.
+    /// (think times); body steps must take at least 1 ns. One problem per distribution: the
+    /// first parameter not allowed, and the rules for all of them.
     pub(super) fn dist(&mut self, d: &RawDist, field: &str, zero_ok: bool) -> Dist {
-        let need = if zero_ok {
-            format!("0 <= ms <= {MAX_MS:e}")
+        let (len, mean) = if zero_ok {
+            (&limits::THINK_MS, &limits::THINK_MEAN_MS)
         } else {
-            format!(
-                "0.000001 <= ms <= {MAX_MS:e} (a step that takes no time is no step; remove it)"
-            )
+            (&limits::STEP_MS, &limits::STEP_MS)
         };
-        let ok = |v: f64| v.is_finite() && v <= MAX_MS && (v >= 1e-6 || (zero_ok && v == 0.0));
-        match d {
+        let mut p = Params::default();
+        let (dist, form) = match d {
             RawDist::Constant(ms) => {
-                if !ok(*ms) {
-                    self.bad(field, format!("Constant({ms})"), &need);
-                }
-                Dist::Constant(ms_to_ns(*ms))
+                let ms = p.real("duration", ms, len);
+                (Dist::Constant(ms_to_ns(ms)), "Constant(duration)")
             }
-            RawDist::Exponential(mean) => {
-                if !(ok(*mean) && *mean > 0.0) {
-                    self.bad(
-                        field,
-                        format!("Exponential({mean})"),
-                        &format!("a mean of 0.000001 <= ms <= {MAX_MS:e}"),
-                    );
-                }
-                Dist::Exponential(mean * 1e6)
+            RawDist::Exponential(m) => {
+                let m = p.real("mean", m, mean);
+                (Dist::Exponential(m * 1e6), "Exponential(mean)")
             }
             RawDist::Lognormal(median, sigma) => {
-                if !(ok(*median)
-                    && *median > 0.0
-                    && sigma.is_finite()
-                    && (0.0..=5.0).contains(sigma))
-                {
-                    self.bad(
-                        field,
-                        format!("Lognormal({median}, {sigma})"),
-                        &format!("a median of 0.000001 <= ms <= {MAX_MS:e} and 0 <= sigma <= 5"),
-                    );
-                }
-                Dist::Lognormal {
-                    mu: (median.max(1e-9) * 1e6).ln(),
-                    sigma: *sigma,
-                }
+                let (median, sigma) = (
+                    p.real("median", median, mean),
+                    p.real("sigma", sigma, &limits::SIGMA),
+                );
+                let mu = (median.max(1e-9) * 1e6).ln();
+                (Dist::Lognormal { mu, sigma }, "Lognormal(median, sigma)")
             }
             RawDist::Uniform(lo, hi) => {
-                if !(lo.is_finite() && *lo >= 0.0 && lo <= hi && ok(*hi)) {
-                    self.bad(
-                        field,
-                        format!("Uniform({lo}, {hi})"),
-                        &format!("0 <= min <= max, max within {need}"),
-                    );
+                let (lo, hi) = (p.real("min", lo, &limits::THINK_MS), p.real("max", hi, len));
+                p.rules.push("min <= max".into());
+                if lo > hi {
+                    p.fail("min", Fault::OutOfRange);
                 }
-                Dist::Uniform(lo * 1e6, hi * 1e6)
+                (Dist::Uniform(lo * 1e6, hi * 1e6), "Uniform(min, max)")
             }
-            RawDist::Empirical(points) => {
-                let increasing = points
-                    .windows(2)
-                    .all(|w| w[1].0 > w[0].0 && w[1].1 >= w[0].1);
-                let in_range = points.iter().all(|(p, ms)| {
-                    (0.0..=100.0).contains(p) && ms.is_finite() && (0.0..=MAX_MS).contains(ms)
-                });
-                let spans = points.first().map(|p| p.0) == Some(0.0)
-                    && points.last().map(|p| p.0) == Some(100.0);
-                let positive = points.last().is_some_and(|p| p.1 >= 1e-6) || zero_ok;
-                if points.len() < 2 || !increasing || !in_range || !spans || !positive {
-                    self.bad(field, format!("Empirical({points:?})"), "(percentile, ms) points from percentile 0 to 100, percentiles strictly increasing, ms non-decreasing, 0 <= ms <= 1e9, not all 0");
-                }
-                Dist::Empirical(points.iter().map(|(p, ms)| (p / 100.0, ms * 1e6)).collect())
-            }
+            RawDist::Empirical(points) => (
+                self.empirical(points, zero_ok, &mut p),
+                "Empirical([(percentile, duration), ..])",
+            ),
+        };
+        if let Some((param, fault)) = p.first {
+            let allowed = p.rules.join("; ");
+            self.problem(
+                field,
+                written(d),
+                fault.what_of(param),
+                &format!("allowed {form} with {allowed}"),
+            );
+        }
+        dist
+    }
+
+    /// An `Empirical` distribution's points, checked into `p`.
+    fn empirical(&mut self, points: &[(Num, Num)], zero_ok: bool, p: &mut Params) -> Dist {
+        let checked: Vec<(f64, f64)> = points
+            .iter()
+            .map(|(pc, ms)| {
+                (
+                    p.real("percentile", pc, &limits::PERCENTILE),
+                    p.real("duration", ms, &limits::THINK_MS),
+                )
+            })
+            .collect();
+        p.rules.push(
+            "percentiles from 0 to 100, strictly increasing, durations non-decreasing, not all 0"
+                .into(),
+        );
+        let increasing = checked
+            .windows(2)
+            .all(|w| w[1].0 > w[0].0 && w[1].1 >= w[0].1);
+        let spans =
+            checked.first().map(|p| p.0) == Some(0.0) && checked.last().map(|p| p.0) == Some(100.0);
+        let positive = zero_ok || checked.last().is_some_and(|p| p.1 >= 1e-6);
+        if checked.len() < 2 || !increasing || !spans {
+            p.fail("list of points", Fault::OutOfRange);
+        } else if !positive {
+            p.fail("last duration", Fault::OutOfRange);
+        }
+        Dist::Empirical(
+            checked
+                .iter()
+                .map(|(pc, ms)| (pc / 100.0, ms * 1e6))
+                .collect(),
+        )
+    }
+}
+
+/// The parameters of one distribution as they are checked: the first that is not allowed, and
+/// the rule of each (deduplicated), for the message.
+#[derive(Default)]
+struct Params {
+    first: Option<(&'static str, Fault)>,
+    rules: Vec<String>,
+}
+
+impl Params {
+    /// The parameter's value, or 1 when it is not allowed (so checking can go on).
+    fn real(&mut self, name: &'static str, n: &Num, allowed: &Real) -> f64 {
+        let rule = format!("{name}: {allowed}");
+        if !self.rules.contains(&rule) {
+            self.rules.push(rule);
+        }
+        allowed.check(n).unwrap_or_else(|fault| {
+            self.fail(name, fault);
+            1.0
+        })
+    }
+
+    fn fail(&mut self, name: &'static str, fault: Fault) {
+        self.first.get_or_insert((name, fault));
+    }
+}
+
+/// A distribution as written: `Lognormal(1e9, 5)`, `Constant("two")`.
+fn written(d: &RawDist) -> String {
+    match d {
+        RawDist::Constant(x) => format!("Constant({x})"),
+        RawDist::Exponential(x) => format!("Exponential({x})"),
+        RawDist::Lognormal(a, b) => format!("Lognormal({a}, {b})"),
+        RawDist::Uniform(a, b) => format!("Uniform({a}, {b})"),
+        RawDist::Empirical(points) => {
+            let points: Vec<String> = points
+                .iter()
+                .map(|(p, ms)| format!("({p}, {ms})"))
+                .collect();
+            format!("Empirical([{}])", points.join(", "))
         }
     }
 }

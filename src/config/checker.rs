@@ -2,6 +2,8 @@
 //! place in the file (or the `--set` that gave it) and what is allowed, so all of them can be
 //! reported at once.
 
+use super::limits::{Fault, Real, Whole};
+use super::number::Num;
 use super::source::locate;
 use crate::error::Problem;
 use std::path::PathBuf;
@@ -18,7 +20,12 @@ pub(super) struct Checker {
 impl Checker {
     /// A value outside its range.
     pub(super) fn bad(&mut self, field: &str, value: impl ToString, allowed: &str) {
-        self.problem(field, value, "is out of range", allowed);
+        self.problem(
+            field,
+            value,
+            "is out of range",
+            &format!("allowed {allowed}"),
+        );
     }
 
     /// A step or option used where it cannot be.
@@ -26,19 +33,43 @@ impl Checker {
         self.problem(field, value, "is not allowed here", allowed);
     }
 
+    /// A whole-number field: its value, or `None` after recording why it is not allowed.
+    pub(super) fn whole(&mut self, field: &str, n: &Num, allowed: &Whole) -> Option<u64> {
+        self.checked(field, n, allowed.check(n), allowed)
+    }
+
+    /// A real-number field: its value, or `None` after recording why it is not allowed.
+    pub(super) fn real(&mut self, field: &str, n: &Num, allowed: &Real) -> Option<f64> {
+        self.checked(field, n, allowed.check(n), allowed)
+    }
+
+    fn checked<T>(
+        &mut self,
+        field: &str,
+        n: &Num,
+        result: Result<T, Fault>,
+        allowed: &dyn std::fmt::Display,
+    ) -> Option<T> {
+        result
+            .map_err(|fault| self.problem(field, n, fault.what(), &format!("allowed {allowed}")))
+            .ok()
+    }
+
     pub(super) fn problem(
         &mut self,
         field: &str,
         value: impl ToString,
-        what: &'static str,
+        what: impl Into<String>,
         allowed: &str,
     ) {
-        // `functions[0].workload.n` was set by `--set functions.0.workload.n=..`?
+        // `functions[0].workload.n` was set by `--set functions.0.workload.n=..`, or a step
+        // `functions[0].function.body[1]` by `--set functions.0.function.body.1.0=..`?
         let dotted = field.replace('[', ".").replace(']', "");
         let from_set = self
             .overrides
             .iter()
-            .find(|(p, _)| *p == dotted)
+            .rev()
+            .find(|(p, _)| *p == dotted || p.starts_with(&format!("{dotted}.")))
             .map(|(_, spec)| spec.clone());
         let (file, location) = match from_set {
             Some(spec) => (PathBuf::from(format!("--set {spec}")), None),
@@ -49,21 +80,9 @@ impl Checker {
             location,
             field: field.to_string(),
             value: value.to_string(),
-            what,
+            what: what.into(),
             allowed: allowed.to_string(),
         });
-    }
-
-    pub(super) fn positive_at_most(&mut self, field: &str, v: f64, max: f64, unit: &str) {
-        if !(v.is_finite() && v > 0.0 && v <= max) {
-            self.bad(field, v, &format!("0 < {unit} <= {max:e}"));
-        }
-    }
-
-    pub(super) fn non_negative(&mut self, field: &str, v: f64, max: f64, unit: &str) {
-        if !(v.is_finite() && (0.0..=max).contains(&v)) {
-            self.bad(field, v, &format!("0 <= {unit} <= {max:e}"));
-        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Experiment configuration: RON files in, a typed [`Experiment`] out.
 //!
-//! `raw` parses (serde mirror, unknown fields rejected), `overrides` applies `--set` what-ifs,
-//! `validate` checks every value at once (with `checker`, `host` and `body`) and resolves
+//! `raw` parses (serde mirror, unknown fields rejected, numbers kept as written by `number`),
+//! `overrides` applies `--set` what-ifs, `validate` checks every value at once (with
+//! `checker`, `host` and `body`, against the ranges in `limits`) and resolves
 //! defaults, profiles and trace files. The typed structs below are what `validate` produces
 //! from checked input (code that builds them directly, as `sim validate` and the benchmarks
 //! do, takes that responsibility); the model never re-checks them.
@@ -10,9 +11,13 @@
 mod body;
 mod checker;
 mod host;
+pub mod limits;
+mod names;
+mod number;
 pub mod overrides;
 pub mod raw;
 mod source;
+mod syntax;
 pub mod validate;
 
 use serde::Serialize;

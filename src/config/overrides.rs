@@ -3,7 +3,8 @@
 //! The parsed experiment is turned into a JSON tree, the field is replaced, and the tree is
 //! parsed back, so an override goes through exactly the same schema and validation as the
 //! file. Paths use field names, list indices and skip enum variant names:
-//! `host.processes=4`, `functions.0.workload.rate_per_s=50`, `seed=7`.
+//! `host.processes=4`, `functions.0.workload.rate_per_s=50`, `seed=7`,
+//! `functions.0.function.body.1.0=20` (the median of a `BlockingIo(Lognormal(..))` step).
 
 use super::raw::RawExperiment;
 use crate::error::{Result, SimError};
@@ -36,16 +37,9 @@ pub fn apply(raw: RawExperiment, sets: &[String]) -> Result<RawExperiment> {
     Ok(serde_json::from_value(tree).expect("checked after each override"))
 }
 
-/// serde's type names in words a user knows.
+/// serde's type names in words a user knows (numbers are checked later, with their ranges).
 fn plain_types(message: &str) -> String {
-    [
-        ("u32", "a whole number >= 0"),
-        ("u64", "a whole number >= 0"),
-        ("f64", "a number"),
-        ("a boolean", "true or false"),
-    ]
-    .iter()
-    .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
+    message.replace("a boolean", "true or false")
 }
 
 /// Walks `path` through objects (by key), arrays (by index) and enum variants (transparently).
@@ -55,12 +49,15 @@ fn find_slot<'a>(
 ) -> std::result::Result<&'a mut Value, String> {
     let mut walked = String::new();
     for segment in path.split('.') {
-        node = descend_variant(node, segment);
         let here = if walked.is_empty() {
             "the experiment".to_string()
         } else {
             format!("`{walked}`")
         };
+        if let Some(file) = profile_of(node) {
+            return Err(format!("{here} is Profile({file}): its fields are set in that file; to change them with --set, define the function Inline(Function(..)) in the experiment"));
+        }
+        node = descend_variant(node, segment);
         node = match node {
             Value::Object(map) => {
                 let valid: Vec<String> = map.keys().cloned().collect();
@@ -72,13 +69,15 @@ fn find_slot<'a>(
                 })?
             }
             Value::Array(items) => {
-                let len = items.len();
-                let index: usize = segment.parse().map_err(|_| {
-                    format!("{here} is a list: use an index 0..{len}, not `{segment}`")
-                })?;
-                items.get_mut(index).ok_or_else(|| {
-                    format!("{here} has {len} entries; index {index} is out of range")
-                })?
+                let indices = match items.len() {
+                    0 => "it is empty, so no index is".to_string(),
+                    1 => "it has 1 entry: use the index 0".to_string(),
+                    n => format!("it has {n} entries: use an index 0..={}", n - 1),
+                };
+                let index = segment.parse::<usize>().ok();
+                index
+                    .and_then(|i| items.get_mut(i))
+                    .ok_or_else(|| format!("{here} is a list; {indices}, not `{segment}`"))?
             }
             _ => {
                 return Err(format!(
@@ -94,17 +93,27 @@ fn find_slot<'a>(
     Ok(node)
 }
 
-/// An externally tagged enum (`{"Poisson": {...}}`) is entered without naming the variant.
+/// Externally tagged enums (`{"Poisson": {...}}`, `{"Cpu": {"Lognormal": [..]}}`) are entered
+/// without naming their variants (naming them works too).
 fn descend_variant<'a>(node: &'a mut Value, segment: &str) -> &'a mut Value {
-    let is_variant = matches!(node, Value::Object(map) if map.len() == 1
+    let is_variant = matches!(&*node, Value::Object(map) if map.len() == 1
         && !map.contains_key(segment)
         && map.keys().next().is_some_and(|k| k.starts_with(|c: char| c.is_ascii_uppercase())));
-    if is_variant {
-        if let Value::Object(map) = node {
-            return map.values_mut().next().expect("one entry");
-        }
+    if !is_variant {
+        return node;
     }
-    node
+    let inner = match node {
+        Value::Object(map) => map.values_mut().next().expect("one entry"),
+        _ => unreachable!("checked above"),
+    };
+    descend_variant(inner, segment)
+}
+
+/// The file of a `Profile("..")` function reference, quoted.
+fn profile_of(node: &Value) -> Option<String> {
+    let map = node.as_object()?;
+    let file = map.get("Profile").filter(|_| map.len() == 1)?;
+    Some(file.to_string())
 }
 
 /// A string field takes the text as it is (`host.python=3.8`); otherwise numbers, booleans

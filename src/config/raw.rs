@@ -1,10 +1,13 @@
 //! The serde mirror of the RON files: it only parses.
 //!
 //! Every struct denies unknown fields, so a typo is an error naming the field and the valid ones.
-//! Nothing here is checked beyond its type; [`super::validate`] turns a `RawExperiment` into an
-//! [`super::Experiment`] that cannot hold an invalid value. The structs also serialize, which
-//! is how `--set path=value` overrides are applied (see [`super::overrides`]).
+//! Every numeric field is a [`Num`], which takes any number or string written there: its type
+//! and range are checked by [`super::validate`] against [`super::limits`] (the ranges quoted
+//! in these doc comments), which turns a `RawExperiment` into an [`super::Experiment`] that
+//! cannot hold an invalid value, reporting every problem at once. The structs also serialize,
+//! which is how `--set path=value` overrides are applied (see [`super::overrides`]).
 
+pub use super::number::Num;
 use serde::{Deserialize, Serialize};
 
 /// One experiment file (`experiments/*.ron`).
@@ -16,56 +19,58 @@ pub struct RawExperiment {
     /// What the experiment shows, for the reader.
     #[serde(default)]
     pub description: String,
-    /// Seed of every random draw in the run.
+    /// Seed of every random draw in the run: a whole number 0..=18446744073709551615.
     #[serde(default = "default_seed")]
-    pub seed: u64,
+    pub seed: Num,
     /// The host instance and its Python worker settings.
     pub host: RawHost,
     /// The functions of the app, each with the load it receives.
     pub functions: Vec<RawFunctionUse>,
-    /// Stop the clock here (seconds); invocations still running are reported as pending.
+    /// Stop the clock here (0 < seconds <= 1e6); invocations still running are reported as
+    /// pending.
     #[serde(default)]
-    pub horizon_s: Option<f64>,
+    pub horizon_s: Option<Num>,
     /// What to write.
     #[serde(default)]
     pub output: RawOutput,
 }
 
-fn default_seed() -> u64 {
-    1
+fn default_seed() -> Num {
+    Num::Int(1)
 }
 
 /// One host instance and the Python worker settings it runs with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Host")]
 pub struct RawHost {
-    /// vCPUs of the instance; fractional allowed (Flex 512 MB has 0.25).
+    /// vCPUs of the instance, 0.01..=1024; fractional allowed (Flex 512 MB has 0.25).
     #[serde(default = "default_cores")]
-    pub cores: f64,
+    pub cores: Num,
     /// FUNCTIONS_WORKER_PROCESS_COUNT (1..=10).
     #[serde(default = "default_processes")]
-    pub processes: u32,
-    /// PYTHON_THREADPOOL_THREAD_COUNT; omit for the Python version's default.
+    pub processes: Num,
+    /// PYTHON_THREADPOOL_THREAD_COUNT (1..=4096); omit for the Python version's default.
     #[serde(default)]
-    pub threads: Option<u32>,
+    pub threads: Option<Num>,
     /// Python version, "3.6" .. "3.14": picks the thread-pool default.
     #[serde(default = "default_python")]
     pub python: String,
-    /// What os.cpu_count() returns in the worker; omit for ceil(cores).
+    /// What os.cpu_count() returns in the worker (1..=1024); omit for ceil(cores).
     #[serde(default)]
-    pub cpu_count: Option<u32>,
+    pub cpu_count: Option<Num>,
     /// A free-threaded build (3.13t/3.14t): no GIL.
     #[serde(default)]
     pub free_threaded: bool,
-    /// sys.setswitchinterval, in milliseconds (CPython default 5).
+    /// sys.setswitchinterval, in milliseconds, 0 < ms <= 1000 (CPython default 5).
     #[serde(default = "default_switch_interval")]
-    pub switch_interval_ms: f64,
-    /// Worker processes become ready this many seconds apart (Azure: 10); 0 = all warm at t = 0.
+    pub switch_interval_ms: Num,
+    /// Worker processes become ready this many seconds apart, 0..=3600 (Azure: 10); 0 = all
+    /// warm at t = 0.
     #[serde(default)]
-    pub process_start_interval_s: f64,
-    /// Cost of a context switch on oversubscribed cores, in microseconds (default 30).
+    pub process_start_interval_s: Num,
+    /// Cost of a context switch on oversubscribed cores, in microseconds, 0..=1e4 (default 30).
     #[serde(default = "default_context_switch")]
-    pub context_switch_us: f64,
+    pub context_switch_us: Num,
     /// Start all pool threads before t = 0 (a warm worker) instead of on demand.
     #[serde(default)]
     pub prewarm_pools: bool,
@@ -74,58 +79,59 @@ pub struct RawHost {
     pub dispatch: RawDispatch,
 }
 
-fn default_cores() -> f64 {
-    1.0
+fn default_cores() -> Num {
+    Num::Float(1.0)
 }
-fn default_processes() -> u32 {
-    1
+fn default_processes() -> Num {
+    Num::Int(1)
 }
 fn default_python() -> String {
     "3.11".to_string()
 }
-fn default_context_switch() -> f64 {
-    super::DEFAULT_CONTEXT_SWITCH_NS as f64 / 1e3
+fn default_context_switch() -> Num {
+    Num::Float(super::DEFAULT_CONTEXT_SWITCH_NS as f64 / 1e3)
 }
-fn default_switch_interval() -> f64 {
-    5.0
+fn default_switch_interval() -> Num {
+    Num::Float(5.0)
 }
 
-/// Per-invocation costs of the host -> worker -> host path, in microseconds.
+/// Per-invocation costs of the host -> worker -> host path, in microseconds (each 0..=1e9),
+/// and the GIL's hand-over shares and syscall races (each a probability, 0..=1).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Dispatch")]
 pub struct RawDispatch {
     /// Host to worker message latency (no CPU).
-    pub transport_us: Option<f64>,
+    pub transport_us: Option<Num>,
     /// Receiver thread: reading the request and handing it to the loop (Python, holds the GIL).
-    pub receive_us: Option<f64>,
+    pub receive_us: Option<Num>,
     /// Event loop: binding conversion and creating the task (holds the GIL).
-    pub dispatch_us: Option<f64>,
+    pub dispatch_us: Option<Num>,
     /// Thread-pool thread: picking up a sync invocation before the body starts (holds the GIL).
-    pub executor_handoff_us: Option<f64>,
+    pub executor_handoff_us: Option<Num>,
     /// Event loop: creating and first stepping a coroutine task (holds the GIL).
-    pub task_start_us: Option<f64>,
+    pub task_start_us: Option<Num>,
     /// Event loop: output binding conversion after the body ends (holds the GIL).
-    pub complete_us: Option<f64>,
+    pub complete_us: Option<Num>,
     /// Sender thread: writing the response back to the host (holds the GIL).
-    pub respond_us: Option<f64>,
+    pub respond_us: Option<Num>,
     /// Time for an OS thread woken to take the GIL to actually run (the GIL sits unused).
-    pub gil_handover_us: Option<f64>,
+    pub gil_handover_us: Option<Num>,
     /// Extra wake-up time when every other core is busy (default 200).
-    pub gil_busy_wakeup_us: Option<f64>,
+    pub gil_busy_wakeup_us: Option<Num>,
     /// How late a sleeping thread or an asyncio timer wakes (OS timer slack).
-    pub timer_slack_us: Option<f64>,
-    /// Sigma of the log-normal noise (mean 1) on every dispatch-path cost; 0 = constant.
-    pub jitter_sigma: Option<f64>,
+    pub timer_slack_us: Option<Num>,
+    /// Sigma of the log-normal noise (mean 1) on every dispatch-path cost, 0..=3; 0 = constant.
+    pub jitter_sigma: Option<Num>,
     /// Share of GIL hand-overs won by the thread that held it before the current holder.
-    pub handover_previous_holder: Option<f64>,
+    pub handover_previous_holder: Option<Num>,
     /// Share of GIL hand-overs won by the longest-waiting thread.
-    pub handover_longest_waiter: Option<f64>,
+    pub handover_longest_waiter: Option<Num>,
     /// Chance a waiter takes the GIL during one short syscall of the dispatch path.
-    pub syscall_loss: Option<f64>,
+    pub syscall_loss: Option<Num>,
     /// The same within `syscall_recent_window_us` of a hand-over.
-    pub syscall_loss_recent: Option<f64>,
+    pub syscall_loss_recent: Option<Num>,
     /// How long after a hand-over woken threads are still awake to race (default 300).
-    pub syscall_recent_window_us: Option<f64>,
+    pub syscall_recent_window_us: Option<Num>,
 }
 
 /// Where a function's definition comes from.
@@ -187,29 +193,35 @@ pub enum RawStep {
     AwaitIo(RawDist),
     /// `await asyncio.gather(...)` of sub-programs run as tasks: async functions only.
     Gather(Vec<Vec<RawStep>>),
-    /// `await asyncio.gather` of `count` copies of one sub-program: async functions only.
-    GatherN(u32, Vec<RawStep>),
+    /// `await asyncio.gather` of `count` copies (1..=100000) of one sub-program: async
+    /// functions only.
+    GatherN(Num, Vec<RawStep>),
     /// `await loop.run_in_executor(None, f)`: f runs on the default executor; async only.
     RunInExecutor(Vec<RawStep>),
-    /// The steps repeated `count` times (a loop in the body).
-    Repeat(u32, Vec<RawStep>),
+    /// The steps repeated `count` times (1..=1000000; a loop in the body). A body has at most
+    /// 1,000,000 steps once every `Repeat` and `GatherN` is expanded.
+    Repeat(Num, Vec<RawStep>),
 }
 
-/// A duration distribution, in milliseconds.
+/// A duration distribution, in milliseconds. Every duration parameter (a constant, a mean, a
+/// median, a max, an empirical point) is at most 86400000 ms (1 day); a body step's is at least
+/// 0.000001 ms, a think time's may be 0. Draws from the unbounded `Exponential` and
+/// `Lognormal` are truncated at 1 day.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename = "Dist")]
 pub enum RawDist {
     /// Always `ms`.
-    Constant(f64),
-    /// Exponential with this mean.
-    Exponential(f64),
-    /// Log-normal: median and sigma of the underlying normal.
-    Lognormal(f64, f64),
-    /// Uniform between min and max.
-    Uniform(f64, f64),
+    Constant(Num),
+    /// Exponential with this mean (draws truncated at 1 day).
+    Exponential(Num),
+    /// Log-normal: median and sigma (0..=5) of the underlying normal (draws truncated at 1 day).
+    Lognormal(Num, Num),
+    /// Uniform between min (>= 0) and max.
+    Uniform(Num, Num),
     /// Piecewise-linear inverse CDF through (percentile 0..100, ms) points, as in the Azure
-    /// 2019 duration percentiles.
-    Empirical(Vec<(f64, f64)>),
+    /// 2019 duration percentiles: from percentile 0 to 100, percentiles strictly increasing,
+    /// ms non-decreasing.
+    Empirical(Vec<(Num, Num)>),
 }
 
 /// How invocations arrive.
@@ -218,33 +230,34 @@ pub enum RawDist {
 pub enum RawWorkload {
     /// `n` invocations at once, at `at_ms`.
     Burst {
-        /// How many.
-        n: u64,
-        /// When (default 0).
+        /// How many, 1..=1000000000.
+        n: Num,
+        /// When, 0 <= ms <= 3.1536e10 (1 year; default 0).
         #[serde(default)]
-        at_ms: f64,
+        at_ms: Num,
     },
     /// Open-loop Poisson arrivals at `rate_per_s` for `duration_s`.
     Poisson {
-        /// Mean arrivals per second.
-        rate_per_s: f64,
-        /// Seconds during which arrivals come.
-        duration_s: f64,
+        /// Mean arrivals per second, 0 < rate <= 1e9.
+        rate_per_s: Num,
+        /// Seconds during which arrivals come, 0 < seconds <= 1e6.
+        duration_s: Num,
     },
     /// `clients` users, each sending a request, waiting for its response, then thinking.
     ClosedLoop {
-        /// Number of concurrent clients (JMeter threads, k6 VUs).
-        clients: u32,
+        /// Number of concurrent clients (JMeter threads, k6 VUs), 1..=1000000.
+        clients: Num,
         /// Think time between a response and the client's next request.
         think: RawDist,
-        /// Stop sending after this many seconds...
+        /// Stop sending after this many seconds (0 < seconds <= 1e6)...
         #[serde(default)]
-        duration_s: Option<f64>,
-        /// ...or after this many requests per client.
+        duration_s: Option<Num>,
+        /// ...or after this many requests per client (>= 1).
         #[serde(default)]
-        requests_per_client: Option<u64>,
+        requests_per_client: Option<Num>,
     },
-    /// Arrival times read from a CSV file (relative to the experiment file).
+    /// Arrival times read from a CSV file (relative to the experiment file); each within 1 year
+    /// of the start (0 <= ms <= 3.1536e10).
     Replay {
         /// The CSV file.
         path: String,
@@ -268,16 +281,16 @@ pub struct RawOutput {
     /// Write invocations.csv (one row per invocation); turn off for huge runs.
     #[serde(default = "default_true")]
     pub invocations: bool,
-    /// Sampling interval of timeseries.csv, in milliseconds.
+    /// Sampling interval of timeseries.csv, 0.001 <= ms <= 86400000 (1 us to 1 day).
     #[serde(default = "default_interval")]
-    pub timeseries_interval_ms: f64,
+    pub timeseries_interval_ms: Num,
 }
 
 fn default_true() -> bool {
     true
 }
-fn default_interval() -> f64 {
-    100.0
+fn default_interval() -> Num {
+    Num::Float(100.0)
 }
 
 impl Default for RawOutput {

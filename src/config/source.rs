@@ -5,12 +5,34 @@ use ron::extensions::Extensions;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
-/// Reads `path` as text.
+/// Reads `path` as UTF-8 text, without the byte-order mark some Windows editors write. Text
+/// in another encoding is an error pointing at the first byte that is not UTF-8.
 pub fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| SimError::Read {
+    let bytes = std::fs::read(path).map_err(|source| SimError::Read {
         path: path.to_path_buf(),
         source,
-    })
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(without_bom(&text).to_string()),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let before = String::from_utf8_lossy(&bytes[..valid]);
+            Err(SimError::Syntax {
+                file: path.to_path_buf(),
+                location: offset_to_location(&before, before.len()),
+                message: format!(
+                    "byte 0x{:02x} is not UTF-8 text\n  hint: save the file as UTF-8 (Latin-1 and UTF-16 are not read)",
+                    bytes[valid]
+                ),
+            })
+        }
+    }
+}
+
+/// `text` without a leading UTF-8 byte-order mark (U+FEFF), which RON does not allow.
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 /// Parses RON text into `T`; `Option` fields may be written without `Some(..)`.
@@ -19,18 +41,15 @@ pub fn parse_ron<T: DeserializeOwned>(path: &Path, text: &str, example: &str) ->
         .with_default_extension(Extensions::IMPLICIT_SOME)
         .from_str(text)
         .map_err(|e| {
-            let missing = if e.code == ron::Error::Eof {
-                "; the file ends too early: check that every `(` and `[` has its closing `)` and `]`"
-            } else {
-                ""
+            let location = Location {
+                line: e.position.line,
+                col: e.position.col,
             };
+            let message = super::syntax::message(&e.code, text, location);
             SimError::Syntax {
                 file: path.to_path_buf(),
-                location: Location {
-                    line: e.position.line,
-                    col: e.position.col,
-                },
-                message: format!("{}{missing}\n  hint: compare with {example}", e.code),
+                location,
+                message: format!("{message}\n  hint: compare with {example}"),
             }
         })
 }
@@ -130,10 +149,12 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// Line and column (in characters, as ron counts them) of a byte offset.
 fn offset_to_location(text: &str, offset: usize) -> Location {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
     Location { line, col }
 }
 

@@ -2,22 +2,13 @@
 //! profiles and arrival files loaded. Nothing is written before this succeeds.
 
 use super::checker::{ms_to_ns, Checker};
+use super::limits;
 use super::raw::*;
-use super::source::{parse_ron, read_text};
+use super::source::{parse_ron, read_text, without_bom};
 use super::*;
 use crate::error::{Result, SimError};
 use crate::workload::trace::read_arrivals;
 use std::path::Path;
-
-/// Azure's limit on FUNCTIONS_WORKER_PROCESS_COUNT (the host refuses more).
-pub const MAX_PROCESSES: u32 = 10;
-/// Largest thread pool sim accepts (Python itself has no bound on 3.8+).
-pub const MAX_THREADS: u32 = 4096;
-/// Longest duration sim accepts for any step, think time or instant, in ms (about 11.6 days):
-/// far beyond any function timeout, and safe from overflow in nanoseconds.
-pub const MAX_MS: f64 = 1e9;
-/// Longest arrival window or horizon, in seconds (about 11.6 days).
-pub const MAX_S: f64 = 1e6;
 
 /// Loads, overrides and validates an experiment file.
 pub fn load_experiment(path: &Path, overrides: &[String]) -> Result<Experiment> {
@@ -26,8 +17,10 @@ pub fn load_experiment(path: &Path, overrides: &[String]) -> Result<Experiment> 
 }
 
 /// Parses, overrides and validates experiment `text` as if read from `path` (relative
-/// profile and trace paths resolve against `path`'s folder). For notebooks and tests.
+/// profile and trace paths resolve against `path`'s folder). For notebooks and tests. A
+/// leading byte-order mark is ignored; locations are counted without it, as editors do.
 pub fn parse_experiment(text: &str, path: &Path, overrides: &[String]) -> Result<Experiment> {
+    let text = without_bom(text);
     let mut raw: RawExperiment = parse_ron(path, text, "experiments/io_bound.ron")?;
     raw = overrides::apply(raw, overrides)?;
     validate(raw, path, text, overrides)
@@ -55,19 +48,8 @@ pub fn validate(
             .collect(),
     };
     let base = path.parent().unwrap_or(Path::new("."));
-    if raw.name.is_empty()
-        || !raw
-            .name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-        || raw.name.starts_with('.')
-    {
-        c.bad(
-            "name",
-            format!("{:?}", raw.name),
-            "letters, digits, '-', '_' and '.', not starting with '.' (it names the output folder)",
-        );
-    }
+    c.experiment_name(&raw.name);
+    let seed = c.whole("seed", &raw.seed, &limits::SEED).unwrap_or(1);
     let host = c.host(&raw.host);
     if raw.functions.is_empty() {
         c.bad("functions", "[]", "at least one function");
@@ -75,30 +57,33 @@ pub fn validate(
     let mut functions = Vec::new();
     for (i, f) in raw.functions.iter().enumerate() {
         if let Some(spec) = c.function_use(i, f, base)? {
-            if functions.iter().any(|g: &FunctionSpec| g.name == spec.name) {
-                c.bad(
-                    &format!("functions[{i}].function.name"),
+            if let Some(j) = functions
+                .iter()
+                .position(|g: &FunctionSpec| g.name == spec.name)
+            {
+                // A profile's name is written in the profile: point at the reference.
+                let field = match &f.function {
+                    RawFunctionRef::Inline(_) => format!("functions[{i}].function.name"),
+                    RawFunctionRef::Profile(_) => format!("functions[{i}].function"),
+                };
+                c.problem(
+                    &field,
                     format!("{:?}", spec.name),
-                    "a name no other function of the experiment has",
+                    format!("is also the name of functions[{j}]"),
+                    "allowed a name no other function of the experiment has (the reports are per function name)",
                 );
             }
             functions.push(spec);
         }
     }
-    let horizon_ns = raw.horizon_s.map(|h| {
-        c.positive_at_most(
-            "horizon_s",
-            h,
-            MAX_S,
-            "seconds (omit to run until every invocation ends)",
-        );
-        (h.clamp(0.0, MAX_S) * 1e9) as u64
+    let horizon_ns = raw.horizon_s.as_ref().map(|h| {
+        let s = c.real("horizon_s", h, &limits::HORIZON_S).unwrap_or(0.0);
+        (s * 1e9) as u64
     });
-    c.positive_at_most(
+    let interval_ms = c.real(
         "output.timeseries_interval_ms",
-        raw.output.timeseries_interval_ms,
-        MAX_MS,
-        "milliseconds",
+        &raw.output.timeseries_interval_ms,
+        &limits::TIMESERIES_INTERVAL_MS,
     );
     if !c.problems.is_empty() {
         return Err(SimError::Invalid(c.problems));
@@ -106,13 +91,13 @@ pub fn validate(
     Ok(Experiment {
         name: raw.name,
         description: raw.description,
-        seed: raw.seed,
+        seed,
         host,
         functions,
         horizon_ns,
         output: OutputConfig {
             invocations: raw.output.invocations,
-            timeseries_interval_ns: ms_to_ns(raw.output.timeseries_interval_ms).max(1),
+            timeseries_interval_ns: ms_to_ns(interval_ms.unwrap_or(1.0)).max(1),
         },
         source: path.to_path_buf(),
         as_given: Some(as_given),
@@ -136,7 +121,7 @@ impl Checker {
                     self.bad(
                         &format!("functions[{i}].function"),
                         format!("Profile({rel:?})"),
-                        &format!("a profile file that exists ({} does not; paths are relative to the experiment file's folder)", path.display()),
+                        &format!("a profile file that exists ({}; paths are relative to the experiment file's folder)", not_a_file(&path)),
                     );
                     // The workload is still checked, so every problem is reported at once.
                     self.workload(&f.workload, &format!("functions[{i}].workload"), base)?;
@@ -180,79 +165,65 @@ impl Checker {
         })
     }
 
-    fn function_name(&mut self, name: &str, field: &str) -> bool {
-        let ok = !name.is_empty() && !name.contains([',', '"', '\n']);
-        if !ok {
-            self.bad(
-                field,
-                format!("{name:?}"),
-                "a non-empty name without commas, quotes or newlines",
-            );
-        }
-        ok
-    }
-
     fn workload(&mut self, w: &RawWorkload, field: &str, base: &Path) -> Result<Option<Workload>> {
         let before = self.problems.len();
         let out = match w {
-            RawWorkload::Burst { n, at_ms } => {
-                if *n == 0 || *n > 1_000_000_000 {
-                    self.bad(&format!("{field}.n"), n, "1..=1000000000 invocations");
-                }
-                self.non_negative(&format!("{field}.at_ms"), *at_ms, MAX_MS, "ms");
-                Workload::Burst {
-                    n: *n,
-                    at_ns: ms_to_ns(*at_ms),
-                }
-            }
+            RawWorkload::Burst { n, at_ms } => Workload::Burst {
+                n: self
+                    .whole(&format!("{field}.n"), n, &limits::BURST_N)
+                    .unwrap_or(1),
+                at_ns: ms_to_ns(
+                    self.real(&format!("{field}.at_ms"), at_ms, &limits::AT_MS)
+                        .unwrap_or(0.0),
+                ),
+            },
             RawWorkload::Poisson {
                 rate_per_s,
                 duration_s,
-            } => {
-                self.positive_at_most(
-                    &format!("{field}.rate_per_s"),
-                    *rate_per_s,
-                    1e9,
-                    "arrivals per second",
-                );
-                self.positive_at_most(
-                    &format!("{field}.duration_s"),
-                    *duration_s,
-                    MAX_S,
-                    "seconds",
-                );
-                Workload::Poisson {
-                    rate_per_s: *rate_per_s,
-                    duration_ns: (duration_s.clamp(0.0, MAX_S) * 1e9) as u64,
-                }
-            }
+            } => Workload::Poisson {
+                rate_per_s: self
+                    .real(
+                        &format!("{field}.rate_per_s"),
+                        rate_per_s,
+                        &limits::RATE_PER_S,
+                    )
+                    .unwrap_or(1.0),
+                duration_ns: self.seconds(&format!("{field}.duration_s"), duration_s),
+            },
             RawWorkload::ClosedLoop {
                 clients,
                 think,
                 duration_s,
                 requests_per_client,
             } => {
-                if *clients == 0 || *clients > 1_000_000 {
-                    self.bad(&format!("{field}.clients"), clients, "1..=1000000 clients");
-                }
+                let clients = self.whole(&format!("{field}.clients"), clients, &limits::CLIENTS);
                 let think = self.dist(think, &format!("{field}.think"), true);
-                match (duration_s, requests_per_client) {
+                let (duration_ns, requests_per_client) = match (duration_s, requests_per_client) {
                     (Some(d), None) => {
-                        self.positive_at_most(&format!("{field}.duration_s"), *d, MAX_S, "seconds")
+                        (Some(self.seconds(&format!("{field}.duration_s"), d)), None)
                     }
-                    (None, Some(0)) => self.bad(&format!("{field}.requests_per_client"), 0, ">= 1"),
-                    (None, Some(_)) => {}
-                    _ => self.bad(
-                        field,
-                        "ClosedLoop",
-                        "exactly one of duration_s or requests_per_client",
+                    (None, Some(r)) => (
+                        None,
+                        self.whole(
+                            &format!("{field}.requests_per_client"),
+                            r,
+                            &limits::REQUESTS_PER_CLIENT,
+                        ),
                     ),
-                }
+                    _ => {
+                        self.bad(
+                            field,
+                            "ClosedLoop",
+                            "exactly one of duration_s or requests_per_client",
+                        );
+                        (None, None)
+                    }
+                };
                 Workload::ClosedLoop {
-                    clients: *clients,
+                    clients: clients.unwrap_or(1) as u32,
                     think,
-                    duration_ns: duration_s.map(|d| (d.clamp(0.0, MAX_S) * 1e9) as u64),
-                    requests_per_client: *requests_per_client,
+                    duration_ns,
+                    requests_per_client,
                 }
             }
             RawWorkload::Replay {
@@ -265,7 +236,7 @@ impl Checker {
                     self.bad(
                         &format!("{field}.path"),
                         format!("{path:?}"),
-                        &format!("a CSV file that exists ({} does not; paths are relative to the experiment file's folder)", full.display()),
+                        &format!("a CSV file that exists ({}; paths are relative to the experiment file's folder)", not_a_file(&full)),
                     );
                     return Ok(None);
                 }
@@ -285,6 +256,24 @@ impl Checker {
         };
         Ok((self.problems.len() == before).then_some(out))
     }
+}
+
+impl Checker {
+    /// An arrival window in seconds, as nanoseconds (0 when not allowed).
+    fn seconds(&mut self, field: &str, n: &Num) -> u64 {
+        let s = self.real(field, n, &limits::DURATION_S).unwrap_or(0.0);
+        (s * 1e9) as u64
+    }
+}
+
+/// Why `path` is no file to read: "x does not exist" or "x is a folder".
+fn not_a_file(path: &Path) -> String {
+    let why = if path.is_dir() {
+        "is a folder"
+    } else {
+        "does not exist"
+    };
+    format!("{} {why}", path.display())
 }
 
 fn kind(k: RawKind) -> FunctionKind {

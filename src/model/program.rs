@@ -11,8 +11,12 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use rand::Rng;
 use rand_distr::{Distribution, Exp, LogNormal};
 
-/// Longest duration a draw may return (about 11.6 days): a heavy tail can never overflow time.
-pub const MAX_SAMPLE_NS: u64 = 1_000_000_000_000_000;
+/// Longest duration a draw may return: one day, the longest duration an experiment may give
+/// ([`crate::config::limits::MAX_DURATION_NS`]). Draws from the unbounded Exponential and
+/// Lognormal are truncated here (a draw beyond a day becomes a day), so a heavy tail never
+/// stalls a run or overflows time. The truncated share is negligible except for a Lognormal
+/// with both a large median and a large sigma, whose mean it then lowers.
+pub const MAX_SAMPLE_NS: u64 = crate::config::limits::MAX_DURATION_NS;
 
 /// Index of a program in [`Programs`].
 pub type ProgId = u32;
@@ -108,8 +112,8 @@ impl Sampler {
         }
     }
 
-    /// One duration in ns, at most [`MAX_SAMPLE_NS`]. Constants draw nothing, so they never
-    /// shift other draws.
+    /// One duration in ns, truncated at [`MAX_SAMPLE_NS`] (one day). Constants draw nothing,
+    /// so they never shift other draws.
     pub fn sample(&self, rng: &mut SimRng) -> u64 {
         let x = match self {
             Sampler::Constant(ns) => return *ns,
@@ -204,6 +208,24 @@ mod tests {
             Step::RunInExecutor(vec![Step::BlockingIo(ms(5))]),
         ];
         assert_eq!(critical_path_ns(&body), 38e6);
+    }
+
+    #[test]
+    fn heavy_tails_are_truncated_at_one_day() {
+        let day_ms = MAX_SAMPLE_NS as f64 / 1e6;
+        let mut rng = crate::kernel::RngStreams::new(1).stream("tail");
+        let huge = Sampler::new(&Dist::Lognormal {
+            mu: (day_ms * 1e6).ln(),
+            sigma: 5.0,
+        });
+        let draws: Vec<u64> = (0..1000).map(|_| huge.sample(&mut rng)).collect();
+        assert!(draws.iter().all(|&d| d <= MAX_SAMPLE_NS));
+        assert!(
+            draws.contains(&MAX_SAMPLE_NS),
+            "half the draws lie beyond a day"
+        );
+        let exp = Sampler::new(&Dist::Exponential(day_ms * 1e6));
+        assert!((0..1000).all(|_| exp.sample(&mut rng) <= MAX_SAMPLE_NS));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use crate::config::*;
 use crate::error::{Result, SimError};
 use crate::metrics::InvocationRecord;
+use crate::workload::trace::ArrivalUnit;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -239,13 +240,11 @@ pub(super) fn recorded_arrivals(path: &Path) -> Result<BTreeMap<u64, Vec<u64>>> 
             .get("rep")
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| bad("`rep` is not an integer".into()))?;
-        let arr: f64 = rec
-            .get("arrival_ms")
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| bad("`arrival_ms` is not a number".into()))?;
-        reps.entry(rep)
-            .or_default()
-            .push((arr * 1e6).round() as u64);
+        let cell = rec.get("arrival_ms").map_or("", String::as_str);
+        let arrival_ns = ArrivalUnit::of("arrival_ms")
+            .ns(cell)
+            .map_err(|(value, what)| bad(format!("`arrival_ms` = {value} {what}")))?;
+        reps.entry(rep).or_default().push(arrival_ns);
     }
     for v in reps.values_mut() {
         v.sort_unstable();

@@ -117,6 +117,19 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
             path: cases_file.clone(),
             message: "no `cases` list".into(),
         })?;
+    if let Some(only) = only {
+        let names: Vec<String> = cases
+            .iter()
+            .map(|c| c["name"].as_str().unwrap_or("").to_string())
+            .collect();
+        if !names.iter().any(|n| n.contains(only)) {
+            return Err(SimError::NoSuchCase {
+                only: only.to_string(),
+                path: cases_file,
+                available: names,
+            });
+        }
+    }
     // Build every run first, then simulate them all in parallel.
     struct Plan {
         case: Value,

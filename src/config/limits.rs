@@ -1,0 +1,306 @@
+//! The allowed values of every numeric field, in one table.
+//!
+//! Validation checks each [`Num`] against its entry here and quotes the entry in its message,
+//! so a range is written once. The bounds keep every time representable in integer
+//! nanoseconds and every run finite: a step, think time or distribution parameter (a
+//! constant, mean, median or max) is at most one day ([`MAX_DURATION_MS`]; draws from the
+//! unbounded Exponential and Lognormal are truncated there by the model's sampler), an arrival
+//! instant (a burst's `at_ms`, a replayed arrival) at most one year ([`MAX_ARRIVAL_MS`]), and
+//! the time-series interval at least 1 us. `raw.rs`'s doc comments and the README's "Writing
+//! an experiment" describe the same bounds.
+
+use super::number::{show, Num};
+use std::fmt;
+
+/// Longest step, think time or distribution parameter (constant, mean, median, max), in ms:
+/// one day, far beyond any function's timeout.
+pub const MAX_DURATION_MS: f64 = 86_400_000.0;
+/// [`MAX_DURATION_MS`] in nanoseconds: where sampled durations are truncated.
+pub const MAX_DURATION_NS: u64 = 86_400_000_000_000;
+/// Latest arrival instant (a burst's `at_ms`, a replayed arrival), in ms: one year (365 days,
+/// 3.1536e10 ms).
+pub const MAX_ARRIVAL_MS: f64 = 3.1536e10;
+/// Shortest time-series sampling interval, in ms: 1 us.
+pub const MIN_INTERVAL_MS: f64 = 0.001;
+/// Longest arrival window or horizon, in seconds (about 11.6 days).
+pub const MAX_S: f64 = 1e6;
+
+/// Why a value is not allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// A string or boolean where a number belongs.
+    NotNumber,
+    /// A fraction, NaN, infinity, string or boolean where a whole number belongs.
+    NotWhole,
+    /// A number outside the range.
+    OutOfRange,
+}
+
+impl Fault {
+    /// The fault as the end of a sentence about the value: "is not a whole number".
+    pub fn what(self) -> &'static str {
+        match self {
+            Fault::NotNumber => "is not a number",
+            Fault::NotWhole => "is not a whole number",
+            Fault::OutOfRange => "is out of range",
+        }
+    }
+
+    /// The fault of one parameter of a composite value: "has a median that is out of range".
+    pub fn what_of(self, param: &str) -> String {
+        format!("has a {param} that {}", self.what())
+    }
+}
+
+/// Allowed values of a whole-number field: `min..=max`.
+#[derive(Debug, Clone, Copy)]
+pub struct Whole {
+    /// Smallest allowed.
+    pub min: u64,
+    /// Largest allowed.
+    pub max: u64,
+    /// What the number means, and a hint (may be empty).
+    pub note: &'static str,
+}
+
+impl Whole {
+    /// The value, if it is a whole number in range. A float with no fraction (`1e6`) counts.
+    pub fn check(&self, n: &Num) -> Result<u64, Fault> {
+        let v: i128 = match n {
+            Num::Int(i) => *i,
+            Num::Float(x) if x.is_finite() && x.fract() == 0.0 => *x as i128,
+            _ => return Err(Fault::NotWhole),
+        };
+        if v < i128::from(self.min) || v > i128::from(self.max) {
+            return Err(Fault::OutOfRange);
+        }
+        Ok(v as u64)
+    }
+}
+
+impl fmt::Display for Whole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..={}", self.min, self.max)?;
+        note(f, self.note)
+    }
+}
+
+/// Allowed values of a real-number field: `min <= x <= max` (or `min < x` when `open_min`).
+#[derive(Debug, Clone, Copy)]
+pub struct Real {
+    /// Lower bound.
+    pub min: f64,
+    /// The lower bound itself is not allowed.
+    pub open_min: bool,
+    /// Upper bound (allowed).
+    pub max: f64,
+    /// Unit or name of the quantity, as the message shows it (`ms`, `cores`).
+    pub unit: &'static str,
+    /// What the number means, and a hint (may be empty).
+    pub note: &'static str,
+}
+
+impl Real {
+    /// The value, if it is a finite number in range (whole numbers count).
+    pub fn check(&self, n: &Num) -> Result<f64, Fault> {
+        let v = match n {
+            Num::Int(i) => *i as f64,
+            Num::Float(x) => *x,
+            _ => return Err(Fault::NotNumber),
+        };
+        let above = if self.open_min {
+            v > self.min
+        } else {
+            v >= self.min
+        };
+        if v.is_finite() && above && v <= self.max {
+            Ok(v)
+        } else {
+            Err(Fault::OutOfRange)
+        }
+    }
+}
+
+impl fmt::Display for Real {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = if self.open_min { "<" } else { "<=" };
+        let (min, max) = (show(self.min), show(self.max));
+        write!(f, "{min} {op} {} <= {max}", self.unit)?;
+        note(f, self.note)
+    }
+}
+
+fn note(f: &mut fmt::Formatter<'_>, note: &str) -> fmt::Result {
+    if note.is_empty() {
+        Ok(())
+    } else {
+        write!(f, " ({note})")
+    }
+}
+
+const fn whole(min: u64, max: u64, note: &'static str) -> Whole {
+    Whole { min, max, note }
+}
+
+const fn closed(min: f64, max: f64, unit: &'static str, note: &'static str) -> Real {
+    Real {
+        min,
+        open_min: false,
+        max,
+        unit,
+        note,
+    }
+}
+
+const fn above(min: f64, max: f64, unit: &'static str, note: &'static str) -> Real {
+    Real {
+        min,
+        open_min: true,
+        max,
+        unit,
+        note,
+    }
+}
+
+/// `seed`.
+pub const SEED: Whole = whole(0, u64::MAX, "the seed of every random draw");
+/// `horizon_s`.
+pub const HORIZON_S: Real = above(
+    0.0,
+    MAX_S,
+    "seconds",
+    "omit to run until every invocation ends",
+);
+/// `output.timeseries_interval_ms`.
+pub const TIMESERIES_INTERVAL_MS: Real =
+    closed(MIN_INTERVAL_MS, MAX_DURATION_MS, "ms", "from 1 us to 1 day");
+
+/// `host.cores`.
+pub const CORES: Real = closed(
+    0.01,
+    1024.0,
+    "cores",
+    "fractions allowed: Flex 512 MB has 0.25",
+);
+/// `host.processes` (Azure's limit).
+pub const PROCESSES: Whole = whole(
+    1,
+    10,
+    "FUNCTIONS_WORKER_PROCESS_COUNT: Azure's host refuses more than 10 worker processes",
+);
+/// `host.threads`.
+pub const THREADS: Whole = whole(
+    1,
+    4096,
+    "PYTHON_THREADPOOL_THREAD_COUNT; omit it for Python's default",
+);
+/// `host.cpu_count`.
+pub const CPU_COUNT: Whole = whole(1, 1024, "os.cpu_count(); omit it for ceil(cores)");
+/// `host.switch_interval_ms`.
+pub const SWITCH_INTERVAL_MS: Real = above(0.0, 1000.0, "ms", "CPython's default is 5");
+/// `host.process_start_interval_s`.
+pub const PROCESS_START_INTERVAL_S: Real = closed(
+    0.0,
+    3600.0,
+    "seconds",
+    "Azure starts processes 10 s apart; 0 = all warm",
+);
+/// `host.context_switch_us`.
+pub const CONTEXT_SWITCH_US: Real = closed(0.0, 1e4, "microseconds", "default 30");
+/// Every `host.dispatch.*_us` cost.
+pub const DISPATCH_US: Real = closed(0.0, 1e9, "microseconds", "");
+/// `host.dispatch` shares and chances (`handover_*`, `syscall_loss*`).
+pub const SHARE: Real = closed(0.0, 1.0, "probability", "");
+/// `host.dispatch.jitter_sigma`.
+pub const JITTER_SIGMA: Real = closed(0.0, 3.0, "sigma", "0 = constant costs");
+
+/// `Burst.n`.
+pub const BURST_N: Whole = whole(1, 1_000_000_000, "invocations");
+/// `Burst.at_ms`.
+pub const AT_MS: Real = closed(0.0, MAX_ARRIVAL_MS, "ms", "at most 1 year");
+/// `Poisson.rate_per_s`.
+pub const RATE_PER_S: Real = above(0.0, 1e9, "arrivals per second", "");
+/// `Poisson.duration_s` and `ClosedLoop.duration_s`.
+pub const DURATION_S: Real = above(0.0, MAX_S, "seconds", "");
+/// `ClosedLoop.clients`.
+pub const CLIENTS: Whole = whole(1, 1_000_000, "clients");
+/// `ClosedLoop.requests_per_client`.
+pub const REQUESTS_PER_CLIENT: Whole = whole(1, u64::MAX, "requests per client");
+
+/// A replayed arrival, in the milliseconds of a column such as `arrival_ms`.
+pub const REPLAY_MS: Real = closed(0.0, MAX_ARRIVAL_MS, "ms", "at most 1 year after the start");
+/// A replayed arrival, in the seconds of a column whose name ends in `_s`.
+pub const REPLAY_S: Real = closed(
+    0.0,
+    MAX_ARRIVAL_MS / 1e3,
+    "seconds",
+    "at most 1 year after the start",
+);
+
+/// The count of `GatherN(count, ..)`.
+pub const GATHER_COUNT: Whole = whole(1, 100_000, "copies of the branch");
+/// The count of `Repeat(count, ..)`.
+pub const REPEAT_COUNT: Whole = whole(1, 1_000_000, "repetitions");
+/// A body step's duration (`Constant`, and the mean, median or max of a distribution).
+pub const STEP_MS: Real = closed(
+    1e-6,
+    MAX_DURATION_MS,
+    "ms",
+    "at most 1 day; a step that takes no time is no step: remove it",
+);
+/// A think time (`Constant` and `Uniform`/`Empirical` may be 0), or any distribution's min.
+pub const THINK_MS: Real = closed(0.0, MAX_DURATION_MS, "ms", "at most 1 day");
+/// A think time's mean or median (`Exponential`, `Lognormal`).
+pub const THINK_MEAN_MS: Real = closed(1e-6, MAX_DURATION_MS, "ms", "at most 1 day");
+/// `Lognormal`'s sigma.
+pub const SIGMA: Real = closed(0.0, 5.0, "sigma", "");
+/// An `Empirical` point's percentile.
+pub const PERCENTILE: Real = closed(0.0, 100.0, "percentile", "");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_are_checked_for_type_then_range() {
+        assert_eq!(PROCESSES.check(&Num::Int(3)), Ok(3));
+        assert_eq!(PROCESSES.check(&Num::Float(3.0)), Ok(3));
+        assert_eq!(PROCESSES.check(&Num::Float(1.5)), Err(Fault::NotWhole));
+        assert_eq!(
+            PROCESSES.check(&Num::Text("two".into())),
+            Err(Fault::NotWhole)
+        );
+        assert_eq!(PROCESSES.check(&Num::Int(-1)), Err(Fault::OutOfRange));
+        assert_eq!(SEED.check(&Num::Int(u64::MAX.into())), Ok(u64::MAX));
+        assert_eq!(SEED.check(&Num::Int(1 << 64)), Err(Fault::OutOfRange));
+    }
+
+    #[test]
+    fn real_numbers_must_be_finite_and_in_range() {
+        assert_eq!(CORES.check(&Num::Int(2)), Ok(2.0));
+        assert_eq!(CORES.check(&Num::Float(f64::NAN)), Err(Fault::OutOfRange));
+        assert_eq!(CORES.check(&Num::Bool(true)), Err(Fault::NotNumber));
+        assert_eq!(
+            SWITCH_INTERVAL_MS.check(&Num::Float(0.0)),
+            Err(Fault::OutOfRange)
+        );
+    }
+
+    #[test]
+    fn ranges_read_as_written() {
+        assert!(PROCESSES
+            .to_string()
+            .starts_with("1..=10 (FUNCTIONS_WORKER"));
+        assert_eq!(SEED.check(&Num::Int(0)), Ok(0));
+        assert!(SEED.to_string().starts_with("0..=18446744073709551615"));
+        assert!(STEP_MS
+            .to_string()
+            .starts_with("0.000001 <= ms <= 86400000 (at most 1 day"));
+        assert!(SWITCH_INTERVAL_MS.to_string().starts_with("0 < ms <= 1000"));
+        assert!(REPLAY_MS.to_string().starts_with("0 <= ms <= 3.1536e10"));
+        assert!(TIMESERIES_INTERVAL_MS
+            .to_string()
+            .starts_with("0.001 <= ms"));
+        assert_eq!(MAX_DURATION_NS as f64, MAX_DURATION_MS * 1e6);
+    }
+}
