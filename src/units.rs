@@ -23,12 +23,13 @@ pub fn bytes(b: f64) -> String {
     }
 }
 
-/// A count: whole below a million, then in millions, then in powers of ten.
+/// A count: whole below a million, then in millions or billions, then in powers of ten.
 pub fn count(n: f64) -> String {
     match n {
         n if !n.is_finite() => "unbounded".into(),
         n if n < 1e6 => format!("{n:.0}"),
-        n if n < 1e12 => format!("{:.1} million", n / 1e6),
+        n if n < 1e9 => format!("{:.1} million", n / 1e6),
+        n if n < 1e12 => format!("{:.1} billion", n / 1e9),
         n => format!("{n:.1e}"),
     }
 }
@@ -45,6 +46,7 @@ mod tests {
         assert_eq!(bytes(1e21), "9.3e11 GiB");
         assert_eq!(count(12.0), "12");
         assert_eq!(count(2.5e7), "25.0 million");
+        assert_eq!(count(1.2e10), "12.0 billion");
         assert_eq!(count(1e18), "1.0e18");
     }
 }
