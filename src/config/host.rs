@@ -60,7 +60,7 @@ impl Checker {
             cpu_count,
             python: h.python.clone(),
             free_threaded,
-            switch_interval_ns: ms_to_ns(switch_interval_ms).max(1),
+            switch_interval_ns: switch_interval_ns(switch_interval_ms),
             process_start_interval_ns: (start_s * 1e9) as u64,
             context_switch_ns: (context_switch_us * 1e3).round() as u64,
             prewarm_pools: h.prewarm_pools,
@@ -203,4 +203,10 @@ pub fn default_pool_threads(python_minor: u32, cpu_count: u32) -> u32 {
 /// Size of asyncio's default executor (and of ThreadPoolExecutor()): min(32, cpu_count + 4).
 pub fn default_executor_threads(cpu_count: u32) -> u32 {
     (cpu_count + 4).min(32)
+}
+
+/// The switch interval CPython uses for `sys.setswitchinterval` of `ms` milliseconds: it keeps
+/// whole microseconds (truncated) and waits at least 1 us, so anything below 1 us acts as 1 us.
+pub fn switch_interval_ns(ms: f64) -> u64 {
+    (ms_to_ns(ms) / 1_000).max(1) * 1_000
 }

@@ -23,7 +23,7 @@ pub mod validate;
 use serde::Serialize;
 use std::path::PathBuf;
 
-pub use host::{default_executor_threads, default_pool_threads};
+pub use host::{default_executor_threads, default_pool_threads, switch_interval_ns};
 pub use validate::{load_experiment, parse_experiment};
 
 /// Default cost of a context switch on oversubscribed cores (`host.context_switch_us`): a
@@ -74,7 +74,7 @@ pub struct HostConfig {
     pub python: String,
     /// No GIL (3.13t/3.14t).
     pub free_threaded: bool,
-    /// GIL switch interval, ns.
+    /// GIL switch interval, ns: whole microseconds, at least 1 us (see [`switch_interval_ns`]).
     pub switch_interval_ns: u64,
     /// Delay between worker processes becoming ready, ns (0 = all ready at t = 0).
     pub process_start_interval_ns: u64,

@@ -61,7 +61,15 @@ pub struct RawHost {
     /// A free-threaded build (3.13t/3.14t): no GIL.
     #[serde(default)]
     pub free_threaded: bool,
-    /// sys.setswitchinterval, in milliseconds, 0 < ms <= 1000 (CPython default 5).
+    /// sys.setswitchinterval, in milliseconds (CPython default 5); accepted: 0 < ms <= 1000.
+    /// As CPython does, sim keeps whole microseconds and waits at least 1 us (anything below
+    /// 1 us acts as 1 us). Tiny intervals still make progress, as in CPython: a thread handed
+    /// the GIL always runs (at least the shorter of the interval and its wake-up latency)
+    /// before it can be asked to drop it. But every hand-over leaves the GIL idle for the
+    /// wake-up latency (`dispatch.gil_handover_us`, 60 by default), so below about 0.1 ms the
+    /// hand-overs dominate: CPU-bound threads sharing the GIL advance at roughly
+    /// interval / (interval + latency) of their speed, with about one hand-over per interval
+    /// of Python work.
     #[serde(default = "default_switch_interval")]
     pub switch_interval_ms: Num,
     /// Worker processes become ready this many seconds apart, 0..=3600 (Azure: 10); 0 = all

@@ -42,6 +42,9 @@ pub struct Gil {
     pub armed_at: Option<u64>,
     /// When the GIL last changed hands (ns).
     pub last_handover: u64,
+    /// When the thread it was handed to began (or begins) to run: one wake-up latency after
+    /// the hand-over.
+    holder_runs_at: u64,
     last_holder: Option<ThreadId>,
     previous_holder: Option<ThreadId>,
     policy: HandoverPolicy,
@@ -58,6 +61,7 @@ impl Gil {
             timer_gen: 0,
             armed_at: None,
             last_handover: 0,
+            holder_runs_at: 0,
             last_holder: None,
             previous_holder: None,
             policy,
@@ -65,13 +69,15 @@ impl Gil {
         }
     }
 
-    /// Records that `th` now holds the GIL (at `now`).
-    pub fn take(&mut self, th: ThreadId, now: u64) {
+    /// Records that `th` holds the GIL from `now` and runs from `runs_at` (later than `now`
+    /// when it must first wake up).
+    pub fn take(&mut self, th: ThreadId, now: u64, runs_at: u64) {
         self.holder = Some(th);
         if self.last_holder != Some(th) {
             self.previous_holder = self.last_holder;
             self.last_holder = Some(th);
             self.last_handover = now;
+            self.holder_runs_at = runs_at;
         }
     }
 
@@ -104,6 +110,10 @@ impl Gil {
     /// end of a cycle sets the drop request only if no hand-over happened during that cycle.
     /// So a waiter that started after the last hand-over asks one interval after it started;
     /// one that was already waiting asks at the end of its first full cycle after it.
+    ///
+    /// The cycles are timed from the hand-over, but the holder it went to sees a request only
+    /// once it runs, and `take_gil` clears a request made before it took the GIL: a request
+    /// takes effect no earlier than [`Gil::first_request`].
     pub fn next_drop_request(&self, interval: u64) -> Option<u64> {
         let last = self.last_handover;
         self.wait_since
@@ -117,6 +127,19 @@ impl Gil {
                 }
             })
             .min()
+            .map(|at| at.max(self.first_request(interval)))
+    }
+
+    /// The earliest instant a drop request can reach the current holder: after it has run
+    /// for the shorter of a switch interval and its wake-up latency. In CPython the thread
+    /// forced off starts its own wait only once the new holder has taken the GIL, so the new
+    /// holder always runs before it is asked to drop it; the model times the cycles from the
+    /// hand-over instead, which only matters when the interval is within about twice the
+    /// wake-up latency (at 5 ms and 60 us this bound never binds). Below the wake-up latency
+    /// each holder runs one interval per hand-over and the hand-overs dominate, as in CPython.
+    fn first_request(&self, interval: u64) -> u64 {
+        let waking = self.holder_runs_at.saturating_sub(self.last_handover);
+        self.holder_runs_at + interval.min(waking)
     }
 
     /// A draw in [0, 1) from this GIL's stream (for races decided by the OS).
@@ -135,5 +158,49 @@ impl Gil {
     pub fn disarm(&mut self) {
         self.timer_gen = self.timer_gen.wrapping_add(1);
         self.armed_at = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::RngStreams;
+
+    const US: u64 = 1_000;
+
+    /// A GIL held by thread 0 since t = 0, with thread 1 waiting since t = 0, handed to thread
+    /// 1 at 1 ms; thread 1 runs after a 60 us wake-up and thread 0 waits again from 1 ms.
+    fn handed_over() -> Gil {
+        let policy = HandoverPolicy {
+            previous_holder: 0.0,
+            longest_waiter: 1.0,
+        };
+        let mut gil = Gil::new(RngStreams::new(1).stream("gil"), policy);
+        gil.take(0, 0, 0);
+        gil.push_waiter(1, 0);
+        let now = 1_000 * US;
+        assert_eq!(gil.pick_waiter(), Some(1));
+        gil.take(1, now, now + 60 * US);
+        gil.push_waiter(0, now);
+        gil
+    }
+
+    #[test]
+    fn at_normal_intervals_requests_come_one_interval_after_the_hand_over() {
+        assert_eq!(
+            handed_over().next_drop_request(5_000 * US),
+            Some(6_000 * US)
+        );
+    }
+
+    #[test]
+    fn a_holder_runs_before_a_request_can_reach_it() {
+        let gil = handed_over();
+        // Below the wake-up latency: one interval after the new holder began to run.
+        assert_eq!(gil.next_drop_request(10 * US), Some(1_070 * US));
+        // Between one and two latencies: one latency after it began to run.
+        assert_eq!(gil.next_drop_request(100 * US), Some(1_120 * US));
+        // From two latencies up, the request one interval after the hand-over comes later.
+        assert_eq!(gil.next_drop_request(150 * US), Some(1_150 * US));
     }
 }

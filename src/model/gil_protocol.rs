@@ -89,7 +89,7 @@ impl World {
         let now = self.now;
         let pr = &mut self.processes[p];
         if pr.gil.holder.is_none() {
-            pr.gil.take(th, now);
+            pr.gil.take(th, now, now);
             pr.gil_held.set(now, 1);
             self.threads[th as usize].holds_gil = true;
             return true;
@@ -113,28 +113,33 @@ impl World {
     /// Gives the free GIL of process `p` to a waiter the OS picks; it runs after waking up.
     pub(super) fn hand_over(&mut self, p: usize) {
         let now = self.now;
+        let runs_at = now + self.wakeup_latency();
         let pr = &mut self.processes[p];
         let Some(w) = pr.gil.pick_waiter() else {
             pr.gil.disarm();
             return;
         };
         pr.gil_waiters.add(now, -1);
-        pr.gil.take(w, now);
+        pr.gil.take(w, now, runs_at);
         pr.gil_held.set(now, 1);
         self.rearm_switch_timer(p);
         self.threads[w as usize].holds_gil = true;
         self.set_activity(w, Activity::Waking);
-        // The woken thread needs a core. When every other core is busy, the OS has often put
-        // it on one of those, where it waits to be scheduled, instead of on the core just freed.
+        self.push(runs_at, Event::GilGranted { thread: w });
+    }
+
+    /// How long a thread handed the GIL takes to run. It needs a core: when every other core
+    /// is busy, the OS has often put it on one of those, where it waits to be scheduled,
+    /// instead of on the core just freed.
+    fn wakeup_latency(&self) -> u64 {
         let others_busy =
             self.cores_capacity > 1.0 && self.cores.running() as f64 + 1.0 >= self.cores_capacity;
-        let latency = self.costs.gil_handover_ns
+        self.costs.gil_handover_ns
             + if others_busy {
                 self.costs.gil_busy_wakeup_ns
             } else {
                 0
-            };
-        self.push(now + latency, Event::GilGranted { thread: w });
+            }
     }
 
     /// A thread handed the GIL runs: it resumes its Python op.
@@ -164,10 +169,9 @@ impl World {
             return;
         }
         if self.threads[h as usize].activity != (Activity::OnCpu { gil: true }) {
-            // Still waking up: it gets an interval of its own first.
-            let at = self.now + self.switch_interval_ns;
-            let gen = self.processes[p].gil.arm(at);
-            self.push(at, Event::GilSwitch { process, gen });
+            // Still waking up: requests are timed to reach it only once it runs.
+            self.rearm_switch_timer(p);
+            debug_assert!(self.processes[p].gil.armed_at > Some(self.now));
             return;
         }
         let left = self.cores.stop(h, p, self.now);

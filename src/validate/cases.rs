@@ -199,7 +199,7 @@ pub(super) fn experiment_for(
             cpu_count,
             python,
             free_threaded: false,
-            switch_interval_ns: (switch_ms * 1e6) as u64,
+            switch_interval_ns: switch_interval_ns(switch_ms),
             process_start_interval_ns: 0,
             context_switch_ns: DEFAULT_CONTEXT_SWITCH_NS,
             prewarm_pools: PREWARM,
