@@ -146,7 +146,7 @@ pub struct RawDispatch {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename = "FunctionRef")]
 pub enum RawFunctionRef {
-    /// A profile file, relative to the experiment file (e.g. "../models/sleep_1s.ron").
+    /// A profile file, relative to the experiment file (e.g. "../models/sleep_1s_sync.ron").
     Profile(String),
     /// A definition written in place.
     Inline(RawFunction),

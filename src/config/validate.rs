@@ -128,7 +128,7 @@ impl Checker {
                     return Ok(None);
                 }
                 let text = read_text(&path)?;
-                let def: RawFunction = parse_ron(&path, &text, "models/sleep_1s.ron")?;
+                let def: RawFunction = parse_ron(&path, &text, "models/sleep_1s_sync.ron")?;
                 let mut sub = Checker {
                     file: path,
                     text,
