@@ -206,3 +206,12 @@ fn an_overloaded_host_is_named_with_its_capacity() {
         "{text}"
     );
 }
+
+fn report_of(summary: &sim::metrics::summary::RunSummary) -> String {
+    let header = sim::output::report::Header {
+        description: "",
+        changed_by: None,
+        host_line: "",
+    };
+    sim::output::report::summary_text(summary, &header)
+}

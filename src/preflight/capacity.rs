@@ -228,59 +228,56 @@ impl BodyTime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{DispatchCosts, Dist};
 
-    fn host(processes: u32, threads: u32, cores: f64) -> HostConfig {
-        HostConfig {
-            cores,
-            processes,
-            threads,
-            threads_source: "set".into(),
-            default_executor_threads: 6,
-            cpu_count: 2,
-            python: "3.11".into(),
-            free_threaded: false,
-            switch_interval_ns: 5_000_000,
-            process_start_interval_ns: 0,
-            context_switch_ns: 0,
-            prewarm_pools: false,
-            dispatch: DispatchCosts::ZERO,
-        }
+    /// One sync function with `body` on `host`, through the checked config path.
+    fn experiment(host: &str, body: &str) -> Experiment {
+        let text = format!(
+            "Experiment(name: \"t\", host: Host({host}), functions: [FunctionUse(
+                function: Inline(Function(name: \"f\", kind: Sync, body: [{body}])),
+                workload: Poisson(rate_per_s: 100.0, duration_s: 1.0))])"
+        );
+        crate::config::parse_experiment(&text, std::path::Path::new("t.ron"), &[]).unwrap()
     }
 
-    fn sync_fn(body: Vec<Step>) -> FunctionSpec {
-        FunctionSpec {
-            name: "f".into(),
-            kind: FunctionKind::Sync,
-            body,
-            workload: Workload::Poisson {
-                rate_per_s: 1.0,
-                duration_ns: 1,
-            },
-        }
+    fn at(exp: &Experiment, per_s: f64) -> Bottleneck {
+        bottleneck(&demand(&exp.functions[0], &exp.host), &exp.host, per_s)
     }
 
     #[test]
     fn cpu_bound_work_is_limited_by_the_gil_of_each_process() {
-        // 10 ms of Python per invocation: one GIL serves at most 100/s, two processes 200/s
-        // when two cores let them run at once.
-        let f = sync_fn(vec![Step::Cpu(Dist::Constant(10_000_000))]);
-        let h = host(2, 8, 2.0);
-        let b = bottleneck(&demand(&f, &h), &h, 100.0);
-        assert!((b.utilisation - 0.5).abs() < 1e-9, "{b:?}");
-        let h = host(4, 8, 2.0);
-        let b = bottleneck(&demand(&f, &h), &h, 100.0);
-        assert_eq!(b.resource, "2 core(s)");
-        assert!((b.utilisation - 0.5).abs() < 1e-9);
+        // 10 ms of Python per invocation (plus about 0.25 ms of dispatch path, also Python):
+        // one GIL serves at most ~98/s, two processes ~195/s when two cores let them run.
+        let two = experiment(
+            "cores: 2.0, processes: 2, threads: 8",
+            "Cpu(Constant(10.0))",
+        );
+        let b = at(&two, 100.0);
+        assert_eq!(b.resource, "the GIL of 2 process(es)");
+        assert!((0.5..0.52).contains(&b.utilisation), "{b:?}");
+        let four = experiment(
+            "cores: 2.0, processes: 4, threads: 8",
+            "Cpu(Constant(10.0))",
+        );
+        let b = at(&four, 100.0);
+        assert_eq!(
+            b.resource, "2 core(s)",
+            "more processes than cores: the cores limit"
+        );
+        assert!((0.5..0.52).contains(&b.utilisation), "{b:?}");
     }
 
     #[test]
     fn blocking_io_is_limited_by_the_pool_threads() {
         // 1 s of blocking I/O on 1 x 32 threads: at most 32/s.
-        let f = sync_fn(vec![Step::BlockingIo(Dist::Constant(1_000_000_000))]);
-        let h = host(1, 32, 2.0);
-        let b = bottleneck(&demand(&f, &h), &h, 64.0);
+        let exp = experiment(
+            "cores: 2.0, processes: 1, threads: 32",
+            "BlockingIo(Constant(1000.0))",
+        );
+        let b = at(&exp, 64.0);
         assert_eq!(b.resource, "1 x 32 pool threads");
-        assert!((b.utilisation - 2.0).abs() < 1e-9);
+        assert!((2.0..2.01).contains(&b.utilisation), "{b:?}");
+        let c = capacity(&exp).unwrap();
+        assert!(c.overloaded(), "100/s of 1 s calls on 32 threads: {c:?}");
+        assert!((c.max_per_s - 32.0).abs() < 1e-9, "{c:?}");
     }
 }
