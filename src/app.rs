@@ -91,6 +91,7 @@ fn run_command(args: RunArgs) -> Result<()> {
     let over = estimate.over(&Limits::DEFAULT);
     if !over.is_empty() && !args.yes {
         return Err(SimError::TooBig {
+            file: args.experiment.clone(),
             estimate: estimate.line(),
             over,
         });

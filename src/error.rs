@@ -120,8 +120,10 @@ pub enum SimError {
         message: String,
     },
     /// The run's estimate passes a limit and `--yes` was not given.
-    #[error("this run is too big to start without --yes:\n  estimate: {estimate}\n{}\n  hint: change the experiment as suggested, or add --yes to run it anyway", list_lines(.over))]
+    #[error("{}: this run is too big to start without --yes:\n  estimate: {estimate}\n{}\n  hint: change the experiment as suggested, or add --yes to run it anyway", file.display(), list_lines(.over))]
     TooBig {
+        /// The experiment file.
+        file: PathBuf,
         /// The estimate in one line.
         estimate: String,
         /// Each limit passed, with what would bring it down.
