@@ -19,7 +19,7 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// From a histogram of ns values (quantiles within 0.1%).
+    /// From a histogram of ns values (percentiles within [`LogHistogram::RELATIVE_ERROR`]).
     pub fn from_histogram(h: &LogHistogram) -> Stats {
         let ms = |ns: f64| round6(ns / 1e6);
         Stats {
@@ -85,10 +85,16 @@ pub struct ProcessSummary {
     /// Share of time the event loop ran a coroutine's own code (Python, native or a blocking
     /// call), so no other callback could run.
     pub loop_blocked: f64,
-    /// Thread-pool threads started.
-    pub pool_threads: u32,
-    /// Default-executor threads started.
-    pub executor_threads: u32,
+    /// Size of its function thread pool: PYTHON_THREADPOOL_THREAD_COUNT, or the Python
+    /// version's default, as resolved.
+    pub pool_size: u32,
+    /// Thread-pool threads started (on demand, so at most `pool_size`).
+    pub pool_threads_started: u32,
+    /// Size of the event loop's default executor (run_in_executor(None, ...)):
+    /// min(32, cpu_count + 4).
+    pub executor_size: u32,
+    /// Default-executor threads started (on demand, so at most `executor_size`).
+    pub executor_threads_started: u32,
 }
 
 impl ProcessSummary {
@@ -125,6 +131,9 @@ pub struct RunSummary {
     pub latency_ms: Stats,
     /// Arrival -> body start, all functions.
     pub queue_ms: Stats,
+    /// Percentiles (p50, p90, p99, here and per function) come from a log histogram: each is
+    /// within this relative error of the exact value (means and maxima are exact).
+    pub percentile_resolution: f64,
     /// Share of the instance's cores in use.
     pub cpu_utilisation: f64,
     /// Per function.
@@ -184,6 +193,7 @@ impl RunSummary {
             latency_ms: Stats::from_histogram(&rec.latency),
             queue_ms: Stats::from_histogram(&rec.queue),
             cpu_utilisation: round6(cpu_utilisation),
+            percentile_resolution: LogHistogram::RELATIVE_ERROR,
             functions: functions
                 .iter()
                 .zip(&rec.latency_by_function)

@@ -43,8 +43,10 @@ impl World {
                 mean_gil_waiters: wait / elapsed,
                 loop_busy: pr.loop_busy.area(now) as f64 / elapsed,
                 loop_blocked: pr.loop_blocked.area(now) as f64 / elapsed,
-                pool_threads: pr.pool.threads.len() as u32,
-                executor_threads: pr.executor.threads.len() as u32,
+                pool_size: pr.pool.max,
+                pool_threads_started: pr.pool.threads.len() as u32,
+                executor_size: pr.executor.max,
+                executor_threads_started: pr.executor.threads.len() as u32,
             });
         }
         let cpu_utilisation = self.cores.busy_core_ns(now) / elapsed / self.cores_capacity;

@@ -17,8 +17,9 @@ fn stats_row(o: &mut String, label: &str, s: &Stats, ideal: Option<f64>) {
     }
 }
 
-/// A few readable lines: counts, latency per function, throughput, and per-process CPU, GIL
-/// and event-loop use. `host_line` describes the configuration.
+/// A few readable lines: counts, latency per function, throughput, per-process CPU, GIL,
+/// event-loop use and threads, and a legend.
+/// `host_line` describes the configuration.
 pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> String {
     let mut o = String::new();
     if description.is_empty() {
@@ -49,9 +50,21 @@ pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> Strin
         );
     }
     stats_row(&mut o, "queued before body start", &s.queue_ms, None);
+    process_table(&mut o, s);
+    legend(&mut o, s);
     let _ = writeln!(
         o,
-        "  {:<7} {:>11} {:>6} {:>9} {:>9} {:>10} {:>13} {:>8}",
+        "instance: {:.0}% of its cores busy",
+        s.cpu_utilisation * 100.0
+    );
+    o
+}
+
+/// Per-process CPU, GIL, event-loop use and threads.
+fn process_table(o: &mut String, s: &RunSummary) {
+    let _ = writeln!(
+        o,
+        "  {:<7} {:>11} {:>6} {:>9} {:>9} {:>10} {:>13} {:>5} {:>8} {:>9}",
         "process",
         "invocations",
         "cores",
@@ -59,12 +72,14 @@ pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> Strin
         "GIL wait",
         "loop busy",
         "loop blocked",
-        "threads"
+        "pool",
+        "started",
+        "executor"
     );
     for p in &s.processes {
         let _ = writeln!(
             o,
-            "  {:<7} {:>11} {:>6.2} {:>8.0}% {:>8.0}% {:>9.0}% {:>12.0}% {:>8}",
+            "  {:<7} {:>11} {:>6.2} {:>8.0}% {:>8.0}% {:>9.0}% {:>12.0}% {:>5} {:>8} {:>9}",
             p.process,
             p.invocations,
             p.cpu_cores,
@@ -72,17 +87,35 @@ pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> Strin
             p.gil_wait_share * 100.0,
             p.loop_busy * 100.0,
             p.loop_blocked * 100.0,
-            p.pool_threads + p.executor_threads
+            p.pool_size,
+            p.pool_threads_started,
+            p.executor_threads_started
         );
     }
-    let _ = writeln!(
-        o,
-        "  (cores: cores used on average; GIL wait: share of its threads' busy time spent waiting for the GIL;\n   loop blocked: share of time the event loop ran a coroutine's own code; ideal: no contention at all)"
-    );
-    let _ = writeln!(
-        o,
-        "instance: {:.0}% of its cores busy",
-        s.cpu_utilisation * 100.0
-    );
-    o
+}
+
+/// How to read the tables.
+const LEGEND: [&str; 4] = [
+    "cores: cores used on average; ideal: latency with no contention at all",
+    "GIL held: share of time the GIL was held; GIL wait: share of busy thread time spent waiting for it",
+    "loop blocked: share of time the event loop ran a coroutine's own code, so nothing else on it could run",
+    "pool: thread-pool size (PYTHON_THREADPOOL_THREAD_COUNT); started: pool threads started (on demand)",
+];
+
+/// The legend under the tables, with this run's executor size and percentile resolution.
+fn legend(o: &mut String, s: &RunSummary) {
+    let executor = s.processes.first().map_or(0, |p| p.executor_size);
+    let mut lines: Vec<String> = LEGEND.iter().map(|l| l.to_string()).collect();
+    lines.push(format!(
+        "executor: run_in_executor(None, ...) threads started (of {executor})"
+    ));
+    lines.push(format!(
+        "percentiles: from a log histogram, within {:.2}% of the exact value",
+        s.percentile_resolution * 100.0
+    ));
+    for (i, line) in lines.iter().enumerate() {
+        let open = if i == 0 { "(" } else { " " };
+        let close = if i + 1 == lines.len() { ")" } else { ";" };
+        let _ = writeln!(o, "  {open}{line}{close}");
+    }
 }
