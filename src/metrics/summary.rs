@@ -63,6 +63,15 @@ pub struct FunctionSummary {
     pub ideal_latency_ms: f64,
     /// Arrival -> response.
     pub latency_ms: Stats,
+    /// Share of the run the GIL was held for its invocations (their bodies and the worker's
+    /// dispatch path for them), averaged over processes.
+    pub gil_held: f64,
+    /// Of its invocations' time in flight (arrival to response), the share their threads
+    /// spent waiting for the GIL.
+    pub gil_wait_share: f64,
+    /// Share of the run the event loop ran its coroutines' own code (Python, native or a
+    /// blocking call), averaged over processes: the loop-blocked time its code caused.
+    pub loop_blocked: f64,
 }
 
 /// Per-process results.
@@ -194,19 +203,37 @@ impl RunSummary {
             queue_ms: Stats::from_histogram(&rec.queue),
             cpu_utilisation: round6(cpu_utilisation),
             percentile_resolution: LogHistogram::RELATIVE_ERROR,
-            functions: functions
-                .iter()
-                .zip(&rec.latency_by_function)
-                .map(|((name, kind, ideal), h)| FunctionSummary {
-                    name: name.clone(),
-                    kind: kind.clone(),
-                    succeeded: h.count(),
-                    ideal_latency_ms: round6(*ideal),
-                    latency_ms: Stats::from_histogram(h),
-                })
-                .collect(),
+            functions: function_summaries(rec, functions, sim_end_ns, processes.len()),
             processes,
             events,
         }
     }
+}
+
+/// Per-function results; `functions` gives (name, kind, ideal latency ms) per function, and
+/// the shares are over a run of `elapsed_ns` on `processes` worker processes.
+fn function_summaries(
+    rec: &Recorder,
+    functions: &[(String, String, f64)],
+    elapsed_ns: u64,
+    processes: usize,
+) -> Vec<FunctionSummary> {
+    functions
+        .iter()
+        .zip(&rec.latency_by_function)
+        .enumerate()
+        .map(|(f, ((name, kind, ideal), h))| {
+            let shares = rec.code.time(f).shares(elapsed_ns, processes);
+            FunctionSummary {
+                name: name.clone(),
+                kind: kind.clone(),
+                succeeded: h.count(),
+                ideal_latency_ms: round6(*ideal),
+                latency_ms: Stats::from_histogram(h),
+                gil_held: round6(shares.gil_held),
+                gil_wait_share: round6(shares.gil_wait_share),
+                loop_blocked: round6(shares.loop_blocked),
+            }
+        })
+        .collect()
 }

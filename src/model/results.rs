@@ -22,8 +22,11 @@ pub struct RunResult {
 impl World {
     pub(super) fn finish(mut self) -> RunResult {
         let now = self.now;
+        self.attribute_open_stretches();
         for inv in self.invs.live_ids() {
-            let row = self.invs[inv].record(None, Outcome::Pending);
+            let i = &self.invs[inv];
+            let row = i.record(None, Outcome::Pending);
+            self.recorder.code.add_in_flight(i.func, now - i.arrival);
             self.recorder.finished(row);
         }
         let elapsed = now.max(1) as f64;

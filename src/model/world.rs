@@ -10,7 +10,7 @@ use super::state::{Activity, Clients, FunctionRt, Inv, Role, Task, Thread};
 use super::worker::{Job, Pool, Process};
 use crate::config::{DispatchCosts, Experiment, Workload};
 use crate::kernel::{EventQueue, RngStreams, SimRng};
-use crate::metrics::{Gauge, Outcome, Recorder, TimeseriesRow};
+use crate::metrics::{Gauge, Outcome, Recorder, Slot, TimeseriesRow};
 use crate::model::program::Sampler;
 use crate::workload::ArrivalSource;
 
@@ -210,6 +210,10 @@ impl World {
             job: Job::None,
             stage: 0,
             busy: false,
+            code: None,
+            code_known: true,
+            slot: Slot::NONE,
+            since: self.now,
         });
         (self.threads.len() - 1) as ThreadId
     }
@@ -352,6 +356,7 @@ impl World {
         let i = &self.invs[inv];
         let (func, client) = (i.func, i.client);
         let row = i.record(Some(response), Outcome::Succeeded);
+        self.recorder.code.add_in_flight(func, response - i.arrival);
         self.recorder.finished(row);
         self.invs.remove(inv);
         if let Some(client) = client {

@@ -17,8 +17,8 @@ fn stats_row(o: &mut String, label: &str, s: &Stats, ideal: Option<f64>) {
     }
 }
 
-/// A few readable lines: counts, latency per function, throughput, per-process CPU, GIL,
-/// event-loop use and threads, and a legend.
+/// A few readable lines: counts, latency per function, throughput, each function's GIL and
+/// event-loop use, per-process CPU, GIL, event-loop use and threads, and a legend.
 /// `host_line` describes the configuration.
 pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> String {
     let mut o = String::new();
@@ -50,6 +50,7 @@ pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> Strin
         );
     }
     stats_row(&mut o, "queued before body start", &s.queue_ms, None);
+    function_table(&mut o, s);
     process_table(&mut o, s);
     legend(&mut o, s);
     let _ = writeln!(
@@ -58,6 +59,25 @@ pub fn summary_text(s: &RunSummary, description: &str, host_line: &str) -> Strin
         s.cpu_utilisation * 100.0
     );
     o
+}
+
+/// What each function's invocations took of the GIL and the event loop.
+fn function_table(o: &mut String, s: &RunSummary) {
+    let _ = writeln!(
+        o,
+        "  {:<28} {:>9} {:>9} {:>13}",
+        "function (its invocations)", "GIL held", "GIL wait", "loop blocked"
+    );
+    for f in &s.functions {
+        let _ = writeln!(
+            o,
+            "  {:<28} {:>8.0}% {:>8.0}% {:>12.0}%",
+            format!("{} ({})", f.name, f.kind),
+            f.gil_held * 100.0,
+            f.gil_wait_share * 100.0,
+            f.loop_blocked * 100.0
+        );
+    }
 }
 
 /// Per-process CPU, GIL, event-loop use and threads.
@@ -95,10 +115,12 @@ fn process_table(o: &mut String, s: &RunSummary) {
 }
 
 /// How to read the tables.
-const LEGEND: [&str; 4] = [
+const LEGEND: [&str; 6] = [
     "cores: cores used on average; ideal: latency with no contention at all",
     "GIL held: share of time the GIL was held; GIL wait: share of busy thread time spent waiting for it",
     "loop blocked: share of time the event loop ran a coroutine's own code, so nothing else on it could run",
+    "per function: GIL held and loop blocked count the threads working for its invocations only",
+    "a function's GIL wait: share of its invocations' time (arrival to response) spent waiting for it",
     "pool: thread-pool size (PYTHON_THREADPOOL_THREAD_COUNT); started: pool threads started (on demand)",
 ];
 
