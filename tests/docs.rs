@@ -1,4 +1,5 @@
-//! The README's promises: its example experiment is valid, and CI runs its test command.
+//! The README's promises: its example experiment is valid, its example output is what its
+//! command prints, and CI runs its test command.
 
 mod common;
 use common::*;
@@ -31,4 +32,25 @@ fn ci_runs_the_readme_test_command() {
         .find(|l| l.starts_with("cargo test"))
         .expect("a test command in .ci/run");
     assert!(text.contains(command), "README must show `{command}`");
+}
+
+#[test]
+fn the_readme_example_output_is_what_its_command_prints() {
+    let text = readme();
+    let start = text.find("```text\nio_bound:").expect("the example output") + "```text\n".len();
+    let shown = &text[start..start + text[start..].find("```").unwrap()];
+    let out = temp_dir("readme-example");
+    let printed = std::process::Command::new(env!("CARGO_BIN_EXE_sim"))
+        .args(["run", "experiments/io_bound.ron", "--out"])
+        .arg(&out)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(printed.stdout).unwrap();
+    // All but the last line, which names the output folder and the wall time.
+    let report = |s: &str| -> Vec<String> {
+        let lines: Vec<String> = s.lines().map(str::to_string).collect();
+        lines[..lines.len() - 1].to_vec()
+    };
+    assert_eq!(report(shown), report(&printed), "regenerate the README example");
 }

@@ -5,11 +5,13 @@
 //! time-weighted gauges), so memory stays flat on huge runs.
 //! [`summary::RunSummary`] is the export schema of summary.json.
 
+pub mod code_time;
 pub mod gauge;
 pub mod histogram;
 pub mod rows;
 pub mod summary;
 
+pub use code_time::{CodeClock, CodeTime, Slot, Use};
 pub use gauge::Gauge;
 pub use histogram::LogHistogram;
 pub use rows::{KeepRows, NoRows, RowSink};
@@ -108,6 +110,8 @@ pub struct Recorder {
     pub queue: LogHistogram,
     /// Arrival -> response, per function.
     pub latency_by_function: Vec<LogHistogram>,
+    /// Thread time spent working for each function's invocations.
+    pub code: CodeClock,
     /// Time-series rows not yet handed to the sink.
     timeseries: Vec<TimeseriesRow>,
     /// Invocations arrived.
@@ -132,6 +136,7 @@ impl Recorder {
         Recorder {
             keep_rows,
             latency_by_function: vec![LogHistogram::default(); functions],
+            code: CodeClock::new(functions),
             ..Recorder::default()
         }
     }

@@ -19,7 +19,7 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// From a histogram of ns values (quantiles within 0.1%).
+    /// From a histogram of ns values (percentiles within [`LogHistogram::RELATIVE_ERROR`]).
     pub fn from_histogram(h: &LogHistogram) -> Stats {
         let ms = |ns: f64| round6(ns / 1e6);
         Stats {
@@ -63,6 +63,15 @@ pub struct FunctionSummary {
     pub ideal_latency_ms: f64,
     /// Arrival -> response.
     pub latency_ms: Stats,
+    /// Share of the run the GIL was held for its invocations (their bodies and the worker's
+    /// dispatch path for them), averaged over processes.
+    pub gil_held: f64,
+    /// Of its invocations' time in flight (arrival to response), the share their threads
+    /// spent waiting for the GIL.
+    pub gil_wait_share: f64,
+    /// Share of the run the event loop ran its coroutines' own code (Python, native or a
+    /// blocking call), averaged over processes: the loop-blocked time its code caused.
+    pub loop_blocked: f64,
 }
 
 /// Per-process results.
@@ -85,10 +94,16 @@ pub struct ProcessSummary {
     /// Share of time the event loop ran a coroutine's own code (Python, native or a blocking
     /// call), so no other callback could run.
     pub loop_blocked: f64,
-    /// Thread-pool threads started.
-    pub pool_threads: u32,
-    /// Default-executor threads started.
-    pub executor_threads: u32,
+    /// Size of its function thread pool: PYTHON_THREADPOOL_THREAD_COUNT, or the Python
+    /// version's default, as resolved.
+    pub pool_size: u32,
+    /// Thread-pool threads started (on demand, so at most `pool_size`).
+    pub pool_threads_started: u32,
+    /// Size of the event loop's default executor (run_in_executor(None, ...)):
+    /// min(32, cpu_count + 4).
+    pub executor_size: u32,
+    /// Default-executor threads started (on demand, so at most `executor_size`).
+    pub executor_threads_started: u32,
 }
 
 impl ProcessSummary {
@@ -125,6 +140,9 @@ pub struct RunSummary {
     pub latency_ms: Stats,
     /// Arrival -> body start, all functions.
     pub queue_ms: Stats,
+    /// Percentiles (p50, p90, p99, here and per function) come from a log histogram: each is
+    /// within this relative error of the exact value (means and maxima are exact).
+    pub percentile_resolution: f64,
     /// Share of the instance's cores in use.
     pub cpu_utilisation: f64,
     /// Per function.
@@ -200,20 +218,39 @@ impl RunSummary {
             latency_ms: Stats::from_histogram(&rec.latency),
             queue_ms: Stats::from_histogram(&rec.queue),
             cpu_utilisation: round6(cpu_utilisation),
-            functions: functions
-                .iter()
-                .zip(&rec.latency_by_function)
-                .map(|((name, kind, ideal), h)| FunctionSummary {
-                    name: name.clone(),
-                    kind: kind.clone(),
-                    succeeded: h.count(),
-                    ideal_latency_ms: round6(*ideal),
-                    latency_ms: Stats::from_histogram(h),
-                })
-                .collect(),
+            percentile_resolution: LogHistogram::RELATIVE_ERROR,
+            functions: function_summaries(rec, functions, sim_end_ns, processes.len()),
             processes,
             events,
             capacity: None,
         }
     }
+}
+
+/// Per-function results; `functions` gives (name, kind, ideal latency ms) per function, and
+/// the shares are over a run of `elapsed_ns` on `processes` worker processes.
+fn function_summaries(
+    rec: &Recorder,
+    functions: &[(String, String, f64)],
+    elapsed_ns: u64,
+    processes: usize,
+) -> Vec<FunctionSummary> {
+    functions
+        .iter()
+        .zip(&rec.latency_by_function)
+        .enumerate()
+        .map(|(f, ((name, kind, ideal), h))| {
+            let shares = rec.code.time(f).shares(elapsed_ns, processes);
+            FunctionSummary {
+                name: name.clone(),
+                kind: kind.clone(),
+                succeeded: h.count(),
+                ideal_latency_ms: round6(*ideal),
+                latency_ms: Stats::from_histogram(h),
+                gil_held: round6(shares.gil_held),
+                gil_wait_share: round6(shares.gil_wait_share),
+                loop_blocked: round6(shares.loop_blocked),
+            }
+        })
+        .collect()
 }

@@ -6,6 +6,8 @@ pub type ThreadId = u32;
 pub type InvId = u32;
 /// A running program (a body, a gather branch or an executor call), index into the task slab.
 pub type TaskId = u32;
+/// A function, index into the experiment's functions.
+pub type FuncId = u16;
 
 /// Something that happens at an instant. Fields are ids named for what they hold.
 #[allow(missing_docs)]

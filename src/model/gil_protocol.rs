@@ -113,13 +113,14 @@ impl World {
     /// Gives the free GIL of process `p` to a waiter the OS picks; it runs after waking up.
     pub(super) fn hand_over(&mut self, p: usize) {
         let now = self.now;
-        let runs_at = now + self.wakeup_latency();
         let pr = &mut self.processes[p];
         let Some(w) = pr.gil.pick_waiter() else {
             pr.gil.disarm();
             return;
         };
         pr.gil_waiters.add(now, -1);
+        let runs_at = now + self.wakeup_latency();
+        let pr = &mut self.processes[p];
         pr.gil.take(w, now, runs_at);
         pr.gil_held.set(now, 1);
         self.rearm_switch_timer(p);

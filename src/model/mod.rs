@@ -9,12 +9,14 @@
 //! * `world`: building, routing, arrivals, closed-loop clients, time-series sampling;
 //! * `state`: threads, tasks and invocations; `worker`: a process's threads, queues and gauges;
 //! * `threads`: the op loop every thread runs and the worker's dispatch path;
+//! * `attribution`: thread time attributed to the function whose invocation a thread works for;
 //! * `tasks`: the program interpreter (bodies, gather, run_in_executor);
 //! * `pools`: the ThreadPoolExecutors;
 //! * `gil` (its state) and `gil_protocol` (how threads take, lose and hand it over);
 //! * `cpu`: processor-sharing cores with context-switch costs;
 //! * `program`: compiled bodies and duration sampling; `results`: what a run returns.
 
+mod attribution;
 pub mod cpu;
 pub mod event;
 pub mod gil;

@@ -37,8 +37,11 @@ pub struct Progress {
 impl World {
     pub(super) fn finish(mut self) -> RunResult {
         let now = self.now;
+        self.attribute_open_stretches();
         for inv in self.invs.live_ids() {
-            let row = self.invs[inv].record(None, Outcome::Pending);
+            let i = &self.invs[inv];
+            let row = i.record(None, Outcome::Pending);
+            self.recorder.code.add_in_flight(i.func, now - i.arrival);
             self.recorder.finished(row);
         }
         let elapsed = now.max(1) as f64;
@@ -58,8 +61,10 @@ impl World {
                 mean_gil_waiters: wait / elapsed,
                 loop_busy: pr.loop_busy.area(now) as f64 / elapsed,
                 loop_blocked: pr.loop_blocked.area(now) as f64 / elapsed,
-                pool_threads: pr.pool.threads.len() as u32,
-                executor_threads: pr.executor.threads.len() as u32,
+                pool_size: pr.pool.max,
+                pool_threads_started: pr.pool.threads.len() as u32,
+                executor_size: pr.executor.max,
+                executor_threads_started: pr.executor.threads.len() as u32,
             });
         }
         let cpu_utilisation = self.cores.busy_core_ns(now) / elapsed / self.cores_capacity;

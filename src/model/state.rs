@@ -1,12 +1,12 @@
 //! The runtime records the world is made of: threads (their role and what they are doing),
 //! tasks (running programs), invocations in flight, and the functions' arrival state.
 
-use super::event::{InvId, TaskId};
+use super::event::{FuncId, InvId, TaskId};
 use super::program::{ProgId, Sampler};
 use super::worker::Job;
 use crate::config::FunctionKind;
 use crate::kernel::SimRng;
-use crate::metrics::{InvocationRecord, Outcome, ThreadLabel};
+use crate::metrics::{InvocationRecord, Outcome, Slot, ThreadLabel};
 use crate::workload::ArrivalSource;
 
 /// What a thread is for.
@@ -63,6 +63,24 @@ pub struct Thread {
     pub stage: u8,
     /// A pool thread with work (counted in the busy-threads gauge).
     pub busy: bool,
+    /// The function whose invocation its job works for (None: the worker's own work, or no
+    /// job), once known.
+    pub code: Option<FuncId>,
+    /// `code` has been found for the current job.
+    pub code_known: bool,
+    /// Where the time of its current stretch (since its last activity or job change) goes.
+    pub slot: Slot,
+    /// When its current stretch began (if its time goes to a slot).
+    pub since: u64,
+}
+
+impl Thread {
+    /// Gives the thread `job`, to go on from `stage`.
+    pub fn assign(&mut self, job: Job, stage: u8) {
+        self.job = job;
+        self.stage = stage;
+        self.code_known = false;
+    }
 }
 
 /// A running program: an invocation's body, a gather branch, or an executor call.
@@ -94,7 +112,7 @@ pub struct Inv {
     /// Arrival order.
     pub id: u64,
     /// Function index.
-    pub func: u16,
+    pub func: FuncId,
     /// Arrival at the host.
     pub arrival: u64,
     /// Body start.

@@ -131,9 +131,7 @@ impl World {
             self.invs[tk.inv].end = Some(self.now);
             if coroutine {
                 // The dispatch coroutine awaited the body: it goes on in the same loop step.
-                let t = &mut self.threads[th as usize];
-                t.job = Job::Complete(tk.inv);
-                t.stage = 1;
+                self.threads[th as usize].assign(Job::Complete(tk.inv), 1);
                 return Op::Python(self.cost(p, self.costs.complete_ns));
             }
             // future.set_result -> call_soon_threadsafe on the loop.
@@ -155,9 +153,7 @@ impl World {
 
     /// A pool thread has posted to the loop: it writes the self-pipe before taking more work.
     pub(super) fn notify_loop(&mut self, th: ThreadId) -> Op {
-        let t = &mut self.threads[th as usize];
-        t.job = Job::Notify;
-        t.stage = 1;
+        self.threads[th as usize].assign(Job::Notify, 1);
         Op::Syscall(1)
     }
 }

@@ -96,7 +96,7 @@ impl World {
                         return;
                     }
                 }
-                Op::Yield => self.threads[th as usize].job = Job::None,
+                Op::Yield => self.threads[th as usize].assign(Job::None, 0),
             }
         }
     }
@@ -138,8 +138,7 @@ impl World {
             t.busy = true;
             self.busy_threads.add(self.now, 1);
         }
-        t.job = job;
-        t.stage = 0;
+        t.assign(job, 0);
         true
     }
 
@@ -222,32 +221,37 @@ impl World {
         self.cores.start(th, p, ns, self.now);
     }
 
-    /// Changes what `th` is doing, keeping the loop gauges in step.
+    /// Changes what `th` is doing, keeping the loop gauges and the time attributed to
+    /// functions in step.
+    #[inline(always)]
     pub(super) fn set_activity(&mut self, th: ThreadId, a: Activity) {
         let t = &mut self.threads[th as usize];
         let before = t.activity;
-        t.activity = a;
-        if before == a && t.role != Role::Loop {
+        if before == a && t.code_known && t.role != Role::Loop {
             return;
         }
-        let pr = &mut self.processes[t.process as usize];
-        let busy = |x: Activity| !matches!(x, Activity::Idle | Activity::Woken);
-        if busy(before) != busy(a) {
-            let delta = if busy(a) { 1 } else { -1 };
-            pr.active_threads.add(self.now, delta);
+        t.activity = a;
+        if before != a || t.role == Role::Loop {
+            let pr = &mut self.processes[t.process as usize];
+            let busy = |x: Activity| !matches!(x, Activity::Idle | Activity::Woken);
+            if busy(before) != busy(a) {
+                let delta = if busy(a) { 1 } else { -1 };
+                pr.active_threads.add(self.now, delta);
+                if t.role == Role::Loop {
+                    pr.loop_busy.add(self.now, delta);
+                }
+            }
             if t.role == Role::Loop {
-                pr.loop_busy.add(self.now, delta);
+                // Blocked: running a coroutine's own code (Python, native or a blocking call),
+                // so no other callback of this loop can run.
+                let blocked = matches!(t.job, Job::Step(_))
+                    && matches!(a, Activity::Blocked | Activity::OnCpu { .. });
+                if blocked != pr.loop_in_user_code {
+                    pr.loop_in_user_code = blocked;
+                    pr.loop_blocked.add(self.now, if blocked { 1 } else { -1 });
+                }
             }
         }
-        if t.role == Role::Loop {
-            // Blocked: running a coroutine's own code (Python, native or a blocking call), so
-            // no other callback of this loop can run.
-            let blocked = matches!(t.job, Job::Step(_))
-                && matches!(a, Activity::Blocked | Activity::OnCpu { .. });
-            if blocked != pr.loop_in_user_code {
-                pr.loop_in_user_code = blocked;
-                pr.loop_blocked.add(self.now, if blocked { 1 } else { -1 });
-            }
-        }
+        self.restart_stretch(th, a);
     }
 }

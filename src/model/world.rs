@@ -15,7 +15,7 @@ use super::state::{Activity, Clients, FunctionRt, Inv, Role, Task, Thread};
 use super::worker::{Job, Pool, Process};
 use crate::config::{DispatchCosts, Experiment, Workload};
 use crate::kernel::{EventQueue, RngStreams, SimRng};
-use crate::metrics::{Gauge, Outcome, Recorder, RowSink, TimeseriesRow};
+use crate::metrics::{Gauge, Outcome, Recorder, RowSink, Slot, TimeseriesRow};
 use crate::model::program::Sampler;
 use crate::workload::ArrivalSource;
 
@@ -215,6 +215,10 @@ impl World {
             job: Job::None,
             stage: 0,
             busy: false,
+            code: None,
+            code_known: true,
+            slot: Slot::NONE,
+            since: self.now,
         });
         (self.threads.len() - 1) as ThreadId
     }
@@ -394,6 +398,7 @@ impl World {
         let i = &self.invs[inv];
         let (func, client) = (i.func, i.client);
         let row = i.record(Some(response), Outcome::Succeeded);
+        self.recorder.code.add_in_flight(func, response - i.arrival);
         self.recorder.finished(row);
         self.invs.remove(inv);
         if let Some(client) = client {

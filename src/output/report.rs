@@ -27,8 +27,9 @@ pub struct Header<'a> {
     pub host_line: &'a str,
 }
 
-/// A few readable lines: counts, latency per function, throughput, and per-process CPU, GIL
-/// and event-loop use, then warnings (offered load above the capacity).
+/// A few readable lines: counts, latency per function, throughput, each function's GIL and
+/// event-loop use, per-process CPU, GIL, event-loop use and threads, a legend, then warnings
+/// (offered load above the capacity).
 pub fn summary_text(s: &RunSummary, header: &Header) -> String {
     let mut o = String::new();
     match (header.description.is_empty(), header.changed_by) {
@@ -73,36 +74,9 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
         );
     }
     stats_row(&mut o, "queued before body start", &s.queue_ms, None);
-    let _ = writeln!(
-        o,
-        "  {:<7} {:>11} {:>6} {:>9} {:>9} {:>10} {:>13} {:>8}",
-        "process",
-        "invocations",
-        "cores",
-        "GIL held",
-        "GIL wait",
-        "loop busy",
-        "loop blocked",
-        "threads"
-    );
-    for p in &s.processes {
-        let _ = writeln!(
-            o,
-            "  {:<7} {:>11} {:>6.2} {:>8.0}% {:>8.0}% {:>9.0}% {:>12.0}% {:>8}",
-            p.process,
-            p.invocations,
-            p.cpu_cores,
-            p.gil_held * 100.0,
-            p.gil_wait_share * 100.0,
-            p.loop_busy * 100.0,
-            p.loop_blocked * 100.0,
-            p.pool_threads + p.executor_threads
-        );
-    }
-    let _ = writeln!(
-        o,
-        "  (cores: cores used on average; GIL wait: share of its threads' busy time spent waiting for the GIL;\n   loop blocked: share of time the event loop ran a coroutine's own code; ideal: no contention at all)"
-    );
+    function_table(&mut o, s);
+    process_table(&mut o, s);
+    legend(&mut o, s);
     let _ = writeln!(
         o,
         "instance: {:.0}% of its cores busy",
@@ -116,4 +90,85 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
         );
     }
     o
+}
+
+/// What each function's invocations took of the GIL and the event loop.
+fn function_table(o: &mut String, s: &RunSummary) {
+    let _ = writeln!(
+        o,
+        "  {:<28} {:>9} {:>9} {:>13}",
+        "function (its invocations)", "GIL held", "GIL wait", "loop blocked"
+    );
+    for f in &s.functions {
+        let _ = writeln!(
+            o,
+            "  {:<28} {:>8.0}% {:>8.0}% {:>12.0}%",
+            format!("{} ({})", f.name, f.kind),
+            f.gil_held * 100.0,
+            f.gil_wait_share * 100.0,
+            f.loop_blocked * 100.0
+        );
+    }
+}
+
+/// Per-process CPU, GIL, event-loop use and threads.
+fn process_table(o: &mut String, s: &RunSummary) {
+    let _ = writeln!(
+        o,
+        "  {:<7} {:>11} {:>6} {:>9} {:>9} {:>10} {:>13} {:>5} {:>8} {:>9}",
+        "process",
+        "invocations",
+        "cores",
+        "GIL held",
+        "GIL wait",
+        "loop busy",
+        "loop blocked",
+        "pool",
+        "started",
+        "executor"
+    );
+    for p in &s.processes {
+        let _ = writeln!(
+            o,
+            "  {:<7} {:>11} {:>6.2} {:>8.0}% {:>8.0}% {:>9.0}% {:>12.0}% {:>5} {:>8} {:>9}",
+            p.process,
+            p.invocations,
+            p.cpu_cores,
+            p.gil_held * 100.0,
+            p.gil_wait_share * 100.0,
+            p.loop_busy * 100.0,
+            p.loop_blocked * 100.0,
+            p.pool_size,
+            p.pool_threads_started,
+            p.executor_threads_started
+        );
+    }
+}
+
+/// How to read the tables.
+const LEGEND: [&str; 6] = [
+    "cores: cores used on average; ideal: latency with no contention at all",
+    "GIL held: share of time the GIL was held; GIL wait: share of busy thread time spent waiting for it",
+    "loop blocked: share of time the event loop ran a coroutine's own code, so nothing else on it could run",
+    "per function: GIL held and loop blocked count the threads working for its invocations only",
+    "a function's GIL wait: share of its invocations' time (arrival to response) spent waiting for it",
+    "pool: thread-pool size (PYTHON_THREADPOOL_THREAD_COUNT); started: pool threads started (on demand)",
+];
+
+/// The legend under the tables, with this run's executor size and percentile resolution.
+fn legend(o: &mut String, s: &RunSummary) {
+    let executor = s.processes.first().map_or(0, |p| p.executor_size);
+    let mut lines: Vec<String> = LEGEND.iter().map(|l| l.to_string()).collect();
+    lines.push(format!(
+        "executor: run_in_executor(None, ...) threads started (of {executor})"
+    ));
+    lines.push(format!(
+        "percentiles: from a log histogram, within {:.2}% of the exact value",
+        s.percentile_resolution * 100.0
+    ));
+    for (i, line) in lines.iter().enumerate() {
+        let open = if i == 0 { "(" } else { " " };
+        let close = if i + 1 == lines.len() { ")" } else { ";" };
+        let _ = writeln!(o, "  {open}{line}{close}");
+    }
 }
