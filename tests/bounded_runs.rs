@@ -161,14 +161,7 @@ fn an_overloaded_host_is_named_with_its_capacity() {
         .as_ref()
         .expect("Poisson load has a capacity");
     assert!(!c.overloaded, "{c:?}");
-    let text = sim::output::report::summary_text(
-        &fine.summary,
-        &sim::output::report::Header {
-            description: "",
-            changed_by: None,
-            host_line: "",
-        },
-    );
+    let text = report_of(&fine.summary);
     assert!(!text.contains("warning"), "{text}");
 
     let over = common::run(
@@ -186,14 +179,7 @@ fn an_overloaded_host_is_named_with_its_capacity() {
         "{} > {c:?}",
         over.summary.throughput_per_s
     );
-    let text = sim::output::report::summary_text(
-        &over.summary,
-        &sim::output::report::Header {
-            description: "",
-            changed_by: None,
-            host_line: "",
-        },
-    );
+    let text = report_of(&over.summary);
     assert!(
         text.contains("warning: the offered load, 2000.0/s, exceeds"),
         "{text}"
