@@ -52,5 +52,9 @@ fn the_readme_example_output_is_what_its_command_prints() {
         let lines: Vec<String> = s.lines().map(str::to_string).collect();
         lines[..lines.len() - 1].to_vec()
     };
-    assert_eq!(report(shown), report(&printed), "regenerate the README example");
+    assert_eq!(
+        report(shown),
+        report(&printed),
+        "regenerate the README example"
+    );
 }
