@@ -6,7 +6,8 @@
 //!
 //! Module map:
 //! * `event`: every event, one line each;
-//! * `world`: building, routing, arrivals, closed-loop clients, time-series sampling;
+//! * `world`: building, routing, arrivals, closed-loop clients, the run loop;
+//! * `sampling`: the time series;
 //! * `state`: threads, tasks and invocations; `worker`: a process's threads, queues and gauges;
 //! * `threads`: the op loop every thread runs and the worker's dispatch path;
 //! * `attribution`: thread time attributed to the function whose invocation a thread works for;
@@ -24,6 +25,7 @@ mod gil_protocol;
 mod pools;
 pub mod program;
 mod results;
+mod sampling;
 mod slab;
 pub mod state;
 mod tasks;

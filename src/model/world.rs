@@ -5,6 +5,7 @@ use super::event::{Event, InvId, ThreadId};
 use super::gil::{Gil, HandoverPolicy};
 use super::program::Programs;
 use super::results::{Progress, RunResult};
+use super::sampling::SampleMarks;
 use std::ops::ControlFlow;
 
 /// Kernel steps between two progress reports (and row flushes): rare enough to cost nothing,
@@ -15,7 +16,7 @@ use super::state::{Activity, Clients, FunctionRt, Inv, Role, Task, Thread};
 use super::worker::{Job, Pool, Process};
 use crate::config::{DispatchCosts, Experiment, Workload};
 use crate::kernel::{EventQueue, RngStreams, SimRng};
-use crate::metrics::{Gauge, Outcome, Recorder, RowSink, Slot, TimeseriesRow};
+use crate::metrics::{Gauge, Outcome, Recorder, RowSink, Slot};
 use crate::model::program::Sampler;
 use crate::workload::ArrivalSource;
 
@@ -48,21 +49,9 @@ pub struct World {
     pub(super) queued: Gauge,
     pub(super) busy_threads: Gauge,
     horizon: Option<u64>,
-    sample_interval: u64,
-    last_sample: SampleMarks,
+    pub(super) sample_interval: u64,
+    pub(super) last_sample: SampleMarks,
     pub(super) processed_events: u64,
-}
-
-/// Integrals at the previous sample, to turn running areas into interval averages.
-#[derive(Default)]
-struct SampleMarks {
-    t: u64,
-    in_flight: i128,
-    queued: i128,
-    busy: i128,
-    gil: i128,
-    blocked: i128,
-    cpu: f64,
 }
 
 impl World {
@@ -415,58 +404,6 @@ impl World {
                 Event::ClientRequest { func, client },
             );
         }
-    }
-
-    fn sample(&mut self) {
-        let now = self.now;
-        let dt = now.saturating_sub(self.last_sample.t).max(1) as f64;
-        let n = self.processes.len() as f64;
-        let gil: i128 = self.processes.iter().map(|p| p.gil_held.area(now)).sum();
-        let blocked: i128 = self
-            .processes
-            .iter()
-            .map(|p| p.loop_blocked.area(now))
-            .sum();
-        let cpu = self.cores.busy_core_ns(now);
-        let (in_flight, queued, busy) = (
-            self.in_flight.area(now),
-            self.queued.area(now),
-            self.busy_threads.area(now),
-        );
-        let m = &self.last_sample;
-        self.recorder.sampled(TimeseriesRow {
-            t_ns: now,
-            in_flight: (in_flight - m.in_flight) as f64 / dt,
-            queued: (queued - m.queued) as f64 / dt,
-            busy_threads: (busy - m.busy) as f64 / dt,
-            gil_held: (gil - m.gil) as f64 / dt / n,
-            loop_blocked: (blocked - m.blocked) as f64 / dt / n,
-            cpu_utilisation: (cpu - m.cpu) / dt / self.cores_capacity,
-        });
-        self.last_sample = SampleMarks {
-            t: now,
-            in_flight,
-            queued,
-            busy,
-            gil,
-            blocked,
-            cpu,
-        };
-        let Some(next_event) = self.queue.peek_time().map(|t| t.0) else {
-            return; // nothing can happen any more
-        };
-        let mut next = now + self.sample_interval;
-        if self.in_flight.value() == 0 && next_event > next {
-            // Idle (nothing in flight, so no thread, GIL or core is busy): skip the empty
-            // intervals up to the one holding the next event; rows resume on the same grid.
-            let skipped = (next_event - now) / self.sample_interval;
-            next = now + skipped * self.sample_interval;
-            self.last_sample.t = next - self.sample_interval;
-            if next == now {
-                next += self.sample_interval;
-            }
-        }
-        self.push(next, Event::Sample);
     }
 
     /// Runs the threads woken during the current event, in wake order (threads they wake are
