@@ -171,15 +171,24 @@ fn some_names(names: &[String]) -> String {
     s
 }
 
+/// How many problems an error lists; the rest are counted.
+pub const LISTED_PROBLEMS: usize = 50;
+
 fn list_problems(problems: &[Problem]) -> String {
     let mut s = format!(
         "{} invalid value{} in the experiment:",
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     );
-    for p in problems {
+    for p in problems.iter().take(LISTED_PROBLEMS) {
         s.push_str("\n  ");
         s.push_str(&p.to_string());
+    }
+    if problems.len() > LISTED_PROBLEMS {
+        s.push_str(&format!(
+            "\n  ... and {} more (fix these first; the rest are often the same mistake)",
+            problems.len() - LISTED_PROBLEMS
+        ));
     }
     s
 }

@@ -8,6 +8,10 @@ use super::source::locate;
 use crate::error::Problem;
 use std::path::PathBuf;
 
+/// Problems placed in the file; later ones are counted and listed without a place, so a
+/// file with thousands of bad values is checked in linear time.
+const LOCATED: usize = crate::error::LISTED_PROBLEMS;
+
 /// Collects problems instead of stopping at the first.
 pub(super) struct Checker {
     pub(super) file: PathBuf,
@@ -73,7 +77,8 @@ impl Checker {
             .map(|(_, spec)| spec.clone());
         let (file, location) = match from_set {
             Some(spec) => (PathBuf::from(format!("--set {spec}")), None),
-            None => (self.file.clone(), locate(&self.text, field)),
+            None if self.problems.len() < LOCATED => (self.file.clone(), locate(&self.text, field)),
+            None => (self.file.clone(), None),
         };
         self.problems.push(Problem {
             file,

@@ -93,3 +93,22 @@ fn an_empty_functions_list_says_what_is_needed() {
         "{line}"
     );
 }
+
+#[test]
+fn thousands_of_problems_are_listed_fifty_at_a_time_and_counted() {
+    // Placing every problem in a huge file was quadratic; the first fifty are placed and
+    // listed, the rest counted.
+    let fx = Fixture::new("many-problems");
+    let functions = vec![ok_function(); 1000];
+    let text = experiment("many", "", &functions);
+    let file = fx.write("experiments/many.ron", &text);
+    let run = check(&fx, &file);
+    let err = input_error(&run);
+    assert!(err.starts_with("error: 999 invalid values"), "{err}");
+    assert_eq!(
+        err.matches("is also the name of functions[0]").count(),
+        50,
+        "{err}"
+    );
+    assert!(err.contains("... and 949 more"), "{err}");
+}
