@@ -237,8 +237,45 @@ fn a_killed_runs_staging_folder_is_removed_at_the_next_start() {
     // What a run killed with SIGKILL leaves: its staging folder, named after a process that
     // no longer exists.
     d.write("out/.sim-staging-4294967294/summary.json", "half");
+    d.write("out/.sim-staging-4294967294/.sim-staging", "");
     ok(&d.run("out", &[]));
     assert_eq!(entries(&d.path("out")), OUTPUTS);
+}
+
+#[test]
+fn a_users_folder_that_looks_like_a_staging_folder_is_never_removed() {
+    // Only a folder holding sim's marker is a staging folder; in a folder sim refuses, not
+    // even those are touched.
+    let d = Dir::new("fake-staging");
+    d.write("f1/.sim-staging-999999/data.txt", "precious");
+    d.write("f1/notes.txt", "mine");
+    let run = d.run("f1", &[]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert_eq!(d.read("f1/.sim-staging-999999/data.txt"), "precious");
+    d.write("f2/.sim-staging-999999/data.txt", "precious");
+    let run = d.run("f2", &[]);
+    assert_eq!(run.status.code(), Some(2), "not empty: {}", stderr(&run));
+    assert_eq!(d.read("f2/.sim-staging-999999/data.txt"), "precious");
+}
+
+#[test]
+fn a_folder_in_the_way_of_an_output_fails_before_any_file_is_replaced() {
+    let d = Dir::new("in-the-way");
+    ok(&d.run("p", &[]));
+    let before: Vec<String> = ["summary.json", "invocations.csv", "manifest.json"]
+        .iter()
+        .map(|f| d.read(&format!("p/{f}")))
+        .collect();
+    std::fs::remove_file(d.path("p/timeseries.csv")).unwrap();
+    std::fs::create_dir(d.path("p/timeseries.csv")).unwrap();
+    let run = d.run("p", &["--seed", "5"]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(stderr(&run).contains("`timeseries.csv` there is a folder"));
+    let after: Vec<String> = ["summary.json", "invocations.csv", "manifest.json"]
+        .iter()
+        .map(|f| d.read(&format!("p/{f}")))
+        .collect();
+    assert_eq!(before, after, "nothing replaced");
 }
 
 #[test]

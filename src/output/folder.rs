@@ -23,6 +23,9 @@ pub const MANIFEST: &str = "manifest.json";
 
 /// Prefix of the hidden staging folders (`.sim-staging-<pid>`).
 const STAGING_PREFIX: &str = ".sim-staging-";
+/// The file inside every staging folder that proves sim made it: a folder of that name
+/// without it is the user's, and never removed.
+const STAGING_MARKER: &str = ".sim-staging";
 
 /// Files sim wrote before manifests carried a signature; accepted only when the folder holds
 /// nothing else and the manifest has that version's fields.
@@ -84,6 +87,14 @@ impl Staging {
         let staged = std::fs::create_dir(&dir).map_err(|source| SimError::Write {
             path: dir.clone(),
             source,
+        });
+        let staged = staged.and_then(|()| {
+            std::fs::write(dir.join(STAGING_MARKER), "a sim run's staging folder\n").map_err(
+                |source| SimError::Write {
+                    path: dir.clone(),
+                    source,
+                },
+            )
         });
         if let Err(e) = staged {
             if created_target {
@@ -159,6 +170,10 @@ impl Staging {
     /// Moves the staged files into the target: the data files, then the removal of earlier
     /// outputs this run did not write again, then the manifest. Files sim did not write stay.
     pub fn commit(mut self) -> Result<PathBuf> {
+        let all = self.written.iter().map(String::as_str).chain([MANIFEST]);
+        if let Some(dir) = all.into_iter().find(|f| self.target.join(f).is_dir()) {
+            return Err(in_the_way(&self.target, dir));
+        }
         for file in self.written.clone() {
             self.move_into_place(&file)?;
         }
@@ -227,9 +242,9 @@ fn inspect(target: &Path) -> Result<Existing> {
     if !target.exists() {
         return Ok(Existing::Absent);
     }
-    remove_stale_staging(target)?;
     let entries = entry_names(target)?;
     if entries.is_empty() {
+        remove_stale_staging(target)?;
         return Ok(Existing::Usable {
             ours: BTreeSet::new(),
             kept: Vec::new(),
@@ -241,6 +256,10 @@ fn inspect(target: &Path) -> Result<Existing> {
             message: foreign_message(&entries),
         });
     };
+    if let Some(dir) = ours.iter().find(|f| target.join(f).is_dir()) {
+        return Err(in_the_way(target, dir));
+    }
+    remove_stale_staging(target)?;
     let kept = entries.into_iter().filter(|e| !ours.contains(e)).collect();
     Ok(Existing::Usable { ours, kept })
 }
@@ -277,7 +296,26 @@ fn legacy_files(manifest: &serde_json::Value, entries: &[String]) -> Option<BTre
     (looks_like_sim && only_known).then(|| entries.iter().cloned().collect())
 }
 
-/// Names in `dir`, staging folders excluded, sorted.
+/// A folder where sim must write a file of that name.
+fn in_the_way(target: &Path, file: &str) -> SimError {
+    SimError::OutputFolder {
+        path: target.to_path_buf(),
+        message: format!(
+            "`{file}` there is a folder, so sim cannot write its {file}; move it away"
+        ),
+    }
+}
+
+/// A staging folder sim made: a real folder (not a link) named `.sim-staging-<pid>` holding
+/// the marker.
+fn is_staging(dir: &Path, name: &str) -> Option<u32> {
+    let pid = name.strip_prefix(STAGING_PREFIX)?.parse::<u32>().ok()?;
+    let path = dir.join(name);
+    let real_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+    (real_dir && path.join(STAGING_MARKER).is_file()).then_some(pid)
+}
+
+/// Names in `dir`, sim's staging folders excluded, sorted.
 fn entry_names(dir: &Path) -> Result<Vec<String>> {
     let read = std::fs::read_dir(dir).map_err(|source| SimError::Read {
         path: dir.to_path_buf(),
@@ -286,7 +324,7 @@ fn entry_names(dir: &Path) -> Result<Vec<String>> {
     let mut names: Vec<String> = read
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with(STAGING_PREFIX))
+        .filter(|n| is_staging(dir, n).is_none())
         .collect();
     names.sort();
     Ok(names)
@@ -300,10 +338,7 @@ fn remove_stale_staging(target: &Path) -> Result<()> {
     };
     for entry in read.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name
-            .strip_prefix(STAGING_PREFIX)
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
+        let Some(pid) = is_staging(target, &name) else {
             continue;
         };
         if pid != std::process::id() && process_alive(pid) {
@@ -406,6 +441,7 @@ mod tests {
         // No process has pid u32::MAX - 1: a killed run's leftover.
         let stale = out.join(format!("{STAGING_PREFIX}{}", u32::MAX - 1));
         std::fs::create_dir(&stale).unwrap();
+        std::fs::write(stale.join(STAGING_MARKER), "").unwrap();
         run_once(&out, &[("a.csv", "2")]);
         assert!(!stale.exists());
     }
