@@ -150,7 +150,7 @@ impl Guards<'_> {
                 .then(|| self.estimate.runaway(p.events))
                 .flatten()
         };
-        match self.budget.check(p.in_flight).or_else(runaway) {
+        match self.budget.check(p.in_flight, p.tasks).or_else(runaway) {
             Some(why) => ControlFlow::Break(why),
             None => ControlFlow::Continue(()),
         }
@@ -180,6 +180,9 @@ fn simulate(
     };
     let mut sink = CsvRows::new(invocations, timeseries, names)
         .map_err(|e| write_err("invocations.csv / timeseries.csv", e))?;
+    if !guards.unbounded {
+        sink = sink.with_byte_limit(Limits::DEFAULT.output_bytes as u64);
+    }
     let mut bar = RunProgress::new(estimate.sim_s, estimate.events, quiet);
     let mut last = None;
     let result = run_streaming(exp, &mut sink, &mut |p: &Progress| {

@@ -90,7 +90,9 @@ fn the_memory_budget_stops_a_runaway_backlog_and_keeps_the_previous_outputs() {
     assert_eq!(run.status.code(), Some(2), "{err}");
     assert!(err.contains("memory budget of 51 MiB"), "{err}");
     assert!(
-        err.contains("invocations are in the system at once"),
+        err.contains(
+            "invocations with 0 tasks (gather branches, executor calls) are in the system"
+        ),
         "{err}"
     );
     assert!(err.contains("nothing was written"), "{err}");
@@ -200,4 +202,17 @@ fn report_of(summary: &sim::metrics::summary::RunSummary) -> String {
         host_line: "",
     };
     sim::output::report::summary_text(summary, &header)
+}
+
+#[test]
+fn wide_gathers_count_their_tasks_in_the_estimate() {
+    // Each of the 100,000 branches costs the loop its task start: 100 invocations keep the
+    // loop busy for minutes, and their tasks need memory.
+    let text = r#"Experiment(name: "wide", host: Host(cores: 2.0, processes: 1, threads: 4),
+        functions: [FunctionUse(function: Inline(Function(name: "f", kind: Async,
+            body: [GatherN(100000, [AwaitIo(Constant(1.0))])])), workload: Burst(n: 100))])"#;
+    let exp = sim::config::parse_experiment(text, std::path::Path::new("wide.ron"), &[]).unwrap();
+    let e = estimate(&exp);
+    assert!(e.sim_s > 100.0, "{e:?}");
+    assert!(e.memory_bytes > 100.0 * 100_000.0 * 40.0, "{e:?}");
 }

@@ -32,6 +32,8 @@ pub struct Progress {
     pub arrived: u64,
     /// Invocations in the system (arrived, not answered): what the model's memory grows with.
     pub in_flight: u64,
+    /// Live tasks (bodies, gather branches, executor calls): memory grows with them too.
+    pub tasks: u64,
 }
 
 impl World {

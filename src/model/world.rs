@@ -289,6 +289,7 @@ impl World {
             events: self.processed_events,
             arrived: self.recorder.arrived,
             in_flight: self.invs.len() as u64,
+            tasks: self.tasks.len() as u64,
         })
     }
 

@@ -55,20 +55,42 @@ fn write_sample(out: &mut impl Write, r: &TimeseriesRow) -> io::Result<()> {
 /// The CSV files of a run, filled as rows finish (invocations in the order they finish; sort
 /// by `invocation` for arrival order). The first write error stops the run.
 pub struct CsvRows<W: Write> {
-    invocations: Option<W>,
-    timeseries: W,
+    invocations: Option<Counted<W>>,
+    timeseries: Counted<W>,
     function_names: Vec<String>,
     error: Option<(&'static str, io::Error)>,
+    /// Stop when the two files together pass this many bytes (`None`: no limit).
+    byte_limit: Option<u64>,
+    over_limit: bool,
+}
+
+/// A writer that counts the bytes through it.
+struct Counted<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 impl<W: Write> CsvRows<W> {
     /// Writes the headers; `invocations` is `None` when invocations.csv is turned off.
     pub fn new(
         invocations: Option<W>,
-        mut timeseries: W,
+        timeseries: W,
         function_names: Vec<String>,
     ) -> io::Result<CsvRows<W>> {
-        let mut invocations = invocations;
+        let count = |inner| Counted { inner, bytes: 0 };
+        let mut invocations = invocations.map(count);
+        let mut timeseries = count(timeseries);
         if let Some(w) = invocations.as_mut() {
             writeln!(w, "{INVOCATIONS_HEADER}")?;
         }
@@ -78,7 +100,25 @@ impl<W: Write> CsvRows<W> {
             timeseries,
             function_names,
             error: None,
+            byte_limit: None,
+            over_limit: false,
         })
+    }
+
+    /// Stops the run once the files pass `bytes` together.
+    pub fn with_byte_limit(mut self, bytes: u64) -> CsvRows<W> {
+        self.byte_limit = Some(bytes);
+        self
+    }
+
+    fn written(&self) -> u64 {
+        self.timeseries.bytes + self.invocations.as_ref().map_or(0, |w| w.bytes)
+    }
+
+    fn check_limit(&mut self) {
+        if self.byte_limit.is_some_and(|l| self.written() > l) {
+            self.over_limit = true;
+        }
     }
 
     /// Flushes both files; the first error of the run, with the file it happened in.
@@ -107,6 +147,7 @@ impl<W: Write> RowSink for CsvRows<W> {
         let names = &self.function_names;
         let result = rows.iter().try_for_each(|r| write_invocation(w, r, names));
         self.note("invocations.csv", result);
+        self.check_limit();
     }
 
     fn timeseries(&mut self, rows: &[TimeseriesRow]) {
@@ -116,11 +157,18 @@ impl<W: Write> RowSink for CsvRows<W> {
         let w = &mut self.timeseries;
         let result = rows.iter().try_for_each(|r| write_sample(w, r));
         self.note("timeseries.csv", result);
+        self.check_limit();
     }
 
     fn failure(&self) -> Option<String> {
-        self.error
-            .as_ref()
-            .map(|(file, e)| format!("writing {file} failed: {e}"))
+        if let Some((file, e)) = &self.error {
+            return Some(format!("writing {file} failed: {e}"));
+        }
+        self.over_limit.then(|| {
+            format!(
+                "invocations.csv and timeseries.csv passed {}, the limit on output files, although the estimate before the run was below it; add --yes to allow larger files, or raise output.timeseries_interval_ms, use --no-invocations or set a horizon_s",
+                crate::units::bytes(self.byte_limit.unwrap_or(0) as f64)
+            )
+        })
     }
 }

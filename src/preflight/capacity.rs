@@ -165,17 +165,18 @@ pub fn demand(f: &FunctionSpec, h: &HostConfig) -> Demand {
             (start, 0.0, body.own_ns() + loop_dispatch + start)
         }
     };
-    let dispatch = loop_dispatch + io_threads + start;
+    // Each gather branch is a task the loop starts (Python); each executor call is handed
+    // to an executor thread (Python on that thread).
+    let branches = body.branches * c.task_start_ns as f64;
+    let handoffs = body.executor_calls * c.executor_handoff_ns as f64;
+    let dispatch = loop_dispatch + io_threads + start + branches + handoffs;
+    let exec_cpu = body.exec_python_ns + body.exec_native_ns;
     Demand {
-        cpu_ns: body.python_ns
-            + body.native_ns
-            + body.exec_python_ns
-            + body.exec_native_ns
-            + dispatch,
+        cpu_ns: body.python_ns + body.native_ns + exec_cpu + dispatch,
         gil_ns: body.python_ns + body.exec_python_ns + dispatch,
         pool_ns,
-        loop_ns,
-        executor_ns: body.exec_python_ns + body.exec_native_ns + body.exec_blocking_ns,
+        loop_ns: loop_ns + branches,
+        executor_ns: exec_cpu + body.exec_blocking_ns + handoffs,
     }
 }
 
@@ -189,6 +190,10 @@ struct BodyTime {
     exec_python_ns: f64,
     exec_native_ns: f64,
     exec_blocking_ns: f64,
+    /// Gather branches started.
+    branches: f64,
+    /// run_in_executor calls.
+    executor_calls: f64,
 }
 
 impl BodyTime {
@@ -206,9 +211,13 @@ impl BodyTime {
                 Step::BlockingIo(d) => *self.slot(in_executor, 2) += d.mean_ns(),
                 Step::AwaitIo(_) => {}
                 Step::Gather(branches) => {
+                    self.branches += branches.len() as f64;
                     branches.iter().for_each(|b| self.add_steps(b, in_executor))
                 }
-                Step::RunInExecutor(sub) => self.add_steps(sub, true),
+                Step::RunInExecutor(sub) => {
+                    self.executor_calls += 1.0;
+                    self.add_steps(sub, true)
+                }
             }
         }
     }

@@ -18,6 +18,9 @@ use capacity::{bottleneck, demand, Demand};
 /// Memory one invocation in the system costs the model, bytes (its record, its task, its queue
 /// entries and events), measured with `sim bench` on a burst (about 140); rounded up.
 pub const BYTES_PER_LIVE_INVOCATION: f64 = 200.0;
+/// Memory one live task costs (a gather branch, an executor call), bytes, measured on a
+/// gather of 100,000 branches (about 45); rounded up.
+pub const BYTES_PER_LIVE_TASK: f64 = 64.0;
 /// Memory of a run before any invocation: the binary, buffers, the threads' records.
 const BASE_BYTES: f64 = 16e6;
 /// Kernel events per invocation besides its steps (arrival, delivery, dispatch, response).
@@ -123,6 +126,20 @@ impl Estimate {
         })
     }
 
+    /// Why a run that has taken `elapsed_s` of wall time must stop without `--yes`, if it
+    /// must: past ten times its estimate and past the wall-time limit.
+    pub fn overtime(&self, elapsed_s: f64, limits: &Limits) -> Option<String> {
+        let allowed = (10.0 * self.wall_s).max(limits.wall_s);
+        (elapsed_s > allowed).then(|| {
+            format!(
+                "it has run for {}, past the {} allowed for a run estimated at {}; if a run this long is what you want, add --yes",
+                duration(elapsed_s),
+                duration(allowed),
+                duration(self.wall_s)
+            )
+        })
+    }
+
     /// One line: the figures a user weighs before a long run.
     pub fn line(&self) -> String {
         format!(
@@ -148,7 +165,12 @@ struct Load {
 
 /// Estimates the size of a run of `exp`.
 pub fn estimate(exp: &Experiment) -> Estimate {
-    let loads: Vec<Load> = exp.functions.iter().map(|f| load(f, &exp.host)).collect();
+    let horizon_s = exp.horizon_ns.map(|h| h as f64 / 1e9);
+    let loads: Vec<Load> = exp
+        .functions
+        .iter()
+        .map(|f| within_horizon(load(f, &exp.host), horizon_s))
+        .collect();
     let arrivals: f64 = loads.iter().map(|l| l.arrivals).sum();
     let arrivals_end = loads.iter().map(|l| l.last_arrival_s).fold(0.0, f64::max);
     let longest = exp.functions.iter().map(ideal_s).fold(0.0, f64::max);
@@ -170,6 +192,11 @@ pub fn estimate(exp: &Experiment) -> Estimate {
         .sum();
     let samples = sim_s * 1e9 / exp.output.timeseries_interval_ns as f64;
     let peak = peak_in_flight(&loads, max_per_s, longest);
+    let tasks_per_invocation = exp
+        .functions
+        .iter()
+        .map(|f| 1.0 + count_tasks(&f.body))
+        .fold(1.0, f64::max);
     let replay_rows: f64 = exp.functions.iter().map(|f| replay_len(&f.workload)).sum();
     let invocation_rows = if exp.output.invocations {
         arrivals
@@ -182,9 +209,30 @@ pub fn estimate(exp: &Experiment) -> Estimate {
         sim_s,
         wall_s: events / EVENTS_PER_SECOND + samples / SAMPLES_PER_SECOND,
         peak_in_flight: peak,
-        memory_bytes: BASE_BYTES + peak * BYTES_PER_LIVE_INVOCATION + replay_rows * 16.0,
+        memory_bytes: BASE_BYTES
+            + peak * (BYTES_PER_LIVE_INVOCATION + tasks_per_invocation * BYTES_PER_LIVE_TASK)
+            + replay_rows * 16.0,
         output_bytes: invocation_rows * INVOCATION_ROW_BYTES + samples * TIMESERIES_ROW_BYTES,
     }
+}
+
+/// The part of a load that arrives before the horizon: a burst after it is gone; a closed
+/// loop keeps its first round (sent at t = 0); the rest is spread evenly over the arrival
+/// window (Poisson, replays, later closed-loop rounds).
+fn within_horizon(mut l: Load, horizon_s: Option<f64>) -> Load {
+    let Some(h) = horizon_s.filter(|h| *h < l.last_arrival_s) else {
+        return l;
+    };
+    let burst = l.open_rate == 0.0 && l.simultaneous == l.arrivals;
+    if burst {
+        l.arrivals = 0.0;
+        l.simultaneous = 0.0;
+    } else {
+        let first = l.simultaneous.min(l.arrivals);
+        l.arrivals = first + (l.arrivals - first) * (h / l.last_arrival_s);
+    }
+    l.last_arrival_s = h;
+    l
 }
 
 fn load(f: &FunctionSpec, host: &crate::config::HostConfig) -> Load {
@@ -227,7 +275,9 @@ fn load(f: &FunctionSpec, host: &crate::config::HostConfig) -> Load {
                     let total = *r as f64 * clients;
                     (total, total / rate)
                 }
-                (None, Some(d)) => (rate * s(*d), s(*d)),
+                // Every client sends at t = 0, then one request per cycle until the end;
+                // the first round alone takes clients / served to drain.
+                (None, Some(d)) => (clients + rate * s(*d), s(*d).max(clients / served)),
                 (None, None) => (f64::INFINITY, f64::INFINITY),
             };
             Load {
@@ -298,6 +348,18 @@ fn count_steps(steps: &[Step]) -> f64 {
         .sum()
 }
 
+/// Tasks a body creates besides its own: gather branches and run_in_executor calls.
+fn count_tasks(steps: &[Step]) -> f64 {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Gather(branches) => branches.iter().map(|b| 1.0 + count_tasks(b)).sum(),
+            Step::RunInExecutor(sub) => 1.0 + count_tasks(sub),
+            _ => 0.0,
+        })
+        .sum()
+}
+
 fn python_time(steps: &[Step]) -> f64 {
     steps
         .iter()
@@ -333,12 +395,15 @@ impl MemoryBudget {
         }
     }
 
-    /// Why the run must stop with `in_flight` invocations in the system, if it must.
-    pub fn check(&self, in_flight: u64) -> Option<String> {
-        let need = BASE_BYTES + in_flight as f64 * BYTES_PER_LIVE_INVOCATION;
+    /// Why the run must stop with `in_flight` invocations and `tasks` live tasks in the
+    /// system, if it must.
+    pub fn check(&self, in_flight: u64, tasks: u64) -> Option<String> {
+        let need = BASE_BYTES
+            + in_flight as f64 * BYTES_PER_LIVE_INVOCATION
+            + tasks as f64 * BYTES_PER_LIVE_TASK;
         (need > self.bytes).then(|| {
             format!(
-                "{in_flight} invocations are in the system at once, which would need more than the memory budget of {}; the host cannot keep up with the arrivals. Lower the load (a smaller burst or rate), add capacity (processes, threads, cores), set a horizon_s, or raise the budget with --max-memory-gib",
+                "{in_flight} invocations with {tasks} tasks (gather branches, executor calls) are in the system at once, which would need more than the memory budget of {}; the host cannot keep up with the arrivals. Lower the load (a smaller burst or rate, narrower gathers), add capacity (processes, threads, cores), set a horizon_s, or raise the budget with --max-memory-gib",
                 bytes(self.bytes)
             )
         })
@@ -386,7 +451,8 @@ mod tests {
         let budget = MemoryBudget {
             bytes: BASE_BYTES + 1000.0 * BYTES_PER_LIVE_INVOCATION,
         };
-        assert!(budget.check(1000).is_none());
-        assert!(budget.check(1001).unwrap().contains("--max-memory-gib"));
+        assert!(budget.check(1000, 0).is_none());
+        assert!(budget.check(1001, 0).unwrap().contains("--max-memory-gib"));
+        assert!(budget.check(990, 1000).is_some(), "tasks count too");
     }
 }
