@@ -64,6 +64,12 @@ pub enum SimError {
         /// Why.
         source: std::io::Error,
     },
+    /// A folder given where a file is read.
+    #[error("{} is a folder, not a file\n  hint: name a .ron file in it, e.g. experiments/io_bound.ron", path.display())]
+    NotAFile {
+        /// The folder.
+        path: PathBuf,
+    },
     /// RON that does not parse, or does not fit the schema.
     #[error("{}:{location}: {message}", file.display())]
     Syntax {

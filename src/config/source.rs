@@ -8,6 +8,11 @@ use std::path::Path;
 /// Reads `path` as UTF-8 text, without the byte-order mark some Windows editors write. Text
 /// in another encoding is an error pointing at the first byte that is not UTF-8.
 pub fn read_text(path: &Path) -> Result<String> {
+    if path.is_dir() {
+        return Err(SimError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
     let bytes = std::fs::read(path).map_err(|source| SimError::Read {
         path: path.to_path_buf(),
         source,

@@ -78,3 +78,13 @@ fn a_folder_given_as_a_replay_file_says_it_is_a_folder() {
     let line = problem_line(input_error(&run), &file, "functions[0].workload.path");
     assert!(line.contains("arrivals.csv is a folder"), "{line}");
 }
+
+#[test]
+fn a_folder_given_as_the_experiment_says_it_is_a_folder() {
+    let fx = Fixture::new("exp-folder");
+    std::fs::create_dir_all(fx.dir.join("experiments")).unwrap();
+    let run = check(&fx, &fx.dir.join("experiments"));
+    let err = input_error(&run);
+    assert!(err.contains("experiments is a folder, not a file"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+}
