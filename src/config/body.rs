@@ -5,7 +5,7 @@ use super::checker::{ms_to_ns, Checker};
 use super::limits::{self, Fault, Real, Whole};
 use super::number::Num;
 use super::raw::{RawDist, RawKind, RawStep};
-use super::{Dist, Step};
+use super::{expanded_size, Dist, Step};
 
 impl Checker {
     pub(super) fn body(&mut self, steps: &[RawStep], k: RawKind, field: &str) -> Option<Vec<Step>> {
@@ -265,16 +265,4 @@ fn written(d: &RawDist) -> String {
             format!("Empirical([{}])", points.join(", "))
         }
     }
-}
-
-/// Steps a body runs once every gather branch is counted.
-fn expanded_size(steps: &[Step]) -> usize {
-    steps
-        .iter()
-        .map(|s| match s {
-            Step::Gather(branches) => 1 + branches.iter().map(|b| expanded_size(b)).sum::<usize>(),
-            Step::RunInExecutor(sub) => 1 + expanded_size(sub),
-            _ => 1,
-        })
-        .sum()
 }

@@ -250,6 +250,19 @@ impl Dist {
     }
 }
 
+/// Steps a body runs once every gather branch is counted (the step budget, and the
+/// per-step kernel events of a run's estimate).
+pub fn expanded_size(steps: &[Step]) -> usize {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Gather(branches) => 1 + branches.iter().map(|b| expanded_size(b)).sum::<usize>(),
+            Step::RunInExecutor(sub) => 1 + expanded_size(sub),
+            _ => 1,
+        })
+        .sum()
+}
+
 /// How invocations of a function arrive.
 #[derive(Debug, Clone, Serialize)]
 pub enum Workload {

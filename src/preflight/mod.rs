@@ -10,8 +10,8 @@
 
 pub mod capacity;
 
-use crate::config::{Experiment, FunctionSpec, Step, Workload};
-use crate::model::program::MAX_SAMPLE_NS;
+use crate::config::limits::MAX_DURATION_NS;
+use crate::config::{expanded_size, Experiment, FunctionSpec, HostConfig, Step, Workload};
 use crate::units::{bytes, count, duration};
 use capacity::{bottleneck, demand, Demand};
 
@@ -160,6 +160,8 @@ struct Load {
     last_arrival_s: f64,
     /// Arrive all at once or are held by clients: in the system together.
     simultaneous: f64,
+    /// When the simultaneous ones arrive (a burst's instant; a closed loop's first round at 0).
+    first_round_s: f64,
     open_rate: f64,
 }
 
@@ -188,7 +190,7 @@ pub fn estimate(exp: &Experiment) -> Estimate {
         .functions
         .iter()
         .zip(&loads)
-        .map(|(f, l)| l.arrivals * events_per_invocation(f, exp.host.switch_interval_ns))
+        .map(|(f, l)| l.arrivals * events_per_invocation(f, &exp.host))
         .sum();
     let samples = sim_s * 1e9 / exp.output.timeseries_interval_ns as f64;
     let peak = peak_in_flight(&loads, max_per_s, longest);
@@ -223,25 +225,26 @@ fn within_horizon(mut l: Load, horizon_s: Option<f64>) -> Load {
     let Some(h) = horizon_s.filter(|h| *h < l.last_arrival_s) else {
         return l;
     };
-    let burst = l.open_rate == 0.0 && l.simultaneous == l.arrivals;
-    if burst {
-        l.arrivals = 0.0;
-        l.simultaneous = 0.0;
+    let first = if l.first_round_s <= h {
+        l.simultaneous
     } else {
-        let first = l.simultaneous.min(l.arrivals);
-        l.arrivals = first + (l.arrivals - first) * (h / l.last_arrival_s);
-    }
+        0.0
+    };
+    let rest = (l.arrivals - l.simultaneous).max(0.0) * (h / l.last_arrival_s);
+    l.arrivals = first + rest;
+    l.simultaneous = first;
     l.last_arrival_s = h;
     l
 }
 
-fn load(f: &FunctionSpec, host: &crate::config::HostConfig) -> Load {
+fn load(f: &FunctionSpec, host: &HostConfig) -> Load {
     let s = |ns: u64| ns as f64 / 1e9;
     match &f.workload {
         Workload::Burst { n, at_ns } => Load {
             arrivals: *n as f64,
             last_arrival_s: s(*at_ns),
             simultaneous: *n as f64,
+            first_round_s: s(*at_ns),
             open_rate: 0.0,
         },
         Workload::Poisson {
@@ -251,12 +254,14 @@ fn load(f: &FunctionSpec, host: &crate::config::HostConfig) -> Load {
             arrivals: rate_per_s * s(*duration_ns),
             last_arrival_s: s(*duration_ns),
             simultaneous: 0.0,
+            first_round_s: 0.0,
             open_rate: *rate_per_s,
         },
         Workload::Replay { arrivals_ns, .. } => Load {
             arrivals: arrivals_ns.len() as f64,
             last_arrival_s: s(arrivals_ns.last().copied().unwrap_or(0)),
             simultaneous: 0.0,
+            first_round_s: 0.0,
             open_rate: capacity::offered_rate(&f.workload),
         },
         Workload::ClosedLoop {
@@ -266,7 +271,8 @@ fn load(f: &FunctionSpec, host: &crate::config::HostConfig) -> Load {
             requests_per_client,
         } => {
             let clients = *clients as f64;
-            let cycle_s = (think.mean_ns().min(MAX_SAMPLE_NS as f64) / 1e9 + ideal_s(f)).max(1e-6);
+            let cycle_s =
+                (think.mean_ns().min(MAX_DURATION_NS as f64) / 1e9 + ideal_s(f)).max(1e-6);
             let demand = demand(f, host);
             let served = 1.0 / bottleneck(&demand, host, 1.0).utilisation;
             let rate = (clients / cycle_s).min(served);
@@ -284,6 +290,7 @@ fn load(f: &FunctionSpec, host: &crate::config::HostConfig) -> Load {
                 arrivals,
                 last_arrival_s: end_s,
                 simultaneous: clients,
+                first_round_s: 0.0,
                 open_rate: 0.0,
             }
         }
@@ -328,24 +335,15 @@ fn peak_in_flight(loads: &[Load], max_per_s: f64, longest_s: f64) -> f64 {
 
 /// The body at mean durations with no contention, seconds.
 fn ideal_s(f: &FunctionSpec) -> f64 {
-    (crate::model::program::critical_path_ns(&f.body) / 1e9).min(MAX_SAMPLE_NS as f64 / 1e9)
+    (crate::model::program::critical_path_ns(&f.body) / 1e9).min(MAX_DURATION_NS as f64 / 1e9)
 }
 
-fn events_per_invocation(f: &FunctionSpec, switch_interval_ns: u64) -> f64 {
-    let python_ns: f64 = python_time(&f.body);
-    let switches = python_ns / switch_interval_ns.max(1) as f64;
-    EVENTS_PER_INVOCATION + EVENTS_PER_STEP * count_steps(&f.body) + 2.0 * switches
-}
-
-fn count_steps(steps: &[Step]) -> f64 {
-    steps
-        .iter()
-        .map(|s| match s {
-            Step::Gather(branches) => 1.0 + branches.iter().map(|b| count_steps(b)).sum::<f64>(),
-            Step::RunInExecutor(sub) => 1.0 + count_steps(sub),
-            _ => 1.0,
-        })
-        .sum()
+fn events_per_invocation(f: &FunctionSpec, host: &HostConfig) -> f64 {
+    // Every stretch of Python (the body's and the dispatch path's) may be cut into switch
+    // intervals, each a GIL request and a hand-over.
+    let switches = demand(f, host).gil_ns / host.switch_interval_ns.max(1) as f64;
+    let steps = expanded_size(&f.body) as f64;
+    EVENTS_PER_INVOCATION + EVENTS_PER_STEP * steps + 2.0 * switches
 }
 
 /// Tasks a body creates besides its own: gather branches and run_in_executor calls.
@@ -355,18 +353,6 @@ fn count_tasks(steps: &[Step]) -> f64 {
         .map(|s| match s {
             Step::Gather(branches) => branches.iter().map(|b| 1.0 + count_tasks(b)).sum(),
             Step::RunInExecutor(sub) => 1.0 + count_tasks(sub),
-            _ => 0.0,
-        })
-        .sum()
-}
-
-fn python_time(steps: &[Step]) -> f64 {
-    steps
-        .iter()
-        .map(|s| match s {
-            Step::Cpu(d) => d.mean_ns().min(MAX_SAMPLE_NS as f64),
-            Step::Gather(branches) => branches.iter().map(|b| python_time(b)).sum(),
-            Step::RunInExecutor(sub) => python_time(sub),
             _ => 0.0,
         })
         .sum()
@@ -432,6 +418,29 @@ mod tests {
             memory_bytes: BASE_BYTES,
             output_bytes: 0.0,
         }
+    }
+
+    fn load(arrivals: f64, last: f64, simultaneous: f64, first: f64, rate: f64) -> Load {
+        Load {
+            arrivals,
+            last_arrival_s: last,
+            simultaneous,
+            first_round_s: first,
+            open_rate: rate,
+        }
+    }
+
+    #[test]
+    fn the_horizon_keeps_what_arrives_before_it() {
+        let burst_after = within_horizon(load(100.0, 10.0, 100.0, 10.0, 0.0), Some(5.0));
+        assert_eq!((burst_after.arrivals, burst_after.simultaneous), (0.0, 0.0));
+        let poisson = within_horizon(load(1000.0, 10.0, 0.0, 0.0, 100.0), Some(1.0));
+        assert_eq!(poisson.arrivals, 100.0);
+        // One request per client, all at t = 0, drained by t = 10: all arrive before t = 1.
+        let closed = within_horizon(load(50.0, 10.0, 50.0, 0.0, 0.0), Some(1.0));
+        assert_eq!(closed.arrivals, 50.0);
+        let closed = within_horizon(load(1050.0, 10.0, 50.0, 0.0, 0.0), Some(1.0));
+        assert_eq!(closed.arrivals, 150.0);
     }
 
     #[test]
