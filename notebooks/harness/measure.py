@@ -170,32 +170,70 @@ REQUIRED_PARAMS = {"sync_io": ["d_ms"], "sync_cpu": ["d_ms"], "mixed": ["cpu_ms"
                    "sync_noop": [], "async_noop": []}
 
 
-def invocation_record(inv_id, start, end, cpu_s, inner):
+SCHED_COLUMNS = ["rq_wait_ms", "slices", "vol_cs", "invol_cs"]
+
+
+def thread_sched():
+    """This thread's scheduler counters (Linux): run-queue wait ns, times scheduled in,
+    voluntary and involuntary context switches; None where /proc cannot tell."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            _run_ns, wait_ns, slices = (int(x) for x in f.read().split())
+        vol = invol = 0
+        with open("/proc/thread-self/status") as f:
+            for line in f:
+                if line.startswith("voluntary_ctxt_switches"):
+                    vol = int(line.split()[1])
+                elif line.startswith("nonvoluntary_ctxt_switches"):
+                    invol = int(line.split()[1])
+        return (wait_ns, slices, vol, invol)
+    except (OSError, ValueError):
+        return None
+
+
+def sched_delta(before, after):
+    """Per-body scheduler counters (--schedstat): how long the thread was runnable but not
+    running, and how often it blocked (voluntary: waiting for the GIL, in a CPU body) or was
+    preempted (involuntary)."""
+    if before is None or after is None:
+        return None
+    d = [b - a for a, b in zip(before, after)]
+    return {"rq_wait_ms": round(d[0] / 1e6, 4), "slices": d[1], "vol_cs": d[2],
+            "invol_cs": d[3]}
+
+
+def invocation_record(inv_id, start, end, cpu_s, inner, sched=None):
     """What a worker reports about one body execution (absolute perf_counter s)."""
     return {"id": inv_id, "thread": threading.get_ident(), "start": start, "end": end,
-            "cpu": cpu_s, "inner": inner}
+            "cpu": cpu_s, "inner": inner, "sched": sched}
 
 
-def timed_sync(inv_id, fn, body):
+def timed_sync(inv_id, fn, body, schedstat=False):
     """Run a def body in the current (thread-pool) thread and time it."""
+    sched0 = thread_sched() if schedstat else None
     start = time.perf_counter()
     cpu0 = time.thread_time()
     inner = fn(body)
     cpu_s = time.thread_time() - cpu0
-    return invocation_record(inv_id, start, time.perf_counter(), cpu_s, inner)
+    end = time.perf_counter()
+    sched = sched_delta(sched0, thread_sched()) if schedstat else None
+    return invocation_record(inv_id, start, end, cpu_s, inner, sched)
 
 
-async def timed_async(inv_id, fn, body):
+async def timed_async(inv_id, fn, body, schedstat=False):
     """Await an async def body on the loop and time it.
 
     Its CPU time is the loop thread's, so it includes whatever other
     coroutines ran on the loop while this one was suspended.
     """
+    sched0 = thread_sched() if schedstat else None
     start = time.perf_counter()
     cpu0 = time.thread_time()
     inner = await fn(body)
     cpu_s = time.thread_time() - cpu0
-    return invocation_record(inv_id, start, time.perf_counter(), cpu_s, inner)
+    end = time.perf_counter()
+    sched = sched_delta(sched0, thread_sched()) if schedstat else None
+    return invocation_record(inv_id, start, end, cpu_s, inner, sched)
 
 
 # ---------------------------------------------------------------------------
@@ -228,6 +266,7 @@ class Worker:
         self.is_async = self.kind in ASYNC_KINDS
         self.fn = ASYNC_KINDS.get(self.kind) or SYNC_KINDS[self.kind]
         self.threads = case.get("T")
+        self.schedstat = bool(case.get("schedstat"))
         self.requests = requests      # pipe end: host -> worker
         self.responses = responses    # pipe end: worker -> host
         self.outbox = queue.Queue()   # like dispatcher._grpc_resp_queue
@@ -275,10 +314,10 @@ class Worker:
         """dispatcher._dispatch_grpc_request + _handle__invocation_request, reduced."""
         try:
             if self.is_async:
-                record = await timed_async(inv_id, self.fn, self.body)
+                record = await timed_async(inv_id, self.fn, self.body, self.schedstat)
             else:
                 record = await self.loop.run_in_executor(
-                    self.sync_pool, timed_sync, inv_id, self.fn, self.body)
+                    self.sync_pool, timed_sync, inv_id, self.fn, self.body, self.schedstat)
             self.outbox.put_nowait(("done", record))
         except Exception:
             self.outbox.put_nowait(("error", inv_id, traceback.format_exc()))
@@ -581,6 +620,8 @@ def build_rows(rep, t0, arrivals, records):
             "inner_start_ms": ms(inner[0], t0) if inner else None,
             "inner_end_ms": ms(inner[1], t0) if inner else None,
         })
+        if rec.get("sched"):
+            rows[-1].update(rec["sched"])
     return rows
 
 
@@ -786,11 +827,12 @@ def read_invocations(path):
 
 
 def write_invocations(path, rows):
+    columns = CSV_COLUMNS + (SCHED_COLUMNS if any("slices" in r for r in rows) else [])
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(columns)
         for r in rows:
-            writer.writerow(["" if r[c] is None else r[c] for c in CSV_COLUMNS])
+            writer.writerow(["" if r.get(c) is None else r[c] for c in columns])
 
 
 # ---------------------------------------------------------------------------
@@ -809,6 +851,9 @@ def parse_args(argv):
                    help="foreign CPU load (cores) above which a run counts as disturbed")
     p.add_argument("--no-quiet-check", dest="quiet_check", action="store_false",
                    help="do not check for (or retry because of) other load")
+    p.add_argument("--schedstat", action="store_true",
+                   help="also record each body's scheduler counters (Linux /proc): run-queue "
+                        "wait, times scheduled in, voluntary and involuntary context switches")
     p.add_argument("--timeout", type=float, default=120.0,
                    help="seconds to wait for any worker message before giving up")
     opts = p.parse_args(argv)
@@ -820,6 +865,8 @@ def parse_args(argv):
 def main(argv=None):
     opts = parse_args(argv)
     suite = load_cases(opts.cases, opts.only)
+    if opts.schedstat:
+        suite = dict(suite, cases=[dict(c, schedstat=True) for c in suite["cases"]])
     os.makedirs(os.path.join(opts.out, "invocations"), exist_ok=True)
 
     def log(msg):
