@@ -90,6 +90,10 @@ pub struct ValidateArgs {
     /// Also write the table as JSON here.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Also write each case's simulated invocations to this folder (<case>.csv, the
+    /// harness's columns), to compare invocation by invocation.
+    #[arg(long)]
+    pub rows: Option<PathBuf>,
 }
 
 /// `sim bench`.

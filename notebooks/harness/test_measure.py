@@ -119,5 +119,28 @@ class QuickRun(unittest.TestCase):
         self.assertGreater(self.metric("sync_cpu_P1_T2", "makespan_ms"), 78)
 
 
+@unittest.skipUnless(os.path.exists("/proc/thread-self/schedstat"), "needs Linux schedstat")
+class SchedstatRun(unittest.TestCase):
+    def test_scheduler_counters_per_body(self):
+        with tempfile.TemporaryDirectory() as out:
+            subprocess.run([sys.executable, os.path.join(HERE, "measure.py"),
+                            "--cases", os.path.join(HERE, "quick_cases.json"),
+                            "--only", QUICK + "sync_cpu_P1_T2", "--out", out, "--reps", "1",
+                            "--no-quiet-check", "--schedstat"],
+                           check=True, timeout=60, stderr=subprocess.DEVNULL)
+            path = os.path.join(out, "invocations", QUICK + "sync_cpu_P1_T2.csv")
+            with open(path) as f:
+                reader = csv.DictReader(f)
+                rows = list(reader)
+        self.assertEqual(reader.fieldnames, measure.CSV_COLUMNS + measure.SCHED_COLUMNS)
+        for r in rows:
+            wall = float(r["end_ms"]) - float(r["start_ms"])
+            # Run-queue wait is part of the body's wall time; a CPU body is scheduled in.
+            self.assertLessEqual(float(r["rq_wait_ms"]), wall)
+            self.assertGreaterEqual(int(r["slices"]), 1)
+        # Two threads share one GIL: some body must have blocked waiting for it.
+        self.assertGreater(sum(int(r["vol_cs"]) for r in rows), 0)
+
+
 if __name__ == "__main__":
     unittest.main()

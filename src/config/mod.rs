@@ -92,9 +92,7 @@ pub struct HostConfig {
 /// Defaults are calibrated on the ground truth's idle dispatch path
 /// (`shared/ground-truth/dispatch_overhead.json`, CPython 3.11, 2 vCPU) and on its rho = 0.9
 /// Poisson cases for `gil_handover_ns`; the hand-over shares were measured by instrumenting
-/// CPython 3.11 on the same kind of machine (who wins among 7 waiting CPU-bound threads);
-/// `gil_busy_wakeup_ns` on a hold-out case with two CPU-bound processes x 2 threads on 2
-/// cores (notebooks/measurements).
+/// CPython 3.11 on the same kind of machine (who wins among 7 waiting CPU-bound threads).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct DispatchCosts {
     /// Host -> worker message latency.
@@ -114,8 +112,6 @@ pub struct DispatchCosts {
     pub respond_ns: u64,
     /// Wake-up time of a thread handed the GIL.
     pub gil_handover_ns: u64,
-    /// Extra wake-up time when every other core is busy (the thread waits on a busy core).
-    pub gil_busy_wakeup_ns: u64,
     /// Extra delay of every timed wake-up (sleep, asyncio timer, client think time).
     pub timer_slack_ns: u64,
     /// Spread of each dispatch-path cost: it is multiplied by a log-normal factor of mean 1
@@ -145,7 +141,6 @@ impl DispatchCosts {
         complete_ns: 0,
         respond_ns: 0,
         gil_handover_ns: 0,
-        gil_busy_wakeup_ns: 0,
         timer_slack_ns: 0,
         jitter_sigma: 0.0,
         syscall_loss: 0.0,
@@ -163,7 +158,6 @@ impl DispatchCosts {
         complete_ns: 34_000,
         respond_ns: 84_000,
         gil_handover_ns: 60_000,
-        gil_busy_wakeup_ns: 200_000,
         timer_slack_ns: 100_000,
         jitter_sigma: 0.5,
         handover_previous_holder: 0.28,

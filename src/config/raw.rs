@@ -124,8 +124,6 @@ pub struct RawDispatch {
     pub respond_us: Option<Num>,
     /// Time for an OS thread woken to take the GIL to actually run (the GIL sits unused).
     pub gil_handover_us: Option<Num>,
-    /// Extra wake-up time when every other core is busy (default 200).
-    pub gil_busy_wakeup_us: Option<Num>,
     /// How late a sleeping thread or an asyncio timer wakes (OS timer slack).
     pub timer_slack_us: Option<Num>,
     /// Sigma of the log-normal noise (mean 1) on every dispatch-path cost, 0..=3; 0 = constant.

@@ -71,13 +71,16 @@ impl Gil {
 
     /// Records that `th` holds the GIL from `now` and runs from `runs_at` (later than `now`
     /// when it must first wake up).
+    ///
+    /// Every take counts as a hand-over for the waiters' cycles (CPython's `take_gil` bumps
+    /// `switch_number` on every acquisition), even by the thread that held it last.
     pub fn take(&mut self, th: ThreadId, now: u64, runs_at: u64) {
         self.holder = Some(th);
+        self.last_handover = now;
+        self.holder_runs_at = runs_at;
         if self.last_holder != Some(th) {
             self.previous_holder = self.last_holder;
             self.last_holder = Some(th);
-            self.last_handover = now;
-            self.holder_runs_at = runs_at;
         }
     }
 

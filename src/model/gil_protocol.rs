@@ -20,6 +20,10 @@ impl World {
         }
         let p = self.threads[th as usize].process as usize;
         let now = self.now;
+        if self.woken_sibling_preempts(th) {
+            self.release_gil_to_woken(th, p);
+            return true;
+        }
         for _ in 0..n {
             let gil = &mut self.processes[p].gil;
             if gil.waiters.is_empty() {
@@ -43,6 +47,30 @@ impl World {
             }
         }
         false
+    }
+
+    /// Whether a thread of `th`'s process that `th` has just woken (a self-pipe or queue write)
+    /// runs during `th`'s syscall: with no other core free, Linux puts the woken thread on the
+    /// waker's core and runs it at once, while the waker is inside the GIL-free syscall.
+    fn woken_sibling_preempts(&self, th: ThreadId) -> bool {
+        let p = self.threads[th as usize].process;
+        let other_cores_busy = self.cores.running() as f64 + 1.0 >= self.cores_capacity;
+        other_cores_busy
+            && self.cores_capacity > 1.0
+            && self.wake_list.iter().any(|&w| {
+                let t = &self.threads[w as usize];
+                t.process == p && t.activity == Activity::Woken
+            })
+    }
+
+    /// `th` releases the GIL in its syscall without handing it over: the thread it woke takes
+    /// it when it runs (later in this instant), and `th` waits for it.
+    fn release_gil_to_woken(&mut self, th: ThreadId, p: usize) {
+        self.threads[th as usize].holds_gil = false;
+        self.threads[th as usize].pending_ns = 0;
+        self.processes[p].gil.holder = None;
+        self.processes[p].gil_held.set(self.now, 0);
+        self.enqueue_waiter(p, th);
     }
 
     /// Points process `p`'s switch timer at the next drop request its waiters will make
@@ -70,8 +98,12 @@ impl World {
     }
 
     /// `th` (not holding the GIL) waits for it; the switch clock starts if it was not running.
+    /// A thread that was asleep (not just forced off a core) first wakes to find the GIL held.
     pub(super) fn enqueue_waiter(&mut self, p: usize, th: ThreadId) {
         let now = self.now;
+        if !matches!(self.threads[th as usize].activity, Activity::OnCpu { .. }) {
+            self.cores.brief_wake(now);
+        }
         let pr = &mut self.processes[p];
         pr.gil.push_waiter(th, now);
         pr.gil_waiters.add(now, 1);
@@ -129,18 +161,11 @@ impl World {
         self.push(runs_at, Event::GilGranted { thread: w });
     }
 
-    /// How long a thread handed the GIL takes to run. It needs a core: when every other core
-    /// is busy, the OS has often put it on one of those, where it waits to be scheduled,
-    /// instead of on the core just freed.
+    /// How long a thread handed the GIL takes to run: the condition-variable wake-up. Measured
+    /// with the scheduler's counters, it is no longer when the other cores are busy: the woken
+    /// thread preempts one (a cost the cores charge, see `cpu`), instead of waiting for it.
     fn wakeup_latency(&self) -> u64 {
-        let others_busy =
-            self.cores_capacity > 1.0 && self.cores.running() as f64 + 1.0 >= self.cores_capacity;
         self.costs.gil_handover_ns
-            + if others_busy {
-                self.costs.gil_busy_wakeup_ns
-            } else {
-                0
-            }
     }
 
     /// A thread handed the GIL runs: it resumes its Python op.
@@ -162,6 +187,9 @@ impl World {
             return;
         }
         gil.armed_at = None;
+        // The waiter whose timed wait ran out wakes to set the drop request.
+        self.cores.brief_wake(self.now);
+        let gil = &mut self.processes[p].gil;
         let Some(h) = gil.holder else {
             self.hand_over(p);
             return;

@@ -16,6 +16,7 @@ use cases::{experiment_for, recorded_arrivals};
 pub use cases::{metrics_of, percentile, CaseMetrics};
 
 use crate::error::{Result, SimError};
+use crate::metrics::InvocationRecord;
 use crate::runner::run_all;
 use serde::Serialize;
 use serde_json::Value;
@@ -105,6 +106,17 @@ fn check(
 
 /// Runs every case in `dir` and returns the table.
 pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Check>> {
+    validate_dir_rows(dir, only, reps, None)
+}
+
+/// [`validate_dir`], also writing each case's simulated invocations to `rows/<case>.csv` in
+/// the harness's column format, so a case can be compared invocation by invocation.
+pub fn validate_dir_rows(
+    dir: &Path,
+    only: Option<&str>,
+    reps: u32,
+    rows: Option<&Path>,
+) -> Result<Vec<Check>> {
     let cases_file = dir.join("cases.json");
     let measured_file = dir.join("measured.json");
     let cases = read_json(&cases_file)?;
@@ -172,6 +184,13 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
         }
     }
     let outputs = run_all(&exps);
+    if let Some(rows_dir) = rows {
+        let runs = plans
+            .iter()
+            .zip(&outputs)
+            .map(|(p, o)| (&p.case, p.rep, &o.rows));
+        write_simulated_rows(rows_dir, runs)?;
+    }
     let mut by_case: BTreeMap<String, Vec<SimulatedRun>> = BTreeMap::new();
     let mut order = Vec::new();
     for (plan, out) in plans.into_iter().zip(outputs) {
@@ -266,6 +285,49 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
     Ok(table)
 }
 
+/// Writes the simulated invocations of every run, grouped by case, as the harness writes its
+/// measured ones (times in ms; `rep` is the recorded repetition, or the simulated one).
+fn write_simulated_rows<'a>(
+    dir: &Path,
+    runs: impl Iterator<Item = (&'a Value, Option<u64>, &'a Vec<InvocationRecord>)>,
+) -> Result<()> {
+    let write_err = |path: &Path, source| SimError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
+    let mut files: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    for (case, rep, records) in runs {
+        let name = case["name"].as_str().unwrap_or("case").to_string();
+        let (text, next_rep) = files.entry(name).or_insert_with(|| {
+            (
+                "rep,id,worker,thread,arrival_ms,start_ms,end_ms,response_ms\n".to_string(),
+                0,
+            )
+        });
+        let rep = rep.unwrap_or(*next_rep);
+        *next_rep += 1;
+        let ms = |t: Option<u64>| t.map_or(String::new(), |t| format!("{:.4}", t as f64 / 1e6));
+        for r in records {
+            let thread = r.thread.map_or(String::new(), |t| t.to_string());
+            text.push_str(&format!(
+                "{rep},{},{},{thread},{},{},{},{}\n",
+                r.id,
+                r.process,
+                ms(Some(r.arrival)),
+                ms(r.start),
+                ms(r.end),
+                ms(r.response)
+            ));
+        }
+    }
+    for (name, (text, _)) in files {
+        let path = dir.join(format!("{name}.csv"));
+        std::fs::write(&path, text).map_err(|e| write_err(&path, e))?;
+    }
+    Ok(())
+}
+
 /// Per-process counts must match exactly (no check when the measurements have none).
 fn counts_check(case: &str, measured: &Value, sim: &BTreeMap<u16, u64>) -> Option<Check> {
     let obj = measured.as_object()?;
@@ -333,7 +395,12 @@ pub fn table_text(table: &[Check]) -> String {
 
 /// `sim validate DIR`.
 pub fn validate_command(args: ValidateArgs) -> Result<()> {
-    let table = validate_dir(&args.dir, args.only.as_deref(), args.reps)?;
+    let table = validate_dir_rows(
+        &args.dir,
+        args.only.as_deref(),
+        args.reps,
+        args.rows.as_deref(),
+    )?;
     crate::say!("{}", table_text(&table).trim_end());
     if let Some(path) = &args.json {
         let body = crate::app::pretty_json(&table);
