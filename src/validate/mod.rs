@@ -7,9 +7,10 @@
 //! measured min..max where that is wider; max concurrency inside min..max; per-process counts
 //! exact. Burst and serial cases are simulated `reps` times with different seeds (the GIL's
 //! hand-over is random, as the OS's is) and the median compared; Poisson cases are compared
-//! per repetition, replaying that repetition's arrivals. The table ends with its score
-//! (`score`).
+//! per repetition, replaying that repetition's arrivals. Impossible cases are refused before
+//! anything runs (`case_checks`); the table ends with its score (`score`).
 
+mod case_checks;
 mod cases;
 mod score;
 
@@ -133,6 +134,7 @@ pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Che
             });
         }
     }
+    case_checks::check_cases(&cases, only, &machine, &cases_file, &measured_file)?;
     // Build every run first, then simulate them all in parallel.
     struct Plan {
         case: Value,
