@@ -57,7 +57,10 @@ pub struct CountScore {
     pub checks: usize,
     /// Of them, not exact.
     pub misses: usize,
-    /// Invocations on a process other than the measured one, over every check.
+    /// The table's `off` summed: |measured - simulated| per process, over every check.
+    pub off: u64,
+    /// Invocations run on another process than measured: half of each check's `off`
+    /// (rounded up), since each is missing from one process and extra on another.
     pub misplaced: u64,
 }
 
@@ -83,13 +86,18 @@ fn metric_score(table: &[Check], metric: &str) -> MetricScore {
     }
 }
 
-/// The score of the per-process count checks (their `error` is the misplaced invocations).
+/// The score of the per-process count checks (their `error` is the table's `off`).
 fn count_score(table: &[Check]) -> CountScore {
-    let rows: Vec<&Check> = table.iter().filter(|c| c.metric == COUNTS).collect();
+    let off: Vec<u64> = table
+        .iter()
+        .filter(|c| c.metric == COUNTS)
+        .map(|c| c.error.max(0.0).round() as u64)
+        .collect();
     CountScore {
-        checks: rows.len(),
-        misses: rows.iter().filter(|c| !c.pass).count(),
-        misplaced: rows.iter().map(|c| c.error.max(0.0) as u64).sum(),
+        checks: off.len(),
+        misses: off.iter().filter(|&&o| o > 0).count(),
+        off: off.iter().sum(),
+        misplaced: off.iter().map(|o| o.div_ceil(2)).sum(),
     }
 }
 
@@ -134,8 +142,8 @@ pub fn score_text(score: &Score) -> String {
     }
     let c = &score.per_process_counts;
     s.push_str(&format!(
-        "score: {COUNTS:<19} {} invocations misplaced, {} of {} missed\n",
-        c.misplaced, c.misses, c.checks
+        "score: {COUNTS:<19} {} invocations misplaced ({} off), {} of {} missed\n",
+        c.misplaced, c.off, c.misses, c.checks
     ));
     s
 }
@@ -196,12 +204,13 @@ mod tests {
             row("makespan_ms", 0.02, true),
             row("makespan_ms", -0.06, false),
             row("lat_p99_ms", f64::NAN, false),
+            row(COUNTS, 6.0, false),
             row(COUNTS, 3.0, false),
             row(COUNTS, 0.0, true),
         ];
         let s = score_of(&table);
-        assert_eq!((s.checks, s.passed, s.missed), (5, 2, 3));
-        assert_eq!(s.percent_passed, 40.0);
+        assert_eq!((s.checks, s.passed, s.missed), (6, 2, 4));
+        assert_eq!(s.percent_passed, 33.33);
         let m = &s.metrics["makespan_ms"];
         assert_eq!(
             (m.checks, m.misses, m.mean_abs_error_pct),
@@ -210,7 +219,7 @@ mod tests {
         assert_eq!(s.metrics["lat_p99_ms"].mean_abs_error_pct, None);
         assert_eq!(s.metrics["lat_mean_ms"].checks, 0);
         let c = &s.per_process_counts;
-        assert_eq!((c.checks, c.misses, c.misplaced), (2, 1, 3));
+        assert_eq!((c.checks, c.misses, c.off, c.misplaced), (3, 2, 9, 5));
     }
 
     #[test]
