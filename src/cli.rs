@@ -87,7 +87,8 @@ pub struct ValidateArgs {
     /// Simulated repetitions per burst case, 1..=100 (median taken, as for the measurements).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub reps: u32,
-    /// Also write the table as JSON here.
+    /// Also write the table and its score as JSON here: {"checks": [...], "score": {...}};
+    /// `-` prints that JSON instead of the table.
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// Also write each case's simulated invocations to this folder (<case>.csv, the

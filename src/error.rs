@@ -53,6 +53,38 @@ impl fmt::Display for Problem {
     }
 }
 
+/// One impossible value in a ground-truth folder read by `sim validate`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseProblem {
+    /// `cases.json` or `measured.json`.
+    pub file: PathBuf,
+    /// The case's name (`cases[i]` when it has none), or `None` for the `machine` block.
+    pub case: Option<String>,
+    /// Dotted path of the field inside the case or block, e.g. `body.d_ms`.
+    pub field: String,
+    /// The value as written, or `None` when the field is missing.
+    pub value: Option<String>,
+    /// "is out of range", "is not a whole number", "is missing"...
+    pub what: String,
+    /// What is allowed, and a hint.
+    pub allowed: String,
+}
+
+impl fmt::Display for CaseProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.file.display())?;
+        match &self.case {
+            Some(case) => write!(f, "case {case}: ")?,
+            None => f.write_str("machine: ")?,
+        }
+        write!(f, "`{}`", self.field)?;
+        if let Some(value) = &self.value {
+            write!(f, " = {value}")?;
+        }
+        write!(f, " {}: {}", self.what, self.allowed)
+    }
+}
+
 /// Everything that can stop a command.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
@@ -81,8 +113,11 @@ pub enum SimError {
         message: String,
     },
     /// Values that parse but are not allowed (all of them, not just the first).
-    #[error("{}", list_problems(.0))]
+    #[error("{}", list_problems(.0, "in the experiment"))]
     Invalid(Vec<Problem>),
+    /// Ground-truth cases that cannot be simulated (all of them, before anything runs).
+    #[error("{}", list_problems(.0, "in the ground-truth cases (nothing was simulated)"))]
+    BadCases(Vec<CaseProblem>),
     /// A broken row in a trace or arrivals file.
     #[error("{}:{line}: {message}", file.display())]
     Trace {
@@ -180,9 +215,9 @@ fn some_names(names: &[String]) -> String {
 /// How many problems an error lists; the rest are counted.
 pub const LISTED_PROBLEMS: usize = 50;
 
-fn list_problems(problems: &[Problem]) -> String {
+fn list_problems<P: fmt::Display>(problems: &[P], place: &str) -> String {
     let mut s = format!(
-        "{} invalid value{} in the experiment:",
+        "{} invalid value{} {place}:",
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     );

@@ -7,13 +7,17 @@
 //! measured min..max where that is wider; max concurrency inside min..max; per-process counts
 //! exact. Burst and serial cases are simulated `reps` times with different seeds (the GIL's
 //! hand-over is random, as the OS's is) and the median compared; Poisson cases are compared
-//! per repetition, replaying that repetition's arrivals.
+//! per repetition, replaying that repetition's arrivals. Impossible cases are refused before
+//! anything runs (`case_checks`); the table ends with its score (`score`).
 
+mod case_checks;
 mod cases;
+mod score;
 
 use crate::cli::ValidateArgs;
 use cases::{experiment_for, recorded_arrivals};
 pub use cases::{metrics_of, percentile, CaseMetrics};
+pub use score::{report_json, score_of, score_text, CountScore, MetricScore, Report, Score};
 
 use crate::error::{Result, SimError};
 use crate::metrics::InvocationRecord;
@@ -21,7 +25,7 @@ use crate::runner::run_all;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One simulated repetition of a case: its ground-truth repetition (Poisson) and metrics.
 type SimulatedRun = (Option<u64>, CaseMetrics);
@@ -142,6 +146,7 @@ pub fn validate_dir_rows(
             });
         }
     }
+    case_checks::check_cases(&cases, only, &machine, &cases_file, &measured_file)?;
     // Build every run first, then simulate them all in parallel.
     struct Plan {
         case: Value,
@@ -361,7 +366,7 @@ fn counts_check(case: &str, measured: &Value, sim: &BTreeMap<u16, u64>) -> Optio
     })
 }
 
-/// Formats the table.
+/// Formats the table, its score lines and the last line `N checks, P passed, M missed`.
 pub fn table_text(table: &[Check]) -> String {
     let mut s = format!(
         "{:<34} {:<19} {:>11} {:>11} {:>8}  {}\n",
@@ -383,6 +388,7 @@ pub fn table_text(table: &[Check]) -> String {
             if c.pass { "ok" } else { "MISS" }
         ));
     }
+    s.push_str(&score_text(&score_of(table)));
     let misses = table.iter().filter(|c| !c.pass).count();
     s.push_str(&format!(
         "{} checks, {} passed, {} missed\n",
@@ -401,14 +407,7 @@ pub fn validate_command(args: ValidateArgs) -> Result<()> {
         args.reps,
         args.rows.as_deref(),
     )?;
-    crate::say!("{}", table_text(&table).trim_end());
-    if let Some(path) = &args.json {
-        let body = crate::app::pretty_json(&table);
-        std::fs::write(path, body).map_err(|source| SimError::Write {
-            path: PathBuf::from(path),
-            source,
-        })?;
-    }
+    score::emit(&table, args.json.as_deref())?;
     let misses = table.iter().filter(|c| !c.pass).count();
     if misses > 0 {
         return Err(SimError::ValidationFailed(misses));

@@ -1,0 +1,470 @@
+//! `sim validate DIR` end to end: the score lines agree with the table, `--json` writes the
+//! table and the score, and impossible case files are refused as bad input (exit 2, the file,
+//! case and field named, no panic) before anything is simulated.
+
+mod common;
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What one run of the binary did.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `sim validate DIR EXTRA...`.
+fn validate(dir: &Path, extra: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_sim"))
+        .arg("validate")
+        .arg(dir)
+        .args(extra)
+        .output()
+        .expect("the sim binary starts");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn write_json(path: &Path, v: &Value) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, serde_json::to_string_pretty(v).unwrap()).unwrap();
+}
+
+/// The shared ground truth, or `None` outside CI when it is not beside the repository.
+fn ground_truth() -> Option<PathBuf> {
+    let dir = common::root().join("../shared/ground-truth");
+    if dir.join("cases.json").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have ../shared/ground-truth beside the repository"
+    );
+    eprintln!("skipped: {} not found", dir.display());
+    None
+}
+
+/// A folder with two ground-truth cases (a CPU burst and a gather), one of them changed so
+/// that its makespan misses and 3 invocations are on the wrong process.
+fn two_case_dir(gt: &Path, name: &str) -> PathBuf {
+    const CASES: [&str; 2] = ["burst8_sync_cpu_P1_T1", "burst10_gather_P1"];
+    let dir = common::temp_dir(name);
+    let cases = read_json(&gt.join("cases.json"));
+    let picked: Vec<Value> = cases["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| CASES.contains(&c["name"].as_str().unwrap()))
+        .cloned()
+        .collect();
+    assert_eq!(picked.len(), 2, "both cases are in the ground truth");
+    write_json(&dir.join("cases.json"), &json!({ "cases": picked }));
+    let all = read_json(&gt.join("measured.json"));
+    let mut measured = json!({"machine": all["machine"], "measured": {}});
+    for case in CASES {
+        measured["measured"][case] = all["measured"][case].clone();
+        let csv = format!("invocations/{case}.csv");
+        std::fs::create_dir_all(dir.join("invocations")).unwrap();
+        std::fs::copy(gt.join(&csv), dir.join(&csv)).unwrap();
+    }
+    let m = &mut measured["measured"]["burst8_sync_cpu_P1_T1"];
+    for key in ["median", "min", "max"] {
+        m["makespan_ms"][key] = json!(2.0 * m["makespan_ms"][key].as_f64().unwrap());
+    }
+    m["per_process_counts"]["reps"][0] = json!({"0": 5, "1": 3});
+    write_json(&dir.join("measured.json"), &measured);
+    dir
+}
+
+/// One row of the printed table.
+struct Row {
+    metric: String,
+    error: f64,
+    pass: bool,
+}
+
+/// The table's rows (between the header and the score lines).
+fn table_rows(stdout: &str) -> Vec<Row> {
+    stdout
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("score:"))
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let pass = *f.last().unwrap() == "ok";
+            let error = if f[1] == "per_process_counts" {
+                f[4].parse().unwrap()
+            } else {
+                f[4].trim_end_matches('%').parse().unwrap()
+            };
+            Row {
+                metric: f[1].to_string(),
+                error,
+                pass,
+            }
+        })
+        .collect()
+}
+
+/// The first number after `prefix` in `line`.
+fn number_after(line: &str, prefix: &str) -> f64 {
+    let rest = &line[line
+        .find(prefix)
+        .unwrap_or_else(|| panic!("{prefix:?} in {line}"))
+        + prefix.len()..];
+    let text: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    text.parse()
+        .unwrap_or_else(|_| panic!("a number after {prefix:?} in {line}"))
+}
+
+/// The score line of `metric`.
+fn score_line<'a>(stdout: &'a str, metric: &str) -> &'a str {
+    let label = format!("score: {metric} ");
+    stdout
+        .lines()
+        .find(|l| l.starts_with(&label))
+        .unwrap_or_else(|| panic!("a score line for {metric}:\n{stdout}"))
+}
+
+#[test]
+fn the_score_lines_agree_with_the_table() {
+    let Some(gt) = ground_truth() else { return };
+    let dir = two_case_dir(&gt, "validate-score");
+    let run = validate(&dir, &[]);
+    assert_eq!(
+        run.code,
+        Some(1),
+        "a miss exits 1:\n{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let rows = table_rows(&run.stdout);
+    assert_eq!(rows.len(), 12, "2 cases x 6 checks:\n{}", run.stdout);
+    let passed = rows.iter().filter(|r| r.pass).count();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        *lines.last().unwrap(),
+        format!("12 checks, {passed} passed, {} missed", 12 - passed),
+        "the last line stays last"
+    );
+    let total = lines
+        .iter()
+        .find(|l| l.starts_with("score: ") && l.contains("checks passed"))
+        .expect("a total score line");
+    assert!(
+        total.starts_with(&format!("score: {passed} of 12 checks passed (")),
+        "{total}"
+    );
+    let percent = number_after(total, "(");
+    assert!(
+        (percent - 100.0 * passed as f64 / 12.0).abs() < 0.006,
+        "{total}"
+    );
+    for metric in [
+        "makespan_ms",
+        "lat_mean_ms",
+        "lat_p50_ms",
+        "lat_p99_ms",
+        "max_concurrency",
+    ] {
+        let of: Vec<&Row> = rows.iter().filter(|r| r.metric == metric).collect();
+        let misses = of.iter().filter(|r| !r.pass).count();
+        let mean = of.iter().map(|r| r.error.abs()).sum::<f64>() / of.len() as f64;
+        let line = score_line(&run.stdout, metric);
+        // The table prints errors to 0.1%, the score to 0.01%.
+        assert!(
+            (number_after(line, "|error|") - mean).abs() <= 0.05 + 1e-9,
+            "{line}"
+        );
+        assert!(
+            line.ends_with(&format!("{misses} of {} missed", of.len())),
+            "{line}"
+        );
+    }
+    assert!(score_line(&run.stdout, "makespan_ms").ends_with("1 of 2 missed"));
+    let counts = score_line(&run.stdout, "per_process_counts");
+    let off: f64 = rows
+        .iter()
+        .filter(|r| r.metric == "per_process_counts")
+        .map(|r| r.error)
+        .sum();
+    assert_eq!(off, 6.0, "{}", run.stdout);
+    assert!(
+        counts.contains("3 invocations misplaced (6 off), 1 of 2 missed"),
+        "{counts}"
+    );
+}
+
+#[test]
+fn json_holds_the_checks_and_the_score() {
+    let Some(gt) = ground_truth() else { return };
+    let dir = two_case_dir(&gt, "validate-json");
+    let file = dir.join("report.json");
+    let run = validate(&dir, &["--json", file.to_str().unwrap()]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let report = read_json(&file);
+    let checks = report["checks"].as_array().expect("a checks list");
+    assert_eq!(checks.len(), table_rows(&run.stdout).len());
+    for key in [
+        "case",
+        "metric",
+        "measured",
+        "range",
+        "simulated",
+        "error",
+        "pass",
+    ] {
+        assert!(
+            checks[0].get(key).is_some(),
+            "checks carry {key}: {}",
+            checks[0]
+        );
+    }
+    let score = &report["score"];
+    let passed = checks.iter().filter(|c| c["pass"] == json!(true)).count();
+    assert_eq!(score["checks"], json!(checks.len()));
+    assert_eq!(score["passed"], json!(passed));
+    assert_eq!(score["missed"], json!(checks.len() - passed));
+    assert_eq!(score["metrics"]["makespan_ms"]["misses"], json!(1));
+    assert_eq!(score["per_process_counts"]["misplaced"], json!(3));
+    assert_eq!(score["per_process_counts"]["off"], json!(6));
+    // The score line prints the JSON's numbers.
+    let pct = score["metrics"]["lat_mean_ms"]["mean_abs_error_pct"]
+        .as_f64()
+        .unwrap();
+    let line = score_line(&run.stdout, "lat_mean_ms");
+    assert!(line.contains(&format!("{pct:.2}%")), "{pct} in {line}");
+
+    let stdout = validate(&dir, &["--json", "-"]);
+    assert_eq!(stdout.code, Some(1), "{}", stdout.stderr);
+    let printed: Value = serde_json::from_str(&stdout.stdout).expect("stdout is only JSON");
+    assert_eq!(printed, report, "--json - prints what --json FILE writes");
+}
+
+/// A valid one-case folder, changed by `edit` (on the case and on measured.json's machine).
+fn tiny_dir(name: &str, edit: impl FnOnce(&mut Value, &mut Value)) -> PathBuf {
+    let dir = common::temp_dir(name);
+    let mut case = json!({
+        "name": "tiny", "P": 1, "T": 1, "python_version": "3.11",
+        "arrival": {"type": "burst", "n": 2},
+        "body": {"kind": "sync_io", "d_ms": 10}
+    });
+    let mut machine = json!({"cpu_count": 2, "switchinterval_s": 0.005});
+    edit(&mut case, &mut machine);
+    write_json(&dir.join("cases.json"), &json!({ "cases": [case] }));
+    let stat = |v: f64| json!({"median": v, "min": v, "max": v, "reps": [v]});
+    let measured = json!({"machine": machine, "measured": {"tiny": {
+        "makespan_ms": stat(20.3), "lat_mean_ms": stat(15.2), "lat_p50_ms": stat(15.2),
+        "lat_p99_ms": stat(20.2), "max_concurrency": stat(1.0),
+        "per_process_counts": {"reps": [{"0": 2}]}
+    }}});
+    write_json(&dir.join("measured.json"), &measured);
+    dir
+}
+
+#[test]
+fn the_tiny_folder_itself_is_valid() {
+    let run = validate(&tiny_dir("validate-tiny", |_, _| {}), &[]);
+    assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+    assert!(run.stdout.contains("score: "), "{}", run.stdout);
+}
+
+/// Each impossible value: (what it edits, the value, the file and field the error names).
+fn impossible() -> Vec<(&'static str, Value, &'static str, &'static str)> {
+    vec![
+        (
+            "machine.switchinterval_s",
+            json!(0),
+            "measured.json",
+            "switchinterval_s",
+        ),
+        (
+            "machine.switchinterval_s",
+            json!(-0.005),
+            "measured.json",
+            "switchinterval_s",
+        ),
+        (
+            "machine.switchinterval_s",
+            json!("fast"),
+            "measured.json",
+            "switchinterval_s",
+        ),
+        ("machine.cpu_count", json!(0), "measured.json", "cpu_count"),
+        (
+            "machine.cpu_count",
+            json!("two"),
+            "measured.json",
+            "cpu_count",
+        ),
+        ("P", json!(0), "cases.json", "P"),
+        ("P", Value::Null, "cases.json", "P"),
+        ("T", json!(0), "cases.json", "T"),
+        ("T", json!(-1), "cases.json", "T"),
+        (
+            "body",
+            json!({"kind": "gather", "k": 0, "d_ms": 1}),
+            "cases.json",
+            "body.k",
+        ),
+        (
+            "body",
+            json!({"kind": "gather", "k": 100_000, "d_ms": 1}),
+            "cases.json",
+            "body.k",
+        ),
+        (
+            "body",
+            json!({"kind": "sync_io", "d_ms": -1}),
+            "cases.json",
+            "body.d_ms",
+        ),
+        (
+            "body",
+            json!({"kind": "sync_io", "d_ms": "NaN"}),
+            "cases.json",
+            "body.d_ms",
+        ),
+        (
+            "body",
+            json!({"kind": "sync_io", "d_ms": 1e12}),
+            "cases.json",
+            "body.d_ms",
+        ),
+        (
+            "body",
+            json!({"kind": "mixed", "cpu_ms": -1, "io_ms": 1}),
+            "cases.json",
+            "body.cpu_ms",
+        ),
+        (
+            "body",
+            json!({"kind": "mixed", "cpu_ms": 1, "io_ms": "NaN"}),
+            "cases.json",
+            "body.io_ms",
+        ),
+        (
+            "body",
+            json!({"kind": "sync_sleep", "d_ms": 1}),
+            "cases.json",
+            "body.kind",
+        ),
+        (
+            "arrival",
+            json!({"type": "poisson", "rate_per_s": 0, "duration_s": 1}),
+            "cases.json",
+            "arrival.rate_per_s",
+        ),
+        (
+            "arrival",
+            json!({"type": "poisson", "rate_per_s": -5, "duration_s": 1}),
+            "cases.json",
+            "arrival.rate_per_s",
+        ),
+        (
+            "arrival",
+            json!({"type": "poisson", "rate_per_s": 5, "duration_s": 0}),
+            "cases.json",
+            "arrival.duration_s",
+        ),
+        (
+            "arrival",
+            json!({"type": "burst", "n": 0}),
+            "cases.json",
+            "arrival.n",
+        ),
+        (
+            "arrival",
+            json!({"type": "burst", "n": 1_000_000_000u64}),
+            "cases.json",
+            "arrival.n",
+        ),
+        (
+            "arrival",
+            json!({"type": "trickle", "n": 2}),
+            "cases.json",
+            "arrival.type",
+        ),
+    ]
+}
+
+#[test]
+fn impossible_cases_are_bad_input_naming_file_case_and_field() {
+    for (i, (key, value, file, field)) in impossible().into_iter().enumerate() {
+        let dir = tiny_dir(&format!("validate-bad-{i}"), |case, machine| {
+            match key.strip_prefix("machine.") {
+                Some(k) => machine[k] = value.clone(),
+                None => case[key] = value.clone(),
+            }
+        });
+        let run = validate(&dir, &[]);
+        let label = format!("{key} = {value}");
+        assert_eq!(
+            run.code,
+            Some(2),
+            "{label}: exit code; stderr:\n{}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("panicked"),
+            "{label}: panicked:\n{}",
+            run.stderr
+        );
+        assert!(
+            run.stdout.is_empty(),
+            "{label}: nothing simulated:\n{}",
+            run.stdout
+        );
+        let err = &run.stderr;
+        assert!(
+            err.starts_with("error: 1 invalid value "),
+            "{label}: one problem:\n{err}"
+        );
+        assert!(
+            err.contains(&format!("{file}: ")),
+            "{label}: names {file}:\n{err}"
+        );
+        assert!(
+            err.contains(&format!("`{field}`")),
+            "{label}: names {field}:\n{err}"
+        );
+        let place = if file == "cases.json" {
+            "case tiny: "
+        } else {
+            "machine: "
+        };
+        assert!(err.contains(place), "{label}: names {place:?}:\n{err}");
+        assert!(
+            err.contains("is out of range") || err.contains("is not") || err.contains("is missing"),
+            "{label}: says what is wrong:\n{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn an_empty_case_list_is_refused() {
+    let dir = common::temp_dir("validate-empty");
+    write_json(&dir.join("cases.json"), &json!({"cases": []}));
+    write_json(
+        &dir.join("measured.json"),
+        &json!({"machine": {}, "measured": {}}),
+    );
+    let run = validate(&dir, &[]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("`cases` is empty"), "{}", run.stderr);
+}
