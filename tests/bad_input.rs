@@ -9,7 +9,8 @@
 //! Each test asserts the behaviour a user needs; none is ignored.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::{sim_in as sim, Run};
 
 // More tests, by theme, in tests/bad_input/ (a crate root finds modules beside itself).
 #[path = "bad_input/bounds.rs"]
@@ -66,27 +67,6 @@ impl Fixture {
 impl Drop for Fixture {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// What one run of the binary did.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `sim ARGS` in `cwd`.
-fn sim(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_sim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("the sim binary starts");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 

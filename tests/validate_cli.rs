@@ -4,30 +4,15 @@
 
 mod common;
 
+use common::Run;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// What one run of the binary did.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
 
 /// Runs `sim validate DIR EXTRA...`.
 fn validate(dir: &Path, extra: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_sim"))
-        .arg("validate")
-        .arg(dir)
-        .args(extra)
-        .output()
-        .expect("the sim binary starts");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let mut args = vec!["validate", dir.to_str().expect("a UTF-8 path")];
+    args.extend_from_slice(extra);
+    common::sim_in(&common::root(), &args)
 }
 
 fn read_json(path: &Path) -> Value {

@@ -21,7 +21,10 @@ impl World {
         let p = self.threads[th as usize].process as usize;
         let now = self.now;
         if self.woken_sibling_preempts(th) {
-            self.release_gil_to_woken(th, p);
+            // The thread it woke takes the free GIL when it runs, later in this instant.
+            self.threads[th as usize].pending_ns = 0;
+            self.let_go_of_gil(th, p);
+            self.enqueue_waiter(p, th);
             return true;
         }
         for _ in 0..n {
@@ -37,10 +40,8 @@ impl World {
                 self.costs.syscall_loss
             };
             if gil.chance() < p_loss {
-                self.threads[th as usize].holds_gil = false;
                 self.threads[th as usize].pending_ns = 0;
-                self.processes[p].gil.holder = None;
-                self.processes[p].gil_held.set(now, 0);
+                self.let_go_of_gil(th, p);
                 self.hand_over(p);
                 self.enqueue_waiter(p, th);
                 return true;
@@ -56,21 +57,18 @@ impl World {
         let p = self.threads[th as usize].process;
         let other_cores_busy = self.cores.running() as f64 + 1.0 >= self.cores_capacity;
         other_cores_busy
-            && self.cores_capacity > 1.0
             && self.wake_list.iter().any(|&w| {
                 let t = &self.threads[w as usize];
                 t.process == p && t.activity == Activity::Woken
             })
     }
 
-    /// `th` releases the GIL in its syscall without handing it over: the thread it woke takes
-    /// it when it runs (later in this instant), and `th` waits for it.
-    fn release_gil_to_woken(&mut self, th: ThreadId, p: usize) {
+    /// `th` (of process `p`) lets go of the GIL, leaving it free; who gets it is the caller's
+    /// business.
+    fn let_go_of_gil(&mut self, th: ThreadId, p: usize) {
         self.threads[th as usize].holds_gil = false;
-        self.threads[th as usize].pending_ns = 0;
         self.processes[p].gil.holder = None;
         self.processes[p].gil_held.set(self.now, 0);
-        self.enqueue_waiter(p, th);
     }
 
     /// Points process `p`'s switch timer at the next drop request its waiters will make
@@ -135,10 +133,8 @@ impl World {
         if !self.threads[th as usize].holds_gil {
             return;
         }
-        self.threads[th as usize].holds_gil = false;
         let p = self.threads[th as usize].process as usize;
-        self.processes[p].gil.holder = None;
-        self.processes[p].gil_held.set(self.now, 0);
+        self.let_go_of_gil(th, p);
         self.hand_over(p);
     }
 
@@ -204,11 +200,8 @@ impl World {
             return;
         }
         let left = self.cores.stop(h, p, self.now);
-        let now = self.now;
         self.threads[h as usize].pending_ns = left;
-        self.threads[h as usize].holds_gil = false;
-        self.processes[p].gil.holder = None;
-        self.processes[p].gil_held.set(now, 0);
+        self.let_go_of_gil(h, p);
         self.hand_over(p);
         self.enqueue_waiter(p, h);
     }

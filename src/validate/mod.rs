@@ -218,13 +218,7 @@ pub fn validate_dir_rows(
                 message: format!("no measurements for case {name}"),
             });
         }
-        for metric in [
-            "makespan_ms",
-            "lat_mean_ms",
-            "lat_p50_ms",
-            "lat_p99_ms",
-            "max_concurrency",
-        ] {
+        for metric in score::METRICS {
             if ["median", "min", "max"]
                 .iter()
                 .any(|k| !m[metric][k].is_number())

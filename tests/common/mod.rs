@@ -4,6 +4,31 @@
 use sim::config::{load_experiment, parse_experiment, Experiment};
 use sim::runner::{run_experiment, RunOutput};
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What one run of the binary did.
+pub struct Run {
+    /// Exit code (None if killed by a signal).
+    pub code: Option<i32>,
+    /// Everything it printed on stdout.
+    pub stdout: String,
+    /// Everything it printed on stderr.
+    pub stderr: String,
+}
+
+/// Runs `sim ARGS` in `cwd`.
+pub fn sim_in(cwd: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_sim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("the sim binary starts");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
 
 /// The repository root.
 pub fn root() -> PathBuf {
