@@ -8,7 +8,7 @@ use crate::model::Progress;
 use crate::output::csv_export::CsvRows;
 use crate::output::folder::{OutputRecord, MANIFEST};
 use crate::output::progress::RunProgress;
-use crate::output::{report, Staging};
+use crate::output::{pretty_json, report, Staging};
 use crate::preflight::{self, Limits, MemoryBudget};
 use crate::runner::run_streaming;
 use serde::Serialize;
@@ -288,9 +288,3 @@ fn write_manifest(
     staging.write(MANIFEST, pretty_json(&manifest).as_bytes())
 }
 
-/// Pretty JSON with a trailing newline.
-pub fn pretty_json<T: Serialize>(v: &T) -> String {
-    let mut s = serde_json::to_string_pretty(v).expect("plain data serializes");
-    s.push('\n');
-    s
-}

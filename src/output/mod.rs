@@ -20,3 +20,10 @@ macro_rules! say {
         let _ = writeln!(std::io::stdout(), $($arg)*);
     }};
 }
+
+/// Pretty JSON with a trailing newline (summary.json, manifest.json, `validate --json`).
+pub fn pretty_json<T: serde::Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("plain data serializes");
+    s.push('\n');
+    s
+}

@@ -159,7 +159,7 @@ pub struct Report<'a> {
 
 /// The JSON report of `table`, pretty-printed.
 pub fn report_json(table: &[Check]) -> String {
-    crate::app::pretty_json(&Report {
+    crate::output::pretty_json(&Report {
         checks: table,
         score: score_of(table),
     })
