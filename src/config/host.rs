@@ -127,8 +127,30 @@ impl Checker {
                 &d.syscall_recent_window_us,
                 cal.syscall_recent_window_ns,
             ),
+            sleeper_wake_max_ns: us(
+                "sleeper_wake_max_us",
+                &d.sleeper_wake_max_us,
+                cal.sleeper_wake_max_ns,
+            ),
+            sleeper_wake_from_ns: us(
+                "sleeper_wake_from_us",
+                &d.sleeper_wake_from_us,
+                cal.sleeper_wake_from_ns,
+            ),
+            sleeper_wake_to_ns: us(
+                "sleeper_wake_to_us",
+                &d.sleeper_wake_to_us,
+                cal.sleeper_wake_to_ns,
+            ),
             ..cal
         };
+        if costs.sleeper_wake_to_ns <= costs.sleeper_wake_from_ns {
+            self.bad(
+                "host.dispatch.sleeper_wake_to_us",
+                costs.sleeper_wake_to_ns as f64 / 1e3,
+                "more than sleeper_wake_from_us",
+            );
+        }
         let mut share = |name: &str, v: &Option<Num>, default: f64| {
             self.optional(name, v, &limits::SHARE).unwrap_or(default)
         };

@@ -138,6 +138,12 @@ pub struct RawDispatch {
     pub syscall_loss_recent: Option<Num>,
     /// How long after a hand-over woken threads are still awake to race (default 300).
     pub syscall_recent_window_us: Option<Num>,
+    /// Extra wake-up latency of a thread that slept long (default 115; 0 = none).
+    pub sleeper_wake_max_us: Option<Num>,
+    /// Sleeps up to this long pay no extra (default 2000).
+    pub sleeper_wake_from_us: Option<Num>,
+    /// Sleeps this long or longer pay all of it (default 10000).
+    pub sleeper_wake_to_us: Option<Num>,
 }
 
 /// Where a function's definition comes from.

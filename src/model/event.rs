@@ -23,6 +23,8 @@ pub enum Event {
     CpuTick,
     /// A blocking call (time.sleep, blocking I/O) returns on `thread`.
     SleepDone { thread: ThreadId },
+    /// A thread woken after a long sleep runs at last (its sleeper wake-up latency is over).
+    AwakeAfterSleep { thread: ThreadId },
     /// A thread handed the GIL has woken up and runs.
     GilGranted { thread: ThreadId },
     /// The switch interval of `process`'s GIL expired with waiters: force a hand-over.

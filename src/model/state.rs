@@ -72,6 +72,8 @@ pub struct Thread {
     pub slot: Slot,
     /// When its current stretch began (if its time goes to a slot).
     pub since: u64,
+    /// When it last went idle (blocked waiting for work): how long a wake-up finds it asleep.
+    pub asleep_since: u64,
 }
 
 impl Thread {

@@ -32,11 +32,28 @@ pub(super) enum Op {
 }
 
 impl World {
-    /// Lets an idle thread look for work once the current event's transition is done.
+    /// Lets an idle thread look for work once the current event's transition is done, or,
+    /// when it has slept long, once its sleeper wake-up latency is over
+    /// ([`DispatchCosts::sleeper_wake_ns`](crate::config::DispatchCosts::sleeper_wake_ns)).
     pub(super) fn wake(&mut self, th: ThreadId) {
-        if self.threads[th as usize].activity == Activity::Idle {
-            self.threads[th as usize].activity = Activity::Woken;
+        let t = &mut self.threads[th as usize];
+        if t.activity != Activity::Idle {
+            return;
+        }
+        t.activity = Activity::Woken;
+        let latency = self.costs.sleeper_wake_ns(self.now - t.asleep_since);
+        if latency == 0 {
             self.wake_list.push(th);
+        } else {
+            self.push(self.now + latency, Event::AwakeAfterSleep { thread: th });
+        }
+    }
+
+    /// A thread woken after a long sleep runs and looks for work.
+    pub(super) fn awake_after_sleep(&mut self, th: ThreadId) {
+        if self.threads[th as usize].activity == Activity::Woken {
+            self.threads[th as usize].activity = Activity::Idle;
+            self.advance(th);
         }
     }
 
@@ -156,6 +173,7 @@ impl World {
             Role::Executor(_) => self.processes[p].executor.idle.push_back(th),
             _ => {}
         }
+        self.threads[th as usize].asleep_since = self.now;
         self.set_activity(th, Activity::Idle);
     }
 

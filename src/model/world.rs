@@ -45,6 +45,8 @@ pub struct World {
     rr_counter: u64,
     ready_processes: Vec<u16>,
     next_inv_id: u64,
+    /// When the sleeping load generator last sent a request (see `generator_send_time`).
+    generator_sent_at: u64,
     pub(super) in_flight: Gauge,
     pub(super) queued: Gauge,
     pub(super) busy_threads: Gauge,
@@ -117,6 +119,7 @@ impl World {
             rr_counter: 0,
             ready_processes: Vec::new(),
             next_inv_id: 0,
+            generator_sent_at: 0,
             in_flight: Gauge::default(),
             queued: Gauge::default(),
             busy_threads: Gauge::default(),
@@ -208,6 +211,7 @@ impl World {
             code_known: true,
             slot: Slot::NONE,
             since: self.now,
+            asleep_since: self.now,
         });
         (self.threads.len() - 1) as ThreadId
     }
@@ -315,6 +319,7 @@ impl World {
             Event::Deliver { inv } => self.deliver(inv),
             Event::CpuTick => self.cpu_tick(),
             Event::SleepDone { thread } => self.advance(thread),
+            Event::AwakeAfterSleep { thread } => self.awake_after_sleep(thread),
             Event::GilGranted { thread } => self.gil_granted(thread),
             Event::GilSwitch { process, gen } => self.gil_switch(process, gen),
             Event::AwaitDone { task } => {
@@ -365,11 +370,29 @@ impl World {
             rng,
         });
         self.next_inv_id += 1;
-        if self.costs.transport_ns == 0 {
+        let sent = self.generator_send_time();
+        if sent == self.now && self.costs.transport_ns == 0 {
             self.deliver(inv);
         } else {
-            self.push(self.now + self.costs.transport_ns, Event::Deliver { inv });
+            self.push(sent + self.costs.transport_ns, Event::Deliver { inv });
         }
+    }
+
+    /// When the request arriving now leaves the load generator: at once, or, for a generator
+    /// that sleeps until each scheduled arrival (`DispatchCosts::generator_sleeps`), one timed
+    /// wake-up after its sleep since the previous send (none when it is already late).
+    fn generator_send_time(&mut self) -> u64 {
+        if !self.costs.generator_sleeps {
+            return self.now;
+        }
+        let sent = match self.now.checked_sub(self.generator_sent_at) {
+            Some(sleep) if sleep > 0 => {
+                self.now + self.costs.timer_slack_ns + self.costs.sleeper_wake_ns(sleep)
+            }
+            _ => self.generator_sent_at,
+        };
+        self.generator_sent_at = sent;
+        sent
     }
 
     /// The request reaches its worker's receiver thread.

@@ -48,17 +48,13 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
 
 /// The dispatch costs of a case, with the harness's load generator in them: for Poisson
 /// cases it sleeps until each scheduled arrival, stamps the schedule as the arrival and sends
-/// after waking, so every request leaves one timed wake-up late (`timer_slack_ns`, the model's
-/// delay of a timed wake-up), which is part of the measured latency. Bursts are sent at once
-/// and serial requests are stamped after the wake-up, so they carry no such delay.
+/// after waking, so every request leaves one timed wake-up late (`generator_sleeps`), which is
+/// part of the measured latency. Bursts are sent at once and serial requests are stamped
+/// after the wake-up, so they carry no such delay.
 fn generator_dispatch(arrival_type: Option<&str>) -> DispatchCosts {
-    let cal = DispatchCosts::CALIBRATED;
-    match arrival_type {
-        Some("poisson") => DispatchCosts {
-            transport_ns: cal.transport_ns + cal.timer_slack_ns,
-            ..cal
-        },
-        _ => cal,
+    DispatchCosts {
+        generator_sleeps: arrival_type == Some("poisson"),
+        ..DispatchCosts::CALIBRATED
     }
 }
 

@@ -15,7 +15,8 @@ const EVERY_NUMBER: &str = r#"Experiment(
             task_start_us: V, complete_us: V, respond_us: V, gil_handover_us: V,
             timer_slack_us: V, jitter_sigma: V,
             handover_previous_holder: V, handover_longest_waiter: V, syscall_loss: V,
-            syscall_loss_recent: V, syscall_recent_window_us: V)),
+            syscall_loss_recent: V, syscall_recent_window_us: V, sleeper_wake_max_us: V,
+            sleeper_wake_from_us: V, sleeper_wake_to_us: V)),
     functions: [
         FunctionUse(function: Inline(Function(name: "f", kind: Async, body: [
             Cpu(Constant(V)), Repeat(V, [Cpu(Constant(1))]), GatherN(V, [AwaitIo(Constant(1))]),
@@ -70,6 +71,9 @@ const REAL: &[(&str, &str)] = &[
         "host.dispatch.syscall_recent_window_us",
         "0 <= microseconds",
     ),
+    ("host.dispatch.sleeper_wake_max_us", "0 <= microseconds"),
+    ("host.dispatch.sleeper_wake_from_us", "0 <= microseconds"),
+    ("host.dispatch.sleeper_wake_to_us", "0 <= microseconds"),
     ("host.dispatch.jitter_sigma", "0 <= sigma <= 3"),
     (
         "host.dispatch.handover_previous_holder",

@@ -29,6 +29,22 @@ fn eleven_processes_cites_azures_limit_of_ten() {
 }
 
 #[test]
+fn a_sleeper_wake_ramp_that_ends_before_it_starts_is_refused() {
+    let fx = Fixture::new("ramp");
+    let host = "dispatch: Dispatch(sleeper_wake_from_us: 5000, sleeper_wake_to_us: 5000)";
+    let text = experiment("ramp", host, &[ok_function()]);
+    let file = fx.write("ramp.ron", &text);
+    let run = check(&fx, &file);
+    let field = "host.dispatch.sleeper_wake_to_us";
+    let line = problem_line(input_error(&run), &file, field);
+    assert!(line.contains(&loc(&text, 3, "sleeper_wake_to_us")), "{line}");
+    assert!(
+        line.contains("= 5000") && line.contains("more than sleeper_wake_from_us"),
+        "{line}"
+    );
+}
+
+#[test]
 fn zero_threads_names_the_field_value_and_range() {
     let (line, at) = host_problem("t0", "threads: 0", "threads");
     assert!(line.contains(&at), "{line}");
