@@ -1,0 +1,308 @@
+//! The trigger front ends on their own, driven by a tiny event loop, with numbers you can
+//! check on paper: how many messages a listener holds, when a failed message returns, when it
+//! is poisoned, where 429s start, who owns a partition.
+
+use sim::config::StorageQueueConfig;
+use sim::kernel::{EventQueue, RngStreams, SimRng, SimTime};
+use sim::model::front::{InstanceSlot, MessageId, Outcome, QueueAction, QueueFront, Ticket};
+
+const MS: u64 = 1_000_000;
+const S: u64 = 1_000_000_000;
+
+/// What the queue driver waits for.
+#[derive(Debug, Clone, Copy)]
+enum QueueEvent {
+    Poll(InstanceSlot, Ticket),
+    Done(InstanceSlot, MessageId),
+}
+
+/// Drives a queue front end: each delivered message runs `service_ns` plus 1 us per message
+/// number (so completions never tie) and ends as `fails(message, try)` says. Records the most messages in flight and every action.
+struct QueueDriver {
+    front: QueueFront,
+    events: EventQueue<QueueEvent>,
+    rng: SimRng,
+    service_ns: u64,
+    max_in_flight: usize,
+    log: Vec<(u64, QueueAction)>,
+}
+
+impl QueueDriver {
+    fn new(cfg: StorageQueueConfig, service_ns: u64) -> QueueDriver {
+        QueueDriver {
+            front: QueueFront::new(cfg),
+            events: EventQueue::new(),
+            rng: RngStreams::new(1).stream("front/queue"),
+            service_ns,
+            max_in_flight: 0,
+            log: Vec::new(),
+        }
+    }
+
+    fn act(&mut self, now: u64, actions: Vec<QueueAction>) {
+        for a in actions {
+            self.log.push((now, a));
+            match a {
+                QueueAction::Deliver {
+                    instance, message, ..
+                } => self.events.push(
+                    SimTime(now + self.service_ns + message.0 * 1_000),
+                    QueueEvent::Done(instance, message),
+                ),
+                QueueAction::PollAt {
+                    instance,
+                    at_ns,
+                    ticket,
+                } => self
+                    .events
+                    .push(SimTime(at_ns), QueueEvent::Poll(instance, ticket)),
+                QueueAction::Poisoned { .. } => {}
+            }
+        }
+    }
+
+    /// Runs until `until_ns`; `fails(message, dequeue_count)` decides each outcome.
+    fn run(&mut self, until_ns: u64, fails: impl Fn(MessageId, u32) -> bool) {
+        while let Some(t) = self.events.peek_time() {
+            if t.0 > until_ns {
+                break;
+            }
+            let (now, ev) = self.events.pop().unwrap();
+            let mut out = Vec::new();
+            match ev {
+                QueueEvent::Poll(i, ticket) => {
+                    self.front.poll(now.0, i, ticket, &mut self.rng, &mut out)
+                }
+                QueueEvent::Done(i, m) => {
+                    let tries = self.tries(m);
+                    let outcome = if fails(m, tries) {
+                        Outcome::Failed
+                    } else {
+                        Outcome::Succeeded
+                    };
+                    self.front.complete(now.0, i, m, outcome, &mut out)
+                }
+            }
+            self.act(now.0, out);
+            self.max_in_flight = self
+                .max_in_flight
+                .max(self.front.in_flight(InstanceSlot(0)));
+        }
+    }
+
+    fn tries(&self, m: MessageId) -> u32 {
+        self.deliveries(m).last().map_or(0, |d| d.1)
+    }
+
+    /// (time, dequeue count) of each delivery of `m`.
+    fn deliveries(&self, m: MessageId) -> Vec<(u64, u32)> {
+        self.log
+            .iter()
+            .filter_map(|(t, a)| match a {
+                QueueAction::Deliver {
+                    message,
+                    dequeue_count,
+                    ..
+                } if *message == m => Some((*t, *dequeue_count)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn start(d: &mut QueueDriver, now: u64) {
+    let mut out = Vec::new();
+    d.front.start_listener(now, InstanceSlot(0), &mut out);
+    d.act(now, out);
+}
+
+#[test]
+fn a_listener_with_batch_16_on_2_cores_holds_at_most_16_plus_16() {
+    let cfg = StorageQueueConfig::defaults(2);
+    assert_eq!((cfg.batch_size, cfg.new_batch_threshold), (16, 16));
+    let mut d = QueueDriver::new(cfg, S);
+    for _ in 0..1000 {
+        d.front.enqueue(0);
+    }
+    start(&mut d, 0);
+    d.run(100 * S, |_, _| false);
+    assert_eq!(d.max_in_flight, 32);
+    // Two polls at t = 0 take 32; each second the 32 finish and two more polls take 32.
+    let at_zero = d
+        .log
+        .iter()
+        .filter(|(t, a)| *t == 0 && matches!(a, QueueAction::Deliver { .. }));
+    assert_eq!(at_zero.count(), 32);
+    let stats = d.front.stats(40 * S);
+    assert_eq!((stats.length, stats.poisoned), (0, 0));
+}
+
+#[test]
+fn on_one_core_the_default_threshold_is_8_and_the_cap_24() {
+    let mut d = QueueDriver::new(StorageQueueConfig::defaults(1), S);
+    for _ in 0..200 {
+        d.front.enqueue(0);
+    }
+    start(&mut d, 0);
+    d.run(100 * S, |_, _| false);
+    assert_eq!(d.max_in_flight, 24);
+}
+
+#[test]
+fn an_empty_queue_is_polled_with_a_growing_delay_reset_by_a_message() {
+    let cfg = StorageQueueConfig {
+        polling_jitter: 0.0,
+        ..StorageQueueConfig::defaults(1)
+    };
+    let mut d = QueueDriver::new(cfg, 10 * MS);
+    start(&mut d, 0);
+    d.run(3_000 * MS, |_, _| false);
+    let polls: Vec<u64> = d
+        .log
+        .iter()
+        .filter_map(|(_, a)| match a {
+            QueueAction::PollAt { at_ns, .. } => Some(at_ns / MS),
+            _ => None,
+        })
+        .collect();
+    // Delays 100, 200, 300, 500, 900, 1700 ms after the first poll at 0.
+    assert_eq!(polls, [0, 100, 300, 600, 1100, 2000, 3700]);
+    // A message at 3.5 s is found by the poll at 3.7 s; the next empty poll waits 100 ms.
+    d.front.enqueue(3_500 * MS);
+    d.run(4_000 * MS, |_, _| false);
+    let after: Vec<u64> = d
+        .log
+        .iter()
+        .filter_map(|(t, a)| match a {
+            QueueAction::PollAt { at_ns, .. } if *t >= 3_700 * MS => Some(at_ns / MS),
+            _ => None,
+        })
+        .collect();
+    // Found at 3.7 s, fetch again at once (empty), then 100, 200, 300 ms: the back-off
+    // restarted.
+    assert_eq!(after, [3700, 3800, 4000, 4300]);
+}
+
+#[test]
+fn a_failing_message_returns_after_the_visibility_timeout_and_is_poisoned_after_5_tries() {
+    let cfg = StorageQueueConfig {
+        visibility_timeout_ns: 30 * S,
+        polling_jitter: 0.0,
+        max_polling_interval_ns: S,
+        ..StorageQueueConfig::defaults(1)
+    };
+    let mut d = QueueDriver::new(cfg, 2 * S);
+    let m = d.front.enqueue(0);
+    start(&mut d, 0);
+    d.run(1_000 * S, |_, _| true);
+    let tries = d.deliveries(m);
+    assert_eq!(tries.len(), 5, "{tries:?}");
+    assert_eq!(
+        tries.iter().map(|t| t.1).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5]
+    );
+    for w in tries.windows(2) {
+        let gap = w[1].0 - w[0].0;
+        // 2 s of work, 30 s invisible, then found by a poll at most 1 s later.
+        assert!((32 * S..=33 * S).contains(&gap), "gap {gap}");
+    }
+    let poisoned: Vec<_> = d
+        .log
+        .iter()
+        .filter(|(_, a)| matches!(a, QueueAction::Poisoned { .. }))
+        .collect();
+    assert_eq!(poisoned.len(), 1);
+    assert_eq!(
+        poisoned[0].0,
+        tries[4].0 + 2 * S,
+        "poisoned when the 5th try fails"
+    );
+    assert_eq!(
+        poisoned[0].1,
+        QueueAction::Poisoned {
+            message: m,
+            dequeue_count: 5
+        }
+    );
+    let stats = d.front.stats(1_000 * S);
+    assert_eq!((stats.length, stats.poisoned), (0, 1));
+}
+
+#[test]
+fn while_it_waits_out_the_timeout_a_failed_message_counts_in_the_length_but_not_the_age() {
+    let cfg = StorageQueueConfig {
+        visibility_timeout_ns: 30 * S,
+        ..StorageQueueConfig::defaults(1)
+    };
+    let mut d = QueueDriver::new(cfg, S);
+    d.front.enqueue(0);
+    start(&mut d, 0);
+    d.run(10 * S, |_, _| true);
+    let s = d.front.stats(10 * S);
+    assert_eq!((s.length, s.visible, s.invisible), (1, 0, 1));
+    assert_eq!(s.oldest_visible_age_ns, 0);
+    // Visible again at 31 s, still carrying its enqueue time 0.
+    let s = d.front.stats(31 * S);
+    assert_eq!((s.visible, s.oldest_visible_age_ns), (1, 31 * S));
+}
+
+#[test]
+fn the_queue_length_counts_invisible_messages_only_when_set_to() {
+    let cfg = StorageQueueConfig {
+        length_counts_invisible: false,
+        ..StorageQueueConfig::defaults(1)
+    };
+    let mut d = QueueDriver::new(cfg, 10 * S);
+    for _ in 0..30 {
+        d.front.enqueue(0);
+    }
+    start(&mut d, 0);
+    d.run(S, |_, _| false);
+    let s = d.front.stats(S);
+    assert_eq!((s.visible, s.invisible, s.length), (14, 16, 14));
+    assert_eq!(s.oldest_visible_age_ns, S);
+}
+
+#[test]
+fn messages_of_a_lost_instance_return_when_their_lease_runs_out() {
+    let cfg = StorageQueueConfig::defaults(1);
+    let lease = cfg.message_lease_ns;
+    let mut d = QueueDriver::new(cfg, 3_600 * S);
+    let m = d.front.enqueue(0);
+    start(&mut d, 0);
+    d.run(S, |_, _| false);
+    // Lost at 7 min: the last renewal was at 5 min, so the message is visible at 15 min.
+    d.front.lose_instance(7 * 60 * S, InstanceSlot(0));
+    assert_eq!(d.front.stats(15 * 60 * S - 1).visible, 0);
+    assert_eq!(d.front.stats(15 * 60 * S).visible, 1);
+    assert_eq!(lease, 600 * S);
+    // A late completion from the lost instance is ignored.
+    let mut out = Vec::new();
+    d.front.complete(
+        16 * 60 * S,
+        InstanceSlot(0),
+        m,
+        Outcome::Succeeded,
+        &mut out,
+    );
+    assert!(out.is_empty());
+    assert_eq!(d.front.stats(16 * 60 * S).length, 1);
+}
+
+#[test]
+fn a_stale_poll_ticket_and_an_unknown_instance_do_nothing() {
+    let mut d = QueueDriver::new(StorageQueueConfig::defaults(1), S);
+    d.front.enqueue(0);
+    let mut out = Vec::new();
+    d.front
+        .poll(0, InstanceSlot(3), Ticket(0), &mut d.rng, &mut out);
+    d.front
+        .complete(0, InstanceSlot(3), MessageId(0), Outcome::Failed, &mut out);
+    d.front.lose_instance(0, InstanceSlot(3));
+    d.front.stop_listener(InstanceSlot(3));
+    assert!(out.is_empty());
+    start(&mut d, 0);
+    d.front
+        .poll(0, InstanceSlot(0), Ticket(99), &mut d.rng, &mut out);
+    assert!(out.is_empty());
+}
