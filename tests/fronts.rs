@@ -306,3 +306,191 @@ fn a_stale_poll_ticket_and_an_unknown_instance_do_nothing() {
         .poll(0, InstanceSlot(0), Ticket(99), &mut d.rng, &mut out);
     assert!(out.is_empty());
 }
+
+// ---- HTTP admission ----
+
+use sim::config::HttpConfig;
+use sim::model::front::{HttpAction, HttpFront, RequestId};
+
+fn http(cfg: HttpConfig, ready: &[u32]) -> HttpFront {
+    let mut front = HttpFront::new(cfg);
+    for i in ready {
+        front.instance_ready(0, InstanceSlot(*i), &mut Vec::new());
+    }
+    front
+}
+
+fn arrive_all(front: &mut HttpFront, now: u64, ids: std::ops::Range<u64>) -> Vec<HttpAction> {
+    let mut out = Vec::new();
+    for id in ids {
+        front.arrive(now, RequestId(id), &mut out);
+    }
+    out
+}
+
+fn count(actions: &[HttpAction], pick: fn(&HttpAction) -> bool) -> usize {
+    actions.iter().filter(|a| pick(a)).count()
+}
+
+#[test]
+fn windows_consumption_limits_start_100_hold_200_and_refuse_the_201st() {
+    let cfg = HttpConfig {
+        max_concurrent_requests: Some(100),
+        max_outstanding_requests: Some(200),
+        ..HttpConfig::default()
+    };
+    let mut front = http(cfg, &[0]);
+    let out = arrive_all(&mut front, 0, 0..250);
+    assert_eq!(
+        count(&out[..100], |a| matches!(a, HttpAction::Start { .. })),
+        100
+    );
+    assert_eq!(
+        count(&out[100..200], |a| matches!(a, HttpAction::Queued { .. })),
+        100
+    );
+    assert_eq!(
+        out[200],
+        HttpAction::Rejected {
+            request: RequestId(200),
+            instance: InstanceSlot(0)
+        },
+        "the first 429 is request 201"
+    );
+    assert_eq!(
+        count(&out, |a| matches!(a, HttpAction::Rejected { .. })),
+        50
+    );
+    assert_eq!(
+        (
+            front.executing(InstanceSlot(0)),
+            front.outstanding(InstanceSlot(0))
+        ),
+        (100, 200)
+    );
+    // One finishes: the first queued request (100) starts, and there is room for one more.
+    let mut out = Vec::new();
+    front.complete(S, InstanceSlot(0), &mut out);
+    assert!(matches!(
+        out[0],
+        HttpAction::Start {
+            request: RequestId(100),
+            ..
+        }
+    ));
+    let out = arrive_all(&mut front, S, 250..252);
+    assert!(matches!(out[0], HttpAction::Queued { .. }));
+    assert!(matches!(out[1], HttpAction::Rejected { .. }));
+    assert_eq!(front.rejected(), 51);
+}
+
+#[test]
+fn flex_python_runs_one_request_per_instance_and_queues_the_rest() {
+    let cfg = HttpConfig {
+        per_instance_concurrency: Some(1),
+        ..HttpConfig::default()
+    };
+    let mut front = http(cfg, &[0]);
+    let out = arrive_all(&mut front, 0, 0..3);
+    assert!(matches!(out[0], HttpAction::Start { .. }));
+    assert!(
+        matches!(out[1], HttpAction::Queued { .. }) && matches!(out[2], HttpAction::Queued { .. })
+    );
+    let mut out = Vec::new();
+    front.complete(MS, InstanceSlot(0), &mut out);
+    assert!(matches!(
+        out[..],
+        [HttpAction::Start {
+            request: RequestId(1),
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn unbounded_admission_never_refuses() {
+    let mut front = http(HttpConfig::default(), &[0]);
+    let out = arrive_all(&mut front, 0, 0..10_000);
+    assert_eq!(
+        count(&out, |a| matches!(a, HttpAction::Start { .. })),
+        10_000
+    );
+}
+
+#[test]
+fn requests_before_any_ready_instance_wait_for_the_first_one() {
+    let mut front = http(HttpConfig::default(), &[]);
+    let out = arrive_all(&mut front, 0, 0..5);
+    assert_eq!(
+        count(&out, |a| matches!(a, HttpAction::WaitForInstance { .. })),
+        5
+    );
+    assert_eq!(front.waiting_for_instance(), 5);
+    let mut out = Vec::new();
+    front.instance_ready(3 * S, InstanceSlot(7), &mut out);
+    assert_eq!(out.len(), 5);
+    for a in &out {
+        assert!(
+            matches!(a, HttpAction::Start { instance: InstanceSlot(7), respond_by_ns, .. } if *respond_by_ns == 230 * S),
+            "{a:?}"
+        );
+    }
+    assert_eq!(front.waiting_for_instance(), 0);
+}
+
+#[test]
+fn a_request_that_waits_past_the_230_s_cap_times_out() {
+    let mut front = http(HttpConfig::default(), &[]);
+    arrive_all(&mut front, 0, 0..1);
+    arrive_all(&mut front, 10 * S, 1..2);
+    let mut out = Vec::new();
+    front.instance_ready(231 * S, InstanceSlot(0), &mut out);
+    assert_eq!(
+        out[0],
+        HttpAction::TimedOut {
+            request: RequestId(0),
+            at_ns: 230 * S
+        }
+    );
+    assert!(matches!(
+        out[1],
+        HttpAction::Start {
+            request: RequestId(1),
+            ..
+        }
+    ));
+}
+
+#[test]
+fn requests_go_round_robin_and_a_drained_instance_hands_its_queue_on() {
+    let cfg = HttpConfig {
+        max_concurrent_requests: Some(1),
+        ..HttpConfig::default()
+    };
+    let mut front = http(cfg, &[0, 1]);
+    let out = arrive_all(&mut front, 0, 0..4);
+    let instances: Vec<u32> = out
+        .iter()
+        .map(|a| match a {
+            HttpAction::Start { instance, .. } | HttpAction::Queued { instance, .. } => instance.0,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(instances, [0, 1, 0, 1]);
+    let mut out = Vec::new();
+    front.instance_gone(S, InstanceSlot(0), &mut out);
+    assert_eq!(
+        out,
+        [HttpAction::Queued {
+            request: RequestId(2),
+            instance: InstanceSlot(1)
+        }]
+    );
+    assert_eq!(front.ready_instances(), 1);
+    let mut out = Vec::new();
+    front.instance_gone(S, InstanceSlot(1), &mut out);
+    assert_eq!(
+        count(&out, |a| matches!(a, HttpAction::WaitForInstance { .. })),
+        2
+    );
+}

@@ -21,11 +21,13 @@
 //! to cancel events.
 
 mod backoff;
+pub mod http;
 mod listener;
 pub mod queue;
 mod queue_store;
 
 pub use backoff::PollingBackoff;
+pub use http::{HttpAction, HttpFront};
 pub use queue::{QueueAction, QueueFront, QueueStats};
 
 /// A host instance, as the front ends know it: an index the World hands out. It becomes the
