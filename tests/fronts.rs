@@ -494,3 +494,93 @@ fn requests_go_round_robin_and_a_drained_instance_hands_its_queue_on() {
         2
     );
 }
+
+// ---- Service Bus ----
+
+use sim::config::ServiceBusConfig;
+use sim::model::front::{ServiceBusAction, ServiceBusFront};
+
+fn deliveries(out: &[ServiceBusAction]) -> Vec<(InstanceSlot, MessageId, u32)> {
+    out.iter()
+        .filter_map(|a| match a {
+            ServiceBusAction::Deliver {
+                instance,
+                message,
+                delivery_count,
+                ..
+            } => Some((*instance, *message, *delivery_count)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn service_bus_runs_16_per_core_by_the_code_and_16_by_the_docs() {
+    for (per_core, expected) in [(true, 32), (false, 16)] {
+        let cfg = ServiceBusConfig {
+            per_core,
+            ..ServiceBusConfig::defaults(2)
+        };
+        let mut front = ServiceBusFront::new(cfg);
+        let mut out = Vec::new();
+        for _ in 0..100 {
+            front.enqueue(0, &mut out);
+        }
+        assert!(out.is_empty(), "nobody receives yet");
+        front.add_instance(0, InstanceSlot(0), &mut out);
+        assert_eq!(deliveries(&out).len(), expected);
+        assert_eq!(front.in_flight(InstanceSlot(0)), expected);
+        assert_eq!(front.stats(0).active, 100 - expected);
+    }
+}
+
+#[test]
+fn a_failing_service_bus_message_is_dead_lettered_after_10_deliveries() {
+    let mut front = ServiceBusFront::new(ServiceBusConfig::defaults(1));
+    let mut out = Vec::new();
+    front.add_instance(0, InstanceSlot(0), &mut out);
+    let m = front.enqueue(0, &mut out);
+    for n in 1..=10u32 {
+        assert_eq!(deliveries(&out).last(), Some(&(InstanceSlot(0), m, n)));
+        out.clear();
+        front.complete(
+            u64::from(n) * S,
+            InstanceSlot(0),
+            m,
+            Outcome::Failed,
+            &mut out,
+        );
+    }
+    assert_eq!(
+        out,
+        [ServiceBusAction::DeadLettered {
+            message: m,
+            delivery_count: 10
+        }]
+    );
+    assert_eq!(front.stats(11 * S).dead_lettered, 1);
+}
+
+#[test]
+fn a_lost_instances_messages_go_to_another_when_their_locks_run_out() {
+    let cfg = ServiceBusConfig {
+        max_concurrent_calls: 1,
+        ..ServiceBusConfig::defaults(1)
+    };
+    let mut front = ServiceBusFront::new(cfg);
+    let mut out = Vec::new();
+    front.add_instance(0, InstanceSlot(0), &mut out);
+    let m = front.enqueue(0, &mut out);
+    front.add_instance(S, InstanceSlot(1), &mut out);
+    out.clear();
+    front.lose_instance(2 * S, InstanceSlot(0), &mut out);
+    assert_eq!(out, [ServiceBusAction::WakeAt { at_ns: 62 * S }]);
+    out.clear();
+    front.wake(62 * S, &mut out);
+    assert_eq!(deliveries(&out), [(InstanceSlot(1), m, 2)]);
+    // The lost instance's late completion changes nothing.
+    out.clear();
+    front.complete(63 * S, InstanceSlot(0), m, Outcome::Succeeded, &mut out);
+    assert!(out.is_empty());
+    assert_eq!(front.stats(63 * S).locked, 1);
+}

@@ -25,10 +25,12 @@ pub mod http;
 mod listener;
 pub mod queue;
 mod queue_store;
+pub mod servicebus;
 
 pub use backoff::PollingBackoff;
 pub use http::{HttpAction, HttpFront};
 pub use queue::{QueueAction, QueueFront, QueueStats};
+pub use servicebus::{ServiceBusAction, ServiceBusFront, ServiceBusStats};
 
 /// A host instance, as the front ends know it: an index the World hands out. It becomes the
 /// model's `InstanceId` once instances are extracted from the World.
