@@ -584,3 +584,159 @@ fn a_lost_instances_messages_go_to_another_when_their_locks_run_out() {
     assert!(out.is_empty());
     assert_eq!(front.stats(63 * S).locked, 1);
 }
+
+// ---- Event Hubs ----
+
+use sim::config::EventHubsConfig;
+use sim::model::front::{valid_worker_counts, EventHubsAction, EventHubsFront, PartitionId};
+use std::collections::HashMap;
+
+fn hub(partitions: u32, batch: u32, checkpoint_every: u32) -> EventHubsFront {
+    EventHubsFront::new(EventHubsConfig {
+        partitions,
+        max_event_batch_size: batch,
+        batch_checkpoint_frequency: checkpoint_every,
+    })
+}
+
+fn batches(out: &[EventHubsAction]) -> Vec<(InstanceSlot, PartitionId, MessageId, u32)> {
+    out.iter()
+        .map(
+            |EventHubsAction::Deliver {
+                 instance,
+                 partition,
+                 batch,
+                 events,
+                 ..
+             }| { (*instance, *partition, *batch, *events) },
+        )
+        .collect()
+}
+
+#[test]
+fn partitions_are_shared_ceil_then_floor_and_extra_instances_own_none() {
+    let mut front = hub(8, 100, 1);
+    let mut out = Vec::new();
+    for i in 0..3 {
+        front.add_instance(InstanceSlot(i), &mut out);
+    }
+    let owned: Vec<usize> = (0..3).map(|i| front.owned_by(InstanceSlot(i))).collect();
+    assert_eq!(owned, [3, 3, 2]);
+    for i in 3..10 {
+        front.add_instance(InstanceSlot(i), &mut out);
+    }
+    let owned: Vec<usize> = (0..10).map(|i| front.owned_by(InstanceSlot(i))).collect();
+    assert_eq!(owned, [1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
+    front.lose_instance(InstanceSlot(0), &mut out);
+    assert_eq!(
+        (0..8)
+            .filter(|p| front.owner(PartitionId(*p)).is_some())
+            .count(),
+        8
+    );
+    assert_eq!(valid_worker_counts(8), [1, 2, 3, 4, 8]);
+    assert_eq!(valid_worker_counts(1), [1]);
+    assert_eq!(
+        valid_worker_counts(32),
+        [1, 2, 3, 4, 5, 6, 7, 8, 11, 16, 32]
+    );
+}
+
+#[test]
+fn a_partition_is_read_in_batches_in_order_and_checkpointed_after_each() {
+    let mut front = hub(1, 100, 1);
+    let mut out = Vec::new();
+    for t in 0..250 {
+        front.enqueue(t, &mut out);
+    }
+    assert!(out.is_empty(), "no owner yet");
+    front.add_instance(InstanceSlot(0), &mut out);
+    let mut sizes = Vec::new();
+    let mut unprocessed = vec![front.unprocessed(PartitionId(0))];
+    while let Some((_, _, batch, events)) = batches(&out).first().copied() {
+        sizes.push(events);
+        out.clear();
+        front.complete(batch, &mut out);
+        unprocessed.push(front.unprocessed(PartitionId(0)));
+    }
+    assert_eq!(sizes, [100, 100, 50]);
+    assert_eq!(unprocessed, [250, 150, 50, 0]);
+}
+
+#[test]
+fn a_moved_partition_is_read_again_from_its_checkpoint() {
+    let mut front = hub(1, 10, 2);
+    let mut out = Vec::new();
+    for t in 0..30 {
+        front.enqueue(t, &mut out);
+    }
+    front.add_instance(InstanceSlot(0), &mut out);
+    let first = batches(&out)[0].2;
+    out.clear();
+    front.complete(first, &mut out); // 10 read, no checkpoint yet (every 2 batches)
+    assert_eq!(front.unprocessed(PartitionId(0)), 30);
+    let second = batches(&out)[0];
+    out.clear();
+    front.lose_instance(InstanceSlot(0), &mut out);
+    front.add_instance(InstanceSlot(1), &mut out);
+    let third = batches(&out)[0];
+    assert_eq!((third.0, third.3), (InstanceSlot(1), 10));
+    let EventHubsAction::Deliver {
+        oldest_enqueued_ns, ..
+    } = out[0];
+    assert_eq!(oldest_enqueued_ns, 0, "events 0..10 again: at least once");
+    out.clear();
+    front.complete(second.2, &mut out);
+    assert!(out.is_empty(), "the lost instance's batch is gone");
+}
+
+#[test]
+fn two_instances_never_process_one_partition_at_once() {
+    // A fixed pseudo-random walk of arrivals, instances coming and going, and completions.
+    let mut rng = RngStreams::new(7).stream("walk");
+    use rand::Rng;
+    let mut front = hub(6, 5, 1);
+    let mut running: HashMap<PartitionId, (InstanceSlot, MessageId)> = HashMap::new();
+    let mut present: Vec<u32> = Vec::new();
+    for step in 0..20_000u64 {
+        let mut out = Vec::new();
+        match rng.random_range(0..10) {
+            0..=4 => {
+                front.enqueue(step, &mut out);
+            }
+            5 => {
+                let i = rng.random_range(0..12);
+                if !present.contains(&i) {
+                    present.push(i);
+                    front.add_instance(InstanceSlot(i), &mut out);
+                }
+            }
+            6 if !present.is_empty() => {
+                let i = present.swap_remove(rng.random_range(0..present.len()));
+                if rng.random_bool(0.5) {
+                    front.stop_instance(InstanceSlot(i), &mut out);
+                } else {
+                    front.lose_instance(InstanceSlot(i), &mut out);
+                    running.retain(|_, (owner, _)| owner.0 != i);
+                }
+            }
+            _ => {
+                let mut keys: Vec<PartitionId> = running.keys().copied().collect();
+                keys.sort();
+                if let Some(p) = keys.first() {
+                    let (_, batch) = running.remove(p).unwrap();
+                    front.complete(batch, &mut out);
+                }
+            }
+        }
+        for (instance, partition, batch, _) in batches(&out) {
+            assert!(
+                !running.contains_key(&partition),
+                "step {step}: {partition:?} given to {instance:?} while {:?} runs it",
+                running[&partition]
+            );
+            assert_eq!(front.owner(partition), Some(instance));
+            running.insert(partition, (instance, batch));
+        }
+    }
+}

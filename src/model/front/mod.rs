@@ -21,6 +21,7 @@
 //! to cancel events.
 
 mod backoff;
+pub mod eventhubs;
 pub mod http;
 mod listener;
 pub mod queue;
@@ -28,6 +29,7 @@ mod queue_store;
 pub mod servicebus;
 
 pub use backoff::PollingBackoff;
+pub use eventhubs::{valid_worker_counts, EventHubsAction, EventHubsFront, PartitionId};
 pub use http::{HttpAction, HttpFront};
 pub use queue::{QueueAction, QueueFront, QueueStats};
 pub use servicebus::{ServiceBusAction, ServiceBusFront, ServiceBusStats};
