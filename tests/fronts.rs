@@ -740,3 +740,44 @@ fn two_instances_never_process_one_partition_at_once() {
         }
     }
 }
+
+// ---- the resolved configuration ----
+
+#[test]
+fn an_omitted_setting_resolves_to_its_documented_default() {
+    let text = r#"Experiment(
+        name: "t",
+        host: Host(cores: 2.0),
+        functions: [
+            FunctionUse(
+                function: Inline(Function(name: "f", kind: Sync, body: [Cpu(Constant(1.0))])),
+                workload: Burst(n: 1),
+                trigger: StorageQueue(),
+            ),
+            FunctionUse(
+                function: Inline(Function(name: "g", kind: Sync, body: [Cpu(Constant(1.0))])),
+                workload: Burst(n: 1),
+                trigger: Http(profile: WindowsConsumption),
+            ),
+            FunctionUse(
+                function: Inline(Function(name: "h", kind: Sync, body: [Cpu(Constant(1.0))])),
+                workload: Burst(n: 1),
+            ),
+        ],
+    )"#;
+    let exp = sim::config::parse_experiment(text, std::path::Path::new("t.ron"), &[]).unwrap();
+    use sim::config::TriggerConfig;
+    assert_eq!(
+        exp.functions[0].trigger,
+        Some(TriggerConfig::StorageQueue(StorageQueueConfig::defaults(2)))
+    );
+    let Some(TriggerConfig::Http(h)) = &exp.functions[1].trigger else {
+        panic!("{:?}", exp.functions[1].trigger)
+    };
+    assert_eq!(
+        (h.max_concurrent_requests, h.max_outstanding_requests),
+        (Some(100), Some(200))
+    );
+    assert_eq!(h.response_cap_ns, 230 * S);
+    assert_eq!(exp.functions[2].trigger, None, "direct delivery, as before");
+}
