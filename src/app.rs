@@ -82,6 +82,9 @@ struct ResolvedFunction<'a> {
     kind: crate::config::FunctionKind,
     steps: usize,
     body: Option<&'a [crate::config::Step]>,
+    /// The trigger with every default resolved; absent for direct delivery.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trigger: Option<&'a crate::config::TriggerConfig>,
 }
 
 fn run_command(args: RunArgs) -> Result<()> {
@@ -282,9 +285,9 @@ fn write_manifest(
                 kind: f.kind,
                 steps: f.body.len(),
                 body: (f.body.len() <= 1000).then_some(f.body.as_slice()),
+                trigger: f.trigger.as_ref(),
             })
             .collect(),
     };
     staging.write(MANIFEST, pretty_json(&manifest).as_bytes())
 }
-

@@ -150,6 +150,7 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
                 rate_per_s: 1000.0,
                 duration_ns: n * 1_000_000,
             },
+            trigger: None,
         }],
         horizon_ns: None,
         output: OutputConfig {

@@ -29,6 +29,8 @@ mod overrides;
 mod ranges;
 #[path = "bad_input/schema.rs"]
 mod schema;
+#[path = "bad_input/triggers.rs"]
+mod triggers;
 #[path = "bad_input/validate_args.rs"]
 mod validate_args;
 

@@ -168,6 +168,7 @@ fn experiment(
                 rate_per_s,
                 duration_ns: (arrivals as f64 / rate_per_s * 1e9) as u64,
             },
+            trigger: None,
         }],
         horizon_ns: None,
         output: OutputConfig {

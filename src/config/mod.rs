@@ -18,12 +18,16 @@ pub mod overrides;
 pub mod raw;
 mod source;
 mod syntax;
+pub mod trigger;
 pub mod validate;
 
 use serde::Serialize;
 use std::path::PathBuf;
 
 pub use host::{default_executor_threads, default_pool_threads, switch_interval_ns};
+pub use trigger::{
+    EventHubsConfig, HttpConfig, ServiceBusConfig, StorageQueueConfig, TriggerConfig,
+};
 pub use validate::{load_experiment, parse_experiment};
 
 /// Default cost of a context switch on oversubscribed cores (`host.context_switch_us`): a
@@ -242,6 +246,9 @@ pub struct FunctionSpec {
     pub body: Vec<Step>,
     /// How invocations arrive.
     pub workload: Workload,
+    /// The front end arrivals go through (None: direct delivery, each arrival runs at once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<TriggerConfig>,
 }
 
 /// One step of a body, with durations in nanoseconds.

@@ -8,6 +8,7 @@
 //! which is how `--set path=value` overrides are applied (see [`super::overrides`]).
 
 pub use super::number::Num;
+pub use super::trigger::raw::{RawHttpProfile, RawTrigger};
 use serde::{Deserialize, Serialize};
 
 /// One experiment file (`experiments/*.ron`).
@@ -164,6 +165,9 @@ pub struct RawFunctionUse {
     pub function: RawFunctionRef,
     /// The arrivals it receives.
     pub workload: RawWorkload,
+    /// How the arrivals reach the instances (see [`RawTrigger`]); omit for direct delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<RawTrigger>,
 }
 
 /// A function profile (`models/*.ron`).

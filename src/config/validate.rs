@@ -56,7 +56,13 @@ pub fn validate(
     }
     let mut functions = Vec::new();
     for (i, f) in raw.functions.iter().enumerate() {
-        if let Some(spec) = c.function_use(i, f, base)? {
+        let spec = c.function_use(i, f, base)?;
+        let trigger = f
+            .trigger
+            .as_ref()
+            .and_then(|t| c.trigger(t, &format!("functions[{i}].trigger"), host.cores));
+        if let Some(mut spec) = spec {
+            spec.trigger = trigger;
             if let Some(j) = functions
                 .iter()
                 .position(|g: &FunctionSpec| g.name == spec.name)
@@ -146,6 +152,7 @@ impl Checker {
                         kind: kind(def.kind),
                         body,
                         workload,
+                        trigger: None,
                     }),
                     _ => None,
                 });
@@ -160,6 +167,7 @@ impl Checker {
                 kind: kind(def.kind),
                 body,
                 workload,
+                trigger: None,
             }),
             _ => None,
         })

@@ -15,11 +15,14 @@
 //! * `pools`: the ThreadPoolExecutors;
 //! * `gil` (its state) and `gil_protocol` (how threads take, lose and hand it over);
 //! * `cpu`: processor-sharing cores with context-switch costs;
-//! * `program`: compiled bodies and duration sampling; `results`: what a run returns.
+//! * `program`: compiled bodies and duration sampling; `results`: what a run returns;
+//! * `front`: the trigger front ends (storage queue, Service Bus, Event Hubs, HTTP), pure state
+//!   machines the World will drive once instances are extracted.
 
 mod attribution;
 pub mod cpu;
 pub mod event;
+pub mod front;
 pub mod gil;
 mod gil_protocol;
 mod pools;

@@ -223,6 +223,7 @@ pub(super) fn experiment_for(
             kind,
             body: steps,
             workload,
+            trigger: None,
         }],
         horizon_ns: None,
         output: OutputConfig {
