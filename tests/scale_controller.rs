@@ -3,6 +3,7 @@
 //! snapshots every 10 s and plays the fleet as the World would: added instances start, and
 //! drained ones leave.
 
+mod common;
 use sim::config::parse_experiment;
 use sim::kernel::SimTime;
 use sim::model::scale::{wants_next_decision, Decision, Fleet, Limit, ScaleController, Snapshot};
@@ -367,5 +368,39 @@ fn the_first_instance_comes_for_waiting_work_whatever_the_mode_says() {
     assert!(
         d.reason().contains("work waits and no instance exists"),
         "{d}"
+    );
+}
+
+#[test]
+fn the_resolved_scale_settings_are_written_to_the_manifest() {
+    let dir = common::temp_dir("scale-manifest");
+    let file = dir.join("exp.ron");
+    let text = "Experiment(name: \"m\", host: Host(), functions: [FunctionUse(
+        function: Inline(Function(name: \"f\", kind: Sync, body: [Cpu(Constant(1.0))])),
+        workload: Burst(n: 2))], scale: Scale(max_instances: 7))";
+    std::fs::write(&file, text).unwrap();
+    let run = common::sim_in(
+        &dir,
+        &["run", file.to_str().unwrap(), "--out", "out", "--quiet"],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let manifest = std::fs::read_to_string(dir.join("out/manifest.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    let scale = &json["resolved_scale"];
+    assert_eq!(scale["max_instances"], 7);
+    assert_eq!(scale["other_rate_ns"], 30_000_000_000u64);
+    assert_eq!(scale["mode"]["TargetBased"]["max_step"], 4);
+    // Without a block, nothing about scaling appears (manifests stay as they were).
+    let plain = text.replace(", scale: Scale(max_instances: 7)", "");
+    std::fs::write(&file, plain).unwrap();
+    let run = common::sim_in(
+        &dir,
+        &["run", file.to_str().unwrap(), "--out", "out2", "--quiet"],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let manifest = std::fs::read_to_string(dir.join("out2/manifest.json")).unwrap();
+    assert!(
+        !manifest.contains("resolved_scale") && !manifest.contains("\"scale\""),
+        "{manifest}"
     );
 }
