@@ -404,3 +404,37 @@ fn the_resolved_scale_settings_are_written_to_the_manifest() {
         "{manifest}"
     );
 }
+
+#[test]
+fn the_scale_block_in_the_config_docs_is_valid_and_shows_the_defaults() {
+    let docs = std::fs::read_to_string(common::root().join("src/config/scale/mod.rs")).unwrap();
+    let start = docs.find("//! ```ron\n").expect("a RON snippet") + "//! ```ron\n".len();
+    let end = start + docs[start..].find("//! ```").unwrap();
+    let block: String = docs[start..end]
+        .lines()
+        .map(|l| l.trim_start_matches("//!"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let function = |n: &str| {
+        format!("FunctionUse(function: Inline(Function(name: \"{n}\", kind: Sync, body: [Cpu(Constant(1.0))])), workload: Burst(n: 1)),")
+    };
+    let text = format!(
+        "Experiment(name: \"doc\", host: Host(), functions: [{}{}], {block})",
+        function("orders"),
+        function("clicks")
+    );
+    let exp = parse_experiment(&text, Path::new("doc.ron"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    let written = exp.scale.unwrap();
+    // The snippet writes the defaults (and two triggers): the same as a bare block.
+    let bare = format!(
+        "Experiment(name: \"doc\", host: Host(), functions: [{}{}], scale: Scale(triggers: {}))",
+        function("orders"),
+        function("clicks"),
+        "[Trigger(function: \"orders\", kind: StorageQueue), Trigger(function: \"clicks\", kind: EventHubs(partitions: 16), target_per_instance: 50)]"
+    );
+    let defaults = parse_experiment(&bare, Path::new("doc.ron"), &[])
+        .unwrap()
+        .scale
+        .unwrap();
+    assert_eq!(written, defaults);
+}
