@@ -73,6 +73,10 @@ struct Manifest<'a> {
     resolved_host: &'a crate::config::HostConfig,
     /// Each function's kind and body as run (loops expanded, durations in ns).
     resolved_functions: Vec<ResolvedFunction<'a>>,
+    /// The scale controller's settings with every default resolved (absent without a
+    /// `scale` block).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolved_scale: Option<&'a crate::config::ScaleConfig>,
 }
 
 /// A function as the model runs it; huge expanded bodies are summarised.
@@ -288,6 +292,7 @@ fn write_manifest(
                 trigger: f.trigger.as_ref(),
             })
             .collect(),
+        resolved_scale: exp.scale.as_ref(),
     };
     staging.write(MANIFEST, pretty_json(&manifest).as_bytes())
 }

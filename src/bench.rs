@@ -157,6 +157,7 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
             invocations: rows,
             timeseries_interval_ns: 1_000_000_000,
         },
+        scale: None,
         source: "bench".into(),
         as_given: None,
     }

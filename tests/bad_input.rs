@@ -27,6 +27,8 @@ mod outputs;
 mod overrides;
 #[path = "bad_input/ranges.rs"]
 mod ranges;
+#[path = "bad_input/scale.rs"]
+mod scale;
 #[path = "bad_input/schema.rs"]
 mod schema;
 #[path = "bad_input/triggers.rs"]

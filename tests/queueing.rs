@@ -175,6 +175,7 @@ fn experiment(
             invocations: true,
             timeseries_interval_ns: 60_000_000_000,
         },
+        scale: None,
         source: PathBuf::from(file!()),
         as_given: None,
     }

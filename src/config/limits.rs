@@ -257,6 +257,32 @@ pub const SIGMA: Real = closed(0.0, 5.0, "sigma", "");
 /// An `Empirical` point's percentile.
 pub const PERCENTILE: Real = closed(0.0, 100.0, "percentile", "");
 
+/// `scale.decision_interval_s`, `scale.http_rate_s` and `scale.other_rate_s`: a rate of 0
+/// would let the controller add instances without pause.
+pub const SCALE_INTERVAL_S: Real = above(0.0, 3600.0, "seconds", "at most 1 hour");
+/// `scale.min_instances` and `scale.always_ready`.
+pub const SCALE_FLOOR: Whole = whole(0, 1000, "instances; Flex allows 1000 per group");
+/// `scale.max_instances`, `scale.app_scale_limit` and `scale.max_drain_per_decision`.
+pub const SCALE_CEILING: Whole = whole(1, 1000, "instances; Flex allows 1000 per group");
+/// `scale.idle_to_zero_s` and `scale.mode.scale_in_hold_s`.
+pub const SCALE_WAIT_S: Real = closed(0.0, MAX_S, "seconds", "0 = no wait");
+/// `scale.mode.max_step` and `scale.mode.step`.
+pub const SCALE_STEP: Whole = whole(1, 1000, "new instances per decision");
+/// Every target executions per instance (`scale.targets.*`, `target_per_instance`).
+pub const SCALE_TARGET: Whole = whole(
+    1,
+    1_000_000,
+    "executions per instance; a target of 0 would ask for infinitely many instances",
+);
+/// `scale.mode.samples` of the incremental monitor.
+pub const SCALE_SAMPLES: Whole = whole(2, 100, "samples per vote; Azure uses 5");
+/// `scale.mode.length_per_instance` (incremental and thresholds).
+pub const SCALE_LENGTH: Whole = whole(1, 1_000_000_000, "messages per instance");
+/// `scale.mode.oldest_age_s` and `scale.mode.quiet_s` of the thresholds mode.
+pub const SCALE_AGE_S: Real = above(0.0, MAX_S, "seconds", "");
+/// `scale.triggers[i].kind.partitions`.
+pub const PARTITIONS: Whole = whole(1, 1024, "partitions of the event hub");
+
 #[cfg(test)]
 mod tests {
     use super::*;

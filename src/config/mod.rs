@@ -16,6 +16,7 @@ mod names;
 mod number;
 pub mod overrides;
 pub mod raw;
+pub mod scale;
 mod source;
 mod syntax;
 pub mod trigger;
@@ -25,6 +26,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 pub use host::{default_executor_threads, default_pool_threads, switch_interval_ns};
+pub use scale::ScaleConfig;
 pub use trigger::{
     EventHubsConfig, HttpConfig, ServiceBusConfig, StorageQueueConfig, TriggerConfig,
 };
@@ -54,6 +56,10 @@ pub struct Experiment {
     pub horizon_ns: Option<u64>,
     /// What to write.
     pub output: OutputConfig,
+    /// The scale controller's settings; `None`: one instance, no scaling (as before the
+    /// `scale` block existed, and left out of manifest.json).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<ScaleConfig>,
     /// The experiment file.
     pub source: PathBuf,
     /// The experiment as written, after `--set` overrides (for the manifest: compact, with

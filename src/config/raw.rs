@@ -34,6 +34,9 @@ pub struct RawExperiment {
     /// What to write.
     #[serde(default)]
     pub output: RawOutput,
+    /// How the app scales over many instances (see [`super::scale`]); omit for one instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<super::scale::raw::RawScale>,
 }
 
 fn default_seed() -> Num {

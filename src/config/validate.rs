@@ -86,6 +86,8 @@ pub fn validate(
         let s = c.real("horizon_s", h, &limits::HORIZON_S).unwrap_or(0.0);
         (s * 1e9) as u64
     });
+    let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
+    let scale = raw.scale.as_ref().map(|s| c.scale(s, &names));
     let interval_ms = c.real(
         "output.timeseries_interval_ms",
         &raw.output.timeseries_interval_ms,
@@ -105,6 +107,7 @@ pub fn validate(
             invocations: raw.output.invocations,
             timeseries_interval_ns: ms_to_ns(interval_ms.unwrap_or(1.0)).max(1),
         },
+        scale,
         source: path.to_path_buf(),
         as_given: Some(as_given),
     })

@@ -15,6 +15,7 @@
 //! * `pools`: the ThreadPoolExecutors;
 //! * `gil` (its state) and `gil_protocol` (how threads take, lose and hand it over);
 //! * `cpu`: processor-sharing cores with context-switch costs;
+//! * `scale`: the scale controller, a pure decision module (not yet wired into the World);
 //! * `program`: compiled bodies and duration sampling; `results`: what a run returns;
 //! * `front`: the trigger front ends (storage queue, Service Bus, Event Hubs, HTTP), pure state
 //!   machines the World will drive once instances are extracted.
@@ -29,6 +30,7 @@ mod pools;
 pub mod program;
 mod results;
 mod sampling;
+pub mod scale;
 mod slab;
 pub mod state;
 mod tasks;

@@ -230,6 +230,7 @@ pub(super) fn experiment_for(
             invocations: true,
             timeseries_interval_ns: 1_000_000_000,
         },
+        scale: None,
         source: file.to_path_buf(),
         as_given: None,
     })
