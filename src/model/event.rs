@@ -1,5 +1,7 @@
 //! Every event of the model, one doc line each. Ids are indices into the world's arenas.
 
+use super::ids::ProcessId;
+
 /// A thread, index into `World::threads`.
 pub type ThreadId = u32;
 /// An invocation, index into the invocation slab.
@@ -26,11 +28,11 @@ pub enum Event {
     /// A thread handed the GIL has woken up and runs.
     GilGranted { thread: ThreadId },
     /// The switch interval of `process`'s GIL expired with waiters: force a hand-over.
-    GilSwitch { process: u16, gen: u32 },
+    GilSwitch { process: ProcessId, gen: u32 },
     /// An awaited asyncio timer or non-blocking I/O completes for `task`.
     AwaitDone { task: TaskId },
     /// Worker process `process` has started and can receive invocations.
-    ProcessReady { process: u16 },
+    ProcessReady { process: ProcessId },
     /// Time to write a row of the time series.
     Sample,
 }

@@ -22,6 +22,7 @@ pub mod cpu;
 pub mod event;
 pub mod gil;
 mod gil_protocol;
+mod ids;
 mod pools;
 pub mod program;
 mod results;

@@ -48,14 +48,14 @@ impl World {
         }
         let elapsed = now.max(1) as f64;
         let mut stats = Vec::new();
-        for p in 0..self.processes.len() {
-            let cpu = self.cores.process_cpu_ns(p, now);
+        for p in self.processes.ids() {
+            let cpu = self.cores.process_cpu_ns(p.index(), now);
             let pr = &self.processes[p];
             let held = pr.gil_held.area(now) as f64;
             let wait = pr.gil_waiters.area(now) as f64;
             let active = pr.active_threads.area(now) as f64;
             stats.push(ProcessSummary {
-                process: p,
+                process: p.index(),
                 invocations: pr.invocations,
                 cpu_cores: cpu / elapsed,
                 gil_held: held / elapsed,

@@ -2,6 +2,7 @@
 //! tasks (running programs), invocations in flight, and the functions' arrival state.
 
 use super::event::{FuncId, InvId, TaskId};
+use super::ids::ProcessId;
 use super::program::{ProgId, Sampler};
 use super::worker::Job;
 use crate::config::FunctionKind;
@@ -48,7 +49,7 @@ pub enum Activity {
 #[derive(Debug)]
 pub struct Thread {
     /// Owning process.
-    pub process: u16,
+    pub process: ProcessId,
     /// What it is for.
     pub role: Role,
     /// What it does now.
@@ -120,7 +121,7 @@ pub struct Inv {
     /// Body end.
     pub end: Option<u64>,
     /// Worker process.
-    pub process: u16,
+    pub process: ProcessId,
     /// Thread that ran the body.
     pub thread: Option<ThreadLabel>,
     /// Closed-loop client that sent it.
@@ -171,7 +172,7 @@ impl Inv {
             start: self.start,
             end: self.end,
             response,
-            process: self.process,
+            process: self.process.number(),
             thread: self.thread,
             outcome,
         }

@@ -3,6 +3,7 @@
 use super::cpu::Cores;
 use super::event::{Event, InvId, ThreadId};
 use super::gil::{Gil, HandoverPolicy};
+use super::ids::{IdVec, ProcessId};
 use super::program::Programs;
 use super::results::{Progress, RunResult};
 use super::sampling::SampleMarks;
@@ -30,7 +31,7 @@ pub struct World {
     pub(super) cores: Cores,
     pub(super) cores_capacity: f64,
     pub(super) threads: Vec<Thread>,
-    pub(super) processes: Vec<Process>,
+    pub(super) processes: IdVec<ProcessId, Process>,
     pub(super) tasks: Slab<Task>,
     pub(super) invs: Slab<Inv>,
     pub(super) programs: Programs,
@@ -43,7 +44,7 @@ pub struct World {
     scratch: Vec<ThreadId>,
     pub(super) cpu_armed: Option<u64>,
     rr_counter: u64,
-    ready_processes: Vec<u16>,
+    ready_processes: Vec<ProcessId>,
     next_inv_id: u64,
     pub(super) in_flight: Gauge,
     pub(super) queued: Gauge,
@@ -102,7 +103,7 @@ impl World {
             cores: Cores::new(h.cores, h.processes as usize, h.context_switch_ns),
             cores_capacity: h.cores,
             threads: Vec::new(),
-            processes: Vec::new(),
+            processes: IdVec::default(),
             tasks: Slab::default(),
             invs: Slab::default(),
             programs,
@@ -125,7 +126,8 @@ impl World {
             last_sample: SampleMarks::default(),
             processed_events: 0,
         };
-        for p in 0..h.processes as u16 {
+        for n in 0..h.processes {
+            let p = world.processes.next_id();
             let mut thread = |role| world.new_thread(p, role);
             let (receiver, loop_thread, sender) = (
                 thread(Role::Receiver),
@@ -150,13 +152,13 @@ impl World {
                     ..Pool::default()
                 },
                 gil: Gil::new(
-                    streams.indexed("gil", p as u64),
+                    streams.indexed("gil", p.index() as u64),
                     HandoverPolicy {
                         previous_holder: h.dispatch.handover_previous_holder,
                         longest_waiter: h.dispatch.handover_longest_waiter,
                     },
                 ),
-                jitter: streams.indexed("dispatch-jitter", p as u64),
+                jitter: streams.indexed("dispatch-jitter", p.index() as u64),
                 invocations: 0,
                 gil_held: Gauge::default(),
                 gil_waiters: Gauge::default(),
@@ -166,9 +168,9 @@ impl World {
                 active_threads: Gauge::default(),
             });
             if h.prewarm_pools {
-                world.prewarm(p as usize, h.threads, h.default_executor_threads);
+                world.prewarm(p, h.threads, h.default_executor_threads);
             }
-            let ready_at = h.process_start_interval_ns.saturating_mul(p as u64);
+            let ready_at = h.process_start_interval_ns.saturating_mul(n as u64);
             world.queue.push(
                 crate::kernel::SimTime(ready_at),
                 Event::ProcessReady { process: p },
@@ -194,7 +196,7 @@ impl World {
         world
     }
 
-    pub(super) fn new_thread(&mut self, process: u16, role: Role) -> ThreadId {
+    pub(super) fn new_thread(&mut self, process: ProcessId, role: Role) -> ThreadId {
         self.threads.push(Thread {
             process,
             role,
@@ -213,14 +215,14 @@ impl World {
     }
 
     /// Starts every pool and default-executor thread of process `p` up front, idle.
-    fn prewarm(&mut self, p: usize, pool: u32, executor: u32) {
+    fn prewarm(&mut self, p: ProcessId, pool: u32, executor: u32) {
         for n in 0..pool {
-            let th = self.new_thread(p as u16, Role::Pool(n));
+            let th = self.new_thread(p, Role::Pool(n));
             self.processes[p].pool.threads.push(th);
             self.processes[p].pool.idle.push_back(th);
         }
         for n in 0..executor {
-            let th = self.new_thread(p as u16, Role::Executor(n));
+            let th = self.new_thread(p, Role::Executor(n));
             self.processes[p].executor.threads.push(th);
             self.processes[p].executor.idle.push_back(th);
         }
@@ -318,11 +320,11 @@ impl World {
             Event::GilGranted { thread } => self.gil_granted(thread),
             Event::GilSwitch { process, gen } => self.gil_switch(process, gen),
             Event::AwaitDone { task } => {
-                let p = self.invs[self.tasks[task].inv].process as usize;
+                let p = self.invs[self.tasks[task].inv].process;
                 self.post_to_loop(p, Job::Step(task));
             }
             Event::ProcessReady { process } => {
-                self.processes[process as usize].ready = true;
+                self.processes[process].ready = true;
                 self.ready_processes.push(process);
             }
             Event::Sample => unreachable!("ticks are handled by run"),
@@ -346,7 +348,7 @@ impl World {
         // Process 0 is ready at t = 0, before any arrival (its event was scheduled first).
         let ready = &self.ready_processes;
         let process = ready[(self.rr_counter % ready.len() as u64) as usize];
-        self.processes[process as usize].invocations += 1;
+        self.processes[process].invocations += 1;
         let fr = &mut self.functions[func as usize];
         let rng = match fr.durations_family {
             Some(family) => self.streams.member(family, fr.invocations),
@@ -374,7 +376,7 @@ impl World {
 
     /// The request reaches its worker's receiver thread.
     fn deliver(&mut self, inv: InvId) {
-        let p = self.invs[inv].process as usize;
+        let p = self.invs[inv].process;
         self.processes[p].inbox.push_back(inv);
         let r = self.processes[p].receiver;
         self.wake(r);
@@ -428,11 +430,8 @@ impl World {
         }
         let mut done = std::mem::take(&mut self.scratch);
         let threads = &self.threads;
-        self.cores.finish_due(
-            self.now,
-            |t| threads[t as usize].process as usize,
-            &mut done,
-        );
+        self.cores
+            .finish_due(self.now, |t| threads[t as usize].process.index(), &mut done);
         for th in done.drain(..) {
             self.threads[th as usize].pending_ns = 0;
             self.advance(th);
