@@ -1,6 +1,6 @@
 //! Every event of the model, one doc line each. Ids are indices into the world's arenas.
 
-use super::ids::ProcessId;
+use super::ids::{InstanceId, ProcessId};
 
 /// A thread, index into `World::threads`.
 pub type ThreadId = u32;
@@ -21,8 +21,8 @@ pub enum Event {
     ClientRequest { func: u16, client: u32 },
     /// A request reaches its worker process's receiver thread.
     Deliver { inv: InvId },
-    /// The earliest CPU burst on the instance's cores may have finished.
-    CpuTick,
+    /// The earliest CPU burst on `instance`'s cores may have finished.
+    CpuTick { instance: InstanceId },
     /// A blocking call (time.sleep, blocking I/O) returns on `thread`.
     SleepDone { thread: ThreadId },
     /// A thread handed the GIL has woken up and runs.

@@ -56,7 +56,8 @@ impl World {
     /// waker's core and runs it at once, while the waker is inside the GIL-free syscall.
     fn woken_sibling_preempts(&self, th: ThreadId) -> bool {
         let p = self.threads[th as usize].process;
-        let other_cores_busy = self.cores.running() as f64 + 1.0 >= self.cores_capacity;
+        let instance = &self.instances[self.processes[p].instance];
+        let other_cores_busy = instance.cores.running() as f64 + 1.0 >= instance.cores_capacity;
         other_cores_busy
             && self.wake_list.iter().any(|&w| {
                 let t = &self.threads[w as usize];
@@ -95,7 +96,7 @@ impl World {
     pub(super) fn enqueue_waiter(&mut self, p: ProcessId, th: ThreadId) {
         let now = self.now;
         if !matches!(self.threads[th as usize].activity, Activity::OnCpu { .. }) {
-            self.cores.brief_wake(now);
+            self.instance_of(p).cores.brief_wake(now);
         }
         let pr = &mut self.processes[p];
         pr.gil.push_waiter(th, now);
@@ -178,7 +179,8 @@ impl World {
         }
         gil.armed_at = None;
         // The waiter whose timed wait ran out wakes to set the drop request.
-        self.cores.brief_wake(self.now);
+        let now = self.now;
+        self.instance_of(p).cores.brief_wake(now);
         let gil = &mut self.processes[p].gil;
         let Some(h) = gil.holder else {
             self.hand_over(p);
@@ -193,7 +195,8 @@ impl World {
             debug_assert!(self.processes[p].gil.armed_at > Some(self.now));
             return;
         }
-        let left = self.cores.stop(h, p.index(), self.now);
+        let rank = self.processes[p].rank;
+        let left = self.instance_of(p).cores.stop(h, rank, now);
         self.threads[h as usize].pending_ns = left;
         self.let_go_of_gil(h, p);
         self.hand_over(p);

@@ -49,6 +49,10 @@ macro_rules! typed_id {
 }
 
 typed_id!(
+    /// A host instance, index into `World::instances`.
+    InstanceId(u16)
+);
+typed_id!(
     /// A worker process, index into `World::processes` (numbered across the whole fleet:
     /// an instance's processes are a list of these).
     ProcessId(u16)
@@ -94,6 +98,11 @@ impl<I: Id, T> IdVec<I, T> {
         self.items.len()
     }
 
+    /// True when it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     /// Every id, in order.
     pub fn ids(&self) -> impl Iterator<Item = I> + use<I, T> {
         (0..self.items.len()).map(I::from_index)
@@ -102,6 +111,11 @@ impl<I: Id, T> IdVec<I, T> {
     /// The items, in id order.
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
+    }
+
+    /// The items, in id order, to change.
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
+        self.items.iter_mut()
     }
 }
 

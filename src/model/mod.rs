@@ -1,12 +1,15 @@
-//! The model of one Azure Functions host instance running Python workers.
+//! The model of an Azure Functions app: host instances running Python workers (one instance
+//! today; the world is built to hold many).
 //!
 //! [`World::build`] turns a validated experiment into processes, threads, programs and arrival
 //! sources (all topology errors are caught before time starts); [`World::run`] drives the
 //! kernel's event loop to the end and returns the [`RunResult`].
 //!
 //! Module map:
-//! * `event`: every event, one line each;
-//! * `world`: building, routing, arrivals, closed-loop clients, the run loop;
+//! * `event`: every event, one line each; `ids`: the typed ids and the vector they index;
+//! * `world`: building, arrivals, closed-loop clients, the run loop;
+//! * `instance`: one host instance (its cores, its processes, its round robin);
+//! * `routing`: a request's way to an instance and a ready process;
 //! * `sampling`: the time series;
 //! * `state`: threads, tasks and invocations; `worker`: a process's threads, queues and gauges;
 //! * `threads`: the op loop every thread runs and the worker's dispatch path;
@@ -22,10 +25,12 @@ pub mod cpu;
 pub mod event;
 pub mod gil;
 mod gil_protocol;
-mod ids;
+pub mod ids;
+mod instance;
 mod pools;
 pub mod program;
 mod results;
+mod routing;
 mod sampling;
 mod slab;
 pub mod state;

@@ -120,8 +120,8 @@ pub struct Inv {
     pub start: Option<u64>,
     /// Body end.
     pub end: Option<u64>,
-    /// Worker process.
-    pub process: ProcessId,
+    /// The worker process it was placed on (`None` while it waits for a ready one).
+    pub process: Option<ProcessId>,
     /// Thread that ran the body.
     pub thread: Option<ThreadLabel>,
     /// Closed-loop client that sent it.
@@ -172,7 +172,7 @@ impl Inv {
             start: self.start,
             end: self.end,
             response,
-            process: self.process.number(),
+            process: self.process.map(ProcessId::number),
             thread: self.thread,
             outcome,
         }

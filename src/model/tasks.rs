@@ -47,7 +47,7 @@ impl World {
         if coroutine && !tk.launched {
             // create_task + the task's first __step, on the loop.
             tk.launched = true;
-            let p = self.invs[inv].process;
+            let p = self.process_of(inv);
             return Op::Python(self.cost(p, self.costs.task_start_ns));
         }
         if !tk.started {
@@ -63,10 +63,11 @@ impl World {
                 let i = &mut self.invs[inv];
                 i.start = Some(now);
                 i.thread = Some(label);
-                self.queued.add(now, -1);
+                let p = self.process_of(inv);
+                self.instance_of(p).queued.add(now, -1);
             }
         }
-        let p = self.invs[inv].process;
+        let p = self.process_of(inv);
         let instrs = self.programs.instrs(prog);
         if pc == instrs.len() {
             return self.task_end(th, task, coroutine);
@@ -126,7 +127,7 @@ impl World {
     /// A program ran its last step.
     fn task_end(&mut self, th: ThreadId, task: TaskId, coroutine: bool) -> Op {
         let tk = self.tasks[task];
-        let p = self.invs[tk.inv].process;
+        let p = self.process_of(tk.inv);
         self.tasks.remove(task);
         if tk.root {
             self.invs[tk.inv].end = Some(self.now);

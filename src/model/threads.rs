@@ -137,7 +137,8 @@ impl World {
         let t = &mut self.threads[th as usize];
         if matches!(t.role, Role::Pool(_) | Role::Executor(_)) && !t.busy {
             t.busy = true;
-            self.busy_threads.add(self.now, 1);
+            let instance = self.processes[t.process].instance;
+            self.instances[instance].busy_threads.add(self.now, 1);
         }
         t.assign(job, 0);
         true
@@ -150,7 +151,8 @@ impl World {
         let (p, role) = (t.process, t.role);
         if t.busy {
             t.busy = false;
-            self.busy_threads.add(self.now, -1);
+            let instance = self.processes[p].instance;
+            self.instances[instance].busy_threads.add(self.now, -1);
         }
         match role {
             Role::Pool(_) => self.processes[p].pool.idle.push_back(th),
@@ -219,7 +221,8 @@ impl World {
     pub(super) fn start_cpu(&mut self, th: ThreadId, ns: u64, gil: bool) {
         let p = self.threads[th as usize].process;
         self.set_activity(th, Activity::OnCpu { gil });
-        self.cores.start(th, p.index(), ns, self.now);
+        let (now, rank) = (self.now, self.processes[p].rank);
+        self.instance_of(p).cores.start(th, rank, ns, now);
     }
 
     /// Changes what `th` is doing, keeping the loop gauges and the time attributed to

@@ -1,9 +1,9 @@
 //! Building the world from an experiment, running it, and what comes out.
 
-use super::cpu::Cores;
 use super::event::{Event, InvId, ThreadId};
 use super::gil::{Gil, HandoverPolicy};
-use super::ids::{IdVec, ProcessId};
+use super::ids::{IdVec, InstanceId, ProcessId};
+use super::instance::Instance;
 use super::program::Programs;
 use super::results::{Progress, RunResult};
 use super::sampling::SampleMarks;
@@ -21,15 +21,15 @@ use crate::metrics::{Gauge, Outcome, Recorder, RowSink, Slot};
 use crate::model::program::Sampler;
 use crate::workload::ArrivalSource;
 
-/// The whole simulated host instance.
+/// The simulated fleet: its host instances, the worker processes and threads running on them,
+/// the invocations in flight, and the clock and event queue that drive them.
 pub struct World {
-    streams: RngStreams,
+    pub(super) streams: RngStreams,
     /// Handed to invocations whose durations are all constant: never drawn from.
-    constant_rng: SimRng,
+    pub(super) constant_rng: SimRng,
     pub(super) now: u64,
     pub(super) queue: EventQueue<Event>,
-    pub(super) cores: Cores,
-    pub(super) cores_capacity: f64,
+    pub(super) instances: IdVec<InstanceId, Instance>,
     pub(super) threads: Vec<Thread>,
     pub(super) processes: IdVec<ProcessId, Process>,
     pub(super) tasks: Slab<Task>,
@@ -42,13 +42,8 @@ pub struct World {
     pub(super) recorder: Recorder,
     pub(super) wake_list: Vec<ThreadId>,
     scratch: Vec<ThreadId>,
-    pub(super) cpu_armed: Option<u64>,
-    rr_counter: u64,
-    ready_processes: Vec<ProcessId>,
-    next_inv_id: u64,
+    pub(super) next_inv_id: u64,
     pub(super) in_flight: Gauge,
-    pub(super) queued: Gauge,
-    pub(super) busy_threads: Gauge,
     horizon: Option<u64>,
     pub(super) sample_interval: u64,
     pub(super) last_sample: SampleMarks,
@@ -100,8 +95,7 @@ impl World {
             streams,
             now: 0,
             queue: EventQueue::with_capacity(1024),
-            cores: Cores::new(h.cores, h.processes as usize, h.context_switch_ns),
-            cores_capacity: h.cores,
+            instances: IdVec::default(),
             threads: Vec::new(),
             processes: IdVec::default(),
             tasks: Slab::default(),
@@ -114,20 +108,21 @@ impl World {
             recorder: Recorder::new(exp.functions.len(), exp.output.invocations),
             wake_list: Vec::new(),
             scratch: Vec::new(),
-            cpu_armed: None,
-            rr_counter: 0,
-            ready_processes: Vec::new(),
             next_inv_id: 0,
             in_flight: Gauge::default(),
-            queued: Gauge::default(),
-            busy_threads: Gauge::default(),
             horizon: exp.horizon_ns,
             sample_interval: exp.output.timeseries_interval_ns,
             last_sample: SampleMarks::default(),
             processed_events: 0,
         };
+        let instance = world.instances.push(Instance::new(
+            h.cores,
+            h.processes as usize,
+            h.context_switch_ns,
+        ));
         for n in 0..h.processes {
             let p = world.processes.next_id();
+            let rank = world.instances[instance].add_process(p);
             let mut thread = |role| world.new_thread(p, role);
             let (receiver, loop_thread, sender) = (
                 thread(Role::Receiver),
@@ -135,6 +130,8 @@ impl World {
                 thread(Role::Sender),
             );
             world.processes.push(Process {
+                instance,
+                rank,
                 ready: false,
                 receiver,
                 loop_thread,
@@ -315,18 +312,15 @@ impl World {
                 }
             }
             Event::Deliver { inv } => self.deliver(inv),
-            Event::CpuTick => self.cpu_tick(),
+            Event::CpuTick { instance } => self.cpu_tick(instance),
             Event::SleepDone { thread } => self.advance(thread),
             Event::GilGranted { thread } => self.gil_granted(thread),
             Event::GilSwitch { process, gen } => self.gil_switch(process, gen),
             Event::AwaitDone { task } => {
-                let p = self.invs[self.tasks[task].inv].process;
+                let p = self.process_of(self.tasks[task].inv);
                 self.post_to_loop(p, Job::Step(task));
             }
-            Event::ProcessReady { process } => {
-                self.processes[process].ready = true;
-                self.ready_processes.push(process);
-            }
+            Event::ProcessReady { process } => self.process_ready(process),
             Event::Sample => unreachable!("ticks are handled by run"),
         }
     }
@@ -335,51 +329,6 @@ impl World {
         if let Some(t) = self.functions[func as usize].source.next() {
             self.push(t.max(self.now), Event::Arrival { func });
         }
-    }
-
-    /// A request arrives at the host and is routed to a ready process: the host's dispatcher
-    /// keeps one counter for all functions, increments it, then picks `counter % ready`
-    /// (RpcFunctionInvocationDispatcherLoadBalancer): blind to load.
-    fn arrive(&mut self, func: u16, client: Option<u32>) {
-        self.recorder.arrived(self.now);
-        self.in_flight.add(self.now, 1);
-        self.queued.add(self.now, 1);
-        self.rr_counter += 1;
-        // Process 0 is ready at t = 0, before any arrival (its event was scheduled first).
-        let ready = &self.ready_processes;
-        let process = ready[(self.rr_counter % ready.len() as u64) as usize];
-        self.processes[process].invocations += 1;
-        let fr = &mut self.functions[func as usize];
-        let rng = match fr.durations_family {
-            Some(family) => self.streams.member(family, fr.invocations),
-            None => self.constant_rng.clone(),
-        };
-        fr.invocations += 1;
-        let inv = self.invs.insert(Inv {
-            id: self.next_inv_id,
-            func,
-            arrival: self.now,
-            start: None,
-            end: None,
-            process,
-            thread: None,
-            client,
-            rng,
-        });
-        self.next_inv_id += 1;
-        if self.costs.transport_ns == 0 {
-            self.deliver(inv);
-        } else {
-            self.push(self.now + self.costs.transport_ns, Event::Deliver { inv });
-        }
-    }
-
-    /// The request reaches its worker's receiver thread.
-    fn deliver(&mut self, inv: InvId) {
-        let p = self.invs[inv].process;
-        self.processes[p].inbox.push_back(inv);
-        let r = self.processes[p].receiver;
-        self.wake(r);
     }
 
     /// The response of `inv` leaves the worker: it is recorded and, for a closed-loop client,
@@ -424,14 +373,21 @@ impl World {
         self.wake_list.clear();
     }
 
-    fn cpu_tick(&mut self) {
-        if self.cpu_armed == Some(self.now) {
-            self.cpu_armed = None;
+    /// The earliest burst on `instance`'s cores may have ended: the threads whose bursts have
+    /// go on.
+    fn cpu_tick(&mut self, instance: InstanceId) {
+        let now = self.now;
+        let inst = &mut self.instances[instance];
+        if inst.cpu_armed == Some(now) {
+            inst.cpu_armed = None;
         }
         let mut done = std::mem::take(&mut self.scratch);
-        let threads = &self.threads;
-        self.cores
-            .finish_due(self.now, |t| threads[t as usize].process.index(), &mut done);
+        let (threads, processes) = (&self.threads, &self.processes);
+        inst.cores.finish_due(
+            now,
+            |t| processes[threads[t as usize].process].rank,
+            &mut done,
+        );
         for th in done.drain(..) {
             self.threads[th as usize].pending_ns = 0;
             self.advance(th);
@@ -439,12 +395,21 @@ impl World {
         self.scratch = done;
     }
 
-    /// Makes sure an event is pending for the earliest CPU burst end.
+    /// Makes sure an event is pending for the earliest CPU burst end of every instance.
     fn arm_cpu(&mut self) {
-        if let Some(t) = self.cores.next_finish(self.now) {
-            if self.cpu_armed.is_none_or(|armed| t < armed) {
-                self.cpu_armed = Some(t);
-                self.push(t, Event::CpuTick);
+        let World {
+            instances,
+            queue,
+            now,
+            ..
+        } = self;
+        for (instance, inst) in instances.ids().zip(instances.iter_mut()) {
+            let Some(t) = inst.cores.next_finish(*now) else {
+                continue;
+            };
+            if inst.cpu_armed.is_none_or(|armed| t < armed) {
+                inst.cpu_armed = Some(t);
+                queue.push(crate::kernel::SimTime(t), Event::CpuTick { instance });
             }
         }
     }
