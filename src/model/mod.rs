@@ -7,7 +7,8 @@
 //!
 //! Module map:
 //! * `event`: every event, one line each; `ids`: the typed ids and the vector they index;
-//! * `world`: building, arrivals, closed-loop clients, the run loop;
+//! * `build`: the topology checks ([`BuildError`]) and building the world;
+//! * `world`: arrivals, closed-loop clients, the run loop;
 //! * `instance`: one host instance (its cores, its processes, its round robin);
 //! * `routing`: a request's way to an instance and a ready process;
 //! * `sampling`: the time series;
@@ -21,6 +22,7 @@
 //! * `program`: compiled bodies and duration sampling; `results`: what a run returns.
 
 mod attribution;
+mod build;
 pub mod cpu;
 pub mod event;
 pub mod gil;
@@ -39,5 +41,6 @@ mod threads;
 pub mod worker;
 mod world;
 
+pub use build::BuildError;
 pub use results::{Progress, RunResult};
 pub use world::World;

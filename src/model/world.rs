@@ -1,25 +1,22 @@
-//! Building the world from an experiment, running it, and what comes out.
+//! The world: its arenas, clock and event queue; the run loop and the dispatch of each event.
 
 use super::event::{Event, InvId, ThreadId};
-use super::gil::{Gil, HandoverPolicy};
 use super::ids::{IdVec, InstanceId, ProcessId};
 use super::instance::Instance;
 use super::program::Programs;
 use super::results::{Progress, RunResult};
 use super::sampling::SampleMarks;
+use super::slab::Slab;
+use super::state::{Activity, FunctionRt, Inv, Task, Thread};
+use super::worker::{Job, Process};
+use crate::config::DispatchCosts;
+use crate::kernel::{EventQueue, RngStreams, SimRng};
+use crate::metrics::{Gauge, Outcome, Recorder, RowSink};
 use std::ops::ControlFlow;
 
 /// Kernel steps between two progress reports (and row flushes): rare enough to cost nothing,
 /// often enough that a report comes many times a second.
 pub const CHECK_EVERY: u64 = 1 << 14;
-use super::slab::Slab;
-use super::state::{Activity, Clients, FunctionRt, Inv, Role, Task, Thread};
-use super::worker::{Job, Pool, Process};
-use crate::config::{DispatchCosts, Experiment, Workload};
-use crate::kernel::{EventQueue, RngStreams, SimRng};
-use crate::metrics::{Gauge, Outcome, Recorder, RowSink, Slot};
-use crate::model::program::Sampler;
-use crate::workload::ArrivalSource;
 
 /// The simulated fleet: its host instances, the worker processes and threads running on them,
 /// the invocations in flight, and the clock and event queue that drive them.
@@ -41,190 +38,16 @@ pub struct World {
     pub(super) switch_interval_ns: u64,
     pub(super) recorder: Recorder,
     pub(super) wake_list: Vec<ThreadId>,
-    scratch: Vec<ThreadId>,
+    pub(super) scratch: Vec<ThreadId>,
     pub(super) next_inv_id: u64,
     pub(super) in_flight: Gauge,
-    horizon: Option<u64>,
+    pub(super) horizon: Option<u64>,
     pub(super) sample_interval: u64,
     pub(super) last_sample: SampleMarks,
     pub(super) processed_events: u64,
 }
 
 impl World {
-    /// Builds the host instance, its worker processes and the functions' arrival sources.
-    pub fn build(exp: &Experiment) -> World {
-        let h = &exp.host;
-        let streams = RngStreams::new(exp.seed);
-        let mut programs = Programs::default();
-        let mut functions = Vec::new();
-        for f in &exp.functions {
-            let root = programs.compile(&f.body);
-            // Streams are keyed by the function's name, so adding or reordering functions
-            // leaves every other function's draws as they were.
-            let clients = match &f.workload {
-                Workload::ClosedLoop {
-                    clients,
-                    think,
-                    duration_ns,
-                    requests_per_client,
-                } => Some(Clients {
-                    think: Sampler::new(think),
-                    rng: streams.stream(&format!("think/{}", f.name)),
-                    stop_at: *duration_ns,
-                    per_client_limit: *requests_per_client,
-                    sent: vec![0; *clients as usize],
-                }),
-                _ => None,
-            };
-            functions.push(FunctionRt {
-                kind: f.kind,
-                root,
-                source: ArrivalSource::new(
-                    &f.workload,
-                    streams.stream(&format!("arrivals/{}", f.name)),
-                ),
-                durations_family: programs
-                    .draws(root)
-                    .then(|| RngStreams::family(&format!("durations/{}", f.name))),
-                invocations: 0,
-                clients,
-            });
-        }
-        let mut world = World {
-            constant_rng: streams.stream("constant"),
-            streams,
-            now: 0,
-            queue: EventQueue::with_capacity(1024),
-            instances: IdVec::default(),
-            threads: Vec::new(),
-            processes: IdVec::default(),
-            tasks: Slab::default(),
-            invs: Slab::default(),
-            programs,
-            functions,
-            costs: h.dispatch,
-            free_threaded: h.free_threaded,
-            switch_interval_ns: h.switch_interval_ns,
-            recorder: Recorder::new(exp.functions.len(), exp.output.invocations),
-            wake_list: Vec::new(),
-            scratch: Vec::new(),
-            next_inv_id: 0,
-            in_flight: Gauge::default(),
-            horizon: exp.horizon_ns,
-            sample_interval: exp.output.timeseries_interval_ns,
-            last_sample: SampleMarks::default(),
-            processed_events: 0,
-        };
-        let instance = world.instances.push(Instance::new(
-            h.cores,
-            h.processes as usize,
-            h.context_switch_ns,
-        ));
-        for n in 0..h.processes {
-            let p = world.processes.next_id();
-            let rank = world.instances[instance].add_process(p);
-            let mut thread = |role| world.new_thread(p, role);
-            let (receiver, loop_thread, sender) = (
-                thread(Role::Receiver),
-                thread(Role::Loop),
-                thread(Role::Sender),
-            );
-            world.processes.push(Process {
-                instance,
-                rank,
-                ready: false,
-                receiver,
-                loop_thread,
-                sender,
-                inbox: Default::default(),
-                ready_queue: Default::default(),
-                round_left: 0,
-                outbox: Default::default(),
-                pool: Pool {
-                    max: h.threads,
-                    ..Pool::default()
-                },
-                executor: Pool {
-                    max: h.default_executor_threads,
-                    ..Pool::default()
-                },
-                gil: Gil::new(
-                    streams.indexed("gil", p.index() as u64),
-                    HandoverPolicy {
-                        previous_holder: h.dispatch.handover_previous_holder,
-                        longest_waiter: h.dispatch.handover_longest_waiter,
-                    },
-                ),
-                jitter: streams.indexed("dispatch-jitter", p.index() as u64),
-                invocations: 0,
-                gil_held: Gauge::default(),
-                gil_waiters: Gauge::default(),
-                loop_busy: Gauge::default(),
-                loop_blocked: Gauge::default(),
-                loop_in_user_code: false,
-                active_threads: Gauge::default(),
-            });
-            if h.prewarm_pools {
-                world.prewarm(p, h.threads, h.default_executor_threads);
-            }
-            let ready_at = h.process_start_interval_ns.saturating_mul(n as u64);
-            world.queue.push(
-                crate::kernel::SimTime(ready_at),
-                Event::ProcessReady { process: p },
-            );
-        }
-        for f in 0..world.functions.len() {
-            world.pull_arrival(f as u16);
-            let clients = world.functions[f]
-                .clients
-                .as_ref()
-                .map_or(0, |c| c.sent.len());
-            for client in 0..clients as u32 {
-                world.push(
-                    0,
-                    Event::ClientRequest {
-                        func: f as u16,
-                        client,
-                    },
-                );
-            }
-        }
-        world.push(world.sample_interval, Event::Sample);
-        world
-    }
-
-    pub(super) fn new_thread(&mut self, process: ProcessId, role: Role) -> ThreadId {
-        self.threads.push(Thread {
-            process,
-            role,
-            activity: Activity::Idle,
-            holds_gil: false,
-            pending_ns: 0,
-            job: Job::None,
-            stage: 0,
-            busy: false,
-            code: None,
-            code_known: true,
-            slot: Slot::NONE,
-            since: self.now,
-        });
-        (self.threads.len() - 1) as ThreadId
-    }
-
-    /// Starts every pool and default-executor thread of process `p` up front, idle.
-    fn prewarm(&mut self, p: ProcessId, pool: u32, executor: u32) {
-        for n in 0..pool {
-            let th = self.new_thread(p, Role::Pool(n));
-            self.processes[p].pool.threads.push(th);
-            self.processes[p].pool.idle.push_back(th);
-        }
-        for n in 0..executor {
-            let th = self.new_thread(p, Role::Executor(n));
-            self.processes[p].executor.threads.push(th);
-            self.processes[p].executor.idle.push_back(th);
-        }
-    }
-
     pub(super) fn push(&mut self, at: u64, ev: Event) {
         self.queue.push(crate::kernel::SimTime(at), ev);
     }
@@ -325,7 +148,8 @@ impl World {
         }
     }
 
-    fn pull_arrival(&mut self, func: u16) {
+    /// Schedules the next open-loop arrival of `func`, if its source has one.
+    pub(super) fn pull_arrival(&mut self, func: u16) {
         if let Some(t) = self.functions[func as usize].source.next() {
             self.push(t.max(self.now), Event::Arrival { func });
         }

@@ -188,7 +188,7 @@ pub fn validate_dir_rows(
             }
         }
     }
-    let outputs = run_all(&exps);
+    let outputs = run_all(&exps)?;
     if let Some(rows_dir) = rows {
         let runs = plans
             .iter()
