@@ -110,10 +110,12 @@ impl World {
             sample_interval: exp.output.timeseries_interval_ns,
             last_sample: SampleMarks::default(),
             processed_events: 0,
+            requests_pending: 0,
+            periodic_pending: 0,
         };
         world.add_instance(h);
         world.schedule_first_requests();
-        world.push(world.sample_interval, Event::Sample);
+        world.schedule_periodic(world.sample_interval, Event::Sample);
         Ok(world)
     }
 
@@ -190,7 +192,7 @@ impl World {
                 .as_ref()
                 .map_or(0, |c| c.sent.len());
             for client in 0..clients as u32 {
-                self.push(0, Event::ClientRequest { func: f, client });
+                self.schedule_request(0, Event::ClientRequest { func: f, client });
             }
         }
     }

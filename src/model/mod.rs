@@ -11,6 +11,7 @@
 //! * `world`: arrivals, closed-loop clients, the run loop;
 //! * `instance`: one host instance (its cores, its processes, its round robin);
 //! * `routing`: a request's way to an instance and a ready process;
+//! * `run_end`: when a run is over (no arrival to come, the fleet idle);
 //! * `sampling`: the time series;
 //! * `state`: threads, tasks and invocations; `worker`: a process's threads, queues and gauges;
 //! * `threads`: the op loop every thread runs and the worker's dispatch path;
@@ -33,6 +34,7 @@ mod pools;
 pub mod program;
 mod results;
 mod routing;
+mod run_end;
 mod sampling;
 mod slab;
 pub mod state;

@@ -57,8 +57,11 @@ impl World {
             blocked,
             cpu,
         };
+        if self.run_is_over() {
+            return;
+        }
         let Some(next_event) = self.queue.peek_time().map(|t| t.0) else {
-            return; // nothing can happen any more
+            return;
         };
         let mut next = now + self.sample_interval;
         if self.in_flight.value() == 0 && next_event > next {
@@ -71,6 +74,6 @@ impl World {
                 next += self.sample_interval;
             }
         }
-        self.push(next, Event::Sample);
+        self.schedule_periodic(next, Event::Sample);
     }
 }

@@ -45,6 +45,10 @@ pub struct World {
     pub(super) sample_interval: u64,
     pub(super) last_sample: SampleMarks,
     pub(super) processed_events: u64,
+    /// Arrivals and closed-loop requests in the queue (see `run_end`).
+    pub(super) requests_pending: usize,
+    /// Periodic events in the queue (see `run_end`).
+    pub(super) periodic_pending: usize,
 }
 
 impl World {
@@ -60,8 +64,8 @@ impl World {
         sink: &mut dyn RowSink,
         watch: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
     ) -> RunResult {
-        // The run ends at its last model event (or the horizon): time-series ticks observe the
-        // model, they neither extend the run nor count as its events.
+        // The run ends at its last model event (or the horizon): periodic events observe the
+        // model, they neither extend the run nor count as its events (see `run_end`).
         let mut end = 0;
         let mut steps = 0u64;
         let mut stopped = None;
@@ -80,6 +84,7 @@ impl World {
                 }
             }
             if ev == Event::Sample {
+                self.periodic_pending -= 1;
                 self.sample();
                 continue;
             }
@@ -118,10 +123,12 @@ impl World {
     fn handle(&mut self, ev: Event) {
         match ev {
             Event::Arrival { func } => {
+                self.requests_pending -= 1;
                 self.arrive(func, None);
                 self.pull_arrival(func);
             }
             Event::ClientRequest { func, client } => {
+                self.requests_pending -= 1;
                 let c = self.functions[func as usize]
                     .clients
                     .as_mut()
@@ -151,7 +158,7 @@ impl World {
     /// Schedules the next open-loop arrival of `func`, if its source has one.
     pub(super) fn pull_arrival(&mut self, func: u16) {
         if let Some(t) = self.functions[func as usize].source.next() {
-            self.push(t.max(self.now), Event::Arrival { func });
+            self.schedule_request(t.max(self.now), Event::Arrival { func });
         }
     }
 
@@ -175,7 +182,7 @@ impl World {
                 .think
                 .sample(&mut c.rng)
                 .saturating_add(self.costs.timer_slack_ns);
-            self.push(
+            self.schedule_request(
                 response.saturating_add(think),
                 Event::ClientRequest { func, client },
             );
