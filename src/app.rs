@@ -10,7 +10,7 @@ use crate::output::folder::{OutputRecord, MANIFEST};
 use crate::output::progress::RunProgress;
 use crate::output::{pretty_json, report, Staging};
 use crate::preflight::{self, Limits, MemoryBudget};
-use crate::runner::run_streaming;
+use crate::runner::{run_streaming, RunFailure};
 use serde::Serialize;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -201,7 +201,8 @@ fn simulate(
     let flushed = sink.finish();
     let summary = match result {
         Ok(summary) => summary,
-        Err(reason) => {
+        Err(RunFailure::Build(e)) => return Err(e.into()),
+        Err(RunFailure::Stopped(reason)) => {
             if let Err((file, source)) = flushed {
                 return Err(write_err(file, source));
             }

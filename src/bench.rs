@@ -41,23 +41,23 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
         }
     );
     let n = 50_000_000 / scale;
-    let kernel = repeat(reps, || kernel_hold(n) / 1e6);
+    let kernel = repeat(reps, || Ok(kernel_hold(n) / 1e6))?;
     crate::say!(
         "  kernel (hold model, 1024 pending)     {kernel} M events/s   ({n} events per repetition)"
     );
     let inv = 1_000_000 / scale as u64;
     let mut events = 0;
     let full = repeat(reps, || {
-        let (e, wall) = model_run(inv, DispatchCosts::CALIBRATED, false);
+        let (e, wall) = model_run(inv, DispatchCosts::CALIBRATED, false)?;
         events = e;
-        e as f64 / wall / 1e6
-    });
+        Ok(e as f64 / wall / 1e6)
+    })?;
     crate::say!("  full model (sync I/O, dispatch path)  {full} M events/s   ({events} events, {inv} invocations)");
     let plain = repeat(reps, || {
-        let (e, wall) = model_run(inv, DispatchCosts::ZERO, false);
+        let (e, wall) = model_run(inv, DispatchCosts::ZERO, false)?;
         events = e;
-        inv as f64 / wall / 1e6
-    });
+        Ok(inv as f64 / wall / 1e6)
+    })?;
     crate::say!(
         "  plain sync function (no dispatch)     {plain} M invocations/s ({events} events)"
     );
@@ -84,15 +84,15 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
 }
 
 /// Runs `f` `reps` times; formats the median and the range.
-fn repeat(reps: usize, mut f: impl FnMut() -> f64) -> String {
-    let mut v: Vec<f64> = (0..reps).map(|_| f()).collect();
+fn repeat(reps: usize, mut f: impl FnMut() -> Result<f64>) -> Result<String> {
+    let mut v = (0..reps).map(|_| f()).collect::<Result<Vec<f64>>>()?;
     v.sort_by(f64::total_cmp);
-    format!(
+    Ok(format!(
         "{:>6.2} [{:.2}..{:.2}]",
         v[v.len() / 2],
         v[0],
         v[v.len() - 1]
-    )
+    ))
 }
 
 /// The hold model: `n` pop/push pairs with 1024 events pending; returns events per second.
@@ -165,17 +165,17 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
 
 /// One run; with `rows`, invocations.csv and timeseries.csv are formatted and streamed (to a
 /// sink that discards the bytes, so the disk is not measured), as `sim run` does.
-fn model_run(n: u64, costs: DispatchCosts, rows: bool) -> (u64, f64) {
+fn model_run(n: u64, costs: DispatchCosts, rows: bool) -> Result<(u64, f64)> {
     timed_run(&poisson_experiment(n, costs, rows))
 }
 
-fn timed_run(exp: &Experiment) -> (u64, f64) {
+fn timed_run(exp: &Experiment) -> Result<(u64, f64)> {
     let started = Instant::now();
     let names = exp.functions.iter().map(|f| f.name.clone()).collect();
     let rows = exp.output.invocations.then(std::io::sink);
     let mut sink = CsvRows::new(rows, std::io::sink(), names).expect("a sink never fails");
-    let result = World::build(exp).run(&mut sink, &mut |_| ControlFlow::Continue(()));
-    (result.events, started.elapsed().as_secs_f64())
+    let result = World::build(exp)?.run(&mut sink, &mut |_| ControlFlow::Continue(()));
+    Ok((result.events, started.elapsed().as_secs_f64()))
 }
 
 /// A burst of `n` 1 s sleeps on 1 process x 1 thread: all but one wait in the system at once.
@@ -193,7 +193,7 @@ fn child_run(spec: &str) -> Result<()> {
     let (n, rows) = spec.split_once(':').unwrap_or((spec, "false"));
     let n: u64 = n.parse().unwrap_or(1_000_000);
     if rows == "burst" {
-        timed_run(&burst_experiment(n));
+        timed_run(&burst_experiment(n))?;
         let per = peak_kb().map_or("n/a".into(), |kb| format!("{:.0}", kb * 1024.0 / n as f64));
         crate::say!(
             "  burst of {n:>8} in the system at once      peak memory {}, {per} bytes per invocation in the system",
@@ -202,7 +202,7 @@ fn child_run(spec: &str) -> Result<()> {
         return Ok(());
     }
     let rows = rows == "true";
-    let (events, wall) = model_run(n, DispatchCosts::CALIBRATED, rows);
+    let (events, wall) = model_run(n, DispatchCosts::CALIBRATED, rows)?;
     let peak = peak_text();
     crate::say!(
         "  Poisson run, {n:>8} invocations, rows {:<3}  wall {:>6.2} s, peak memory {peak}  ({events} events)",

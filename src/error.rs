@@ -188,6 +188,9 @@ pub enum SimError {
         /// Every case's name.
         available: Vec<String>,
     },
+    /// An experiment whose topology the model cannot build (nothing was simulated).
+    #[error("cannot build the model: {0}")]
+    Build(#[from] crate::model::BuildError),
     /// `sim validate` found cases outside their tolerance.
     #[error("{0} of the ground-truth checks missed their tolerance (see the table above)")]
     ValidationFailed(usize),

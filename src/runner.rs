@@ -5,7 +5,7 @@ use crate::config::{Experiment, FunctionKind};
 use crate::metrics::summary::{round6, CapacitySummary, ProcessSummary, RunSummary, RunTotals};
 use crate::metrics::{InvocationRecord, KeepRows, RowSink, TimeseriesRow};
 use crate::model::program::critical_path_ns;
-use crate::model::{Progress, RunResult, World};
+use crate::model::{BuildError, Progress, RunResult, World};
 use crate::preflight::capacity::capacity;
 use rayon::prelude::*;
 use std::ops::ControlFlow;
@@ -23,18 +23,32 @@ pub struct RunOutput {
     pub function_names: Vec<String>,
 }
 
+/// Why a run gave no summary.
+#[derive(Debug)]
+pub enum RunFailure {
+    /// The experiment's topology cannot be built (before time started).
+    Build(BuildError),
+    /// A budget or a failed write stopped the run; the reason.
+    Stopped(String),
+}
+
 /// Simulates one experiment, keeping every row in memory (tests, `sim validate`, small runs).
-pub fn run_experiment(exp: &Experiment) -> RunOutput {
+pub fn run_experiment(exp: &Experiment) -> Result<RunOutput, BuildError> {
     let mut rows = KeepRows::default();
-    let summary = run_streaming(exp, &mut rows, &mut |_| ControlFlow::Continue(()))
-        .expect("a run without a budget is never stopped");
+    let summary = match run_streaming(exp, &mut rows, &mut |_| ControlFlow::Continue(())) {
+        Ok(summary) => summary,
+        Err(RunFailure::Build(e)) => return Err(e),
+        Err(RunFailure::Stopped(why)) => {
+            unreachable!("a run without a budget, keeping its rows, is never stopped: {why}")
+        }
+    };
     rows.invocations.sort_by_key(|r| r.id);
-    RunOutput {
+    Ok(RunOutput {
         summary,
         rows: rows.invocations,
         timeseries: rows.timeseries,
         function_names: exp.functions.iter().map(|f| f.name.clone()).collect(),
-    }
+    })
 }
 
 /// Simulates one experiment, handing rows to `sink` as they finish and progress to `watch`,
@@ -43,10 +57,11 @@ pub fn run_streaming(
     exp: &Experiment,
     sink: &mut dyn RowSink,
     watch: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
-) -> Result<RunSummary, String> {
-    let result = World::build(exp).run(sink, watch);
+) -> Result<RunSummary, RunFailure> {
+    let world = World::build(exp).map_err(RunFailure::Build)?;
+    let result = world.run(sink, watch);
     if let Some(why) = result.stopped {
-        return Err(why);
+        return Err(RunFailure::Stopped(why));
     }
     Ok(summarise(exp, &result))
 }
@@ -93,7 +108,8 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
     summary
 }
 
-/// Simulates many experiments in parallel; the output order is the input order.
-pub fn run_all(exps: &[Experiment]) -> Vec<RunOutput> {
+/// Simulates many experiments in parallel; the output order is the input order. The first
+/// experiment that cannot be built (in input order) fails them all.
+pub fn run_all(exps: &[Experiment]) -> Result<Vec<RunOutput>, BuildError> {
     exps.par_iter().map(run_experiment).collect()
 }

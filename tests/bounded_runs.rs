@@ -130,7 +130,7 @@ fn the_estimate_is_within_a_factor_of_two_of_the_run() {
     for (name, sets) in cases {
         let exp = common::experiment(name, sets);
         let e = estimate(&exp);
-        let out = sim::runner::run_experiment(&exp);
+        let out = sim::runner::run_experiment(&exp).expect("the experiment builds");
         let within = |est: f64, actual: f64| est / actual < 2.0 && actual / est < 2.0;
         let events = out.summary.events as f64;
         assert!(

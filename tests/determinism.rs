@@ -64,14 +64,14 @@ fn results_do_not_depend_on_the_number_of_worker_threads() {
             .build()
             .unwrap()
     };
-    let one = pool(1).install(|| run_all(&exps));
-    let two = pool(2).install(|| run_all(&exps));
+    let one = pool(1).install(|| run_all(&exps).expect("the experiments build"));
+    let two = pool(2).install(|| run_all(&exps).expect("the experiments build"));
     for ((a, b), exp) in one.iter().zip(&two).zip(&exps) {
         assert_eq!(a.summary, b.summary);
         assert_eq!(a.rows, b.rows);
         assert_eq!(
             a.summary,
-            run_experiment(exp).summary,
+            run_experiment(exp).expect("the experiment builds").summary,
             "parallel equals sequential"
         );
     }

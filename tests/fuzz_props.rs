@@ -380,9 +380,9 @@ proptest! {
         let parsed = parse_experiment(&text, &root().join("experiments/generated.ron"), &sets);
         match (parsed, spec.flaw) {
             (Ok(exp), Flaw::None) => {
-                let first = run_experiment(&exp);
+                let first = run_experiment(&exp).expect("the experiment builds");
                 assert_conserved(&first, spec.horizon_s.is_some())?;
-                let second = run_experiment(&exp);
+                let second = run_experiment(&exp).expect("the experiment builds");
                 prop_assert_eq!(&first.summary, &second.summary, "same experiment, other summary");
                 prop_assert_eq!(&first.rows, &second.rows);
             }

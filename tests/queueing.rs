@@ -183,7 +183,7 @@ fn experiment(
 
 /// Response times (body end - arrival, ns) in arrival order; every invocation must finish.
 fn response_times(exp: &Experiment) -> Vec<f64> {
-    let out = run_experiment(exp);
+    let out = run_experiment(exp).expect("the experiment builds");
     assert!(out.rows.len() > 1_000, "{} rows", out.rows.len());
     out.rows
         .iter()
@@ -243,7 +243,7 @@ fn with_zero_costs_the_response_leaves_when_an_io_body_ends() {
         5_000,
         14,
     );
-    let out = run_experiment(&exp);
+    let out = run_experiment(&exp).expect("the experiment builds");
     assert!(out.rows.len() > 4_000);
     for r in &out.rows {
         assert_eq!(r.response, r.end, "invocation {}", r.id);

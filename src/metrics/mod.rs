@@ -70,8 +70,8 @@ pub struct InvocationRecord {
     pub end: Option<u64>,
     /// Response back at the host.
     pub response: Option<u64>,
-    /// Worker process index.
-    pub process: u16,
+    /// Worker process index (`None`: it never reached a process).
+    pub process: Option<u16>,
     /// Thread that ran the body.
     pub thread: Option<ThreadLabel>,
     /// How it ended.

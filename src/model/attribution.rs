@@ -41,7 +41,7 @@ impl World {
             Activity::OnCpu { gil: true } if !*free_threaded => Use::HoldsGil,
             Activity::OnCpu { .. } | Activity::Blocked => Use::Other,
         };
-        let blocks_loop = t.role == Role::Loop && processes[t.process as usize].loop_in_user_code;
+        let blocks_loop = t.role == Role::Loop && processes[t.process].loop_in_user_code;
         if u == Use::Other && !blocks_loop {
             t.slot = Slot::NONE;
             return;

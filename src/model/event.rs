@@ -1,5 +1,7 @@
 //! Every event of the model, one doc line each. Ids are indices into the world's arenas.
 
+use super::ids::{InstanceId, ProcessId};
+
 /// A thread, index into `World::threads`.
 pub type ThreadId = u32;
 /// An invocation, index into the invocation slab.
@@ -19,8 +21,8 @@ pub enum Event {
     ClientRequest { func: u16, client: u32 },
     /// A request reaches its worker process's receiver thread.
     Deliver { inv: InvId },
-    /// The earliest CPU burst on the instance's cores may have finished.
-    CpuTick,
+    /// The earliest CPU burst on `instance`'s cores may have finished.
+    CpuTick { instance: InstanceId },
     /// A blocking call (time.sleep, blocking I/O) returns on `thread`.
     SleepDone { thread: ThreadId },
     /// A thread woken after a long sleep runs at last (its sleeper wake-up latency is over).
@@ -28,11 +30,11 @@ pub enum Event {
     /// A thread handed the GIL has woken up and runs.
     GilGranted { thread: ThreadId },
     /// The switch interval of `process`'s GIL expired with waiters: force a hand-over.
-    GilSwitch { process: u16, gen: u32 },
+    GilSwitch { process: ProcessId, gen: u32 },
     /// An awaited asyncio timer or non-blocking I/O completes for `task`.
     AwaitDone { task: TaskId },
     /// Worker process `process` has started and can receive invocations.
-    ProcessReady { process: u16 },
+    ProcessReady { process: ProcessId },
     /// Time to write a row of the time series.
     Sample,
 }

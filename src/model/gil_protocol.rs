@@ -5,6 +5,7 @@
 //! choice.
 
 use super::event::{Event, ThreadId};
+use super::ids::ProcessId;
 use super::state::Activity;
 use super::world::World;
 
@@ -18,7 +19,7 @@ impl World {
         if self.free_threaded || !self.threads[th as usize].holds_gil {
             return false;
         }
-        let p = self.threads[th as usize].process as usize;
+        let p = self.threads[th as usize].process;
         let now = self.now;
         if self.woken_sibling_preempts(th) {
             // The thread it woke takes the free GIL when it runs, later in this instant.
@@ -55,7 +56,8 @@ impl World {
     /// waker's core and runs it at once, while the waker is inside the GIL-free syscall.
     fn woken_sibling_preempts(&self, th: ThreadId) -> bool {
         let p = self.threads[th as usize].process;
-        let other_cores_busy = self.cores.running() as f64 + 1.0 >= self.cores_capacity;
+        let instance = &self.instances[self.processes[p].instance];
+        let other_cores_busy = instance.cores.running() as f64 + 1.0 >= instance.cores_capacity;
         other_cores_busy
             && self.wake_list.iter().any(|&w| {
                 let t = &self.threads[w as usize];
@@ -65,7 +67,7 @@ impl World {
 
     /// `th` (of process `p`) lets go of the GIL, leaving it free; who gets it is the caller's
     /// business.
-    fn let_go_of_gil(&mut self, th: ThreadId, p: usize) {
+    fn let_go_of_gil(&mut self, th: ThreadId, p: ProcessId) {
         self.threads[th as usize].holds_gil = false;
         self.processes[p].gil.holder = None;
         self.processes[p].gil_held.set(self.now, 0);
@@ -73,7 +75,7 @@ impl World {
 
     /// Points process `p`'s switch timer at the next drop request its waiters will make
     /// (none without waiters).
-    pub(super) fn rearm_switch_timer(&mut self, p: usize) {
+    pub(super) fn rearm_switch_timer(&mut self, p: ProcessId) {
         let interval = self.switch_interval_ns;
         let gil = &mut self.processes[p].gil;
         let next = gil.next_drop_request(interval).map(|t| t.max(self.now));
@@ -84,23 +86,17 @@ impl World {
             None => gil.disarm(),
             Some(at) => {
                 let gen = gil.arm(at);
-                self.push(
-                    at,
-                    Event::GilSwitch {
-                        process: p as u16,
-                        gen,
-                    },
-                );
+                self.push(at, Event::GilSwitch { process: p, gen });
             }
         }
     }
 
     /// `th` (not holding the GIL) waits for it; the switch clock starts if it was not running.
     /// A thread that was asleep (not just forced off a core) first wakes to find the GIL held.
-    pub(super) fn enqueue_waiter(&mut self, p: usize, th: ThreadId) {
+    pub(super) fn enqueue_waiter(&mut self, p: ProcessId, th: ThreadId) {
         let now = self.now;
         if !matches!(self.threads[th as usize].activity, Activity::OnCpu { .. }) {
-            self.cores.brief_wake(now);
+            self.instance_of(p).cores.brief_wake(now);
         }
         let pr = &mut self.processes[p];
         pr.gil.push_waiter(th, now);
@@ -115,7 +111,7 @@ impl World {
         if self.free_threaded || self.threads[th as usize].holds_gil {
             return true;
         }
-        let p = self.threads[th as usize].process as usize;
+        let p = self.threads[th as usize].process;
         let now = self.now;
         let pr = &mut self.processes[p];
         if pr.gil.holder.is_none() {
@@ -133,13 +129,13 @@ impl World {
         if !self.threads[th as usize].holds_gil {
             return;
         }
-        let p = self.threads[th as usize].process as usize;
+        let p = self.threads[th as usize].process;
         self.let_go_of_gil(th, p);
         self.hand_over(p);
     }
 
     /// Gives the free GIL of process `p` to a waiter the OS picks; it runs after waking up.
-    pub(super) fn hand_over(&mut self, p: usize) {
+    pub(super) fn hand_over(&mut self, p: ProcessId) {
         let now = self.now;
         let pr = &mut self.processes[p];
         let Some(w) = pr.gil.pick_waiter() else {
@@ -176,15 +172,15 @@ impl World {
 
     /// The switch interval expired with waiters: the holder is asked to drop the GIL, gives it
     /// to another thread, and queues up again for it (FORCE_SWITCHING).
-    pub(super) fn gil_switch(&mut self, process: u16, gen: u32) {
-        let p = process as usize;
+    pub(super) fn gil_switch(&mut self, p: ProcessId, gen: u32) {
         let gil = &mut self.processes[p].gil;
         if gen != gil.timer_gen || gil.armed_at.is_none() {
             return;
         }
         gil.armed_at = None;
         // The waiter whose timed wait ran out wakes to set the drop request.
-        self.cores.brief_wake(self.now);
+        let now = self.now;
+        self.instance_of(p).cores.brief_wake(now);
         let gil = &mut self.processes[p].gil;
         let Some(h) = gil.holder else {
             self.hand_over(p);
@@ -199,7 +195,8 @@ impl World {
             debug_assert!(self.processes[p].gil.armed_at > Some(self.now));
             return;
         }
-        let left = self.cores.stop(h, p, self.now);
+        let rank = self.processes[p].rank;
+        let left = self.instance_of(p).cores.stop(h, rank, now);
         self.threads[h as usize].pending_ns = left;
         self.let_go_of_gil(h, p);
         self.hand_over(p);

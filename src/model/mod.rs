@@ -1,12 +1,17 @@
-//! The model of one Azure Functions host instance running Python workers.
+//! The model of an Azure Functions app: host instances running Python workers (one instance
+//! today; the world is built to hold many).
 //!
 //! [`World::build`] turns a validated experiment into processes, threads, programs and arrival
 //! sources (all topology errors are caught before time starts); [`World::run`] drives the
 //! kernel's event loop to the end and returns the [`RunResult`].
 //!
 //! Module map:
-//! * `event`: every event, one line each;
-//! * `world`: building, routing, arrivals, closed-loop clients, the run loop;
+//! * `event`: every event, one line each; `ids`: the typed ids and the vector they index;
+//! * `build`: the topology checks ([`BuildError`]) and building the world;
+//! * `world`: arrivals, closed-loop clients, the run loop;
+//! * `instance`: one host instance (its cores, its processes, its round robin);
+//! * `routing`: a request's way to an instance and a ready process;
+//! * `run_end`: when a run is over (no arrival to come, the fleet idle);
 //! * `sampling`: the time series;
 //! * `state`: threads, tasks and invocations; `worker`: a process's threads, queues and gauges;
 //! * `threads`: the op loop every thread runs and the worker's dispatch path;
@@ -21,14 +26,19 @@
 //!   machines the World will drive once instances are extracted.
 
 mod attribution;
+mod build;
 pub mod cpu;
 pub mod event;
 pub mod front;
 pub mod gil;
 mod gil_protocol;
+pub mod ids;
+mod instance;
 mod pools;
 pub mod program;
 mod results;
+mod routing;
+mod run_end;
 mod sampling;
 pub mod scale;
 mod slab;
@@ -38,5 +48,6 @@ mod threads;
 pub mod worker;
 mod world;
 
+pub use build::BuildError;
 pub use results::{Progress, RunResult};
 pub use world::World;

@@ -2,6 +2,7 @@
 //! submitting work, waking idle threads one at a time, starting threads on demand.
 
 use super::event::{TaskId, ThreadId};
+use super::ids::ProcessId;
 use super::state::Role;
 use super::worker::Pool;
 use super::world::World;
@@ -17,7 +18,7 @@ impl World {
     /// `executor.submit`: queue the task; if threads are idle, the queue wakes one of them (one
     /// at a time: the next is woken when that one has taken its item); if none is idle and the
     /// pool is below max_workers, a new thread starts.
-    pub(super) fn submit(&mut self, p: usize, which: Executor, task: TaskId) {
+    pub(super) fn submit(&mut self, p: ProcessId, which: Executor, task: TaskId) {
         let pool = self.pool_mut(p, which);
         pool.queue.push_back(task);
         if !pool.idle.is_empty() {
@@ -28,13 +29,13 @@ impl World {
                 Executor::FunctionPool => Role::Pool(n),
                 Executor::Default => Role::Executor(n),
             };
-            let th = self.new_thread(p as u16, role);
+            let th = self.new_thread(p, role);
             self.pool_mut(p, which).threads.push(th);
             self.wake(th);
         }
     }
 
-    fn pool_mut(&mut self, p: usize, which: Executor) -> &mut Pool {
+    fn pool_mut(&mut self, p: ProcessId, which: Executor) -> &mut Pool {
         match which {
             Executor::FunctionPool => &mut self.processes[p].pool,
             Executor::Default => &mut self.processes[p].executor,
@@ -42,7 +43,7 @@ impl World {
     }
 
     /// Wakes the longest-idle thread of a pool unless one is already on its way.
-    fn wake_one_idle(&mut self, p: usize, which: Executor) {
+    fn wake_one_idle(&mut self, p: ProcessId, which: Executor) {
         let pool = self.pool_mut(p, which);
         if pool.waking.is_some() || pool.queue.is_empty() {
             return;
@@ -62,7 +63,7 @@ impl World {
             Role::Executor(_) => Executor::Default,
             _ => return,
         };
-        let p = t.process as usize;
+        let p = t.process;
         let pool = self.pool_mut(p, which);
         if pool.waking == Some(th) {
             pool.waking = None;

@@ -15,7 +15,7 @@ pub struct RunResult {
     pub end_ns: u64,
     /// Events processed.
     pub events: u64,
-    /// Share of the instance's cores used over the run.
+    /// Share of the fleet's cores used over the run.
     pub cpu_utilisation: f64,
     /// Why the run was stopped before its end, if it was (a budget or a failed write).
     pub stopped: Option<String>,
@@ -48,14 +48,15 @@ impl World {
         }
         let elapsed = now.max(1) as f64;
         let mut stats = Vec::new();
-        for p in 0..self.processes.len() {
-            let cpu = self.cores.process_cpu_ns(p, now);
+        for p in self.processes.ids() {
+            let rank = self.processes[p].rank;
+            let cpu = self.instance_of(p).cores.process_cpu_ns(rank, now);
             let pr = &self.processes[p];
             let held = pr.gil_held.area(now) as f64;
             let wait = pr.gil_waiters.area(now) as f64;
             let active = pr.active_threads.area(now) as f64;
             stats.push(ProcessSummary {
-                process: p,
+                process: p.index(),
                 invocations: pr.invocations,
                 cpu_cores: cpu / elapsed,
                 gil_held: held / elapsed,
@@ -69,7 +70,7 @@ impl World {
                 executor_threads_started: pr.executor.threads.len() as u32,
             });
         }
-        let cpu_utilisation = self.cores.busy_core_ns(now) / elapsed / self.cores_capacity;
+        let cpu_utilisation = self.fleet_busy_core_ns(now) / elapsed / self.fleet_cores();
         RunResult {
             recorder: self.recorder,
             processes: stats,

@@ -30,12 +30,14 @@ impl World {
             .iter()
             .map(|p| p.loop_blocked.area(now))
             .sum();
-        let cpu = self.cores.busy_core_ns(now);
-        let (in_flight, queued, busy) = (
-            self.in_flight.area(now),
-            self.queued.area(now),
-            self.busy_threads.area(now),
-        );
+        let cpu = self.fleet_busy_core_ns(now);
+        let in_flight = self.in_flight.area(now);
+        let queued: i128 = self.instances.iter().map(|i| i.queued.area(now)).sum();
+        let busy: i128 = self
+            .instances
+            .iter()
+            .map(|i| i.busy_threads.area(now))
+            .sum();
         let m = &self.last_sample;
         self.recorder.sampled(TimeseriesRow {
             t_ns: now,
@@ -44,7 +46,7 @@ impl World {
             busy_threads: (busy - m.busy) as f64 / dt,
             gil_held: (gil - m.gil) as f64 / dt / n,
             loop_blocked: (blocked - m.blocked) as f64 / dt / n,
-            cpu_utilisation: (cpu - m.cpu) / dt / self.cores_capacity,
+            cpu_utilisation: (cpu - m.cpu) / dt / self.fleet_cores(),
         });
         self.last_sample = SampleMarks {
             t: now,
@@ -55,8 +57,11 @@ impl World {
             blocked,
             cpu,
         };
+        if self.run_is_over() {
+            return;
+        }
         let Some(next_event) = self.queue.peek_time().map(|t| t.0) else {
-            return; // nothing can happen any more
+            return;
         };
         let mut next = now + self.sample_interval;
         if self.in_flight.value() == 0 && next_event > next {
@@ -69,6 +74,6 @@ impl World {
                 next += self.sample_interval;
             }
         }
-        self.push(next, Event::Sample);
+        self.schedule_periodic(next, Event::Sample);
     }
 }

@@ -2,6 +2,7 @@
 //! tasks (running programs), invocations in flight, and the functions' arrival state.
 
 use super::event::{FuncId, InvId, TaskId};
+use super::ids::ProcessId;
 use super::program::{ProgId, Sampler};
 use super::worker::Job;
 use crate::config::FunctionKind;
@@ -48,7 +49,7 @@ pub enum Activity {
 #[derive(Debug)]
 pub struct Thread {
     /// Owning process.
-    pub process: u16,
+    pub process: ProcessId,
     /// What it is for.
     pub role: Role,
     /// What it does now.
@@ -121,8 +122,8 @@ pub struct Inv {
     pub start: Option<u64>,
     /// Body end.
     pub end: Option<u64>,
-    /// Worker process.
-    pub process: u16,
+    /// The worker process it was placed on (`None` while it waits for a ready one).
+    pub process: Option<ProcessId>,
     /// Thread that ran the body.
     pub thread: Option<ThreadLabel>,
     /// Closed-loop client that sent it.
@@ -173,7 +174,7 @@ impl Inv {
             start: self.start,
             end: self.end,
             response,
-            process: self.process,
+            process: self.process.map(ProcessId::number),
             thread: self.thread,
             outcome,
         }

@@ -3,6 +3,7 @@
 //! run_in_executor as child tasks, and what happens when a program ends.
 
 use super::event::{Event, InvId, TaskId, ThreadId};
+use super::ids::ProcessId;
 use super::pools::Executor;
 use super::program::Instr;
 use super::state::{Role, Task};
@@ -15,7 +16,7 @@ use crate::metrics::ThreadLabel;
 impl World {
     /// The loop has converted the request: start the body as a task (`async def`) or submit it
     /// to the thread pool (`def`, via run_in_executor).
-    pub(super) fn start_body(&mut self, p: usize, inv: InvId) {
+    pub(super) fn start_body(&mut self, p: ProcessId, inv: InvId) {
         let f = self.invs[inv].func as usize;
         let task = self.tasks.insert(Task {
             inv,
@@ -46,7 +47,7 @@ impl World {
         if coroutine && !tk.launched {
             // create_task + the task's first __step, on the loop.
             tk.launched = true;
-            let p = self.invs[inv].process as usize;
+            let p = self.process_of(inv);
             return Op::Python(self.cost(p, self.costs.task_start_ns));
         }
         if !tk.started {
@@ -62,10 +63,11 @@ impl World {
                 let i = &mut self.invs[inv];
                 i.start = Some(now);
                 i.thread = Some(label);
-                self.queued.add(now, -1);
+                let p = self.process_of(inv);
+                self.instance_of(p).queued.add(now, -1);
             }
         }
-        let p = self.invs[inv].process as usize;
+        let p = self.process_of(inv);
         let instrs = self.programs.instrs(prog);
         if pc == instrs.len() {
             return self.task_end(th, task, coroutine);
@@ -125,7 +127,7 @@ impl World {
     /// A program ran its last step.
     fn task_end(&mut self, th: ThreadId, task: TaskId, coroutine: bool) -> Op {
         let tk = self.tasks[task];
-        let p = self.invs[tk.inv].process as usize;
+        let p = self.process_of(tk.inv);
         self.tasks.remove(task);
         if tk.root {
             self.invs[tk.inv].end = Some(self.now);

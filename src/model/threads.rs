@@ -15,6 +15,7 @@
 //! (`wake` defers them), which is the order the OS gives a thread that signals another.
 
 use super::event::{Event, ThreadId};
+use super::ids::ProcessId;
 use super::state::{Activity, Role};
 use super::worker::Job;
 use super::world::World;
@@ -58,7 +59,7 @@ impl World {
     }
 
     /// `loop.call_soon(_threadsafe)`: queues `job` on process `p`'s event loop.
-    pub(super) fn post_to_loop(&mut self, p: usize, job: Job) {
+    pub(super) fn post_to_loop(&mut self, p: ProcessId, job: Job) {
         self.processes[p].ready_queue.push_back(job);
         let l = self.processes[p].loop_thread;
         self.wake(l);
@@ -121,7 +122,7 @@ impl World {
     /// Work waiting in the queue this thread serves.
     fn has_queued_work(&self, th: ThreadId) -> bool {
         let t = &self.threads[th as usize];
-        let pr = &self.processes[t.process as usize];
+        let pr = &self.processes[t.process];
         match t.role {
             Role::Receiver => !pr.inbox.is_empty(),
             Role::Loop => !pr.ready_queue.is_empty(),
@@ -133,7 +134,7 @@ impl World {
 
     fn take_job(&mut self, th: ThreadId) -> bool {
         let t = &self.threads[th as usize];
-        let pr = &mut self.processes[t.process as usize];
+        let pr = &mut self.processes[t.process];
         let job = match t.role {
             Role::Receiver => pr.inbox.pop_front().map(Job::Receive),
             Role::Loop if pr.round_left == 0 => {
@@ -153,7 +154,8 @@ impl World {
         let t = &mut self.threads[th as usize];
         if matches!(t.role, Role::Pool(_) | Role::Executor(_)) && !t.busy {
             t.busy = true;
-            self.busy_threads.add(self.now, 1);
+            let instance = self.processes[t.process].instance;
+            self.instances[instance].busy_threads.add(self.now, 1);
         }
         t.assign(job, 0);
         true
@@ -163,10 +165,11 @@ impl World {
         self.drop_gil(th);
         self.pool_thread_settled(th);
         let t = &mut self.threads[th as usize];
-        let (p, role) = (t.process as usize, t.role);
+        let (p, role) = (t.process, t.role);
         if t.busy {
             t.busy = false;
-            self.busy_threads.add(self.now, -1);
+            let instance = self.processes[p].instance;
+            self.instances[instance].busy_threads.add(self.now, -1);
         }
         match role {
             Role::Pool(_) => self.processes[p].pool.idle.push_back(th),
@@ -180,7 +183,7 @@ impl World {
     /// The next op of the thread's current job; advances the job's state.
     fn next_op(&mut self, th: ThreadId) -> Op {
         let t = &mut self.threads[th as usize];
-        let p = t.process as usize;
+        let p = t.process;
         let stage = t.stage;
         t.stage = t.stage.saturating_add(1);
         let c = self.costs;
@@ -224,7 +227,7 @@ impl World {
     }
 
     /// A dispatch-path cost of process `p`, with its noise.
-    pub(super) fn cost(&mut self, p: usize, ns: u64) -> u64 {
+    pub(super) fn cost(&mut self, p: ProcessId, ns: u64) -> u64 {
         let sigma = self.costs.jitter_sigma;
         if sigma == 0.0 || ns == 0 {
             return ns;
@@ -234,9 +237,10 @@ impl World {
     }
 
     pub(super) fn start_cpu(&mut self, th: ThreadId, ns: u64, gil: bool) {
-        let p = self.threads[th as usize].process as usize;
+        let p = self.threads[th as usize].process;
         self.set_activity(th, Activity::OnCpu { gil });
-        self.cores.start(th, p, ns, self.now);
+        let (now, rank) = (self.now, self.processes[p].rank);
+        self.instance_of(p).cores.start(th, rank, ns, now);
     }
 
     /// Changes what `th` is doing, keeping the loop gauges and the time attributed to
@@ -250,7 +254,7 @@ impl World {
         }
         t.activity = a;
         if before != a || t.role == Role::Loop {
-            let pr = &mut self.processes[t.process as usize];
+            let pr = &mut self.processes[t.process];
             let busy = |x: Activity| !matches!(x, Activity::Idle | Activity::Woken);
             if busy(before) != busy(a) {
                 let delta = if busy(a) { 1 } else { -1 };

@@ -8,6 +8,7 @@
 
 use super::event::{InvId, TaskId, ThreadId};
 use super::gil::Gil;
+use super::ids::InstanceId;
 use crate::kernel::SimRng;
 use crate::metrics::Gauge;
 use std::collections::VecDeque;
@@ -54,6 +55,10 @@ pub struct Pool {
 /// One worker process.
 #[derive(Debug)]
 pub struct Process {
+    /// The instance it runs on.
+    pub instance: InstanceId,
+    /// Its place among the instance's processes (its account on the instance's cores).
+    pub rank: usize,
     /// Started and receiving invocations.
     pub ready: bool,
     /// The gRPC reader thread.

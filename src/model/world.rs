@@ -1,36 +1,34 @@
-//! Building the world from an experiment, running it, and what comes out.
+//! The world: its arenas, clock and event queue; the run loop and the dispatch of each event.
 
-use super::cpu::Cores;
 use super::event::{Event, InvId, ThreadId};
-use super::gil::{Gil, HandoverPolicy};
+use super::ids::{IdVec, InstanceId, ProcessId};
+use super::instance::Instance;
 use super::program::Programs;
 use super::results::{Progress, RunResult};
 use super::sampling::SampleMarks;
+use super::slab::Slab;
+use super::state::{Activity, FunctionRt, Inv, Task, Thread};
+use super::worker::{Job, Process};
+use crate::config::DispatchCosts;
+use crate::kernel::{EventQueue, RngStreams, SimRng};
+use crate::metrics::{Gauge, Outcome, Recorder, RowSink};
 use std::ops::ControlFlow;
 
 /// Kernel steps between two progress reports (and row flushes): rare enough to cost nothing,
 /// often enough that a report comes many times a second.
 pub const CHECK_EVERY: u64 = 1 << 14;
-use super::slab::Slab;
-use super::state::{Activity, Clients, FunctionRt, Inv, Role, Task, Thread};
-use super::worker::{Job, Pool, Process};
-use crate::config::{DispatchCosts, Experiment, Workload};
-use crate::kernel::{EventQueue, RngStreams, SimRng};
-use crate::metrics::{Gauge, Outcome, Recorder, RowSink, Slot};
-use crate::model::program::Sampler;
-use crate::workload::ArrivalSource;
 
-/// The whole simulated host instance.
+/// The simulated fleet: its host instances, the worker processes and threads running on them,
+/// the invocations in flight, and the clock and event queue that drive them.
 pub struct World {
-    streams: RngStreams,
+    pub(super) streams: RngStreams,
     /// Handed to invocations whose durations are all constant: never drawn from.
-    constant_rng: SimRng,
+    pub(super) constant_rng: SimRng,
     pub(super) now: u64,
     pub(super) queue: EventQueue<Event>,
-    pub(super) cores: Cores,
-    pub(super) cores_capacity: f64,
+    pub(super) instances: IdVec<InstanceId, Instance>,
     pub(super) threads: Vec<Thread>,
-    pub(super) processes: Vec<Process>,
+    pub(super) processes: IdVec<ProcessId, Process>,
     pub(super) tasks: Slab<Task>,
     pub(super) invs: Slab<Inv>,
     pub(super) programs: Programs,
@@ -40,196 +38,22 @@ pub struct World {
     pub(super) switch_interval_ns: u64,
     pub(super) recorder: Recorder,
     pub(super) wake_list: Vec<ThreadId>,
-    scratch: Vec<ThreadId>,
-    pub(super) cpu_armed: Option<u64>,
-    rr_counter: u64,
-    ready_processes: Vec<u16>,
-    next_inv_id: u64,
+    pub(super) scratch: Vec<ThreadId>,
+    pub(super) next_inv_id: u64,
     /// When the sleeping load generator last sent a request (see `generator_send_time`).
-    generator_sent_at: u64,
+    pub(super) generator_sent_at: u64,
     pub(super) in_flight: Gauge,
-    pub(super) queued: Gauge,
-    pub(super) busy_threads: Gauge,
-    horizon: Option<u64>,
+    pub(super) horizon: Option<u64>,
     pub(super) sample_interval: u64,
     pub(super) last_sample: SampleMarks,
     pub(super) processed_events: u64,
+    /// Arrivals and closed-loop requests in the queue (see `run_end`).
+    pub(super) requests_pending: usize,
+    /// Periodic events in the queue (see `run_end`).
+    pub(super) periodic_pending: usize,
 }
 
 impl World {
-    /// Builds the host instance, its worker processes and the functions' arrival sources.
-    pub fn build(exp: &Experiment) -> World {
-        let h = &exp.host;
-        let streams = RngStreams::new(exp.seed);
-        let mut programs = Programs::default();
-        let mut functions = Vec::new();
-        for f in &exp.functions {
-            let root = programs.compile(&f.body);
-            // Streams are keyed by the function's name, so adding or reordering functions
-            // leaves every other function's draws as they were.
-            let clients = match &f.workload {
-                Workload::ClosedLoop {
-                    clients,
-                    think,
-                    duration_ns,
-                    requests_per_client,
-                } => Some(Clients {
-                    think: Sampler::new(think),
-                    rng: streams.stream(&format!("think/{}", f.name)),
-                    stop_at: *duration_ns,
-                    per_client_limit: *requests_per_client,
-                    sent: vec![0; *clients as usize],
-                }),
-                _ => None,
-            };
-            functions.push(FunctionRt {
-                kind: f.kind,
-                root,
-                source: ArrivalSource::new(
-                    &f.workload,
-                    streams.stream(&format!("arrivals/{}", f.name)),
-                ),
-                durations_family: programs
-                    .draws(root)
-                    .then(|| RngStreams::family(&format!("durations/{}", f.name))),
-                invocations: 0,
-                clients,
-            });
-        }
-        let mut world = World {
-            constant_rng: streams.stream("constant"),
-            streams,
-            now: 0,
-            queue: EventQueue::with_capacity(1024),
-            cores: Cores::new(h.cores, h.processes as usize, h.context_switch_ns),
-            cores_capacity: h.cores,
-            threads: Vec::new(),
-            processes: Vec::new(),
-            tasks: Slab::default(),
-            invs: Slab::default(),
-            programs,
-            functions,
-            costs: h.dispatch,
-            free_threaded: h.free_threaded,
-            switch_interval_ns: h.switch_interval_ns,
-            recorder: Recorder::new(exp.functions.len(), exp.output.invocations),
-            wake_list: Vec::new(),
-            scratch: Vec::new(),
-            cpu_armed: None,
-            rr_counter: 0,
-            ready_processes: Vec::new(),
-            next_inv_id: 0,
-            generator_sent_at: 0,
-            in_flight: Gauge::default(),
-            queued: Gauge::default(),
-            busy_threads: Gauge::default(),
-            horizon: exp.horizon_ns,
-            sample_interval: exp.output.timeseries_interval_ns,
-            last_sample: SampleMarks::default(),
-            processed_events: 0,
-        };
-        for p in 0..h.processes as u16 {
-            let mut thread = |role| world.new_thread(p, role);
-            let (receiver, loop_thread, sender) = (
-                thread(Role::Receiver),
-                thread(Role::Loop),
-                thread(Role::Sender),
-            );
-            world.processes.push(Process {
-                ready: false,
-                receiver,
-                loop_thread,
-                sender,
-                inbox: Default::default(),
-                ready_queue: Default::default(),
-                round_left: 0,
-                outbox: Default::default(),
-                pool: Pool {
-                    max: h.threads,
-                    ..Pool::default()
-                },
-                executor: Pool {
-                    max: h.default_executor_threads,
-                    ..Pool::default()
-                },
-                gil: Gil::new(
-                    streams.indexed("gil", p as u64),
-                    HandoverPolicy {
-                        previous_holder: h.dispatch.handover_previous_holder,
-                        longest_waiter: h.dispatch.handover_longest_waiter,
-                    },
-                ),
-                jitter: streams.indexed("dispatch-jitter", p as u64),
-                invocations: 0,
-                gil_held: Gauge::default(),
-                gil_waiters: Gauge::default(),
-                loop_busy: Gauge::default(),
-                loop_blocked: Gauge::default(),
-                loop_in_user_code: false,
-                active_threads: Gauge::default(),
-            });
-            if h.prewarm_pools {
-                world.prewarm(p as usize, h.threads, h.default_executor_threads);
-            }
-            let ready_at = h.process_start_interval_ns.saturating_mul(p as u64);
-            world.queue.push(
-                crate::kernel::SimTime(ready_at),
-                Event::ProcessReady { process: p },
-            );
-        }
-        for f in 0..world.functions.len() {
-            world.pull_arrival(f as u16);
-            let clients = world.functions[f]
-                .clients
-                .as_ref()
-                .map_or(0, |c| c.sent.len());
-            for client in 0..clients as u32 {
-                world.push(
-                    0,
-                    Event::ClientRequest {
-                        func: f as u16,
-                        client,
-                    },
-                );
-            }
-        }
-        world.push(world.sample_interval, Event::Sample);
-        world
-    }
-
-    pub(super) fn new_thread(&mut self, process: u16, role: Role) -> ThreadId {
-        self.threads.push(Thread {
-            process,
-            role,
-            activity: Activity::Idle,
-            holds_gil: false,
-            pending_ns: 0,
-            job: Job::None,
-            stage: 0,
-            busy: false,
-            code: None,
-            code_known: true,
-            slot: Slot::NONE,
-            since: self.now,
-            asleep_since: self.now,
-        });
-        (self.threads.len() - 1) as ThreadId
-    }
-
-    /// Starts every pool and default-executor thread of process `p` up front, idle.
-    fn prewarm(&mut self, p: usize, pool: u32, executor: u32) {
-        for n in 0..pool {
-            let th = self.new_thread(p as u16, Role::Pool(n));
-            self.processes[p].pool.threads.push(th);
-            self.processes[p].pool.idle.push_back(th);
-        }
-        for n in 0..executor {
-            let th = self.new_thread(p as u16, Role::Executor(n));
-            self.processes[p].executor.threads.push(th);
-            self.processes[p].executor.idle.push_back(th);
-        }
-    }
-
     pub(super) fn push(&mut self, at: u64, ev: Event) {
         self.queue.push(crate::kernel::SimTime(at), ev);
     }
@@ -242,8 +66,8 @@ impl World {
         sink: &mut dyn RowSink,
         watch: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
     ) -> RunResult {
-        // The run ends at its last model event (or the horizon): time-series ticks observe the
-        // model, they neither extend the run nor count as its events.
+        // The run ends at its last model event (or the horizon): periodic events observe the
+        // model, they neither extend the run nor count as its events (see `run_end`).
         let mut end = 0;
         let mut steps = 0u64;
         let mut stopped = None;
@@ -262,6 +86,7 @@ impl World {
                 }
             }
             if ev == Event::Sample {
+                self.periodic_pending -= 1;
                 self.sample();
                 continue;
             }
@@ -300,10 +125,12 @@ impl World {
     fn handle(&mut self, ev: Event) {
         match ev {
             Event::Arrival { func } => {
+                self.requests_pending -= 1;
                 self.arrive(func, None);
                 self.pull_arrival(func);
             }
             Event::ClientRequest { func, client } => {
+                self.requests_pending -= 1;
                 let c = self.functions[func as usize]
                     .clients
                     .as_mut()
@@ -317,90 +144,25 @@ impl World {
                 }
             }
             Event::Deliver { inv } => self.deliver(inv),
-            Event::CpuTick => self.cpu_tick(),
+            Event::CpuTick { instance } => self.cpu_tick(instance),
             Event::SleepDone { thread } => self.advance(thread),
             Event::AwakeAfterSleep { thread } => self.awake_after_sleep(thread),
             Event::GilGranted { thread } => self.gil_granted(thread),
             Event::GilSwitch { process, gen } => self.gil_switch(process, gen),
             Event::AwaitDone { task } => {
-                let p = self.invs[self.tasks[task].inv].process as usize;
+                let p = self.process_of(self.tasks[task].inv);
                 self.post_to_loop(p, Job::Step(task));
             }
-            Event::ProcessReady { process } => {
-                self.processes[process as usize].ready = true;
-                self.ready_processes.push(process);
-            }
+            Event::ProcessReady { process } => self.process_ready(process),
             Event::Sample => unreachable!("ticks are handled by run"),
         }
     }
 
-    fn pull_arrival(&mut self, func: u16) {
+    /// Schedules the next open-loop arrival of `func`, if its source has one.
+    pub(super) fn pull_arrival(&mut self, func: u16) {
         if let Some(t) = self.functions[func as usize].source.next() {
-            self.push(t.max(self.now), Event::Arrival { func });
+            self.schedule_request(t.max(self.now), Event::Arrival { func });
         }
-    }
-
-    /// A request arrives at the host and is routed to a ready process: the host's dispatcher
-    /// keeps one counter for all functions, increments it, then picks `counter % ready`
-    /// (RpcFunctionInvocationDispatcherLoadBalancer): blind to load.
-    fn arrive(&mut self, func: u16, client: Option<u32>) {
-        self.recorder.arrived(self.now);
-        self.in_flight.add(self.now, 1);
-        self.queued.add(self.now, 1);
-        self.rr_counter += 1;
-        // Process 0 is ready at t = 0, before any arrival (its event was scheduled first).
-        let ready = &self.ready_processes;
-        let process = ready[(self.rr_counter % ready.len() as u64) as usize];
-        self.processes[process as usize].invocations += 1;
-        let fr = &mut self.functions[func as usize];
-        let rng = match fr.durations_family {
-            Some(family) => self.streams.member(family, fr.invocations),
-            None => self.constant_rng.clone(),
-        };
-        fr.invocations += 1;
-        let inv = self.invs.insert(Inv {
-            id: self.next_inv_id,
-            func,
-            arrival: self.now,
-            start: None,
-            end: None,
-            process,
-            thread: None,
-            client,
-            rng,
-        });
-        self.next_inv_id += 1;
-        let sent = self.generator_send_time();
-        if sent == self.now && self.costs.transport_ns == 0 {
-            self.deliver(inv);
-        } else {
-            self.push(sent + self.costs.transport_ns, Event::Deliver { inv });
-        }
-    }
-
-    /// When the request arriving now leaves the load generator: at once, or, for a generator
-    /// that sleeps until each scheduled arrival (`DispatchCosts::generator_sleeps`), one timed
-    /// wake-up after its sleep since the previous send (none when it is already late).
-    fn generator_send_time(&mut self) -> u64 {
-        if !self.costs.generator_sleeps {
-            return self.now;
-        }
-        let sent = match self.now.checked_sub(self.generator_sent_at) {
-            Some(sleep) if sleep > 0 => {
-                self.now + self.costs.timer_slack_ns + self.costs.sleeper_wake_ns(sleep)
-            }
-            _ => self.generator_sent_at,
-        };
-        self.generator_sent_at = sent;
-        sent
-    }
-
-    /// The request reaches its worker's receiver thread.
-    fn deliver(&mut self, inv: InvId) {
-        let p = self.invs[inv].process as usize;
-        self.processes[p].inbox.push_back(inv);
-        let r = self.processes[p].receiver;
-        self.wake(r);
     }
 
     /// The response of `inv` leaves the worker: it is recorded and, for a closed-loop client,
@@ -423,7 +185,7 @@ impl World {
                 .think
                 .sample(&mut c.rng)
                 .saturating_add(self.costs.timer_slack_ns);
-            self.push(
+            self.schedule_request(
                 response.saturating_add(think),
                 Event::ClientRequest { func, client },
             );
@@ -445,15 +207,19 @@ impl World {
         self.wake_list.clear();
     }
 
-    fn cpu_tick(&mut self) {
-        if self.cpu_armed == Some(self.now) {
-            self.cpu_armed = None;
+    /// The earliest burst on `instance`'s cores may have ended: the threads whose bursts have
+    /// go on.
+    fn cpu_tick(&mut self, instance: InstanceId) {
+        let now = self.now;
+        let inst = &mut self.instances[instance];
+        if inst.cpu_armed == Some(now) {
+            inst.cpu_armed = None;
         }
         let mut done = std::mem::take(&mut self.scratch);
-        let threads = &self.threads;
-        self.cores.finish_due(
-            self.now,
-            |t| threads[t as usize].process as usize,
+        let (threads, processes) = (&self.threads, &self.processes);
+        inst.cores.finish_due(
+            now,
+            |t| processes[threads[t as usize].process].rank,
             &mut done,
         );
         for th in done.drain(..) {
@@ -463,12 +229,21 @@ impl World {
         self.scratch = done;
     }
 
-    /// Makes sure an event is pending for the earliest CPU burst end.
+    /// Makes sure an event is pending for the earliest CPU burst end of every instance.
     fn arm_cpu(&mut self) {
-        if let Some(t) = self.cores.next_finish(self.now) {
-            if self.cpu_armed.is_none_or(|armed| t < armed) {
-                self.cpu_armed = Some(t);
-                self.push(t, Event::CpuTick);
+        let World {
+            instances,
+            queue,
+            now,
+            ..
+        } = self;
+        for (instance, inst) in instances.ids().zip(instances.iter_mut()) {
+            let Some(t) = inst.cores.next_finish(*now) else {
+                continue;
+            };
+            if inst.cpu_armed.is_none_or(|armed| t < armed) {
+                inst.cpu_armed = Some(t);
+                queue.push(crate::kernel::SimTime(t), Event::CpuTick { instance });
             }
         }
     }

@@ -15,6 +15,18 @@ fn ms(ns: Option<u64>) -> String {
     ns.map_or(String::new(), |v| format!("{:.6}", v as f64 / 1e6))
 }
 
+/// A value, or nothing for `None`: a CSV field left empty, written without allocating.
+struct OrBlank<T>(Option<T>);
+
+impl<T: std::fmt::Display> std::fmt::Display for OrBlank<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(v) => v.fmt(f),
+            None => Ok(()),
+        }
+    }
+}
+
 /// One invocation: arrival, body start and end, response (ms), process, thread, outcome.
 fn write_invocation(
     out: &mut impl Write,
@@ -31,7 +43,7 @@ fn write_invocation(
         ms(r.start),
         ms(r.end),
         ms(r.response),
-        r.process,
+        OrBlank(r.process),
         thread,
         r.outcome
     )

@@ -81,7 +81,9 @@ pub fn metrics_of(rows: &[InvocationRecord]) -> CaseMetrics {
     }
     let mut per_process = BTreeMap::new();
     for r in rows {
-        *per_process.entry(r.process).or_insert(0) += 1;
+        if let Some(p) = r.process {
+            *per_process.entry(p).or_insert(0) += 1;
+        }
     }
     CaseMetrics {
         n: rows.len() as f64,

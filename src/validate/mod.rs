@@ -188,7 +188,7 @@ pub fn validate_dir_rows(
             }
         }
     }
-    let outputs = run_all(&exps);
+    let outputs = run_all(&exps)?;
     if let Some(rows_dir) = rows {
         let runs = plans
             .iter()
@@ -312,7 +312,7 @@ fn write_simulated_rows<'a>(
             text.push_str(&format!(
                 "{rep},{},{},{thread},{},{},{},{}\n",
                 r.id,
-                r.process,
+                r.process.map_or(String::new(), |p| p.to_string()),
                 ms(Some(r.arrival)),
                 ms(r.start),
                 ms(r.end),

@@ -47,7 +47,7 @@ pub fn experiment(name: &str, sets: &[&str]) -> Experiment {
 
 /// Runs `experiments/<name>.ron` with overrides.
 pub fn run(name: &str, sets: &[&str]) -> RunOutput {
-    run_experiment(&experiment(name, sets))
+    run_experiment(&experiment(name, sets)).expect("the experiment builds")
 }
 
 /// Runs an experiment written inline (paths relative to experiments/).
@@ -55,7 +55,7 @@ pub fn run_text(text: &str, sets: &[&str]) -> RunOutput {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     let exp = parse_experiment(text, &root().join("experiments/inline.ron"), &sets)
         .unwrap_or_else(|e| panic!("{e}"));
-    run_experiment(&exp)
+    run_experiment(&exp).expect("the experiment builds")
 }
 
 /// Latencies (response - arrival) in ms, in invocation order.

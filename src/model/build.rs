@@ -1,0 +1,266 @@
+//! Building the world from a validated experiment: the topology is checked first, so a world
+//! that cannot run is refused with a [`BuildError`] before time starts; then the functions
+//! (programs, arrival sources, clients), the instance and its worker processes, and the first
+//! events.
+
+use super::event::{Event, FuncId, ThreadId};
+use super::gil::{Gil, HandoverPolicy};
+use super::ids::{IdVec, InstanceId, ProcessId};
+use super::instance::Instance;
+use super::program::{Programs, Sampler};
+use super::sampling::SampleMarks;
+use super::slab::Slab;
+use super::state::{Activity, Clients, FunctionRt, Role, Thread};
+use super::worker::{Job, Pool, Process};
+use super::world::World;
+use crate::config::{Experiment, FunctionSpec, HostConfig, Workload};
+use crate::kernel::{EventQueue, RngStreams};
+use crate::metrics::{Gauge, Recorder, Slot};
+use crate::workload::ArrivalSource;
+
+/// A topology the model cannot run. The checked config path never produces one; experiments
+/// built in code (benchmarks, tests, `sim validate`'s cases) can.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BuildError {
+    /// No worker process: nothing could receive a request.
+    #[error("host.processes = 0: an instance needs at least one worker process; set host.processes to 1 or more")]
+    NoProcesses,
+    /// More processes than a process id can number.
+    #[error("host.processes = {0}: the model numbers at most {max} processes; use fewer", max = ProcessId::LIMIT + 1)]
+    TooManyProcesses(u32),
+    /// No thread in the function pool: a `def` body would never run.
+    #[error("host.threads = 0: the thread pool needs at least one thread; set host.threads to 1 or more")]
+    NoThreads,
+    /// Cores that cannot run anything.
+    #[error("host.cores = {0}: an instance needs a positive, finite number of cores (0.25 or more on Azure's smallest plan)")]
+    NoCores(f64),
+    /// A zero switch interval with a GIL: hand-overs would fall due forever at one instant.
+    #[error("host.switch_interval_ms = 0: the GIL's switch interval must be positive (CPython's default is 5 ms)")]
+    NoSwitchInterval,
+    /// A zero sampling interval: time-series rows would be written forever at one instant.
+    #[error("output.timeseries_interval_ms = 0: the time series needs a positive interval (1 ms is the default)")]
+    NoSampleInterval,
+    /// More functions than a function id can number.
+    #[error("{0} functions: the model numbers at most {max} functions; split the app", max = FuncId::MAX as usize + 1)]
+    TooManyFunctions(usize),
+}
+
+/// The first topology problem of `exp`, if any.
+fn check(exp: &Experiment) -> Result<(), BuildError> {
+    let h = &exp.host;
+    if h.processes == 0 {
+        return Err(BuildError::NoProcesses);
+    }
+    if h.processes as usize > ProcessId::LIMIT + 1 {
+        return Err(BuildError::TooManyProcesses(h.processes));
+    }
+    if h.threads == 0 {
+        return Err(BuildError::NoThreads);
+    }
+    if !(h.cores.is_finite() && h.cores > 0.0) {
+        return Err(BuildError::NoCores(h.cores));
+    }
+    if h.switch_interval_ns == 0 && !h.free_threaded {
+        return Err(BuildError::NoSwitchInterval);
+    }
+    if exp.output.timeseries_interval_ns == 0 {
+        return Err(BuildError::NoSampleInterval);
+    }
+    if exp.functions.len() > FuncId::MAX as usize + 1 {
+        return Err(BuildError::TooManyFunctions(exp.functions.len()));
+    }
+    Ok(())
+}
+
+impl World {
+    /// Builds the world of `exp`: its host instance, the instance's worker processes and the
+    /// functions' arrival sources, with the first events scheduled. Refuses a topology the
+    /// model cannot run (see [`BuildError`]).
+    pub fn build(exp: &Experiment) -> Result<World, BuildError> {
+        check(exp)?;
+        let h = &exp.host;
+        let streams = RngStreams::new(exp.seed);
+        let mut programs = Programs::default();
+        let functions = exp
+            .functions
+            .iter()
+            .map(|f| function_rt(f, &mut programs, &streams))
+            .collect();
+        let mut world = World {
+            constant_rng: streams.stream("constant"),
+            streams,
+            now: 0,
+            queue: EventQueue::with_capacity(1024),
+            instances: IdVec::default(),
+            threads: Vec::new(),
+            processes: IdVec::default(),
+            tasks: Slab::default(),
+            invs: Slab::default(),
+            programs,
+            functions,
+            costs: h.dispatch,
+            free_threaded: h.free_threaded,
+            switch_interval_ns: h.switch_interval_ns,
+            recorder: Recorder::new(exp.functions.len(), exp.output.invocations),
+            wake_list: Vec::new(),
+            scratch: Vec::new(),
+            next_inv_id: 0,
+            generator_sent_at: 0,
+            in_flight: Gauge::default(),
+            horizon: exp.horizon_ns,
+            sample_interval: exp.output.timeseries_interval_ns,
+            last_sample: SampleMarks::default(),
+            processed_events: 0,
+            requests_pending: 0,
+            periodic_pending: 0,
+        };
+        world.add_instance(h);
+        world.schedule_first_requests();
+        world.schedule_periodic(world.sample_interval, Event::Sample);
+        Ok(world)
+    }
+
+    /// Adds an instance of host `h` with its worker processes, the n-th process becoming ready
+    /// n start intervals from now.
+    fn add_instance(&mut self, h: &HostConfig) -> InstanceId {
+        let instance = self.instances.push(Instance::new(
+            h.cores,
+            h.processes as usize,
+            h.context_switch_ns,
+        ));
+        for n in 0..h.processes {
+            let p = self.add_process(instance, h);
+            let ready_at = h.process_start_interval_ns.saturating_mul(n as u64);
+            self.push(self.now + ready_at, Event::ProcessReady { process: p });
+        }
+        instance
+    }
+
+    /// Adds a worker process of host `h` to `instance`: its receiver, loop and sender threads,
+    /// its two executors (started up front if the host prewarms them) and its GIL.
+    fn add_process(&mut self, instance: InstanceId, h: &HostConfig) -> ProcessId {
+        let p = self.processes.next_id();
+        let rank = self.instances[instance].add_process(p);
+        let receiver = self.new_thread(p, Role::Receiver);
+        let loop_thread = self.new_thread(p, Role::Loop);
+        let sender = self.new_thread(p, Role::Sender);
+        let policy = HandoverPolicy {
+            previous_holder: h.dispatch.handover_previous_holder,
+            longest_waiter: h.dispatch.handover_longest_waiter,
+        };
+        self.processes.push(Process {
+            instance,
+            rank,
+            ready: false,
+            receiver,
+            loop_thread,
+            sender,
+            inbox: Default::default(),
+            ready_queue: Default::default(),
+            round_left: 0,
+            outbox: Default::default(),
+            pool: Pool {
+                max: h.threads,
+                ..Pool::default()
+            },
+            executor: Pool {
+                max: h.default_executor_threads,
+                ..Pool::default()
+            },
+            gil: Gil::new(self.streams.indexed("gil", p.index() as u64), policy),
+            jitter: self.streams.indexed("dispatch-jitter", p.index() as u64),
+            invocations: 0,
+            gil_held: Gauge::default(),
+            gil_waiters: Gauge::default(),
+            loop_busy: Gauge::default(),
+            loop_blocked: Gauge::default(),
+            loop_in_user_code: false,
+            active_threads: Gauge::default(),
+        });
+        if h.prewarm_pools {
+            self.prewarm(p, h.threads, h.default_executor_threads);
+        }
+        p
+    }
+
+    /// Schedules every function's first open-loop arrival and every closed-loop client's first
+    /// request (at t = 0).
+    fn schedule_first_requests(&mut self) {
+        for f in 0..self.functions.len() as FuncId {
+            self.pull_arrival(f);
+            let clients = self.functions[f as usize]
+                .clients
+                .as_ref()
+                .map_or(0, |c| c.sent.len());
+            for client in 0..clients as u32 {
+                self.schedule_request(0, Event::ClientRequest { func: f, client });
+            }
+        }
+    }
+
+    /// Adds an idle thread with `role` to process `process`.
+    pub(super) fn new_thread(&mut self, process: ProcessId, role: Role) -> ThreadId {
+        self.threads.push(Thread {
+            process,
+            role,
+            activity: Activity::Idle,
+            holds_gil: false,
+            pending_ns: 0,
+            job: Job::None,
+            stage: 0,
+            busy: false,
+            code: None,
+            code_known: true,
+            slot: Slot::NONE,
+            since: self.now,
+            asleep_since: self.now,
+        });
+        (self.threads.len() - 1) as ThreadId
+    }
+
+    /// Starts every pool and default-executor thread of process `p` up front, idle.
+    fn prewarm(&mut self, p: ProcessId, pool: u32, executor: u32) {
+        for n in 0..pool {
+            let th = self.new_thread(p, Role::Pool(n));
+            self.processes[p].pool.threads.push(th);
+            self.processes[p].pool.idle.push_back(th);
+        }
+        for n in 0..executor {
+            let th = self.new_thread(p, Role::Executor(n));
+            self.processes[p].executor.threads.push(th);
+            self.processes[p].executor.idle.push_back(th);
+        }
+    }
+}
+
+/// The runtime state of function `f`: its compiled body and its own random streams.
+fn function_rt(f: &FunctionSpec, programs: &mut Programs, streams: &RngStreams) -> FunctionRt {
+    let root = programs.compile(&f.body);
+    // Streams are keyed by the function's name, so adding or reordering functions leaves every
+    // other function's draws as they were.
+    let clients = match &f.workload {
+        Workload::ClosedLoop {
+            clients,
+            think,
+            duration_ns,
+            requests_per_client,
+        } => Some(Clients {
+            think: Sampler::new(think),
+            rng: streams.stream(&format!("think/{}", f.name)),
+            stop_at: *duration_ns,
+            per_client_limit: *requests_per_client,
+            sent: vec![0; *clients as usize],
+        }),
+        _ => None,
+    };
+    FunctionRt {
+        kind: f.kind,
+        root,
+        source: ArrivalSource::new(&f.workload, streams.stream(&format!("arrivals/{}", f.name))),
+        durations_family: programs
+            .draws(root)
+            .then(|| RngStreams::family(&format!("durations/{}", f.name))),
+        invocations: 0,
+        clients,
+    }
+}

@@ -1,0 +1,135 @@
+//! Typed ids: each names one kind of thing (an instance, a process...), so a process id can
+//! never index the threads by mistake, and [`IdVec`], a vector indexed by one kind of id.
+//!
+//! An id is the position of its record in the world's arena for that kind, kept in the
+//! narrowest integer that holds every id a run can make (the records of invocations and
+//! events carry them, and their size is the model's memory per invocation).
+
+use std::marker::PhantomData;
+use std::ops::{Index, IndexMut};
+
+/// What every typed id offers: the arena position it stands for.
+pub trait Id: Copy {
+    /// The id of the record at position `index` (which must fit the id's integer).
+    fn from_index(index: usize) -> Self;
+    /// The position of its record in its arena.
+    fn index(self) -> usize;
+}
+
+/// Defines a typed id over an unsigned integer, with its [`Id`] impl.
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident($int:ty)) => {
+        $(#[$doc])*
+        #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+        pub struct $name($int);
+
+        impl $name {
+            /// The largest number of records of this kind a run can hold.
+            pub const LIMIT: usize = <$int>::MAX as usize;
+
+            /// The position of its record in its arena.
+            #[inline(always)]
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        impl Id for $name {
+            #[inline(always)]
+            fn from_index(index: usize) -> Self {
+                debug_assert!(index <= Self::LIMIT, "{} {index} overflows", stringify!($name));
+                $name(index as $int)
+            }
+            #[inline(always)]
+            fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+typed_id!(
+    /// A host instance, index into `World::instances`.
+    InstanceId(u16)
+);
+typed_id!(
+    /// A worker process, index into `World::processes` (numbered across the whole fleet:
+    /// an instance's processes are a list of these).
+    ProcessId(u16)
+);
+
+impl ProcessId {
+    /// The number the output files give the process.
+    pub fn number(self) -> u16 {
+        self.0
+    }
+}
+
+/// A vector whose positions are ids of kind `I`: `v[id]` takes only that kind.
+#[derive(Debug)]
+pub struct IdVec<I, T> {
+    items: Vec<T>,
+    kind: PhantomData<I>,
+}
+
+impl<I, T> Default for IdVec<I, T> {
+    fn default() -> Self {
+        IdVec {
+            items: Vec::new(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<I: Id, T> IdVec<I, T> {
+    /// Appends `item` and returns its id.
+    pub fn push(&mut self, item: T) -> I {
+        self.items.push(item);
+        I::from_index(self.items.len() - 1)
+    }
+
+    /// The id the next pushed item will get.
+    pub fn next_id(&self) -> I {
+        I::from_index(self.items.len())
+    }
+
+    /// How many items it holds.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// True when it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Every id, in order.
+    pub fn ids(&self) -> impl Iterator<Item = I> + use<I, T> {
+        (0..self.items.len()).map(I::from_index)
+    }
+
+    /// The items, in id order.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.items.iter()
+    }
+
+    /// The items, in id order, to change.
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
+        self.items.iter_mut()
+    }
+}
+
+impl<I: Id, T> Index<I> for IdVec<I, T> {
+    type Output = T;
+    #[inline(always)]
+    fn index(&self, id: I) -> &T {
+        &self.items[id.index()]
+    }
+}
+
+impl<I: Id, T> IndexMut<I> for IdVec<I, T> {
+    #[inline(always)]
+    fn index_mut(&mut self, id: I) -> &mut T {
+        &mut self.items[id.index()]
+    }
+}

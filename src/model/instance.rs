@@ -1,0 +1,158 @@
+//! One host instance: the cores its worker processes share, the list of those processes, and
+//! the host's dispatcher that spreads the invocations routed to the instance over the ready ones.
+//!
+//! The processes themselves live in the world's arena (`World::processes`) and the instance
+//! holds their ids. A thread names its process, and the GIL, thread and loop code reaches the
+//! process with one index, as it did when the world was a single instance; a process names its
+//! instance and its rank (its place in the instance's list, and its account on the instance's
+//! cores), so the code that needs the cores finds them in two steps. Keeping the processes
+//! inside each instance would put an instance lookup on every GIL and queue operation instead.
+
+use super::cpu::Cores;
+use super::event::InvId;
+use super::ids::ProcessId;
+use super::world::World;
+use crate::metrics::Gauge;
+use std::collections::VecDeque;
+
+/// One host instance of the app.
+pub(super) struct Instance {
+    /// The cores, shared by the threads of all its processes.
+    pub(super) cores: Cores,
+    /// How many cores (fractional on small plans).
+    pub(super) cores_capacity: f64,
+    /// When the pending `CpuTick` of these cores fires, if one is pending.
+    pub(super) cpu_armed: Option<u64>,
+    /// Its worker processes, by rank.
+    pub(super) processes: Vec<ProcessId>,
+    /// The round robin over its ready processes.
+    dispatcher: RoundRobin,
+    /// Invocations routed here while no process was ready, oldest first.
+    waiting: VecDeque<InvId>,
+    /// Invocations routed here whose body has not started (time-weighted).
+    pub(super) queued: Gauge,
+    /// Its thread-pool and default-executor threads with work (time-weighted).
+    pub(super) busy_threads: Gauge,
+}
+
+impl Instance {
+    /// An instance with `capacity` cores for `processes` processes (added with
+    /// [`Instance::add_process`]), each context switch costing `switch_cost_ns`.
+    pub(super) fn new(capacity: f64, processes: usize, switch_cost_ns: u64) -> Instance {
+        Instance {
+            cores: Cores::new(capacity, processes, switch_cost_ns),
+            cores_capacity: capacity,
+            cpu_armed: None,
+            processes: Vec::with_capacity(processes),
+            dispatcher: RoundRobin::default(),
+            waiting: VecDeque::new(),
+            queued: Gauge::default(),
+            busy_threads: Gauge::default(),
+        }
+    }
+
+    /// Adds process `p` (not ready yet) and returns its rank on this instance.
+    pub(super) fn add_process(&mut self, p: ProcessId) -> usize {
+        self.processes.push(p);
+        self.processes.len() - 1
+    }
+
+    /// Process `p` has started: from now on the dispatcher gives it invocations.
+    pub(super) fn process_ready(&mut self, p: ProcessId) {
+        self.dispatcher.ready.push(p);
+    }
+
+    /// The process the next invocation goes to, or `None` while no process is ready.
+    pub(super) fn pick_process(&mut self) -> Option<ProcessId> {
+        self.dispatcher.next()
+    }
+
+    /// Keeps `inv` until a process is ready (see [`Instance::next_waiting`]).
+    pub(super) fn wait(&mut self, inv: InvId) {
+        self.waiting.push_back(inv);
+    }
+
+    /// The oldest invocation waiting for a ready process and the process it goes to, if one is
+    /// ready.
+    pub(super) fn next_waiting(&mut self) -> Option<(InvId, ProcessId)> {
+        if self.waiting.is_empty() {
+            return None;
+        }
+        let p = self.dispatcher.next()?;
+        self.waiting.pop_front().map(|inv| (inv, p))
+    }
+}
+
+impl World {
+    /// The instance process `p` runs on.
+    #[inline(always)]
+    pub(super) fn instance_of(&mut self, p: ProcessId) -> &mut Instance {
+        let i = self.processes[p].instance;
+        &mut self.instances[i]
+    }
+
+    /// Core-ns used on every instance up to `now`.
+    pub(super) fn fleet_busy_core_ns(&mut self, now: u64) -> f64 {
+        self.instances
+            .iter_mut()
+            .fold(0.0, |sum, i| sum + i.cores.busy_core_ns(now))
+    }
+
+    /// The cores of every instance.
+    pub(super) fn fleet_cores(&self) -> f64 {
+        self.instances
+            .iter()
+            .fold(0.0, |sum, i| sum + i.cores_capacity)
+    }
+}
+
+/// The host's load balancer (RpcFunctionInvocationDispatcherLoadBalancer): one counter for all
+/// functions, incremented for every invocation placed, picks `counter % ready`, blind to load.
+#[derive(Default)]
+struct RoundRobin {
+    counter: u64,
+    /// Ready processes, in the order they became ready.
+    ready: Vec<ProcessId>,
+}
+
+impl RoundRobin {
+    /// The next ready process in turn, or `None` (the counter unchanged) when none is ready.
+    fn next(&mut self) -> Option<ProcessId> {
+        if self.ready.is_empty() {
+            return None;
+        }
+        self.counter += 1;
+        let turn = self.counter % self.ready.len() as u64;
+        Some(self.ready[turn as usize])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ids::Id;
+
+    #[test]
+    fn round_robin_starts_at_the_second_ready_process_and_cycles() {
+        let mut rr = RoundRobin::default();
+        assert_eq!(rr.next(), None);
+        for p in 0..3 {
+            rr.ready.push(ProcessId::from_index(p));
+        }
+        let picks: Vec<usize> = (0..4).map(|_| rr.next().unwrap().index()).collect();
+        assert_eq!(picks, vec![1, 2, 0, 1]);
+    }
+
+    #[test]
+    fn invocations_wait_until_a_process_is_ready() {
+        let mut inst = Instance::new(1.0, 1, 0);
+        let p = ProcessId::from_index(0);
+        inst.add_process(p);
+        assert_eq!(inst.pick_process(), None);
+        inst.wait(7);
+        assert_eq!(inst.next_waiting(), None);
+        inst.process_ready(p);
+        assert_eq!(inst.next_waiting(), Some((7, p)));
+        assert_eq!(inst.next_waiting(), None);
+    }
+}

@@ -1,0 +1,115 @@
+//! How a request reaches a worker: it arrives at the fleet, is routed to an instance (today
+//! the only one), and the instance's round robin places it on a ready process, whose receiver
+//! thread gets it after the transport delay.
+//!
+//! A request routed to an instance with no ready process waits there, in arrival order, and is
+//! placed the moment a process becomes ready: no request is lost or turned away for that. (It
+//! cannot happen yet: an instance's first process is ready at t = 0, before any arrival.)
+
+use super::event::{Event, FuncId, InvId};
+use super::ids::{Id, InstanceId, ProcessId};
+use super::state::Inv;
+use super::world::World;
+
+impl World {
+    /// A request of `func` (from closed-loop `client`, if any) arrives: it becomes an
+    /// invocation, routed to an instance and placed on one of its processes.
+    pub(super) fn arrive(&mut self, func: FuncId, client: Option<u32>) {
+        self.recorder.arrived(self.now);
+        self.in_flight.add(self.now, 1);
+        let instance = self.route();
+        self.instances[instance].queued.add(self.now, 1);
+        let inv = self.new_invocation(func, client);
+        match self.instances[instance].pick_process() {
+            Some(p) => self.place(inv, p),
+            None => self.instances[instance].wait(inv),
+        }
+    }
+
+    /// The instance a new request goes to. There is one instance, so it gets everything; the
+    /// triggers' front ends will choose here.
+    fn route(&self) -> InstanceId {
+        InstanceId::from_index(0)
+    }
+
+    /// Records a new invocation of `func`, with its own stream of durations.
+    fn new_invocation(&mut self, func: FuncId, client: Option<u32>) -> InvId {
+        let fr = &mut self.functions[func as usize];
+        let rng = match fr.durations_family {
+            Some(family) => self.streams.member(family, fr.invocations),
+            None => self.constant_rng.clone(),
+        };
+        fr.invocations += 1;
+        let inv = self.invs.insert(Inv {
+            id: self.next_inv_id,
+            func,
+            arrival: self.now,
+            start: None,
+            end: None,
+            process: None,
+            thread: None,
+            client,
+            rng,
+        });
+        self.next_inv_id += 1;
+        inv
+    }
+
+    /// Sends `inv` to process `p`: it reaches the receiver after the transport delay (and,
+    /// from a sleeping load generator, after the generator wakes).
+    fn place(&mut self, inv: InvId, p: ProcessId) {
+        self.processes[p].invocations += 1;
+        self.invs[inv].process = Some(p);
+        let sent = self.generator_send_time();
+        if sent == self.now && self.costs.transport_ns == 0 {
+            self.deliver(inv);
+        } else {
+            self.push(sent + self.costs.transport_ns, Event::Deliver { inv });
+        }
+    }
+
+    /// When the request placed now leaves the load generator: at once, or, for a generator
+    /// that sleeps until each scheduled arrival (`DispatchCosts::generator_sleeps`), one timed
+    /// wake-up after its sleep since the previous send (none when it is already late).
+    fn generator_send_time(&mut self) -> u64 {
+        if !self.costs.generator_sleeps {
+            return self.now;
+        }
+        let sent = match self.now.checked_sub(self.generator_sent_at) {
+            Some(sleep) if sleep > 0 => {
+                self.now + self.costs.timer_slack_ns + self.costs.sleeper_wake_ns(sleep)
+            }
+            _ => self.generator_sent_at,
+        };
+        self.generator_sent_at = sent;
+        sent
+    }
+
+    /// The request reaches its worker's receiver thread.
+    pub(super) fn deliver(&mut self, inv: InvId) {
+        let p = self.process_of(inv);
+        self.processes[p].inbox.push_back(inv);
+        let r = self.processes[p].receiver;
+        self.wake(r);
+    }
+
+    /// Worker process `p` has started: its instance's dispatcher includes it from now on, and
+    /// requests waiting for a ready process are placed, oldest first.
+    pub(super) fn process_ready(&mut self, p: ProcessId) {
+        self.processes[p].ready = true;
+        let instance = self.processes[p].instance;
+        self.instances[instance].process_ready(p);
+        while let Some((inv, p)) = self.instances[instance].next_waiting() {
+            self.place(inv, p);
+        }
+    }
+
+    /// The process `inv` was placed on. Only placed invocations are delivered and run, so
+    /// every caller holds one.
+    #[inline(always)]
+    pub(super) fn process_of(&self, inv: InvId) -> ProcessId {
+        self.invs[inv]
+            .process
+            .expect("an invocation with work to do has been placed on a process")
+    }
+}
