@@ -5,7 +5,7 @@ use crate::config::{load_experiment, Experiment};
 use crate::error::{Result, SimError};
 use crate::metrics::summary::RunSummary;
 use crate::model::Progress;
-use crate::output::csv_export::CsvRows;
+use crate::output::csv_export::{self, CsvRows};
 use crate::output::folder::{OutputRecord, MANIFEST};
 use crate::output::progress::RunProgress;
 use crate::output::{pretty_json, report, Staging};
@@ -122,6 +122,9 @@ fn run_command(args: RunArgs) -> Result<()> {
     let summary = simulate(&mut staging, &exp, &guards, args.quiet)?;
     let wall = started.elapsed().as_secs_f64();
     staging.write("summary.json", pretty_json(&summary).as_bytes())?;
+    if let Some(scaling) = &summary.scaling {
+        staging.write("scaling.csv", csv_export::scaling_csv(scaling).as_bytes())?;
+    }
     write_manifest(&mut staging, &exp, &args.sets, wall)?;
     let kept = staging.kept_files().to_vec();
     let dir = staging.commit()?;
@@ -227,10 +230,15 @@ fn stop_point(p: Progress) -> String {
 
 fn wrote_line(dir: &std::path::Path, exp: &Experiment, kept: &[String], wall: f64) -> String {
     let mut line = format!(
-        "wrote {}/ (summary.json, {}timeseries.csv, manifest.json) in {:.2} s",
+        "wrote {}/ (summary.json, {}timeseries.csv, {}manifest.json) in {:.2} s",
         dir.display(),
         if exp.output.invocations {
             "invocations.csv, "
+        } else {
+            ""
+        },
+        if exp.scale.is_some() {
+            "scaling.csv, "
         } else {
             ""
         },

@@ -2,9 +2,12 @@
 //! parallel (rayon, across runs, never inside one); results come back in input order.
 
 use crate::config::{Experiment, FunctionKind};
-use crate::metrics::summary::{round6, CapacitySummary, ProcessSummary, RunSummary, RunTotals};
+use crate::metrics::summary::{
+    round6, CapacitySummary, DecisionRow, ProcessSummary, RunSummary, RunTotals, ScalingSummary,
+};
 use crate::metrics::{InvocationRecord, KeepRows, RowSink, TimeseriesRow};
 use crate::model::program::critical_path_ns;
+use crate::model::scaling::ScalingResult;
 use crate::model::{BuildError, Progress, RunResult, World};
 use crate::preflight::capacity::capacity;
 use rayon::prelude::*;
@@ -99,6 +102,7 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
             events: result.events,
         },
     );
+    summary.scaling = result.scaling.as_ref().map(scaling_summary);
     summary.capacity = capacity(exp).map(|c| CapacitySummary {
         offered_per_s: round6(c.offered_per_s),
         max_per_s: round6(c.max_per_s),
@@ -106,6 +110,31 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
         limited_by: c.limit.resource,
     });
     summary
+}
+
+/// The fleet's record as summary.json and scaling.csv show it.
+fn scaling_summary(r: &ScalingResult) -> ScalingSummary {
+    let decisions = r
+        .log
+        .iter()
+        .map(|e| DecisionRow {
+            t_s: round6(e.decision.at.0 as f64 / 1e9),
+            ready: e.ready,
+            starting: e.starting,
+            draining: e.draining,
+            queue_length: e.queue_length,
+            oldest_age_s: round6(e.oldest_age_ns as f64 / 1e9),
+            desired: e.decision.desired,
+            add: e.decision.add,
+            drain: e.decision.drain,
+            reason: e.decision.reason(),
+        })
+        .collect();
+    ScalingSummary {
+        cold_starts: r.cold_starts,
+        max_ready_instances: r.max_ready,
+        decisions,
+    }
 }
 
 /// Simulates many experiments in parallel; the output order is the input order. The first

@@ -153,6 +153,45 @@ pub struct RunSummary {
     pub events: u64,
     /// The host's capacity for the open-loop load, when there is one.
     pub capacity: Option<CapacitySummary>,
+    /// The fleet under the scale controller, when the experiment has a `scale` block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scaling: Option<ScalingSummary>,
+}
+
+/// What the scale controller did over a run.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScalingSummary {
+    /// Instances that went through a cold start.
+    pub cold_starts: u64,
+    /// Most instances ready at once.
+    pub max_ready_instances: u32,
+    /// Every decision, in order (also scaling.csv).
+    pub decisions: Vec<DecisionRow>,
+}
+
+/// One scale decision with the fleet and queues it saw.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DecisionRow {
+    /// When, s.
+    pub t_s: f64,
+    /// Instances ready then.
+    pub ready: u32,
+    /// Instances starting then.
+    pub starting: u32,
+    /// Instances draining then.
+    pub draining: u32,
+    /// Messages or requests waiting, over all functions.
+    pub queue_length: u64,
+    /// Age of the oldest waiting message, s.
+    pub oldest_age_s: f64,
+    /// Instance count decided (starting and ready).
+    pub desired: u32,
+    /// Instances requested by it.
+    pub add: u32,
+    /// Instances drained by it.
+    pub drain: u32,
+    /// Why, with the numbers and every limit that clipped it.
+    pub reason: String,
 }
 
 /// How much open-loop load the host can serve: an upper bound from each invocation's mean
@@ -223,6 +262,7 @@ impl RunSummary {
             processes,
             events,
             capacity: None,
+            scaling: None,
         }
     }
 }

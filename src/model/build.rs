@@ -4,16 +4,17 @@
 //! events.
 
 use super::event::{Event, FuncId, ThreadId};
+use super::fleet::ScaleRt;
 use super::gil::{Gil, HandoverPolicy};
 use super::ids::{IdVec, InstanceId, ProcessId};
-use super::instance::Instance;
+use super::instance::{Instance, InstanceState};
 use super::program::{Programs, Sampler};
 use super::sampling::SampleMarks;
 use super::slab::Slab;
 use super::state::{Activity, Clients, FunctionRt, Role, Thread};
 use super::worker::{Job, Pool, Process};
 use super::world::World;
-use crate::config::{Experiment, FunctionSpec, HostConfig, Workload};
+use crate::config::{Experiment, FunctionSpec, HostConfig, TriggerConfig, Workload};
 use crate::kernel::{EventQueue, RngStreams};
 use crate::metrics::{Gauge, Recorder, Slot};
 use crate::workload::ArrivalSource;
@@ -43,6 +44,35 @@ pub enum BuildError {
     /// More functions than a function id can number.
     #[error("{0} functions: the model numbers at most {max} functions; split the app", max = FuncId::MAX as usize + 1)]
     TooManyFunctions(usize),
+    /// A trigger whose front end is not part of a run yet.
+    #[error("functions[{index}].trigger = {kind}: only StorageQueue triggers are simulated so far ({kind} is checked and resolved into manifest.json, but a run would ignore it); remove the trigger to deliver requests directly")]
+    TriggerNotSimulated {
+        /// Which function.
+        index: usize,
+        /// Its trigger's kind.
+        kind: &'static str,
+    },
+    /// A queue trigger with nothing to scale its listeners' instances.
+    #[error("functions[{0}].trigger = StorageQueue needs a `scale` block (the instances that listen to the queue): add `scale: Scale()` for the defaults, or `scale: Scale(min_instances: 1, max_instances: 1)` for one fixed instance")]
+    QueueWithoutScale(usize),
+}
+
+/// The first function whose trigger a run cannot honour yet, if any.
+fn check_triggers(exp: &Experiment) -> Result<(), BuildError> {
+    for (index, f) in exp.functions.iter().enumerate() {
+        let kind = match &f.trigger {
+            None => continue,
+            Some(TriggerConfig::StorageQueue(_)) if exp.scale.is_none() => {
+                return Err(BuildError::QueueWithoutScale(index))
+            }
+            Some(TriggerConfig::StorageQueue(_)) => continue,
+            Some(TriggerConfig::Http(_)) => "Http",
+            Some(TriggerConfig::ServiceBus(_)) => "ServiceBus",
+            Some(TriggerConfig::EventHubs(_)) => "EventHubs",
+        };
+        return Err(BuildError::TriggerNotSimulated { index, kind });
+    }
+    Ok(())
 }
 
 /// The first topology problem of `exp`, if any.
@@ -69,7 +99,7 @@ fn check(exp: &Experiment) -> Result<(), BuildError> {
     if exp.functions.len() > FuncId::MAX as usize + 1 {
         return Err(BuildError::TooManyFunctions(exp.functions.len()));
     }
-    Ok(())
+    check_triggers(exp)
 }
 
 impl World {
@@ -113,8 +143,24 @@ impl World {
             processed_events: 0,
             requests_pending: 0,
             periodic_pending: 0,
+            scale: None,
         };
-        world.add_instance(h);
+        match ScaleRt::of(exp, &world.streams) {
+            None => {
+                world.add_instance(h);
+            }
+            Some(rt) => {
+                let initial = rt.controller.initial_instances();
+                let always_ready = rt.controller.config().always_ready;
+                world.scale = Some(Box::new(rt));
+                for n in 0..initial {
+                    let id = world.add_instance(h);
+                    world.instances[id].state = InstanceState::WorkersStarting;
+                    world.instances[id].always_ready = n < always_ready;
+                }
+                world.schedule_first_decision();
+            }
+        }
         world.schedule_first_requests();
         world.schedule_periodic(world.sample_interval, Event::Sample);
         Ok(world)
@@ -123,15 +169,24 @@ impl World {
     /// Adds an instance of host `h` with its worker processes, the n-th process becoming ready
     /// n start intervals from now.
     fn add_instance(&mut self, h: &HostConfig) -> InstanceId {
+        let instance = self.add_instance_processes(h);
+        for n in 0..h.processes as usize {
+            let p = self.instances[instance].processes[n];
+            let ready_at = h.process_start_interval_ns.saturating_mul(n as u64);
+            self.push(self.now + ready_at, Event::ProcessReady { process: p });
+        }
+        instance
+    }
+
+    /// Adds an instance of host `h` with its worker processes, none of them started yet.
+    pub(super) fn add_instance_processes(&mut self, h: &HostConfig) -> InstanceId {
         let instance = self.instances.push(Instance::new(
             h.cores,
             h.processes as usize,
             h.context_switch_ns,
         ));
-        for n in 0..h.processes {
-            let p = self.add_process(instance, h);
-            let ready_at = h.process_start_interval_ns.saturating_mul(n as u64);
-            self.push(self.now + ready_at, Event::ProcessReady { process: p });
+        for _ in 0..h.processes {
+            self.add_process(instance, h);
         }
         instance
     }

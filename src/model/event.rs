@@ -37,4 +37,22 @@ pub enum Event {
     ProcessReady { process: ProcessId },
     /// Time to write a row of the time series.
     Sample,
+    /// The current cold-start phase of `instance` is over.
+    InstancePhase { instance: InstanceId },
+    /// A poll timer of `func`'s queue listener on `instance` fires (`ticket` tells stale ones).
+    QueuePoll {
+        func: FuncId,
+        instance: InstanceId,
+        ticket: u32,
+    },
+    /// The scale controller's periodic decision.
+    ScaleDecision,
+}
+
+impl Event {
+    /// Periodic events that observe or steer the fleet (besides the time series' `Sample`):
+    /// once the run is over they are dropped unhandled (see `run_end`).
+    pub fn is_fleet_periodic(&self) -> bool {
+        matches!(self, Event::QueuePoll { .. } | Event::ScaleDecision)
+    }
 }

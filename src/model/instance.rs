@@ -33,6 +33,31 @@ pub(super) struct Instance {
     pub(super) queued: Gauge,
     /// Its thread-pool and default-executor threads with work (time-weighted).
     pub(super) busy_threads: Gauge,
+    /// Where it is in its life (see `fleet`).
+    pub(super) state: InstanceState,
+    /// Exists from t = 0 and is never drained.
+    pub(super) always_ready: bool,
+    /// Invocations placed on it and not yet answered.
+    pub(super) in_flight: u32,
+}
+
+/// The life of an instance: requested (at once allocating) -> allocating -> host starting ->
+/// workers starting -> ready (its first worker process is up) -> draining (no new work) ->
+/// removed (its last invocation answered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum InstanceState {
+    /// Being allocated by the platform.
+    Allocating,
+    /// The Functions host is starting.
+    HostStarting,
+    /// Worker processes are starting, one after another; none is up yet.
+    WorkersStarting,
+    /// Taking work.
+    Ready,
+    /// Finishing its invocations; takes no new work.
+    Draining,
+    /// Gone.
+    Removed,
 }
 
 impl Instance {
@@ -48,6 +73,9 @@ impl Instance {
             waiting: VecDeque::new(),
             queued: Gauge::default(),
             busy_threads: Gauge::default(),
+            state: InstanceState::Ready,
+            always_ready: true,
+            in_flight: 0,
         }
     }
 

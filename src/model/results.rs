@@ -19,6 +19,8 @@ pub struct RunResult {
     pub cpu_utilisation: f64,
     /// Why the run was stopped before its end, if it was (a budget or a failed write).
     pub stopped: Option<String>,
+    /// The fleet's record, when the app scaled (a `scale` block).
+    pub scaling: Option<super::scaling::ScalingResult>,
 }
 
 /// How far a run has got: what a progress bar or a budget check needs.
@@ -71,6 +73,7 @@ impl World {
             });
         }
         let cpu_utilisation = self.fleet_busy_core_ns(now) / elapsed / self.fleet_cores();
+        let scaling = self.scaling_result();
         RunResult {
             recorder: self.recorder,
             processes: stats,
@@ -78,6 +81,7 @@ impl World {
             events: self.processed_events,
             cpu_utilisation,
             stopped: None,
+            scaling,
         }
     }
 }

@@ -3,8 +3,9 @@
 //! thread gets it after the transport delay.
 //!
 //! A request routed to an instance with no ready process waits there, in arrival order, and is
-//! placed the moment a process becomes ready: no request is lost or turned away for that. (It
-//! cannot happen yet: an instance's first process is ready at t = 0, before any arrival.)
+//! placed the moment a process becomes ready: no request is lost or turned away for that.
+//! Under a scale controller (`fleet`) the instance is one of the ready ones, and
+//! queue-triggered arrivals go to their queue first (`queue_trigger`).
 
 use super::event::{Event, FuncId, InvId};
 use super::ids::{Id, InstanceId, ProcessId};
@@ -17,23 +18,39 @@ impl World {
     pub(super) fn arrive(&mut self, func: FuncId, client: Option<u32>) {
         self.recorder.arrived(self.now);
         self.in_flight.add(self.now, 1);
-        let instance = self.route();
+        if self.is_queue_triggered(func) {
+            self.enqueue_message(func);
+        } else {
+            let inv = self.new_invocation_at(func, client, self.now);
+            if self.scale.is_some() {
+                self.route_scaled(inv);
+            } else {
+                self.route_to(inv, InstanceId::from_index(0));
+            }
+        }
+        self.activate_if_no_instance();
+    }
+
+    /// Hands `inv` to `instance`: its round robin places it on a ready process, or it waits
+    /// there for one.
+    pub(super) fn route_to(&mut self, inv: InvId, instance: InstanceId) {
         self.instances[instance].queued.add(self.now, 1);
-        let inv = self.new_invocation(func, client);
+        let func = self.invs[inv].func;
+        self.count_placed(func, instance);
         match self.instances[instance].pick_process() {
             Some(p) => self.place(inv, p),
             None => self.instances[instance].wait(inv),
         }
     }
 
-    /// The instance a new request goes to. There is one instance, so it gets everything; the
-    /// triggers' front ends will choose here.
-    fn route(&self) -> InstanceId {
-        InstanceId::from_index(0)
-    }
-
-    /// Records a new invocation of `func`, with its own stream of durations.
-    fn new_invocation(&mut self, func: FuncId, client: Option<u32>) -> InvId {
+    /// Records a new invocation of `func` that arrived at `arrival`, with its own stream of
+    /// durations.
+    pub(super) fn new_invocation_at(
+        &mut self,
+        func: FuncId,
+        client: Option<u32>,
+        arrival: u64,
+    ) -> InvId {
         let fr = &mut self.functions[func as usize];
         let rng = match fr.durations_family {
             Some(family) => self.streams.member(family, fr.invocations),
@@ -43,7 +60,7 @@ impl World {
         let inv = self.invs.insert(Inv {
             id: self.next_inv_id,
             func,
-            arrival: self.now,
+            arrival,
             start: None,
             end: None,
             process: None,
@@ -102,6 +119,7 @@ impl World {
         while let Some((inv, p)) = self.instances[instance].next_waiting() {
             self.place(inv, p);
         }
+        self.instance_has_a_ready_process(instance);
     }
 
     /// The process `inv` was placed on. Only placed invocations are delivered and run, so

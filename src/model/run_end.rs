@@ -15,8 +15,8 @@ use super::world::World;
 
 impl World {
     /// True once no arrival remains to come and the fleet is idle.
-    pub(super) fn run_is_over(&self) -> bool {
-        self.requests_pending == 0 && self.fleet_idle()
+    pub(super) fn run_is_over(&mut self) -> bool {
+        self.requests_pending == 0 && self.fleet_idle() && self.nothing_waits_outside_instances()
     }
 
     /// True when nothing is scheduled for any instance: no request on its way to a process, no
@@ -43,7 +43,7 @@ impl World {
 
     /// Schedules a periodic event (one that observes or steers the fleet) at `at`.
     pub(super) fn schedule_periodic(&mut self, at: u64, ev: Event) {
-        debug_assert!(matches!(ev, Event::Sample));
+        debug_assert!(matches!(ev, Event::Sample) || ev.is_fleet_periodic());
         self.periodic_pending += 1;
         self.push(at, ev);
     }

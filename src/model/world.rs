@@ -51,6 +51,8 @@ pub struct World {
     pub(super) requests_pending: usize,
     /// Periodic events in the queue (see `run_end`).
     pub(super) periodic_pending: usize,
+    /// The scaled fleet's state, when the experiment has a `scale` block (see `fleet`).
+    pub(super) scale: Option<Box<super::fleet::ScaleRt>>,
 }
 
 impl World {
@@ -89,6 +91,13 @@ impl World {
                 self.periodic_pending -= 1;
                 self.sample();
                 continue;
+            }
+            if ev.is_fleet_periodic() {
+                self.periodic_pending -= 1;
+                if self.run_is_over() {
+                    // Observes a finished run: dropped, so it neither re-arms nor moves the end.
+                    continue;
+                }
             }
             end = t.0;
             self.processed_events += 1;
@@ -154,6 +163,13 @@ impl World {
                 self.post_to_loop(p, Job::Step(task));
             }
             Event::ProcessReady { process } => self.process_ready(process),
+            Event::InstancePhase { instance } => self.instance_phase_done(instance),
+            Event::QueuePoll {
+                func,
+                instance,
+                ticket,
+            } => self.queue_poll(func, instance, ticket),
+            Event::ScaleDecision => self.scale_decision(),
             Event::Sample => unreachable!("ticks are handled by run"),
         }
     }
@@ -170,8 +186,12 @@ impl World {
     pub(super) fn respond(&mut self, inv: InvId) {
         let response = self.now + self.costs.transport_ns;
         self.in_flight.add(self.now, -1);
+        let instance = self.processes[self.process_of(inv)].instance;
         let i = &self.invs[inv];
         let (func, client) = (i.func, i.client);
+        self.count_answered(func, instance);
+        self.queue_invocation_done(inv, func, instance);
+        let i = &self.invs[inv];
         let row = i.record(Some(response), Outcome::Succeeded);
         self.recorder.code.add_in_flight(func, response - i.arrival);
         self.recorder.finished(row);

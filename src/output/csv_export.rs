@@ -184,3 +184,26 @@ impl<W: Write> RowSink for CsvRows<W> {
         })
     }
 }
+
+/// scaling.csv: one row per scale decision (`summary.json` holds the same rows).
+pub fn scaling_csv(sc: &crate::metrics::summary::ScalingSummary) -> String {
+    let mut out = String::from(
+        "t_s,ready,starting,draining,queue_length,oldest_age_s,desired,add,drain,reason\n",
+    );
+    for d in &sc.decisions {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},\"{}\"\n",
+            d.t_s,
+            d.ready,
+            d.starting,
+            d.draining,
+            d.queue_length,
+            d.oldest_age_s,
+            d.desired,
+            d.add,
+            d.drain,
+            d.reason.replace('"', "\"\"")
+        ));
+    }
+    out
+}

@@ -82,7 +82,14 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
         "instance: {:.0}% of its cores busy",
         s.cpu_utilisation * 100.0
     );
-    if let Some(c) = s.capacity.as_ref().filter(|c| c.overloaded) {
+    if let Some(sc) = &s.scaling {
+        scaling_log(&mut o, sc);
+    }
+    if let Some(c) = s
+        .capacity
+        .as_ref()
+        .filter(|c| c.overloaded && s.scaling.is_none())
+    {
         let _ = writeln!(
             o,
             "warning: the offered load, {:.1}/s, exceeds what this host can serve, at most {:.1}/s (limited by {}):\n  queues grow for as long as the load lasts, so these latencies depend on the run's length, not just the settings",
@@ -90,6 +97,29 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
         );
     }
     o
+}
+
+/// The scale controller's decisions that changed the fleet, one line each, and its totals.
+fn scaling_log(o: &mut String, sc: &crate::metrics::summary::ScalingSummary) {
+    let _ = writeln!(
+        o,
+        "scaling: {} decisions, {} cold starts, at most {} instances ready (every decision in scaling.csv)",
+        sc.decisions.len(),
+        sc.cold_starts,
+        sc.max_ready_instances
+    );
+    for d in sc.decisions.iter().filter(|d| d.add > 0 || d.drain > 0) {
+        let change = if d.add > 0 {
+            format!("+{}", d.add)
+        } else {
+            format!("-{}", d.drain)
+        };
+        let _ = writeln!(
+            o,
+            "  t = {:>8.1} s  {:>3} ready {:>3} starting  queue {:>7} (oldest {:.1} s)  {:>4} -> {}: {}",
+            d.t_s, d.ready, d.starting, d.queue_length, d.oldest_age_s, change, d.desired, d.reason
+        );
+    }
 }
 
 /// What each function's invocations took of the GIL and the event loop.

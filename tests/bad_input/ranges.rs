@@ -37,7 +37,10 @@ fn a_sleeper_wake_ramp_that_ends_before_it_starts_is_refused() {
     let run = check(&fx, &file);
     let field = "host.dispatch.sleeper_wake_to_us";
     let line = problem_line(input_error(&run), &file, field);
-    assert!(line.contains(&loc(&text, 3, "sleeper_wake_to_us")), "{line}");
+    assert!(
+        line.contains(&loc(&text, 3, "sleeper_wake_to_us")),
+        "{line}"
+    );
     assert!(
         line.contains("= 5000") && line.contains("more than sleeper_wake_from_us"),
         "{line}"

@@ -87,9 +87,26 @@ impl Checker {
                 http: self.count_or("targets.http", &targets.http, d.http, &limits::SCALE_TARGET),
             },
             triggers: self.scale_triggers(&s.triggers, functions),
+            cold_start: self.cold_start(s.cold_start.as_ref()),
         };
         self.fleet_bounds(s, &config, functions.len());
         config
+    }
+
+    /// The cold-start phases, each omitted one at its default.
+    fn cold_start(&mut self, c: Option<&RawColdStart>) -> ColdStart {
+        let d = ColdStart::defaults();
+        let Some(c) = c else { return d };
+        let mut phase = |name: &str, raw: &Option<crate::config::raw::RawDist>, default: Dist| {
+            raw.as_ref().map_or(default, |r| {
+                self.dist(r, &format!("scale.cold_start.{name}"), true)
+            })
+        };
+        ColdStart {
+            allocate: phase("allocate_ms", &c.allocate_ms, d.allocate),
+            host_start: phase("host_start_ms", &c.host_start_ms, d.host_start),
+            worker_start: phase("worker_start_ms", &c.worker_start_ms, d.worker_start),
+        }
     }
 
     fn scale_mode(&mut self, mode: Option<&RawScaleMode>) -> ScaleMode {

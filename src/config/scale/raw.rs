@@ -48,6 +48,24 @@ pub struct RawScale {
     /// The trigger of each function that is not HTTP-triggered.
     #[serde(default)]
     pub triggers: Vec<RawTrigger>,
+    /// How long a new instance takes to start, phase by phase.
+    #[serde(default)]
+    pub cold_start: Option<RawColdStart>,
+}
+
+/// The phases of a new instance's start, each a duration distribution in ms (as in bodies).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "ColdStart")]
+pub struct RawColdStart {
+    /// Allocating the instance (skipped by always-ready ones).
+    #[serde(default)]
+    pub allocate_ms: Option<crate::config::raw::RawDist>,
+    /// Starting the Functions host on it.
+    #[serde(default)]
+    pub host_start_ms: Option<crate::config::raw::RawDist>,
+    /// Starting one worker process and importing the app (paid by every process).
+    #[serde(default)]
+    pub worker_start_ms: Option<crate::config::raw::RawDist>,
 }
 
 /// The scaling mode and its settings (omitted settings keep their defaults).

@@ -1,0 +1,275 @@
+//! The fleet under a scale controller: instances that come and go, and how requests find one.
+//!
+//! Without a `scale` block the world has its one instance from t = 0 and none of this runs.
+//! With one, the instances the controller asks for at t = 0 (always-ready, min_instances)
+//! are ready at once; every later one goes through its cold start, phase by phase (see
+//! [`InstanceState`]): allocation, host start, then its worker processes one after another,
+//! each paying its own start and imports. It takes work from the moment its first process is
+//! up. A drained instance takes no new work, finishes what it has, and is removed.
+//!
+//! Requests of a function without a queue trigger go round robin to the ready instances
+//! (blind to their load, like the host's own dispatcher); while none is ready they wait, in
+//! arrival order, for the first one: the cold start a user sees.
+
+use super::event::{Event, FuncId, InvId};
+use super::ids::{Id, InstanceId};
+use super::instance::InstanceState;
+use super::program::Sampler;
+use super::queue_trigger::QueueTriggers;
+use super::scale::{Fleet, ScaleController};
+use super::world::World;
+use crate::config::scale::ColdStart;
+use crate::config::{Experiment, HostConfig};
+use crate::kernel::{RngStreams, SimRng};
+use std::collections::VecDeque;
+
+/// What the world keeps for a scaled app.
+pub(super) struct ScaleRt {
+    /// The decisions' state machine.
+    pub(super) controller: ScaleController,
+    /// The host every new instance runs.
+    host: HostConfig,
+    /// Cold-start phase durations.
+    phases: ColdStartSamplers,
+    /// Draws of the phase durations.
+    rng: SimRng,
+    /// Round-robin counter over ready instances.
+    turn: u64,
+    /// Direct requests waiting for a ready instance, oldest first.
+    pub(super) waiting: VecDeque<InvId>,
+    /// The storage-queue triggers.
+    pub(super) queues: QueueTriggers,
+    /// Per function: invocations placed on an instance and not yet answered.
+    pub(super) func_in_flight: Vec<u64>,
+    /// Every decision taken, in order (the decision log).
+    pub(super) log: Vec<super::scaling::ScaleLogEntry>,
+    /// Instances that went through a cold start.
+    pub(super) cold_starts: u64,
+    /// Most instances ready at once.
+    pub(super) max_ready: u32,
+    /// The functions' names, for the controller.
+    pub(super) names: Vec<String>,
+}
+
+/// Samplers of the three cold-start phases.
+struct ColdStartSamplers {
+    allocate: Sampler,
+    host_start: Sampler,
+    worker_start: Sampler,
+}
+
+impl ColdStartSamplers {
+    fn new(c: &ColdStart) -> ColdStartSamplers {
+        ColdStartSamplers {
+            allocate: Sampler::new(&c.allocate),
+            host_start: Sampler::new(&c.host_start),
+            worker_start: Sampler::new(&c.worker_start),
+        }
+    }
+}
+
+impl ScaleRt {
+    /// The scaled app of `exp`, if it has a `scale` block.
+    pub(super) fn of(exp: &Experiment, streams: &RngStreams) -> Option<ScaleRt> {
+        let config = exp.scale.clone()?;
+        Some(ScaleRt {
+            phases: ColdStartSamplers::new(&config.cold_start),
+            controller: ScaleController::new(config),
+            host: exp.host.clone(),
+            rng: streams.stream("cold-start"),
+            turn: 0,
+            waiting: VecDeque::new(),
+            queues: QueueTriggers::of(exp, streams),
+            func_in_flight: vec![0; exp.functions.len()],
+            log: Vec::new(),
+            cold_starts: 0,
+            max_ready: 0,
+            names: exp.functions.iter().map(|f| f.name.clone()).collect(),
+        })
+    }
+}
+
+impl World {
+    /// The scaled app's state; only called where a `scale` block exists.
+    pub(super) fn scale_rt(&mut self) -> &mut ScaleRt {
+        self.scale.as_mut().expect("a scaled app")
+    }
+
+    /// Requests a new instance: it starts allocating now.
+    pub(super) fn request_instance(&mut self) -> InstanceId {
+        let host = self.scale_rt().host.clone();
+        let id = self.add_instance_processes(&host);
+        let inst = &mut self.instances[id];
+        inst.state = InstanceState::Allocating;
+        inst.always_ready = false;
+        let rt = self.scale_rt();
+        rt.cold_starts += 1;
+        let d = rt.phases.allocate.sample(&mut rt.rng);
+        self.push(self.now + d, Event::InstancePhase { instance: id });
+        id
+    }
+
+    /// The current phase of `instance`'s start is over: on to the next.
+    pub(super) fn instance_phase_done(&mut self, id: InstanceId) {
+        match self.instances[id].state {
+            InstanceState::Allocating => {
+                self.instances[id].state = InstanceState::HostStarting;
+                let rt = self.scale_rt();
+                let d = rt.phases.host_start.sample(&mut rt.rng);
+                self.push(self.now + d, Event::InstancePhase { instance: id });
+            }
+            InstanceState::HostStarting => self.start_workers(id),
+            _ => {}
+        }
+    }
+
+    /// The host starts the instance's worker processes one after another.
+    fn start_workers(&mut self, id: InstanceId) {
+        self.instances[id].state = InstanceState::WorkersStarting;
+        let mut at = self.now;
+        for rank in 0..self.instances[id].processes.len() {
+            let rt = self.scale_rt();
+            at += rt.phases.worker_start.sample(&mut rt.rng);
+            let process = self.instances[id].processes[rank];
+            self.push(at, Event::ProcessReady { process });
+        }
+    }
+
+    /// `instance` has a ready process: if it was starting, it takes work from now on.
+    pub(super) fn instance_has_a_ready_process(&mut self, id: InstanceId) {
+        if self.scale.is_none() || self.instances[id].state != InstanceState::WorkersStarting {
+            return;
+        }
+        self.instances[id].state = InstanceState::Ready;
+        let ready = self.fleet_counts().ready;
+        let rt = self.scale_rt();
+        rt.max_ready = rt.max_ready.max(ready);
+        self.instance_ready(id);
+    }
+
+    /// `instance` takes work: queue listeners start, and waiting requests are placed.
+    pub(super) fn instance_ready(&mut self, id: InstanceId) {
+        self.start_queue_listeners(id);
+        while let Some(inv) = self.scale_rt().waiting.pop_front() {
+            self.route_to(inv, id);
+        }
+    }
+
+    /// The ready instance the next direct request goes to (round robin), if any.
+    pub(super) fn next_ready_instance(&mut self) -> Option<InstanceId> {
+        let ready: Vec<InstanceId> = self.ready_instances().collect();
+        if ready.is_empty() {
+            return None;
+        }
+        let rt = self.scale_rt();
+        rt.turn += 1;
+        Some(ready[(rt.turn % ready.len() as u64) as usize])
+    }
+
+    /// Instances taking work, oldest first.
+    pub(super) fn ready_instances(&self) -> impl Iterator<Item = InstanceId> + '_ {
+        self.instances
+            .ids()
+            .filter(|&i| self.instances[i].state == InstanceState::Ready)
+    }
+
+    /// The fleet by state, for the scale controller.
+    pub(super) fn fleet_counts(&self) -> Fleet {
+        let mut fleet = Fleet::default();
+        for inst in self.instances.iter() {
+            match inst.state {
+                InstanceState::Ready => fleet.ready += 1,
+                InstanceState::Draining => fleet.draining += 1,
+                InstanceState::Removed => {}
+                _ => fleet.starting += 1,
+            }
+        }
+        fleet
+    }
+
+    /// Drains `count` instances: starting ones first (newest first), then ready ones
+    /// (newest first), never an always-ready one.
+    pub(super) fn drain_instances(&mut self, count: u32) {
+        let mut left = count;
+        for wanted_ready in [false, true] {
+            for id in self.instances.ids().collect::<Vec<_>>().into_iter().rev() {
+                let inst = &self.instances[id];
+                let starting = matches!(
+                    inst.state,
+                    InstanceState::Allocating
+                        | InstanceState::HostStarting
+                        | InstanceState::WorkersStarting
+                );
+                let eligible = !inst.always_ready
+                    && if wanted_ready {
+                        inst.state == InstanceState::Ready
+                    } else {
+                        starting
+                    };
+                if left > 0 && eligible {
+                    self.drain(id);
+                    left -= 1;
+                }
+            }
+        }
+    }
+
+    /// `instance` takes no new work; it is removed once its last invocation is answered.
+    fn drain(&mut self, id: InstanceId) {
+        self.instances[id].state = InstanceState::Draining;
+        self.stop_queue_listeners(id);
+        self.remove_if_drained(id);
+    }
+
+    /// Removes a draining instance that has nothing left to answer.
+    pub(super) fn remove_if_drained(&mut self, id: InstanceId) {
+        let inst = &mut self.instances[id];
+        if inst.state == InstanceState::Draining && inst.in_flight == 0 {
+            inst.state = InstanceState::Removed;
+        }
+    }
+
+    /// A direct request of `func` under scaling: to a ready instance, or to wait for one.
+    pub(super) fn route_scaled(&mut self, inv: InvId) {
+        match self.next_ready_instance() {
+            Some(id) => self.route_to(inv, id),
+            None => self.scale_rt().waiting.push_back(inv),
+        }
+    }
+
+    /// Counts `inv` (of `func`) on `instance` until it is answered.
+    pub(super) fn count_placed(&mut self, func: FuncId, id: InstanceId) {
+        self.instances[id].in_flight += 1;
+        if let Some(rt) = self.scale.as_mut() {
+            rt.func_in_flight[func as usize] += 1;
+        }
+    }
+
+    /// `inv` (of `func`) on `instance` is answered.
+    pub(super) fn count_answered(&mut self, func: FuncId, id: InstanceId) {
+        self.instances[id].in_flight -= 1;
+        if let Some(rt) = self.scale.as_mut() {
+            rt.func_in_flight[func as usize] -= 1;
+            self.remove_if_drained(id);
+        }
+    }
+
+    /// Whether no request waits for an instance and no queue holds a message.
+    pub(super) fn nothing_waits_outside_instances(&mut self) -> bool {
+        let now = self.now;
+        match self.scale.as_mut() {
+            None => true,
+            Some(rt) => rt.waiting.is_empty() && rt.queues.all_empty(now),
+        }
+    }
+}
+
+/// The slot a front end knows `instance` by.
+pub(super) fn slot_of(id: InstanceId) -> super::front::InstanceSlot {
+    super::front::InstanceSlot(id.index() as u32)
+}
+
+/// The instance a front end's slot names.
+pub(super) fn instance_of_slot(slot: super::front::InstanceSlot) -> InstanceId {
+    InstanceId::from_index(slot.0 as usize)
+}

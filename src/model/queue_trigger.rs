@@ -1,0 +1,191 @@
+//! Storage-queue-triggered functions under scaling: each arrival is a message enqueued; each
+//! ready instance's listener polls the queue (with the SDK's back-off when it is empty) and
+//! starts an invocation per message it receives; the invocation's latency counts from the
+//! enqueue. A success deletes the message. (Nothing fails yet, so nothing is retried or
+//! poisoned here; the front end already knows how, for when invocations can fail.)
+//!
+//! Poll timers observe the queue rather than do work, so they are periodic events: they fire
+//! only while the run is not over (see `run_end`), and an empty queue never keeps a finished
+//! run alive.
+
+use super::event::{Event, FuncId, InvId};
+use super::fleet::{instance_of_slot, slot_of};
+use super::front::{MessageId, Outcome, QueueAction, QueueFront, QueueStats, Ticket};
+use super::ids::InstanceId;
+use super::world::World;
+use crate::config::{Experiment, TriggerConfig};
+use crate::kernel::{RngStreams, SimRng};
+use std::collections::HashMap;
+
+/// Every storage-queue front end of the app, with what the world must remember about them.
+pub(super) struct QueueTriggers {
+    /// Per function: its queue, if it is queue-triggered.
+    fronts: Vec<Option<QueueFront>>,
+    /// Per function: the draws of its listeners' back-off.
+    rngs: Vec<SimRng>,
+    /// The message each queue-triggered invocation is for.
+    messages: HashMap<InvId, MessageId>,
+    /// Actions returned by the last call (reused).
+    actions: Vec<QueueAction>,
+}
+
+impl QueueTriggers {
+    /// The queues of `exp`'s storage-queue-triggered functions.
+    pub(super) fn of(exp: &Experiment, streams: &RngStreams) -> QueueTriggers {
+        let fronts = exp
+            .functions
+            .iter()
+            .map(|f| match &f.trigger {
+                Some(TriggerConfig::StorageQueue(cfg)) => Some(QueueFront::new(cfg.clone())),
+                _ => None,
+            })
+            .collect();
+        let rngs = (0..exp.functions.len() as u64)
+            .map(|f| streams.indexed("queue-polling", f))
+            .collect();
+        QueueTriggers {
+            fronts,
+            rngs,
+            messages: HashMap::new(),
+            actions: Vec::new(),
+        }
+    }
+
+    /// Whether `func` is queue-triggered.
+    pub(super) fn has(&self, func: FuncId) -> bool {
+        self.fronts[func as usize].is_some()
+    }
+
+    /// The queue of `func` at `now`, if it is queue-triggered.
+    pub(super) fn stats(&mut self, func: FuncId, now: u64) -> Option<QueueStats> {
+        self.fronts[func as usize].as_mut().map(|q| q.stats(now))
+    }
+
+    /// Whether no queue holds a message (visible, or invisible while being processed).
+    pub(super) fn all_empty(&mut self, now: u64) -> bool {
+        self.fronts.iter_mut().flatten().all(|q| {
+            let s = q.stats(now);
+            s.visible + s.invisible == 0
+        })
+    }
+
+    fn queue_functions(&self) -> Vec<FuncId> {
+        (0..self.fronts.len() as FuncId)
+            .filter(|&f| self.has(f))
+            .collect()
+    }
+}
+
+impl World {
+    /// Whether `func`'s arrivals go through a storage queue.
+    pub(super) fn is_queue_triggered(&self, func: FuncId) -> bool {
+        self.scale.as_ref().is_some_and(|rt| rt.queues.has(func))
+    }
+
+    /// An arrival of queue-triggered `func`: a message joins its queue.
+    pub(super) fn enqueue_message(&mut self, func: FuncId) {
+        let now = self.now;
+        let q = self.scale_rt().queues.fronts[func as usize]
+            .as_mut()
+            .expect("a queue-triggered function");
+        q.enqueue(now);
+    }
+
+    /// `instance` is ready: its listener of every queue polls at once.
+    pub(super) fn start_queue_listeners(&mut self, id: InstanceId) {
+        let now = self.now;
+        for func in self.scale_rt().queues.queue_functions() {
+            let queues = &mut self.scale_rt().queues;
+            let mut actions = std::mem::take(&mut queues.actions);
+            if let Some(q) = queues.fronts[func as usize].as_mut() {
+                q.start_listener(now, slot_of(id), &mut actions);
+            }
+            self.carry_out(func, actions);
+        }
+    }
+
+    /// `instance` drains: its listeners poll no more.
+    pub(super) fn stop_queue_listeners(&mut self, id: InstanceId) {
+        if self.scale.is_none() {
+            return;
+        }
+        for q in self.scale_rt().queues.fronts.iter_mut().flatten() {
+            q.stop_listener(slot_of(id));
+        }
+    }
+
+    /// A poll timer of `func`'s listener on `instance` fires.
+    pub(super) fn queue_poll(&mut self, func: FuncId, id: InstanceId, ticket: u32) {
+        let now = self.now;
+        let queues = &mut self.scale_rt().queues;
+        let mut actions = std::mem::take(&mut queues.actions);
+        let (fronts, rngs) = (&mut queues.fronts, &mut queues.rngs);
+        if let Some(q) = fronts[func as usize].as_mut() {
+            let ticket = Ticket(ticket as u64);
+            q.poll(
+                now,
+                slot_of(id),
+                ticket,
+                &mut rngs[func as usize],
+                &mut actions,
+            );
+        }
+        self.carry_out(func, actions);
+    }
+
+    /// `inv` is answered: if it was for a message, the message is deleted (and its listener
+    /// may fetch again).
+    pub(super) fn queue_invocation_done(&mut self, inv: InvId, func: FuncId, id: InstanceId) {
+        let now = self.now;
+        let Some(rt) = self.scale.as_mut() else {
+            return;
+        };
+        let queues = &mut rt.queues;
+        let Some(message) = queues.messages.remove(&inv) else {
+            return;
+        };
+        let mut actions = std::mem::take(&mut queues.actions);
+        if let Some(q) = queues.fronts[func as usize].as_mut() {
+            q.complete(now, slot_of(id), message, Outcome::Succeeded, &mut actions);
+        }
+        self.carry_out(func, actions);
+    }
+
+    /// Does what the queue of `func` asked, then hands the action buffer back.
+    fn carry_out(&mut self, func: FuncId, mut actions: Vec<QueueAction>) {
+        for action in actions.drain(..) {
+            match action {
+                QueueAction::Deliver {
+                    instance,
+                    message,
+                    enqueued_ns,
+                    ..
+                } => self.deliver_message(func, instance_of_slot(instance), message, enqueued_ns),
+                QueueAction::PollAt {
+                    instance,
+                    at_ns,
+                    ticket,
+                } => {
+                    debug_assert!(ticket.0 <= u32::MAX as u64, "poll tickets fit in 32 bits");
+                    let ev = Event::QueuePoll {
+                        func,
+                        instance: instance_of_slot(instance),
+                        ticket: ticket.0 as u32,
+                    };
+                    self.schedule_periodic(at_ns.max(self.now), ev);
+                }
+                // Unreachable until invocations can fail (nothing is retried yet).
+                QueueAction::Poisoned { .. } => {}
+            }
+        }
+        self.scale_rt().queues.actions = actions;
+    }
+
+    /// A listener received `message`: its invocation starts on `instance`, its latency
+    /// counted from the enqueue.
+    fn deliver_message(&mut self, func: FuncId, id: InstanceId, message: MessageId, at: u64) {
+        let inv = self.new_invocation_at(func, None, at);
+        self.scale_rt().queues.messages.insert(inv, message);
+        self.route_to(inv, id);
+    }
+}

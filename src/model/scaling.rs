@@ -1,0 +1,150 @@
+//! The scale controller in the run: every decision interval the world fills a snapshot of
+//! each function's load and of the fleet, asks the controller, and carries out its answer
+//! (new instances start their cold start; drained ones finish their work and go). A request
+//! that finds no instance at all asks for a decision at once, which adds the first one
+//! (activation), as the platform does for an app scaled to zero.
+//!
+//! Decisions are periodic: the next is scheduled only while arrivals remain or work waits or
+//! runs ([`wants_next_decision`]), so they never keep a finished run alive.
+
+use super::event::{Event, FuncId};
+use super::scale::{wants_next_decision, Decision, FunctionLoad, Snapshot};
+use super::world::World;
+use crate::config::scale::TriggerKind;
+use crate::kernel::SimTime;
+
+/// One decision as the run recorded it, with the fleet and queues it saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScaleLogEntry {
+    /// What the controller decided, and why.
+    pub decision: Decision,
+    /// Instances ready when it decided.
+    pub ready: u32,
+    /// Instances starting (requested, allocating or starting workers).
+    pub starting: u32,
+    /// Instances draining.
+    pub draining: u32,
+    /// Messages or requests waiting, summed over functions.
+    pub queue_length: u64,
+    /// Age of the oldest waiting message over all functions, ns.
+    pub oldest_age_ns: u64,
+}
+
+/// What a scaled run reports about its fleet.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScalingResult {
+    /// Every decision, in order.
+    pub log: Vec<ScaleLogEntry>,
+    /// Instances that went through a cold start.
+    pub cold_starts: u64,
+    /// Most instances ready at once.
+    pub max_ready: u32,
+}
+
+impl World {
+    /// Schedules the first periodic decision, one interval after t = 0.
+    pub(super) fn schedule_first_decision(&mut self) {
+        if let Some(rt) = self.scale.as_ref() {
+            let at = rt.controller.interval_ns();
+            self.schedule_periodic(at, Event::ScaleDecision);
+        }
+    }
+
+    /// The periodic decision: decide, act, and schedule the next while the run needs it.
+    pub(super) fn scale_decision(&mut self) {
+        let snapshot = self.decide_and_act();
+        let arrivals_remain = self.requests_pending > 0;
+        if wants_next_decision(arrivals_remain, &snapshot) {
+            let at = self.now + self.scale_rt().controller.interval_ns();
+            self.schedule_periodic(at, Event::ScaleDecision);
+        }
+    }
+
+    /// A request came while no instance is ready or starting: decide now (activation).
+    pub(super) fn activate_if_no_instance(&mut self) {
+        if self.scale.is_some() && self.fleet_counts().active() == 0 {
+            self.decide_and_act();
+        }
+    }
+
+    /// Takes one decision and carries it out; returns the snapshot it was taken on.
+    fn decide_and_act(&mut self) -> Snapshot {
+        let snapshot = self.snapshot();
+        let decision = self.scale_rt().controller.decide(&snapshot);
+        for _ in 0..decision.add {
+            self.request_instance();
+        }
+        if decision.drain > 0 {
+            self.drain_instances(decision.drain);
+        }
+        let entry = ScaleLogEntry {
+            ready: snapshot.fleet.ready,
+            starting: snapshot.fleet.starting,
+            draining: snapshot.fleet.draining,
+            queue_length: snapshot.functions.iter().map(|f| f.queue_length).sum(),
+            oldest_age_ns: snapshot
+                .functions
+                .iter()
+                .map(|f| f.oldest_age_ns)
+                .max()
+                .unwrap_or(0),
+            decision,
+        };
+        self.scale_rt().log.push(entry);
+        snapshot
+    }
+
+    /// What the controller sees now.
+    fn snapshot(&mut self) -> Snapshot {
+        let functions = (0..self.functions.len() as FuncId)
+            .map(|f| self.function_load(f))
+            .collect();
+        Snapshot {
+            now: SimTime(self.now),
+            functions,
+            fleet: self.fleet_counts(),
+        }
+    }
+
+    /// The load of function `f`: its queue, or the requests waiting for an instance.
+    fn function_load(&mut self, f: FuncId) -> FunctionLoad {
+        let now = self.now;
+        let waiting = self.waiting_requests_of(f);
+        let rt = self.scale_rt();
+        let name = rt.names[f as usize].clone();
+        let queue_kind = rt.queues.has(f);
+        let mut load = rt.controller.load_of(&name);
+        if queue_kind {
+            load.trigger = TriggerKind::StorageQueue;
+            load.target_per_instance = rt.controller.config().target_for(&name, load.trigger);
+        }
+        load.in_flight = rt.func_in_flight[f as usize];
+        match rt.queues.stats(f, now) {
+            Some(q) => {
+                load.queue_length = q.length as u64;
+                load.oldest_age_ns = q.oldest_visible_age_ns;
+            }
+            None => load.queue_length = waiting,
+        }
+        load
+    }
+
+    /// Direct requests of `f` waiting for an instance.
+    fn waiting_requests_of(&self, f: FuncId) -> u64 {
+        let rt = self.scale.as_ref().expect("a scaled app");
+        rt.waiting
+            .iter()
+            .filter(|&&inv| self.invs[inv].func == f)
+            .count() as u64
+    }
+
+    /// The fleet's record of a scaled run, for the results.
+    pub(super) fn scaling_result(&mut self) -> Option<ScalingResult> {
+        let rt = self.scale.as_mut()?;
+        Some(ScalingResult {
+            log: std::mem::take(&mut rt.log),
+            cold_starts: rt.cold_starts,
+            max_ready: rt.max_ready,
+        })
+    }
+}
