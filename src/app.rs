@@ -188,7 +188,7 @@ fn simulate(
         path: target.join(file),
         source,
     };
-    let mut sink = CsvRows::new(invocations, timeseries, names)
+    let mut sink = CsvRows::new(invocations, timeseries, names, exp.scale.is_some())
         .map_err(|e| write_err("invocations.csv / timeseries.csv", e))?;
     if !guards.unbounded {
         sink = sink.with_byte_limit(Limits::DEFAULT.output_bytes as u64);

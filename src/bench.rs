@@ -173,7 +173,7 @@ fn timed_run(exp: &Experiment) -> Result<(u64, f64)> {
     let started = Instant::now();
     let names = exp.functions.iter().map(|f| f.name.clone()).collect();
     let rows = exp.output.invocations.then(std::io::sink);
-    let mut sink = CsvRows::new(rows, std::io::sink(), names).expect("a sink never fails");
+    let mut sink = CsvRows::new(rows, std::io::sink(), names, false).expect("a sink never fails");
     let result = World::build(exp)?.run(&mut sink, &mut |_| ControlFlow::Continue(()));
     Ok((result.events, started.elapsed().as_secs_f64()))
 }

@@ -96,6 +96,26 @@ pub struct TimeseriesRow {
     pub loop_blocked: f64,
     /// Share of the instance's cores in use.
     pub cpu_utilisation: f64,
+    /// The fleet at `t_ns`, when the app scales (a `scale` block).
+    pub fleet: Option<FleetSample>,
+}
+
+/// The scaled fleet and its queues at one instant (the time series' extra columns).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FleetSample {
+    /// Instances taking work.
+    pub ready: u32,
+    /// Instances requested, allocating or starting their workers.
+    pub starting: u32,
+    /// Instances draining.
+    pub draining: u32,
+    /// Messages or requests waiting (queue length as Azure reports it, plus requests waiting
+    /// for an instance).
+    pub queue_length: u64,
+    /// Age of the oldest visible message, ns (0 when none).
+    pub oldest_age_ns: u64,
+    /// Cold starts so far.
+    pub cold_starts: u64,
 }
 
 /// Collects measurements during a run.

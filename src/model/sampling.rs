@@ -38,6 +38,7 @@ impl World {
             .iter()
             .map(|i| i.busy_threads.area(now))
             .sum();
+        let fleet = self.fleet_sample();
         let m = &self.last_sample;
         self.recorder.sampled(TimeseriesRow {
             t_ns: now,
@@ -47,6 +48,7 @@ impl World {
             gil_held: (gil - m.gil) as f64 / dt / n,
             loop_blocked: (blocked - m.blocked) as f64 / dt / n,
             cpu_utilisation: (cpu - m.cpu) / dt / self.fleet_cores(),
+            fleet,
         });
         self.last_sample = SampleMarks {
             t: now,

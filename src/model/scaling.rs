@@ -12,6 +12,7 @@ use super::scale::{wants_next_decision, Decision, FunctionLoad, Snapshot};
 use super::world::World;
 use crate::config::scale::TriggerKind;
 use crate::kernel::SimTime;
+use crate::metrics::FleetSample;
 
 /// One decision as the run recorded it, with the fleet and queues it saw.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +137,23 @@ impl World {
             .iter()
             .filter(|&&inv| self.invs[inv].func == f)
             .count() as u64
+    }
+
+    /// The fleet and its queues now, for the time series (`None` without scaling).
+    pub(super) fn fleet_sample(&mut self) -> Option<FleetSample> {
+        self.scale.as_ref()?;
+        let fleet = self.fleet_counts();
+        let loads: Vec<FunctionLoad> = (0..self.functions.len() as FuncId)
+            .map(|f| self.function_load(f))
+            .collect();
+        Some(FleetSample {
+            ready: fleet.ready,
+            starting: fleet.starting,
+            draining: fleet.draining,
+            queue_length: loads.iter().map(|l| l.queue_length).sum(),
+            oldest_age_ns: loads.iter().map(|l| l.oldest_age_ns).max().unwrap_or(0),
+            cold_starts: self.scale_rt().cold_starts,
+        })
     }
 
     /// The fleet's record of a scaled run, for the results.

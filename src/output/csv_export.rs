@@ -10,6 +10,9 @@ pub const INVOCATIONS_HEADER: &str =
 /// Header of timeseries.csv.
 pub const TIMESERIES_HEADER: &str =
     "t_ms,in_flight,queued,busy_threads,gil_held,loop_blocked,cpu_utilisation";
+/// The columns timeseries.csv adds when the app scales (a `scale` block).
+pub const FLEET_COLUMNS: &str =
+    "instances_ready,instances_starting,instances_draining,queue_length,oldest_age_ms,cold_starts";
 
 fn ms(ns: Option<u64>) -> String {
     ns.map_or(String::new(), |v| format!("{:.6}", v as f64 / 1e6))
@@ -49,9 +52,9 @@ fn write_invocation(
     )
 }
 
-/// One sampling interval.
+/// One sampling interval (with the fleet's columns when the app scales).
 fn write_sample(out: &mut impl Write, r: &TimeseriesRow) -> io::Result<()> {
-    writeln!(
+    write!(
         out,
         "{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
         r.t_ns as f64 / 1e6,
@@ -61,7 +64,20 @@ fn write_sample(out: &mut impl Write, r: &TimeseriesRow) -> io::Result<()> {
         r.gil_held,
         r.loop_blocked,
         r.cpu_utilisation
-    )
+    )?;
+    if let Some(f) = &r.fleet {
+        write!(
+            out,
+            ",{},{},{},{},{:.6},{}",
+            f.ready,
+            f.starting,
+            f.draining,
+            f.queue_length,
+            f.oldest_age_ns as f64 / 1e6,
+            f.cold_starts
+        )?;
+    }
+    writeln!(out)
 }
 
 /// The CSV files of a run, filled as rows finish (invocations in the order they finish; sort
@@ -94,11 +110,13 @@ impl<W: Write> Write for Counted<W> {
 }
 
 impl<W: Write> CsvRows<W> {
-    /// Writes the headers; `invocations` is `None` when invocations.csv is turned off.
+    /// Writes the headers; `invocations` is `None` when invocations.csv is turned off;
+    /// `scaled` adds the fleet's columns to timeseries.csv.
     pub fn new(
         invocations: Option<W>,
         timeseries: W,
         function_names: Vec<String>,
+        scaled: bool,
     ) -> io::Result<CsvRows<W>> {
         let count = |inner| Counted { inner, bytes: 0 };
         let mut invocations = invocations.map(count);
@@ -106,7 +124,11 @@ impl<W: Write> CsvRows<W> {
         if let Some(w) = invocations.as_mut() {
             writeln!(w, "{INVOCATIONS_HEADER}")?;
         }
-        writeln!(timeseries, "{TIMESERIES_HEADER}")?;
+        if scaled {
+            writeln!(timeseries, "{TIMESERIES_HEADER},{FLEET_COLUMNS}")?;
+        } else {
+            writeln!(timeseries, "{TIMESERIES_HEADER}")?;
+        }
         Ok(CsvRows {
             invocations,
             timeseries,
