@@ -70,6 +70,7 @@ pub fn bench_command(args: BenchArgs) -> Result<()> {
         (1_000_000 / scale as u64, "false"),
         (1_000_000 / scale as u64, "true"),
         (1_000_000 / scale as u64, "burst"),
+        (1_000_000 / scale as u64, "scaled"),
     ] {
         let out = std::process::Command::new(&exe)
             .args(["bench", "--child", &format!("{n}:{rows}")])
@@ -201,6 +202,9 @@ fn child_run(spec: &str) -> Result<()> {
         );
         return Ok(());
     }
+    if rows == "scaled" {
+        return scaled_child(n);
+    }
     let rows = rows == "true";
     let (events, wall) = model_run(n, DispatchCosts::CALIBRATED, rows)?;
     let peak = peak_text();
@@ -208,6 +212,42 @@ fn child_run(spec: &str) -> Result<()> {
         "  Poisson run, {n:>8} invocations, rows {:<3}  wall {:>6.2} s, peak memory {peak}  ({events} events)",
         if rows { "on" } else { "off" },
         wall
+    );
+    Ok(())
+}
+
+/// A storage-queue-triggered app under target-based scaling: Poisson at 2,000 messages/s of
+/// a `def` waiting 100 ms, on 1-core instances of 1 x 4 (40/s each), from one instance.
+/// About `n` messages in all; it needs 50 or more instances.
+fn scaled_experiment(n: u64) -> Result<Experiment> {
+    let text = format!(
+        r#"Experiment(name: "bench_scaled_queue", seed: 1,
+        host: Host(cores: 1.0, processes: 1, threads: 4, python: "3.11"),
+        functions: [FunctionUse(function: Inline(Function(name: "io", kind: Sync,
+            body: [BlockingIo(Constant(100.0))])),
+            workload: Poisson(rate_per_s: 2000.0, duration_s: {}),
+            trigger: StorageQueue(processor_count: 1))],
+        scale: Scale(min_instances: 1, max_instances: 200),
+        output: Output(invocations: false, timeseries_interval_ms: 1000.0))"#,
+        n as f64 / 2000.0
+    );
+    parse_experiment(&text, std::path::Path::new("bench_scaled_queue.ron"), &[])
+}
+
+/// Child process: the scaled queue run, its speed, peak memory and fleet.
+fn scaled_child(n: u64) -> Result<()> {
+    let exp = scaled_experiment(n)?;
+    let started = Instant::now();
+    let names = exp.functions.iter().map(|f| f.name.clone()).collect();
+    let mut sink = CsvRows::new(None, std::io::sink(), names, true).expect("a sink never fails");
+    let result = World::build(&exp)?.run(&mut sink, &mut |_| ControlFlow::Continue(()));
+    let wall = started.elapsed().as_secs_f64();
+    let most = result.scaling.as_ref().map_or(0, |s| s.max_ready);
+    crate::say!(
+        "  queue run, scaled,  {n:>8} invocations, rows off  wall {wall:>6.2} s, peak memory {}  ({} events, {:.2} M events/s, up to {most} instances)",
+        peak_text(),
+        result.events,
+        result.events as f64 / wall / 1e6
     );
     Ok(())
 }

@@ -173,13 +173,29 @@ fn a_trigger_that_is_not_simulated_yet_is_refused_not_ignored() {
 fn the_time_series_of_a_scaled_run_shows_the_fleet_and_the_queue() {
     let scale = format!("Scale(min_instances: 1, {FIXED_PHASES})");
     let out = run_text(&queue_app(1000, &scale), &[]);
-    let fleet: Vec<_> = out.timeseries.iter().map(|r| r.fleet.expect("fleet columns")).collect();
+    let fleet: Vec<_> = out
+        .timeseries
+        .iter()
+        .map(|r| r.fleet.expect("fleet columns"))
+        .collect();
     assert_eq!(fleet[0].ready, 1);
-    assert!(fleet.iter().any(|f| f.starting > 0), "instances seen starting");
+    assert!(
+        fleet.iter().any(|f| f.starting > 0),
+        "instances seen starting"
+    );
     let most = fleet.iter().map(|f| f.ready).max().unwrap();
-    assert_eq!(most, out.summary.scaling.as_ref().unwrap().max_ready_instances);
-    assert!(fleet[0].queue_length > 900, "the backlog at the first sample: {:?}", fleet[0]);
-    assert!(fleet.windows(2).all(|w| w[1].cold_starts >= w[0].cold_starts));
+    assert_eq!(
+        most,
+        out.summary.scaling.as_ref().unwrap().max_ready_instances
+    );
+    assert!(
+        fleet[0].queue_length > 900,
+        "the backlog at the first sample: {:?}",
+        fleet[0]
+    );
+    assert!(fleet
+        .windows(2)
+        .all(|w| w[1].cold_starts >= w[0].cold_starts));
 }
 
 #[test]

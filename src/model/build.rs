@@ -144,6 +144,7 @@ impl World {
             requests_pending: 0,
             periodic_pending: 0,
             scale: None,
+            cpu_touched: Vec::new(),
         };
         match ScaleRt::of(exp, &world.streams) {
             None => {

@@ -10,7 +10,7 @@
 
 use super::cpu::Cores;
 use super::event::InvId;
-use super::ids::ProcessId;
+use super::ids::{InstanceId, ProcessId};
 use super::world::World;
 use crate::metrics::Gauge;
 use std::collections::VecDeque;
@@ -39,6 +39,8 @@ pub(super) struct Instance {
     pub(super) always_ready: bool,
     /// Invocations placed on it and not yet answered.
     pub(super) in_flight: u32,
+    /// Its cores may have changed during the current event (see `World::note_cpu_touched`).
+    pub(super) cpu_touched: bool,
 }
 
 /// The life of an instance: requested (at once allocating) -> allocating -> host starting ->
@@ -76,6 +78,7 @@ impl Instance {
             state: InstanceState::Ready,
             always_ready: true,
             in_flight: 0,
+            cpu_touched: false,
         }
     }
 
@@ -116,7 +119,19 @@ impl World {
     #[inline(always)]
     pub(super) fn instance_of(&mut self, p: ProcessId) -> &mut Instance {
         let i = self.processes[p].instance;
+        self.note_cpu_touched(i);
         &mut self.instances[i]
+    }
+
+    /// Remembers that `instance`'s cores may have changed during this event, so that
+    /// `arm_cpu` looks at them (and only at such instances).
+    #[inline(always)]
+    pub(super) fn note_cpu_touched(&mut self, i: InstanceId) {
+        let inst = &mut self.instances[i];
+        if !inst.cpu_touched {
+            inst.cpu_touched = true;
+            self.cpu_touched.push(i);
+        }
     }
 
     /// Core-ns used on every instance up to `now`.

@@ -51,6 +51,8 @@ pub struct World {
     pub(super) requests_pending: usize,
     /// Periodic events in the queue (see `run_end`).
     pub(super) periodic_pending: usize,
+    /// Instances whose cores changed during the current event (see `arm_cpu`).
+    pub(super) cpu_touched: Vec<InstanceId>,
     /// The scaled fleet's state, when the experiment has a `scale` block (see `fleet`).
     pub(super) scale: Option<Box<super::fleet::ScaleRt>>,
 }
@@ -231,6 +233,7 @@ impl World {
     /// go on.
     fn cpu_tick(&mut self, instance: InstanceId) {
         let now = self.now;
+        self.note_cpu_touched(instance);
         let inst = &mut self.instances[instance];
         if inst.cpu_armed == Some(now) {
             inst.cpu_armed = None;
@@ -251,20 +254,21 @@ impl World {
 
     /// Makes sure an event is pending for the earliest CPU burst end of every instance.
     fn arm_cpu(&mut self) {
-        let World {
-            instances,
-            queue,
-            now,
-            ..
-        } = self;
-        for (instance, inst) in instances.ids().zip(instances.iter_mut()) {
-            let Some(t) = inst.cores.next_finish(*now) else {
+        // Only cores that changed during the event can have a new earliest finish; the others
+        // keep the tick they have (their virtual time catches up when next touched).
+        let mut touched = std::mem::take(&mut self.cpu_touched);
+        for instance in touched.drain(..) {
+            let inst = &mut self.instances[instance];
+            inst.cpu_touched = false;
+            let Some(t) = inst.cores.next_finish(self.now) else {
                 continue;
             };
             if inst.cpu_armed.is_none_or(|armed| t < armed) {
                 inst.cpu_armed = Some(t);
-                queue.push(crate::kernel::SimTime(t), Event::CpuTick { instance });
+                self.queue
+                    .push(crate::kernel::SimTime(t), Event::CpuTick { instance });
             }
         }
+        self.cpu_touched = touched;
     }
 }
