@@ -44,6 +44,11 @@ pub enum Outcome {
     Succeeded,
     /// Still in the system when the run stopped (horizon).
     Pending,
+    /// Refused at once with 429 (an HTTP instance already held maxOutstandingRequests).
+    Rejected,
+    /// Failed: the client got no response within the HTTP response cap (230 s); the
+    /// invocation may have kept running on its instance after that.
+    TimedOut,
 }
 
 impl fmt::Display for Outcome {
@@ -51,6 +56,8 @@ impl fmt::Display for Outcome {
         f.write_str(match self {
             Outcome::Succeeded => "succeeded",
             Outcome::Pending => "pending",
+            Outcome::Rejected => "rejected",
+            Outcome::TimedOut => "timed_out",
         })
     }
 }
@@ -68,7 +75,8 @@ pub struct InvocationRecord {
     pub start: Option<u64>,
     /// Body end (its last line).
     pub end: Option<u64>,
-    /// Response back at the host.
+    /// Response back at the host; for a rejected or timed-out request, when the client got
+    /// its 429 or gave up.
     pub response: Option<u64>,
     /// Worker process index (`None`: it never reached a process).
     pub process: Option<u16>,
@@ -140,6 +148,10 @@ pub struct Recorder {
     pub succeeded: u64,
     /// Invocations still in the system when the run stopped.
     pub pending: u64,
+    /// Invocations refused with 429.
+    pub rejected: u64,
+    /// Invocations whose client gave up at the response cap.
+    pub timed_out: u64,
     /// Arrival of the oldest of them.
     pub oldest_pending: Option<u64>,
     /// Latest response time.
@@ -183,6 +195,11 @@ impl Recorder {
                 self.oldest_pending
                     .map_or(r.arrival, |o: u64| o.min(r.arrival)),
             );
+        }
+        match r.outcome {
+            Outcome::Rejected => self.rejected += 1,
+            Outcome::TimedOut => self.timed_out += 1,
+            Outcome::Succeeded | Outcome::Pending => {}
         }
         if let (Outcome::Succeeded, Some(resp)) = (r.outcome, r.response) {
             self.succeeded += 1;

@@ -37,7 +37,9 @@ pub fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-/// Counts that add up: arrived = succeeded + pending (each counted on its own).
+/// Counts that add up: arrived = succeeded + rejected + timed_out + pending (each counted on
+/// its own). `rejected` and `timed_out` only happen on HTTP-triggered functions and are left
+/// out of summary.json while they are 0, so runs without them keep their exact file.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Counts {
     /// Invocations that arrived.
@@ -46,8 +48,20 @@ pub struct Counts {
     pub succeeded: u64,
     /// Still in the system when the run stopped (horizon).
     pub pending: u64,
+    /// Refused with 429 (HTTP: an instance already held maxOutstandingRequests).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rejected: u64,
+    /// Failed at the HTTP response cap: the client got no response in time (the only failure
+    /// reason so far).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub timed_out: u64,
     /// Age at the end of the run of the oldest pending invocation, ms (0 when none).
     pub oldest_pending_age_ms: f64,
+}
+
+/// Whether a count is 0 (then summary.json leaves it out).
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Per-function results.
@@ -243,6 +257,8 @@ impl RunSummary {
                 arrived: rec.arrived,
                 succeeded: rec.succeeded,
                 pending: rec.pending,
+                rejected: rec.rejected,
+                timed_out: rec.timed_out,
                 oldest_pending_age_ms: rec
                     .oldest_pending
                     .map_or(0.0, |a| round6(sim_end_ns.saturating_sub(a) as f64 / 1e6)),

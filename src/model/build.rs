@@ -45,13 +45,16 @@ pub enum BuildError {
     #[error("{0} functions: the model numbers at most {max} functions; split the app", max = FuncId::MAX as usize + 1)]
     TooManyFunctions(usize),
     /// A trigger whose front end is not part of a run yet.
-    #[error("functions[{index}].trigger = {kind}: only StorageQueue triggers are simulated so far ({kind} is checked and resolved into manifest.json, but a run would ignore it); remove the trigger to deliver requests directly")]
+    #[error("functions[{index}].trigger = {kind}: only StorageQueue and Http triggers are simulated so far ({kind} is checked and resolved into manifest.json, but a run would ignore it); remove the trigger to deliver requests directly")]
     TriggerNotSimulated {
         /// Which function.
         index: usize,
         /// Its trigger's kind.
         kind: &'static str,
     },
+    /// An HTTP trigger with no fleet for its front end to spread requests over.
+    #[error("functions[{0}].trigger = Http needs a `scale` block (the instances its requests are spread over): add `scale: Scale(min_instances: 1, max_instances: 1)` for one fixed instance, or `scale: Scale()` to scale from zero; or remove the trigger to deliver requests directly to the one instance")]
+    HttpWithoutScale(usize),
     /// A queue trigger with nothing to scale its listeners' instances.
     #[error("functions[{0}].trigger = StorageQueue needs a `scale` block (the instances that listen to the queue): add `scale: Scale()` for the defaults, or `scale: Scale(min_instances: 1, max_instances: 1)` for one fixed instance")]
     QueueWithoutScale(usize),
@@ -66,7 +69,10 @@ fn check_triggers(exp: &Experiment) -> Result<(), BuildError> {
                 return Err(BuildError::QueueWithoutScale(index))
             }
             Some(TriggerConfig::StorageQueue(_)) => continue,
-            Some(TriggerConfig::Http(_)) => "Http",
+            Some(TriggerConfig::Http(_)) if exp.scale.is_none() => {
+                return Err(BuildError::HttpWithoutScale(index))
+            }
+            Some(TriggerConfig::Http(_)) => continue,
             Some(TriggerConfig::ServiceBus(_)) => "ServiceBus",
             Some(TriggerConfig::EventHubs(_)) => "EventHubs",
         };

@@ -9,9 +9,11 @@
 //!
 //! Requests of a function without a queue trigger go round robin to the ready instances
 //! (blind to their load, like the host's own dispatcher); while none is ready they wait, in
-//! arrival order, for the first one: the cold start a user sees.
+//! arrival order, for the first one: the cold start a user sees. HTTP-triggered and
+//! queue-triggered functions have their own front ends (`http_trigger`, `queue_trigger`).
 
 use super::event::{Event, FuncId, InvId};
+use super::http_trigger::HttpTriggers;
 use super::ids::{Id, InstanceId};
 use super::instance::InstanceState;
 use super::program::Sampler;
@@ -39,6 +41,8 @@ pub(super) struct ScaleRt {
     pub(super) waiting: VecDeque<InvId>,
     /// The storage-queue triggers.
     pub(super) queues: QueueTriggers,
+    /// The HTTP triggers.
+    pub(super) http: HttpTriggers,
     /// Per function: invocations placed on an instance and not yet answered.
     pub(super) func_in_flight: Vec<u64>,
     /// Every decision taken, in order (the decision log).
@@ -80,6 +84,7 @@ impl ScaleRt {
             turn: 0,
             waiting: VecDeque::new(),
             queues: QueueTriggers::of(exp, streams),
+            http: HttpTriggers::of(exp),
             func_in_flight: vec![0; exp.functions.len()],
             log: Vec::new(),
             cold_starts: 0,
@@ -147,12 +152,14 @@ impl World {
         self.instance_ready(id);
     }
 
-    /// `instance` takes work: queue listeners start, and waiting requests are placed.
+    /// `instance` takes work: queue listeners start, waiting requests are placed, and the
+    /// HTTP front ends send it their waiting requests.
     pub(super) fn instance_ready(&mut self, id: InstanceId) {
         self.start_queue_listeners(id);
         while let Some(inv) = self.scale_rt().waiting.pop_front() {
             self.route_to(inv, id);
         }
+        self.http_instance_ready(id);
     }
 
     /// The ready instance the next direct request goes to (round robin), if any.
@@ -218,6 +225,7 @@ impl World {
     fn drain(&mut self, id: InstanceId) {
         self.instances[id].state = InstanceState::Draining;
         self.stop_queue_listeners(id);
+        self.http_instance_gone(id);
         self.remove_if_drained(id);
     }
 
@@ -254,12 +262,13 @@ impl World {
         }
     }
 
-    /// Whether no request waits for an instance and no queue holds a message.
+    /// Whether no request waits for an instance (or in an HTTP front end) and no queue holds a
+    /// message.
     pub(super) fn nothing_waits_outside_instances(&mut self) -> bool {
         let now = self.now;
         match self.scale.as_mut() {
             None => true,
-            Some(rt) => rt.waiting.is_empty() && rt.queues.all_empty(now),
+            Some(rt) => rt.waiting.is_empty() && rt.queues.all_empty(now) && rt.http.all_idle(),
         }
     }
 }

@@ -23,7 +23,8 @@
 //! * `scale`: the scale controller, a pure decision module (not yet wired into the World);
 //! * `program`: compiled bodies and duration sampling; `results`: what a run returns;
 //! * `front`: the trigger front ends (storage queue, Service Bus, Event Hubs, HTTP), pure state
-//!   machines the World will drive once instances are extracted.
+//!   machines; `queue_trigger` and `http_trigger` drive the storage-queue and HTTP ones in a
+//!   scaled run (`fleet`: its instances; `scaling`: the controller's decisions in the run).
 
 mod attribution;
 mod build;
@@ -33,6 +34,7 @@ mod fleet;
 pub mod front;
 pub mod gil;
 mod gil_protocol;
+mod http_trigger;
 pub mod ids;
 mod instance;
 mod pools;

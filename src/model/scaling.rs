@@ -14,6 +14,17 @@ use crate::config::scale::TriggerKind;
 use crate::kernel::SimTime;
 use crate::metrics::FleetSample;
 
+/// The HTTP scale target of HTTP-triggered function `f` (`name`): its own from the `scale`
+/// block's triggers, else its trigger's Flex per-instance concurrency, else the default HTTP
+/// target (1, Flex's per-instance concurrency for Python).
+fn http_target(rt: &super::fleet::ScaleRt, f: FuncId, name: &str) -> u32 {
+    let config = rt.controller.config();
+    config
+        .own_target(name)
+        .or(rt.http.per_instance_concurrency(f))
+        .unwrap_or_else(|| config.target_for(name, TriggerKind::Http))
+}
+
 /// One decision as the run recorded it, with the fleet and queues it saw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScaleLogEntry {
@@ -107,17 +118,23 @@ impl World {
         }
     }
 
-    /// The load of function `f`: its queue, or the requests waiting for an instance.
+    /// The load of function `f`: its queue, its HTTP requests not yet executing, or the
+    /// requests waiting for an instance; and its invocations running on instances.
     fn function_load(&mut self, f: FuncId) -> FunctionLoad {
         let now = self.now;
         let waiting = self.waiting_requests_of(f);
         let rt = self.scale_rt();
         let name = rt.names[f as usize].clone();
         let queue_kind = rt.queues.has(f);
+        let http_waiting = rt.http.waiting(f);
         let mut load = rt.controller.load_of(&name);
         if queue_kind {
             load.trigger = TriggerKind::StorageQueue;
             load.target_per_instance = rt.controller.config().target_for(&name, load.trigger);
+        }
+        if http_waiting.is_some() {
+            load.trigger = TriggerKind::Http;
+            load.target_per_instance = http_target(rt, f, &name);
         }
         load.in_flight = rt.func_in_flight[f as usize];
         match rt.queues.stats(f, now) {
@@ -125,7 +142,7 @@ impl World {
                 load.queue_length = q.length as u64;
                 load.oldest_age_ns = q.oldest_visible_age_ns;
             }
-            None => load.queue_length = waiting,
+            None => load.queue_length = http_waiting.unwrap_or(waiting),
         }
         load
     }

@@ -1,6 +1,6 @@
 //! The world: its arenas, clock and event queue; the run loop and the dispatch of each event.
 
-use super::event::{Event, InvId, ThreadId};
+use super::event::{Event, FuncId, InvId, ThreadId};
 use super::ids::{IdVec, InstanceId, ProcessId};
 use super::instance::Instance;
 use super::program::Programs;
@@ -11,7 +11,7 @@ use super::state::{Activity, FunctionRt, Inv, Task, Thread};
 use super::worker::{Job, Process};
 use crate::config::DispatchCosts;
 use crate::kernel::{EventQueue, RngStreams, SimRng};
-use crate::metrics::{Gauge, Outcome, Recorder, RowSink};
+use crate::metrics::{Gauge, Recorder, RowSink};
 use std::ops::ControlFlow;
 
 /// Kernel steps between two progress reports (and row flushes): rare enough to cost nothing,
@@ -193,25 +193,30 @@ impl World {
         let (func, client) = (i.func, i.client);
         self.count_answered(func, instance);
         self.queue_invocation_done(inv, func, instance);
+        let (outcome, answered_at) = self.http_answered(inv, func, instance, response);
         let i = &self.invs[inv];
-        let row = i.record(Some(response), Outcome::Succeeded);
+        let row = i.record(Some(answered_at), outcome);
         self.recorder.code.add_in_flight(func, response - i.arrival);
         self.recorder.finished(row);
         self.invs.remove(inv);
         if let Some(client) = client {
-            let c = self.functions[func as usize]
-                .clients
-                .as_mut()
-                .expect("closed loop");
-            let think = c
-                .think
-                .sample(&mut c.rng)
-                .saturating_add(self.costs.timer_slack_ns);
-            self.schedule_request(
-                response.saturating_add(think),
-                Event::ClientRequest { func, client },
-            );
+            self.client_answered(func, client, answered_at);
         }
+    }
+
+    /// Closed-loop `client` of `func` got its answer at `at`: its next request goes after its
+    /// think time (never before now).
+    pub(super) fn client_answered(&mut self, func: FuncId, client: u32, at: u64) {
+        let c = self.functions[func as usize]
+            .clients
+            .as_mut()
+            .expect("closed loop");
+        let think = c
+            .think
+            .sample(&mut c.rng)
+            .saturating_add(self.costs.timer_slack_ns);
+        let next = at.saturating_add(think).max(self.now);
+        self.schedule_request(next, Event::ClientRequest { func, client });
     }
 
     /// Runs the threads woken during the current event, in wake order (threads they wake are

@@ -54,8 +54,8 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
     let _ = writeln!(o, "host: {}", header.host_line);
     let _ = writeln!(
         o,
-        "invocations: {} arrived = {} succeeded + {} pending; makespan {:.1} ms; throughput {:.1}/s",
-        s.invocations.arrived, s.invocations.succeeded, s.invocations.pending, s.makespan_ms, s.throughput_per_s
+        "invocations: {} arrived = {} succeeded{} + {} pending; makespan {:.1} ms; throughput {:.1}/s",
+        s.invocations.arrived, s.invocations.succeeded, refused(&s.invocations), s.invocations.pending, s.makespan_ms, s.throughput_per_s
     );
     let _ = writeln!(
         o,
@@ -100,6 +100,18 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
 }
 
 /// The scale controller's decisions that changed the fleet, one line each, and its totals.
+/// " + N rejected (429) + M timed out", for the parts that are not 0 (HTTP runs only).
+fn refused(c: &crate::metrics::summary::Counts) -> String {
+    let mut out = String::new();
+    if c.rejected > 0 {
+        out += &format!(" + {} rejected (429)", c.rejected);
+    }
+    if c.timed_out > 0 {
+        out += &format!(" + {} timed out", c.timed_out);
+    }
+    out
+}
+
 fn scaling_log(o: &mut String, sc: &crate::metrics::summary::ScalingSummary) {
     let _ = writeln!(
         o,

@@ -149,6 +149,11 @@ impl ScaleConfig {
         own.unwrap_or_else(|| self.targets.of(kind))
     }
 
+    /// The target per instance set for function `name` in `triggers`, if any.
+    pub fn own_target(&self, name: &str) -> Option<u32> {
+        self.listed(name).and_then(|f| f.target_per_instance)
+    }
+
     fn listed(&self, name: &str) -> Option<&ScaledFunction> {
         self.triggers.iter().find(|f| f.function == name)
     }

@@ -252,6 +252,11 @@ impl HttpFront {
         self.waiting.len()
     }
 
+    /// Requests waiting on an instance behind its executing ones, over all instances.
+    pub fn queued_on_instances(&self) -> usize {
+        self.instances.iter().map(|(_, a)| a.queued.len()).sum()
+    }
+
     /// 429s so far.
     pub fn rejected(&self) -> u64 {
         self.rejected
