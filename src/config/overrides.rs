@@ -123,8 +123,68 @@ fn parse_value(text: &str, old: &Value) -> Value {
     if old.is_string() {
         return Value::String(text.trim_matches('"').to_string());
     }
+    if let Some(variant) = variant_value(text) {
+        return variant;
+    }
     match serde_json::from_str::<Value>(text) {
         Ok(v @ (Value::Number(_) | Value::Bool(_) | Value::Null)) => v,
         _ => Value::String(text.to_string()),
+    }
+}
+
+/// An enum variant written as in the file, with flat fields: `Incremental`, `Incremental()`,
+/// `TargetBased(max_step: 8, scale_in_hold_s: 60)` (numbers, true/false, or text); `None` for
+/// anything else. A bare name is a struct variant with every field at its default.
+fn variant_value(text: &str) -> Option<Value> {
+    let (name, rest) = match text.find('(') {
+        Some(i) => (&text[..i], Some(text[i + 1..].strip_suffix(')')?)),
+        None => (text, None),
+    };
+    let is_name = name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !is_name {
+        return None;
+    }
+    let mut fields = serde_json::Map::new();
+    for pair in rest
+        .unwrap_or("")
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+    {
+        let (key, value) = pair.split_once(':')?;
+        let value = value.trim();
+        let parsed = match serde_json::from_str::<Value>(value) {
+            Ok(v @ (Value::Number(_) | Value::Bool(_))) => v,
+            _ => Value::String(value.trim_matches('"').to_string()),
+        };
+        fields.insert(key.trim().to_string(), parsed);
+    }
+    let mut variant = serde_json::Map::new();
+    variant.insert(name.to_string(), Value::Object(fields));
+    Some(Value::Object(variant))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_variant_is_written_as_in_the_file() {
+        let v = variant_value("TargetBased(max_step: 8, combine: Max)").unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"TargetBased": {"max_step": 8, "combine": "Max"}})
+        );
+        assert_eq!(
+            variant_value("Incremental()").unwrap(),
+            serde_json::json!({"Incremental": {}})
+        );
+        assert_eq!(
+            variant_value("Incremental").unwrap(),
+            serde_json::json!({"Incremental": {}})
+        );
+        assert_eq!(variant_value("4"), None);
+        assert_eq!(variant_value("fast"), None);
+        assert_eq!(variant_value("Broken(max_step 8)"), None);
     }
 }
