@@ -3,7 +3,8 @@
 
 use crate::config::{Experiment, FunctionKind};
 use crate::metrics::summary::{
-    round6, CapacitySummary, DecisionRow, ProcessSummary, RunSummary, RunTotals, ScalingSummary,
+    round6, CapacitySummary, DecisionRow, LatencySplit, ProcessSummary, RunSummary, RunTotals,
+    ScalingSummary,
 };
 use crate::metrics::{InvocationRecord, KeepRows, RowSink, TimeseriesRow};
 use crate::model::program::critical_path_ns;
@@ -102,7 +103,10 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
             events: result.events,
         },
     );
-    summary.scaling = result.scaling.as_ref().map(scaling_summary);
+    summary.scaling = result
+        .scaling
+        .as_ref()
+        .map(|s| scaling_summary(s, result.recorder.rejected));
     summary.capacity = capacity(exp).map(|c| CapacitySummary {
         offered_per_s: round6(c.offered_per_s),
         max_per_s: round6(c.max_per_s),
@@ -112,8 +116,8 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
     summary
 }
 
-/// The fleet's record as summary.json and scaling.csv show it.
-fn scaling_summary(r: &ScalingResult) -> ScalingSummary {
+/// The fleet's record as summary.json and scaling.csv show it; `rejected` 429s in the run.
+fn scaling_summary(r: &ScalingResult, rejected: u64) -> ScalingSummary {
     let decisions = r
         .log
         .iter()
@@ -130,9 +134,25 @@ fn scaling_summary(r: &ScalingResult) -> ScalingSummary {
             reason: e.decision.reason(),
         })
         .collect();
+    let f = &r.figures;
+    let ms = |ns: f64| round6(ns / 1e6);
     ScalingSummary {
         cold_starts: r.cold_starts,
         max_ready_instances: r.max_ready,
+        instance_seconds: round6(f.instance_seconds),
+        scale_events: r
+            .log
+            .iter()
+            .filter(|e| e.decision.add > 0 || e.decision.drain > 0)
+            .count() as u64,
+        rejected_429: rejected,
+        max_queue_age_s: round6(f.max_queue_age_ns as f64 / 1e9),
+        latency_split_ms: LatencySplit {
+            placed: f.placed,
+            queue_outside: ms(f.queue_outside_ns),
+            cold_start_wait: ms(f.cold_start_wait_ns),
+            service: ms(f.service_ns),
+        },
         decisions,
     }
 }

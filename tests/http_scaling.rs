@@ -198,8 +198,29 @@ fn the_http_spike_conserves_every_request_and_writes_its_429s() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stdout.contains("rejected (429)"), "{}", run.stdout);
     let csv = String::from_utf8(bytes(&dir.join("invocations.csv"))).unwrap();
-    let written = csv.lines().filter(|l| l.ends_with(",rejected")).count() as u64;
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().ends_with(",outcome,instance,cold"));
+    let fields: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let written = fields.iter().filter(|f| f[8] == "rejected").count() as u64;
     assert_eq!(written, c.rejected);
+    // A 429 never reached an instance; every answered request names the one it ran on.
+    for f in &fields {
+        if f[8] == "rejected" {
+            assert!(f[9].is_empty(), "{f:?}");
+        }
+        if f[8] == "succeeded" {
+            assert!(!f[9].is_empty(), "{f:?}");
+        }
+    }
+    let series = String::from_utf8(bytes(&dir.join("timeseries.csv"))).unwrap();
+    assert!(series.lines().next().unwrap().ends_with(",rejected_429"));
+    let per_interval: u64 = series
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(per_interval, c.rejected, "the intervals' 429s add up");
+    assert_eq!(sc.rejected_429, c.rejected);
 }
 
 #[test]

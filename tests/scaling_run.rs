@@ -205,3 +205,59 @@ fn an_unscaled_run_has_no_fleet_columns() {
     assert!(out.timeseries.iter().all(|r| r.fleet.is_none()));
     assert!(out.summary.scaling.is_none());
 }
+
+#[test]
+fn a_cold_start_shows_in_the_latency_split_the_rows_and_the_instance_seconds() {
+    // Scaled to zero; 3 requests at 5 s wait 1.7 s (1 + 0.5 + 0.2) for the first instance.
+    let text = format!(
+        r#"Experiment(name: "z", host: Host(cores: 1.0, processes: 1, threads: 4),
+        functions: [FunctionUse(function: Inline(Function(name: "f", kind: Sync,
+            body: [Cpu(Constant(1.0))])), workload: Burst(n: 3, at_ms: 5000))],
+        scale: Scale({FIXED_PHASES}))"#
+    );
+    let out = run_text(&text, &[]);
+    let sc = out.summary.scaling.as_ref().unwrap();
+    let split = &sc.latency_split_ms;
+    assert_eq!(split.placed, 3);
+    assert!((split.queue_outside - 1700.0).abs() < 1e-6, "{split:?}");
+    assert!((split.cold_start_wait - 1700.0).abs() < 1e-6, "{split:?}");
+    let latency = out.summary.latency_ms.mean;
+    assert!(
+        (split.queue_outside + split.service - latency).abs() < 1e-3,
+        "queueing + service = latency: {split:?} against {latency}"
+    );
+    assert_eq!(sc.scale_events, 1, "{:#?}", sc.decisions);
+    assert_eq!(sc.rejected_429, 0);
+    let end_s = out.summary.sim_end_ms / 1e3;
+    assert!((sc.instance_seconds - (end_s - 5.0)).abs() < 1e-6, "{sc:?}");
+    // One process: the first body meets it cold, the others warm; all ran on instance 0.
+    let cold: Vec<bool> = out.rows.iter().map(|r| r.cold).collect();
+    assert_eq!(cold.iter().filter(|&&c| c).count(), 1, "{cold:?}");
+    let first = out.rows.iter().min_by_key(|r| r.start).unwrap();
+    assert!(first.cold);
+    assert!(out.rows.iter().all(|r| r.instance == Some(0)));
+}
+
+#[test]
+fn an_always_ready_instance_means_no_cold_start_wait() {
+    let out = run_text(
+        &queue_app(200, &format!("Scale(min_instances: 1, {FIXED_PHASES})")),
+        &[],
+    );
+    let sc = out.summary.scaling.as_ref().unwrap();
+    let split = &sc.latency_split_ms;
+    assert_eq!(split.placed, 200);
+    assert_eq!(split.cold_start_wait, 0.0, "{split:?}");
+    // The backlog waits in the queue: the longest wait is the last message's.
+    let longest = out
+        .rows
+        .iter()
+        .map(|r| r.start.unwrap() - r.arrival)
+        .max()
+        .unwrap() as f64
+        / S;
+    assert!(
+        sc.max_queue_age_s > 0.0 && sc.max_queue_age_s <= longest,
+        "{sc:?}"
+    );
+}

@@ -84,6 +84,10 @@ pub struct InvocationRecord {
     pub thread: Option<ThreadLabel>,
     /// How it ended.
     pub outcome: Outcome,
+    /// Host instance of its process (`None`: it never reached a process).
+    pub instance: Option<u16>,
+    /// Its body started on a process that had run no body before: it met a cold process.
+    pub cold: bool,
 }
 
 /// One row of timeseries.csv: averages over the interval ending at `t_ns`.
@@ -124,6 +128,8 @@ pub struct FleetSample {
     pub oldest_age_ns: u64,
     /// Cold starts so far.
     pub cold_starts: u64,
+    /// Requests refused with 429 in the interval ending at the sample.
+    pub rejected_429: u64,
 }
 
 /// Collects measurements during a run.

@@ -179,8 +179,37 @@ pub struct ScalingSummary {
     pub cold_starts: u64,
     /// Most instances ready at once.
     pub max_ready_instances: u32,
+    /// Integral over the run of the instances that exist (starting, ready or draining), s.
+    pub instance_seconds: f64,
+    /// Decisions that changed the fleet (added or drained instances).
+    pub scale_events: u64,
+    /// Requests refused with 429.
+    pub rejected_429: u64,
+    /// Longest a queue message waited before a listener received it (or the oldest one still
+    /// waiting at the end), s; 0 without a queue trigger.
+    pub max_queue_age_s: f64,
+    /// Latency split into queueing outside an instance, cold-start wait and service.
+    pub latency_split_ms: LatencySplit,
     /// Every decision, in order (also scaling.csv).
     pub decisions: Vec<DecisionRow>,
+}
+
+/// Where a scaled run's latency went, as means in ms over the invocations placed on an
+/// instance (placement: an instance takes the invocation to run it).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LatencySplit {
+    /// Invocations placed on an instance.
+    pub placed: u64,
+    /// Arrival (a queue message's enqueue) to placement.
+    pub queue_outside: f64,
+    /// Time spent outside every instance while the app had no ready instance, i.e. waiting
+    /// for a cold start (an instance's, and so its first worker process's), per placed
+    /// invocation: part of `queue_outside` when every invocation that waited was placed
+    /// (requests that gave up at the HTTP cap, or still waited at the end, add theirs too).
+    pub cold_start_wait: f64,
+    /// Placement to the response leaving the worker (the end of the run for one still
+    /// running).
+    pub service: f64,
 }
 
 /// One scale decision with the fleet and queues it saw.

@@ -232,6 +232,7 @@ impl World {
             gil: Gil::new(self.streams.indexed("gil", p.index() as u64), policy),
             jitter: self.streams.indexed("dispatch-jitter", p.index() as u64),
             invocations: 0,
+            ran_a_body: false,
             gil_held: Gauge::default(),
             gil_waiters: Gauge::default(),
             loop_busy: Gauge::default(),

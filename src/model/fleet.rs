@@ -53,6 +53,8 @@ pub(super) struct ScaleRt {
     pub(super) max_ready: u32,
     /// The functions' names, for the controller.
     pub(super) names: Vec<String>,
+    /// Instance-seconds, the latency split and the other totals of the outputs.
+    pub(super) totals: super::fleet_totals::FleetTotals,
 }
 
 /// Samplers of the three cold-start phases.
@@ -90,6 +92,7 @@ impl ScaleRt {
             cold_starts: 0,
             max_ready: 0,
             names: exp.functions.iter().map(|f| f.name.clone()).collect(),
+            totals: super::fleet_totals::FleetTotals::new(),
         })
     }
 }
@@ -107,6 +110,7 @@ impl World {
         let inst = &mut self.instances[id];
         inst.state = InstanceState::Allocating;
         inst.always_ready = false;
+        self.note_existing(1);
         let rt = self.scale_rt();
         rt.cold_starts += 1;
         let d = rt.phases.allocate.sample(&mut rt.rng);
@@ -146,6 +150,7 @@ impl World {
             return;
         }
         self.instances[id].state = InstanceState::Ready;
+        self.note_ready(1);
         let ready = self.fleet_counts().ready;
         let rt = self.scale_rt();
         rt.max_ready = rt.max_ready.max(ready);
@@ -223,6 +228,9 @@ impl World {
 
     /// `instance` takes no new work; it is removed once its last invocation is answered.
     fn drain(&mut self, id: InstanceId) {
+        if self.is_ready(id) {
+            self.note_ready(-1);
+        }
         self.instances[id].state = InstanceState::Draining;
         self.stop_queue_listeners(id);
         self.http_instance_gone(id);
@@ -234,6 +242,7 @@ impl World {
         let inst = &mut self.instances[id];
         if inst.state == InstanceState::Draining && inst.in_flight == 0 {
             inst.state = InstanceState::Removed;
+            self.note_existing(-1);
         }
     }
 
@@ -245,11 +254,13 @@ impl World {
         }
     }
 
-    /// Counts `inv` (of `func`) on `instance` until it is answered.
-    pub(super) fn count_placed(&mut self, func: FuncId, id: InstanceId) {
+    /// Counts `inv` on `instance` until it is answered.
+    pub(super) fn count_placed(&mut self, inv: InvId, id: InstanceId) {
+        let func = self.invs[inv].func;
         self.instances[id].in_flight += 1;
         if let Some(rt) = self.scale.as_mut() {
             rt.func_in_flight[func as usize] += 1;
+            self.note_placed(inv);
         }
     }
 
@@ -258,6 +269,7 @@ impl World {
         self.instances[id].in_flight -= 1;
         if let Some(rt) = self.scale.as_mut() {
             rt.func_in_flight[func as usize] -= 1;
+            self.note_answered(self.now + self.costs.transport_ns);
             self.remove_if_drained(id);
         }
     }

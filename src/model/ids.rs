@@ -58,6 +58,13 @@ typed_id!(
     ProcessId(u16)
 );
 
+impl InstanceId {
+    /// The number the output files give the instance.
+    pub fn number(self) -> u16 {
+        self.0
+    }
+}
+
 impl ProcessId {
     /// The number the output files give the process.
     pub fn number(self) -> u16 {

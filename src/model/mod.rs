@@ -31,6 +31,7 @@ mod build;
 pub mod cpu;
 pub mod event;
 mod fleet;
+mod fleet_totals;
 pub mod front;
 pub mod gil;
 mod gil_protocol;

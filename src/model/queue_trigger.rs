@@ -185,7 +185,10 @@ impl World {
     /// counted from the enqueue.
     fn deliver_message(&mut self, func: FuncId, id: InstanceId, message: MessageId, at: u64) {
         let inv = self.new_invocation_at(func, None, at);
-        self.scale_rt().queues.messages.insert(inv, message);
+        let wait = self.now.saturating_sub(at);
+        let rt = self.scale_rt();
+        rt.totals.max_queue_age_ns = rt.totals.max_queue_age_ns.max(wait);
+        rt.queues.messages.insert(inv, message);
         self.route_to(inv, id);
     }
 }

@@ -44,7 +44,8 @@ impl World {
         self.attribute_open_stretches();
         for inv in self.invs.live_ids() {
             let i = &self.invs[inv];
-            let row = i.record(None, Outcome::Pending);
+            let instance = i.process.map(|p| self.processes[p].instance);
+            let row = i.record(None, Outcome::Pending, instance);
             self.recorder.code.add_in_flight(i.func, now - i.arrival);
             self.recorder.finished(row);
         }

@@ -39,8 +39,7 @@ impl World {
     /// there for one.
     pub(super) fn route_to(&mut self, inv: InvId, instance: InstanceId) {
         self.instances[instance].queued.add(self.now, 1);
-        let func = self.invs[inv].func;
-        self.count_placed(func, instance);
+        self.count_placed(inv, instance);
         match self.instances[instance].pick_process() {
             Some(p) => self.place(inv, p),
             None => self.instances[instance].wait(inv),
@@ -70,6 +69,7 @@ impl World {
             process: None,
             thread: None,
             client,
+            cold: false,
             rng,
         });
         self.next_inv_id += 1;

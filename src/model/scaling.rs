@@ -8,6 +8,7 @@
 //! runs ([`wants_next_decision`]), so they never keep a finished run alive.
 
 use super::event::{Event, FuncId};
+pub use super::fleet_totals::FleetFigures;
 use super::scale::{wants_next_decision, Decision, FunctionLoad, Snapshot};
 use super::world::World;
 use crate::config::scale::TriggerKind;
@@ -51,11 +52,15 @@ pub struct ScalingResult {
     pub cold_starts: u64,
     /// Most instances ready at once.
     pub max_ready: u32,
+    /// Instance-seconds, the latency split and the longest queue wait.
+    pub figures: FleetFigures,
 }
 
 impl World {
     /// Schedules the first periodic decision, one interval after t = 0.
     pub(super) fn schedule_first_decision(&mut self) {
+        // The instances asked for at t = 0 exist from then on.
+        self.note_existing(self.instances.len() as i64);
         if let Some(rt) = self.scale.as_ref() {
             let at = rt.controller.interval_ns();
             self.schedule_periodic(at, Event::ScaleDecision);
@@ -170,16 +175,28 @@ impl World {
             queue_length: loads.iter().map(|l| l.queue_length).sum(),
             oldest_age_ns: loads.iter().map(|l| l.oldest_age_ns).max().unwrap_or(0),
             cold_starts: self.scale_rt().cold_starts,
+            rejected_429: {
+                let rejected = self.recorder.rejected;
+                let t = &mut self.scale_rt().totals;
+                rejected - std::mem::replace(&mut t.rejected_at_sample, rejected)
+            },
         })
     }
 
     /// The fleet's record of a scaled run, for the results.
     pub(super) fn scaling_result(&mut self) -> Option<ScalingResult> {
+        self.scale.as_ref()?;
+        let oldest = (0..self.functions.len() as FuncId)
+            .map(|f| self.function_load(f).oldest_age_ns)
+            .max()
+            .unwrap_or(0);
+        let figures = self.fleet_figures(oldest);
         let rt = self.scale.as_mut()?;
         Some(ScalingResult {
             log: std::mem::take(&mut rt.log),
             cold_starts: rt.cold_starts,
             max_ready: rt.max_ready,
+            figures,
         })
     }
 }

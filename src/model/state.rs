@@ -2,7 +2,7 @@
 //! tasks (running programs), invocations in flight, and the functions' arrival state.
 
 use super::event::{FuncId, InvId, TaskId};
-use super::ids::ProcessId;
+use super::ids::{InstanceId, ProcessId};
 use super::program::{ProgId, Sampler};
 use super::worker::Job;
 use crate::config::FunctionKind;
@@ -128,6 +128,9 @@ pub struct Inv {
     pub thread: Option<ThreadLabel>,
     /// Closed-loop client that sent it.
     pub client: Option<u32>,
+    /// Its body started on a process that had run no body before (it met a cold process).
+    /// A bool fits in the record's padding: the size stays 104 bytes.
+    pub cold: bool,
     /// Its own stream of step durations: the k-th invocation of a function draws the same
     /// durations whatever the host does (common random numbers across what-ifs).
     pub rng: SimRng,
@@ -165,8 +168,14 @@ pub struct Clients {
 }
 
 impl Inv {
-    /// Its row, as it ends with `outcome` (`response` for answered ones).
-    pub fn record(&self, response: Option<u64>, outcome: Outcome) -> InvocationRecord {
+    /// Its row, as it ends with `outcome` (`response` for answered ones), on `instance` (the
+    /// one its process belongs to, if it reached one).
+    pub fn record(
+        &self,
+        response: Option<u64>,
+        outcome: Outcome,
+        instance: Option<InstanceId>,
+    ) -> InvocationRecord {
         InvocationRecord {
             id: self.id,
             function: self.func,
@@ -177,6 +186,17 @@ impl Inv {
             process: self.process.map(ProcessId::number),
             thread: self.thread,
             outcome,
+            instance: instance.map(InstanceId::number),
+            cold: self.cold,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The in-flight record is the model's memory per invocation: keep it from growing.
+    #[test]
+    fn an_invocation_in_flight_stays_104_bytes() {
+        assert_eq!(std::mem::size_of::<super::Inv>(), 104);
     }
 }

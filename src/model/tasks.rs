@@ -60,10 +60,12 @@ impl World {
                     Role::Pool(n) | Role::Executor(n) => ThreadLabel::Pool(n),
                     _ => ThreadLabel::Loop,
                 };
+                let p = self.process_of(inv);
+                let cold = !std::mem::replace(&mut self.processes[p].ran_a_body, true);
                 let i = &mut self.invs[inv];
                 i.start = Some(now);
                 i.thread = Some(label);
-                let p = self.process_of(inv);
+                i.cold = cold;
                 self.instance_of(p).queued.add(now, -1);
             }
         }

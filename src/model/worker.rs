@@ -86,6 +86,8 @@ pub struct Process {
     pub jitter: SimRng,
     /// Invocations routed here.
     pub invocations: u64,
+    /// A body has started here: the process is warm (its first body met it cold).
+    pub ran_a_body: bool,
     /// 1 while the GIL has a holder.
     pub gil_held: Gauge,
     /// Threads waiting for the GIL.

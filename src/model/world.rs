@@ -195,7 +195,7 @@ impl World {
         self.queue_invocation_done(inv, func, instance);
         let (outcome, answered_at) = self.http_answered(inv, func, instance, response);
         let i = &self.invs[inv];
-        let row = i.record(Some(answered_at), outcome);
+        let row = i.record(Some(answered_at), outcome, Some(instance));
         self.recorder.code.add_in_flight(func, response - i.arrival);
         self.recorder.finished(row);
         self.invs.remove(inv);

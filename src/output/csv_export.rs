@@ -10,9 +10,14 @@ pub const INVOCATIONS_HEADER: &str =
 /// Header of timeseries.csv.
 pub const TIMESERIES_HEADER: &str =
     "t_ms,in_flight,queued,busy_threads,gil_held,loop_blocked,cpu_utilisation";
-/// The columns timeseries.csv adds when the app scales (a `scale` block).
+/// The columns timeseries.csv adds when the app scales (a `scale` block); `rejected_429` is
+/// the number of 429s in the interval.
 pub const FLEET_COLUMNS: &str =
-    "instances_ready,instances_starting,instances_draining,queue_length,oldest_age_ms,cold_starts";
+    "instances_ready,instances_starting,instances_draining,queue_length,oldest_age_ms,cold_starts,rejected_429";
+/// The columns invocations.csv adds when the app scales: the instance the invocation ran on
+/// (empty if it never reached a process) and whether its body met a cold process (`true`:
+/// the process had run no body before).
+pub const INSTANCE_COLUMNS: &str = "instance,cold";
 
 fn ms(ns: Option<u64>) -> String {
     ns.map_or(String::new(), |v| format!("{:.6}", v as f64 / 1e6))
@@ -30,14 +35,16 @@ impl<T: std::fmt::Display> std::fmt::Display for OrBlank<T> {
     }
 }
 
-/// One invocation: arrival, body start and end, response (ms), process, thread, outcome.
+/// One invocation: arrival, body start and end, response (ms), process, thread, outcome
+/// (with its instance and whether it met a cold process, when the app scales).
 fn write_invocation(
     out: &mut impl Write,
     r: &InvocationRecord,
     function_names: &[String],
+    scaled: bool,
 ) -> io::Result<()> {
     let thread = r.thread.map_or(String::new(), |t| t.to_string());
-    writeln!(
+    write!(
         out,
         "{},{},{},{},{},{},{},{},{}",
         r.id,
@@ -49,7 +56,11 @@ fn write_invocation(
         OrBlank(r.process),
         thread,
         r.outcome
-    )
+    )?;
+    if scaled {
+        write!(out, ",{},{}", OrBlank(r.instance), r.cold)?;
+    }
+    writeln!(out)
 }
 
 /// One sampling interval (with the fleet's columns when the app scales).
@@ -68,13 +79,14 @@ fn write_sample(out: &mut impl Write, r: &TimeseriesRow) -> io::Result<()> {
     if let Some(f) = &r.fleet {
         write!(
             out,
-            ",{},{},{},{},{:.6},{}",
+            ",{},{},{},{},{:.6},{},{}",
             f.ready,
             f.starting,
             f.draining,
             f.queue_length,
             f.oldest_age_ns as f64 / 1e6,
-            f.cold_starts
+            f.cold_starts,
+            f.rejected_429
         )?;
     }
     writeln!(out)
@@ -86,6 +98,8 @@ pub struct CsvRows<W: Write> {
     invocations: Option<Counted<W>>,
     timeseries: Counted<W>,
     function_names: Vec<String>,
+    /// The app scales: the fleet's and the instance's columns are written.
+    scaled: bool,
     error: Option<(&'static str, io::Error)>,
     /// Stop when the two files together pass this many bytes (`None`: no limit).
     byte_limit: Option<u64>,
@@ -111,7 +125,8 @@ impl<W: Write> Write for Counted<W> {
 
 impl<W: Write> CsvRows<W> {
     /// Writes the headers; `invocations` is `None` when invocations.csv is turned off;
-    /// `scaled` adds the fleet's columns to timeseries.csv.
+    /// `scaled` adds the fleet's columns to timeseries.csv and the instance's to
+    /// invocations.csv.
     pub fn new(
         invocations: Option<W>,
         timeseries: W,
@@ -122,7 +137,11 @@ impl<W: Write> CsvRows<W> {
         let mut invocations = invocations.map(count);
         let mut timeseries = count(timeseries);
         if let Some(w) = invocations.as_mut() {
-            writeln!(w, "{INVOCATIONS_HEADER}")?;
+            if scaled {
+                writeln!(w, "{INVOCATIONS_HEADER},{INSTANCE_COLUMNS}")?;
+            } else {
+                writeln!(w, "{INVOCATIONS_HEADER}")?;
+            }
         }
         if scaled {
             writeln!(timeseries, "{TIMESERIES_HEADER},{FLEET_COLUMNS}")?;
@@ -133,6 +152,7 @@ impl<W: Write> CsvRows<W> {
             invocations,
             timeseries,
             function_names,
+            scaled,
             error: None,
             byte_limit: None,
             over_limit: false,
@@ -178,8 +198,10 @@ impl<W: Write> RowSink for CsvRows<W> {
         let (Some(w), None) = (self.invocations.as_mut(), &self.error) else {
             return;
         };
-        let names = &self.function_names;
-        let result = rows.iter().try_for_each(|r| write_invocation(w, r, names));
+        let (names, scaled) = (&self.function_names, self.scaled);
+        let result = rows
+            .iter()
+            .try_for_each(|r| write_invocation(w, r, names, scaled));
         self.note("invocations.csv", result);
         self.check_limit();
     }

@@ -120,6 +120,17 @@ fn scaling_log(o: &mut String, sc: &crate::metrics::summary::ScalingSummary) {
         sc.cold_starts,
         sc.max_ready_instances
     );
+    let _ = writeln!(
+        o,
+        "  {:.1} instance-seconds, {} scale events, {} rejected (429), longest queue wait {:.1} s",
+        sc.instance_seconds, sc.scale_events, sc.rejected_429, sc.max_queue_age_s
+    );
+    let l = &sc.latency_split_ms;
+    let _ = writeln!(
+        o,
+        "  latency split, means over {} placed: {:.1} ms queueing outside an instance (of it {:.1} ms waiting for a cold start), {:.1} ms service",
+        l.placed, l.queue_outside, l.cold_start_wait, l.service
+    );
     for d in sc.decisions.iter().filter(|d| d.add > 0 || d.drain > 0) {
         let change = if d.add > 0 {
             format!("+{}", d.add)
