@@ -160,12 +160,12 @@ fn a_queue_trigger_without_a_scale_block_is_refused_before_time_starts() {
 fn a_trigger_that_is_not_simulated_yet_is_refused_not_ignored() {
     let text = r#"Experiment(name: "h", host: Host(cores: 1.0, processes: 1, threads: 1),
         functions: [FunctionUse(function: Inline(Function(name: "h", kind: Sync,
-            body: [Cpu(Constant(1.0))])), workload: Burst(n: 1), trigger: ServiceBus())],
+            body: [Cpu(Constant(1.0))])), workload: Burst(n: 1), trigger: EventHubs())],
         scale: Scale())"#;
     let exp = sim::config::parse_experiment(text, &root().join("experiments/h.ron"), &[]).unwrap();
     let err = run_experiment(&exp).expect_err("refused").to_string();
     assert!(
-        err.contains("only StorageQueue and Http") && err.contains("ServiceBus"),
+        err.contains("only StorageQueue, ServiceBus and Http") && err.contains("EventHubs"),
         "{err}"
     );
 }

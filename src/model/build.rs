@@ -45,7 +45,7 @@ pub enum BuildError {
     #[error("{0} functions: the model numbers at most {max} functions; split the app", max = FuncId::MAX as usize + 1)]
     TooManyFunctions(usize),
     /// A trigger whose front end is not part of a run yet.
-    #[error("functions[{index}].trigger = {kind}: only StorageQueue and Http triggers are simulated so far ({kind} is checked and resolved into manifest.json, but a run would ignore it); remove the trigger to deliver requests directly")]
+    #[error("functions[{index}].trigger = {kind}: only StorageQueue, ServiceBus and Http triggers are simulated so far ({kind} is checked and resolved into manifest.json, but a run would ignore it); remove the trigger to deliver requests directly")]
     TriggerNotSimulated {
         /// Which function.
         index: usize,
@@ -58,6 +58,9 @@ pub enum BuildError {
     /// A queue trigger with nothing to scale its listeners' instances.
     #[error("functions[{0}].trigger = StorageQueue needs a `scale` block (the instances that listen to the queue): add `scale: Scale()` for the defaults, or `scale: Scale(min_instances: 1, max_instances: 1)` for one fixed instance")]
     QueueWithoutScale(usize),
+    /// A Service Bus trigger with no instances for its receivers.
+    #[error("functions[{0}].trigger = ServiceBus needs a `scale` block (the instances that receive its messages): add `scale: Scale()` for the defaults, or `scale: Scale(min_instances: 1, max_instances: 1)` for one fixed instance")]
+    ServiceBusWithoutScale(usize),
 }
 
 /// The first function whose trigger a run cannot honour yet, if any.
@@ -73,7 +76,10 @@ fn check_triggers(exp: &Experiment) -> Result<(), BuildError> {
                 return Err(BuildError::HttpWithoutScale(index))
             }
             Some(TriggerConfig::Http(_)) => continue,
-            Some(TriggerConfig::ServiceBus(_)) => "ServiceBus",
+            Some(TriggerConfig::ServiceBus(_)) if exp.scale.is_none() => {
+                return Err(BuildError::ServiceBusWithoutScale(index))
+            }
+            Some(TriggerConfig::ServiceBus(_)) => continue,
             Some(TriggerConfig::EventHubs(_)) => "EventHubs",
         };
         return Err(BuildError::TriggerNotSimulated { index, kind });

@@ -47,12 +47,17 @@ pub enum Event {
     },
     /// The scale controller's periodic decision.
     ScaleDecision,
+    /// A timer `func`'s Service Bus entity asked for (a lost instance's locks run out).
+    ServiceBusWake { func: FuncId },
 }
 
 impl Event {
     /// Periodic events that observe or steer the fleet (besides the time series' `Sample`):
     /// once the run is over they are dropped unhandled (see `run_end`).
     pub fn is_fleet_periodic(&self) -> bool {
-        matches!(self, Event::QueuePoll { .. } | Event::ScaleDecision)
+        matches!(
+            self,
+            Event::QueuePoll { .. } | Event::ScaleDecision | Event::ServiceBusWake { .. }
+        )
     }
 }

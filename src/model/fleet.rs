@@ -9,8 +9,9 @@
 //!
 //! Requests of a function without a queue trigger go round robin to the ready instances
 //! (blind to their load, like the host's own dispatcher); while none is ready they wait, in
-//! arrival order, for the first one: the cold start a user sees. HTTP-triggered and
-//! queue-triggered functions have their own front ends (`http_trigger`, `queue_trigger`).
+//! arrival order, for the first one: the cold start a user sees. HTTP-, storage-queue- and
+//! Service Bus-triggered functions have their own front ends (`http_trigger`,
+//! `queue_trigger`, `servicebus_trigger`).
 
 use super::event::{Event, FuncId, InvId};
 use super::http_trigger::HttpTriggers;
@@ -19,6 +20,7 @@ use super::instance::InstanceState;
 use super::program::Sampler;
 use super::queue_trigger::QueueTriggers;
 use super::scale::{Fleet, ScaleController};
+use super::servicebus_trigger::ServiceBusTriggers;
 use super::world::World;
 use crate::config::scale::ColdStart;
 use crate::config::{Experiment, HostConfig};
@@ -43,6 +45,8 @@ pub(super) struct ScaleRt {
     pub(super) queues: QueueTriggers,
     /// The HTTP triggers.
     pub(super) http: HttpTriggers,
+    /// The Service Bus triggers.
+    pub(super) servicebus: ServiceBusTriggers,
     /// Per function: invocations placed on an instance and not yet answered.
     pub(super) func_in_flight: Vec<u64>,
     /// Every decision taken, in order (the decision log).
@@ -87,6 +91,7 @@ impl ScaleRt {
             waiting: VecDeque::new(),
             queues: QueueTriggers::of(exp, streams),
             http: HttpTriggers::of(exp),
+            servicebus: ServiceBusTriggers::of(exp),
             func_in_flight: vec![0; exp.functions.len()],
             log: Vec::new(),
             cold_starts: 0,
@@ -157,10 +162,11 @@ impl World {
         self.instance_ready(id);
     }
 
-    /// `instance` takes work: queue listeners start, waiting requests are placed, and the
-    /// HTTP front ends send it their waiting requests.
+    /// `instance` takes work: queue listeners start, Service Bus receivers open, waiting
+    /// requests are placed, and the HTTP front ends send it their waiting requests.
     pub(super) fn instance_ready(&mut self, id: InstanceId) {
         self.start_queue_listeners(id);
+        self.servicebus_instance_ready(id);
         while let Some(inv) = self.scale_rt().waiting.pop_front() {
             self.route_to(inv, id);
         }
@@ -233,6 +239,7 @@ impl World {
         }
         self.instances[id].state = InstanceState::Draining;
         self.stop_queue_listeners(id);
+        self.servicebus_instance_gone(id);
         self.http_instance_gone(id);
         self.remove_if_drained(id);
     }
@@ -274,13 +281,18 @@ impl World {
         }
     }
 
-    /// Whether no request waits for an instance (or in an HTTP front end) and no queue holds a
-    /// message.
+    /// Whether no request waits for an instance (or in an HTTP front end) and no queue or
+    /// Service Bus entity holds a message.
     pub(super) fn nothing_waits_outside_instances(&mut self) -> bool {
         let now = self.now;
         match self.scale.as_mut() {
             None => true,
-            Some(rt) => rt.waiting.is_empty() && rt.queues.all_empty(now) && rt.http.all_idle(),
+            Some(rt) => {
+                rt.waiting.is_empty()
+                    && rt.queues.all_empty(now)
+                    && rt.servicebus.all_empty(now)
+                    && rt.http.all_idle()
+            }
         }
     }
 }

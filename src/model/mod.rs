@@ -23,8 +23,9 @@
 //! * `scale`: the scale controller, a pure decision module (not yet wired into the World);
 //! * `program`: compiled bodies and duration sampling; `results`: what a run returns;
 //! * `front`: the trigger front ends (storage queue, Service Bus, Event Hubs, HTTP), pure state
-//!   machines; `queue_trigger` and `http_trigger` drive the storage-queue and HTTP ones in a
-//!   scaled run (`fleet`: its instances; `scaling`: the controller's decisions in the run).
+//!   machines; `queue_trigger`, `servicebus_trigger` and `http_trigger` drive the
+//!   storage-queue, Service Bus and HTTP ones in a scaled run (`fleet`: its instances;
+//!   `scaling`: the controller's decisions in the run).
 
 mod attribution;
 mod build;
@@ -47,6 +48,7 @@ mod run_end;
 mod sampling;
 pub mod scale;
 pub mod scaling;
+mod servicebus_trigger;
 mod slab;
 pub mod state;
 mod tasks;

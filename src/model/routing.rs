@@ -21,6 +21,8 @@ impl World {
         self.in_flight.add(self.now, 1);
         if self.is_queue_triggered(func) {
             self.enqueue_message(func);
+        } else if self.is_servicebus_triggered(func) {
+            self.enqueue_servicebus_message(func);
         } else if self.is_http_triggered(func) {
             let inv = self.new_invocation_at(func, client, self.now);
             self.http_arrive(func, inv);

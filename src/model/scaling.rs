@@ -123,8 +123,9 @@ impl World {
         }
     }
 
-    /// The load of function `f`: its queue, its HTTP requests not yet executing, or the
-    /// requests waiting for an instance; and its invocations running on instances.
+    /// The load of function `f`: its queue (storage queue, or Service Bus active messages),
+    /// its HTTP requests not yet executing, or the requests waiting for an instance; and its
+    /// invocations running on instances.
     fn function_load(&mut self, f: FuncId) -> FunctionLoad {
         let now = self.now;
         let waiting = self.waiting_requests_of(f);
@@ -136,6 +137,14 @@ impl World {
         if queue_kind {
             load.trigger = TriggerKind::StorageQueue;
             load.target_per_instance = rt.controller.config().target_for(&name, load.trigger);
+        }
+        if let Some(sb) = rt.servicebus.stats(f, now) {
+            load.trigger = TriggerKind::ServiceBus;
+            load.target_per_instance = rt.controller.config().target_for(&name, load.trigger);
+            load.in_flight = rt.func_in_flight[f as usize];
+            load.queue_length = sb.active as u64;
+            load.oldest_age_ns = sb.oldest_active_age_ns;
+            return load;
         }
         if http_waiting.is_some() {
             load.trigger = TriggerKind::Http;

@@ -172,6 +172,7 @@ impl World {
                 ticket,
             } => self.queue_poll(func, instance, ticket),
             Event::ScaleDecision => self.scale_decision(),
+            Event::ServiceBusWake { func } => self.servicebus_wake(func),
             Event::Sample => unreachable!("ticks are handled by run"),
         }
     }
@@ -193,6 +194,7 @@ impl World {
         let (func, client) = (i.func, i.client);
         self.count_answered(func, instance);
         self.queue_invocation_done(inv, func, instance);
+        self.servicebus_invocation_done(inv, func, instance);
         let (outcome, answered_at) = self.http_answered(inv, func, instance, response);
         let i = &self.invs[inv];
         let row = i.record(Some(answered_at), outcome, Some(instance));
