@@ -1,0 +1,176 @@
+//! Property tests over random small scaled fleets: a random scale mode, min/max instances, a
+//! storage-queue or HTTP trigger with random limits, a small random load and constant cold
+//! starts, run without a horizon. The properties: every run ends on its own (within a bound
+//! on its events); nothing is left pending; the counts add up, arrived = succeeded +
+//! rejected + timed_out + pending, and equal the rows of invocations.csv as written; the
+//! latency split and the instance columns agree with the rows.
+
+mod common;
+use common::root;
+use proptest::prelude::*;
+use proptest::sample::select;
+use sim::config::parse_experiment;
+use sim::metrics::Outcome;
+use sim::output::csv_export::CsvRows;
+use sim::runner::run_streaming;
+use std::cell::RefCell;
+use std::io::Write;
+use std::ops::ControlFlow;
+use std::rc::Rc;
+
+/// A writer whose bytes stay readable after the sink that owns it is finished.
+#[derive(Clone, Default)]
+struct Shared(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The trigger: a storage queue with a random batch size, or HTTP with random limits.
+fn trigger() -> impl Strategy<Value = (String, bool)> {
+    let limit = |hi: u32| prop::option::of(1u32..=hi);
+    prop_oneof![
+        (1u32..=16, 1u32..=2).prop_map(|(b, p)| (
+            format!("StorageQueue(batch_size: {b}, processor_count: {p})"),
+            false
+        )),
+        (limit(8), prop::option::of(0u32..=6), limit(4)).prop_map(|(c, extra, per)| {
+            let mut fields = Vec::new();
+            if let Some(c) = c {
+                fields.push(format!("max_concurrent_requests: {c}"));
+                // Outstanding requests include the executing ones: at least the concurrency.
+                if let Some(extra) = extra {
+                    fields.push(format!("max_outstanding_requests: {}", c + extra));
+                }
+            }
+            if let Some(p) = per {
+                fields.push(format!("per_instance_concurrency: {p}"));
+            }
+            (format!("Http({})", fields.join(", ")), true)
+        }),
+    ]
+}
+
+/// The scale controller's mode.
+fn mode() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (1u32..=4).prop_map(|k| format!("TargetBased(max_step: {k})")),
+        (1u32..=4).prop_map(|k| format!("Http(max_step: {k})")),
+        Just("Incremental()".to_string()),
+    ]
+}
+
+/// A small load: a burst at a random instant, or a short Poisson stream.
+fn load() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (1u64..=60, 0u64..=3000).prop_map(|(n, at)| format!("Burst(n: {n}, at_ms: {at}.0)")),
+        (1.0f64..40.0, 0.5f64..3.0)
+            .prop_map(|(r, d)| format!("Poisson(rate_per_s: {r:.3}, duration_s: {d:.3})")),
+    ]
+}
+
+/// One random scaled experiment, as RON text, and whether its trigger is HTTP.
+fn experiment() -> impl Strategy<Value = (String, bool)> {
+    (
+        trigger(),
+        mode(),
+        load(),
+        0u32..=2,
+        0u32..=4,
+        1u32..=2,
+        select(vec!["Sync", "Async"]),
+        (1u32..=40, 1u32..=200, 1u32..=800),
+    )
+        .prop_map(
+            |((trig, http), mode, load, min, extra, procs, kind, (cpu, io, cold))| {
+                let max = (min + extra).max(1);
+                let io_step = if kind == "Async" {
+                    format!("AwaitIo(Constant({io}.0))")
+                } else {
+                    format!("BlockingIo(Constant({io}.0))")
+                };
+                let text = format!(
+                    r#"Experiment(name: "fleet", seed: 7,
+                    host: Host(cores: 1.0, processes: {procs}, threads: 2),
+                    functions: [FunctionUse(function: Inline(Function(name: "f", kind: {kind},
+                        body: [Cpu(Constant({cpu}.0)), {io_step}])),
+                        workload: {load}, trigger: {trig})],
+                    scale: Scale(mode: {mode}, min_instances: {min}, max_instances: {max},
+                        decision_interval_s: 1,
+                        cold_start: ColdStart(allocate_ms: Constant({cold}), host_start_ms: Constant(100),
+                            worker_start_ms: Constant(50))))"#
+                );
+                (text, http)
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_scaled_run_ends_and_conserves_its_invocations((text, http) in experiment()) {
+        let exp = parse_experiment(&text, &root().join("experiments/fleet.ron"), &[])
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let (inv, series) = (Shared::default(), Shared::default());
+        let mut sink = CsvRows::new(Some(inv.clone()), series.clone(), vec!["f".into()], true)
+            .unwrap();
+        // A bounded size instead of a horizon: a run that never ends would pass this.
+        let bound = 5_000_000;
+        let mut watch = |p: &sim::model::Progress| {
+            if p.events > bound {
+                ControlFlow::Break(format!("over {bound} events at t = {} ns", p.now_ns))
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let summary = run_streaming(&exp, &mut sink, &mut watch)
+            .unwrap_or_else(|_| panic!("the run did not end within {bound} events:\n{text}"));
+        sink.finish().unwrap();
+        let c = &summary.invocations;
+        prop_assert_eq!(c.arrived, c.succeeded + c.rejected + c.timed_out + c.pending, "{}", text);
+        prop_assert_eq!(c.pending, 0, "a run without a horizon ends idle: {}", text);
+        if !http {
+            prop_assert_eq!(c.rejected + c.timed_out, 0);
+        }
+        let csv = String::from_utf8(inv.0.borrow().clone()).unwrap();
+        let mut lines = csv.lines();
+        prop_assert!(lines.next().unwrap().ends_with(",instance,cold"));
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        prop_assert_eq!(rows.len() as u64, c.arrived, "{}", text);
+        let with = |o: &str| rows.iter().filter(|r| r[8] == o).count() as u64;
+        prop_assert_eq!(with(&Outcome::Succeeded.to_string()), c.succeeded);
+        prop_assert_eq!(with(&Outcome::Rejected.to_string()), c.rejected);
+        prop_assert_eq!(with(&Outcome::TimedOut.to_string()), c.timed_out);
+        // Placed on an instance = has a process, which names its instance.
+        let placed = rows.iter().filter(|r| !r[6].is_empty()).count() as u64;
+        for r in &rows {
+            prop_assert_eq!(r[6].is_empty(), r[9].is_empty(), "{:?}", r);
+            prop_assert!(r[10] == "true" || r[10] == "false");
+        }
+        let sc = summary.scaling.as_ref().unwrap();
+        prop_assert_eq!(sc.latency_split_ms.placed, placed);
+        prop_assert_eq!(sc.rejected_429, c.rejected);
+        // Each process meets at most one cold body.
+        let mut cold: Vec<&str> = rows.iter().filter(|r| r[10] == "true").map(|r| r[6]).collect();
+        let n = cold.len();
+        cold.sort();
+        cold.dedup();
+        prop_assert_eq!(cold.len(), n);
+        let series = String::from_utf8(series.0.borrow().clone()).unwrap();
+        let per_interval: u64 = series
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit(',').next().unwrap().parse::<u64>().unwrap())
+            .sum();
+        prop_assert_eq!(per_interval, c.rejected);
+        prop_assert!(sc.instance_seconds >= 0.0);
+        prop_assert!(sc.scale_events <= sc.decisions.len() as u64);
+    }
+}
