@@ -171,6 +171,29 @@ REQUIRED_PARAMS = {"sync_io": ["d_ms"], "sync_cpu": ["d_ms"], "mixed": ["cpu_ms"
 
 
 SCHED_COLUMNS = ["rq_wait_ms", "slices", "vol_cs", "invol_cs"]
+# Where each invocation's dispatch path was, with the cumulative counters of the thread there
+# (--schedstat): the receiver when it read the request, the body's thread at the body's start
+# and end, the loop when it saw the body done, the sender before it wrote the response.
+# Differences between consecutive invocations give each thread's CPU and run-queue time per
+# invocation and what a worker's thread did between two bodies.
+PATH_POINTS = ["rx", "b0", "b1", "lp", "tx"]
+PATH_COLUMNS = ["%s_%s" % (p, k) for p in PATH_POINTS for k in ("ms", "run_ms", "rq_ms")] + \
+    ["b0_vol", "b0_invol", "b1_vol", "b1_invol"]
+
+
+def thread_clock():
+    """This thread's cumulative on-CPU and run-queue-wait times, ns (Linux), or None."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            run_ns, wait_ns, _slices = (int(x) for x in f.read().split())
+        return (run_ns, wait_ns)
+    except (OSError, ValueError):
+        return None
+
+
+def path_point(name):
+    """A dispatch-path timestamp with this thread's cumulative counters (see PATH_COLUMNS)."""
+    return (name, time.perf_counter(), thread_clock())
 
 
 def thread_sched():
@@ -178,7 +201,7 @@ def thread_sched():
     voluntary and involuntary context switches; None where /proc cannot tell."""
     try:
         with open("/proc/thread-self/schedstat") as f:
-            _run_ns, wait_ns, slices = (int(x) for x in f.read().split())
+            run_ns, wait_ns, slices = (int(x) for x in f.read().split())
         vol = invol = 0
         with open("/proc/thread-self/status") as f:
             for line in f:
@@ -186,7 +209,7 @@ def thread_sched():
                     vol = int(line.split()[1])
                 elif line.startswith("nonvoluntary_ctxt_switches"):
                     invol = int(line.split()[1])
-        return (wait_ns, slices, vol, invol)
+        return (wait_ns, slices, vol, invol, run_ns)
     except (OSError, ValueError):
         return None
 
@@ -202,10 +225,10 @@ def sched_delta(before, after):
             "invol_cs": d[3]}
 
 
-def invocation_record(inv_id, start, end, cpu_s, inner, sched=None):
+def invocation_record(inv_id, start, end, cpu_s, inner, sched=None, counters=None):
     """What a worker reports about one body execution (absolute perf_counter s)."""
     return {"id": inv_id, "thread": threading.get_ident(), "start": start, "end": end,
-            "cpu": cpu_s, "inner": inner, "sched": sched}
+            "cpu": cpu_s, "inner": inner, "sched": sched, "counters": counters}
 
 
 def timed_sync(inv_id, fn, body, schedstat=False):
@@ -216,8 +239,10 @@ def timed_sync(inv_id, fn, body, schedstat=False):
     inner = fn(body)
     cpu_s = time.thread_time() - cpu0
     end = time.perf_counter()
-    sched = sched_delta(sched0, thread_sched()) if schedstat else None
-    return invocation_record(inv_id, start, end, cpu_s, inner, sched)
+    sched1 = thread_sched() if schedstat else None
+    sched = sched_delta(sched0, sched1) if schedstat else None
+    counters = (sched0, sched1) if schedstat else None
+    return invocation_record(inv_id, start, end, cpu_s, inner, sched, counters)
 
 
 async def timed_async(inv_id, fn, body, schedstat=False):
@@ -232,8 +257,10 @@ async def timed_async(inv_id, fn, body, schedstat=False):
     inner = await fn(body)
     cpu_s = time.thread_time() - cpu0
     end = time.perf_counter()
-    sched = sched_delta(sched0, thread_sched()) if schedstat else None
-    return invocation_record(inv_id, start, end, cpu_s, inner, sched)
+    sched1 = thread_sched() if schedstat else None
+    sched = sched_delta(sched0, sched1) if schedstat else None
+    counters = (sched0, sched1) if schedstat else None
+    return invocation_record(inv_id, start, end, cpu_s, inner, sched, counters)
 
 
 # ---------------------------------------------------------------------------
@@ -270,6 +297,7 @@ class Worker:
         self.requests = requests      # pipe end: host -> worker
         self.responses = responses    # pipe end: worker -> host
         self.outbox = queue.Queue()   # like dispatcher._grpc_resp_queue
+        self.received = {}            # inv id -> the receiver's path point (--schedstat)
         self.loop = None
         self.sync_pool = None
 
@@ -303,6 +331,8 @@ class Worker:
             except EOFError:
                 msg = ("stop",)
             if msg[0] == "inv":
+                if self.schedstat:
+                    self.received[msg[1]] = path_point("rx")
                 self.loop.call_soon_threadsafe(self.loop.create_task, self.dispatch(msg[1]))
             elif msg[0] == "ping":
                 self.outbox.put(("pong", time.perf_counter()))
@@ -318,6 +348,8 @@ class Worker:
             else:
                 record = await self.loop.run_in_executor(
                     self.sync_pool, timed_sync, inv_id, self.fn, self.body, self.schedstat)
+            if self.schedstat:
+                record["path"] = [self.received.pop(inv_id, None), path_point("lp")]
             self.outbox.put_nowait(("done", record))
         except Exception:
             self.outbox.put_nowait(("error", inv_id, traceback.format_exc()))
@@ -328,6 +360,8 @@ class Worker:
             msg = self.outbox.get()
             if msg is None:
                 return
+            if msg[0] == "done" and "path" in msg[1]:
+                msg[1]["path"].append(path_point("tx"))
             self.responses.send(msg)
 
 
@@ -622,7 +656,27 @@ def build_rows(rep, t0, arrivals, records):
         })
         if rec.get("sched"):
             rows[-1].update(rec["sched"])
+        if rec.get("path"):
+            rows[-1].update(path_columns(rec, t0))
     return rows
+
+
+def path_columns(rec, t0):
+    """The PATH_COLUMNS of one record: each point's time (ms from t0) and its thread's
+    cumulative on-CPU and run-queue times (ms), the body thread's switch counts."""
+    b0, b1 = rec["counters"]
+    points = [p for p in rec["path"] if p]
+    if b0 and b1:
+        points += [("b0", rec["start"], (b0[4], b0[0])), ("b1", rec["end"], (b1[4], b1[0]))]
+    out = {}
+    for name, t, clock in points:
+        out[name + "_ms"] = ms(t, t0)
+        if clock:
+            out[name + "_run_ms"] = round(clock[0] / 1e6, 4)
+            out[name + "_rq_ms"] = round(clock[1] / 1e6, 4)
+    if b0 and b1:
+        out.update({"b0_vol": b0[2], "b0_invol": b0[3], "b1_vol": b1[2], "b1_invol": b1[3]})
+    return out
 
 
 def foreign_load(check):
@@ -827,7 +881,8 @@ def read_invocations(path):
 
 
 def write_invocations(path, rows):
-    columns = CSV_COLUMNS + (SCHED_COLUMNS if any("slices" in r for r in rows) else [])
+    columns = CSV_COLUMNS + (SCHED_COLUMNS if any("slices" in r for r in rows) else []) + \
+        (PATH_COLUMNS if any("lp_ms" in r for r in rows) else [])
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(columns)
