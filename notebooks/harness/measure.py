@@ -622,13 +622,21 @@ def run_repetition(case, rep, opts):
         time.sleep(IDLE_WINDOW_S if opts.quiet_check else 0.2)
         idle_foreign = meter.foreign_cores()
         meter.begin()
+        host_cpu0, send_cpu0 = time.process_time(), time.thread_time()
         t0, arrivals = DRIVERS[case["arrival"]["type"]](host, case["arrival"], rep)
         run_s = time.perf_counter() - t0
+        host_cpu_s = time.process_time() - host_cpu0
+        send_cpu_s = time.thread_time() - send_cpu0
         run_foreign = meter.foreign_cores() if run_s >= RUN_WINDOW_MIN_S else None
     finally:
         host.stop()
+    # The host process's own CPU per invocation (sending requests, reading responses): it
+    # shares the cores with the workers, as the Functions host does on an instance.
+    n = max(1, len(host.records))
     check = {"foreign_cores_idle": idle_foreign, "foreign_cores_run": run_foreign,
-             "pools": pools[0] if pools else None}
+             "pools": pools[0] if pools else None,
+             "host_cpu_us_per_invocation": round(host_cpu_s * 1e6 / n, 1),
+             "host_send_cpu_us_per_invocation": round(send_cpu_s * 1e6 / n, 1)}
     return build_rows(rep, t0, arrivals, host.records), check
 
 

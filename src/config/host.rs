@@ -142,6 +142,8 @@ impl Checker {
                 &d.sleeper_wake_to_us,
                 cal.sleeper_wake_to_ns,
             ),
+            host_request_ns: us("host_request_us", &d.host_request_us, cal.host_request_ns),
+            host_response_ns: us("host_response_us", &d.host_response_us, cal.host_response_ns),
             ..cal
         };
         if costs.sleeper_wake_to_ns <= costs.sleeper_wake_from_ns {

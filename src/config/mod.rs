@@ -146,6 +146,24 @@ pub struct DispatchCosts {
     pub sleeper_wake_from_ns: u64,
     /// Sleeps this long or longer pay all of `sleeper_wake_max_ns`.
     pub sleeper_wake_to_ns: u64,
+    /// CPU the host process spends on each request it sends to a worker, run on the instance's
+    /// cores from the moment it is placed, beside the request (it does not hold it back).
+    /// Default 0: the host's work for a request comes before the request leaves, so on an idle
+    /// instance it is already part of the calibrated path; see `host_response_ns`.
+    pub host_request_ns: u64,
+    /// CPU the host process spends per invocation after the response (reading it, unpickling
+    /// or unmarshalling, bookkeeping), run on the instance's cores beside the workers: the
+    /// host is a process of its own (no GIL), so on an instance with a core free it costs the
+    /// workers nothing, and on busy cores it takes its share and preempts a worker thread.
+    ///
+    /// Measured, not fitted: the measurement harness's host process (`measure.py`, which
+    /// plays the Functions host) used 130-320 us of CPU (user + system) per invocation, median
+    /// 220 us, over the Poisson cases of `notebooks/measurements/cpu-load-2026-12-03/fit`
+    /// (`host_cpu_us_per_invocation` in its harness log), about half of it on the sending side.
+    /// The whole of it is charged here, after the response, where it lies on no request's path.
+    /// The Functions host (.NET, gRPC) spends its own CPU per invocation; measure yours and set
+    /// `host.dispatch.host_response_us`.
+    pub host_response_ns: u64,
     /// The load generator sleeps until each scheduled arrival and sends when it wakes (the
     /// measurement harness's open-loop driver): each request leaves one timed wake-up after
     /// the generator's sleep, while its arrival is stamped at the schedule. Set by `sim
@@ -170,6 +188,8 @@ impl DispatchCosts {
         syscall_loss: 0.0,
         syscall_loss_recent: 0.0,
         sleeper_wake_max_ns: 0,
+        host_request_ns: 0,
+        host_response_ns: 0,
         ..DispatchCosts::CALIBRATED
     };
 
@@ -193,6 +213,8 @@ impl DispatchCosts {
         sleeper_wake_max_ns: 115_000,
         sleeper_wake_from_ns: 2_000_000,
         sleeper_wake_to_ns: 10_000_000,
+        host_request_ns: 0,
+        host_response_ns: 220_000,
         generator_sleeps: false,
     };
 

@@ -148,6 +148,10 @@ pub struct RawDispatch {
     pub sleeper_wake_from_us: Option<Num>,
     /// Sleeps this long or longer pay all of it (default 10000).
     pub sleeper_wake_to_us: Option<Num>,
+    /// CPU the host process spends on each request it places (default 0).
+    pub host_request_us: Option<Num>,
+    /// CPU the host process spends per invocation after its response (default 220; 0 = none).
+    pub host_response_us: Option<Num>,
 }
 
 /// Where a function's definition comes from.

@@ -58,6 +58,9 @@ const SCHED_LATENCY_NS: f64 = 6e6;
 /// ...but never for less than this slice.
 const MIN_GRANULARITY_NS: f64 = 0.75e6;
 
+/// The heap's name for the host process's burst (never a worker thread's id).
+const HOST: ThreadId = ThreadId::MAX;
+
 /// A preemption is two context switches: to the woken thread and, when it blocks, back.
 const SWITCHES_PER_PREEMPTION: f64 = 2.0;
 
@@ -81,6 +84,13 @@ pub struct Cores {
     per_process: Vec<(u32, f64, f64)>,
     /// Core-ns consumed by all threads.
     busy_core_ns: f64,
+    /// The host process: virtual finish of its pending work (NaN when it has none), and the
+    /// sequence number of its live heap entry.
+    host_finish: f64,
+    host_seq: u32,
+    /// Core-ns used by the host process.
+    host_core_ns: f64,
+    host_since_v: f64,
 }
 
 impl Cores {
@@ -100,6 +110,10 @@ impl Cores {
             v_at_charge: 0.0,
             per_process: vec![(0, 0.0, 0.0); processes],
             busy_core_ns: 0.0,
+            host_finish: f64::NAN,
+            host_seq: 0,
+            host_core_ns: 0.0,
+            host_since_v: 0.0,
         }
     }
 
@@ -156,6 +170,55 @@ impl Cores {
         });
     }
 
+    /// The host process spends `work_ns` of CPU on a request or a response, beside the workers
+    /// (it has no GIL to wait for). Its work queues up: one runnable host thread while any is
+    /// left. Waking it on full cores preempts a worker thread like any other wake.
+    pub fn host_work(&mut self, work_ns: u64, now: u64) {
+        if work_ns == 0 {
+            return;
+        }
+        self.advance(now);
+        let finish_v = if self.host_finish.is_nan() {
+            self.charge_preemption();
+            self.running += 1;
+            self.host_since_v = self.v;
+            self.v + work_ns as f64
+        } else {
+            self.host_finish + work_ns as f64
+        };
+        self.host_finish = finish_v;
+        self.host_seq = self.host_seq.wrapping_add(1);
+        self.bursts.push(Burst {
+            finish_v,
+            thread: HOST,
+            seq: self.host_seq,
+        });
+    }
+
+    /// Whether a heap entry is the live burst of its thread (or of the host).
+    fn is_live(&self, b: &Burst) -> bool {
+        if b.thread == HOST {
+            return b.seq == self.host_seq && !self.host_finish.is_nan();
+        }
+        let t = b.thread as usize;
+        self.live_seq[t] == b.seq && !self.finish[t].is_nan()
+    }
+
+    /// The host's work is done: it leaves its core.
+    fn host_done(&mut self) {
+        self.host_core_ns += self.v - self.host_since_v;
+        self.host_finish = f64::NAN;
+        self.host_seq = self.host_seq.wrapping_add(1);
+        self.running -= 1;
+    }
+
+    /// Core-ns the host process has used up to `now`.
+    pub fn host_cpu_ns(&mut self, now: u64) -> f64 {
+        self.advance(now);
+        let running = if self.host_finish.is_nan() { 0.0 } else { self.v - self.host_since_v };
+        self.host_core_ns + running
+    }
+
     /// A thread waking while every core is busy preempts one: the switch to it and the switch
     /// back are work lost by the threads running now. Under processor sharing each loses an
     /// equal part, which is virtual time stepping back by that part.
@@ -175,6 +238,7 @@ impl Cores {
             // The switches still count as the process's CPU time (as the OS charges them).
             entry.2 -= lost_per_thread;
         }
+        self.host_since_v -= lost_per_thread;
     }
 
     /// A thread wakes up only to block again at once (to wait for a GIL, or after a timed wait
@@ -202,9 +266,7 @@ impl Cores {
     pub fn next_finish(&mut self, now: u64) -> Option<u64> {
         self.advance(now);
         while let Some(top) = self.bursts.peek() {
-            if self.live_seq[top.thread as usize] == top.seq
-                && !self.finish[top.thread as usize].is_nan()
-            {
+            if self.is_live(top) {
                 let wait = ((top.finish_v - self.v) / self.rate()).max(0.0);
                 return Some(now + wait.ceil() as u64);
             }
@@ -223,8 +285,7 @@ impl Cores {
     ) {
         self.advance(now);
         while let Some(top) = self.bursts.peek().copied() {
-            let t = top.thread as usize;
-            if self.live_seq[t] != top.seq || self.finish[t].is_nan() {
+            if !self.is_live(&top) {
                 self.bursts.pop();
                 continue;
             }
@@ -233,6 +294,11 @@ impl Cores {
                 break;
             }
             self.bursts.pop();
+            if top.thread == HOST {
+                self.host_done();
+                continue;
+            }
+            let t = top.thread as usize;
             self.finish[t] = f64::NAN;
             self.left_at[t] = now;
             self.live_seq[t] = self.live_seq[t].wrapping_add(1);
@@ -250,6 +316,7 @@ impl Cores {
                 p.2 -= self.v;
             }
             self.v_at_charge -= self.v;
+            self.host_since_v -= self.v;
             self.v = 0.0;
             self.bursts.clear();
         }
@@ -261,6 +328,18 @@ impl Cores {
         let v = self.v;
         let e = &self.per_process[process];
         e.1 + e.0 as f64 * (v - e.2)
+    }
+
+    /// The cores' capacity (cores, possibly fractional).
+    pub fn capacity(&self) -> f64 {
+        self.capacity
+    }
+
+    /// Whether a thread the host process wakes finds a core idle besides the host's own (the
+    /// host is on a core while it sends, counted once whether or not work of its is left).
+    pub fn idle_core_for_host_wake(&self) -> bool {
+        let others = self.running - u32::from(!self.host_finish.is_nan());
+        (others as f64) + 1.0 < self.capacity
     }
 
     /// Threads on a core now.
@@ -343,6 +422,51 @@ mod tests {
         c.start(0, 0, 100, 0);
         assert_eq!(c.stop(0, 0, 30), 70);
         assert_eq!(c.next_finish(30), None);
+    }
+
+    #[test]
+    fn host_work_on_a_free_core_costs_the_workers_nothing() {
+        let mut c = Cores::new(2.0, 1, 30_000);
+        c.start(0, 0, 1_000_000, 0);
+        c.host_work(200_000, 0);
+        assert_eq!(c.next_finish(0), Some(200_000));
+        let mut done = Vec::new();
+        c.finish_due(200_000, |_| 0, &mut done);
+        assert!(done.is_empty(), "the host's burst is not a worker thread's");
+        assert_eq!(c.next_finish(200_000), Some(1_000_000));
+        assert_eq!(c.host_cpu_ns(1_000_000), 200_000.0);
+    }
+
+    #[test]
+    fn host_work_on_a_full_core_shares_it() {
+        // One core, a 1 ms burst and 0.2 ms of host work: both at half speed until the host
+        // is done at 0.4 ms; the thread then has 0.8 ms left.
+        let mut c = Cores::new(1.0, 1, 0);
+        c.start(0, 0, 1_000_000, 0);
+        c.host_work(200_000, 0);
+        let mut done = Vec::new();
+        c.finish_due(400_000, |_| 0, &mut done);
+        assert!(done.is_empty());
+        assert_eq!(c.next_finish(400_000), Some(1_200_000));
+    }
+
+    #[test]
+    fn host_work_queues_up_behind_the_host_s_earlier_work() {
+        let mut c = Cores::new(1.0, 1, 0);
+        c.host_work(100_000, 0);
+        c.host_work(100_000, 50_000);
+        assert_eq!(c.running(), 1, "one host thread, however much work it has");
+        assert_eq!(c.next_finish(50_000), Some(200_000));
+    }
+
+    #[test]
+    fn a_host_wake_counts_the_host_once() {
+        let mut c = Cores::new(2.0, 1, 0);
+        assert!(c.idle_core_for_host_wake());
+        c.host_work(100_000, 0);
+        assert!(c.idle_core_for_host_wake(), "the host is the waker, on its own core");
+        c.start(0, 0, 1_000_000, 0);
+        assert!(!c.idle_core_for_host_wake());
     }
 
     #[test]

@@ -56,9 +56,7 @@ impl World {
     /// waker's core and runs it at once, while the waker is inside the GIL-free syscall.
     fn woken_sibling_preempts(&self, th: ThreadId) -> bool {
         let p = self.threads[th as usize].process;
-        let instance = &self.instances[self.processes[p].instance];
-        let other_cores_busy = instance.cores.running() as f64 + 1.0 >= instance.cores_capacity;
-        other_cores_busy
+        !self.a_core_is_idle(p)
             && self.wake_list.iter().any(|&w| {
                 let t = &self.threads[w as usize];
                 t.process == p && t.activity == Activity::Woken

@@ -78,11 +78,14 @@ impl World {
         inv
     }
 
-    /// Sends `inv` to process `p`: it reaches the receiver after the transport delay (and,
-    /// from a sleeping load generator, after the generator wakes).
+    /// Sends `inv` to process `p`: the host works on it on the instance's cores from now (beside
+    /// the request, which is not held back by it), and it reaches the receiver after the
+    /// transport delay (and, from a sleeping load generator, after the generator wakes).
     fn place(&mut self, inv: InvId, p: ProcessId) {
         self.processes[p].invocations += 1;
         self.invs[inv].process = Some(p);
+        let (now, host_ns) = (self.now, self.costs.host_request_ns);
+        self.instance_of(p).cores.host_work(host_ns, now);
         let sent = self.generator_send_time();
         if sent == self.now && self.costs.transport_ns == 0 {
             self.deliver(inv);
@@ -113,7 +116,7 @@ impl World {
         let p = self.process_of(inv);
         self.processes[p].inbox.push_back(inv);
         let r = self.processes[p].receiver;
-        self.wake(r);
+        self.wake_from(r, super::threads::Waker::Host);
     }
 
     /// Worker process `p` has started: its instance's dispatcher includes it from now on, and

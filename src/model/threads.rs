@@ -21,6 +21,14 @@ use super::worker::Job;
 use super::world::World;
 use rand_distr::{Distribution, StandardNormal};
 
+/// Who wakes a thread: a worker thread between two of its bursts (not counted among the
+/// running threads, though on a core), or the host process, whose work is on the cores.
+#[derive(Clone, Copy)]
+pub(super) enum Waker {
+    WorkerThread,
+    Host,
+}
+
 /// The next thing a thread does.
 pub(super) enum Op {
     Python(u64),
@@ -37,17 +45,45 @@ impl World {
     /// when it has slept long, once its sleeper wake-up latency is over
     /// ([`DispatchCosts::sleeper_wake_ns`](crate::config::DispatchCosts::sleeper_wake_ns)).
     pub(super) fn wake(&mut self, th: ThreadId) {
+        self.wake_from(th, Waker::WorkerThread);
+    }
+
+    /// [`World::wake`] by `waker`, which decides whether the waker's own core is already
+    /// counted among the running ones.
+    pub(super) fn wake_from(&mut self, th: ThreadId, waker: Waker) {
         let t = &mut self.threads[th as usize];
         if t.activity != Activity::Idle {
             return;
         }
         t.activity = Activity::Woken;
-        let latency = self.costs.sleeper_wake_ns(self.now - t.asleep_since);
+        let slept = self.now - t.asleep_since;
+        let p = t.process;
+        let idle = match waker {
+            Waker::WorkerThread => self.a_core_is_idle(p),
+            Waker::Host => {
+                let instance = self.processes[p].instance;
+                self.instances[instance].cores.idle_core_for_host_wake()
+            }
+        };
+        let latency = if idle {
+            self.costs.sleeper_wake_ns(slept)
+        } else {
+            0
+        };
         if latency == 0 {
             self.wake_list.push(th);
         } else {
             self.push(self.now + latency, Event::AwakeAfterSleep { thread: th });
         }
+    }
+
+    /// Whether a thread of process `p` woken now would find an idle core of its instance,
+    /// besides the one its waker runs on. A long-idle (virtual) core must first leave its halt,
+    /// which is the sleeper's wake-up latency; with every core busy the woken thread is queued
+    /// on a running core instead (and may preempt its waker there, see `gil_protocol`).
+    pub(super) fn a_core_is_idle(&self, p: ProcessId) -> bool {
+        let instance = &self.instances[self.processes[p].instance];
+        (instance.cores.running() as f64) + 1.0 < instance.cores.capacity()
     }
 
     /// A thread woken after a long sleep runs and looks for work.

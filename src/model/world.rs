@@ -189,7 +189,10 @@ impl World {
     pub(super) fn respond(&mut self, inv: InvId) {
         let response = self.now + self.costs.transport_ns;
         self.in_flight.add(self.now, -1);
-        let instance = self.processes[self.process_of(inv)].instance;
+        let p = self.process_of(inv);
+        let (now, host_ns) = (self.now, self.costs.host_response_ns);
+        self.instance_of(p).cores.host_work(host_ns, now);
+        let instance = self.processes[p].instance;
         let i = &self.invs[inv];
         let (func, client) = (i.func, i.client);
         self.count_answered(func, instance);
