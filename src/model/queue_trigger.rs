@@ -69,6 +69,16 @@ impl QueueTriggers {
         })
     }
 
+    /// Messages of `func` no instance holds, with the oldest one's enqueue time.
+    pub(super) fn waiting_at_end(&self, func: FuncId) -> (u64, Option<u64>) {
+        self.fronts[func as usize]
+            .as_ref()
+            .map_or((0, None), |q| {
+                let (n, oldest) = q.waiting();
+                (n as u64, oldest)
+            })
+    }
+
     fn queue_functions(&self) -> Vec<FuncId> {
         (0..self.fronts.len() as FuncId)
             .filter(|&f| self.has(f))
@@ -185,10 +195,8 @@ impl World {
     /// counted from the enqueue.
     fn deliver_message(&mut self, func: FuncId, id: InstanceId, message: MessageId, at: u64) {
         let inv = self.new_invocation_at(func, None, at);
-        let wait = self.now.saturating_sub(at);
-        let rt = self.scale_rt();
-        rt.totals.max_queue_age_ns = rt.totals.max_queue_age_ns.max(wait);
-        rt.queues.messages.insert(inv, message);
+        self.note_delivery_wait(at);
+        self.scale_rt().queues.messages.insert(inv, message);
         self.route_to(inv, id);
     }
 }

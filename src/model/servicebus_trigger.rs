@@ -64,6 +64,16 @@ impl ServiceBusTriggers {
         })
     }
 
+    /// Messages of `func` no instance holds, with the oldest one's enqueue time.
+    pub(super) fn waiting_at_end(&self, func: FuncId) -> (u64, Option<u64>) {
+        self.fronts[func as usize]
+            .as_ref()
+            .map_or((0, None), |q| {
+                let (n, oldest) = q.waiting();
+                (n as u64, oldest)
+            })
+    }
+
     /// The Service Bus-triggered functions.
     fn functions(&self) -> Vec<FuncId> {
         (0..self.fronts.len() as FuncId)
@@ -152,6 +162,7 @@ impl World {
                     ..
                 } => {
                     let inv = self.new_invocation_at(func, None, enqueued_ns);
+                    self.note_delivery_wait(enqueued_ns);
                     self.scale_rt().servicebus.messages.insert(inv, message);
                     self.route_to(inv, instance_of_slot(instance));
                 }

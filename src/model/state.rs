@@ -169,12 +169,14 @@ pub struct Clients {
 
 impl Inv {
     /// Its row, as it ends with `outcome` (`response` for answered ones), on `instance` (the
-    /// one its process belongs to, if it reached one).
+    /// one its process belongs to, if it reached one), deciding the fate of `settles`
+    /// arrivals (see [`InvocationRecord::settles`]).
     pub fn record(
         &self,
         response: Option<u64>,
         outcome: Outcome,
         instance: Option<InstanceId>,
+        settles: u32,
     ) -> InvocationRecord {
         InvocationRecord {
             id: self.id,
@@ -188,6 +190,7 @@ impl Inv {
             outcome,
             instance: instance.map(InstanceId::number),
             cold: self.cold,
+            settles,
         }
     }
 }
