@@ -257,6 +257,16 @@ pub struct FunctionSpec {
     pub trigger: Option<TriggerConfig>,
 }
 
+impl FunctionSpec {
+    /// The chance that an invocation raises at the end of its body (its `fails`; 0: never).
+    pub fn fail_chance(&self) -> f64 {
+        match self.body.last() {
+            Some(Step::Raise(chance)) => *chance,
+            _ => 0.0,
+        }
+    }
+}
+
 /// One step of a body, with durations in nanoseconds.
 #[derive(Debug, Clone, Serialize)]
 pub enum Step {
@@ -272,6 +282,10 @@ pub enum Step {
     Gather(Vec<Vec<Step>>),
     /// await run_in_executor(None, sub-program) (async only; the sub-program is sync).
     RunInExecutor(Vec<Step>),
+    /// The body raises here with this chance, 0..=1, and the invocation fails. Only ever the
+    /// last step of a body, from the function's `fails` (the typed body carries it so that
+    /// the resolved bodies in manifest.json show it).
+    Raise(f64),
 }
 
 /// A duration distribution over nanoseconds.

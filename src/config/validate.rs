@@ -61,8 +61,14 @@ pub fn validate(
             .trigger
             .as_ref()
             .and_then(|t| c.trigger(t, &format!("functions[{i}].trigger"), host.cores));
+        let fails = f.fails.as_ref().and_then(|n| {
+            c.real(&format!("functions[{i}].fails"), n, &limits::FAILS)
+        });
         if let Some(mut spec) = spec {
             spec.trigger = trigger;
+            if let Some(chance) = fails.filter(|p| *p > 0.0) {
+                spec.body.push(Step::Raise(chance));
+            }
             if let Some(j) = functions
                 .iter()
                 .position(|g: &FunctionSpec| g.name == spec.name)

@@ -11,7 +11,7 @@ use super::instance::{Instance, InstanceState};
 use super::program::{Programs, Sampler};
 use super::sampling::SampleMarks;
 use super::slab::Slab;
-use super::state::{Activity, Clients, FunctionRt, Role, Thread};
+use super::state::{Activity, Clients, Failures, FunctionRt, Role, Thread};
 use super::worker::{Job, Pool, Process};
 use super::world::World;
 use crate::config::{Experiment, FunctionSpec, HostConfig, TriggerConfig, Workload};
@@ -321,5 +321,9 @@ fn function_rt(f: &FunctionSpec, programs: &mut Programs, streams: &RngStreams) 
             .then(|| RngStreams::family(&format!("durations/{}", f.name))),
         invocations: 0,
         clients,
+        failures: (f.fail_chance() > 0.0).then(|| Failures {
+            chance: f.fail_chance(),
+            rng: streams.stream(&format!("fails/{}", f.name)),
+        }),
     }
 }

@@ -8,6 +8,14 @@
 //! checkpointed ("unprocessed events") and, through its trigger kind, the partitions, so a
 //! target-based want is rounded up to a valid worker count.
 //!
+//! A batch whose invocation fails (the function's `fails`) is not tried again: the partition
+//! checkpoints and moves on, its events settled as failed. This is the Functions Event Hubs
+//! extension's default: the trigger checkpoints whatever the function did, and only an
+//! optional retry policy (not modelled) would run it again [doc functions-bindings-error-pages
+//! "Azure Functions error handling and retries"; 3rd issue Azure/Azure-Functions#947 "Event
+//! Hub-triggered function always checkpoints"]. The project's reference sheet
+//! (`azure-functions-python.md`) says nothing about Event Hubs failures: UNVERIFIED there.
+//!
 //! Nothing here keeps time: the front end answers at once, so Event Hubs needs no timers.
 
 use super::event::{FuncId, InvId};
@@ -170,8 +178,9 @@ impl World {
         }
     }
 
-    /// `inv` ended: if it was a batch, its partition moves on (the next batch, a checkpoint
-    /// when due) and its fresh events are settled. Returns the events it settles.
+    /// `inv` ended, succeeded or failed alike (a failed batch is not retried): if it was a
+    /// batch, its partition moves on (the next batch, a checkpoint when due) and its fresh
+    /// events are settled. Returns the events it settles.
     pub(super) fn eventhubs_invocation_done(&mut self, inv: InvId) -> Option<u32> {
         let rt = self.scale.as_mut()?;
         let batch = rt.eventhubs.batches.remove(&inv)?;

@@ -47,17 +47,19 @@ pub struct Programs {
 impl Programs {
     /// Compiles `steps` (and their sub-programs) and returns the root's id.
     pub fn compile(&mut self, steps: &[Step]) -> ProgId {
+        // A `Raise` takes no time: the run draws it when the response leaves (see `answer`).
         let ops = steps
             .iter()
-            .map(|s| match s {
-                Step::Cpu(d) => Instr::Cpu(Sampler::new(d)),
-                Step::NativeCpu(d) => Instr::Native(Sampler::new(d)),
-                Step::BlockingIo(d) => Instr::Blocking(Sampler::new(d)),
-                Step::AwaitIo(d) => Instr::Await(Sampler::new(d)),
-                Step::Gather(branches) => {
-                    Instr::Gather(branches.iter().map(|b| self.compile(b)).collect())
-                }
-                Step::RunInExecutor(sub) => Instr::Executor(self.compile(sub)),
+            .filter_map(|s| match s {
+                Step::Cpu(d) => Some(Instr::Cpu(Sampler::new(d))),
+                Step::NativeCpu(d) => Some(Instr::Native(Sampler::new(d))),
+                Step::BlockingIo(d) => Some(Instr::Blocking(Sampler::new(d))),
+                Step::AwaitIo(d) => Some(Instr::Await(Sampler::new(d))),
+                Step::Gather(branches) => Some(Instr::Gather(
+                    branches.iter().map(|b| self.compile(b)).collect(),
+                )),
+                Step::RunInExecutor(sub) => Some(Instr::Executor(self.compile(sub))),
+                Step::Raise(_) => None,
             })
             .collect();
         self.programs.push(ops);
@@ -169,6 +171,7 @@ fn add_chain(g: &mut DiGraph<f64, ()>, from: NodeIndex, steps: &[Step]) -> NodeI
                 join
             }
             Step::RunInExecutor(sub) => add_chain(g, last, sub),
+            Step::Raise(_) => last,
         };
     }
     last

@@ -209,7 +209,7 @@ impl BodyTime {
                 Step::Cpu(d) => *self.slot(in_executor, 0) += d.mean_ns(),
                 Step::NativeCpu(d) => *self.slot(in_executor, 1) += d.mean_ns(),
                 Step::BlockingIo(d) => *self.slot(in_executor, 2) += d.mean_ns(),
-                Step::AwaitIo(_) => {}
+                Step::AwaitIo(_) | Step::Raise(_) => {}
                 Step::Gather(branches) => {
                     self.branches += branches.len() as f64;
                     branches.iter().for_each(|b| self.add_steps(b, in_executor))
