@@ -175,7 +175,8 @@ pub struct RawFunctionUse {
     /// A failed storage-queue message is tried again after the visibility timeout and goes to
     /// the poison queue after maxDequeueCount tries; a Service Bus message is abandoned and
     /// dead-lettered after maxDeliveryCount deliveries; an Event Hubs batch is not retried.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// (Written even when omitted, as null, so that `--set functions.0.fails=0.1` finds it.)
+    #[serde(default)]
     pub fails: Option<Num>,
 }
 

@@ -210,7 +210,7 @@ impl Recorder {
         }
         self.executions.add(r.outcome, 1);
         self.executions_differ |= r.settles != 1;
-        self.settled(r.outcome, u64::from(r.settles), r.arrival);
+        self.settle(r.outcome, u64::from(r.settles), r.arrival);
         if let (Outcome::Succeeded, Some(resp)) = (r.outcome, r.response) {
             self.latency.record(resp - r.arrival);
             self.latency_by_function[r.function as usize].record(resp - r.arrival);
@@ -221,10 +221,16 @@ impl Recorder {
         }
     }
 
-    /// `n` arrivals, the oldest of them from `arrival`, ended with `outcome` (pending: still
-    /// in the system at the end). Rows count theirs through [`Recorder::finished`]; this is
-    /// for arrivals without a row (messages still waiting in a queue at the end).
-    pub fn settled(&mut self, outcome: Outcome, n: u64, arrival: u64) {
+    /// `n` arrivals are still waiting outside every instance when the run stops, without a
+    /// row (messages or events not yet received), the oldest of them since `arrival`: they
+    /// count as pending, and the executions no longer match the arrivals.
+    pub fn waiting_at_end(&mut self, n: u64, arrival: u64) {
+        self.executions_differ |= n > 0;
+        self.settle(Outcome::Pending, n, arrival);
+    }
+
+    /// `n` arrivals, the oldest of them from `arrival`, ended with `outcome`.
+    fn settle(&mut self, outcome: Outcome, n: u64, arrival: u64) {
         if n == 0 {
             return;
         }

@@ -75,8 +75,8 @@ pub struct Counts {
 
 /// The function's executions, the rows of invocations.csv, each by its own outcome: present
 /// in summary.json only when they differ from the arrivals (a message tried more than once,
-/// an Event Hubs batch of several events), so that executions = succeeded + failed +
-/// rejected + timed_out + pending.
+/// an Event Hubs batch of several events, messages still waiting at a horizon without a row),
+/// so that executions = succeeded + failed + rejected + timed_out + pending.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ExecutionCounts {
     /// Executions (rows of invocations.csv).

@@ -51,8 +51,7 @@ impl World {
                 rt.servicebus.waiting_at_end(f),
                 rt.eventhubs.waiting_at_end(f),
             ] {
-                let arrival = oldest.unwrap_or(self.now);
-                self.recorder.settled(Outcome::Pending, n, arrival);
+                self.recorder.waiting_at_end(n, oldest.unwrap_or(self.now));
             }
         }
     }
