@@ -30,20 +30,26 @@ fn app(body: &str, workload: &str, trigger: &str, fails: &str, scale: &str) -> S
 
 const ONE: &str = "Some(Scale(min_instances: 1, max_instances: 1))";
 
+/// `n` arrivals at t = 0 of 100 ms of I/O that always raises, through `trigger`, on one
+/// fixed instance.
+fn always_failing(n: u32, trigger: &str) -> sim::runner::RunOutput {
+    let burst = format!("Burst(n: {n})");
+    run_text(
+        &app("BlockingIo(Constant(100.0))", &burst, trigger, "1.0", ONE),
+        &[],
+    )
+}
+
 #[test]
 fn a_queue_message_failing_every_time_is_poisoned_after_max_dequeue_count_tries() {
     // One message, 100 ms of I/O, always raising; visibilityTimeout 2 s, maxDequeueCount 3,
     // the listener polling every 100 ms: try 1 ends at ~100 ms, the message is visible again
     // 2 s later and received at the next poll (within 100 ms), and so on: 3 tries, each
     // starting 2.0-2.1 s after the previous one ended, then the poison queue.
-    let text = app(
-        "BlockingIo(Constant(100.0))",
-        "Burst(n: 1)",
+    let out = always_failing(
+        1,
         "StorageQueue(visibility_timeout_s: 2, max_dequeue_count: 3, max_polling_interval_ms: 100)",
-        "1.0",
-        ONE,
     );
-    let out = run_text(&text, &[]);
     assert_eq!(out.rows.len(), 3, "{:?}", out.rows);
     assert!(out.rows.iter().all(|r| r.outcome == FAILED && r.arrival == 0));
     for pair in out.rows.windows(2) {
@@ -93,14 +99,10 @@ fn a_service_bus_message_failing_every_time_is_dead_lettered_after_max_delivery_
     // Two messages, always raising, maxDeliveryCount 4: each is abandoned and redelivered
     // at once (the next try starts within a ms of the previous end), 4 times, then
     // dead-lettered: 8 rows.
-    let text = app(
-        "BlockingIo(Constant(100.0))",
-        "Burst(n: 2)",
+    let out = always_failing(
+        2,
         "ServiceBus(max_concurrent_calls: 1, per_core: false, max_delivery_count: 4)",
-        "1.0",
-        ONE,
     );
-    let out = run_text(&text, &[]);
     assert_eq!(out.rows.len(), 8);
     assert!(out.rows.iter().all(|r| r.outcome == FAILED));
     let c = &out.summary.invocations;
@@ -120,14 +122,7 @@ fn a_failed_event_hubs_batch_is_not_retried_and_its_events_fail() {
     // 4 partitions on one instance, 40 events, batches of 10, always raising: each
     // partition's first event is read alone, then its 9 others as one batch: 8 batches,
     // each tried once, 40 events failed.
-    let text = app(
-        "BlockingIo(Constant(100.0))",
-        "Burst(n: 40)",
-        "EventHubs(partitions: 4, max_event_batch_size: 10)",
-        "1.0",
-        ONE,
-    );
-    let out = run_text(&text, &[]);
+    let out = always_failing(40, "EventHubs(partitions: 4, max_event_batch_size: 10)");
     assert_eq!(out.rows.len(), 8);
     let c = &out.summary.invocations;
     assert_eq!((c.arrived, c.failed.raised, c.pending), (40, 40, 0), "{c:?}");
@@ -180,17 +175,14 @@ fn failures_draw_from_their_own_stream_and_change_no_other_draw() {
 fn queue_messages_still_waiting_at_the_horizon_count_as_pending() {
     // 100 messages of 1 s on one instance with batch 4: at 1.5 s most still wait in the
     // queue without a row; the arrivals still add up.
-    let text = format!(
-        "{}",
-        app(
-            "BlockingIo(Constant(1000.0))",
-            "Burst(n: 100)",
-            "StorageQueue(batch_size: 4, new_batch_threshold: 0)",
-            "0",
-            ONE,
-        )
-        .replace("scale: Some(", "horizon_s: 1.5, scale: Some(")
-    );
+    let text = app(
+        "BlockingIo(Constant(1000.0))",
+        "Burst(n: 100)",
+        "StorageQueue(batch_size: 4, new_batch_threshold: 0)",
+        "0",
+        ONE,
+    )
+    .replace("scale: Some(", "horizon_s: 1.5, scale: Some(");
     let out = run_text(&text, &[]);
     let c = &out.summary.invocations;
     assert_eq!(c.arrived, 100);

@@ -39,12 +39,12 @@ pub fn round6(x: f64) -> f64 {
 }
 
 /// What arrived (requests, queue and Service Bus messages, Event Hubs events), each counted
-/// once by how it finally ended, so that arrived = succeeded + failed + rejected + timed_out
-/// + pending. A message tried again after a failure counts once, by its last try; an Event
-/// Hubs event by the batch that settled it. `rejected`, `timed_out`, `failed`, `poisoned` and
-/// `dead_lettered` are left out of summary.json while they are 0, so runs without them keep
-/// their exact file. The executions themselves (invocations.csv's rows) are in
-/// [`ExecutionCounts`].
+/// once by how it finally ended, so that the arrivals add up: arrived = succeeded + failed +
+/// rejected + timed_out + pending. A message tried again after a failure counts once, by its
+/// last try; an Event Hubs event by the batch that settled it. `rejected`, `timed_out`,
+/// `failed`, `poisoned` and `dead_lettered` are left out of summary.json while they are 0,
+/// so runs without them keep their exact file. The executions themselves (invocations.csv's
+/// rows) are in [`ExecutionCounts`].
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Counts {
     /// Arrivals.

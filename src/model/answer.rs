@@ -14,6 +14,7 @@
 //! (`failed:raised` for one that raised); an arrival is settled once, by its last try.
 
 use super::event::{FuncId, InvId};
+use super::front;
 use super::world::World;
 use crate::metrics::{FailReason, Outcome};
 use rand::Rng;
@@ -27,11 +28,15 @@ impl World {
         let i = &self.invs[inv];
         let (func, client) = (i.func, i.client);
         let failed = self.draw_failure(func);
+        let for_front = match failed {
+            Some(_) => front::Outcome::Failed,
+            None => front::Outcome::Succeeded,
+        };
         let held = self.arrivals_held(inv);
         self.count_answered(func, instance, held);
         let settles = self
-            .queue_invocation_done(inv, func, instance, failed.is_some())
-            .or_else(|| self.servicebus_invocation_done(inv, func, instance, failed.is_some()))
+            .queue_invocation_done(inv, func, instance, for_front)
+            .or_else(|| self.servicebus_invocation_done(inv, func, instance, for_front))
             .or_else(|| self.eventhubs_invocation_done(inv))
             .unwrap_or(1);
         self.in_flight.add(self.now, -i64::from(settles));

@@ -77,10 +77,7 @@ impl QueueTriggers {
     pub(super) fn waiting_at_end(&self, func: FuncId) -> (u64, Option<u64>) {
         self.fronts[func as usize]
             .as_ref()
-            .map_or((0, None), |q| {
-                let (n, oldest) = q.waiting();
-                (n as u64, oldest)
-            })
+            .map_or((0, None), QueueFront::waiting)
     }
 
     fn queue_functions(&self) -> Vec<FuncId> {
@@ -148,7 +145,7 @@ impl World {
     }
 
     /// `inv` is answered: if it was for a message, the message is deleted, or, when the
-    /// invocation `failed`, hidden for the visibility timeout before its next try, or moved to
+    /// invocation failed, hidden for the visibility timeout before its next try, or moved to
     /// the poison queue after its last (its listener may fetch again). Returns the messages
     /// it settles (1 when deleted or poisoned, 0 when it will be tried again), or `None` when
     /// `inv` was not for a queue message.
@@ -157,17 +154,12 @@ impl World {
         inv: InvId,
         func: FuncId,
         id: InstanceId,
-        failed: bool,
+        outcome: Outcome,
     ) -> Option<u32> {
         let now = self.now;
         let queues = &mut self.scale.as_mut()?.queues;
         let message = queues.messages.remove(&inv)?;
         let mut actions = std::mem::take(&mut queues.actions);
-        let outcome = if failed {
-            Outcome::Failed
-        } else {
-            Outcome::Succeeded
-        };
         if let Some(q) = queues.fronts[func as usize].as_mut() {
             q.complete(now, slot_of(id), message, outcome, &mut actions);
         }
@@ -175,7 +167,7 @@ impl World {
             .iter()
             .any(|a| matches!(a, QueueAction::Poisoned { message: m, .. } if *m == message));
         self.carry_out(func, actions);
-        Some(u32::from(!failed || poisoned))
+        Some(u32::from(outcome == Outcome::Succeeded || poisoned))
     }
 
     /// Does what the queue of `func` asked, then hands the action buffer back.

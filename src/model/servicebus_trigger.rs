@@ -71,10 +71,7 @@ impl ServiceBusTriggers {
     pub(super) fn waiting_at_end(&self, func: FuncId) -> (u64, Option<u64>) {
         self.fronts[func as usize]
             .as_ref()
-            .map_or((0, None), |q| {
-                let (n, oldest) = q.waiting();
-                (n as u64, oldest)
-            })
+            .map_or((0, None), ServiceBusFront::waiting)
     }
 
     /// The Service Bus-triggered functions.
@@ -125,7 +122,7 @@ impl World {
     }
 
     /// `inv` is answered: if it was for a message, the message is completed, or, when the
-    /// invocation `failed`, abandoned (available again at once, at the head) or dead-lettered
+    /// invocation failed, abandoned (available again at once, at the head) or dead-lettered
     /// after maxDeliveryCount deliveries; its receiver takes the next. Returns the messages it
     /// settles (1 when completed or dead-lettered, 0 when it will be delivered again), or
     /// `None` when `inv` was not for a Service Bus message.
@@ -134,19 +131,15 @@ impl World {
         inv: InvId,
         func: FuncId,
         id: InstanceId,
-        failed: bool,
+        outcome: Outcome,
     ) -> Option<u32> {
         let message = self.scale.as_mut()?.servicebus.messages.remove(&inv)?;
-        let outcome = if failed {
-            Outcome::Failed
-        } else {
-            Outcome::Succeeded
-        };
         let before = self.recorder.dead_lettered;
         self.with_servicebus_front(func, |q, now, out| {
             q.complete(now, slot_of(id), message, outcome, out)
         });
-        Some(u32::from(!failed || self.recorder.dead_lettered > before))
+        let dead_lettered = self.recorder.dead_lettered > before;
+        Some(u32::from(outcome == Outcome::Succeeded || dead_lettered))
     }
 
     /// Calls `f` on `func`'s entity with the time and the action buffer, then carries out what

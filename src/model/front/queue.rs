@@ -284,7 +284,7 @@ impl QueueFront {
 
     /// Messages no instance holds now (visible, or waiting out a visibility timeout), with
     /// the enqueue time of the oldest: what is still waiting when a run stops.
-    pub fn waiting(&self) -> (usize, Option<u64>) {
+    pub fn waiting(&self) -> (u64, Option<u64>) {
         self.store.unleased()
     }
 

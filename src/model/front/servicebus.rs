@@ -268,7 +268,7 @@ impl ServiceBusFront {
 
     /// Messages no instance holds now (available, or locked by a lost instance), with the
     /// enqueue time of the oldest: what is still waiting when a run stops.
-    pub fn waiting(&self) -> (usize, Option<u64>) {
+    pub fn waiting(&self) -> (u64, Option<u64>) {
         let free = self.messages.values().filter(|m| m.holder.is_none());
         let (mut n, mut oldest) = (0, None::<u64>);
         for m in free {
