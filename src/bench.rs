@@ -152,6 +152,7 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
                 duration_ns: n * 1_000_000,
             },
             trigger: None,
+            fails: 0.0,
         }],
         horizon_ns: None,
         output: OutputConfig {

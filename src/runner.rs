@@ -106,7 +106,7 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
     summary.scaling = result
         .scaling
         .as_ref()
-        .map(|s| scaling_summary(s, result.recorder.rejected));
+        .map(|s| scaling_summary(s, result.recorder.arrivals.rejected));
     summary.capacity = capacity(exp).map(|c| CapacitySummary {
         offered_per_s: round6(c.offered_per_s),
         max_per_s: round6(c.max_per_s),

@@ -473,3 +473,24 @@ fn hostile(name: &str) -> PathBuf {
         .join("../shared/reliability/hostile")
         .join(name)
 }
+
+#[test]
+fn a_failure_chance_outside_0_to_1_or_nan_is_refused_with_field_place_and_range() {
+    for (case, value) in [("above", "1.5"), ("below", "-0.1"), ("nan", "NaN")] {
+        let fx = Fixture::new(&format!("fails-{case}"));
+        let function = sync_fn("Cpu(Constant(1.0))", "Burst(n: 5)");
+        let function = format!("{}, fails: {value}),", function.trim_end_matches("),"));
+        let text = experiment("fails", "", &[function]);
+        let file = fx.write("fails.ron", &text);
+        let run = check(&fx, &file);
+        let line = problem_line(input_error(&run), &file, "functions[0].fails");
+        assert!(
+            line.contains(&format!(":{}: `functions[0].fails` = {value}", loc(&text, 5, "fails:"))),
+            "{case}: the line:col of the field and its value: {line}"
+        );
+        assert!(
+            line.contains("0 <= probability <= 1"),
+            "{case}: the allowed range: {line}"
+        );
+    }
+}

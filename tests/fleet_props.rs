@@ -1,8 +1,10 @@
 //! Property tests over random small scaled fleets: a random scale mode, min/max instances, a
-//! storage-queue or HTTP trigger with random limits, a small random load and constant cold
-//! starts, run without a horizon. The properties: every run ends on its own (within a bound
-//! on its events); nothing is left pending; the counts add up, arrived = succeeded +
-//! rejected + timed_out + pending, and equal the rows of invocations.csv as written; the
+//! storage-queue, Service Bus, Event Hubs or HTTP trigger with random limits, a random chance
+//! that an invocation fails, a small random load and constant cold starts, run without a
+//! horizon. The properties: every run ends on its own (within a bound on its events);
+//! nothing is left pending; both ledgers add up: the arrivals, arrived = succeeded + failed +
+//! rejected + timed_out + pending (each message settled once, however many tries it had),
+//! and the executions, which are the rows of invocations.csv as written, by outcome; the
 //! latency split and the instance columns agree with the rows.
 
 mod common;
@@ -10,7 +12,7 @@ use common::root;
 use proptest::prelude::*;
 use proptest::sample::select;
 use sim::config::parse_experiment;
-use sim::metrics::Outcome;
+use sim::metrics::{FailReason, Outcome};
 use sim::output::csv_export::CsvRows;
 use sim::runner::run_streaming;
 use std::cell::RefCell;
@@ -32,12 +34,21 @@ impl Write for Shared {
     }
 }
 
-/// The trigger: a storage queue with a random batch size, or HTTP with random limits.
+/// The trigger: a storage queue with a random batch size and retry settings, a Service Bus
+/// queue, an event hub, or HTTP with random limits.
 fn trigger() -> impl Strategy<Value = (String, bool)> {
     let limit = |hi: u32| prop::option::of(1u32..=hi);
     prop_oneof![
-        (1u32..=16, 1u32..=2).prop_map(|(b, p)| (
-            format!("StorageQueue(batch_size: {b}, processor_count: {p})"),
+        (1u32..=16, 1u32..=2, 0u32..=2, 1u32..=5).prop_map(|(b, p, vis, tries)| (
+            format!("StorageQueue(batch_size: {b}, processor_count: {p}, visibility_timeout_s: {vis}, max_dequeue_count: {tries})"),
+            false
+        )),
+        (1u32..=8, 1u32..=5).prop_map(|(calls, tries)| (
+            format!("ServiceBus(max_concurrent_calls: {calls}, per_core: false, max_delivery_count: {tries})"),
+            false
+        )),
+        (1u32..=8, 1u32..=20, 1u32..=3).prop_map(|(parts, batch, every)| (
+            format!("EventHubs(partitions: {parts}, max_event_batch_size: {batch}, batch_checkpoint_frequency: {every})"),
             false
         )),
         (limit(8), prop::option::of(0u32..=6), limit(4)).prop_map(|(c, extra, per)| {
@@ -86,9 +97,10 @@ fn experiment() -> impl Strategy<Value = (String, bool)> {
         1u32..=2,
         select(vec!["Sync", "Async"]),
         (1u32..=40, 1u32..=200, 1u32..=800),
+        select(vec![0.0, 0.1, 0.5, 1.0]),
     )
         .prop_map(
-            |((trig, http), mode, load, min, extra, procs, kind, (cpu, io, cold))| {
+            |((trig, http), mode, load, min, extra, procs, kind, (cpu, io, cold), fails)| {
                 let max = (min + extra).max(1);
                 let io_step = if kind == "Async" {
                     format!("AwaitIo(Constant({io}.0))")
@@ -100,7 +112,7 @@ fn experiment() -> impl Strategy<Value = (String, bool)> {
                     host: Host(cores: 1.0, processes: {procs}, threads: 2),
                     functions: [FunctionUse(function: Inline(Function(name: "f", kind: {kind},
                         body: [Cpu(Constant({cpu}.0)), {io_step}])),
-                        workload: {load}, trigger: {trig})],
+                        workload: {load}, trigger: {trig}, fails: {fails})],
                     scale: Scale(mode: {mode}, min_instances: {min}, max_instances: {max},
                         decision_interval_s: 1,
                         cold_start: ColdStart(allocate_ms: Constant({cold}), host_start_ms: Constant(100),
@@ -134,8 +146,10 @@ proptest! {
             .unwrap_or_else(|_| panic!("the run did not end within {bound} events:\n{text}"));
         sink.finish().unwrap();
         let c = &summary.invocations;
-        prop_assert_eq!(c.arrived, c.succeeded + c.rejected + c.timed_out + c.pending, "{}", text);
+        let failed = c.failed.raised;
+        prop_assert_eq!(c.arrived, c.succeeded + failed + c.rejected + c.timed_out + c.pending, "{}", text);
         prop_assert_eq!(c.pending, 0, "a run without a horizon ends idle: {}", text);
+        prop_assert!(c.poisoned + c.dead_lettered <= failed);
         if !http {
             prop_assert_eq!(c.rejected + c.timed_out, 0);
         }
@@ -143,9 +157,18 @@ proptest! {
         let mut lines = csv.lines();
         prop_assert!(lines.next().unwrap().ends_with(",instance,cold"));
         let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-        prop_assert_eq!(rows.len() as u64, c.arrived, "{}", text);
+        // The executions are the rows; without retries or batches they are the arrivals.
+        let (executions, succeeded, raised) = match &summary.executions {
+            Some(e) => {
+                prop_assert_eq!(e.executions, e.succeeded + e.failed.raised + e.rejected + e.timed_out + e.pending);
+                (e.executions, e.succeeded, e.failed.raised)
+            }
+            None => (c.arrived, c.succeeded, failed),
+        };
+        prop_assert_eq!(rows.len() as u64, executions, "{}", text);
         let with = |o: &str| rows.iter().filter(|r| r[8] == o).count() as u64;
-        prop_assert_eq!(with(&Outcome::Succeeded.to_string()), c.succeeded);
+        prop_assert_eq!(with(&Outcome::Succeeded.to_string()), succeeded);
+        prop_assert_eq!(with(&Outcome::Failed(FailReason::Raised).to_string()), raised);
         prop_assert_eq!(with(&Outcome::Rejected.to_string()), c.rejected);
         prop_assert_eq!(with(&Outcome::TimedOut.to_string()), c.timed_out);
         // Placed on an instance = has a process, which names its instance.

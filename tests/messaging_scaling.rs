@@ -60,6 +60,17 @@ fn service_bus_runs_at_most_max_concurrent_calls_bodies_on_an_instance() {
     waves.sort();
     let want: Vec<u64> = (0..20).map(|i| i / 4).collect();
     assert_eq!(waves, want);
+    // The fifth wave is received at about 400 ms: the longest queue wait is 0.4 s (plus the
+    // dispatch path's fractions of a ms), and the oldest-message column saw the backlog age.
+    let age = out.summary.scaling.as_ref().unwrap().max_queue_age_s;
+    assert!((0.4..0.41).contains(&age), "{age}");
+    let oldest = out
+        .timeseries
+        .iter()
+        .map(|r| r.fleet.unwrap().oldest_age_ns)
+        .max()
+        .unwrap();
+    assert!(oldest >= 300 * MS, "{oldest}");
 }
 
 #[test]
@@ -119,4 +130,70 @@ fn a_service_bus_trigger_without_a_scale_block_is_refused_before_time_starts() {
         err.contains("functions[0].trigger = ServiceBus") && err.contains("scale: Scale()"),
         "{err}"
     );
+}
+
+/// An Event Hubs app on `instances` fixed 1-core instances (one process, 16 threads).
+fn hub_app(partitions: u32, batch: u32, events: u32, instances: u32) -> String {
+    app(
+        "BlockingIo(Constant(100.0))",
+        &format!("Burst(n: {events})"),
+        &format!("EventHubs(partitions: {partitions}, max_event_batch_size: {batch})"),
+        &format!("Scale(min_instances: {instances}, max_instances: {instances})"),
+    )
+}
+
+#[test]
+fn two_instances_own_two_of_four_partitions_each_and_read_them_in_batches() {
+    // 80 events at t = 0, round robin: 20 per partition. Both instances are ready at t = 0
+    // and own 2 partitions each. The first event of a partition finds its owner idle and is
+    // read alone; the other 19 wait and come as batches of 10 and 9: 3 batches per
+    // partition, 12 invocations of 100 ms, 6 on each instance, 2 at a time (one per
+    // partition), the last ending at about 300 ms.
+    let out = run_text(&hub_app(4, 10, 80, 2), &[]);
+    let c = &out.summary.invocations;
+    assert_eq!((c.arrived, c.succeeded, c.pending), (80, 80, 0), "{c:?}");
+    assert_eq!(out.rows.len(), 12);
+    let e = out.summary.executions.as_ref().expect("batches differ from events");
+    assert_eq!((e.executions, e.succeeded), (12, 12));
+    for instance in [0, 1] {
+        let mine: Vec<_> = out
+            .rows
+            .iter()
+            .filter(|r| r.instance == Some(instance))
+            .collect();
+        assert_eq!(mine.len(), 6, "instance {instance}");
+        assert_eq!(most_at_once(mine.into_iter()), 2, "instance {instance}");
+    }
+    // Every batch counts its latency from its oldest event, enqueued at t = 0.
+    assert!(out.rows.iter().all(|r| r.arrival == 0));
+    let end = out.summary.sim_end_ms;
+    assert!((300.0..310.0).contains(&end), "{end}");
+    // The third batches waited about 200 ms for their partition.
+    let age = out.summary.scaling.as_ref().unwrap().max_queue_age_s;
+    assert!((0.2..0.21).contains(&age), "{age}");
+    // Only the two instances' first processes met a cold body.
+    assert_eq!(out.rows.iter().filter(|r| r.cold).count(), 2);
+}
+
+#[test]
+fn an_event_hubs_backlog_scales_to_valid_worker_counts_and_never_past_the_partitions() {
+    // 4,000 events on 8 partitions, target 100 per instance: the controller wants 40,
+    // rounded to a valid worker count and capped by the 8 partitions; max_instances is 100,
+    // but no instance beyond the 8th would own a partition.
+    let text = app(
+        "BlockingIo(Constant(50.0))",
+        "Burst(n: 4000)",
+        "EventHubs(partitions: 8, max_event_batch_size: 10)",
+        "Scale(min_instances: 1, decision_interval_s: 1, cold_start: ColdStart(allocate_ms: Constant(100), host_start_ms: Constant(100), worker_start_ms: Constant(100)))",
+    );
+    let out = run_text(&text, &[]);
+    let c = &out.summary.invocations;
+    assert_eq!((c.arrived, c.succeeded, c.pending), (4000, 4000, 0), "{c:?}");
+    let sc = out.summary.scaling.as_ref().unwrap();
+    assert!(sc.max_ready_instances > 1, "{:#?}", sc.decisions);
+    assert!(sc.decisions.iter().all(|d| d.desired <= 8), "{:#?}", sc.decisions);
+    let first_out = sc.decisions.iter().find(|d| d.add > 0).unwrap();
+    assert!(first_out.reason.contains("valid worker count for 8 partitions"), "{first_out:?}");
+    // Each batch holds at most 10 events: at least 400 invocations.
+    assert!(out.rows.len() >= 400, "{}", out.rows.len());
 }

@@ -169,6 +169,7 @@ fn experiment(
                 duration_ns: (arrivals as f64 / rate_per_s * 1e9) as u64,
             },
             trigger: None,
+            fails: 0.0,
         }],
         horizon_ns: None,
         output: OutputConfig {

@@ -157,15 +157,14 @@ fn a_queue_trigger_without_a_scale_block_is_refused_before_time_starts() {
 }
 
 #[test]
-fn a_trigger_that_is_not_simulated_yet_is_refused_not_ignored() {
+fn an_event_hubs_trigger_without_a_scale_block_is_refused_with_the_fix() {
     let text = r#"Experiment(name: "h", host: Host(cores: 1.0, processes: 1, threads: 1),
         functions: [FunctionUse(function: Inline(Function(name: "h", kind: Sync,
-            body: [Cpu(Constant(1.0))])), workload: Burst(n: 1), trigger: EventHubs())],
-        scale: Scale())"#;
+            body: [Cpu(Constant(1.0))])), workload: Burst(n: 1), trigger: EventHubs())])"#;
     let exp = sim::config::parse_experiment(text, &root().join("experiments/h.ron"), &[]).unwrap();
     let err = run_experiment(&exp).expect_err("refused").to_string();
     assert!(
-        err.contains("only StorageQueue, ServiceBus and Http") && err.contains("EventHubs"),
+        err.contains("functions[0].trigger = EventHubs") && err.contains("scale: Scale()"),
         "{err}"
     );
 }

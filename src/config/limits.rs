@@ -214,6 +214,14 @@ pub const SHARE: Real = closed(0.0, 1.0, "probability", "");
 /// `host.dispatch.jitter_sigma`.
 pub const JITTER_SIGMA: Real = closed(0.0, 3.0, "sigma", "0 = constant costs");
 
+/// `functions[i].fails`: the chance that an invocation raises.
+pub const FAILS: Real = closed(
+    0.0,
+    1.0,
+    "probability",
+    "the chance that an invocation raises at the end of its body; 0 = never, 1 = always",
+);
+
 /// `Burst.n`.
 pub const BURST_N: Whole = whole(1, 1_000_000_000, "invocations");
 /// `Burst.at_ms`.

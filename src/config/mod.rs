@@ -277,6 +277,8 @@ pub struct FunctionSpec {
     /// The front end arrivals go through (None: direct delivery, each arrival runs at once).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger: Option<TriggerConfig>,
+    /// The chance that an invocation raises at the end of its body (its `fails`; 0: never).
+    pub fails: f64,
 }
 
 /// One step of a body, with durations in nanoseconds.

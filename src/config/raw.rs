@@ -175,6 +175,13 @@ pub struct RawFunctionUse {
     /// How the arrivals reach the instances (see [`RawTrigger`]); omit for direct delivery.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<RawTrigger>,
+    /// The chance that an invocation raises at the end of its body, 0..=1 (omit: 0, never).
+    /// A failed storage-queue message is tried again after the visibility timeout and goes to
+    /// the poison queue after maxDequeueCount tries; a Service Bus message is abandoned and
+    /// dead-lettered after maxDeliveryCount deliveries; an Event Hubs batch is not retried.
+    /// (Written even when omitted, as null, so that `--set functions.0.fails=0.1` finds it.)
+    #[serde(default)]
+    pub fails: Option<Num>,
 }
 
 /// A function profile (`models/*.ron`).

@@ -61,8 +61,12 @@ pub fn validate(
             .trigger
             .as_ref()
             .and_then(|t| c.trigger(t, &format!("functions[{i}].trigger"), host.cores));
+        let fails = f.fails.as_ref().and_then(|n| {
+            c.real(&format!("functions[{i}].fails"), n, &limits::FAILS)
+        });
         if let Some(mut spec) = spec {
             spec.trigger = trigger;
+            spec.fails = fails.unwrap_or(0.0);
             if let Some(j) = functions
                 .iter()
                 .position(|g: &FunctionSpec| g.name == spec.name)
@@ -156,6 +160,7 @@ impl Checker {
                         body,
                         workload,
                         trigger: None,
+                        fails: 0.0,
                     }),
                     _ => None,
                 });
@@ -171,6 +176,7 @@ impl Checker {
                 body,
                 workload,
                 trigger: None,
+                fails: 0.0,
             }),
             _ => None,
         })

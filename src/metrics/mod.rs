@@ -8,12 +8,14 @@
 pub mod code_time;
 pub mod gauge;
 pub mod histogram;
+pub mod ledger;
 pub mod rows;
 pub mod summary;
 
 pub use code_time::{CodeClock, CodeTime, Slot, Use};
 pub use gauge::Gauge;
 pub use histogram::LogHistogram;
+pub use ledger::{FailReason, FailedCounts, Tally};
 pub use rows::{KeepRows, NoRows, RowSink};
 
 use serde::Serialize;
@@ -49,6 +51,8 @@ pub enum Outcome {
     /// Failed: the client got no response within the HTTP response cap (230 s); the
     /// invocation may have kept running on its instance after that.
     TimedOut,
+    /// The invocation ran and failed, for this reason (written `failed:raised`).
+    Failed(FailReason),
 }
 
 impl fmt::Display for Outcome {
@@ -58,6 +62,7 @@ impl fmt::Display for Outcome {
             Outcome::Pending => "pending",
             Outcome::Rejected => "rejected",
             Outcome::TimedOut => "timed_out",
+            Outcome::Failed(reason) => return write!(f, "failed:{reason}"),
         })
     }
 }
@@ -88,6 +93,10 @@ pub struct InvocationRecord {
     pub instance: Option<u16>,
     /// Its body started on a process that had run no body before: it met a cold process.
     pub cold: bool,
+    /// Arrivals whose fate this row decides (see [`ledger`]): 1 for a request, or for a
+    /// message's last try; 0 for a try the message will have again; for an Event Hubs batch,
+    /// its events not settled by an earlier read. A pending row holds its arrivals.
+    pub settles: u32,
 }
 
 /// One row of timeseries.csv: averages over the interval ending at `t_ns`.
@@ -148,18 +157,21 @@ pub struct Recorder {
     pub code: CodeClock,
     /// Time-series rows not yet handed to the sink.
     timeseries: Vec<TimeseriesRow>,
-    /// Invocations arrived.
+    /// Arrivals (requests, messages, events).
     pub arrived: u64,
-    /// Invocations answered.
-    pub succeeded: u64,
-    /// Invocations still in the system when the run stopped.
-    pub pending: u64,
-    /// Invocations refused with 429.
-    pub rejected: u64,
-    /// Invocations whose client gave up at the response cap.
-    pub timed_out: u64,
-    /// Arrival of the oldest of them.
+    /// The arrivals by how they ended (a message that failed: after its last try; pending:
+    /// still in the system when the run stopped).
+    pub arrivals: Tally,
+    /// Of the failed: storage-queue messages moved to the poison queue.
+    pub poisoned: u64,
+    /// Of the failed: Service Bus messages dead-lettered.
+    pub dead_lettered: u64,
+    /// Arrival of the oldest pending one.
     pub oldest_pending: Option<u64>,
+    /// The executions (rows) by outcome.
+    pub executions: Tally,
+    /// Some row settled other than exactly one arrival: the ledgers differ.
+    pub executions_differ: bool,
     /// Latest response time.
     pub last_response: u64,
     /// Latest body end.
@@ -187,7 +199,8 @@ impl Recorder {
         }
     }
 
-    /// An invocation is over (answered, or pending at the horizon).
+    /// An invocation is over (answered, or pending at the horizon): it counts as an
+    /// execution, and its `settles` arrivals count by its outcome.
     pub fn finished(&mut self, r: InvocationRecord) {
         if let Some(start) = r.start {
             self.queue.record(start - r.arrival);
@@ -195,26 +208,35 @@ impl Recorder {
         if let Some(end) = r.end {
             self.last_body_end = self.last_body_end.max(end);
         }
-        if r.outcome == Outcome::Pending {
-            self.pending += 1;
-            self.oldest_pending = Some(
-                self.oldest_pending
-                    .map_or(r.arrival, |o: u64| o.min(r.arrival)),
-            );
-        }
-        match r.outcome {
-            Outcome::Rejected => self.rejected += 1,
-            Outcome::TimedOut => self.timed_out += 1,
-            Outcome::Succeeded | Outcome::Pending => {}
-        }
+        self.executions.add(r.outcome, 1);
+        self.executions_differ |= r.settles != 1;
+        self.settle(r.outcome, u64::from(r.settles), r.arrival);
         if let (Outcome::Succeeded, Some(resp)) = (r.outcome, r.response) {
-            self.succeeded += 1;
             self.latency.record(resp - r.arrival);
             self.latency_by_function[r.function as usize].record(resp - r.arrival);
             self.last_response = self.last_response.max(resp);
         }
         if self.keep_rows {
             self.rows.push(r);
+        }
+    }
+
+    /// `n` arrivals are still waiting outside every instance when the run stops, without a
+    /// row (messages or events not yet received), the oldest of them since `arrival`: they
+    /// count as pending, and the executions no longer match the arrivals.
+    pub fn waiting_at_end(&mut self, n: u64, arrival: u64) {
+        self.executions_differ |= n > 0;
+        self.settle(Outcome::Pending, n, arrival);
+    }
+
+    /// `n` arrivals, the oldest of them from `arrival`, ended with `outcome`.
+    fn settle(&mut self, outcome: Outcome, n: u64, arrival: u64) {
+        if n == 0 {
+            return;
+        }
+        self.arrivals.add(outcome, n);
+        if outcome == Outcome::Pending {
+            self.oldest_pending = Some(self.oldest_pending.map_or(arrival, |o| o.min(arrival)));
         }
     }
 

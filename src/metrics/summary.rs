@@ -1,6 +1,7 @@
 //! summary.json: the one export schema of a run's results.
 
-use super::{LogHistogram, Recorder};
+use super::ledger::is_zero;
+use super::{FailedCounts, LogHistogram, Recorder};
 use serde::Serialize;
 
 /// Distribution of a duration, in milliseconds.
@@ -37,31 +38,62 @@ pub fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-/// Counts that add up: arrived = succeeded + rejected + timed_out + pending (each counted on
-/// its own). `rejected` and `timed_out` only happen on HTTP-triggered functions and are left
-/// out of summary.json while they are 0, so runs without them keep their exact file.
+/// What arrived (requests, queue and Service Bus messages, Event Hubs events), each counted
+/// once by how it finally ended, so that the arrivals add up: arrived = succeeded + failed +
+/// rejected + timed_out + pending. A message tried again after a failure counts once, by its
+/// last try; an Event Hubs event by the batch that settled it. `rejected`, `timed_out`,
+/// `failed`, `poisoned` and `dead_lettered` are left out of summary.json while they are 0,
+/// so runs without them keep their exact file. The executions themselves (invocations.csv's
+/// rows) are in [`ExecutionCounts`].
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Counts {
-    /// Invocations that arrived.
+    /// Arrivals.
     pub arrived: u64,
-    /// Answered.
+    /// Processed successfully.
     pub succeeded: u64,
     /// Still in the system when the run stopped (horizon).
     pub pending: u64,
     /// Refused with 429 (HTTP: an instance already held maxOutstandingRequests).
     #[serde(skip_serializing_if = "is_zero")]
     pub rejected: u64,
-    /// Failed at the HTTP response cap: the client got no response in time (the only failure
-    /// reason so far).
+    /// Failed at the HTTP response cap: the client got no response in time.
     #[serde(skip_serializing_if = "is_zero")]
     pub timed_out: u64,
-    /// Age at the end of the run of the oldest pending invocation, ms (0 when none).
+    /// Failed for good, by reason: the function raised (a queue message on its last try).
+    #[serde(skip_serializing_if = "FailedCounts::is_none")]
+    pub failed: FailedCounts,
+    /// Of the failed: storage-queue messages moved to the poison queue after
+    /// maxDequeueCount tries.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub poisoned: u64,
+    /// Of the failed: Service Bus messages dead-lettered after maxDeliveryCount deliveries.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dead_lettered: u64,
+    /// Age at the end of the run of the oldest pending arrival, ms (0 when none).
     pub oldest_pending_age_ms: f64,
 }
 
-/// Whether a count is 0 (then summary.json leaves it out).
-fn is_zero(n: &u64) -> bool {
-    *n == 0
+/// The function's executions, the rows of invocations.csv, each by its own outcome: present
+/// in summary.json only when they differ from the arrivals (a message tried more than once,
+/// an Event Hubs batch of several events, messages still waiting at a horizon without a row),
+/// so that executions = succeeded + failed + rejected + timed_out + pending.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExecutionCounts {
+    /// Executions (rows of invocations.csv).
+    pub executions: u64,
+    /// Succeeded.
+    pub succeeded: u64,
+    /// Failed, by reason (a failed try of a message that is tried again counts here too).
+    #[serde(skip_serializing_if = "FailedCounts::is_none")]
+    pub failed: FailedCounts,
+    /// Refused with 429.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rejected: u64,
+    /// Timed out at the HTTP response cap.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub timed_out: u64,
+    /// Running when the run stopped.
+    pub pending: u64,
 }
 
 /// Per-function results.
@@ -142,8 +174,11 @@ pub struct RunSummary {
     pub experiment: String,
     /// Seed.
     pub seed: u64,
-    /// Invocation counts.
+    /// What arrived and how it ended.
     pub invocations: Counts,
+    /// The executions (rows), when they differ from the arrivals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executions: Option<ExecutionCounts>,
     /// Simulated time at the end, ms.
     pub sim_end_ms: f64,
     /// First arrival to last body end, ms.
@@ -185,8 +220,9 @@ pub struct ScalingSummary {
     pub scale_events: u64,
     /// Requests refused with 429.
     pub rejected_429: u64,
-    /// Longest a queue message waited before a listener received it (or the oldest one still
-    /// waiting at the end), s; 0 without a queue trigger.
+    /// Longest a message (storage queue, Service Bus) or event (Event Hubs) waited before an
+    /// instance received it (or the oldest one still waiting at the end), s; 0 without such
+    /// a trigger.
     pub max_queue_age_s: f64,
     /// Latency split into queueing outside an instance, cold-start wait and service.
     pub latency_split_ms: LatencySplit,
@@ -284,18 +320,29 @@ impl RunSummary {
             seed,
             invocations: Counts {
                 arrived: rec.arrived,
-                succeeded: rec.succeeded,
-                pending: rec.pending,
-                rejected: rec.rejected,
-                timed_out: rec.timed_out,
+                succeeded: rec.arrivals.succeeded,
+                pending: rec.arrivals.pending,
+                rejected: rec.arrivals.rejected,
+                timed_out: rec.arrivals.timed_out,
+                failed: rec.arrivals.failed,
+                poisoned: rec.poisoned,
+                dead_lettered: rec.dead_lettered,
                 oldest_pending_age_ms: rec
                     .oldest_pending
                     .map_or(0.0, |a| round6(sim_end_ns.saturating_sub(a) as f64 / 1e6)),
             },
+            executions: rec.executions_differ.then(|| ExecutionCounts {
+                executions: rec.executions.total(),
+                succeeded: rec.executions.succeeded,
+                failed: rec.executions.failed,
+                rejected: rec.executions.rejected,
+                timed_out: rec.executions.timed_out,
+                pending: rec.executions.pending,
+            }),
             sim_end_ms: round6(sim_end_ns as f64 / 1e6),
             makespan_ms: round6(rec.last_body_end.saturating_sub(first) as f64 / 1e6),
             throughput_per_s: if span > 0.0 {
-                round6(rec.succeeded as f64 / span)
+                round6(rec.arrivals.succeeded as f64 / span)
             } else {
                 0.0
             },

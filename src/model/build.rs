@@ -11,7 +11,7 @@ use super::instance::{Instance, InstanceState};
 use super::program::{Programs, Sampler};
 use super::sampling::SampleMarks;
 use super::slab::Slab;
-use super::state::{Activity, Clients, FunctionRt, Role, Thread};
+use super::state::{Activity, Clients, Failures, FunctionRt, Role, Thread};
 use super::worker::{Job, Pool, Process};
 use super::world::World;
 use crate::config::{Experiment, FunctionSpec, HostConfig, TriggerConfig, Workload};
@@ -44,14 +44,6 @@ pub enum BuildError {
     /// More functions than a function id can number.
     #[error("{0} functions: the model numbers at most {max} functions; split the app", max = FuncId::MAX as usize + 1)]
     TooManyFunctions(usize),
-    /// A trigger whose front end is not part of a run yet.
-    #[error("functions[{index}].trigger = {kind}: only StorageQueue, ServiceBus and Http triggers are simulated so far ({kind} is checked and resolved into manifest.json, but a run would ignore it); remove the trigger to deliver requests directly")]
-    TriggerNotSimulated {
-        /// Which function.
-        index: usize,
-        /// Its trigger's kind.
-        kind: &'static str,
-    },
     /// An HTTP trigger with no fleet for its front end to spread requests over.
     #[error("functions[{0}].trigger = Http needs a `scale` block (the instances its requests are spread over): add `scale: Scale(min_instances: 1, max_instances: 1)` for one fixed instance, or `scale: Scale()` to scale from zero; or remove the trigger to deliver requests directly to the one instance")]
     HttpWithoutScale(usize),
@@ -61,28 +53,26 @@ pub enum BuildError {
     /// A Service Bus trigger with no instances for its receivers.
     #[error("functions[{0}].trigger = ServiceBus needs a `scale` block (the instances that receive its messages): add `scale: Scale()` for the defaults, or `scale: Scale(min_instances: 1, max_instances: 1)` for one fixed instance")]
     ServiceBusWithoutScale(usize),
+    /// An Event Hubs trigger with no instances to own its partitions.
+    #[error("functions[{0}].trigger = EventHubs needs a `scale` block (the instances that own its partitions): add `scale: Scale()` for the defaults, or `scale: Scale(min_instances: 1, max_instances: 1)` for one fixed instance")]
+    EventHubsWithoutScale(usize),
 }
 
-/// The first function whose trigger a run cannot honour yet, if any.
+/// The first function whose trigger a run cannot honour, if any: every trigger needs a
+/// fleet (a `scale` block) for its front end to hand work to.
 fn check_triggers(exp: &Experiment) -> Result<(), BuildError> {
+    if exp.scale.is_some() {
+        return Ok(());
+    }
     for (index, f) in exp.functions.iter().enumerate() {
-        let kind = match &f.trigger {
+        let refusal = match &f.trigger {
             None => continue,
-            Some(TriggerConfig::StorageQueue(_)) if exp.scale.is_none() => {
-                return Err(BuildError::QueueWithoutScale(index))
-            }
-            Some(TriggerConfig::StorageQueue(_)) => continue,
-            Some(TriggerConfig::Http(_)) if exp.scale.is_none() => {
-                return Err(BuildError::HttpWithoutScale(index))
-            }
-            Some(TriggerConfig::Http(_)) => continue,
-            Some(TriggerConfig::ServiceBus(_)) if exp.scale.is_none() => {
-                return Err(BuildError::ServiceBusWithoutScale(index))
-            }
-            Some(TriggerConfig::ServiceBus(_)) => continue,
-            Some(TriggerConfig::EventHubs(_)) => "EventHubs",
+            Some(TriggerConfig::StorageQueue(_)) => BuildError::QueueWithoutScale(index),
+            Some(TriggerConfig::Http(_)) => BuildError::HttpWithoutScale(index),
+            Some(TriggerConfig::ServiceBus(_)) => BuildError::ServiceBusWithoutScale(index),
+            Some(TriggerConfig::EventHubs(_)) => BuildError::EventHubsWithoutScale(index),
         };
-        return Err(BuildError::TriggerNotSimulated { index, kind });
+        return Err(refusal);
     }
     Ok(())
 }
@@ -331,5 +321,9 @@ fn function_rt(f: &FunctionSpec, programs: &mut Programs, streams: &RngStreams) 
             .then(|| RngStreams::family(&format!("durations/{}", f.name))),
         invocations: 0,
         clients,
+        failures: (f.fails > 0.0).then(|| Failures {
+            chance: f.fails,
+            rng: streams.stream(&format!("fails/{}", f.name)),
+        }),
     }
 }

@@ -9,11 +9,12 @@
 //!
 //! Requests of a function without a queue trigger go round robin to the ready instances
 //! (blind to their load, like the host's own dispatcher); while none is ready they wait, in
-//! arrival order, for the first one: the cold start a user sees. HTTP-, storage-queue- and
-//! Service Bus-triggered functions have their own front ends (`http_trigger`,
-//! `queue_trigger`, `servicebus_trigger`).
+//! arrival order, for the first one: the cold start a user sees. HTTP-, storage-queue-,
+//! Service Bus- and Event Hubs-triggered functions have their own front ends (`http_trigger`,
+//! `queue_trigger`, `servicebus_trigger`, `eventhubs_trigger`).
 
 use super::event::{Event, FuncId, InvId};
+use super::eventhubs_trigger::EventHubsTriggers;
 use super::http_trigger::HttpTriggers;
 use super::ids::{Id, InstanceId};
 use super::instance::InstanceState;
@@ -47,6 +48,8 @@ pub(super) struct ScaleRt {
     pub(super) http: HttpTriggers,
     /// The Service Bus triggers.
     pub(super) servicebus: ServiceBusTriggers,
+    /// The Event Hubs triggers.
+    pub(super) eventhubs: EventHubsTriggers,
     /// Per function: invocations placed on an instance and not yet answered.
     pub(super) func_in_flight: Vec<u64>,
     /// Every decision taken, in order (the decision log).
@@ -92,6 +95,7 @@ impl ScaleRt {
             queues: QueueTriggers::of(exp, streams),
             http: HttpTriggers::of(exp),
             servicebus: ServiceBusTriggers::of(exp),
+            eventhubs: EventHubsTriggers::of(exp),
             func_in_flight: vec![0; exp.functions.len()],
             log: Vec::new(),
             cold_starts: 0,
@@ -162,11 +166,13 @@ impl World {
         self.instance_ready(id);
     }
 
-    /// `instance` takes work: queue listeners start, Service Bus receivers open, waiting
-    /// requests are placed, and the HTTP front ends send it their waiting requests.
+    /// `instance` takes work: queue listeners start, Service Bus receivers open, it gets its
+    /// share of the event hubs' partitions, waiting requests are placed, and the HTTP front
+    /// ends send it their waiting requests.
     pub(super) fn instance_ready(&mut self, id: InstanceId) {
         self.start_queue_listeners(id);
         self.servicebus_instance_ready(id);
+        self.eventhubs_instance_ready(id);
         while let Some(inv) = self.scale_rt().waiting.pop_front() {
             self.route_to(inv, id);
         }
@@ -240,6 +246,7 @@ impl World {
         self.instances[id].state = InstanceState::Draining;
         self.stop_queue_listeners(id);
         self.servicebus_instance_gone(id);
+        self.eventhubs_instance_gone(id);
         self.http_instance_gone(id);
         self.remove_if_drained(id);
     }
@@ -267,22 +274,32 @@ impl World {
         self.instances[id].in_flight += 1;
         if let Some(rt) = self.scale.as_mut() {
             rt.func_in_flight[func as usize] += 1;
-            self.note_placed(inv);
+            let held = self.arrivals_held(inv);
+            self.note_placed(inv, held);
         }
     }
 
-    /// `inv` (of `func`) on `instance` is answered.
-    pub(super) fn count_answered(&mut self, func: FuncId, id: InstanceId) {
+    /// `inv` (of `func`) on `instance`, holding `held` arrivals, is answered.
+    pub(super) fn count_answered(&mut self, func: FuncId, id: InstanceId, held: u32) {
         self.instances[id].in_flight -= 1;
         if let Some(rt) = self.scale.as_mut() {
             rt.func_in_flight[func as usize] -= 1;
-            self.note_answered(self.now + self.costs.transport_ns);
+            self.note_answered(self.now + self.costs.transport_ns, held);
             self.remove_if_drained(id);
         }
     }
 
-    /// Whether no request waits for an instance (or in an HTTP front end) and no queue or
-    /// Service Bus entity holds a message.
+    /// Arrivals invocation `inv` holds while it runs: its batch's fresh events for an Event
+    /// Hubs batch, else 1 (a request, or a message).
+    pub(super) fn arrivals_held(&self, inv: InvId) -> u32 {
+        self.scale
+            .as_ref()
+            .and_then(|rt| rt.eventhubs.held_by(inv))
+            .unwrap_or(1)
+    }
+
+    /// Whether no request waits for an instance (or in an HTTP front end), no queue or
+    /// Service Bus entity holds a message and no event hub has an event left to read.
     pub(super) fn nothing_waits_outside_instances(&mut self) -> bool {
         let now = self.now;
         match self.scale.as_mut() {
@@ -291,6 +308,7 @@ impl World {
                 rt.waiting.is_empty()
                     && rt.queues.all_empty(now)
                     && rt.servicebus.all_empty(now)
+                    && rt.eventhubs.all_idle()
                     && rt.http.all_idle()
             }
         }

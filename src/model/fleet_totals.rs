@@ -4,7 +4,8 @@
 //! so memory stays flat.
 //!
 //! Definitions (placement: an instance takes the invocation to run it, `route_to`):
-//! - queueing outside: placement - arrival (for a queue message, arrival is its enqueue);
+//! - queueing outside: placement - arrival (for a message, arrival is its enqueue; for an
+//!   Event Hubs batch, its oldest event's);
 //! - service: placement -> the response leaving the worker (the end of the run for one still
 //!   running then); for an HTTP request answered after the response cap the client saw the
 //!   cap, but the service is still counted to the response;
@@ -28,7 +29,8 @@ use crate::metrics::Gauge;
 pub(super) struct FleetTotals {
     /// Instances that exist (starting, ready or draining).
     existing: Gauge,
-    /// Invocations placed on an instance and not yet answered.
+    /// Arrivals held by invocations placed on an instance and not yet answered (an Event
+    /// Hubs batch holds its fresh events, any other invocation one arrival).
     placed_now: Gauge,
     /// Instances ready now.
     ready: u32,
@@ -48,8 +50,9 @@ pub(super) struct FleetTotals {
     answered: u64,
     /// 429s counted up to the last time-series sample.
     pub(super) rejected_at_sample: u64,
-    /// Longest wait of a queue message before a listener received it, ns.
-    pub(super) max_queue_age_ns: u64,
+    /// Longest wait of a message (storage queue, Service Bus) or event before an instance
+    /// received it, ns.
+    max_queue_age_ns: u64,
 }
 
 /// The totals as the results carry them.
@@ -65,8 +68,8 @@ pub struct FleetFigures {
     pub cold_start_wait_ns: f64,
     /// Mean placement -> response, ns.
     pub service_ns: f64,
-    /// Longest wait of a queue message before a listener received it (or of the oldest one
-    /// still waiting at the end), ns.
+    /// Longest wait of a message (storage queue, Service Bus) or Event Hubs event before an
+    /// instance received it (or of the oldest one still waiting at the end), ns.
     pub max_queue_age_ns: u64,
 }
 
@@ -85,7 +88,8 @@ impl World {
         self.scale.as_mut().map(|rt| &mut rt.totals)
     }
 
-    /// Invocation x ns spent outside every instance (arrived, not placed, not refused) so far.
+    /// Arrival x ns spent outside every instance (arrived, not placed, not settled) so far:
+    /// a message waiting out its visibility timeout before a retry is outside again.
     fn outside_area(&self) -> i128 {
         let placed = self
             .scale
@@ -121,22 +125,31 @@ impl World {
         }
     }
 
-    /// `inv` is placed on an instance now.
-    pub(super) fn note_placed(&mut self, inv: InvId) {
+    /// `inv`, holding `held` arrivals, is placed on an instance now.
+    pub(super) fn note_placed(&mut self, inv: InvId, held: u32) {
         let (now, arrival) = (self.now, self.invs[inv].arrival);
         if let Some(t) = self.totals() {
-            t.placed_now.add(now, 1);
+            t.placed_now.add(now, i64::from(held));
             t.placed += 1;
             t.outside_wait += u128::from(now - arrival);
             t.placed_at += u128::from(now);
         }
     }
 
-    /// A placed invocation's response leaves its worker at `response`.
-    pub(super) fn note_answered(&mut self, response: u64) {
+    /// An instance received a message or an Event Hubs batch enqueued at `enqueued` (its
+    /// oldest event's): its wait counts towards the longest queue wait.
+    pub(super) fn note_delivery_wait(&mut self, enqueued: u64) {
+        let wait = self.now.saturating_sub(enqueued);
+        if let Some(t) = self.totals() {
+            t.max_queue_age_ns = t.max_queue_age_ns.max(wait);
+        }
+    }
+
+    /// A placed invocation, holding `held` arrivals, sends its response at `response`.
+    pub(super) fn note_answered(&mut self, response: u64, held: u32) {
         let now = self.now;
         if let Some(t) = self.totals() {
-            t.placed_now.add(now, -1);
+            t.placed_now.add(now, -i64::from(held));
             t.answered += 1;
             t.answered_at += u128::from(response);
         }

@@ -208,7 +208,7 @@ impl World {
         self.in_flight.add(self.now, -1);
         let i = &self.invs[inv];
         let (func, client) = (i.func, i.client);
-        let row = i.record(Some(at), outcome, None);
+        let row = i.record(Some(at), outcome, None, 1);
         self.recorder.finished(row);
         self.invs.remove(inv);
         if let Some(client) = client {

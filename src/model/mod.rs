@@ -10,7 +10,8 @@
 //! * `build`: the topology checks ([`BuildError`]) and building the world;
 //! * `world`: arrivals, closed-loop clients, the run loop;
 //! * `instance`: one host instance (its cores, its processes, its round robin);
-//! * `routing`: a request's way to an instance and a ready process;
+//! * `routing`: a request's way to an instance and a ready process; `answer`: a response
+//!   leaving its worker (its outcome, the arrivals it settles, its row);
 //! * `run_end`: when a run is over (no arrival to come, the fleet idle);
 //! * `sampling`: the time series;
 //! * `state`: threads, tasks and invocations; `worker`: a process's threads, queues and gauges;
@@ -23,14 +24,16 @@
 //! * `scale`: the scale controller, a pure decision module (not yet wired into the World);
 //! * `program`: compiled bodies and duration sampling; `results`: what a run returns;
 //! * `front`: the trigger front ends (storage queue, Service Bus, Event Hubs, HTTP), pure state
-//!   machines; `queue_trigger`, `servicebus_trigger` and `http_trigger` drive the
-//!   storage-queue, Service Bus and HTTP ones in a scaled run (`fleet`: its instances;
-//!   `scaling`: the controller's decisions in the run).
+//!   machines; `queue_trigger`, `servicebus_trigger`, `eventhubs_trigger` and `http_trigger`
+//!   drive them in a scaled run (`fleet`: its instances; `scaling`: the controller's
+//!   decisions in the run).
 
+mod answer;
 mod attribution;
 mod build;
 pub mod cpu;
 pub mod event;
+mod eventhubs_trigger;
 mod fleet;
 mod fleet_totals;
 pub mod front;

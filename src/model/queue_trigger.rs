@@ -1,8 +1,12 @@
 //! Storage-queue-triggered functions under scaling: each arrival is a message enqueued; each
 //! ready instance's listener polls the queue (with the SDK's back-off when it is empty) and
 //! starts an invocation per message it receives; the invocation's latency counts from the
-//! enqueue. A success deletes the message. (Nothing fails yet, so nothing is retried or
-//! poisoned here; the front end already knows how, for when invocations can fail.)
+//! enqueue. A success deletes the message; a failure (the function's `fails`) hides it for
+//! host.json's visibilityTimeout, after which any listener may receive it again (a new
+//! invocation, a new row, its latency still counted from the first enqueue), and after
+//! maxDequeueCount tries it goes to the poison queue [code QueueProcessor.cs; reference
+//! sheet section 3: "maxDequeueCount 5, then the poison queue"]. The message is one arrival,
+//! settled by its last try.
 //!
 //! Poll timers observe the queue rather than do work, so they are periodic events: they fire
 //! only while the run is not over (see `run_end`), and an empty queue never keeps a finished
@@ -69,6 +73,13 @@ impl QueueTriggers {
         })
     }
 
+    /// Messages of `func` no instance holds, with the oldest one's enqueue time.
+    pub(super) fn waiting_at_end(&self, func: FuncId) -> (u64, Option<u64>) {
+        self.fronts[func as usize]
+            .as_ref()
+            .map_or((0, None), QueueFront::waiting)
+    }
+
     fn queue_functions(&self) -> Vec<FuncId> {
         (0..self.fronts.len() as FuncId)
             .filter(|&f| self.has(f))
@@ -133,22 +144,30 @@ impl World {
         self.carry_out(func, actions);
     }
 
-    /// `inv` is answered: if it was for a message, the message is deleted (and its listener
-    /// may fetch again).
-    pub(super) fn queue_invocation_done(&mut self, inv: InvId, func: FuncId, id: InstanceId) {
+    /// `inv` is answered: if it was for a message, the message is deleted, or, when the
+    /// invocation failed, hidden for the visibility timeout before its next try, or moved to
+    /// the poison queue after its last (its listener may fetch again). Returns the messages
+    /// it settles (1 when deleted or poisoned, 0 when it will be tried again), or `None` when
+    /// `inv` was not for a queue message.
+    pub(super) fn queue_invocation_done(
+        &mut self,
+        inv: InvId,
+        func: FuncId,
+        id: InstanceId,
+        outcome: Outcome,
+    ) -> Option<u32> {
         let now = self.now;
-        let Some(rt) = self.scale.as_mut() else {
-            return;
-        };
-        let queues = &mut rt.queues;
-        let Some(message) = queues.messages.remove(&inv) else {
-            return;
-        };
+        let queues = &mut self.scale.as_mut()?.queues;
+        let message = queues.messages.remove(&inv)?;
         let mut actions = std::mem::take(&mut queues.actions);
         if let Some(q) = queues.fronts[func as usize].as_mut() {
-            q.complete(now, slot_of(id), message, Outcome::Succeeded, &mut actions);
+            q.complete(now, slot_of(id), message, outcome, &mut actions);
         }
+        let poisoned = actions
+            .iter()
+            .any(|a| matches!(a, QueueAction::Poisoned { message: m, .. } if *m == message));
         self.carry_out(func, actions);
+        Some(u32::from(outcome == Outcome::Succeeded || poisoned))
     }
 
     /// Does what the queue of `func` asked, then hands the action buffer back.
@@ -174,8 +193,8 @@ impl World {
                     };
                     self.schedule_periodic(at_ns.max(self.now), ev);
                 }
-                // Unreachable until invocations can fail (nothing is retried yet).
-                QueueAction::Poisoned { .. } => {}
+                // The message's last try has its row; the poison queue only counts it.
+                QueueAction::Poisoned { .. } => self.recorder.poisoned += 1,
             }
         }
         self.scale_rt().queues.actions = actions;
@@ -185,10 +204,8 @@ impl World {
     /// counted from the enqueue.
     fn deliver_message(&mut self, func: FuncId, id: InstanceId, message: MessageId, at: u64) {
         let inv = self.new_invocation_at(func, None, at);
-        let wait = self.now.saturating_sub(at);
-        let rt = self.scale_rt();
-        rt.totals.max_queue_age_ns = rt.totals.max_queue_age_ns.max(wait);
-        rt.queues.messages.insert(inv, message);
+        self.note_delivery_wait(at);
+        self.scale_rt().queues.messages.insert(inv, message);
         self.route_to(inv, id);
     }
 }

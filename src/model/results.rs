@@ -39,16 +39,34 @@ pub struct Progress {
 }
 
 impl World {
+    /// Messages and events still waiting outside every instance when the run stops: pending
+    /// arrivals without a row.
+    fn record_waiting_messages(&mut self) {
+        let Some(rt) = self.scale.as_ref() else {
+            return;
+        };
+        for f in 0..self.functions.len() as super::event::FuncId {
+            for (n, oldest) in [
+                rt.queues.waiting_at_end(f),
+                rt.servicebus.waiting_at_end(f),
+                rt.eventhubs.waiting_at_end(f),
+            ] {
+                self.recorder.waiting_at_end(n, oldest.unwrap_or(self.now));
+            }
+        }
+    }
+
     pub(super) fn finish(mut self) -> RunResult {
         let now = self.now;
         self.attribute_open_stretches();
         for inv in self.invs.live_ids() {
             let i = &self.invs[inv];
             let instance = i.process.map(|p| self.processes[p].instance);
-            let row = i.record(None, Outcome::Pending, instance);
+            let row = i.record(None, Outcome::Pending, instance, self.arrivals_held(inv));
             self.recorder.code.add_in_flight(i.func, now - i.arrival);
             self.recorder.finished(row);
         }
+        self.record_waiting_messages();
         let elapsed = now.max(1) as f64;
         let mut stats = Vec::new();
         for p in self.processes.ids() {

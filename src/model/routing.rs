@@ -5,8 +5,9 @@
 //! A request routed to an instance with no ready process waits there, in arrival order, and is
 //! placed the moment a process becomes ready: no request is lost or turned away for that.
 //! Under a scale controller (`fleet`) the instance is one of the ready ones, and
-//! queue-triggered arrivals go to their queue first (`queue_trigger`), HTTP-triggered ones to
-//! their front end (`http_trigger`).
+//! queue-triggered arrivals go to their queue first (`queue_trigger`), Service Bus and Event
+//! Hubs arrivals to theirs (`servicebus_trigger`, `eventhubs_trigger`), HTTP-triggered ones
+//! to their front end (`http_trigger`).
 
 use super::event::{Event, FuncId, InvId};
 use super::ids::{Id, InstanceId, ProcessId};
@@ -23,6 +24,8 @@ impl World {
             self.enqueue_message(func);
         } else if self.is_servicebus_triggered(func) {
             self.enqueue_servicebus_message(func);
+        } else if self.is_eventhubs_triggered(func) {
+            self.enqueue_event(func);
         } else if self.is_http_triggered(func) {
             let inv = self.new_invocation_at(func, client, self.now);
             self.http_arrive(func, inv);

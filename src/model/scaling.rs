@@ -123,9 +123,10 @@ impl World {
         }
     }
 
-    /// The load of function `f`: its queue (storage queue, or Service Bus active messages),
-    /// its HTTP requests not yet executing, or the requests waiting for an instance; and its
-    /// invocations running on instances.
+    /// The load of function `f`: its queue (storage queue, Service Bus active messages, or
+    /// Event Hubs events not yet checkpointed, with its partitions), its HTTP requests not
+    /// yet executing, or the requests waiting for an instance; and its invocations running on
+    /// instances.
     fn function_load(&mut self, f: FuncId) -> FunctionLoad {
         let now = self.now;
         let waiting = self.waiting_requests_of(f);
@@ -137,6 +138,16 @@ impl World {
         if queue_kind {
             load.trigger = TriggerKind::StorageQueue;
             load.target_per_instance = rt.controller.config().target_for(&name, load.trigger);
+        }
+        if let Some(hub) = rt.eventhubs.stats(f, now) {
+            load.trigger = TriggerKind::EventHubs {
+                partitions: hub.partitions,
+            };
+            load.target_per_instance = rt.controller.config().target_for(&name, load.trigger);
+            load.in_flight = rt.func_in_flight[f as usize];
+            load.queue_length = hub.unprocessed;
+            load.oldest_age_ns = hub.oldest_unread_age_ns;
+            return load;
         }
         if let Some(sb) = rt.servicebus.stats(f, now) {
             load.trigger = TriggerKind::ServiceBus;
@@ -185,7 +196,7 @@ impl World {
             oldest_age_ns: loads.iter().map(|l| l.oldest_age_ns).max().unwrap_or(0),
             cold_starts: self.scale_rt().cold_starts,
             rejected_429: {
-                let rejected = self.recorder.rejected;
+                let rejected = self.recorder.arrivals.rejected;
                 let t = &mut self.scale_rt().totals;
                 rejected - std::mem::replace(&mut t.rejected_at_sample, rejected)
             },

@@ -4,9 +4,12 @@
 //! pushes a message to each free one; its invocation's latency counts from the enqueue. When
 //! the invocation is answered the message is completed and the receiver takes the next.
 //!
-//! Nothing fails yet, so no message is abandoned and nothing is dead-lettered here (the front
-//! end already knows how, for when invocations can fail); a drained instance keeps its locks
-//! until its invocations end, so no lock ever runs out either. `WakeAt` timers (a lost
+//! A failed invocation (the function's `fails`) abandons its message: it is available again
+//! at once, at the head, and its next delivery is a new invocation (a new row, its latency
+//! still counted from the enqueue); after maxDeliveryCount deliveries the broker
+//! dead-letters it instead (entity MaxDeliveryCount, default 10 [doc]; the reference sheet
+//! does not cover Service Bus failures: UNVERIFIED there). A drained instance keeps its locks
+//! until its invocations end, so no lock runs out in a run. `WakeAt` timers (a lost
 //! instance's locks running out) are nonetheless carried out, as periodic events like the
 //! storage queue's polls: they fire only while the run is not over (see `run_end`).
 
@@ -64,6 +67,13 @@ impl ServiceBusTriggers {
         })
     }
 
+    /// Messages of `func` no instance holds, with the oldest one's enqueue time.
+    pub(super) fn waiting_at_end(&self, func: FuncId) -> (u64, Option<u64>) {
+        self.fronts[func as usize]
+            .as_ref()
+            .map_or((0, None), ServiceBusFront::waiting)
+    }
+
     /// The Service Bus-triggered functions.
     fn functions(&self) -> Vec<FuncId> {
         (0..self.fronts.len() as FuncId)
@@ -111,18 +121,25 @@ impl World {
         self.with_servicebus_front(func, |q, now, out| q.wake(now, out));
     }
 
-    /// `inv` is answered: if it was for a message, the message is completed (always a
-    /// success for now) and its receiver takes the next.
-    pub(super) fn servicebus_invocation_done(&mut self, inv: InvId, func: FuncId, id: InstanceId) {
-        let Some(rt) = self.scale.as_mut() else {
-            return;
-        };
-        let Some(message) = rt.servicebus.messages.remove(&inv) else {
-            return;
-        };
+    /// `inv` is answered: if it was for a message, the message is completed, or, when the
+    /// invocation failed, abandoned (available again at once, at the head) or dead-lettered
+    /// after maxDeliveryCount deliveries; its receiver takes the next. Returns the messages it
+    /// settles (1 when completed or dead-lettered, 0 when it will be delivered again), or
+    /// `None` when `inv` was not for a Service Bus message.
+    pub(super) fn servicebus_invocation_done(
+        &mut self,
+        inv: InvId,
+        func: FuncId,
+        id: InstanceId,
+        outcome: Outcome,
+    ) -> Option<u32> {
+        let message = self.scale.as_mut()?.servicebus.messages.remove(&inv)?;
+        let before = self.recorder.dead_lettered;
         self.with_servicebus_front(func, |q, now, out| {
-            q.complete(now, slot_of(id), message, Outcome::Succeeded, out)
+            q.complete(now, slot_of(id), message, outcome, out)
         });
+        let dead_lettered = self.recorder.dead_lettered > before;
+        Some(u32::from(outcome == Outcome::Succeeded || dead_lettered))
     }
 
     /// Calls `f` on `func`'s entity with the time and the action buffer, then carries out what
@@ -152,6 +169,7 @@ impl World {
                     ..
                 } => {
                     let inv = self.new_invocation_at(func, None, enqueued_ns);
+                    self.note_delivery_wait(enqueued_ns);
                     self.scale_rt().servicebus.messages.insert(inv, message);
                     self.route_to(inv, instance_of_slot(instance));
                 }
@@ -159,8 +177,8 @@ impl World {
                     let ev = Event::ServiceBusWake { func };
                     self.schedule_periodic(at_ns.max(self.now), ev);
                 }
-                // Unreachable until invocations can fail (nothing is abandoned yet).
-                ServiceBusAction::DeadLettered { .. } => {}
+                // The message's last delivery has its row; the dead-letter queue counts it.
+                ServiceBusAction::DeadLettered { .. } => self.recorder.dead_lettered += 1,
             }
         }
         self.scale_rt().servicebus.actions = actions;

@@ -151,6 +151,17 @@ pub struct FunctionRt {
     pub invocations: u64,
     /// Closed-loop clients, if any.
     pub clients: Option<Clients>,
+    /// Its failures, if it can fail (`fails` above 0).
+    pub failures: Option<Failures>,
+}
+
+/// How often a function raises, and the stream the draws come from ("fails/<name>", its own,
+/// so that a function that cannot fail draws nothing and every other stream is untouched).
+pub struct Failures {
+    /// The chance that an invocation raises at the end of its body.
+    pub chance: f64,
+    /// One draw per invocation, as its response leaves.
+    pub rng: SimRng,
 }
 
 /// Closed-loop clients of one function.
@@ -169,12 +180,14 @@ pub struct Clients {
 
 impl Inv {
     /// Its row, as it ends with `outcome` (`response` for answered ones), on `instance` (the
-    /// one its process belongs to, if it reached one).
+    /// one its process belongs to, if it reached one), deciding the fate of `settles`
+    /// arrivals (see [`InvocationRecord::settles`]).
     pub fn record(
         &self,
         response: Option<u64>,
         outcome: Outcome,
         instance: Option<InstanceId>,
+        settles: u32,
     ) -> InvocationRecord {
         InvocationRecord {
             id: self.id,
@@ -188,6 +201,7 @@ impl Inv {
             outcome,
             instance: instance.map(InstanceId::number),
             cold: self.cold,
+            settles,
         }
     }
 }

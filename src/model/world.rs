@@ -1,6 +1,6 @@
 //! The world: its arenas, clock and event queue; the run loop and the dispatch of each event.
 
-use super::event::{Event, FuncId, InvId, ThreadId};
+use super::event::{Event, FuncId, ThreadId};
 use super::ids::{IdVec, InstanceId, ProcessId};
 use super::instance::Instance;
 use super::program::Programs;
@@ -181,31 +181,6 @@ impl World {
     pub(super) fn pull_arrival(&mut self, func: u16) {
         if let Some(t) = self.functions[func as usize].source.next() {
             self.schedule_request(t.max(self.now), Event::Arrival { func });
-        }
-    }
-
-    /// The response of `inv` leaves the worker: it is recorded and, for a closed-loop client,
-    /// the client's next request is scheduled after its think time.
-    pub(super) fn respond(&mut self, inv: InvId) {
-        let response = self.now + self.costs.transport_ns;
-        self.in_flight.add(self.now, -1);
-        let p = self.process_of(inv);
-        let (now, host_ns) = (self.now, self.costs.host_response_ns);
-        self.instance_of(p).cores.host_work(host_ns, now);
-        let instance = self.processes[p].instance;
-        let i = &self.invs[inv];
-        let (func, client) = (i.func, i.client);
-        self.count_answered(func, instance);
-        self.queue_invocation_done(inv, func, instance);
-        self.servicebus_invocation_done(inv, func, instance);
-        let (outcome, answered_at) = self.http_answered(inv, func, instance, response);
-        let i = &self.invs[inv];
-        let row = i.record(Some(answered_at), outcome, Some(instance));
-        self.recorder.code.add_in_flight(func, response - i.arrival);
-        self.recorder.finished(row);
-        self.invs.remove(inv);
-        if let Some(client) = client {
-            self.client_answered(func, client, answered_at);
         }
     }
 

@@ -57,6 +57,17 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
         "invocations: {} arrived = {} succeeded{} + {} pending; makespan {:.1} ms; throughput {:.1}/s",
         s.invocations.arrived, s.invocations.succeeded, refused(&s.invocations), s.invocations.pending, s.makespan_ms, s.throughput_per_s
     );
+    if let Some(e) = &s.executions {
+        let _ = writeln!(
+            o,
+            "executions: {} (the rows of invocations.csv: each try of a message, each Event Hubs batch) = {} succeeded{}{} + {} pending",
+            e.executions,
+            e.succeeded,
+            failed(&e.failed, ""),
+            http_refusals(e.rejected, e.timed_out),
+            e.pending
+        );
+    }
     let _ = writeln!(
         o,
         "  {:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
@@ -99,19 +110,45 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
     o
 }
 
-/// The scale controller's decisions that changed the fleet, one line each, and its totals.
-/// " + N rejected (429) + M timed out", for the parts that are not 0 (HTTP runs only).
+/// " + N failed (N raised; P poisoned) + N rejected (429) + M timed out", for the parts
+/// that are not 0.
 fn refused(c: &crate::metrics::summary::Counts) -> String {
-    let mut out = String::new();
-    if c.rejected > 0 {
-        out += &format!(" + {} rejected (429)", c.rejected);
+    let mut of_them = Vec::new();
+    if c.poisoned > 0 {
+        of_them.push(format!("{} poisoned", c.poisoned));
     }
-    if c.timed_out > 0 {
-        out += &format!(" + {} timed out", c.timed_out);
+    if c.dead_lettered > 0 {
+        of_them.push(format!("{} dead-lettered", c.dead_lettered));
+    }
+    failed(&c.failed, &of_them.join(", ")) + &http_refusals(c.rejected, c.timed_out)
+}
+
+/// " + N failed (N raised; extra)", or nothing when none failed.
+fn failed(f: &crate::metrics::FailedCounts, extra: &str) -> String {
+    if f.is_none() {
+        return String::new();
+    }
+    let detail = if extra.is_empty() {
+        f.reasons()
+    } else {
+        format!("{}; {extra}", f.reasons())
+    };
+    format!(" + {} failed ({detail})", f.total())
+}
+
+/// " + N rejected (429) + M timed out", for the parts that are not 0 (HTTP runs only).
+fn http_refusals(rejected: u64, timed_out: u64) -> String {
+    let mut out = String::new();
+    if rejected > 0 {
+        out += &format!(" + {rejected} rejected (429)");
+    }
+    if timed_out > 0 {
+        out += &format!(" + {timed_out} timed out");
     }
     out
 }
 
+/// The scale controller's decisions that changed the fleet, one line each, and its totals.
 fn scaling_log(o: &mut String, sc: &crate::metrics::summary::ScalingSummary) {
     let _ = writeln!(
         o,

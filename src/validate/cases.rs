@@ -226,6 +226,7 @@ pub(super) fn experiment_for(
             body: steps,
             workload,
             trigger: None,
+            fails: 0.0,
         }],
         horizon_ns: None,
         output: OutputConfig {

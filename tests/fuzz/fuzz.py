@@ -21,7 +21,8 @@ holds a previous successful run plus a sentinel file, so output safety can be ch
 Counted per command: ok (exit 0), refused (exit 2), error (exit 1), other exit codes, panic
 (stderr has "panicked"), abort/signal (killed by a signal: out of memory, stack overflow),
 timeout. For `run` also: invariant broken (exit 0 but summary.json is missing or its counts do
-not add up: arrived = succeeded + pending, per function, per process, invocations.csv rows)
+not add up: arrived = succeeded + failed + rejected + timed_out + pending, the executions
+likewise, per function, per process, invocations.csv rows)
 and output changed (a failed run touched the earlier output or left a staging folder behind).
 Quality counts, which do not fail the fuzzer: bad message (exit 2 whose stderr names neither a
 file:line[:col] nor a field or `--set` spec), no field named (a place but no field, as in
@@ -179,20 +180,34 @@ def summary_problems(out):
         summary = json.loads(path.read_text())
         counts = summary["invocations"]
         arrived = counts["arrived"]
-        outcomes = {k: v for k, v in counts.items()
-                    if k != "arrived" and isinstance(v, int) and not k.endswith("_ms")}
-        problems = []
-        if arrived != sum(outcomes.values()):
-            problems.append(f"arrived {arrived} != {' + '.join(map(str, outcomes.values()))}")
+        problems = ledger_problems("arrived", arrived, counts)
+        # The executions (rows) are the arrivals unless messages were tried again or Event
+        # Hubs batches held several events; then summary.json lists them on their own.
+        executions = summary.get("executions")
+        if executions is not None:
+            problems += ledger_problems("executions", executions["executions"], executions)
+        rows = executions or dict(counts, executions=arrived)
         per_function = sum(f["succeeded"] for f in summary["functions"])
-        if per_function != counts["succeeded"]:
-            problems.append(f"functions' succeeded {per_function} != {counts['succeeded']}")
+        if per_function != rows["succeeded"]:
+            problems.append(f"functions' succeeded {per_function} != {rows['succeeded']}")
         routed = sum(p["invocations"] for p in summary["processes"])
-        if routed != arrived:
-            problems.append(f"routed to processes {routed} != arrived {arrived}")
-        return problems + csv_problems(out, arrived)
+        if routed > rows["executions"]:
+            problems.append(f"routed to processes {routed} > executions {rows['executions']}")
+        return problems + csv_problems(out, rows["executions"])
     except (ValueError, KeyError, TypeError) as e:
         return [f"summary.json unreadable: {e!r}"]
+
+
+def ledger_problems(name, total, counts):
+    """`total` must be the sum of the outcome counts: every int but the total, the ages (_ms),
+    and poisoned and dead_lettered (which are among the failed), plus `failed` by reason."""
+    outcomes = [v for k, v in counts.items()
+                if k not in (name, "executions", "poisoned", "dead_lettered")
+                and isinstance(v, int) and not k.endswith("_ms")]
+    outcomes += list(counts.get("failed", {}).values())
+    if total != sum(outcomes):
+        return [f"{name} {total} != {' + '.join(map(str, outcomes))}"]
+    return []
 
 
 def csv_problems(out, arrived):

@@ -36,6 +36,9 @@ pub enum EventHubsAction {
         events: u32,
         /// Enqueue time of its first (oldest) event.
         oldest_enqueued_ns: u64,
+        /// Sequence number of its first event within the partition, from 0: a batch read
+        /// again after a move starts at or before events an earlier batch already had.
+        first_seq: u64,
     },
 }
 
@@ -44,6 +47,8 @@ pub enum EventHubsAction {
 struct Partition {
     /// Enqueue times of the events after the checkpoint, oldest first.
     events: VecDeque<u64>,
+    /// Sequence number of `events[0]`: events checkpointed so far.
+    checkpointed: u64,
     /// Of those, how many the owner has read (delivered in batches).
     read: usize,
     in_flight: Option<(MessageId, usize)>,
@@ -129,6 +134,7 @@ impl EventHubsFront {
         p.batches_since_checkpoint += 1;
         if p.batches_since_checkpoint >= every {
             p.events.drain(..p.read);
+            p.checkpointed += p.read as u64;
             p.read = 0;
             p.batches_since_checkpoint = 0;
         }
@@ -153,6 +159,7 @@ impl EventHubsFront {
         let batch = MessageId(self.next_batch);
         self.next_batch += 1;
         let oldest_enqueued_ns = p.events[p.read];
+        let first_seq = p.checkpointed + p.read as u64;
         p.read += events;
         p.in_flight = Some((batch, events));
         self.batches.insert(batch, pid);
@@ -162,6 +169,7 @@ impl EventHubsFront {
             batch,
             events: events as u32,
             oldest_enqueued_ns,
+            first_seq,
         });
     }
 
@@ -227,6 +235,26 @@ impl EventHubsFront {
     /// Events not yet checkpointed, over all partitions.
     pub fn total_unprocessed(&self) -> usize {
         self.partitions.iter().map(|p| p.events.len()).sum()
+    }
+
+    /// Events no owner has read yet, over all partitions (what waits outside the instances).
+    pub fn total_unread(&self) -> usize {
+        self.partitions.iter().map(|p| p.events.len() - p.read).sum()
+    }
+
+    /// Enqueue time of the oldest event no owner has read yet, over all partitions.
+    pub fn oldest_unread_enqueued(&self) -> Option<u64> {
+        self.partitions
+            .iter()
+            .filter_map(|p| p.events.get(p.read).copied())
+            .min()
+    }
+
+    /// Whether no partition has an unread event or a batch being processed.
+    pub fn is_idle(&self) -> bool {
+        self.partitions
+            .iter()
+            .all(|p| p.read == p.events.len() && p.in_flight.is_none())
     }
 
     /// Who owns `partition` now.

@@ -282,6 +282,12 @@ impl QueueFront {
         }
     }
 
+    /// Messages no instance holds now (visible, or waiting out a visibility timeout), with
+    /// the enqueue time of the oldest: what is still waiting when a run stops.
+    pub fn waiting(&self) -> (u64, Option<u64>) {
+        self.store.unleased()
+    }
+
     /// Messages `instance`'s listener holds now.
     pub fn in_flight(&self, instance: InstanceSlot) -> usize {
         self.listeners

@@ -212,6 +212,18 @@ impl QueueStore {
         }
     }
 
+    /// Messages no instance holds (visible, or hidden until a retry), with the enqueue time
+    /// of the oldest of them.
+    pub(crate) fn unleased(&self) -> (u64, Option<u64>) {
+        let oldest = self
+            .messages
+            .values()
+            .filter(|m| !matches!(m.place, Place::Leased { .. }))
+            .map(|m| m.enqueued_ns)
+            .min();
+        ((self.messages.len() - self.leased) as u64, oldest)
+    }
+
     /// Messages moved to the poison queue so far.
     pub(crate) fn poisoned(&self) -> u64 {
         self.poisoned

@@ -266,6 +266,18 @@ impl ServiceBusFront {
         }
     }
 
+    /// Messages no instance holds now (available, or locked by a lost instance), with the
+    /// enqueue time of the oldest: what is still waiting when a run stops.
+    pub fn waiting(&self) -> (u64, Option<u64>) {
+        let free = self.messages.values().filter(|m| m.holder.is_none());
+        let (mut n, mut oldest) = (0, None::<u64>);
+        for m in free {
+            n += 1;
+            oldest = Some(oldest.map_or(m.enqueued_ns, |o| o.min(m.enqueued_ns)));
+        }
+        (n, oldest)
+    }
+
     /// Messages `instance` processes now.
     pub fn in_flight(&self, instance: InstanceSlot) -> usize {
         self.instances.get(instance).map_or(0, |r| r.held.len())
