@@ -49,6 +49,9 @@ pub enum Outcome {
     /// Failed: the client got no response within the HTTP response cap (230 s); the
     /// invocation may have kept running on its instance after that.
     TimedOut,
+    /// Failed: still running on a draining instance at the end of its grace period, the
+    /// instance was shut down with it (`scale.drain_grace_s`).
+    Cut,
 }
 
 impl fmt::Display for Outcome {
@@ -58,6 +61,7 @@ impl fmt::Display for Outcome {
             Outcome::Pending => "pending",
             Outcome::Rejected => "rejected",
             Outcome::TimedOut => "timed_out",
+            Outcome::Cut => "cut",
         })
     }
 }
@@ -158,6 +162,8 @@ pub struct Recorder {
     pub rejected: u64,
     /// Invocations whose client gave up at the response cap.
     pub timed_out: u64,
+    /// Invocations cut at the end of their draining instance's grace period.
+    pub cut: u64,
     /// Arrival of the oldest of them.
     pub oldest_pending: Option<u64>,
     /// Latest response time.
@@ -205,6 +211,7 @@ impl Recorder {
         match r.outcome {
             Outcome::Rejected => self.rejected += 1,
             Outcome::TimedOut => self.timed_out += 1,
+            Outcome::Cut => self.cut += 1,
             Outcome::Succeeded | Outcome::Pending => {}
         }
         if let (Outcome::Succeeded, Some(resp)) = (r.outcome, r.response) {

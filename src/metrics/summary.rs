@@ -37,9 +37,10 @@ pub fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-/// Counts that add up: arrived = succeeded + rejected + timed_out + pending (each counted on
-/// its own). `rejected` and `timed_out` only happen on HTTP-triggered functions and are left
-/// out of summary.json while they are 0, so runs without them keep their exact file.
+/// Counts that add up: arrived = succeeded + rejected + timed_out + cut + pending (each counted
+/// on its own). `rejected` and `timed_out` only happen on HTTP-triggered functions, `cut` only
+/// on a scaled fleet that drains busy instances; each is left out of summary.json while it is
+/// 0, so runs without them keep their exact file.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Counts {
     /// Invocations that arrived.
@@ -55,6 +56,11 @@ pub struct Counts {
     /// reason so far).
     #[serde(skip_serializing_if = "is_zero")]
     pub timed_out: u64,
+    /// Cut: still running on a draining instance at the end of its grace period. (A queue or
+    /// Service Bus message whose invocation is cut goes back to its queue and is counted by
+    /// its last try instead.)
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cut: u64,
     /// Age at the end of the run of the oldest pending invocation, ms (0 when none).
     pub oldest_pending_age_ms: f64,
 }
@@ -179,6 +185,13 @@ pub struct ScalingSummary {
     pub cold_starts: u64,
     /// Most instances ready at once.
     pub max_ready_instances: u32,
+    /// New instances taken from the pre-warmed buffer (left out while 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub prewarmed_used: u64,
+    /// Queue and Service Bus messages sent back to their queue because their try was cut at
+    /// the end of a drain's grace period (left out while 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub messages_returned: u64,
     /// Integral over the run of the instances that exist (starting, ready or draining), s.
     pub instance_seconds: f64,
     /// Decisions that changed the fleet (added or drained instances).
@@ -288,6 +301,7 @@ impl RunSummary {
                 pending: rec.pending,
                 rejected: rec.rejected,
                 timed_out: rec.timed_out,
+                cut: rec.cut,
                 oldest_pending_age_ms: rec
                     .oldest_pending
                     .map_or(0.0, |a| round6(sim_end_ns.saturating_sub(a) as f64 / 1e6)),

@@ -80,6 +80,11 @@ impl HttpTriggers {
         front.config().per_instance_concurrency
     }
 
+    /// Forgets the response cap of `inv` (it was cut; its slot went with its instance).
+    pub(super) fn forget(&mut self, inv: InvId) {
+        self.respond_by.remove(&inv);
+    }
+
     /// Whether no request waits in the front end.
     pub(super) fn all_idle(&self) -> bool {
         self.front

@@ -25,11 +25,13 @@
 //! * `front`: the trigger front ends (storage queue, Service Bus, Event Hubs, HTTP), pure state
 //!   machines; `queue_trigger`, `servicebus_trigger` and `http_trigger` drive the
 //!   storage-queue, Service Bus and HTTP ones in a scaled run (`fleet`: its instances;
-//!   `scaling`: the controller's decisions in the run).
+//!   `scaling`: the controller's decisions in the run; `prewarm`: the pre-warmed buffer;
+//!   `drain`: the grace period of a draining instance and cutting what outlives it).
 
 mod attribution;
 mod build;
 pub mod cpu;
+mod drain;
 pub mod event;
 mod fleet;
 mod fleet_totals;
@@ -40,6 +42,7 @@ mod http_trigger;
 pub mod ids;
 mod instance;
 mod pools;
+mod prewarm;
 pub mod program;
 mod queue_trigger;
 mod results;

@@ -109,20 +109,31 @@ fn refused(c: &crate::metrics::summary::Counts) -> String {
     if c.timed_out > 0 {
         out += &format!(" + {} timed out", c.timed_out);
     }
+    if c.cut > 0 {
+        out += &format!(" + {} cut at the drain grace", c.cut);
+    }
     out
 }
 
 fn scaling_log(o: &mut String, sc: &crate::metrics::summary::ScalingSummary) {
+    let prewarmed = match sc.prewarmed_used {
+        0 => String::new(),
+        n => format!(", {n} from the pre-warmed buffer"),
+    };
     let _ = writeln!(
         o,
-        "scaling: {} decisions, {} cold starts, at most {} instances ready (every decision in scaling.csv)",
+        "scaling: {} decisions, {} cold starts{prewarmed}, at most {} instances ready (every decision in scaling.csv)",
         sc.decisions.len(),
         sc.cold_starts,
         sc.max_ready_instances
     );
+    let returned = match sc.messages_returned {
+        0 => String::new(),
+        n => format!(", {n} messages back to their queue (cut at the drain grace)"),
+    };
     let _ = writeln!(
         o,
-        "  {:.1} instance-seconds, {} scale events, {} rejected (429), longest queue wait {:.1} s",
+        "  {:.1} instance-seconds, {} scale events, {} rejected (429), longest queue wait {:.1} s{returned}",
         sc.instance_seconds, sc.scale_events, sc.rejected_429, sc.max_queue_age_s
     );
     let l = &sc.latency_split_ms;
