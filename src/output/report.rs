@@ -175,7 +175,11 @@ fn function_table(o: &mut String, s: &RunSummary) {
     }
 }
 
-/// Per-process CPU, GIL, event-loop use and threads.
+/// Process rows printed at most; a scaled run can have hundreds (summary.json has them all).
+const MAX_PROCESS_ROWS: usize = 12;
+
+/// Per-process CPU, GIL, event-loop use and threads: the first [`MAX_PROCESS_ROWS`], then a
+/// line saying how many more summary.json holds.
 fn process_table(o: &mut String, s: &RunSummary) {
     let _ = writeln!(
         o,
@@ -191,7 +195,7 @@ fn process_table(o: &mut String, s: &RunSummary) {
         "started",
         "executor"
     );
-    for p in &s.processes {
+    for p in s.processes.iter().take(MAX_PROCESS_ROWS) {
         let _ = writeln!(
             o,
             "  {:<7} {:>11} {:>6.2} {:>8.0}% {:>8.0}% {:>9.0}% {:>12.0}% {:>5} {:>8} {:>9}",
@@ -205,6 +209,13 @@ fn process_table(o: &mut String, s: &RunSummary) {
             p.pool_size,
             p.pool_threads_started,
             p.executor_threads_started
+        );
+    }
+    let more = s.processes.len().saturating_sub(MAX_PROCESS_ROWS);
+    if more > 0 {
+        let _ = writeln!(
+            o,
+            "  ... and {more} more processes (every one in summary.json's processes)"
         );
     }
 }
