@@ -7,6 +7,7 @@
 
 mod common;
 use common::*;
+use sim::metrics::summary::{DecisionRow, ScalingSummary};
 use sim::metrics::{InvocationRecord, Outcome};
 
 const MS: u64 = 1_000_000;
@@ -28,6 +29,14 @@ fn queue_app(body: &str, n: u64, trigger: &str, scale: &str) -> String {
             body: [{body}])), workload: Burst(n: {n}), trigger: {trigger})],
         scale: Scale({scale}, {FIXED_PHASES}))"#
     )
+}
+
+/// The first decision that drained an instance.
+fn first_scale_in(sc: &ScalingSummary) -> &DecisionRow {
+    sc.decisions
+        .iter()
+        .find(|d| d.drain > 0)
+        .unwrap_or_else(|| panic!("a scale-in: {:#?}", sc.decisions))
 }
 
 /// The first body start on `instance`, ns.
@@ -140,11 +149,7 @@ fn drain_app(grace_s: u64) -> String {
 fn work_still_running_at_the_end_of_the_grace_period_is_cut_and_its_message_returns() {
     let out = run_text(&drain_app(5), &[]);
     let sc = out.summary.scaling.as_ref().unwrap();
-    let drain = sc
-        .decisions
-        .iter()
-        .find(|d| d.drain > 0)
-        .expect("a scale-in");
+    let drain = first_scale_in(sc);
     assert_eq!(drain.t_s, 20.0, "{:#?}", sc.decisions);
     // Cut at 20 + 5 s: no row for the cut try, its message is back in the queue (visible when
     // its 10 s lease runs out) and is tried again on instance 0 once message 0 is done.
@@ -277,11 +282,7 @@ fn a_quiet_gap_longer_than_idle_to_zero_empties_the_fleet_and_the_next_burst_is_
     );
     let out = run_text(&text, &[]);
     let sc = out.summary.scaling.as_ref().unwrap();
-    let to_zero = sc
-        .decisions
-        .iter()
-        .find(|d| d.drain > 0)
-        .expect("a scale-in");
+    let to_zero = first_scale_in(sc);
     assert_eq!(
         (to_zero.t_s, to_zero.desired),
         (70.0, 0),

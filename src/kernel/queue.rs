@@ -168,15 +168,19 @@ mod tests {
         assert_eq!(order, ["a1", "a2", "a3", "b", "c"]);
     }
 
+    /// The next draw of a linear congruential generator: random enough for event times.
+    fn lcg(x: u64) -> u64 {
+        x.wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407)
+    }
+
     #[test]
     fn matches_a_sorted_reference_on_random_input() {
         let mut q = EventQueue::new();
         let mut reference = Vec::new();
         let mut x: u64 = 12345;
         for i in 0..5000u64 {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            x = lcg(x);
             let t = (x >> 33) % 100;
             q.push(SimTime(t), i);
             reference.push((t, i));
@@ -198,9 +202,7 @@ mod tests {
         let mut q = EventQueue::new();
         let mut x: u64 = 99;
         for i in 0..2000u64 {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            x = lcg(x);
             q.push(SimTime((x >> 33) % 50), i);
         }
         let scheduled = q.scheduled();
