@@ -139,6 +139,8 @@ fn scaling_summary(r: &ScalingResult, rejected: u64) -> ScalingSummary {
     ScalingSummary {
         cold_starts: r.cold_starts,
         max_ready_instances: r.max_ready,
+        prewarmed_used: r.prewarmed_used,
+        messages_returned: r.messages_returned,
         instance_seconds: round6(f.instance_seconds),
         scale_events: r
             .log

@@ -58,3 +58,42 @@ fn the_readme_example_output_is_what_its_command_prints() {
         "regenerate the README example"
     );
 }
+
+/// The README's row for one run of queue_burst.ron: the scale-outs, the most instances ready,
+/// the last response, mean and p99 latency in s, and the instance-seconds.
+fn queue_burst_row(label: &str, sets: &[&str]) -> String {
+    let out = run("queue_burst", sets);
+    let s = &out.summary;
+    let sc = s.scaling.as_ref().expect("a scaled run");
+    let outs: Vec<_> = sc.decisions.iter().filter(|d| d.add > 0).collect();
+    let step = outs.first().map_or(0, |d| d.add);
+    assert!(
+        outs.iter().all(|d| d.add == step),
+        "one step size: {outs:#?}"
+    );
+    let at: Vec<String> = outs.iter().map(|d| format!("{}", d.t_s)).collect();
+    let f = &s.functions[0].latency_ms;
+    format!(
+        "| {label} | +{step} at {} s | {} | {:.1} s | {:.1} s | {:.1} s | {:.1} |",
+        at.join(", "),
+        sc.max_ready_instances,
+        s.sim_end_ms / 1e3,
+        f.mean / 1e3,
+        f.p99 / 1e3,
+        sc.instance_seconds
+    )
+}
+
+#[test]
+fn the_readme_table_of_target_based_vs_incremental_is_what_the_runs_give() {
+    let text = readme();
+    for row in [
+        queue_burst_row("target-based (default)", &[]),
+        queue_burst_row(
+            "`--set scale.mode=Incremental`",
+            &["scale.mode=Incremental"],
+        ),
+    ] {
+        assert!(text.contains(&row), "README must show the row\n{row}");
+    }
+}

@@ -1,11 +1,14 @@
 //! Property tests over random small scaled fleets: a random scale mode, min/max instances, a
 //! storage-queue, Service Bus, Event Hubs or HTTP trigger with random limits, a random chance
-//! that an invocation fails, a small random load and constant cold starts, run without a
-//! horizon. The properties: every run ends on its own (within a bound on its events);
-//! nothing is left pending; both ledgers add up: the arrivals, arrived = succeeded + failed +
-//! rejected + timed_out + pending (each message settled once, however many tries it had),
-//! and the executions, which are the rows of invocations.csv as written, by outcome; the
-//! latency split and the instance columns agree with the rows.
+//! that an invocation fails, a small random load and constant cold starts, a random
+//! pre-warmed buffer and a short random drain grace (so busy instances are drained and their
+//! work cut), run without a horizon. The properties: every run ends on its own (within a
+//! bound on its events); nothing is left pending; both ledgers add up: the arrivals, arrived =
+//! succeeded + failed + rejected + timed_out + pending (each message settled once, however
+//! many tries it had; a cut request fails with drain_cut), and the executions, which are the
+//! rows of invocations.csv as written, by outcome; the latency split and the instance columns
+//! agree with the rows (a cut message's try is placed but writes no row: its message is tried
+//! again).
 
 mod common;
 use common::root;
@@ -71,8 +74,10 @@ fn trigger() -> impl Strategy<Value = (String, bool)> {
 /// The scale controller's mode.
 fn mode() -> impl Strategy<Value = String> {
     prop_oneof![
-        (1u32..=4).prop_map(|k| format!("TargetBased(max_step: {k})")),
-        (1u32..=4).prop_map(|k| format!("Http(max_step: {k})")),
+        (1u32..=4, select(vec![0, 180]))
+            .prop_map(|(k, h)| format!("TargetBased(max_step: {k}, scale_in_hold_s: {h})")),
+        (1u32..=4, select(vec![0, 180]))
+            .prop_map(|(k, h)| format!("Http(max_step: {k}, scale_in_hold_s: {h})")),
         Just("Incremental()".to_string()),
     ]
 }
@@ -98,10 +103,12 @@ fn experiment() -> impl Strategy<Value = (String, bool)> {
         select(vec!["Sync", "Async"]),
         (1u32..=40, 1u32..=200, 1u32..=800),
         select(vec![0.0, 0.1, 0.5, 1.0]),
+        (0u32..=1, 0u32..=2),
     )
         .prop_map(
-            |((trig, http), mode, load, min, extra, procs, kind, (cpu, io, cold), fails)| {
+            |((trig, http), mode, load, min, extra, procs, kind, (cpu, io, cold), fails, (pre, grace))| {
                 let max = (min + extra).max(1);
+                let prewarmed = if min + pre <= max { pre } else { 0 };
                 let io_step = if kind == "Async" {
                     format!("AwaitIo(Constant({io}.0))")
                 } else {
@@ -114,7 +121,7 @@ fn experiment() -> impl Strategy<Value = (String, bool)> {
                         body: [Cpu(Constant({cpu}.0)), {io_step}])),
                         workload: {load}, trigger: {trig}, fails: {fails})],
                     scale: Scale(mode: {mode}, min_instances: {min}, max_instances: {max},
-                        decision_interval_s: 1,
+                        decision_interval_s: 1, prewarmed: {prewarmed}, drain_grace_s: {grace},
                         cold_start: ColdStart(allocate_ms: Constant({cold}), host_start_ms: Constant(100),
                             worker_start_ms: Constant(50))))"#
                 );
@@ -146,7 +153,7 @@ proptest! {
             .unwrap_or_else(|_| panic!("the run did not end within {bound} events:\n{text}"));
         sink.finish().unwrap();
         let c = &summary.invocations;
-        let failed = c.failed.raised;
+        let failed = c.failed.total();
         prop_assert_eq!(c.arrived, c.succeeded + failed + c.rejected + c.timed_out + c.pending, "{}", text);
         prop_assert_eq!(c.pending, 0, "a run without a horizon ends idle: {}", text);
         prop_assert!(c.poisoned + c.dead_lettered <= failed);
@@ -158,17 +165,18 @@ proptest! {
         prop_assert!(lines.next().unwrap().ends_with(",instance,cold"));
         let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
         // The executions are the rows; without retries or batches they are the arrivals.
-        let (executions, succeeded, raised) = match &summary.executions {
+        let (executions, succeeded, fails) = match &summary.executions {
             Some(e) => {
-                prop_assert_eq!(e.executions, e.succeeded + e.failed.raised + e.rejected + e.timed_out + e.pending);
-                (e.executions, e.succeeded, e.failed.raised)
+                prop_assert_eq!(e.executions, e.succeeded + e.failed.total() + e.rejected + e.timed_out + e.pending);
+                (e.executions, e.succeeded, e.failed)
             }
-            None => (c.arrived, c.succeeded, failed),
+            None => (c.arrived, c.succeeded, c.failed),
         };
         prop_assert_eq!(rows.len() as u64, executions, "{}", text);
         let with = |o: &str| rows.iter().filter(|r| r[8] == o).count() as u64;
         prop_assert_eq!(with(&Outcome::Succeeded.to_string()), succeeded);
-        prop_assert_eq!(with(&Outcome::Failed(FailReason::Raised).to_string()), raised);
+        prop_assert_eq!(with(&Outcome::Failed(FailReason::Raised).to_string()), fails.raised);
+        prop_assert_eq!(with(&Outcome::Failed(FailReason::DrainCut).to_string()), fails.drain_cut);
         prop_assert_eq!(with(&Outcome::Rejected.to_string()), c.rejected);
         prop_assert_eq!(with(&Outcome::TimedOut.to_string()), c.timed_out);
         // Placed on an instance = has a process, which names its instance.
@@ -178,7 +186,7 @@ proptest! {
             prop_assert!(r[10] == "true" || r[10] == "false");
         }
         let sc = summary.scaling.as_ref().unwrap();
-        prop_assert_eq!(sc.latency_split_ms.placed, placed);
+        prop_assert_eq!(sc.latency_split_ms.placed, placed + sc.messages_returned, "{}", text);
         prop_assert_eq!(sc.rejected_429, c.rejected);
         // Each process meets at most one cold body.
         let mut cold: Vec<&str> = rows.iter().filter(|r| r[10] == "true").map(|r| r[6]).collect();

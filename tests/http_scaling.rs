@@ -54,6 +54,64 @@ fn rejections_start_exactly_at_max_outstanding_requests() {
 }
 
 #[test]
+fn two_http_functions_share_one_instances_limits() {
+    // host.json's limits are per host instance: "a" and "b" each send 3 requests at once to one
+    // instance holding at most 4 requests (2 executing). Per function each would fit; together
+    // the first 4 in arrival order (a0 b0 a1 b1: the two bursts interleave) are held and the
+    // last two, a2 and b2, get a 429.
+    let http = "Http(max_concurrent_requests: 2, max_outstanding_requests: 4)";
+    let function = |name: &str| {
+        format!(
+            r#"FunctionUse(function: Inline(Function(name: "{name}", kind: Sync,
+            body: [BlockingIo(Constant(100.0))])), workload: Burst(n: 3), trigger: {http})"#
+        )
+    };
+    let text = format!(
+        r#"Experiment(name: "h2", host: Host(cores: 1.0, processes: 1, threads: 16),
+        functions: [{}, {}], scale: Scale(min_instances: 1, max_instances: 1))"#,
+        function("a"),
+        function("b")
+    );
+    let out = run_text(&text, &[]);
+    let c = &out.summary.invocations;
+    assert_eq!((c.arrived, c.succeeded, c.rejected), (6, 4, 2), "{c:?}");
+    let refused: Vec<u16> = with_outcome(&out.rows, Outcome::Rejected)
+        .iter()
+        .map(|r| r.function)
+        .collect();
+    assert_eq!(refused, vec![0, 1], "the third of each function is refused");
+    let mut starts: Vec<u64> = out.rows.iter().filter_map(|r| r.start).collect();
+    starts.sort();
+    let waves: Vec<u64> = starts.iter().map(|s| s / (100 * MS)).collect();
+    assert_eq!(
+        waves,
+        vec![0, 0, 1, 1],
+        "two at a time across both: {starts:?}"
+    );
+}
+
+#[test]
+fn http_functions_with_different_limits_are_refused() {
+    let text = r#"Experiment(name: "h3", host: Host(cores: 1.0, processes: 1),
+        functions: [
+            FunctionUse(function: Inline(Function(name: "a", kind: Sync, body: [Cpu(Constant(1.0))])),
+                workload: Burst(n: 1), trigger: Http(max_outstanding_requests: 4)),
+            FunctionUse(function: Inline(Function(name: "b", kind: Sync, body: [Cpu(Constant(1.0))])),
+                workload: Burst(n: 1), trigger: Http(max_outstanding_requests: 8)),
+        ], scale: Scale())"#;
+    let err = sim::config::parse_experiment(text, &root().join("experiments/inline.ron"), &[])
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("functions[1].trigger")
+            && err.contains("functions[0].trigger")
+            && err.contains("per host instance"),
+        "{err}"
+    );
+}
+
+#[test]
 fn held_requests_wait_on_the_instance_and_only_the_excess_is_refused() {
     // 4 executing at once, 10 held: of 15, 4 start at once, 6 wait on the instance (starting
     // as slots free up, 100 ms apart per wave), 5 are refused.

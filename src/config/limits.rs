@@ -288,6 +288,10 @@ pub const SCALE_SAMPLES: Whole = whole(2, 100, "samples per vote; Azure uses 5")
 pub const SCALE_LENGTH: Whole = whole(1, 1_000_000_000, "messages per instance");
 /// `scale.mode.oldest_age_s` and `scale.mode.quiet_s` of the thresholds mode.
 pub const SCALE_AGE_S: Real = above(0.0, MAX_S, "seconds", "");
+/// `scale.prewarmed`.
+pub const SCALE_PREWARMED: Whole = whole(0, 1000, "instances; Premium's default is 1");
+/// `scale.drain_grace_s`: 0 cuts a drained instance's invocations at once.
+pub const SCALE_GRACE_S: Real = closed(0.0, MAX_S, "seconds", "Consumption 600, Premium 3600");
 /// `scale.triggers[i].kind.partitions`.
 pub const PARTITIONS: Whole = whole(1, 1024, "partitions of the event hub");
 

@@ -86,6 +86,9 @@ pub fn validate(
             functions.push(spec);
         }
     }
+    if functions.len() == raw.functions.len() {
+        c.http_limits_agree(&functions);
+    }
     let horizon_ns = raw.horizon_s.as_ref().map(|h| {
         let s = c.real("horizon_s", h, &limits::HORIZON_S).unwrap_or(0.0);
         (s * 1e9) as u64

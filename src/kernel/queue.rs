@@ -80,6 +80,17 @@ impl<E> EventQueue<E> {
         self.heap.is_empty()
     }
 
+    /// Drops every pending event `keep` refuses; the others pop in the same order as before.
+    /// O(n): for rare clean-ups, never on the hot path.
+    pub fn retain(&mut self, mut keep: impl FnMut(&E) -> bool) {
+        self.heap.retain(|e| keep(&e.event));
+        for i in (0..self.heap.len() / ARITY + 1).rev() {
+            if i < self.heap.len() {
+                self.sift_down(i);
+            }
+        }
+    }
+
     /// Total number of events ever scheduled (a cheap event counter for reports).
     pub fn scheduled(&self) -> u64 {
         self.next_seq
@@ -157,15 +168,19 @@ mod tests {
         assert_eq!(order, ["a1", "a2", "a3", "b", "c"]);
     }
 
+    /// The next draw of a linear congruential generator: random enough for event times.
+    fn lcg(x: u64) -> u64 {
+        x.wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407)
+    }
+
     #[test]
     fn matches_a_sorted_reference_on_random_input() {
         let mut q = EventQueue::new();
         let mut reference = Vec::new();
         let mut x: u64 = 12345;
         for i in 0..5000u64 {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            x = lcg(x);
             let t = (x >> 33) % 100;
             q.push(SimTime(t), i);
             reference.push((t, i));
@@ -180,5 +195,29 @@ mod tests {
             assert_eq!(q.pop(), Some((SimTime(t), i)));
         }
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn retain_drops_what_it_refuses_and_keeps_the_order_of_the_rest() {
+        let mut q = EventQueue::new();
+        let mut x: u64 = 99;
+        for i in 0..2000u64 {
+            x = lcg(x);
+            q.push(SimTime((x >> 33) % 50), i);
+        }
+        let scheduled = q.scheduled();
+        q.retain(|i| i % 3 != 0);
+        assert_eq!(q.len(), 2000 - 667);
+        assert_eq!(
+            q.scheduled(),
+            scheduled,
+            "the counter of scheduled events stays"
+        );
+        let popped: Vec<(SimTime, u64)> = std::iter::from_fn(|| q.pop()).collect();
+        assert!(popped.iter().all(|(_, i)| i % 3 != 0));
+        assert!(
+            popped.windows(2).all(|w| w[0] < w[1]),
+            "still in (time, insertion) order"
+        );
     }
 }

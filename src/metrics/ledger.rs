@@ -8,19 +8,23 @@ use super::Outcome;
 use serde::Serialize;
 use std::fmt;
 
-/// Why an invocation failed. Only `Raised` happens so far; a function timeout, an
-/// out-of-memory kill and a worker restart are the reasons still to come.
+/// Why an invocation failed. A function timeout, an out-of-memory kill and a worker restart
+/// are the reasons still to come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum FailReason {
     /// The function raised an exception (the experiment's `fails` chance, at the end of its
     /// body).
     Raised,
+    /// It was still running on a draining instance at the end of the grace period
+    /// (`scale.drain_grace_s`), and the instance was shut down with it.
+    DrainCut,
 }
 
 impl fmt::Display for FailReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             FailReason::Raised => "raised",
+            FailReason::DrainCut => "drain_cut",
         })
     }
 }
@@ -31,6 +35,9 @@ pub struct FailedCounts {
     /// The function raised.
     #[serde(skip_serializing_if = "is_zero")]
     pub raised: u64,
+    /// Cut at the end of a drain grace period.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub drain_cut: u64,
 }
 
 impl FailedCounts {
@@ -38,12 +45,13 @@ impl FailedCounts {
     pub fn add(&mut self, reason: FailReason, n: u64) {
         match reason {
             FailReason::Raised => self.raised += n,
+            FailReason::DrainCut => self.drain_cut += n,
         }
     }
 
     /// Failures of every reason.
     pub fn total(&self) -> u64 {
-        self.raised
+        self.raised + self.drain_cut
     }
 
     /// Whether nothing failed (then summary.json leaves the counts out).
@@ -53,7 +61,10 @@ impl FailedCounts {
 
     /// " (12 raised)": the reasons that are not 0, for the printed count line.
     pub fn reasons(&self) -> String {
-        let parts: Vec<String> = [(self.raised, FailReason::Raised)]
+        let parts: Vec<String> = [
+            (self.raised, FailReason::Raised),
+            (self.drain_cut, FailReason::DrainCut),
+        ]
             .iter()
             .filter(|(n, _)| *n > 0)
             .map(|(n, r)| format!("{n} {r}"))

@@ -214,6 +214,13 @@ pub struct ScalingSummary {
     pub cold_starts: u64,
     /// Most instances ready at once.
     pub max_ready_instances: u32,
+    /// New instances taken from the pre-warmed buffer (left out while 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub prewarmed_used: u64,
+    /// Queue and Service Bus messages sent back to their queue because their try was cut at
+    /// the end of a drain's grace period (left out while 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub messages_returned: u64,
     /// Integral over the run of the instances that exist (starting, ready or draining), s.
     pub instance_seconds: f64,
     /// Decisions that changed the fleet (added or drained instances).

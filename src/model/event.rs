@@ -49,6 +49,10 @@ pub enum Event {
     ScaleDecision,
     /// A timer `func`'s Service Bus entity asked for (a lost instance's locks run out).
     ServiceBusWake { func: FuncId },
+    /// A background refill of the pre-warmed buffer is done.
+    PrewarmFilled,
+    /// The grace period of draining `instance` is over: what it still runs is cut.
+    DrainDeadline { instance: InstanceId },
 }
 
 impl Event {
@@ -57,7 +61,11 @@ impl Event {
     pub fn is_fleet_periodic(&self) -> bool {
         matches!(
             self,
-            Event::QueuePoll { .. } | Event::ScaleDecision | Event::ServiceBusWake { .. }
+            Event::QueuePoll { .. }
+                | Event::ScaleDecision
+                | Event::ServiceBusWake { .. }
+                | Event::PrewarmFilled
+                | Event::DrainDeadline { .. }
         )
     }
 }

@@ -62,6 +62,10 @@ pub(super) struct ScaleRt {
     pub(super) names: Vec<String>,
     /// Instance-seconds, the latency split and the other totals of the outputs.
     pub(super) totals: super::fleet_totals::FleetTotals,
+    /// The pre-warmed buffer.
+    pub(super) prewarm: super::prewarm::PrewarmBuffer,
+    /// Queue and Service Bus messages sent back to their queue by a cut (see `drain`).
+    pub(super) messages_returned: u64,
 }
 
 /// Samplers of the three cold-start phases.
@@ -85,7 +89,13 @@ impl ScaleRt {
     /// The scaled app of `exp`, if it has a `scale` block.
     pub(super) fn of(exp: &Experiment, streams: &RngStreams) -> Option<ScaleRt> {
         let config = exp.scale.clone()?;
+        let processes = exp.host.processes as u32;
         Some(ScaleRt {
+            prewarm: super::prewarm::PrewarmBuffer::new(
+                &config,
+                processes,
+                streams.stream("prewarm"),
+            ),
             phases: ColdStartSamplers::new(&config.cold_start),
             controller: ScaleController::new(config),
             host: exp.host.clone(),
@@ -102,6 +112,7 @@ impl ScaleRt {
             max_ready: 0,
             names: exp.functions.iter().map(|f| f.name.clone()).collect(),
             totals: super::fleet_totals::FleetTotals::new(),
+            messages_returned: 0,
         })
     }
 }
@@ -112,7 +123,8 @@ impl World {
         self.scale.as_mut().expect("a scaled app")
     }
 
-    /// Requests a new instance: it starts allocating now.
+    /// Requests a new instance: from the pre-warmed buffer if one is warm (its workers start
+    /// now, or it is ready at once with `prewarmed_workers`), else it starts allocating now.
     pub(super) fn request_instance(&mut self) -> InstanceId {
         let host = self.scale_rt().host.clone();
         let id = self.add_instance_processes(&host);
@@ -120,11 +132,28 @@ impl World {
         inst.state = InstanceState::Allocating;
         inst.always_ready = false;
         self.note_existing(1);
+        if self.take_prewarmed() {
+            self.start_prewarmed(id);
+            return id;
+        }
         let rt = self.scale_rt();
         rt.cold_starts += 1;
         let d = rt.phases.allocate.sample(&mut rt.rng);
         self.push(self.now + d, Event::InstancePhase { instance: id });
         id
+    }
+
+    /// An instance taken from the pre-warmed buffer: allocated, its host started.
+    fn start_prewarmed(&mut self, id: InstanceId) {
+        if !self.scale_rt().controller.config().prewarmed_workers {
+            self.start_workers(id);
+            return;
+        }
+        self.instances[id].state = InstanceState::WorkersStarting;
+        for rank in 0..self.instances[id].processes.len() {
+            let process = self.instances[id].processes[rank];
+            self.push(self.now, Event::ProcessReady { process });
+        }
     }
 
     /// The current phase of `instance`'s start is over: on to the next.
@@ -238,7 +267,8 @@ impl World {
         }
     }
 
-    /// `instance` takes no new work; it is removed once its last invocation is answered.
+    /// `instance` takes no new work; it is removed once its last invocation is answered, or
+    /// shut down with what it still runs at the end of its grace period (see `drain`).
     fn drain(&mut self, id: InstanceId) {
         if self.is_ready(id) {
             self.note_ready(-1);
@@ -249,6 +279,7 @@ impl World {
         self.eventhubs_instance_gone(id);
         self.http_instance_gone(id);
         self.remove_if_drained(id);
+        self.start_drain_grace(id);
     }
 
     /// Removes a draining instance that has nothing left to answer.

@@ -15,8 +15,11 @@
 //! then, so nothing is scheduled for the cap itself. A run stopped by its horizon before that
 //! body ends records it as pending.
 //!
-//! The limits are per function: each HTTP function has its own front end (host.json's limits
-//! are per host; the two agree for an app with one HTTP function, the usual case).
+//! The limits are per host instance, as host.json's `extensions.http` is: the app has one
+//! front end, shared by all its HTTP functions, so two HTTP functions on one instance share its
+//! maxConcurrentRequests, maxOutstandingRequests and Flex per-instance concurrency (the
+//! config check makes every HTTP trigger of an experiment set the same limits). The scale
+//! controller still sees each function's own waiting requests, counted here per function.
 
 use super::event::{FuncId, InvId};
 use super::fleet::{instance_of_slot, slot_of};
@@ -27,10 +30,15 @@ use crate::config::{Experiment, TriggerConfig};
 use crate::metrics::Outcome;
 use std::collections::HashMap;
 
-/// Every HTTP front end of the app, with what the world must remember about its requests.
+/// The app's HTTP front end, with what the world must remember about its requests.
 pub(super) struct HttpTriggers {
-    /// Per function: its front end, if it is HTTP-triggered.
-    fronts: Vec<Option<HttpFront>>,
+    /// The front end of all HTTP-triggered functions (`None`: the app has none).
+    front: Option<HttpFront>,
+    /// Per function: whether it is HTTP-triggered.
+    is_http: Vec<bool>,
+    /// Per function: its requests in the front end not executing yet (waiting for an
+    /// instance or on one).
+    waiting: Vec<u64>,
     /// Per started request: when its client gives up (arrival + the response cap).
     respond_by: HashMap<InvId, u64>,
     /// Actions returned by the last call (reused).
@@ -38,18 +46,18 @@ pub(super) struct HttpTriggers {
 }
 
 impl HttpTriggers {
-    /// The front ends of `exp`'s HTTP-triggered functions.
+    /// The front end of `exp`'s HTTP-triggered functions, with the limits of the first (the
+    /// config check makes them all equal).
     pub(super) fn of(exp: &Experiment) -> HttpTriggers {
-        let fronts = exp
-            .functions
-            .iter()
-            .map(|f| match &f.trigger {
-                Some(TriggerConfig::Http(cfg)) => Some(HttpFront::new(cfg.clone())),
-                _ => None,
-            })
-            .collect();
+        let config = |f: &crate::config::FunctionSpec| match &f.trigger {
+            Some(TriggerConfig::Http(cfg)) => Some(cfg.clone()),
+            _ => None,
+        };
+        let is_http: Vec<bool> = exp.functions.iter().map(|f| config(f).is_some()).collect();
         HttpTriggers {
-            fronts,
+            front: exp.functions.iter().find_map(config).map(HttpFront::new),
+            waiting: vec![0; is_http.len()],
+            is_http,
             respond_by: HashMap::new(),
             actions: Vec::new(),
         }
@@ -57,37 +65,31 @@ impl HttpTriggers {
 
     /// Whether `func` is HTTP-triggered.
     pub(super) fn has(&self, func: FuncId) -> bool {
-        self.fronts[func as usize].is_some()
+        self.is_http[func as usize]
     }
 
     /// Requests of `func` not executing yet (waiting for an instance or on one), if it is
     /// HTTP-triggered: what the scale controller counts as waiting.
     pub(super) fn waiting(&self, func: FuncId) -> Option<u64> {
-        self.fronts[func as usize]
-            .as_ref()
-            .map(|h| (h.waiting_for_instance() + h.queued_on_instances()) as u64)
+        self.has(func).then(|| self.waiting[func as usize])
     }
 
     /// The Flex per-instance concurrency of `func`, if it is HTTP-triggered and sets one.
     pub(super) fn per_instance_concurrency(&self, func: FuncId) -> Option<u32> {
-        self.fronts[func as usize]
-            .as_ref()
-            .and_then(|h| h.config().per_instance_concurrency)
+        let front = self.front.as_ref().filter(|_| self.has(func))?;
+        front.config().per_instance_concurrency
     }
 
-    /// Whether no request waits in any front end.
+    /// Forgets the response cap of `inv` (it was cut; its slot went with its instance).
+    pub(super) fn forget(&mut self, inv: InvId) {
+        self.respond_by.remove(&inv);
+    }
+
+    /// Whether no request waits in the front end.
     pub(super) fn all_idle(&self) -> bool {
-        self.fronts
-            .iter()
-            .flatten()
-            .all(|h| h.waiting_for_instance() + h.queued_on_instances() == 0)
-    }
-
-    /// The HTTP-triggered functions.
-    fn functions(&self) -> Vec<FuncId> {
-        (0..self.fronts.len() as FuncId)
-            .filter(|&f| self.has(f))
-            .collect()
+        self.front
+            .as_ref()
+            .is_none_or(|h| h.waiting_for_instance() + h.queued_on_instances() == 0)
     }
 }
 
@@ -110,18 +112,13 @@ impl World {
 
     /// A request of HTTP-triggered `func` arrives as invocation `inv`.
     pub(super) fn http_arrive(&mut self, func: FuncId, inv: InvId) {
-        let now = self.now;
-        let http = &mut self.scale_rt().http;
-        let mut actions = std::mem::take(&mut http.actions);
-        if let Some(h) = http.fronts[func as usize].as_mut() {
-            h.arrive(now, request_of(inv), &mut actions);
-        }
-        self.carry_out_http(actions);
+        self.scale_rt().http.waiting[func as usize] += 1;
+        self.with_http_front(|h, now, out| h.arrive(now, request_of(inv), out));
     }
 
-    /// `instance` is ready: every HTTP front end sends it requests, first the waiting ones.
+    /// `instance` is ready: the HTTP front end sends it requests, first the waiting ones.
     pub(super) fn http_instance_ready(&mut self, id: InstanceId) {
-        self.for_each_http_front(|h, now, out| h.instance_ready(now, slot_of(id), out));
+        self.with_http_front(|h, now, out| h.instance_ready(now, slot_of(id), out));
     }
 
     /// `instance` drains: it takes no new requests, the ones waiting on it go elsewhere.
@@ -129,20 +126,18 @@ impl World {
         if self.scale.is_none() {
             return;
         }
-        self.for_each_http_front(|h, now, out| h.instance_gone(now, slot_of(id), out));
+        self.with_http_front(|h, now, out| h.instance_gone(now, slot_of(id), out));
     }
 
-    /// Calls `f` on every HTTP front end and carries out what each asked.
-    fn for_each_http_front(&mut self, f: impl Fn(&mut HttpFront, u64, &mut Vec<HttpAction>)) {
+    /// Calls `f` on the HTTP front end, if the app has one, and carries out what it asked.
+    fn with_http_front(&mut self, f: impl FnOnce(&mut HttpFront, u64, &mut Vec<HttpAction>)) {
         let now = self.now;
-        for func in self.scale_rt().http.functions() {
-            let http = &mut self.scale_rt().http;
-            let mut actions = std::mem::take(&mut http.actions);
-            if let Some(h) = http.fronts[func as usize].as_mut() {
-                f(h, now, &mut actions);
-            }
-            self.carry_out_http(actions);
+        let http = &mut self.scale_rt().http;
+        let mut actions = std::mem::take(&mut http.actions);
+        if let Some(h) = http.front.as_mut() {
+            f(h, now, &mut actions);
         }
+        self.carry_out_http(actions);
     }
 
     /// `inv` (of `func`) on `instance` is answered, its response leaving at `response`: its
@@ -165,7 +160,7 @@ impl World {
             return (Outcome::Succeeded, response);
         };
         let mut actions = std::mem::take(&mut http.actions);
-        if let Some(h) = http.fronts[func as usize].as_mut() {
+        if let Some(h) = http.front.as_mut().filter(|_| http.is_http[func as usize]) {
             h.complete(now, slot_of(id), &mut actions);
         }
         self.carry_out_http(actions);
@@ -176,9 +171,10 @@ impl World {
         }
     }
 
-    /// Does what an HTTP front end asked, then hands the action buffer back.
+    /// Does what the HTTP front end asked, then hands the action buffer back.
     fn carry_out_http(&mut self, mut actions: Vec<HttpAction>) {
         for action in actions.drain(..) {
+            self.count_http_waiting(&action);
             match action {
                 HttpAction::Start {
                     request,
@@ -201,6 +197,19 @@ impl World {
             }
         }
         self.scale_rt().http.actions = actions;
+    }
+
+    /// A request that starts, is refused or times out no longer waits in the front end.
+    fn count_http_waiting(&mut self, action: &HttpAction) {
+        let request = match action {
+            HttpAction::Start { request, .. }
+            | HttpAction::Rejected { request, .. }
+            | HttpAction::TimedOut { request, .. } => *request,
+            HttpAction::Queued { .. } | HttpAction::WaitForInstance { .. } => return,
+        };
+        let func = self.invs[inv_of(request)].func as usize;
+        let waiting = &mut self.scale_rt().http.waiting[func];
+        *waiting = waiting.saturating_sub(1);
     }
 
     /// `inv` never ran: its client got `outcome` at `at` (a 429 now, or a timeout at its cap).

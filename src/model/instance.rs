@@ -103,6 +103,11 @@ impl Instance {
         self.waiting.push_back(inv);
     }
 
+    /// Takes every invocation waiting for a ready process (the instance is being shut down).
+    pub(super) fn take_waiting(&mut self) -> Vec<InvId> {
+        std::mem::take(&mut self.waiting).into()
+    }
+
     /// The oldest invocation waiting for a ready process and the process it goes to, if one is
     /// ready.
     pub(super) fn next_waiting(&mut self) -> Option<(InvId, ProcessId)> {

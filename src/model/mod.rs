@@ -21,17 +21,19 @@
 //! * `pools`: the ThreadPoolExecutors;
 //! * `gil` (its state) and `gil_protocol` (how threads take, lose and hand it over);
 //! * `cpu`: processor-sharing cores with context-switch costs;
-//! * `scale`: the scale controller, a pure decision module (not yet wired into the World);
+//! * `scale`: the scale controller, a pure decision module (wired into the run by `scaling`);
 //! * `program`: compiled bodies and duration sampling; `results`: what a run returns;
 //! * `front`: the trigger front ends (storage queue, Service Bus, Event Hubs, HTTP), pure state
 //!   machines; `queue_trigger`, `servicebus_trigger`, `eventhubs_trigger` and `http_trigger`
 //!   drive them in a scaled run (`fleet`: its instances; `scaling`: the controller's
-//!   decisions in the run).
+//!   decisions in the run; `prewarm`: the pre-warmed buffer; `drain`: the grace period of a
+//!   draining instance and cutting what outlives it).
 
 mod answer;
 mod attribution;
 mod build;
 pub mod cpu;
+mod drain;
 pub mod event;
 mod eventhubs_trigger;
 mod fleet;
@@ -43,6 +45,7 @@ mod http_trigger;
 pub mod ids;
 mod instance;
 mod pools;
+mod prewarm;
 pub mod program;
 mod queue_trigger;
 mod results;

@@ -80,6 +80,17 @@ impl QueueTriggers {
             .map_or((0, None), QueueFront::waiting)
     }
 
+    /// Every queue, to tell them an instance is lost.
+    pub(super) fn fronts_mut(&mut self) -> impl Iterator<Item = &mut QueueFront> {
+        self.fronts.iter_mut().flatten()
+    }
+
+    /// Forgets the message of `inv` (its try was cut; the queue takes the message back when
+    /// told its instance is lost). Whether `inv` was for a message.
+    pub(super) fn forget(&mut self, inv: InvId) -> bool {
+        self.messages.remove(&inv).is_some()
+    }
+
     fn queue_functions(&self) -> Vec<FuncId> {
         (0..self.fronts.len() as FuncId)
             .filter(|&f| self.has(f))

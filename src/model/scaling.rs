@@ -52,6 +52,11 @@ pub struct ScalingResult {
     pub cold_starts: u64,
     /// Most instances ready at once.
     pub max_ready: u32,
+    /// New instances taken from the pre-warmed buffer (no cold start of their own).
+    pub prewarmed_used: u64,
+    /// Queue and Service Bus messages sent back to their queue because their try was cut at
+    /// the end of a drain's grace period.
+    pub messages_returned: u64,
     /// Instance-seconds, the latency split and the longest queue wait.
     pub figures: FleetFigures,
 }
@@ -94,6 +99,7 @@ impl World {
         if decision.drain > 0 {
             self.drain_instances(decision.drain);
         }
+        self.top_up_prewarmed(snapshot.has_work());
         let entry = ScaleLogEntry {
             ready: snapshot.fleet.ready,
             starting: snapshot.fleet.starting,
@@ -216,6 +222,8 @@ impl World {
             log: std::mem::take(&mut rt.log),
             cold_starts: rt.cold_starts,
             max_ready: rt.max_ready,
+            prewarmed_used: rt.prewarm.used,
+            messages_returned: rt.messages_returned,
             figures,
         })
     }

@@ -74,6 +74,12 @@ impl ServiceBusTriggers {
             .map_or((0, None), ServiceBusFront::waiting)
     }
 
+    /// Forgets the message of `inv` (its try was cut; the entity takes the message back when
+    /// told its instance is lost). Whether `inv` was for a message.
+    pub(super) fn forget(&mut self, inv: InvId) -> bool {
+        self.messages.remove(&inv).is_some()
+    }
+
     /// The Service Bus-triggered functions.
     fn functions(&self) -> Vec<FuncId> {
         (0..self.fronts.len() as FuncId)
@@ -112,6 +118,18 @@ impl World {
         }
         for q in self.scale_rt().servicebus.fronts.iter_mut().flatten() {
             q.stop_instance(slot_of(id));
+        }
+    }
+
+    /// `instance` is shut down with its invocations: the messages it held are available again
+    /// once their locks run out (each counted as returned).
+    pub(super) fn servicebus_lose_instance(&mut self, id: InstanceId) {
+        for func in self.scale_rt().servicebus.functions() {
+            let rt = self.scale_rt();
+            if let Some(q) = rt.servicebus.fronts[func as usize].as_ref() {
+                rt.messages_returned += q.in_flight(slot_of(id)) as u64;
+            }
+            self.with_servicebus_front(func, |q, now, out| q.lose_instance(now, slot_of(id), out));
         }
     }
 

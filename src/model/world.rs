@@ -173,6 +173,8 @@ impl World {
             } => self.queue_poll(func, instance, ticket),
             Event::ScaleDecision => self.scale_decision(),
             Event::ServiceBusWake { func } => self.servicebus_wake(func),
+            Event::PrewarmFilled => self.prewarm_filled(),
+            Event::DrainDeadline { instance } => self.drain_deadline(instance),
             Event::Sample => unreachable!("ticks are handled by run"),
         }
     }

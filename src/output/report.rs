@@ -150,16 +150,24 @@ fn http_refusals(rejected: u64, timed_out: u64) -> String {
 
 /// The scale controller's decisions that changed the fleet, one line each, and its totals.
 fn scaling_log(o: &mut String, sc: &crate::metrics::summary::ScalingSummary) {
+    let prewarmed = match sc.prewarmed_used {
+        0 => String::new(),
+        n => format!(", {n} from the pre-warmed buffer"),
+    };
     let _ = writeln!(
         o,
-        "scaling: {} decisions, {} cold starts, at most {} instances ready (every decision in scaling.csv)",
+        "scaling: {} decisions, {} cold starts{prewarmed}, at most {} instances ready (every decision in scaling.csv)",
         sc.decisions.len(),
         sc.cold_starts,
         sc.max_ready_instances
     );
+    let returned = match sc.messages_returned {
+        0 => String::new(),
+        n => format!(", {n} messages back to their queue (cut at the drain grace)"),
+    };
     let _ = writeln!(
         o,
-        "  {:.1} instance-seconds, {} scale events, {} rejected (429), longest queue wait {:.1} s",
+        "  {:.1} instance-seconds, {} scale events, {} rejected (429), longest queue wait {:.1} s{returned}",
         sc.instance_seconds, sc.scale_events, sc.rejected_429, sc.max_queue_age_s
     );
     let l = &sc.latency_split_ms;
@@ -201,7 +209,11 @@ fn function_table(o: &mut String, s: &RunSummary) {
     }
 }
 
-/// Per-process CPU, GIL, event-loop use and threads.
+/// Process rows printed at most; a scaled run can have hundreds (summary.json has them all).
+const MAX_PROCESS_ROWS: usize = 12;
+
+/// Per-process CPU, GIL, event-loop use and threads: the first [`MAX_PROCESS_ROWS`], then a
+/// line saying how many more summary.json holds.
 fn process_table(o: &mut String, s: &RunSummary) {
     let _ = writeln!(
         o,
@@ -217,7 +229,7 @@ fn process_table(o: &mut String, s: &RunSummary) {
         "started",
         "executor"
     );
-    for p in &s.processes {
+    for p in s.processes.iter().take(MAX_PROCESS_ROWS) {
         let _ = writeln!(
             o,
             "  {:<7} {:>11} {:>6.2} {:>8.0}% {:>8.0}% {:>9.0}% {:>12.0}% {:>5} {:>8} {:>9}",
@@ -231,6 +243,13 @@ fn process_table(o: &mut String, s: &RunSummary) {
             p.pool_size,
             p.pool_threads_started,
             p.executor_threads_started
+        );
+    }
+    let more = s.processes.len().saturating_sub(MAX_PROCESS_ROWS);
+    if more > 0 {
+        let _ = writeln!(
+            o,
+            "  ... and {more} more processes (every one in summary.json's processes)"
         );
     }
 }

@@ -164,3 +164,35 @@ fn every_scale_problem_is_reported_at_once() {
         problem_line(err, &file, field);
     }
 }
+
+#[test]
+fn a_prewarmed_buffer_with_no_room_under_the_maximum_is_refused() {
+    let (line, at) = scale_problem(
+        "prewarm",
+        "always_ready: 1, max_instances: 2, prewarmed: 2",
+        "scale.prewarmed",
+        "prewarmed",
+    );
+    assert!(line.contains(&at), "{line}");
+    assert!(
+        line.contains("= 2")
+            && line.contains("at most max_instances (2) - the instances always kept (1) = 1")
+            && line.contains("lower prewarmed or raise max_instances"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_negative_drain_grace_is_refused_with_its_range() {
+    let (line, at) = scale_problem(
+        "grace",
+        "drain_grace_s: -1",
+        "scale.drain_grace_s",
+        "drain_grace_s",
+    );
+    assert!(line.contains(&at), "{line}");
+    assert!(
+        line.contains("= -1") && line.contains("Consumption 600"),
+        "{line}"
+    );
+}

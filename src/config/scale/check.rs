@@ -65,6 +65,14 @@ impl Checker {
                 self.whole("scale.max_drain_per_decision", n, &limits::SCALE_CEILING)
                     .map(|v| v as u32)
             }),
+            prewarmed: self.count_or("prewarmed", &s.prewarmed, 0, &limits::SCALE_PREWARMED),
+            prewarmed_workers: s.prewarmed_workers.unwrap_or(false),
+            drain_grace_ns: self.seconds_or(
+                "drain_grace_s",
+                &s.drain_grace_s,
+                600.0,
+                &limits::SCALE_GRACE_S,
+            ),
             targets: TargetDefaults {
                 storage_queue: self.count_or(
                     "targets.storage_queue",
@@ -277,6 +285,7 @@ impl Checker {
                 );
             }
         }
+        self.prewarmed_room(c, ceiling_name);
         let Some(partitions) = all_event_hubs_partitions(c, functions) else {
             return;
         };
@@ -298,6 +307,21 @@ impl Checker {
                     &format!("at most {partitions}, the event hub's partitions: every function is Event Hubs-triggered and each partition is read by one instance at a time, so more instances would sit idle; lower {name} or add partitions"),
                 );
             }
+        }
+    }
+
+    /// The pre-warmed buffer counts towards the ceiling and sits beyond the instances always
+    /// kept, so it needs room above the floor: a buffer that could never be filled (or used)
+    /// is refused rather than silently shrunk.
+    fn prewarmed_room(&mut self, c: &ScaleConfig, ceiling_name: &str) {
+        let (floor, ceiling) = (c.floor(), c.ceiling());
+        if c.prewarmed > 0 && floor.saturating_add(c.prewarmed) > ceiling {
+            let room = ceiling.saturating_sub(floor);
+            self.bad(
+                "scale.prewarmed",
+                c.prewarmed,
+                &format!("at most {ceiling_name} ({ceiling}) - the instances always kept ({floor}) = {room}: pre-warmed instances are a buffer beyond the instances in use and none is pre-warmed beyond the maximum [doc functions-premium-plan.md]; lower prewarmed or raise {ceiling_name}"),
+            );
         }
     }
 

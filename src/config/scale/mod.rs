@@ -23,6 +23,9 @@
 //!     rate_counts: ScaleOuts,       // or Instances (UNVERIFIED which one Azure does)
 //!     idle_to_zero_s: 1200,         // measured 20-30 min on Consumption (UNVERIFIED)
 //!     // max_drain_per_decision: 1, // omit: drain down to the target at once (UNVERIFIED)
+//!     prewarmed: 0,                 // buffer of pre-warmed instances (Premium: 1)
+//!     prewarmed_workers: false,     // the buffer has started its workers too (UNVERIFIED)
+//!     drain_grace_s: 600,           // then a draining instance's work is cut (Premium: 3600)
 //!     targets: Targets(storage_queue: 16, service_bus: 16, event_hubs: 100, http: 1),
 //!     triggers: [
 //!         Trigger(function: "orders", kind: StorageQueue),
@@ -77,6 +80,25 @@ pub struct ScaleConfig {
     /// At most this many instances drained in one decision; `None` (the default): down to the
     /// target at once. Azure's scale-in pace is UNVERIFIED.
     pub max_drain_per_decision: Option<u32>,
+    /// Pre-warmed instances: a buffer beyond the instances in use, already allocated with
+    /// their host started, so a new instance taken from it skips both phases; once one is
+    /// used, a replacement starts in the background (paying its own allocation and host
+    /// start, seen by no request). The buffer counts towards the ceiling: none is pre-warmed
+    /// beyond the maximum. It fills from the first decision that sees work (the docs: a
+    /// pre-warmed instance is allocated as soon as the first trigger comes in, none while the
+    /// app is idle) and stays filled. Default 0: Consumption and Flex have none; Premium's
+    /// default is 1 [doc functions-premium-plan.md].
+    pub prewarmed: u32,
+    /// Whether a pre-warmed instance has also started its worker processes (then it is ready
+    /// the moment it is used). Default false: it pays its workers' start, one after another.
+    /// Which phases a pre-warmed instance has done beyond allocation is UNVERIFIED: the docs
+    /// say only that it is "warmed" and "instantly provisioned".
+    pub prewarmed_workers: bool,
+    /// How long a draining instance's invocations may still run, ns; what is still running
+    /// then is cut (recorded with the `Cut` outcome) and the instance removed. Default 600 s:
+    /// Consumption's grace; Premium and Flex give 60 min [doc functions-premium-plan.md, as
+    /// the reference sheet's section 4 reads it].
+    pub drain_grace_ns: u64,
     /// Target executions per instance by trigger, for functions without their own.
     pub targets: TargetDefaults,
     /// How the controller sees each function (functions not listed are HTTP-triggered).

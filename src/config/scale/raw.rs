@@ -39,6 +39,17 @@ pub struct RawScale {
     /// Idle seconds before scaling to zero, 0..=1e6 (default 1200).
     #[serde(default)]
     pub idle_to_zero_s: Option<Num>,
+    /// Pre-warmed instances kept as a buffer beyond those in use, 0..=1000 (default 0;
+    /// Premium's default is 1).
+    #[serde(default)]
+    pub prewarmed: Option<Num>,
+    /// Whether a pre-warmed instance has also started its worker processes (default false).
+    #[serde(default)]
+    pub prewarmed_workers: Option<bool>,
+    /// Seconds a draining instance's invocations may still run before they are cut,
+    /// 0..=1e6 (default 600).
+    #[serde(default)]
+    pub drain_grace_s: Option<Num>,
     /// Instances drained per decision, 1..=1000 (omit: down to the target at once).
     #[serde(default)]
     pub max_drain_per_decision: Option<Num>,

@@ -110,6 +110,32 @@ impl Checker {
         (self.problems.len() == before).then_some(out)
     }
 
+    /// host.json's `extensions.http` limits belong to the host instance, shared by all its
+    /// HTTP functions [code HttpOptionsSetup.cs; doc functions-host-json.md]: every HTTP
+    /// trigger of the experiment must set the same ones. `functions` are the checked
+    /// functions, in the order of the experiment's `functions`.
+    pub(in crate::config) fn http_limits_agree(
+        &mut self,
+        functions: &[crate::config::FunctionSpec],
+    ) {
+        let mut first: Option<(usize, &HttpConfig)> = None;
+        for (i, f) in functions.iter().enumerate() {
+            let Some(TriggerConfig::Http(cfg)) = &f.trigger else {
+                continue;
+            };
+            match first {
+                None => first = Some((i, cfg)),
+                Some((j, other)) if other != cfg => self.problem(
+                    &format!("functions[{i}].trigger"),
+                    format!("{cfg:?}"),
+                    format!("sets other HTTP limits than functions[{j}].trigger ({other:?})"),
+                    "the same limits on every HTTP trigger: host.json's extensions.http is per host instance, shared by all its HTTP functions; copy one trigger's profile and limits to the other",
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+
     /// An optional whole-number field, `default` when omitted or not allowed.
     fn whole_or(&mut self, field: &str, n: &Option<Num>, allowed: &Whole, default: u64) -> u64 {
         n.as_ref()

@@ -155,7 +155,8 @@ impl Default for EventHubsConfig {
 }
 
 /// HTTP admission on each instance (host.json `extensions.http`, Flex per-instance
-/// concurrency).
+/// concurrency). The limits are the host's, shared by all the app's HTTP functions, so every
+/// HTTP trigger of an experiment must set the same ones.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HttpConfig {
     /// Requests executing at once per instance (`maxConcurrentRequests`); the rest wait on
