@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""How much of its GIL a multi-threaded process gets to use, with the other cores idle or busy.
+
+In the measured cases where a worker process runs two or more CPU-bound threads while other
+processes keep the other cores busy (P = cores, T >= 2), real CPython keeps fewer of its
+process's CPU-bound bodies running per second than sim predicts (about 0.88-0.94 of the
+process's busy time spent in a body's own CPU, against sim's 0.96-0.98), while with a core
+free (P = 1) the two agree. This probe measures that share directly, without the dispatch
+path: T threads in one process each burn CPU (pure bytecode) for a fixed wall time, and the
+probe sums their CPU time (``time.thread_time``) and divides by the wall time, so 1.0 means
+the GIL was always held by a thread doing useful work. It also counts the forced switches
+the interval implies and the threads' voluntary and involuntary context switches and
+run-queue wait (Linux /proc). Conditions:
+
+* ``threads``: 1, 2, 4, 8 CPU-bound threads in the measured process;
+* ``others``: 0 .. cpu_count - 1 other processes spinning on bytecode meanwhile (no core
+  idle once the measured process and the others fill them).
+
+Usage::
+
+    python3 gil_throughput.py [--seconds 2] [--json FILE]
+
+Prints one line per condition; ``--json`` also writes them. Stdlib only; Linux for the
+scheduler counters (elsewhere they are left out). Run it on an idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import sys
+import threading
+import time
+
+THREADS = (1, 2, 4, 8)
+
+
+def spin(stop_at):
+    """Keep one core busy with bytecode until ``stop_at`` (perf_counter seconds)."""
+    x = 0
+    while time.perf_counter() < stop_at:
+        x += 1
+
+
+def thread_counters():
+    """(run-queue wait ns, voluntary, involuntary switches) of this thread, or None."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            wait_ns = int(f.read().split()[1])
+        vol = invol = 0
+        with open("/proc/thread-self/status") as f:
+            for line in f:
+                if line.startswith("voluntary_ctxt_switches"):
+                    vol = int(line.split()[1])
+                elif line.startswith("nonvoluntary_ctxt_switches"):
+                    invol = int(line.split()[1])
+        return (wait_ns, vol, invol)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def burner(stop_at, out, index):
+    """Burn CPU until ``stop_at``; record this thread's CPU time and scheduler counters."""
+    before = thread_counters()
+    cpu0 = time.thread_time()
+    x = 0
+    while time.perf_counter() < stop_at:
+        x += 1
+    cpu = time.thread_time() - cpu0
+    after = thread_counters()
+    delta = None if before is None or after is None else \
+        tuple(b - a for a, b in zip(before, after))
+    out[index] = (cpu, delta)
+
+
+def measure_process(threads, seconds, queue):
+    """In a fresh process: ``threads`` burners for ``seconds``; puts the summary on queue."""
+    start = time.perf_counter() + 0.05
+    stop_at = start + seconds
+    out = [None] * threads
+    workers = [threading.Thread(target=burner, args=(stop_at, out, i)) for i in range(threads)]
+    while time.perf_counter() < start:
+        pass
+    t0 = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    wall = time.perf_counter() - t0
+    cpu = sum(o[0] for o in out)
+    deltas = [o[1] for o in out if o[1] is not None]
+    summary = {"threads": threads, "wall_s": round(wall, 4), "cpu_s": round(cpu, 4),
+               "gil_use": round(cpu / wall, 4),
+               "forced_switches_expected": int(wall / sys.getswitchinterval())
+               if threads > 1 else 0}
+    if len(deltas) == threads:
+        summary["rq_wait_ms"] = round(sum(d[0] for d in deltas) / 1e6, 3)
+        summary["voluntary"] = sum(d[1] for d in deltas)
+        summary["involuntary"] = sum(d[2] for d in deltas)
+    queue.put(summary)
+
+
+def one_condition(ctx, threads, others, seconds):
+    """Measure ``threads`` burners while ``others`` spinner processes run."""
+    stop_at = time.perf_counter() + seconds + 1.0
+    spinners = [ctx.Process(target=spin, args=(stop_at,)) for _ in range(others)]
+    for p in spinners:
+        p.start()
+    time.sleep(0.3 if others else 0.0)
+    queue = ctx.Queue()
+    proc = ctx.Process(target=measure_process, args=(threads, seconds, queue))
+    try:
+        proc.start()
+        result = queue.get(timeout=seconds + 30)
+        proc.join()
+    finally:
+        for p in spinners:
+            p.terminate()
+            p.join()
+    result["others"] = others
+    return result
+
+
+def run(seconds, threads=THREADS):
+    """Every condition: {"threads=T others=O": summary}."""
+    ctx = multiprocessing.get_context("spawn")
+    results = {}
+    for others in range(0, max(1, os.cpu_count() or 1)):
+        for t in threads:
+            results["threads=%d others=%d" % (t, others)] = one_condition(ctx, t, others, seconds)
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=2.0, help="wall time per condition")
+    parser.add_argument("--json", help="also write the results here")
+    args = parser.parse_args()
+    results = run(args.seconds)
+    for key, r in results.items():
+        extra = "" if "involuntary" not in r else \
+            "  rq wait %8.2f ms  vol %6d  invol %6d" % (r["rq_wait_ms"], r["voluntary"],
+                                                         r["involuntary"])
+        print("%-20s GIL use %.4f  forced switches ~%5d%s" % (
+            key, r["gil_use"], r["forced_switches_expected"], extra))
+    if args.json:
+        machine = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                   "python": platform.python_version(),
+                   "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        with open(args.json, "w") as f:
+            json.dump({"machine": machine, "gil_throughput": results}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
