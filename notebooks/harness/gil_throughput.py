@@ -14,7 +14,9 @@ run-queue wait (Linux /proc). Conditions:
 
 * ``threads``: 1, 2, 4, 8 CPU-bound threads in the measured process;
 * ``others``: 0 .. cpu_count - 1 other processes spinning on bytecode meanwhile (no core
-  idle once the measured process and the others fill them).
+  idle once the measured process and the others fill them), each on one thread, or (``alike``)
+  on as many threads as the measured process: P processes of T CPU-bound threads each, as a
+  worker pool of P x T runs them.
 
 Usage::
 
@@ -38,11 +40,19 @@ import time
 THREADS = (1, 2, 4, 8)
 
 
-def spin(stop_at):
-    """Keep one core busy with bytecode until ``stop_at`` (perf_counter seconds)."""
-    x = 0
-    while time.perf_counter() < stop_at:
-        x += 1
+def spin(stop_at, threads=1):
+    """Keep one core busy with bytecode until ``stop_at`` (perf_counter seconds), on
+    ``threads`` threads sharing this process's GIL."""
+    def loop():
+        x = 0
+        while time.perf_counter() < stop_at:
+            x += 1
+    extra = [threading.Thread(target=loop) for _ in range(threads - 1)]
+    for t in extra:
+        t.start()
+    loop()
+    for t in extra:
+        t.join()
 
 
 def thread_counters():
@@ -103,10 +113,12 @@ def measure_process(threads, seconds, queue):
     queue.put(summary)
 
 
-def one_condition(ctx, threads, others, seconds):
-    """Measure ``threads`` burners while ``others`` spinner processes run."""
+def one_condition(ctx, threads, others, seconds, alike=False):
+    """Measure ``threads`` burners while ``others`` spinner processes run (each on as many
+    threads as the measured process when ``alike``, else on one)."""
     stop_at = time.perf_counter() + seconds + 1.0
-    spinners = [ctx.Process(target=spin, args=(stop_at,)) for _ in range(others)]
+    other_threads = threads if alike else 1
+    spinners = [ctx.Process(target=spin, args=(stop_at, other_threads)) for _ in range(others)]
     for p in spinners:
         p.start()
     time.sleep(0.3 if others else 0.0)
@@ -121,16 +133,20 @@ def one_condition(ctx, threads, others, seconds):
             p.terminate()
             p.join()
     result["others"] = others
+    result["other_threads"] = other_threads if others else 0
     return result
 
 
 def run(seconds, threads=THREADS):
-    """Every condition: {"threads=T others=O": summary}."""
+    """Every condition: {"threads=T others=O[ alike]": summary}."""
     ctx = multiprocessing.get_context("spawn")
     results = {}
     for others in range(0, max(1, os.cpu_count() or 1)):
         for t in threads:
             results["threads=%d others=%d" % (t, others)] = one_condition(ctx, t, others, seconds)
+            if others and t > 1:
+                results["threads=%d others=%d alike" % (t, others)] = \
+                    one_condition(ctx, t, others, seconds, alike=True)
     return results
 
 
@@ -144,7 +160,7 @@ def main():
         extra = "" if "involuntary" not in r else \
             "  rq wait %8.2f ms  vol %6d  invol %6d" % (r["rq_wait_ms"], r["voluntary"],
                                                          r["involuntary"])
-        print("%-20s GIL use %.4f  forced switches ~%5d%s" % (
+        print("%-26s GIL use %.4f  forced switches ~%5d%s" % (
             key, r["gil_use"], r["forced_switches_expected"], extra))
     if args.json:
         machine = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
