@@ -1,14 +1,21 @@
 //! A thread that slept long wakes late (`host.dispatch.sleeper_wake_*`, measured with
-//! notebooks/harness/wake_latency.py): requests that find the worker asleep pay it at every
-//! hop of the dispatch path, requests that follow each other closely do not.
+//! notebooks/harness/wake_latency.py) when it wakes onto an idle core: requests that find the
+//! worker asleep pay it at every hop of the dispatch path, requests that follow each other
+//! closely do not, nor does anything on a single core. And the host process's own CPU per
+//! invocation (`host.dispatch.host_response_us`) slows the workers only on full cores.
 
 mod common;
 use common::*;
 
 /// One client sending a no-op `def` request, then thinking `think_ms` before the next.
 fn serial_noops(think_ms: f64) -> String {
+    serial_noops_on(2.0, think_ms)
+}
+
+/// The same on `cores` cores.
+fn serial_noops_on(cores: f64, think_ms: f64) -> String {
     format!(
-        r#"Experiment(name: "serial", host: Host(cores: 2.0, processes: 1, threads: 1),
+        r#"Experiment(name: "serial", host: Host(cores: {cores}, processes: 1, threads: 1),
         functions: [FunctionUse(function: Inline(Function(name: "noop", kind: Sync,
             body: [Cpu(Constant(0.001))])),
             workload: ClosedLoop(clients: 1, think: Constant({think_ms}), requests_per_client: 50))])"#
@@ -37,6 +44,40 @@ fn requests_after_a_long_quiet_spell_pay_the_sleeper_wake_up_at_each_hop() {
 #[test]
 fn requests_that_follow_closely_pay_no_sleeper_wake_up() {
     let text = serial_noops(0.5);
+    let extra = mean_latency_us(&text, &[]) - mean_latency_us(&text, &[NO_SLEEPER_LATENCY]);
+    assert!(extra.abs() < 1e-9, "extra {extra} us");
+}
+
+/// Two single-threaded worker processes on `cores` cores, each serving back-to-back 20 ms CPU
+/// bodies from a burst (so every core a worker needs is busy whenever the host works).
+fn two_busy_workers(cores: f64) -> String {
+    format!(
+        r#"Experiment(name: "busy", host: Host(cores: {cores}, processes: 2, threads: 1),
+        functions: [FunctionUse(function: Inline(Function(name: "cpu", kind: Sync,
+            body: [Cpu(Constant(20.0))])), workload: Burst(n: 40))])"#
+    )
+}
+
+const NO_HOST_CPU: &str = "host.dispatch.host_response_us=0";
+
+#[test]
+fn the_host_s_cpu_slows_the_workers_only_when_no_core_is_free() {
+    // On 2 cores the two workers fill them, so the host's 220 us per response takes its
+    // share: 40 responses x 220 us = 8.8 ms of core time, half of it from each worker's
+    // 400 ms: about 4.4 ms later, less what falls after a worker's last body.
+    let full = two_busy_workers(2.0);
+    let later = makespan_ms(&run_text(&full, &[])) - makespan_ms(&run_text(&full, &[NO_HOST_CPU]));
+    assert!((2.0..=5.0).contains(&later), "{later:.2} ms later");
+    // On 3 cores a core is always free for the host: the workers do not notice it.
+    let roomy = two_busy_workers(3.0);
+    let later = makespan_ms(&run_text(&roomy, &[])) - makespan_ms(&run_text(&roomy, &[NO_HOST_CPU]));
+    assert!(later.abs() < 0.05, "{later:.3} ms later");
+}
+
+#[test]
+fn on_one_core_there_is_no_idle_core_to_wake_so_no_sleeper_latency() {
+    // The waker is on the only core: the woken thread is queued there, no halted vCPU wakes.
+    let text = serial_noops_on(1.0, 50.0);
     let extra = mean_latency_us(&text, &[]) - mean_latency_us(&text, &[NO_SLEEPER_LATENCY]);
     assert!(extra.abs() < 1e-9, "extra {extra} us");
 }
