@@ -29,13 +29,14 @@ scheduler counters (elsewhere they are left out). Run it on an idle machine.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
-import platform
 import sys
 import threading
 import time
+
+from measure import thread_sched
+from probe_output import write_results
 
 THREADS = (1, 2, 4, 8)
 
@@ -57,19 +58,8 @@ def spin(stop_at, threads=1):
 
 def thread_counters():
     """(run-queue wait ns, voluntary, involuntary switches) of this thread, or None."""
-    try:
-        with open("/proc/thread-self/schedstat") as f:
-            wait_ns = int(f.read().split()[1])
-        vol = invol = 0
-        with open("/proc/thread-self/status") as f:
-            for line in f:
-                if line.startswith("voluntary_ctxt_switches"):
-                    vol = int(line.split()[1])
-                elif line.startswith("nonvoluntary_ctxt_switches"):
-                    invol = int(line.split()[1])
-        return (wait_ns, vol, invol)
-    except (OSError, ValueError, IndexError):
-        return None
+    sched = thread_sched()
+    return None if sched is None else (sched[0], sched[2], sched[3])
 
 
 def burner(stop_at, out, index):
@@ -163,11 +153,7 @@ def main():
         print("%-26s GIL use %.4f  forced switches ~%5d%s" % (
             key, r["gil_use"], r["forced_switches_expected"], extra))
     if args.json:
-        machine = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-                   "python": platform.python_version(),
-                   "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-        with open(args.json, "w") as f:
-            json.dump({"machine": machine, "gil_throughput": results}, f, indent=1)
+        write_results(args.json, "gil_throughput", results)
 
 
 if __name__ == "__main__":

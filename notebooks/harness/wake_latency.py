@@ -23,12 +23,12 @@ Stdlib only; Linux or macOS (spawn start method).
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
-import platform
 import statistics
 import time
+
+from probe_output import write_results
 
 IDLE_MS = (0.05, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 
@@ -128,11 +128,7 @@ def main():
     for key, value in results.items():
         print("%-26s p50 %7.1f us  p90 %7.1f us" % (key, value["p50_us"], value["p90_us"]))
     if args.json:
-        machine = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-                   "python": platform.python_version(),
-                   "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-        with open(args.json, "w") as f:
-            json.dump({"machine": machine, "wake_latency": results}, f, indent=1)
+        write_results(args.json, "wake_latency", results)
 
 
 if __name__ == "__main__":
