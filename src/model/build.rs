@@ -3,10 +3,10 @@
 //! (programs, arrival sources, clients), the instance and its worker processes, and the first
 //! events.
 
-use super::event::{Event, FuncId, ThreadId};
+use super::event::Event;
 use super::fleet::ScaleRt;
 use super::gil::{Gil, HandoverPolicy};
-use super::ids::{IdVec, InstanceId, ProcessId};
+use super::ids::{ClientId, FuncId, Id, IdVec, InstanceId, ProcessId, ThreadId};
 use super::instance::{Instance, InstanceState};
 use super::program::{Programs, Sampler};
 use super::sampling::SampleMarks;
@@ -42,7 +42,7 @@ pub enum BuildError {
     #[error("output.timeseries_interval_ms = 0: the time series needs a positive interval (1 ms is the default)")]
     NoSampleInterval,
     /// More functions than a function id can number.
-    #[error("{0} functions: the model numbers at most {max} functions; split the app", max = FuncId::MAX as usize + 1)]
+    #[error("{0} functions: the model numbers at most {max} functions; split the app", max = FuncId::LIMIT + 1)]
     TooManyFunctions(usize),
     /// An HTTP trigger with no fleet for its front end to spread requests over.
     #[error("functions[{0}].trigger = Http needs a `scale` block (the instances its requests are spread over): add `scale: Scale(min_instances: 1, max_instances: 1)` for one fixed instance, or `scale: Scale()` to scale from zero; or remove the trigger to deliver requests directly to the one instance")]
@@ -98,7 +98,7 @@ fn check(exp: &Experiment) -> Result<(), BuildError> {
     if exp.output.timeseries_interval_ns == 0 {
         return Err(BuildError::NoSampleInterval);
     }
-    if exp.functions.len() > FuncId::MAX as usize + 1 {
+    if exp.functions.len() > FuncId::LIMIT + 1 {
         return Err(BuildError::TooManyFunctions(exp.functions.len()));
     }
     check_triggers(exp)
@@ -124,7 +124,7 @@ impl World {
             now: 0,
             queue: EventQueue::with_capacity(1024),
             instances: IdVec::default(),
-            threads: Vec::new(),
+            threads: IdVec::default(),
             processes: IdVec::default(),
             tasks: Slab::default(),
             invs: Slab::default(),
@@ -245,13 +245,13 @@ impl World {
     /// Schedules every function's first open-loop arrival and every closed-loop client's first
     /// request (at t = 0).
     fn schedule_first_requests(&mut self) {
-        for f in 0..self.functions.len() as FuncId {
+        for f in self.functions.ids() {
             self.pull_arrival(f);
-            let clients = self.functions[f as usize]
+            let clients = self.functions[f]
                 .clients
                 .as_ref()
                 .map_or(0, |c| c.sent.len());
-            for client in 0..clients as u32 {
+            for client in (0..clients).map(ClientId::from_index) {
                 self.schedule_request(0, Event::ClientRequest { func: f, client });
             }
         }
@@ -273,8 +273,7 @@ impl World {
             slot: Slot::NONE,
             since: self.now,
             asleep_since: self.now,
-        });
-        (self.threads.len() - 1) as ThreadId
+        })
     }
 
     /// Starts every pool and default-executor thread of process `p` up front, idle.
@@ -308,7 +307,7 @@ fn function_rt(f: &FunctionSpec, programs: &mut Programs, streams: &RngStreams) 
             rng: streams.stream(&format!("think/{}", f.name)),
             stop_at: *duration_ns,
             per_client_limit: *requests_per_client,
-            sent: vec![0; *clients as usize],
+            sent: IdVec::from(vec![0; *clients as usize]),
         }),
         _ => None,
     };

@@ -20,7 +20,7 @@
 //! stretched almost only by such preemptions (run-queue wait, involuntary switches), not by
 //! waiting for the GIL.
 
-use super::event::ThreadId;
+use super::ids::ThreadId;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -59,7 +59,7 @@ const SCHED_LATENCY_NS: f64 = 6e6;
 const MIN_GRANULARITY_NS: f64 = 0.75e6;
 
 /// The heap's name for the host process's burst (never a worker thread's id).
-const HOST: ThreadId = ThreadId::MAX;
+const HOST: ThreadId = ThreadId::HOST;
 
 /// A preemption is two context switches: to the woken thread and, when it blocks, back.
 const SWITCHES_PER_PREEMPTION: f64 = 2.0;
@@ -149,7 +149,7 @@ impl Cores {
     /// `thread` (of `process`) starts a burst of `work_ns` of CPU at `now`.
     pub fn start(&mut self, thread: ThreadId, process: usize, work_ns: u64, now: u64) {
         self.advance(now);
-        let t = thread as usize;
+        let t = thread.index();
         if t >= self.live_seq.len() {
             self.live_seq.resize(t + 1, 0);
             self.finish.resize(t + 1, f64::NAN);
@@ -200,7 +200,7 @@ impl Cores {
         if b.thread == HOST {
             return b.seq == self.host_seq && !self.host_finish.is_nan();
         }
-        let t = b.thread as usize;
+        let t = b.thread.index();
         self.live_seq[t] == b.seq && !self.finish[t].is_nan()
     }
 
@@ -251,7 +251,7 @@ impl Cores {
     /// Takes `thread` off its core (preemption) and returns the work it has left, in ns.
     pub fn stop(&mut self, thread: ThreadId, process: usize, now: u64) -> u64 {
         self.advance(now);
-        let t = thread as usize;
+        let t = thread.index();
         let left = (self.finish[t] - self.v).max(0.0);
         self.finish[t] = f64::NAN;
         self.left_at[t] = now;
@@ -298,7 +298,7 @@ impl Cores {
                 self.host_done();
                 continue;
             }
-            let t = top.thread as usize;
+            let t = top.thread.index();
             self.finish[t] = f64::NAN;
             self.left_at[t] = now;
             self.live_seq[t] = self.live_seq[t].wrapping_add(1);
@@ -357,16 +357,22 @@ impl Cores {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ids::Id;
+
+    /// Thread `n`.
+    fn th(n: usize) -> ThreadId {
+        ThreadId::from_index(n)
+    }
 
     #[test]
     fn two_bursts_on_one_core_share_it() {
         let mut c = Cores::new(1.0, 1, 0);
-        c.start(0, 0, 100, 0);
-        c.start(1, 0, 100, 0);
+        c.start(th(0), 0, 100, 0);
+        c.start(th(1), 0, 100, 0);
         assert_eq!(c.next_finish(0), Some(200));
         let mut done = Vec::new();
         c.finish_due(200, |_| 0, &mut done);
-        assert_eq!(done, vec![0, 1]);
+        assert_eq!(done, vec![th(0), th(1)]);
         assert_eq!(c.process_cpu_ns(0, 200), 200.0);
     }
 
@@ -375,7 +381,7 @@ mod tests {
         // 4 threads on 1 core: slices of 1.5 ms, each paying a 30 us switch.
         let mut c = Cores::new(1.0, 1, 30_000);
         for t in 0..4 {
-            c.start(t, 0, 1_000_000, 0);
+            c.start(th(t), 0, 1_000_000, 0);
         }
         let ideal = 4_000_000.0;
         let expected = ideal * (1.5e6 + 30e3) / 1.5e6;
@@ -386,8 +392,8 @@ mod tests {
     #[test]
     fn a_wake_on_full_cores_costs_the_running_threads_two_switches() {
         let mut c = Cores::new(2.0, 1, 30_000);
-        c.start(0, 0, 1_000_000, 0);
-        c.start(1, 0, 1_000_000, 0);
+        c.start(th(0), 0, 1_000_000, 0);
+        c.start(th(1), 0, 1_000_000, 0);
         c.brief_wake(100_000);
         // Each of the two running threads loses half of 2 x 30 us.
         assert_eq!(c.next_finish(100_000), Some(1_030_000));
@@ -396,20 +402,20 @@ mod tests {
     #[test]
     fn a_wake_with_a_core_free_costs_nothing() {
         let mut c = Cores::new(2.0, 1, 30_000);
-        c.start(0, 0, 1_000_000, 0);
+        c.start(th(0), 0, 1_000_000, 0);
         c.brief_wake(100_000);
-        c.start(1, 0, 500_000, 100_000);
+        c.start(th(1), 0, 500_000, 100_000);
         assert_eq!(c.next_finish(100_000), Some(600_000));
     }
 
     #[test]
     fn a_thread_going_on_from_one_burst_to_the_next_is_not_a_wake() {
         let mut c = Cores::new(1.0, 1, 30_000);
-        c.start(0, 0, 100_000, 0);
+        c.start(th(0), 0, 100_000, 0);
         let mut done = Vec::new();
         c.finish_due(100_000, |_| 0, &mut done);
-        c.start(1, 0, 100_000, 100_000);
-        c.start(0, 0, 100_000, 100_000);
+        c.start(th(1), 0, 100_000, 100_000);
+        c.start(th(0), 0, 100_000, 100_000);
         // Thread 1 woke onto a free core; thread 0 continued: no preemption charged, only
         // the time slicing of two threads on one core (3 ms slices, 30 us switches).
         let shared = 200_000.0 * (3e6 + 30e3) / 3e6;
@@ -419,15 +425,15 @@ mod tests {
     #[test]
     fn preemption_keeps_the_work_left() {
         let mut c = Cores::new(2.0, 1, 0);
-        c.start(0, 0, 100, 0);
-        assert_eq!(c.stop(0, 0, 30), 70);
+        c.start(th(0), 0, 100, 0);
+        assert_eq!(c.stop(th(0), 0, 30), 70);
         assert_eq!(c.next_finish(30), None);
     }
 
     #[test]
     fn host_work_on_a_free_core_costs_the_workers_nothing() {
         let mut c = Cores::new(2.0, 1, 30_000);
-        c.start(0, 0, 1_000_000, 0);
+        c.start(th(0), 0, 1_000_000, 0);
         c.host_work(200_000, 0);
         assert_eq!(c.next_finish(0), Some(200_000));
         let mut done = Vec::new();
@@ -442,7 +448,7 @@ mod tests {
         // One core, a 1 ms burst and 0.2 ms of host work: both at half speed until the host
         // is done at 0.4 ms; the thread then has 0.8 ms left.
         let mut c = Cores::new(1.0, 1, 0);
-        c.start(0, 0, 1_000_000, 0);
+        c.start(th(0), 0, 1_000_000, 0);
         c.host_work(200_000, 0);
         let mut done = Vec::new();
         c.finish_due(400_000, |_| 0, &mut done);
@@ -465,18 +471,18 @@ mod tests {
         assert!(c.idle_core_for_host_wake());
         c.host_work(100_000, 0);
         assert!(c.idle_core_for_host_wake(), "the host is the waker, on its own core");
-        c.start(0, 0, 1_000_000, 0);
+        c.start(th(0), 0, 1_000_000, 0);
         assert!(!c.idle_core_for_host_wake());
     }
 
     #[test]
     fn fractional_cores_slow_a_single_thread() {
         let mut c = Cores::new(0.25, 1, 0);
-        c.start(0, 0, 100, 0);
+        c.start(th(0), 0, 100, 0);
         assert_eq!(c.next_finish(0), Some(400));
         let mut c = Cores::new(0.5, 1, 0);
-        c.start(0, 0, 100, 0);
-        c.start(1, 0, 100, 0);
+        c.start(th(0), 0, 100, 0);
+        c.start(th(1), 0, 100, 0);
         assert_eq!(c.next_finish(0), Some(400));
     }
 }

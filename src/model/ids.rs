@@ -1,5 +1,6 @@
-//! Typed ids: each names one kind of thing (an instance, a process...), so a process id can
-//! never index the threads by mistake, and [`IdVec`], a vector indexed by one kind of id.
+//! Typed ids: each names one kind of thing (an instance, a process, a thread, a task...), so a
+//! process id can never index the threads by mistake, and [`IdVec`], a vector indexed by one
+//! kind of id. No other module turns an id into an integer: they index with the id itself.
 //!
 //! An id is the position of its record in the world's arena for that kind, kept in the
 //! narrowest integer that holds every id a run can make (the records of invocations and
@@ -58,6 +59,35 @@ typed_id!(
     ProcessId(u16)
 );
 
+typed_id!(
+    /// An OS thread of a worker process, index into `World::threads` (numbered across the
+    /// whole fleet, in creation order).
+    ThreadId(u32)
+);
+typed_id!(
+    /// An invocation in flight, index into `World::invs` (a slab: the id of an answered
+    /// invocation is reused; its number in the output files is `Inv::id`).
+    InvId(u32)
+);
+typed_id!(
+    /// A running program (a body, a gather branch or an executor call), index into
+    /// `World::tasks` (a slab: a finished task's id is reused).
+    TaskId(u32)
+);
+typed_id!(
+    /// A function of the app, index into `World::functions` and every per-function table (its
+    /// position in the experiment's list).
+    FuncId(u16)
+);
+typed_id!(
+    /// A compiled program (a body or one of its sub-programs), index into `Programs`.
+    ProgId(u32)
+);
+typed_id!(
+    /// A closed-loop client of one function, index into that function's `Clients::sent`.
+    ClientId(u32)
+);
+
 impl InstanceId {
     /// The number the output files give the instance.
     pub fn number(self) -> u16 {
@@ -67,6 +97,19 @@ impl InstanceId {
 
 impl ProcessId {
     /// The number the output files give the process.
+    pub fn number(self) -> u16 {
+        self.0
+    }
+}
+
+impl ThreadId {
+    /// Never a worker thread's id (a run would need 2^32 - 1 threads first): the cores name the
+    /// host process's own burst with it, beside the worker threads' bursts (see `cpu`).
+    pub const HOST: ThreadId = ThreadId(u32::MAX);
+}
+
+impl FuncId {
+    /// The number the output files and the recorder give the function.
     pub fn number(self) -> u16 {
         self.0
     }
@@ -123,6 +166,22 @@ impl<I: Id, T> IdVec<I, T> {
     /// The items, in id order, to change.
     pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
         self.items.iter_mut()
+    }
+}
+
+impl<I, T> From<Vec<T>> for IdVec<I, T> {
+    /// The items of `items`, the first one getting id 0.
+    fn from(items: Vec<T>) -> Self {
+        IdVec {
+            items,
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<I, T> FromIterator<T> for IdVec<I, T> {
+    fn from_iter<It: IntoIterator<Item = T>>(iter: It) -> Self {
+        Vec::from_iter(iter).into()
     }
 }
 

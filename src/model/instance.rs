@@ -9,8 +9,7 @@
 //! inside each instance would put an instance lookup on every GIL and queue operation instead.
 
 use super::cpu::Cores;
-use super::event::InvId;
-use super::ids::{InstanceId, ProcessId};
+use super::ids::{InstanceId, InvId, ProcessId};
 use super::world::World;
 use crate::metrics::Gauge;
 use std::collections::VecDeque;
@@ -197,10 +196,11 @@ mod tests {
         let p = ProcessId::from_index(0);
         inst.add_process(p);
         assert_eq!(inst.pick_process(), None);
-        inst.wait(7);
+        let inv = InvId::from_index(7);
+        inst.wait(inv);
         assert_eq!(inst.next_waiting(), None);
         inst.process_ready(p);
-        assert_eq!(inst.next_waiting(), Some((7, p)));
+        assert_eq!(inst.next_waiting(), Some((inv, p)));
         assert_eq!(inst.next_waiting(), None);
     }
 }

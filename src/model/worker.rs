@@ -6,9 +6,8 @@
 //! PYTHON_THREADPOOL_THREAD_COUNT threads; `run_in_executor(None, ...)` uses the loop's separate
 //! default executor; responses go back through a sender thread.
 
-use super::event::{InvId, TaskId, ThreadId};
 use super::gil::Gil;
-use super::ids::InstanceId;
+use super::ids::{InstanceId, InvId, TaskId, ThreadId};
 use crate::kernel::SimRng;
 use crate::metrics::Gauge;
 use std::collections::VecDeque;
