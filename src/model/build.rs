@@ -6,7 +6,7 @@
 use super::event::Event;
 use super::fleet::ScaleRt;
 use super::gil::{Gil, HandoverPolicy};
-use super::ids::{ClientId, FuncId, Id, IdVec, InstanceId, ProcessId, ThreadId};
+use super::ids::{ClientId, FuncId, Id, IdVec, InstanceId, ProcessId, ProcessRank, ThreadId};
 use super::instance::{Instance, InstanceState};
 use super::program::{Programs, Sampler};
 use super::sampling::SampleMarks;
@@ -173,9 +173,11 @@ impl World {
     /// n start intervals from now.
     fn add_instance(&mut self, h: &HostConfig) -> InstanceId {
         let instance = self.add_instance_processes(h);
-        for n in 0..h.processes as usize {
-            let p = self.instances[instance].processes[n];
-            let ready_at = h.process_start_interval_ns.saturating_mul(n as u64);
+        for rank in self.instances[instance].processes.ids() {
+            let p = self.instances[instance].processes[rank];
+            let ready_at = h
+                .process_start_interval_ns
+                .saturating_mul(rank.index() as u64);
             self.push(self.now + ready_at, Event::ProcessReady { process: p });
         }
         instance
@@ -199,9 +201,9 @@ impl World {
     fn add_process(&mut self, instance: InstanceId, h: &HostConfig) -> ProcessId {
         let p = self.processes.next_id();
         let rank = self.instances[instance].add_process(p);
-        let receiver = self.new_thread(p, Role::Receiver);
-        let loop_thread = self.new_thread(p, Role::Loop);
-        let sender = self.new_thread(p, Role::Sender);
+        let receiver = self.new_thread_on(instance, rank, p, Role::Receiver);
+        let loop_thread = self.new_thread_on(instance, rank, p, Role::Loop);
+        let sender = self.new_thread_on(instance, rank, p, Role::Sender);
         let policy = HandoverPolicy {
             previous_holder: h.dispatch.handover_previous_holder,
             longest_waiter: h.dispatch.handover_longest_waiter,
@@ -259,8 +261,27 @@ impl World {
 
     /// Adds an idle thread with `role` to process `process`.
     pub(super) fn new_thread(&mut self, process: ProcessId, role: Role) -> ThreadId {
+        let (instance, rank) = (
+            self.processes[process].instance,
+            self.processes[process].rank,
+        );
+        self.new_thread_on(instance, rank, process, role)
+    }
+
+    /// Adds an idle thread with `role` to process `process`, of rank `rank` on `instance`
+    /// (which may not be in the arena yet), and seats it on the instance's cores.
+    fn new_thread_on(
+        &mut self,
+        instance: InstanceId,
+        rank: ProcessRank,
+        process: ProcessId,
+        role: Role,
+    ) -> ThreadId {
+        let th = self.threads.next_id();
+        let core = self.instances[instance].cores.add_thread(th, rank);
         self.threads.push(Thread {
             process,
+            core,
             role,
             activity: Activity::Idle,
             holds_gil: false,

@@ -89,8 +89,8 @@ impl World {
                 continue;
             }
             if matches!(self.threads[th].activity, Activity::OnCpu { .. }) {
-                let rank = self.processes[p].rank;
-                self.instances[id].cores.stop(th, rank, now);
+                let core = self.threads[th].core;
+                self.instances[id].cores.stop(core, now);
             }
             let t = &mut self.threads[th];
             t.holds_gil = false;

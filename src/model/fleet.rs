@@ -150,7 +150,7 @@ impl World {
             return;
         }
         self.instances[id].state = InstanceState::WorkersStarting;
-        for rank in 0..self.instances[id].processes.len() {
+        for rank in self.instances[id].processes.ids() {
             let process = self.instances[id].processes[rank];
             self.push(self.now, Event::ProcessReady { process });
         }
@@ -174,7 +174,7 @@ impl World {
     fn start_workers(&mut self, id: InstanceId) {
         self.instances[id].state = InstanceState::WorkersStarting;
         let mut at = self.now;
-        for rank in 0..self.instances[id].processes.len() {
+        for rank in self.instances[id].processes.ids() {
             let rt = self.scale_rt();
             at += rt.phases.worker_start.sample(&mut rt.rng);
             let process = self.instances[id].processes[rank];

@@ -193,8 +193,8 @@ impl World {
             debug_assert!(self.processes[p].gil.armed_at > Some(self.now));
             return;
         }
-        let rank = self.processes[p].rank;
-        let left = self.instance_of(p).cores.stop(h, rank, now);
+        let core = self.threads[h].core;
+        let left = self.instance_of(p).cores.stop(core, now);
         self.threads[h].pending_ns = left;
         self.let_go_of_gil(h, p);
         self.hand_over(p);

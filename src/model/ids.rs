@@ -65,6 +65,17 @@ typed_id!(
     ThreadId(u32)
 );
 typed_id!(
+    /// A thread's seat on its instance's cores: the instance numbers its own threads 0, 1, ...
+    /// as they are created, so the cores' per-thread table holds only that instance's threads
+    /// (a fleet-wide thread id would size every instance's table by the whole fleet).
+    CoreSlot(u32)
+);
+typed_id!(
+    /// A worker process's place among its instance's processes (0 for the first one created):
+    /// index into `Instance::processes` and into the per-process accounts of its cores.
+    ProcessRank(u16)
+);
+typed_id!(
     /// An invocation in flight, index into `World::invs` (a slab: the id of an answered
     /// invocation is reused; its number in the output files is `Inv::id`).
     InvId(u32)
@@ -102,10 +113,11 @@ impl ProcessId {
     }
 }
 
-impl ThreadId {
-    /// Never a worker thread's id (a run would need 2^32 - 1 threads first): the cores name the
-    /// host process's own burst with it, beside the worker threads' bursts (see `cpu`).
-    pub const HOST: ThreadId = ThreadId(u32::MAX);
+impl CoreSlot {
+    /// Never a thread's seat (an instance would need 2^32 - 1 threads first): the cores name
+    /// the host process's own burst with it, beside its threads' bursts (see `cpu`). Being the
+    /// largest, it comes after every thread when bursts end at the same instant.
+    pub const HOST: CoreSlot = CoreSlot(u32::MAX);
 }
 
 impl FuncId {
@@ -116,7 +128,7 @@ impl FuncId {
 }
 
 /// A vector whose positions are ids of kind `I`: `v[id]` takes only that kind.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct IdVec<I, T> {
     items: Vec<T>,
     kind: PhantomData<I>,
@@ -176,6 +188,15 @@ impl<I, T> From<Vec<T>> for IdVec<I, T> {
             items,
             kind: PhantomData,
         }
+    }
+}
+
+impl<I, T> IntoIterator for IdVec<I, T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    /// The items, in id order.
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
     }
 }
 

@@ -1,7 +1,7 @@
 //! The runtime records the world is made of: threads (their role and what they are doing),
 //! tasks (running programs), invocations in flight, and the functions' arrival state.
 
-use super::ids::{ClientId, FuncId, IdVec, InstanceId, InvId, ProcessId, ProgId, TaskId};
+use super::ids::{ClientId, CoreSlot, FuncId, IdVec, InstanceId, InvId, ProcessId, ProgId, TaskId};
 use super::program::Sampler;
 use super::worker::Job;
 use crate::config::FunctionKind;
@@ -49,6 +49,8 @@ pub enum Activity {
 pub struct Thread {
     /// Owning process.
     pub process: ProcessId,
+    /// Its seat on the cores of its process's instance.
+    pub core: CoreSlot,
     /// What it is for.
     pub role: Role,
     /// What it does now.

@@ -275,8 +275,8 @@ impl World {
     pub(super) fn start_cpu(&mut self, th: ThreadId, ns: u64, gil: bool) {
         let p = self.threads[th].process;
         self.set_activity(th, Activity::OnCpu { gil });
-        let (now, rank) = (self.now, self.processes[p].rank);
-        self.instance_of(p).cores.start(th, rank, ns, now);
+        let (now, core) = (self.now, self.threads[th].core);
+        self.instance_of(p).cores.start(core, ns, now);
     }
 
     /// Changes what `th` is doing, keeping the loop gauges and the time attributed to

@@ -222,9 +222,7 @@ impl World {
             inst.cpu_armed = None;
         }
         let mut done = std::mem::take(&mut self.scratch);
-        let (threads, processes) = (&self.threads, &self.processes);
-        inst.cores
-            .finish_due(now, |t| processes[threads[t].process].rank, &mut done);
+        inst.cores.finish_due(now, &mut done);
         for th in done.drain(..) {
             self.threads[th].pending_ns = 0;
             self.advance(th);
