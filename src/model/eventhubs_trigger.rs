@@ -182,7 +182,7 @@ impl World {
         let rt = self.scale.as_mut()?;
         let batch = rt.eventhubs.batches.remove(&inv)?;
         self.with_hub(batch.func, |hub, _, out| {
-            let settled = &mut hub.settled[batch.partition.0 as usize];
+            let settled = &mut hub.settled[batch.partition.index()];
             *settled = (*settled).max(batch.end_seq);
             hub.front.complete(batch.id, out);
         });
@@ -219,7 +219,7 @@ impl World {
         let eh = &self.scale_rt().eventhubs;
         let settled = eh.hubs[func]
             .as_ref()
-            .map_or(0, |h| h.settled[partition.0 as usize]);
+            .map_or(0, |h| h.settled[partition.index()]);
         let fresh = end_seq.saturating_sub(settled.max(first_seq)) as u32;
         let inv = self.new_invocation_at(func, None, oldest_enqueued_ns);
         let b = Batch {

@@ -348,10 +348,10 @@ impl World {
 
 /// The slot a front end knows `instance` by.
 pub(super) fn slot_of(id: InstanceId) -> super::front::InstanceSlot {
-    super::front::InstanceSlot(id.index() as u32)
+    super::front::InstanceSlot::from_index(id.index())
 }
 
 /// The instance a front end's slot names.
 pub(super) fn instance_of_slot(slot: super::front::InstanceSlot) -> InstanceId {
-    InstanceId::from_index(slot.0 as usize)
+    InstanceId::from_index(slot.index())
 }

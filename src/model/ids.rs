@@ -17,13 +17,25 @@ pub trait Id: Copy {
     fn index(self) -> usize;
 }
 
-/// Defines a typed id over an unsigned integer, with its [`Id`] impl.
+/// Defines a typed id over an unsigned integer, with its [`Id`] impl. The integer is private,
+/// except for the ids the trigger front ends share with their callers (`pub` before it), which
+/// their tests write as literals.
 macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident($int:ty)) => {
         $(#[$doc])*
         #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
         pub struct $name($int);
 
+        typed_id!(@impl $name($int));
+    };
+    ($(#[$doc:meta])* $name:ident(pub $int:ty)) => {
+        $(#[$doc])*
+        #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+        pub struct $name(pub $int);
+
+        typed_id!(@impl $name($int));
+    };
+    (@impl $name:ident($int:ty)) => {
         impl $name {
             /// The largest number of records of this kind a run can hold.
             pub const LIMIT: usize = <$int>::MAX as usize;
@@ -63,6 +75,15 @@ typed_id!(
     /// An OS thread of a worker process, index into `World::threads` (numbered across the
     /// whole fleet, in creation order).
     ThreadId(u32)
+);
+typed_id!(
+    /// A host instance, as the trigger front ends know it: its `InstanceId`'s position, in the
+    /// front ends' own wider integer (see `fleet::slot_of`).
+    InstanceSlot(pub u32)
+);
+typed_id!(
+    /// A partition of an event hub, 0..P.
+    PartitionId(pub u32)
 );
 typed_id!(
     /// A thread's seat on its instance's cores: the instance numbers its own threads 0, 1, ...
