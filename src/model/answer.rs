@@ -13,8 +13,8 @@
 //! dead-lettered; an Event Hubs batch is not retried. Each try is a row of invocations.csv
 //! (`failed:raised` for one that raised); an arrival is settled once, by its last try.
 
-use super::event::{FuncId, InvId};
 use super::front;
+use super::ids::{FuncId, InvId};
 use super::world::World;
 use crate::metrics::{FailReason, Outcome};
 use rand::Rng;
@@ -49,7 +49,9 @@ impl World {
         }
         let i = &self.invs[inv];
         let row = i.record(Some(answered_at), outcome, Some(instance), settles);
-        self.recorder.code.add_in_flight(func, response - i.arrival);
+        self.recorder
+            .code
+            .add_in_flight(func.number(), response - i.arrival);
         self.recorder.finished(row);
         self.invs.remove(inv);
         if let Some(client) = client {
@@ -59,7 +61,7 @@ impl World {
 
     /// Whether an invocation of `func` raises: a draw from its own stream, only when it can.
     fn draw_failure(&mut self, func: FuncId) -> Option<FailReason> {
-        let f = self.functions[func as usize].failures.as_mut()?;
+        let f = self.functions[func].failures.as_mut()?;
         let u: f64 = f.rng.random();
         (u < f.chance).then_some(FailReason::Raised)
     }

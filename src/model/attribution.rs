@@ -5,7 +5,7 @@
 //! waits for it or blocks the event loop goes to that invocation's function in the recorder.
 //! The loop's rounds, self-pipe writes and the look for more work belong to no function.
 
-use super::event::ThreadId;
+use super::ids::ThreadId;
 use super::state::{Activity, Role};
 use super::worker::Job;
 use super::world::World;
@@ -27,7 +27,7 @@ impl World {
             free_threaded,
             ..
         } = self;
-        let t = &mut threads[th as usize];
+        let t = &mut threads[th];
         if t.slot != Slot::NONE {
             recorder.code.add(t.slot, *now - t.since);
         }
@@ -56,14 +56,16 @@ impl World {
                 Job::None | Job::Poll | Job::Notify => None,
             };
         }
-        t.slot = t.code.map_or(Slot::NONE, |f| Slot::new(f, u, blocks_loop));
+        t.slot = t
+            .code
+            .map_or(Slot::NONE, |f| Slot::new(f.number(), u, blocks_loop));
         t.since = *now;
     }
 
     /// Ends every thread's current stretch at the end of the run.
     pub(super) fn attribute_open_stretches(&mut self) {
-        for th in 0..self.threads.len() as ThreadId {
-            let a = self.threads[th as usize].activity;
+        for th in self.threads.ids() {
+            let a = self.threads[th].activity;
             self.restart_stretch(th, a);
         }
     }

@@ -3,10 +3,10 @@
 //! (programs, arrival sources, clients), the instance and its worker processes, and the first
 //! events.
 
-use super::event::{Event, FuncId, ThreadId};
+use super::event::Event;
 use super::fleet::ScaleRt;
 use super::gil::{Gil, HandoverPolicy};
-use super::ids::{IdVec, InstanceId, ProcessId};
+use super::ids::{ClientId, FuncId, Id, IdVec, InstanceId, ProcessId, ProcessRank, ThreadId};
 use super::instance::{Instance, InstanceState};
 use super::program::{Programs, Sampler};
 use super::sampling::SampleMarks;
@@ -42,7 +42,7 @@ pub enum BuildError {
     #[error("output.timeseries_interval_ms = 0: the time series needs a positive interval (1 ms is the default)")]
     NoSampleInterval,
     /// More functions than a function id can number.
-    #[error("{0} functions: the model numbers at most {max} functions; split the app", max = FuncId::MAX as usize + 1)]
+    #[error("{0} functions: the model numbers at most {max} functions; split the app", max = FuncId::LIMIT + 1)]
     TooManyFunctions(usize),
     /// An HTTP trigger with no fleet for its front end to spread requests over.
     #[error("functions[{0}].trigger = Http needs a `scale` block (the instances its requests are spread over): add `scale: Scale(min_instances: 1, max_instances: 1)` for one fixed instance, or `scale: Scale()` to scale from zero; or remove the trigger to deliver requests directly to the one instance")]
@@ -98,7 +98,7 @@ fn check(exp: &Experiment) -> Result<(), BuildError> {
     if exp.output.timeseries_interval_ns == 0 {
         return Err(BuildError::NoSampleInterval);
     }
-    if exp.functions.len() > FuncId::MAX as usize + 1 {
+    if exp.functions.len() > FuncId::LIMIT + 1 {
         return Err(BuildError::TooManyFunctions(exp.functions.len()));
     }
     check_triggers(exp)
@@ -124,7 +124,7 @@ impl World {
             now: 0,
             queue: EventQueue::with_capacity(1024),
             instances: IdVec::default(),
-            threads: Vec::new(),
+            threads: IdVec::default(),
             processes: IdVec::default(),
             tasks: Slab::default(),
             invs: Slab::default(),
@@ -173,9 +173,11 @@ impl World {
     /// n start intervals from now.
     fn add_instance(&mut self, h: &HostConfig) -> InstanceId {
         let instance = self.add_instance_processes(h);
-        for n in 0..h.processes as usize {
-            let p = self.instances[instance].processes[n];
-            let ready_at = h.process_start_interval_ns.saturating_mul(n as u64);
+        for rank in self.instances[instance].processes.ids() {
+            let p = self.instances[instance].processes[rank];
+            let ready_at = h
+                .process_start_interval_ns
+                .saturating_mul(rank.index() as u64);
             self.push(self.now + ready_at, Event::ProcessReady { process: p });
         }
         instance
@@ -199,9 +201,9 @@ impl World {
     fn add_process(&mut self, instance: InstanceId, h: &HostConfig) -> ProcessId {
         let p = self.processes.next_id();
         let rank = self.instances[instance].add_process(p);
-        let receiver = self.new_thread(p, Role::Receiver);
-        let loop_thread = self.new_thread(p, Role::Loop);
-        let sender = self.new_thread(p, Role::Sender);
+        let receiver = self.new_thread_on(instance, rank, p, Role::Receiver);
+        let loop_thread = self.new_thread_on(instance, rank, p, Role::Loop);
+        let sender = self.new_thread_on(instance, rank, p, Role::Sender);
         let policy = HandoverPolicy {
             previous_holder: h.dispatch.handover_previous_holder,
             longest_waiter: h.dispatch.handover_longest_waiter,
@@ -245,13 +247,13 @@ impl World {
     /// Schedules every function's first open-loop arrival and every closed-loop client's first
     /// request (at t = 0).
     fn schedule_first_requests(&mut self) {
-        for f in 0..self.functions.len() as FuncId {
+        for f in self.functions.ids() {
             self.pull_arrival(f);
-            let clients = self.functions[f as usize]
+            let clients = self.functions[f]
                 .clients
                 .as_ref()
                 .map_or(0, |c| c.sent.len());
-            for client in 0..clients as u32 {
+            for client in (0..clients).map(ClientId::from_index) {
                 self.schedule_request(0, Event::ClientRequest { func: f, client });
             }
         }
@@ -259,8 +261,27 @@ impl World {
 
     /// Adds an idle thread with `role` to process `process`.
     pub(super) fn new_thread(&mut self, process: ProcessId, role: Role) -> ThreadId {
+        let (instance, rank) = (
+            self.processes[process].instance,
+            self.processes[process].rank,
+        );
+        self.new_thread_on(instance, rank, process, role)
+    }
+
+    /// Adds an idle thread with `role` to process `process`, of rank `rank` on `instance`
+    /// (which may not be in the arena yet), and seats it on the instance's cores.
+    fn new_thread_on(
+        &mut self,
+        instance: InstanceId,
+        rank: ProcessRank,
+        process: ProcessId,
+        role: Role,
+    ) -> ThreadId {
+        let th = self.threads.next_id();
+        let core = self.instances[instance].cores.add_thread(th, rank);
         self.threads.push(Thread {
             process,
+            core,
             role,
             activity: Activity::Idle,
             holds_gil: false,
@@ -273,8 +294,7 @@ impl World {
             slot: Slot::NONE,
             since: self.now,
             asleep_since: self.now,
-        });
-        (self.threads.len() - 1) as ThreadId
+        })
     }
 
     /// Starts every pool and default-executor thread of process `p` up front, idle.
@@ -308,7 +328,7 @@ fn function_rt(f: &FunctionSpec, programs: &mut Programs, streams: &RngStreams) 
             rng: streams.stream(&format!("think/{}", f.name)),
             stop_at: *duration_ns,
             per_client_limit: *requests_per_client,
-            sent: vec![0; *clients as usize],
+            sent: IdVec::from(vec![0; *clients as usize]),
         }),
         _ => None,
     };

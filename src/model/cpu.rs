@@ -19,16 +19,23 @@
 //! counters (`measure.py --schedstat`), a CPU-bound body on a saturated 2-vCPU machine is
 //! stretched almost only by such preemptions (run-queue wait, involuntary switches), not by
 //! waiting for the GIL.
+//!
+//! The cores know only their own instance's threads: each thread gets a [`CoreSlot`] on the
+//! cores of its instance when it is created, so the per-thread table grows with the threads of
+//! this instance, not of the whole fleet. Slots are handed out in creation order, like thread
+//! ids, so bursts that end together end in thread id order, as they would by thread id.
 
-use super::event::ThreadId;
+use super::ids::{CoreSlot, IdVec, ProcessRank, ThreadId};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// A burst in progress: ends when virtual time reaches `finish_v`.
+/// A burst in progress: ends when virtual time reaches `finish_v`. Kept at 16 bytes: the heap
+/// holds one per running thread, plus the stale ones not yet popped.
 #[derive(Debug, Clone, Copy)]
 struct Burst {
     finish_v: f64,
-    thread: ThreadId,
+    /// Whose burst: a thread's seat, or [`CoreSlot::HOST`].
+    slot: CoreSlot,
     seq: u32,
 }
 
@@ -44,12 +51,13 @@ impl PartialOrd for Burst {
     }
 }
 impl Ord for Burst {
-    /// Reversed, so the std max-heap pops the earliest finish; ties by thread id.
+    /// Reversed, so the std max-heap pops the earliest finish; ties by slot (the order the
+    /// threads were created in, the host last).
     fn cmp(&self, other: &Self) -> Ordering {
         other
             .finish_v
             .total_cmp(&self.finish_v)
-            .then(other.thread.cmp(&self.thread))
+            .then(other.slot.cmp(&self.slot))
     }
 }
 
@@ -58,11 +66,23 @@ const SCHED_LATENCY_NS: f64 = 6e6;
 /// ...but never for less than this slice.
 const MIN_GRANULARITY_NS: f64 = 0.75e6;
 
-/// The heap's name for the host process's burst (never a worker thread's id).
-const HOST: ThreadId = ThreadId::MAX;
-
 /// A preemption is two context switches: to the woken thread and, when it blocks, back.
 const SWITCHES_PER_PREEMPTION: f64 = 2.0;
+
+/// One thread's seat on the cores: its live burst and who it is.
+#[derive(Debug, Clone)]
+struct Seat {
+    /// Virtual finish of its live burst, or NaN when not running.
+    finish: f64,
+    /// When it last left a core (a burst that starts then continues, not a wake).
+    left_at: u64,
+    /// Sequence number of its live burst (stale heap entries differ).
+    live_seq: u32,
+    /// The thread sitting here.
+    thread: ThreadId,
+    /// Its process's account.
+    rank: ProcessRank,
+}
 
 /// Processor-sharing cores of one host instance.
 pub struct Cores {
@@ -72,16 +92,12 @@ pub struct Cores {
     v: f64,
     last_ns: u64,
     bursts: BinaryHeap<Burst>,
-    /// Per thread: sequence number of its live burst (stale heap entries differ).
-    live_seq: Vec<u32>,
-    /// Per thread: virtual finish of its live burst, or NaN when not running.
-    finish: Vec<f64>,
-    /// Per thread: when it last left a core (a burst that starts then continues, not a wake).
-    left_at: Vec<u64>,
+    /// Per thread of this instance, by slot.
+    seats: IdVec<CoreSlot, Seat>,
     /// Virtual time just after the last preemption charge.
     v_at_charge: f64,
     /// Per process: threads on a core now, and CPU ns consumed so far (as f64 core-ns).
-    per_process: Vec<(u32, f64, f64)>,
+    per_process: IdVec<ProcessRank, (u32, f64, f64)>,
     /// Core-ns consumed by all threads.
     busy_core_ns: f64,
     /// The host process: virtual finish of its pending work (NaN when it has none), and the
@@ -104,11 +120,9 @@ impl Cores {
             v: 0.0,
             last_ns: 0,
             bursts: BinaryHeap::new(),
-            live_seq: Vec::new(),
-            finish: Vec::new(),
-            left_at: Vec::new(),
+            seats: IdVec::default(),
             v_at_charge: 0.0,
-            per_process: vec![(0, 0.0, 0.0); processes],
+            per_process: IdVec::from(vec![(0, 0.0, 0.0); processes]),
             busy_core_ns: 0.0,
             host_finish: f64::NAN,
             host_seq: 0,
@@ -138,7 +152,18 @@ impl Cores {
         self.last_ns = now;
     }
 
-    fn account(&mut self, process: usize, delta: i32) {
+    /// Gives `thread`, of the process of rank `rank` on this instance, its seat.
+    pub fn add_thread(&mut self, thread: ThreadId, rank: ProcessRank) -> CoreSlot {
+        self.seats.push(Seat {
+            finish: f64::NAN,
+            left_at: u64::MAX,
+            live_seq: 0,
+            thread,
+            rank,
+        })
+    }
+
+    fn account(&mut self, process: ProcessRank, delta: i32) {
         let v = self.v;
         let entry = &mut self.per_process[process];
         entry.1 += entry.0 as f64 * (v - entry.2);
@@ -146,27 +171,23 @@ impl Cores {
         entry.0 = (entry.0 as i32 + delta) as u32;
     }
 
-    /// `thread` (of `process`) starts a burst of `work_ns` of CPU at `now`.
-    pub fn start(&mut self, thread: ThreadId, process: usize, work_ns: u64, now: u64) {
+    /// The thread at `slot` starts a burst of `work_ns` of CPU at `now`.
+    pub fn start(&mut self, slot: CoreSlot, work_ns: u64, now: u64) {
         self.advance(now);
-        let t = thread as usize;
-        if t >= self.live_seq.len() {
-            self.live_seq.resize(t + 1, 0);
-            self.finish.resize(t + 1, f64::NAN);
-            self.left_at.resize(t + 1, u64::MAX);
-        }
-        if self.left_at[t] != now {
+        if self.seats[slot].left_at != now {
             self.charge_preemption();
         }
-        self.account(process, 1);
+        self.account(self.seats[slot].rank, 1);
         self.running += 1;
-        self.live_seq[t] = self.live_seq[t].wrapping_add(1);
         let finish_v = self.v + work_ns as f64;
-        self.finish[t] = finish_v;
+        let seat = &mut self.seats[slot];
+        seat.live_seq = seat.live_seq.wrapping_add(1);
+        seat.finish = finish_v;
+        let seq = seat.live_seq;
         self.bursts.push(Burst {
             finish_v,
-            thread,
-            seq: self.live_seq[t],
+            slot,
+            seq,
         });
     }
 
@@ -190,18 +211,18 @@ impl Cores {
         self.host_seq = self.host_seq.wrapping_add(1);
         self.bursts.push(Burst {
             finish_v,
-            thread: HOST,
+            slot: CoreSlot::HOST,
             seq: self.host_seq,
         });
     }
 
     /// Whether a heap entry is the live burst of its thread (or of the host).
     fn is_live(&self, b: &Burst) -> bool {
-        if b.thread == HOST {
+        if b.slot == CoreSlot::HOST {
             return b.seq == self.host_seq && !self.host_finish.is_nan();
         }
-        let t = b.thread as usize;
-        self.live_seq[t] == b.seq && !self.finish[t].is_nan()
+        let seat = &self.seats[b.slot];
+        seat.live_seq == b.seq && !seat.finish.is_nan()
     }
 
     /// The host's work is done: it leaves its core.
@@ -234,7 +255,7 @@ impl Cores {
             (SWITCHES_PER_PREEMPTION * self.switch_cost_ns / n).min(done_since / 2.0);
         self.v -= lost_per_thread;
         self.v_at_charge = self.v;
-        for entry in &mut self.per_process {
+        for entry in self.per_process.iter_mut() {
             // The switches still count as the process's CPU time (as the OS charges them).
             entry.2 -= lost_per_thread;
         }
@@ -248,15 +269,18 @@ impl Cores {
         self.charge_preemption();
     }
 
-    /// Takes `thread` off its core (preemption) and returns the work it has left, in ns.
-    pub fn stop(&mut self, thread: ThreadId, process: usize, now: u64) -> u64 {
+    /// Takes the thread at `slot` off its core (preemption) and returns the work it has left,
+    /// in ns.
+    pub fn stop(&mut self, slot: CoreSlot, now: u64) -> u64 {
         self.advance(now);
-        let t = thread as usize;
-        let left = (self.finish[t] - self.v).max(0.0);
-        self.finish[t] = f64::NAN;
-        self.left_at[t] = now;
-        self.live_seq[t] = self.live_seq[t].wrapping_add(1);
-        self.account(process, -1);
+        let v = self.v;
+        let seat = &mut self.seats[slot];
+        let left = (seat.finish - v).max(0.0);
+        seat.finish = f64::NAN;
+        seat.left_at = now;
+        seat.live_seq = seat.live_seq.wrapping_add(1);
+        let rank = seat.rank;
+        self.account(rank, -1);
         self.running -= 1;
         self.rebase_if_idle();
         left.ceil() as u64
@@ -275,14 +299,9 @@ impl Cores {
         None
     }
 
-    /// Removes every burst that has ended by `now`, calling `done(thread)` for each in
-    /// (finish, thread id) order. `process_of` maps a thread to its process.
-    pub fn finish_due(
-        &mut self,
-        now: u64,
-        process_of: impl Fn(ThreadId) -> usize,
-        out: &mut Vec<ThreadId>,
-    ) {
+    /// Removes every burst that has ended by `now`, appending its thread to `out`, in
+    /// (finish, slot) order.
+    pub fn finish_due(&mut self, now: u64, out: &mut Vec<ThreadId>) {
         self.advance(now);
         while let Some(top) = self.bursts.peek().copied() {
             if !self.is_live(&top) {
@@ -294,17 +313,18 @@ impl Cores {
                 break;
             }
             self.bursts.pop();
-            if top.thread == HOST {
+            if top.slot == CoreSlot::HOST {
                 self.host_done();
                 continue;
             }
-            let t = top.thread as usize;
-            self.finish[t] = f64::NAN;
-            self.left_at[t] = now;
-            self.live_seq[t] = self.live_seq[t].wrapping_add(1);
-            self.account(process_of(top.thread), -1);
+            let seat = &mut self.seats[top.slot];
+            seat.finish = f64::NAN;
+            seat.left_at = now;
+            seat.live_seq = seat.live_seq.wrapping_add(1);
+            let (rank, thread) = (seat.rank, seat.thread);
+            self.account(rank, -1);
             self.running -= 1;
-            out.push(top.thread);
+            out.push(thread);
         }
         self.rebase_if_idle();
     }
@@ -312,7 +332,7 @@ impl Cores {
     /// With nothing running, restart virtual time at 0 so it never loses precision.
     fn rebase_if_idle(&mut self) {
         if self.running == 0 {
-            for p in &mut self.per_process {
+            for p in self.per_process.iter_mut() {
                 p.2 -= self.v;
             }
             self.v_at_charge -= self.v;
@@ -322,8 +342,8 @@ impl Cores {
         }
     }
 
-    /// Core-ns used by `process` up to `now`.
-    pub fn process_cpu_ns(&mut self, process: usize, now: u64) -> f64 {
+    /// Core-ns used by the process of rank `process` up to `now`.
+    pub fn process_cpu_ns(&mut self, process: ProcessRank, now: u64) -> f64 {
         self.advance(now);
         let v = self.v;
         let e = &self.per_process[process];
@@ -357,25 +377,60 @@ impl Cores {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ids::Id;
+
+    /// Thread `n`.
+    fn th(n: usize) -> ThreadId {
+        ThreadId::from_index(n)
+    }
+
+    /// Cores with `capacity` and `switch_cost_ns`, and the seats of `N` threads (thread ids
+    /// 0, 1, ...) of one process.
+    fn cores<const N: usize>(capacity: f64, switch_cost_ns: u64) -> (Cores, [CoreSlot; N]) {
+        let mut c = Cores::new(capacity, 1, switch_cost_ns);
+        let seats = std::array::from_fn(|n| c.add_thread(th(n), ProcessRank::from_index(0)));
+        (c, seats)
+    }
+
+    /// The heap holds one burst per running thread (and stale ones): keep it from growing.
+    #[test]
+    fn a_burst_stays_16_bytes() {
+        assert_eq!(std::mem::size_of::<Burst>(), 16);
+    }
+
+    #[test]
+    fn seats_number_only_this_instance_s_threads() {
+        let mut c = Cores::new(1.0, 1, 0);
+        let rank = ProcessRank::from_index(0);
+        let (a, b) = (c.add_thread(th(5000), rank), c.add_thread(th(7000), rank));
+        assert_eq!((a.index(), b.index()), (0, 1));
+        c.start(b, 100, 0);
+        c.start(a, 100, 0);
+        c.host_work(100, 0);
+        let mut done = Vec::new();
+        c.finish_due(300, &mut done);
+        assert_eq!(done, vec![th(5000), th(7000)], "ties end in creation order");
+        assert_eq!(c.running(), 0, "the host's burst ended with them");
+    }
 
     #[test]
     fn two_bursts_on_one_core_share_it() {
-        let mut c = Cores::new(1.0, 1, 0);
-        c.start(0, 0, 100, 0);
-        c.start(1, 0, 100, 0);
+        let (mut c, [a, b]) = cores(1.0, 0);
+        c.start(a, 100, 0);
+        c.start(b, 100, 0);
         assert_eq!(c.next_finish(0), Some(200));
         let mut done = Vec::new();
-        c.finish_due(200, |_| 0, &mut done);
-        assert_eq!(done, vec![0, 1]);
-        assert_eq!(c.process_cpu_ns(0, 200), 200.0);
+        c.finish_due(200, &mut done);
+        assert_eq!(done, vec![th(0), th(1)]);
+        assert_eq!(c.process_cpu_ns(ProcessRank::from_index(0), 200), 200.0);
     }
 
     #[test]
     fn oversubscribed_cores_pay_for_context_switches() {
         // 4 threads on 1 core: slices of 1.5 ms, each paying a 30 us switch.
-        let mut c = Cores::new(1.0, 1, 30_000);
-        for t in 0..4 {
-            c.start(t, 0, 1_000_000, 0);
+        let (mut c, seats) = cores::<4>(1.0, 30_000);
+        for s in seats {
+            c.start(s, 1_000_000, 0);
         }
         let ideal = 4_000_000.0;
         let expected = ideal * (1.5e6 + 30e3) / 1.5e6;
@@ -385,9 +440,9 @@ mod tests {
 
     #[test]
     fn a_wake_on_full_cores_costs_the_running_threads_two_switches() {
-        let mut c = Cores::new(2.0, 1, 30_000);
-        c.start(0, 0, 1_000_000, 0);
-        c.start(1, 0, 1_000_000, 0);
+        let (mut c, [a, b]) = cores(2.0, 30_000);
+        c.start(a, 1_000_000, 0);
+        c.start(b, 1_000_000, 0);
         c.brief_wake(100_000);
         // Each of the two running threads loses half of 2 x 30 us.
         assert_eq!(c.next_finish(100_000), Some(1_030_000));
@@ -395,21 +450,21 @@ mod tests {
 
     #[test]
     fn a_wake_with_a_core_free_costs_nothing() {
-        let mut c = Cores::new(2.0, 1, 30_000);
-        c.start(0, 0, 1_000_000, 0);
+        let (mut c, [a, b]) = cores(2.0, 30_000);
+        c.start(a, 1_000_000, 0);
         c.brief_wake(100_000);
-        c.start(1, 0, 500_000, 100_000);
+        c.start(b, 500_000, 100_000);
         assert_eq!(c.next_finish(100_000), Some(600_000));
     }
 
     #[test]
     fn a_thread_going_on_from_one_burst_to_the_next_is_not_a_wake() {
-        let mut c = Cores::new(1.0, 1, 30_000);
-        c.start(0, 0, 100_000, 0);
+        let (mut c, [a, b]) = cores(1.0, 30_000);
+        c.start(a, 100_000, 0);
         let mut done = Vec::new();
-        c.finish_due(100_000, |_| 0, &mut done);
-        c.start(1, 0, 100_000, 100_000);
-        c.start(0, 0, 100_000, 100_000);
+        c.finish_due(100_000, &mut done);
+        c.start(b, 100_000, 100_000);
+        c.start(a, 100_000, 100_000);
         // Thread 1 woke onto a free core; thread 0 continued: no preemption charged, only
         // the time slicing of two threads on one core (3 ms slices, 30 us switches).
         let shared = 200_000.0 * (3e6 + 30e3) / 3e6;
@@ -418,20 +473,20 @@ mod tests {
 
     #[test]
     fn preemption_keeps_the_work_left() {
-        let mut c = Cores::new(2.0, 1, 0);
-        c.start(0, 0, 100, 0);
-        assert_eq!(c.stop(0, 0, 30), 70);
+        let (mut c, [a]) = cores(2.0, 0);
+        c.start(a, 100, 0);
+        assert_eq!(c.stop(a, 30), 70);
         assert_eq!(c.next_finish(30), None);
     }
 
     #[test]
     fn host_work_on_a_free_core_costs_the_workers_nothing() {
-        let mut c = Cores::new(2.0, 1, 30_000);
-        c.start(0, 0, 1_000_000, 0);
+        let (mut c, [a]) = cores(2.0, 30_000);
+        c.start(a, 1_000_000, 0);
         c.host_work(200_000, 0);
         assert_eq!(c.next_finish(0), Some(200_000));
         let mut done = Vec::new();
-        c.finish_due(200_000, |_| 0, &mut done);
+        c.finish_due(200_000, &mut done);
         assert!(done.is_empty(), "the host's burst is not a worker thread's");
         assert_eq!(c.next_finish(200_000), Some(1_000_000));
         assert_eq!(c.host_cpu_ns(1_000_000), 200_000.0);
@@ -441,11 +496,11 @@ mod tests {
     fn host_work_on_a_full_core_shares_it() {
         // One core, a 1 ms burst and 0.2 ms of host work: both at half speed until the host
         // is done at 0.4 ms; the thread then has 0.8 ms left.
-        let mut c = Cores::new(1.0, 1, 0);
-        c.start(0, 0, 1_000_000, 0);
+        let (mut c, [a]) = cores(1.0, 0);
+        c.start(a, 1_000_000, 0);
         c.host_work(200_000, 0);
         let mut done = Vec::new();
-        c.finish_due(400_000, |_| 0, &mut done);
+        c.finish_due(400_000, &mut done);
         assert!(done.is_empty());
         assert_eq!(c.next_finish(400_000), Some(1_200_000));
     }
@@ -461,22 +516,22 @@ mod tests {
 
     #[test]
     fn a_host_wake_counts_the_host_once() {
-        let mut c = Cores::new(2.0, 1, 0);
+        let (mut c, [a]) = cores(2.0, 0);
         assert!(c.idle_core_for_host_wake());
         c.host_work(100_000, 0);
         assert!(c.idle_core_for_host_wake(), "the host is the waker, on its own core");
-        c.start(0, 0, 1_000_000, 0);
+        c.start(a, 1_000_000, 0);
         assert!(!c.idle_core_for_host_wake());
     }
 
     #[test]
     fn fractional_cores_slow_a_single_thread() {
-        let mut c = Cores::new(0.25, 1, 0);
-        c.start(0, 0, 100, 0);
+        let (mut c, [a]) = cores(0.25, 0);
+        c.start(a, 100, 0);
         assert_eq!(c.next_finish(0), Some(400));
-        let mut c = Cores::new(0.5, 1, 0);
-        c.start(0, 0, 100, 0);
-        c.start(1, 0, 100, 0);
+        let (mut c, [a, b]) = cores(0.5, 0);
+        c.start(a, 100, 0);
+        c.start(b, 100, 0);
         assert_eq!(c.next_finish(0), Some(400));
     }
 }

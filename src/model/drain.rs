@@ -18,9 +18,9 @@
 //!   and is tried again: no row for the cut try, the message's last try gives its outcome,
 //!   and the scaling summary counts it in `messages_returned`.
 
-use super::event::{Event, InvId};
+use super::event::Event;
 use super::fleet::slot_of;
-use super::ids::{IdVec, InstanceId, ProcessId};
+use super::ids::{IdVec, InstanceId, InvId, ProcessId, TaskId, ThreadId};
 use super::instance::InstanceState;
 use super::slab::Slab;
 use super::state::{Activity, Inv, Task, Thread};
@@ -83,16 +83,16 @@ impl World {
     /// The threads of `instance`'s processes leave its cores, let go of their GILs and go idle.
     fn stop_threads_of(&mut self, id: InstanceId) {
         let now = self.now;
-        for th in 0..self.threads.len() as u32 {
-            let p = self.threads[th as usize].process;
+        for th in self.threads.ids() {
+            let p = self.threads[th].process;
             if self.processes[p].instance != id {
                 continue;
             }
-            if matches!(self.threads[th as usize].activity, Activity::OnCpu { .. }) {
-                let rank = self.processes[p].rank;
-                self.instances[id].cores.stop(th, rank, now);
+            if matches!(self.threads[th].activity, Activity::OnCpu { .. }) {
+                let core = self.threads[th].core;
+                self.instances[id].cores.stop(core, now);
             }
-            let t = &mut self.threads[th as usize];
+            let t = &mut self.threads[th];
             t.holds_gil = false;
             t.busy = false;
             self.set_activity(th, Activity::Idle);
@@ -129,7 +129,7 @@ impl World {
         self.forget_tasks_of(inv);
         let held = self.arrivals_held(inv);
         let rt = self.scale_rt();
-        rt.func_in_flight[func as usize] = rt.func_in_flight[func as usize].saturating_sub(1);
+        rt.func_in_flight[func] = rt.func_in_flight[func].saturating_sub(1);
         let message = rt.queues.forget(inv) || rt.servicebus.forget(inv);
         rt.http.forget(inv);
         self.note_answered(now, held);
@@ -140,7 +140,9 @@ impl World {
             let (client, arrival) = (i.client, i.arrival);
             let cut = Outcome::Failed(FailReason::DrainCut);
             let row = i.record(Some(now), cut, Some(id), settles);
-            self.recorder.code.add_in_flight(func, now - arrival);
+            self.recorder
+                .code
+                .add_in_flight(func.number(), now - arrival);
             self.recorder.finished(row);
             if let Some(client) = client {
                 self.client_answered(func, client, now);
@@ -163,19 +165,17 @@ impl World {
 /// processes' threads, or a request on its way to one of them).
 fn owner(
     ev: &Event,
-    threads: &[Thread],
+    threads: &IdVec<ThreadId, Thread>,
     processes: &IdVec<ProcessId, Process>,
-    tasks: &Slab<Task>,
-    invs: &Slab<Inv>,
+    tasks: &Slab<TaskId, Task>,
+    invs: &Slab<InvId, Inv>,
 ) -> Option<InstanceId> {
     let of_inv = |inv: InvId| invs[inv].process.map(|p| processes[p].instance);
     match *ev {
         Event::CpuTick { instance } | Event::InstancePhase { instance } => Some(instance),
         Event::SleepDone { thread }
         | Event::AwakeAfterSleep { thread }
-        | Event::GilGranted { thread } => {
-            Some(processes[threads[thread as usize].process].instance)
-        }
+        | Event::GilGranted { thread } => Some(processes[threads[thread].process].instance),
         Event::GilSwitch { process, .. } | Event::ProcessReady { process } => {
             Some(processes[process].instance)
         }

@@ -1,24 +1,15 @@
 //! Every event of the model, one doc line each. Ids are indices into the world's arenas.
 
-use super::ids::{InstanceId, ProcessId};
-
-/// A thread, index into `World::threads`.
-pub type ThreadId = u32;
-/// An invocation, index into the invocation slab.
-pub type InvId = u32;
-/// A running program (a body, a gather branch or an executor call), index into the task slab.
-pub type TaskId = u32;
-/// A function, index into the experiment's functions.
-pub type FuncId = u16;
+use super::ids::{ClientId, FuncId, InstanceId, InvId, ProcessId, TaskId, ThreadId};
 
 /// Something that happens at an instant. Fields are ids named for what they hold.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     /// The next open-loop arrival of function `func`.
-    Arrival { func: u16 },
+    Arrival { func: FuncId },
     /// Closed-loop client `client` of function `func` sends its next request.
-    ClientRequest { func: u16, client: u32 },
+    ClientRequest { func: FuncId, client: ClientId },
     /// A request reaches its worker process's receiver thread.
     Deliver { inv: InvId },
     /// The earliest CPU burst on `instance`'s cores may have finished.

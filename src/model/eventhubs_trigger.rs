@@ -18,10 +18,9 @@
 //!
 //! Nothing here keeps time: the front end answers at once, so Event Hubs needs no timers.
 
-use super::event::{FuncId, InvId};
 use super::fleet::{instance_of_slot, slot_of};
 use super::front::{EventHubsAction, EventHubsFront, MessageId, PartitionId};
-use super::ids::InstanceId;
+use super::ids::{FuncId, IdVec, InstanceId, InvId};
 use super::world::World;
 use crate::config::{Experiment, TriggerConfig};
 use std::collections::HashMap;
@@ -53,7 +52,7 @@ struct Hub {
 /// Every Event Hubs front end of the app, with what the world must remember about them.
 pub(super) struct EventHubsTriggers {
     /// Per function: its hub, if it is Event Hubs-triggered.
-    hubs: Vec<Option<Hub>>,
+    hubs: IdVec<FuncId, Option<Hub>>,
     /// The batch each Event Hubs-triggered invocation processes.
     batches: HashMap<InvId, Batch>,
     /// Actions returned by the last call (reused).
@@ -95,12 +94,12 @@ impl EventHubsTriggers {
 
     /// Whether `func` is Event Hubs-triggered.
     pub(super) fn has(&self, func: FuncId) -> bool {
-        self.hubs[func as usize].is_some()
+        self.hubs[func].is_some()
     }
 
     /// The hub of `func` at `now`, if it is Event Hubs-triggered.
     pub(super) fn stats(&self, func: FuncId, now: u64) -> Option<HubStats> {
-        let hub = self.hubs[func as usize].as_ref()?;
+        let hub = self.hubs[func].as_ref()?;
         Some(HubStats {
             partitions: hub.settled.len() as u32,
             unprocessed: hub.front.total_unprocessed() as u64,
@@ -124,7 +123,7 @@ impl EventHubsTriggers {
     /// Events of `func` not settled and not held by a running batch, with the enqueue time
     /// of the oldest unread one: what is still waiting when the run stops.
     pub(super) fn waiting_at_end(&self, func: FuncId) -> (u64, Option<u64>) {
-        let Some(hub) = self.hubs[func as usize].as_ref() else {
+        let Some(hub) = self.hubs[func].as_ref() else {
             return (0, None);
         };
         let settled: u64 = hub.settled.iter().sum();
@@ -140,9 +139,7 @@ impl EventHubsTriggers {
 
     /// The Event Hubs-triggered functions.
     fn functions(&self) -> Vec<FuncId> {
-        (0..self.hubs.len() as FuncId)
-            .filter(|&f| self.has(f))
-            .collect()
+        self.hubs.ids().filter(|&f| self.has(f)).collect()
     }
 }
 
@@ -185,7 +182,7 @@ impl World {
         let rt = self.scale.as_mut()?;
         let batch = rt.eventhubs.batches.remove(&inv)?;
         self.with_hub(batch.func, |hub, _, out| {
-            let settled = &mut hub.settled[batch.partition.0 as usize];
+            let settled = &mut hub.settled[batch.partition.index()];
             *settled = (*settled).max(batch.end_seq);
             hub.front.complete(batch.id, out);
         });
@@ -198,7 +195,7 @@ impl World {
         let now = self.now;
         let eh = &mut self.scale_rt().eventhubs;
         let mut actions = std::mem::take(&mut eh.actions);
-        if let Some(hub) = eh.hubs[func as usize].as_mut() {
+        if let Some(hub) = eh.hubs[func].as_mut() {
             f(hub, now, &mut actions);
         }
         for action in actions.drain(..) {
@@ -220,9 +217,9 @@ impl World {
         } = action;
         let end_seq = first_seq + u64::from(events);
         let eh = &self.scale_rt().eventhubs;
-        let settled = eh.hubs[func as usize]
+        let settled = eh.hubs[func]
             .as_ref()
-            .map_or(0, |h| h.settled[partition.0 as usize]);
+            .map_or(0, |h| h.settled[partition.index()]);
         let fresh = end_seq.saturating_sub(settled.max(first_seq)) as u32;
         let inv = self.new_invocation_at(func, None, oldest_enqueued_ns);
         let b = Batch {

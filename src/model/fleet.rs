@@ -13,10 +13,10 @@
 //! Service Bus- and Event Hubs-triggered functions have their own front ends (`http_trigger`,
 //! `queue_trigger`, `servicebus_trigger`, `eventhubs_trigger`).
 
-use super::event::{Event, FuncId, InvId};
+use super::event::Event;
 use super::eventhubs_trigger::EventHubsTriggers;
 use super::http_trigger::HttpTriggers;
-use super::ids::{Id, InstanceId};
+use super::ids::{FuncId, Id, IdVec, InstanceId, InvId};
 use super::instance::InstanceState;
 use super::program::Sampler;
 use super::queue_trigger::QueueTriggers;
@@ -51,7 +51,7 @@ pub(super) struct ScaleRt {
     /// The Event Hubs triggers.
     pub(super) eventhubs: EventHubsTriggers,
     /// Per function: invocations placed on an instance and not yet answered.
-    pub(super) func_in_flight: Vec<u64>,
+    pub(super) func_in_flight: IdVec<FuncId, u64>,
     /// Every decision taken, in order (the decision log).
     pub(super) log: Vec<super::scaling::ScaleLogEntry>,
     /// Instances that went through a cold start.
@@ -59,7 +59,7 @@ pub(super) struct ScaleRt {
     /// Most instances ready at once.
     pub(super) max_ready: u32,
     /// The functions' names, for the controller.
-    pub(super) names: Vec<String>,
+    pub(super) names: IdVec<FuncId, String>,
     /// Instance-seconds, the latency split and the other totals of the outputs.
     pub(super) totals: super::fleet_totals::FleetTotals,
     /// The pre-warmed buffer.
@@ -106,7 +106,7 @@ impl ScaleRt {
             http: HttpTriggers::of(exp),
             servicebus: ServiceBusTriggers::of(exp),
             eventhubs: EventHubsTriggers::of(exp),
-            func_in_flight: vec![0; exp.functions.len()],
+            func_in_flight: IdVec::from(vec![0; exp.functions.len()]),
             log: Vec::new(),
             cold_starts: 0,
             max_ready: 0,
@@ -150,7 +150,7 @@ impl World {
             return;
         }
         self.instances[id].state = InstanceState::WorkersStarting;
-        for rank in 0..self.instances[id].processes.len() {
+        for rank in self.instances[id].processes.ids() {
             let process = self.instances[id].processes[rank];
             self.push(self.now, Event::ProcessReady { process });
         }
@@ -174,7 +174,7 @@ impl World {
     fn start_workers(&mut self, id: InstanceId) {
         self.instances[id].state = InstanceState::WorkersStarting;
         let mut at = self.now;
-        for rank in 0..self.instances[id].processes.len() {
+        for rank in self.instances[id].processes.ids() {
             let rt = self.scale_rt();
             at += rt.phases.worker_start.sample(&mut rt.rng);
             let process = self.instances[id].processes[rank];
@@ -304,7 +304,7 @@ impl World {
         let func = self.invs[inv].func;
         self.instances[id].in_flight += 1;
         if let Some(rt) = self.scale.as_mut() {
-            rt.func_in_flight[func as usize] += 1;
+            rt.func_in_flight[func] += 1;
             let held = self.arrivals_held(inv);
             self.note_placed(inv, held);
         }
@@ -314,7 +314,7 @@ impl World {
     pub(super) fn count_answered(&mut self, func: FuncId, id: InstanceId, held: u32) {
         self.instances[id].in_flight -= 1;
         if let Some(rt) = self.scale.as_mut() {
-            rt.func_in_flight[func as usize] -= 1;
+            rt.func_in_flight[func] -= 1;
             self.note_answered(self.now + self.costs.transport_ns, held);
             self.remove_if_drained(id);
         }
@@ -348,10 +348,10 @@ impl World {
 
 /// The slot a front end knows `instance` by.
 pub(super) fn slot_of(id: InstanceId) -> super::front::InstanceSlot {
-    super::front::InstanceSlot(id.index() as u32)
+    super::front::InstanceSlot::from_index(id.index())
 }
 
 /// The instance a front end's slot names.
 pub(super) fn instance_of_slot(slot: super::front::InstanceSlot) -> InstanceId {
-    InstanceId::from_index(slot.0 as usize)
+    InstanceId::from_index(slot.index())
 }

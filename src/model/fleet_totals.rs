@@ -18,8 +18,7 @@
 //!
 //! Each mean is over the invocations placed on an instance.
 
-use super::event::InvId;
-use super::ids::InstanceId;
+use super::ids::{InstanceId, InvId};
 use super::instance::InstanceState;
 use super::world::World;
 use crate::metrics::Gauge;

@@ -11,7 +11,7 @@
 //! that held the GIL before the current holder wins 28% of hand-overs and the longest waiter
 //! 30% ([`HandoverPolicy`]).
 
-use super::event::ThreadId;
+use super::ids::ThreadId;
 use crate::kernel::SimRng;
 use rand::Rng;
 
@@ -168,6 +168,7 @@ impl Gil {
 mod tests {
     use super::*;
     use crate::kernel::RngStreams;
+    use crate::model::ids::Id;
 
     const US: u64 = 1_000;
 
@@ -179,12 +180,13 @@ mod tests {
             longest_waiter: 1.0,
         };
         let mut gil = Gil::new(RngStreams::new(1).stream("gil"), policy);
-        gil.take(0, 0, 0);
-        gil.push_waiter(1, 0);
+        let (t0, t1) = (ThreadId::from_index(0), ThreadId::from_index(1));
+        gil.take(t0, 0, 0);
+        gil.push_waiter(t1, 0);
         let now = 1_000 * US;
-        assert_eq!(gil.pick_waiter(), Some(1));
-        gil.take(1, now, now + 60 * US);
-        gil.push_waiter(0, now);
+        assert_eq!(gil.pick_waiter(), Some(t1));
+        gil.take(t1, now, now + 60 * US);
+        gil.push_waiter(t0, now);
         gil
     }
 

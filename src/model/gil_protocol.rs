@@ -4,8 +4,8 @@
 //! the races at the dispatch path's short syscalls. Which waiter wins is [`super::gil::Gil`]'s
 //! choice.
 
-use super::event::{Event, ThreadId};
-use super::ids::ProcessId;
+use super::event::Event;
+use super::ids::{ProcessId, ThreadId};
 use super::state::Activity;
 use super::world::World;
 
@@ -16,14 +16,14 @@ impl World {
     /// hand-over (when the previous holder and newly woken threads are still awake) and
     /// `syscall_loss` otherwise. Returns true if `th` lost the GIL and now waits for it.
     pub(super) fn lose_gil_at_syscalls(&mut self, th: ThreadId, n: u8) -> bool {
-        if self.free_threaded || !self.threads[th as usize].holds_gil {
+        if self.free_threaded || !self.threads[th].holds_gil {
             return false;
         }
-        let p = self.threads[th as usize].process;
+        let p = self.threads[th].process;
         let now = self.now;
         if self.woken_sibling_preempts(th) {
             // The thread it woke takes the free GIL when it runs, later in this instant.
-            self.threads[th as usize].pending_ns = 0;
+            self.threads[th].pending_ns = 0;
             self.let_go_of_gil(th, p);
             self.enqueue_waiter(p, th);
             return true;
@@ -41,7 +41,7 @@ impl World {
                 self.costs.syscall_loss
             };
             if gil.chance() < p_loss {
-                self.threads[th as usize].pending_ns = 0;
+                self.threads[th].pending_ns = 0;
                 self.let_go_of_gil(th, p);
                 self.hand_over(p);
                 self.enqueue_waiter(p, th);
@@ -55,10 +55,10 @@ impl World {
     /// runs during `th`'s syscall: with no other core free, Linux puts the woken thread on the
     /// waker's core and runs it at once, while the waker is inside the GIL-free syscall.
     fn woken_sibling_preempts(&self, th: ThreadId) -> bool {
-        let p = self.threads[th as usize].process;
+        let p = self.threads[th].process;
         !self.a_core_is_idle(p)
             && self.wake_list.iter().any(|&w| {
-                let t = &self.threads[w as usize];
+                let t = &self.threads[w];
                 t.process == p && t.activity == Activity::Woken
             })
     }
@@ -66,7 +66,7 @@ impl World {
     /// `th` (of process `p`) lets go of the GIL, leaving it free; who gets it is the caller's
     /// business.
     fn let_go_of_gil(&mut self, th: ThreadId, p: ProcessId) {
-        self.threads[th as usize].holds_gil = false;
+        self.threads[th].holds_gil = false;
         self.processes[p].gil.holder = None;
         self.processes[p].gil_held.set(self.now, 0);
     }
@@ -93,7 +93,7 @@ impl World {
     /// A thread that was asleep (not just forced off a core) first wakes to find the GIL held.
     pub(super) fn enqueue_waiter(&mut self, p: ProcessId, th: ThreadId) {
         let now = self.now;
-        if !matches!(self.threads[th as usize].activity, Activity::OnCpu { .. }) {
+        if !matches!(self.threads[th].activity, Activity::OnCpu { .. }) {
             self.instance_of(p).cores.brief_wake(now);
         }
         let pr = &mut self.processes[p];
@@ -106,16 +106,16 @@ impl World {
     /// Takes the GIL if it is free (or already held, or there is none); otherwise queues `th`
     /// as a waiter and starts the switch-interval clock.
     pub(super) fn take_gil(&mut self, th: ThreadId) -> bool {
-        if self.free_threaded || self.threads[th as usize].holds_gil {
+        if self.free_threaded || self.threads[th].holds_gil {
             return true;
         }
-        let p = self.threads[th as usize].process;
+        let p = self.threads[th].process;
         let now = self.now;
         let pr = &mut self.processes[p];
         if pr.gil.holder.is_none() {
             pr.gil.take(th, now, now);
             pr.gil_held.set(now, 1);
-            self.threads[th as usize].holds_gil = true;
+            self.threads[th].holds_gil = true;
             return true;
         }
         self.enqueue_waiter(p, th);
@@ -124,10 +124,10 @@ impl World {
 
     /// Releases the GIL if `th` holds it, handing it to a waiter.
     pub(super) fn drop_gil(&mut self, th: ThreadId) {
-        if !self.threads[th as usize].holds_gil {
+        if !self.threads[th].holds_gil {
             return;
         }
-        let p = self.threads[th as usize].process;
+        let p = self.threads[th].process;
         self.let_go_of_gil(th, p);
         self.hand_over(p);
     }
@@ -146,7 +146,7 @@ impl World {
         pr.gil.take(w, now, runs_at);
         pr.gil_held.set(now, 1);
         self.rearm_switch_timer(p);
-        self.threads[w as usize].holds_gil = true;
+        self.threads[w].holds_gil = true;
         self.set_activity(w, Activity::Waking);
         self.push(runs_at, Event::GilGranted { thread: w });
     }
@@ -160,7 +160,7 @@ impl World {
 
     /// A thread handed the GIL runs: it resumes its Python op.
     pub(super) fn gil_granted(&mut self, th: ThreadId) {
-        let ns = std::mem::take(&mut self.threads[th as usize].pending_ns);
+        let ns = std::mem::take(&mut self.threads[th].pending_ns);
         if ns > 0 {
             self.start_cpu(th, ns, true);
         } else {
@@ -187,15 +187,15 @@ impl World {
         if gil.waiters.is_empty() {
             return;
         }
-        if self.threads[h as usize].activity != (Activity::OnCpu { gil: true }) {
+        if self.threads[h].activity != (Activity::OnCpu { gil: true }) {
             // Still waking up: requests are timed to reach it only once it runs.
             self.rearm_switch_timer(p);
             debug_assert!(self.processes[p].gil.armed_at > Some(self.now));
             return;
         }
-        let rank = self.processes[p].rank;
-        let left = self.instance_of(p).cores.stop(h, rank, now);
-        self.threads[h as usize].pending_ns = left;
+        let core = self.threads[h].core;
+        let left = self.instance_of(p).cores.stop(core, now);
+        self.threads[h].pending_ns = left;
         self.let_go_of_gil(h, p);
         self.hand_over(p);
         self.enqueue_waiter(p, h);

@@ -21,10 +21,9 @@
 //! config check makes every HTTP trigger of an experiment set the same limits). The scale
 //! controller still sees each function's own waiting requests, counted here per function.
 
-use super::event::{FuncId, InvId};
 use super::fleet::{instance_of_slot, slot_of};
 use super::front::{HttpAction, HttpFront, RequestId};
-use super::ids::InstanceId;
+use super::ids::{FuncId, Id, IdVec, InstanceId, InvId};
 use super::world::World;
 use crate::config::{Experiment, TriggerConfig};
 use crate::metrics::Outcome;
@@ -35,10 +34,10 @@ pub(super) struct HttpTriggers {
     /// The front end of all HTTP-triggered functions (`None`: the app has none).
     front: Option<HttpFront>,
     /// Per function: whether it is HTTP-triggered.
-    is_http: Vec<bool>,
+    is_http: IdVec<FuncId, bool>,
     /// Per function: its requests in the front end not executing yet (waiting for an
     /// instance or on one).
-    waiting: Vec<u64>,
+    waiting: IdVec<FuncId, u64>,
     /// Per started request: when its client gives up (arrival + the response cap).
     respond_by: HashMap<InvId, u64>,
     /// Actions returned by the last call (reused).
@@ -53,10 +52,11 @@ impl HttpTriggers {
             Some(TriggerConfig::Http(cfg)) => Some(cfg.clone()),
             _ => None,
         };
-        let is_http: Vec<bool> = exp.functions.iter().map(|f| config(f).is_some()).collect();
+        let is_http: IdVec<FuncId, bool> =
+            exp.functions.iter().map(|f| config(f).is_some()).collect();
         HttpTriggers {
             front: exp.functions.iter().find_map(config).map(HttpFront::new),
-            waiting: vec![0; is_http.len()],
+            waiting: IdVec::from(vec![0; is_http.len()]),
             is_http,
             respond_by: HashMap::new(),
             actions: Vec::new(),
@@ -65,13 +65,13 @@ impl HttpTriggers {
 
     /// Whether `func` is HTTP-triggered.
     pub(super) fn has(&self, func: FuncId) -> bool {
-        self.is_http[func as usize]
+        self.is_http[func]
     }
 
     /// Requests of `func` not executing yet (waiting for an instance or on one), if it is
     /// HTTP-triggered: what the scale controller counts as waiting.
     pub(super) fn waiting(&self, func: FuncId) -> Option<u64> {
-        self.has(func).then(|| self.waiting[func as usize])
+        self.has(func).then(|| self.waiting[func])
     }
 
     /// The Flex per-instance concurrency of `func`, if it is HTTP-triggered and sets one.
@@ -96,12 +96,12 @@ impl HttpTriggers {
 /// The slot a front end knows a request by: the invocation's own id (it stays live, and so
 /// unique, while the front end holds it).
 fn request_of(inv: InvId) -> RequestId {
-    RequestId(u64::from(inv))
+    RequestId(inv.index() as u64)
 }
 
 /// The invocation a front end's request names.
 fn inv_of(request: RequestId) -> InvId {
-    request.0 as InvId
+    InvId::from_index(request.0 as usize)
 }
 
 impl World {
@@ -112,7 +112,7 @@ impl World {
 
     /// A request of HTTP-triggered `func` arrives as invocation `inv`.
     pub(super) fn http_arrive(&mut self, func: FuncId, inv: InvId) {
-        self.scale_rt().http.waiting[func as usize] += 1;
+        self.scale_rt().http.waiting[func] += 1;
         self.with_http_front(|h, now, out| h.arrive(now, request_of(inv), out));
     }
 
@@ -160,7 +160,7 @@ impl World {
             return (Outcome::Succeeded, response);
         };
         let mut actions = std::mem::take(&mut http.actions);
-        if let Some(h) = http.front.as_mut().filter(|_| http.is_http[func as usize]) {
+        if let Some(h) = http.front.as_mut().filter(|_| http.is_http[func]) {
             h.complete(now, slot_of(id), &mut actions);
         }
         self.carry_out_http(actions);
@@ -207,7 +207,7 @@ impl World {
             | HttpAction::TimedOut { request, .. } => *request,
             HttpAction::Queued { .. } | HttpAction::WaitForInstance { .. } => return,
         };
-        let func = self.invs[inv_of(request)].func as usize;
+        let func = self.invs[inv_of(request)].func;
         let waiting = &mut self.scale_rt().http.waiting[func];
         *waiting = waiting.saturating_sub(1);
     }

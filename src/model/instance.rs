@@ -9,8 +9,7 @@
 //! inside each instance would put an instance lookup on every GIL and queue operation instead.
 
 use super::cpu::Cores;
-use super::event::InvId;
-use super::ids::{InstanceId, ProcessId};
+use super::ids::{IdVec, InstanceId, InvId, ProcessId, ProcessRank};
 use super::world::World;
 use crate::metrics::Gauge;
 use std::collections::VecDeque;
@@ -24,7 +23,7 @@ pub(super) struct Instance {
     /// When the pending `CpuTick` of these cores fires, if one is pending.
     pub(super) cpu_armed: Option<u64>,
     /// Its worker processes, by rank.
-    pub(super) processes: Vec<ProcessId>,
+    pub(super) processes: IdVec<ProcessRank, ProcessId>,
     /// The round robin over its ready processes.
     dispatcher: RoundRobin,
     /// Invocations routed here while no process was ready, oldest first.
@@ -70,7 +69,7 @@ impl Instance {
             cores: Cores::new(capacity, processes, switch_cost_ns),
             cores_capacity: capacity,
             cpu_armed: None,
-            processes: Vec::with_capacity(processes),
+            processes: IdVec::default(),
             dispatcher: RoundRobin::default(),
             waiting: VecDeque::new(),
             queued: Gauge::default(),
@@ -83,9 +82,8 @@ impl Instance {
     }
 
     /// Adds process `p` (not ready yet) and returns its rank on this instance.
-    pub(super) fn add_process(&mut self, p: ProcessId) -> usize {
-        self.processes.push(p);
-        self.processes.len() - 1
+    pub(super) fn add_process(&mut self, p: ProcessId) -> ProcessRank {
+        self.processes.push(p)
     }
 
     /// Process `p` has started: from now on the dispatcher gives it invocations.
@@ -197,10 +195,11 @@ mod tests {
         let p = ProcessId::from_index(0);
         inst.add_process(p);
         assert_eq!(inst.pick_process(), None);
-        inst.wait(7);
+        let inv = InvId::from_index(7);
+        inst.wait(inv);
         assert_eq!(inst.next_waiting(), None);
         inst.process_ready(p);
-        assert_eq!(inst.next_waiting(), Some((7, p)));
+        assert_eq!(inst.next_waiting(), Some((inv, p)));
         assert_eq!(inst.next_waiting(), None);
     }
 }

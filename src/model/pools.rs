@@ -1,8 +1,7 @@
 //! The worker's ThreadPoolExecutors (the function pool and the loop's default executor):
 //! submitting work, waking idle threads one at a time, starting threads on demand.
 
-use super::event::{TaskId, ThreadId};
-use super::ids::ProcessId;
+use super::ids::{ProcessId, TaskId, ThreadId};
 use super::state::Role;
 use super::worker::Pool;
 use super::world::World;
@@ -57,7 +56,7 @@ impl World {
     /// A pooled thread is done looking at the queue: if it was the one woken, the next idle
     /// thread may be woken for what is left.
     pub(super) fn pool_thread_settled(&mut self, th: ThreadId) {
-        let t = &self.threads[th as usize];
+        let t = &self.threads[th];
         let which = match t.role {
             Role::Pool(_) => Executor::FunctionPool,
             Role::Executor(_) => Executor::Default,

@@ -5,6 +5,7 @@
 //! the same DAG with petgraph to compute the body's latency with no contention at all, the
 //! floor every report compares against.
 
+use super::ids::{IdVec, ProgId};
 use crate::config::{Dist, Step};
 use crate::kernel::SimRng;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -17,9 +18,6 @@ use rand_distr::{Distribution, Exp, LogNormal};
 /// stalls a run or overflows time. The truncated share is negligible except for a Lognormal
 /// with both a large median and a large sigma, whose mean it then lowers.
 pub const MAX_SAMPLE_NS: u64 = crate::config::limits::MAX_DURATION_NS;
-
-/// Index of a program in [`Programs`].
-pub type ProgId = u32;
 
 /// One compiled step of a program.
 #[derive(Debug, Clone)]
@@ -41,7 +39,7 @@ pub enum Instr {
 /// Every program of every function.
 #[derive(Debug, Default)]
 pub struct Programs {
-    programs: Vec<Vec<Instr>>,
+    programs: IdVec<ProgId, Vec<Instr>>,
 }
 
 impl Programs {
@@ -60,8 +58,7 @@ impl Programs {
                 Step::RunInExecutor(sub) => Instr::Executor(self.compile(sub)),
             })
             .collect();
-        self.programs.push(ops);
-        (self.programs.len() - 1) as ProgId
+        self.programs.push(ops)
     }
 
     /// True if program `id` (or a sub-program) draws any random duration.
@@ -77,7 +74,7 @@ impl Programs {
 
     /// The instructions of program `id`.
     pub fn instrs(&self, id: ProgId) -> &[Instr] {
-        &self.programs[id as usize]
+        &self.programs[id]
     }
 }
 

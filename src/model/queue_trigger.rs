@@ -12,10 +12,10 @@
 //! only while the run is not over (see `run_end`), and an empty queue never keeps a finished
 //! run alive.
 
-use super::event::{Event, FuncId, InvId};
+use super::event::Event;
 use super::fleet::{instance_of_slot, slot_of};
 use super::front::{MessageId, Outcome, QueueAction, QueueFront, QueueStats, Ticket};
-use super::ids::InstanceId;
+use super::ids::{FuncId, IdVec, InstanceId, InvId};
 use super::world::World;
 use crate::config::{Experiment, TriggerConfig};
 use crate::kernel::{RngStreams, SimRng};
@@ -24,9 +24,9 @@ use std::collections::HashMap;
 /// Every storage-queue front end of the app, with what the world must remember about them.
 pub(super) struct QueueTriggers {
     /// Per function: its queue, if it is queue-triggered.
-    fronts: Vec<Option<QueueFront>>,
+    fronts: IdVec<FuncId, Option<QueueFront>>,
     /// Per function: the draws of its listeners' back-off.
-    rngs: Vec<SimRng>,
+    rngs: IdVec<FuncId, SimRng>,
     /// The message each queue-triggered invocation is for.
     messages: HashMap<InvId, MessageId>,
     /// Actions returned by the last call (reused).
@@ -57,12 +57,12 @@ impl QueueTriggers {
 
     /// Whether `func` is queue-triggered.
     pub(super) fn has(&self, func: FuncId) -> bool {
-        self.fronts[func as usize].is_some()
+        self.fronts[func].is_some()
     }
 
     /// The queue of `func` at `now`, if it is queue-triggered.
     pub(super) fn stats(&mut self, func: FuncId, now: u64) -> Option<QueueStats> {
-        self.fronts[func as usize].as_mut().map(|q| q.stats(now))
+        self.fronts[func].as_mut().map(|q| q.stats(now))
     }
 
     /// Whether no queue holds a message (visible, or invisible while being processed).
@@ -75,7 +75,7 @@ impl QueueTriggers {
 
     /// Messages of `func` no instance holds, with the oldest one's enqueue time.
     pub(super) fn waiting_at_end(&self, func: FuncId) -> (u64, Option<u64>) {
-        self.fronts[func as usize]
+        self.fronts[func]
             .as_ref()
             .map_or((0, None), QueueFront::waiting)
     }
@@ -92,9 +92,7 @@ impl QueueTriggers {
     }
 
     fn queue_functions(&self) -> Vec<FuncId> {
-        (0..self.fronts.len() as FuncId)
-            .filter(|&f| self.has(f))
-            .collect()
+        self.fronts.ids().filter(|&f| self.has(f)).collect()
     }
 }
 
@@ -107,7 +105,7 @@ impl World {
     /// An arrival of queue-triggered `func`: a message joins its queue.
     pub(super) fn enqueue_message(&mut self, func: FuncId) {
         let now = self.now;
-        let q = self.scale_rt().queues.fronts[func as usize]
+        let q = self.scale_rt().queues.fronts[func]
             .as_mut()
             .expect("a queue-triggered function");
         q.enqueue(now);
@@ -119,7 +117,7 @@ impl World {
         for func in self.scale_rt().queues.queue_functions() {
             let queues = &mut self.scale_rt().queues;
             let mut actions = std::mem::take(&mut queues.actions);
-            if let Some(q) = queues.fronts[func as usize].as_mut() {
+            if let Some(q) = queues.fronts[func].as_mut() {
                 q.start_listener(now, slot_of(id), &mut actions);
             }
             self.carry_out(func, actions);
@@ -142,15 +140,9 @@ impl World {
         let queues = &mut self.scale_rt().queues;
         let mut actions = std::mem::take(&mut queues.actions);
         let (fronts, rngs) = (&mut queues.fronts, &mut queues.rngs);
-        if let Some(q) = fronts[func as usize].as_mut() {
+        if let Some(q) = fronts[func].as_mut() {
             let ticket = Ticket(ticket as u64);
-            q.poll(
-                now,
-                slot_of(id),
-                ticket,
-                &mut rngs[func as usize],
-                &mut actions,
-            );
+            q.poll(now, slot_of(id), ticket, &mut rngs[func], &mut actions);
         }
         self.carry_out(func, actions);
     }
@@ -171,7 +163,7 @@ impl World {
         let queues = &mut self.scale.as_mut()?.queues;
         let message = queues.messages.remove(&inv)?;
         let mut actions = std::mem::take(&mut queues.actions);
-        if let Some(q) = queues.fronts[func as usize].as_mut() {
+        if let Some(q) = queues.fronts[func].as_mut() {
             q.complete(now, slot_of(id), message, outcome, &mut actions);
         }
         let poisoned = actions

@@ -45,7 +45,7 @@ impl World {
         let Some(rt) = self.scale.as_ref() else {
             return;
         };
-        for f in 0..self.functions.len() as super::event::FuncId {
+        for f in self.functions.ids() {
             for (n, oldest) in [
                 rt.queues.waiting_at_end(f),
                 rt.servicebus.waiting_at_end(f),
@@ -63,7 +63,9 @@ impl World {
             let i = &self.invs[inv];
             let instance = i.process.map(|p| self.processes[p].instance);
             let row = i.record(None, Outcome::Pending, instance, self.arrivals_held(inv));
-            self.recorder.code.add_in_flight(i.func, now - i.arrival);
+            self.recorder
+                .code
+                .add_in_flight(i.func.number(), now - i.arrival);
             self.recorder.finished(row);
         }
         self.record_waiting_messages();

@@ -9,15 +9,15 @@
 //! Hubs arrivals to theirs (`servicebus_trigger`, `eventhubs_trigger`), HTTP-triggered ones
 //! to their front end (`http_trigger`).
 
-use super::event::{Event, FuncId, InvId};
-use super::ids::{Id, InstanceId, ProcessId};
+use super::event::Event;
+use super::ids::{ClientId, FuncId, Id, InstanceId, InvId, ProcessId};
 use super::state::Inv;
 use super::world::World;
 
 impl World {
     /// A request of `func` (from closed-loop `client`, if any) arrives: it becomes an
     /// invocation, routed to an instance and placed on one of its processes.
-    pub(super) fn arrive(&mut self, func: FuncId, client: Option<u32>) {
+    pub(super) fn arrive(&mut self, func: FuncId, client: Option<ClientId>) {
         self.recorder.arrived(self.now);
         self.in_flight.add(self.now, 1);
         if self.is_queue_triggered(func) {
@@ -56,10 +56,10 @@ impl World {
     pub(super) fn new_invocation_at(
         &mut self,
         func: FuncId,
-        client: Option<u32>,
+        client: Option<ClientId>,
         arrival: u64,
     ) -> InvId {
-        let fr = &mut self.functions[func as usize];
+        let fr = &mut self.functions[func];
         let rng = match fr.durations_family {
             Some(family) => self.streams.member(family, fr.invocations),
             None => self.constant_rng.clone(),

@@ -7,8 +7,9 @@
 //! Decisions are periodic: the next is scheduled only while arrivals remain or work waits or
 //! runs ([`wants_next_decision`]), so they never keep a finished run alive.
 
-use super::event::{Event, FuncId};
+use super::event::Event;
 pub use super::fleet_totals::FleetFigures;
+use super::ids::FuncId;
 use super::scale::{wants_next_decision, Decision, FunctionLoad, Snapshot};
 use super::world::World;
 use crate::config::scale::TriggerKind;
@@ -119,7 +120,7 @@ impl World {
 
     /// What the controller sees now.
     fn snapshot(&mut self) -> Snapshot {
-        let functions = (0..self.functions.len() as FuncId)
+        let functions = (self.functions.ids())
             .map(|f| self.function_load(f))
             .collect();
         Snapshot {
@@ -137,7 +138,7 @@ impl World {
         let now = self.now;
         let waiting = self.waiting_requests_of(f);
         let rt = self.scale_rt();
-        let name = rt.names[f as usize].clone();
+        let name = rt.names[f].clone();
         let queue_kind = rt.queues.has(f);
         let http_waiting = rt.http.waiting(f);
         let mut load = rt.controller.load_of(&name);
@@ -150,7 +151,7 @@ impl World {
                 partitions: hub.partitions,
             };
             load.target_per_instance = rt.controller.config().target_for(&name, load.trigger);
-            load.in_flight = rt.func_in_flight[f as usize];
+            load.in_flight = rt.func_in_flight[f];
             load.queue_length = hub.unprocessed;
             load.oldest_age_ns = hub.oldest_unread_age_ns;
             return load;
@@ -158,7 +159,7 @@ impl World {
         if let Some(sb) = rt.servicebus.stats(f, now) {
             load.trigger = TriggerKind::ServiceBus;
             load.target_per_instance = rt.controller.config().target_for(&name, load.trigger);
-            load.in_flight = rt.func_in_flight[f as usize];
+            load.in_flight = rt.func_in_flight[f];
             load.queue_length = sb.active as u64;
             load.oldest_age_ns = sb.oldest_active_age_ns;
             return load;
@@ -167,7 +168,7 @@ impl World {
             load.trigger = TriggerKind::Http;
             load.target_per_instance = http_target(rt, f, &name);
         }
-        load.in_flight = rt.func_in_flight[f as usize];
+        load.in_flight = rt.func_in_flight[f];
         match rt.queues.stats(f, now) {
             Some(q) => {
                 load.queue_length = q.length as u64;
@@ -191,7 +192,7 @@ impl World {
     pub(super) fn fleet_sample(&mut self) -> Option<FleetSample> {
         self.scale.as_ref()?;
         let fleet = self.fleet_counts();
-        let loads: Vec<FunctionLoad> = (0..self.functions.len() as FuncId)
+        let loads: Vec<FunctionLoad> = (self.functions.ids())
             .map(|f| self.function_load(f))
             .collect();
         Some(FleetSample {
@@ -212,7 +213,7 @@ impl World {
     /// The fleet's record of a scaled run, for the results.
     pub(super) fn scaling_result(&mut self) -> Option<ScalingResult> {
         self.scale.as_ref()?;
-        let oldest = (0..self.functions.len() as FuncId)
+        let oldest = (self.functions.ids())
             .map(|f| self.function_load(f).oldest_age_ns)
             .max()
             .unwrap_or(0);

@@ -13,10 +13,10 @@
 //! instance's locks running out) are nonetheless carried out, as periodic events like the
 //! storage queue's polls: they fire only while the run is not over (see `run_end`).
 
-use super::event::{Event, FuncId, InvId};
+use super::event::Event;
 use super::fleet::{instance_of_slot, slot_of};
 use super::front::{MessageId, Outcome, ServiceBusAction, ServiceBusFront, ServiceBusStats};
-use super::ids::InstanceId;
+use super::ids::{FuncId, IdVec, InstanceId, InvId};
 use super::world::World;
 use crate::config::{Experiment, TriggerConfig};
 use std::collections::HashMap;
@@ -24,7 +24,7 @@ use std::collections::HashMap;
 /// Every Service Bus front end of the app, with what the world must remember about them.
 pub(super) struct ServiceBusTriggers {
     /// Per function: its entity, if it is Service Bus-triggered.
-    fronts: Vec<Option<ServiceBusFront>>,
+    fronts: IdVec<FuncId, Option<ServiceBusFront>>,
     /// The message each Service Bus-triggered invocation is for.
     messages: HashMap<InvId, MessageId>,
     /// Actions returned by the last call (reused).
@@ -51,12 +51,12 @@ impl ServiceBusTriggers {
 
     /// Whether `func` is Service Bus-triggered.
     pub(super) fn has(&self, func: FuncId) -> bool {
-        self.fronts[func as usize].is_some()
+        self.fronts[func].is_some()
     }
 
     /// The entity of `func` at `now`, if it is Service Bus-triggered.
     pub(super) fn stats(&self, func: FuncId, now: u64) -> Option<ServiceBusStats> {
-        self.fronts[func as usize].as_ref().map(|q| q.stats(now))
+        self.fronts[func].as_ref().map(|q| q.stats(now))
     }
 
     /// Whether no entity holds a message (available, or locked while being processed).
@@ -69,7 +69,7 @@ impl ServiceBusTriggers {
 
     /// Messages of `func` no instance holds, with the oldest one's enqueue time.
     pub(super) fn waiting_at_end(&self, func: FuncId) -> (u64, Option<u64>) {
-        self.fronts[func as usize]
+        self.fronts[func]
             .as_ref()
             .map_or((0, None), ServiceBusFront::waiting)
     }
@@ -82,9 +82,7 @@ impl ServiceBusTriggers {
 
     /// The Service Bus-triggered functions.
     fn functions(&self) -> Vec<FuncId> {
-        (0..self.fronts.len() as FuncId)
-            .filter(|&f| self.has(f))
-            .collect()
+        self.fronts.ids().filter(|&f| self.has(f)).collect()
     }
 }
 
@@ -126,7 +124,7 @@ impl World {
     pub(super) fn servicebus_lose_instance(&mut self, id: InstanceId) {
         for func in self.scale_rt().servicebus.functions() {
             let rt = self.scale_rt();
-            if let Some(q) = rt.servicebus.fronts[func as usize].as_ref() {
+            if let Some(q) = rt.servicebus.fronts[func].as_ref() {
                 rt.messages_returned += q.in_flight(slot_of(id)) as u64;
             }
             self.with_servicebus_front(func, |q, now, out| q.lose_instance(now, slot_of(id), out));
@@ -170,7 +168,7 @@ impl World {
         let now = self.now;
         let sb = &mut self.scale_rt().servicebus;
         let mut actions = std::mem::take(&mut sb.actions);
-        if let Some(q) = sb.fronts[func as usize].as_mut() {
+        if let Some(q) = sb.fronts[func].as_mut() {
             f(q, now, &mut actions);
         }
         self.carry_out_servicebus(func, actions);

@@ -1,38 +1,43 @@
-//! A vector with a free list: stable u32 ids, memory bounded by the peak number alive.
+//! A vector with a free list: stable typed ids, memory bounded by the peak number alive.
 
-/// Reusable storage for short-lived records (invocations, tasks).
+use super::ids::Id;
+use std::marker::PhantomData;
+
+/// Reusable storage for short-lived records (invocations, tasks), indexed by ids of kind `I`.
 #[derive(Debug)]
-pub struct Slab<T> {
+pub struct Slab<I, T> {
     items: Vec<T>,
-    free: Vec<u32>,
+    free: Vec<I>,
+    kind: PhantomData<I>,
 }
 
-impl<T> Default for Slab<T> {
+impl<I, T> Default for Slab<I, T> {
     fn default() -> Self {
         Slab {
             items: Vec::new(),
             free: Vec::new(),
+            kind: PhantomData,
         }
     }
 }
 
-impl<T> Slab<T> {
+impl<I: Id + Ord, T> Slab<I, T> {
     /// Stores `item` and returns its id.
-    pub fn insert(&mut self, item: T) -> u32 {
+    pub fn insert(&mut self, item: T) -> I {
         match self.free.pop() {
             Some(id) => {
-                self.items[id as usize] = item;
+                self.items[id.index()] = item;
                 id
             }
             None => {
                 self.items.push(item);
-                (self.items.len() - 1) as u32
+                I::from_index(self.items.len() - 1)
             }
         }
     }
 
     /// Marks `id` reusable (its value stays until overwritten).
-    pub fn remove(&mut self, id: u32) {
+    pub fn remove(&mut self, id: I) {
         self.free.push(id);
     }
 
@@ -41,25 +46,28 @@ impl<T> Slab<T> {
         self.items.len() - self.free.len()
     }
 
-    /// Ids ever handed out and not freed, in no particular order.
-    pub fn live_ids(&self) -> Vec<u32> {
+    /// Ids ever handed out and not freed, in ascending order.
+    pub fn live_ids(&self) -> Vec<I> {
         let mut free = self.free.clone();
         free.sort_unstable();
-        (0..self.items.len() as u32)
+        (0..self.items.len())
+            .map(I::from_index)
             .filter(|i| free.binary_search(i).is_err())
             .collect()
     }
 }
 
-impl<T> std::ops::Index<u32> for Slab<T> {
+impl<I: Id, T> std::ops::Index<I> for Slab<I, T> {
     type Output = T;
-    fn index(&self, id: u32) -> &T {
-        &self.items[id as usize]
+    #[inline(always)]
+    fn index(&self, id: I) -> &T {
+        &self.items[id.index()]
     }
 }
 
-impl<T> std::ops::IndexMut<u32> for Slab<T> {
-    fn index_mut(&mut self, id: u32) -> &mut T {
-        &mut self.items[id as usize]
+impl<I: Id, T> std::ops::IndexMut<I> for Slab<I, T> {
+    #[inline(always)]
+    fn index_mut(&mut self, id: I) -> &mut T {
+        &mut self.items[id.index()]
     }
 }

@@ -1,9 +1,8 @@
 //! The runtime records the world is made of: threads (their role and what they are doing),
 //! tasks (running programs), invocations in flight, and the functions' arrival state.
 
-use super::event::{FuncId, InvId, TaskId};
-use super::ids::{InstanceId, ProcessId};
-use super::program::{ProgId, Sampler};
+use super::ids::{ClientId, CoreSlot, FuncId, IdVec, InstanceId, InvId, ProcessId, ProgId, TaskId};
+use super::program::Sampler;
 use super::worker::Job;
 use crate::config::FunctionKind;
 use crate::kernel::SimRng;
@@ -50,6 +49,8 @@ pub enum Activity {
 pub struct Thread {
     /// Owning process.
     pub process: ProcessId,
+    /// Its seat on the cores of its process's instance.
+    pub core: CoreSlot,
     /// What it is for.
     pub role: Role,
     /// What it does now.
@@ -127,7 +128,7 @@ pub struct Inv {
     /// Thread that ran the body.
     pub thread: Option<ThreadLabel>,
     /// Closed-loop client that sent it.
-    pub client: Option<u32>,
+    pub client: Option<ClientId>,
     /// Its body started on a process that had run no body before (it met a cold process).
     /// A bool fits in the record's padding: the size stays 104 bytes.
     pub cold: bool,
@@ -175,7 +176,7 @@ pub struct Clients {
     /// Requests per client at most.
     pub per_client_limit: Option<u64>,
     /// Requests sent by each client so far.
-    pub sent: Vec<u64>,
+    pub sent: IdVec<ClientId, u64>,
 }
 
 impl Inv {
@@ -191,7 +192,7 @@ impl Inv {
     ) -> InvocationRecord {
         InvocationRecord {
             id: self.id,
-            function: self.func,
+            function: self.func.number(),
             arrival: self.arrival,
             start: self.start,
             end: self.end,

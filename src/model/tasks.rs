@@ -2,8 +2,8 @@
 //! runs it (a coroutine on the loop, or sync code on a pool thread), gathers and
 //! run_in_executor as child tasks, and what happens when a program ends.
 
-use super::event::{Event, InvId, TaskId, ThreadId};
-use super::ids::ProcessId;
+use super::event::Event;
+use super::ids::{InvId, ProcessId, ProgId, TaskId, ThreadId};
 use super::pools::Executor;
 use super::program::Instr;
 use super::state::{Role, Task};
@@ -17,7 +17,7 @@ impl World {
     /// The loop has converted the request: start the body as a task (`async def`) or submit it
     /// to the thread pool (`def`, via run_in_executor).
     pub(super) fn start_body(&mut self, p: ProcessId, inv: InvId) {
-        let f = self.invs[inv].func as usize;
+        let f = self.invs[inv].func;
         let task = self.tasks.insert(Task {
             inv,
             prog: self.functions[f].root,
@@ -51,12 +51,12 @@ impl World {
             return Op::Python(self.cost(p, self.costs.task_start_ns));
         }
         if !tk.started {
-            if !(self.threads[th as usize].holds_gil || self.free_threaded) {
+            if !(self.threads[th].holds_gil || self.free_threaded) {
                 return Op::Python(0);
             }
             tk.started = true;
             if tk.root {
-                let label = match self.threads[th as usize].role {
+                let label = match self.threads[th].role {
                     Role::Pool(n) | Role::Executor(n) => ThreadLabel::Pool(n),
                     _ => ThreadLabel::Loop,
                 };
@@ -112,7 +112,7 @@ impl World {
         }
     }
 
-    fn child_task(&mut self, parent: TaskId, inv: InvId, prog: u32) -> TaskId {
+    fn child_task(&mut self, parent: TaskId, inv: InvId, prog: ProgId) -> TaskId {
         self.tasks.insert(Task {
             inv,
             prog,
@@ -135,7 +135,7 @@ impl World {
             self.invs[tk.inv].end = Some(self.now);
             if coroutine {
                 // The dispatch coroutine awaited the body: it goes on in the same loop step.
-                self.threads[th as usize].assign(Job::Complete(tk.inv), 1);
+                self.threads[th].assign(Job::Complete(tk.inv), 1);
                 return Op::Python(self.cost(p, self.costs.complete_ns));
             }
             // future.set_result -> call_soon_threadsafe on the loop.
@@ -157,7 +157,7 @@ impl World {
 
     /// A pool thread has posted to the loop: it writes the self-pipe before taking more work.
     pub(super) fn notify_loop(&mut self, th: ThreadId) -> Op {
-        self.threads[th as usize].assign(Job::Notify, 1);
+        self.threads[th].assign(Job::Notify, 1);
         Op::Syscall(1)
     }
 }

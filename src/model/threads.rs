@@ -14,8 +14,8 @@
 //! out of work. Threads woken during an event run after the current thread's transition
 //! (`wake` defers them), which is the order the OS gives a thread that signals another.
 
-use super::event::{Event, ThreadId};
-use super::ids::ProcessId;
+use super::event::Event;
+use super::ids::{ProcessId, ThreadId};
 use super::state::{Activity, Role};
 use super::worker::Job;
 use super::world::World;
@@ -51,7 +51,7 @@ impl World {
     /// [`World::wake`] by `waker`, which decides whether the waker's own core is already
     /// counted among the running ones.
     pub(super) fn wake_from(&mut self, th: ThreadId, waker: Waker) {
-        let t = &mut self.threads[th as usize];
+        let t = &mut self.threads[th];
         if t.activity != Activity::Idle {
             return;
         }
@@ -88,8 +88,8 @@ impl World {
 
     /// A thread woken after a long sleep runs and looks for work.
     pub(super) fn awake_after_sleep(&mut self, th: ThreadId) {
-        if self.threads[th as usize].activity == Activity::Woken {
-            self.threads[th as usize].activity = Activity::Idle;
+        if self.threads[th].activity == Activity::Woken {
+            self.threads[th].activity = Activity::Idle;
             self.advance(th);
         }
     }
@@ -104,7 +104,7 @@ impl World {
     /// Runs `th` until it waits for something: the GIL, a core, a blocking call, or work.
     pub(super) fn advance(&mut self, th: ThreadId) {
         loop {
-            if self.threads[th as usize].job == Job::None {
+            if self.threads[th].job == Job::None {
                 // Returning from queue.get / epoll_wait / recv is Python code: a thread takes
                 // the GIL back before it can look at its queue, so a thread that already holds
                 // it (finishing a body) may take the item an idle thread was woken for.
@@ -113,7 +113,7 @@ impl World {
                     return;
                 }
                 if !self.take_gil(th) {
-                    self.threads[th as usize].pending_ns = 0;
+                    self.threads[th].pending_ns = 0;
                     return;
                 }
                 if !self.take_job(th) {
@@ -124,7 +124,7 @@ impl World {
             match self.next_op(th) {
                 Op::Python(ns) => {
                     if !self.take_gil(th) {
-                        self.threads[th as usize].pending_ns = ns;
+                        self.threads[th].pending_ns = ns;
                         return;
                     }
                     if ns > 0 {
@@ -150,14 +150,14 @@ impl World {
                         return;
                     }
                 }
-                Op::Yield => self.threads[th as usize].assign(Job::None, 0),
+                Op::Yield => self.threads[th].assign(Job::None, 0),
             }
         }
     }
 
     /// Work waiting in the queue this thread serves.
     fn has_queued_work(&self, th: ThreadId) -> bool {
-        let t = &self.threads[th as usize];
+        let t = &self.threads[th];
         let pr = &self.processes[t.process];
         match t.role {
             Role::Receiver => !pr.inbox.is_empty(),
@@ -169,7 +169,7 @@ impl World {
     }
 
     fn take_job(&mut self, th: ThreadId) -> bool {
-        let t = &self.threads[th as usize];
+        let t = &self.threads[th];
         let pr = &mut self.processes[t.process];
         let job = match t.role {
             Role::Receiver => pr.inbox.pop_front().map(Job::Receive),
@@ -187,7 +187,7 @@ impl World {
         };
         self.pool_thread_settled(th);
         let Some(job) = job else { return false };
-        let t = &mut self.threads[th as usize];
+        let t = &mut self.threads[th];
         if matches!(t.role, Role::Pool(_) | Role::Executor(_)) && !t.busy {
             t.busy = true;
             let instance = self.processes[t.process].instance;
@@ -200,7 +200,7 @@ impl World {
     fn go_idle(&mut self, th: ThreadId) {
         self.drop_gil(th);
         self.pool_thread_settled(th);
-        let t = &mut self.threads[th as usize];
+        let t = &mut self.threads[th];
         let (p, role) = (t.process, t.role);
         if t.busy {
             t.busy = false;
@@ -212,13 +212,13 @@ impl World {
             Role::Executor(_) => self.processes[p].executor.idle.push_back(th),
             _ => {}
         }
-        self.threads[th as usize].asleep_since = self.now;
+        self.threads[th].asleep_since = self.now;
         self.set_activity(th, Activity::Idle);
     }
 
     /// The next op of the thread's current job; advances the job's state.
     fn next_op(&mut self, th: ThreadId) -> Op {
-        let t = &mut self.threads[th as usize];
+        let t = &mut self.threads[th];
         let p = t.process;
         let stage = t.stage;
         t.stage = t.stage.saturating_add(1);
@@ -273,17 +273,17 @@ impl World {
     }
 
     pub(super) fn start_cpu(&mut self, th: ThreadId, ns: u64, gil: bool) {
-        let p = self.threads[th as usize].process;
+        let p = self.threads[th].process;
         self.set_activity(th, Activity::OnCpu { gil });
-        let (now, rank) = (self.now, self.processes[p].rank);
-        self.instance_of(p).cores.start(th, rank, ns, now);
+        let (now, core) = (self.now, self.threads[th].core);
+        self.instance_of(p).cores.start(core, ns, now);
     }
 
     /// Changes what `th` is doing, keeping the loop gauges and the time attributed to
     /// functions in step.
     #[inline(always)]
     pub(super) fn set_activity(&mut self, th: ThreadId, a: Activity) {
-        let t = &mut self.threads[th as usize];
+        let t = &mut self.threads[th];
         let before = t.activity;
         if before == a && t.code_known && t.role != Role::Loop {
             return;

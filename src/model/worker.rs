@@ -6,9 +6,8 @@
 //! PYTHON_THREADPOOL_THREAD_COUNT threads; `run_in_executor(None, ...)` uses the loop's separate
 //! default executor; responses go back through a sender thread.
 
-use super::event::{InvId, TaskId, ThreadId};
 use super::gil::Gil;
-use super::ids::InstanceId;
+use super::ids::{InstanceId, InvId, ProcessRank, TaskId, ThreadId};
 use crate::kernel::SimRng;
 use crate::metrics::Gauge;
 use std::collections::VecDeque;
@@ -58,7 +57,7 @@ pub struct Process {
     /// The instance it runs on.
     pub instance: InstanceId,
     /// Its place among the instance's processes (its account on the instance's cores).
-    pub rank: usize,
+    pub rank: ProcessRank,
     /// Started and receiving invocations.
     pub ready: bool,
     /// The gRPC reader thread.

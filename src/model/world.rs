@@ -1,7 +1,7 @@
 //! The world: its arenas, clock and event queue; the run loop and the dispatch of each event.
 
-use super::event::{Event, FuncId, ThreadId};
-use super::ids::{IdVec, InstanceId, ProcessId};
+use super::event::Event;
+use super::ids::{ClientId, FuncId, IdVec, InstanceId, InvId, ProcessId, TaskId, ThreadId};
 use super::instance::Instance;
 use super::program::Programs;
 use super::results::{Progress, RunResult};
@@ -27,12 +27,12 @@ pub struct World {
     pub(super) now: u64,
     pub(super) queue: EventQueue<Event>,
     pub(super) instances: IdVec<InstanceId, Instance>,
-    pub(super) threads: Vec<Thread>,
+    pub(super) threads: IdVec<ThreadId, Thread>,
     pub(super) processes: IdVec<ProcessId, Process>,
-    pub(super) tasks: Slab<Task>,
-    pub(super) invs: Slab<Inv>,
+    pub(super) tasks: Slab<TaskId, Task>,
+    pub(super) invs: Slab<InvId, Inv>,
     pub(super) programs: Programs,
-    pub(super) functions: Vec<FunctionRt>,
+    pub(super) functions: IdVec<FuncId, FunctionRt>,
     pub(super) costs: DispatchCosts,
     pub(super) free_threaded: bool,
     pub(super) switch_interval_ns: u64,
@@ -142,15 +142,14 @@ impl World {
             }
             Event::ClientRequest { func, client } => {
                 self.requests_pending -= 1;
-                let c = self.functions[func as usize]
+                let c = self.functions[func]
                     .clients
                     .as_mut()
                     .expect("closed-loop function");
                 let open = c.stop_at.is_none_or(|s| self.now < s)
-                    && c.per_client_limit
-                        .is_none_or(|l| c.sent[client as usize] < l);
+                    && c.per_client_limit.is_none_or(|l| c.sent[client] < l);
                 if open {
-                    c.sent[client as usize] += 1;
+                    c.sent[client] += 1;
                     self.arrive(func, Some(client));
                 }
             }
@@ -180,19 +179,16 @@ impl World {
     }
 
     /// Schedules the next open-loop arrival of `func`, if its source has one.
-    pub(super) fn pull_arrival(&mut self, func: u16) {
-        if let Some(t) = self.functions[func as usize].source.next() {
+    pub(super) fn pull_arrival(&mut self, func: FuncId) {
+        if let Some(t) = self.functions[func].source.next() {
             self.schedule_request(t.max(self.now), Event::Arrival { func });
         }
     }
 
     /// Closed-loop `client` of `func` got its answer at `at`: its next request goes after its
     /// think time (never before now).
-    pub(super) fn client_answered(&mut self, func: FuncId, client: u32, at: u64) {
-        let c = self.functions[func as usize]
-            .clients
-            .as_mut()
-            .expect("closed loop");
+    pub(super) fn client_answered(&mut self, func: FuncId, client: ClientId, at: u64) {
+        let c = self.functions[func].clients.as_mut().expect("closed loop");
         let think = c
             .think
             .sample(&mut c.rng)
@@ -208,8 +204,8 @@ impl World {
         while i < self.wake_list.len() {
             let th = self.wake_list[i];
             i += 1;
-            if self.threads[th as usize].activity == Activity::Woken {
-                self.threads[th as usize].activity = Activity::Idle;
+            if self.threads[th].activity == Activity::Woken {
+                self.threads[th].activity = Activity::Idle;
                 self.advance(th);
             }
         }
@@ -226,14 +222,9 @@ impl World {
             inst.cpu_armed = None;
         }
         let mut done = std::mem::take(&mut self.scratch);
-        let (threads, processes) = (&self.threads, &self.processes);
-        inst.cores.finish_due(
-            now,
-            |t| processes[threads[t as usize].process].rank,
-            &mut done,
-        );
+        inst.cores.finish_due(now, &mut done);
         for th in done.drain(..) {
-            self.threads[th as usize].pending_ns = 0;
+            self.threads[th].pending_ns = 0;
             self.advance(th);
         }
         self.scratch = done;

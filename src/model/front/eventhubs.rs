@@ -12,13 +12,10 @@
 //! batch ends, so two instances never process one partition at once. With more instances than
 //! partitions the extra ones own nothing ([`valid_worker_counts`]).
 
-use super::{InstanceSlot, MessageId, PerInstance};
+use super::{InstanceSlot, MessageId, PartitionId, PerInstance};
 use crate::config::EventHubsConfig;
+use crate::model::ids::Id;
 use std::collections::{HashMap, VecDeque};
-
-/// A partition of the hub, 0..P.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PartitionId(pub u32);
 
 /// What the World must do after a call to the Event Hubs front end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +84,7 @@ impl EventHubsFront {
     pub fn enqueue(&mut self, now: u64, out: &mut Vec<EventHubsAction>) -> PartitionId {
         let p = PartitionId(self.next_partition);
         self.next_partition = (self.next_partition + 1) % self.partitions.len() as u32;
-        self.partitions[p.0 as usize].events.push_back(now);
+        self.partitions[p.index()].events.push_back(now);
         self.start_batch(p, out);
         p
     }
@@ -129,7 +126,7 @@ impl EventHubsFront {
             return;
         };
         let every = self.cfg.batch_checkpoint_frequency;
-        let p = &mut self.partitions[pid.0 as usize];
+        let p = &mut self.partitions[pid.index()];
         p.in_flight = None;
         p.batches_since_checkpoint += 1;
         if p.batches_since_checkpoint >= every {
@@ -147,7 +144,7 @@ impl EventHubsFront {
     /// Hands the owner of `pid` its next batch, if it is idle and has unread events.
     fn start_batch(&mut self, pid: PartitionId, out: &mut Vec<EventHubsAction>) {
         let max = self.cfg.max_event_batch_size as usize;
-        let p = &mut self.partitions[pid.0 as usize];
+        let p = &mut self.partitions[pid.index()];
         let (Some(instance), None) = (p.owner, p.in_flight) else {
             return;
         };
@@ -187,7 +184,7 @@ impl EventHubsFront {
             } else {
                 p.next_owner = None;
                 move_to(p, owner);
-                self.start_batch(PartitionId(i as u32), out);
+                self.start_batch(PartitionId::from_index(i), out);
             }
         }
     }
@@ -228,7 +225,7 @@ impl EventHubsFront {
     /// Events of `partition` not yet checkpointed (what the scale controller reads).
     pub fn unprocessed(&self, partition: PartitionId) -> usize {
         self.partitions
-            .get(partition.0 as usize)
+            .get(partition.index())
             .map_or(0, |p| p.events.len())
     }
 
@@ -259,9 +256,7 @@ impl EventHubsFront {
 
     /// Who owns `partition` now.
     pub fn owner(&self, partition: PartitionId) -> Option<InstanceSlot> {
-        self.partitions
-            .get(partition.0 as usize)
-            .and_then(|p| p.owner)
+        self.partitions.get(partition.index()).and_then(|p| p.owner)
     }
 
     /// Partitions `instance` owns now.

@@ -28,23 +28,14 @@ pub mod queue;
 mod queue_store;
 pub mod servicebus;
 
+pub use super::ids::{InstanceSlot, PartitionId};
 pub use backoff::PollingBackoff;
-pub use eventhubs::{valid_worker_counts, EventHubsAction, EventHubsFront, PartitionId};
+pub use eventhubs::{valid_worker_counts, EventHubsAction, EventHubsFront};
 pub use http::{HttpAction, HttpFront};
 pub use queue::{QueueAction, QueueFront, QueueStats};
 pub use servicebus::{ServiceBusAction, ServiceBusFront, ServiceBusStats};
 
-/// A host instance, as the front ends know it: an index the World hands out. It becomes the
-/// model's `InstanceId` once instances are extracted from the World.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct InstanceSlot(pub u32);
-
-impl InstanceSlot {
-    /// The slot as a vector index.
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
+use super::ids::Id;
 
 /// A queue or Service Bus message (or an Event Hubs batch), unique within its front end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -108,6 +99,6 @@ impl<T> PerInstance<T> {
         self.items
             .iter()
             .enumerate()
-            .filter_map(|(i, t)| t.as_ref().map(|t| (InstanceSlot(i as u32), t)))
+            .filter_map(|(i, t)| t.as_ref().map(|t| (InstanceSlot::from_index(i), t)))
     }
 }
