@@ -11,7 +11,7 @@
 //! again).
 
 mod common;
-use common::root;
+use common::{root, run_text};
 use proptest::prelude::*;
 use proptest::sample::select;
 use sim::config::parse_experiment;
@@ -204,4 +204,47 @@ proptest! {
         prop_assert!(sc.instance_seconds >= 0.0);
         prop_assert!(sc.scale_events <= sc.decisions.len() as u64);
     }
+}
+
+/// Found by the property test: a message whose try was cut with its draining instance comes
+/// back with its dequeue count spent and is poisoned as it is received, with no try of its
+/// own; it must still be settled once, as failed (drain_cut).
+#[test]
+fn a_message_poisoned_after_its_tries_were_cut_is_settled_once() {
+    let text = r#"Experiment(name: "fleet", seed: 7,
+        host: Host(cores: 1.0, processes: 1, threads: 2),
+        functions: [FunctionUse(function: Inline(Function(name: "f", kind: Sync,
+            body: [Cpu(Constant(1.0)), BlockingIo(Constant(138.0))])),
+            workload: Burst(n: 55, at_ms: 2056.0), trigger: StorageQueue(batch_size: 9,
+            processor_count: 1, visibility_timeout_s: 1, max_dequeue_count: 2), fails: 0.5)],
+        scale: Scale(mode: Incremental(), min_instances: 1, max_instances: 2,
+            decision_interval_s: 1, prewarmed: 0, drain_grace_s: 0,
+            cold_start: ColdStart(allocate_ms: Constant(134), host_start_ms: Constant(100),
+                worker_start_ms: Constant(50))))"#;
+    let out = run_text(text, &[]);
+    let c = &out.summary.invocations;
+    assert_eq!(c.arrived, c.succeeded + c.failed.total() + c.pending, "{c:?}");
+    assert_eq!(c.failed.drain_cut, 1, "{c:?}");
+    assert!(c.poisoned <= c.failed.total(), "{c:?}");
+}
+
+/// Found by the property test: the same for a Service Bus message whose lock ran out with
+/// its drained instance after its last delivery: dead-lettered, settled once, as drain_cut.
+#[test]
+fn a_message_dead_lettered_after_its_lock_was_lost_is_settled_once() {
+    let text = r#"Experiment(name: "fleet", seed: 7,
+        host: Host(cores: 1.0, processes: 1, threads: 2),
+        functions: [FunctionUse(function: Inline(Function(name: "f", kind: Sync,
+            body: [Cpu(Constant(2.0)), BlockingIo(Constant(26.0))])),
+            workload: Burst(n: 26, at_ms: 959.0), trigger: ServiceBus(max_concurrent_calls: 6,
+            per_core: false, max_delivery_count: 4), fails: 1)],
+        scale: Scale(mode: Http(max_step: 1, scale_in_hold_s: 0), min_instances: 1,
+            max_instances: 2, decision_interval_s: 1, prewarmed: 0, drain_grace_s: 0,
+            cold_start: ColdStart(allocate_ms: Constant(371), host_start_ms: Constant(100),
+                worker_start_ms: Constant(50))))"#;
+    let out = run_text(text, &[]);
+    let c = &out.summary.invocations;
+    assert_eq!(c.arrived, c.succeeded + c.failed.total() + c.pending, "{c:?}");
+    assert!(c.failed.drain_cut >= 1, "{c:?}");
+    assert!(c.dead_lettered <= c.failed.total(), "{c:?}");
 }

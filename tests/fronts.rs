@@ -221,7 +221,8 @@ fn a_failing_message_returns_after_the_visibility_timeout_and_is_poisoned_after_
         poisoned[0].1,
         QueueAction::Poisoned {
             message: m,
-            dequeue_count: 5
+            dequeue_count: 5,
+            untried: false
         }
     );
     let stats = d.front.stats(1_000 * S);
@@ -555,7 +556,8 @@ fn a_failing_service_bus_message_is_dead_lettered_after_10_deliveries() {
         out,
         [ServiceBusAction::DeadLettered {
             message: m,
-            delivery_count: 10
+            delivery_count: 10,
+            untried: false
         }]
     );
     assert_eq!(front.stats(11 * S).dead_lettered, 1);

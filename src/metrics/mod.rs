@@ -229,6 +229,13 @@ impl Recorder {
         self.settle(Outcome::Pending, n, arrival);
     }
 
+    /// An arrival failed for `reason` with no execution of its own to record it (a queue
+    /// message poisoned as it was received, after its tries were cut).
+    pub fn failed_without_row(&mut self, reason: FailReason) {
+        self.executions_differ = true;
+        self.settle(Outcome::Failed(reason), 1, 0);
+    }
+
     /// `n` arrivals, the oldest of them from `arrival`, ended with `outcome`.
     fn settle(&mut self, outcome: Outcome, n: u64, arrival: u64) {
         if n == 0 {

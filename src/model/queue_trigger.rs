@@ -18,6 +18,7 @@ use super::front::{MessageId, Outcome, QueueAction, QueueFront, QueueStats, Tick
 use super::ids::{FuncId, IdVec, InstanceId, InvId};
 use super::world::World;
 use crate::config::{Experiment, TriggerConfig};
+use crate::metrics::FailReason;
 use crate::kernel::{RngStreams, SimRng};
 use std::collections::HashMap;
 
@@ -196,8 +197,15 @@ impl World {
                     };
                     self.schedule_periodic(at_ns.max(self.now), ev);
                 }
-                // The message's last try has its row; the poison queue only counts it.
-                QueueAction::Poisoned { .. } => self.recorder.poisoned += 1,
+                // A message's failed last try has its row; the poison queue only counts it.
+                // One poisoned as it is received had its last tries cut with their instances
+                // (a drain's grace period), so it fails for that reason, without a row.
+                QueueAction::Poisoned { untried, .. } => {
+                    self.recorder.poisoned += 1;
+                    if untried {
+                        self.recorder.failed_without_row(FailReason::DrainCut);
+                    }
+                }
             }
         }
         self.scale_rt().queues.actions = actions;

@@ -19,6 +19,7 @@ use super::front::{MessageId, Outcome, ServiceBusAction, ServiceBusFront, Servic
 use super::ids::{FuncId, IdVec, InstanceId, InvId};
 use super::world::World;
 use crate::config::{Experiment, TriggerConfig};
+use crate::metrics::FailReason;
 use std::collections::HashMap;
 
 /// Every Service Bus front end of the app, with what the world must remember about them.
@@ -194,7 +195,14 @@ impl World {
                     self.schedule_periodic(at_ns.max(self.now), ev);
                 }
                 // The message's last delivery has its row; the dead-letter queue counts it.
-                ServiceBusAction::DeadLettered { .. } => self.recorder.dead_lettered += 1,
+                // One dead-lettered when a lost instance's lock ran out had its last try cut
+                // with that instance (a drain's grace period): it fails for that reason.
+                ServiceBusAction::DeadLettered { untried, .. } => {
+                    self.recorder.dead_lettered += 1;
+                    if untried {
+                        self.recorder.failed_without_row(FailReason::DrainCut);
+                    }
+                }
             }
         }
         self.scale_rt().servicebus.actions = actions;

@@ -42,6 +42,9 @@ pub enum QueueAction {
         message: MessageId,
         /// Tries it had.
         dequeue_count: u32,
+        /// Poisoned as it was received, without a try of its own: its last tries ended with
+        /// their instances lost, so no failed try settles it.
+        untried: bool,
     },
 }
 
@@ -157,7 +160,7 @@ impl QueueFront {
     fn accept(&mut self, instance: InstanceSlot, r: Received, out: &mut Vec<QueueAction>) {
         if r.dequeue_count > self.cfg.max_dequeue_count {
             self.store.poison(r.id, instance);
-            out.push(poisoned(r.id, r.dequeue_count));
+            out.push(poisoned(r.id, r.dequeue_count, true));
             return;
         }
         if let Some(l) = self.listeners.get_mut(instance) {
@@ -241,7 +244,7 @@ impl QueueFront {
         let count = self.store.dequeue_count(message, instance).unwrap_or(0);
         if count >= self.cfg.max_dequeue_count {
             self.store.poison(message, instance);
-            out.push(poisoned(message, count));
+            out.push(poisoned(message, count, false));
         } else {
             let visible_at = now + self.cfg.visibility_timeout_ns;
             self.store.hide_until(message, instance, visible_at);
@@ -309,9 +312,10 @@ fn poll_at(instance: InstanceSlot, at_ns: u64, ticket: Ticket) -> QueueAction {
     }
 }
 
-fn poisoned(message: MessageId, dequeue_count: u32) -> QueueAction {
+fn poisoned(message: MessageId, dequeue_count: u32, untried: bool) -> QueueAction {
     QueueAction::Poisoned {
         message,
         dequeue_count,
+        untried,
     }
 }

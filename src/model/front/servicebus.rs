@@ -35,6 +35,9 @@ pub enum ServiceBusAction {
         message: MessageId,
         /// Deliveries it had.
         delivery_count: u32,
+        /// Dead-lettered when its lock ran out with its instance lost, not after a failed
+        /// try: no try of its own settles it.
+        untried: bool,
     },
     /// Call `wake` at `at_ns` (a lost instance's locks run out).
     WakeAt {
@@ -194,14 +197,14 @@ impl ServiceBusFront {
             Outcome::Succeeded => {
                 self.messages.remove(&message);
             }
-            Outcome::Failed => self.abandon(message, out),
+            Outcome::Failed => self.abandon(message, false, out),
         }
         self.dispatch(now, out);
     }
 
-    /// A message back from a failed try or a lost lock: available again at the head, or
-    /// dead-lettered once it has had its deliveries.
-    fn abandon(&mut self, id: MessageId, out: &mut Vec<ServiceBusAction>) {
+    /// A message back from a failed try or (`lost`) a lock that ran out with its instance
+    /// gone: available again at the head, or dead-lettered once it has had its deliveries.
+    fn abandon(&mut self, id: MessageId, lost: bool, out: &mut Vec<ServiceBusAction>) {
         let Some(m) = self.messages.get_mut(&id) else {
             return;
         };
@@ -213,6 +216,7 @@ impl ServiceBusFront {
             out.push(ServiceBusAction::DeadLettered {
                 message: id,
                 delivery_count,
+                untried: lost,
             });
         } else {
             self.available.push_front(id);
@@ -226,7 +230,7 @@ impl ServiceBusFront {
                 break;
             }
             self.expiring.pop();
-            self.abandon(id, out);
+            self.abandon(id, true, out);
         }
         while !self.idle.is_empty() {
             let Some(id) = self.available.pop_front() else {
