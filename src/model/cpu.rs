@@ -215,7 +215,11 @@ impl Cores {
     /// Core-ns the host process has used up to `now`.
     pub fn host_cpu_ns(&mut self, now: u64) -> f64 {
         self.advance(now);
-        let running = if self.host_finish.is_nan() { 0.0 } else { self.v - self.host_since_v };
+        let running = if self.host_finish.is_nan() {
+            0.0
+        } else {
+            self.v - self.host_since_v
+        };
         self.host_core_ns + running
     }
 
@@ -464,7 +468,10 @@ mod tests {
         let mut c = Cores::new(2.0, 1, 0);
         assert!(c.idle_core_for_host_wake());
         c.host_work(100_000, 0);
-        assert!(c.idle_core_for_host_wake(), "the host is the waker, on its own core");
+        assert!(
+            c.idle_core_for_host_wake(),
+            "the host is the waker, on its own core"
+        );
         c.start(0, 0, 1_000_000, 0);
         assert!(!c.idle_core_for_host_wake());
     }
