@@ -24,7 +24,6 @@
 mod items;
 
 use crate::config::plan::{PlanConfig, Rates};
-use crate::metrics::summary::round6;
 use crate::metrics::Usage;
 use serde::Serialize;
 
@@ -103,8 +102,8 @@ pub fn cost(plan: &PlanConfig, usage: &Usage) -> Cost {
         region: plan.price.region.clone(),
         price_date: plan.price.date.clone(),
         price_source: plan.price.source.clone(),
-        run: round6(items.iter().map(|i| i.run).sum()),
-        per_month: round6(items.iter().map(|i| i.per_month).sum()),
+        run: tidy(items.iter().map(|i| i.run).sum()),
+        per_month: tidy(items.iter().map(|i| i.per_month).sum()),
         month_hours: MONTH_HOURS,
         free_grant_applied: free_applied,
         items,
@@ -133,11 +132,77 @@ impl Line {
             what: self.what.to_string(),
             unit: self.unit.to_string(),
             rate: self.rate,
-            quantity: round6(self.quantity),
-            run: round6(self.quantity * self.rate),
-            month_quantity: round6(month_quantity),
-            month_free: round6(month_free),
-            per_month: round6((month_quantity - month_free) * self.rate),
+            quantity: tidy(self.quantity),
+            run: tidy(self.quantity * self.rate),
+            month_quantity: tidy(month_quantity),
+            month_free: tidy(month_free),
+            per_month: tidy((month_quantity - month_free) * self.rate),
         }
+    }
+}
+
+/// Rounds to 1e-9 (of a currency unit, or of a unit billed): a run's cost is often a few
+/// millionths, so summary.json keeps nine decimals, exactly reproducible.
+fn tidy(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::plan::{PremiumRates, Price};
+    use crate::metrics::UsageMeter;
+
+    const HOUR_NS: u64 = 3_600_000_000_000;
+
+    fn ep2() -> PlanConfig {
+        PlanConfig {
+            name: "EP2".into(),
+            os: "Linux".into(),
+            cores: 2.0,
+            memory_mb: 7168,
+            memory_sizes_mb: Vec::new(),
+            max_instances: 100,
+            always_ready_min: 1,
+            always_ready_max: 20,
+            prewarmed_max: 1000,
+            event_scaling: true,
+            function_timeout_default_s: 1800.0,
+            function_timeout_max_s: None,
+            function_timeout_s: 1800.0,
+            price: Price {
+                currency: "USD".into(),
+                region: "East US".into(),
+                date: "2026-10-02".into(),
+                source: "ref §8".into(),
+                rates: Rates::Premium(PremiumRates {
+                    vcpu_hour: 0.173,
+                    gib_hour: 0.0123,
+                }),
+            },
+        }
+    }
+
+    #[test]
+    fn premium_bills_always_ready_pre_warmed_and_scaled_out_instances_even_idle() {
+        // An always-ready instance for 1 h, the buffer for the last half hour, and an
+        // instance scaled out for 15 minutes that never ran anything: 1.75 instance-hours.
+        let mut m = UsageMeter::default();
+        m.created(0, 0);
+        m.always_ready(0);
+        m.buffer(HOUR_NS / 2, 1);
+        m.created(1, HOUR_NS / 4);
+        m.removed(1, HOUR_NS / 2);
+        let c = cost(&ep2(), &m.usage(HOUR_NS));
+        assert_eq!(c.items[0].quantity, 3.5, "1.75 h x 2 vCPU");
+        assert_eq!(c.items[1].quantity, 12.25, "1.75 h x 7 GiB");
+        assert_eq!(c.run, tidy(3.5 * 0.173 + 12.25 * 0.0123));
+        assert_eq!(c.per_month, tidy(730.0 * (3.5 * 0.173 + 12.25 * 0.0123)));
+    }
+
+    #[test]
+    fn a_run_of_no_length_costs_nothing_a_month() {
+        let c = cost(&ep2(), &UsageMeter::default().usage(0));
+        assert_eq!((c.run, c.per_month), (0.0, 0.0));
     }
 }
