@@ -77,6 +77,9 @@ struct Manifest<'a> {
     /// `scale` block).
     #[serde(skip_serializing_if = "Option::is_none")]
     resolved_scale: Option<&'a crate::config::ScaleConfig>,
+    /// The plan with every field resolved, overrides applied (absent without `plan`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolved_plan: Option<&'a crate::config::PlanConfig>,
 }
 
 /// A function as the model runs it; huge expanded bodies are summarised.
@@ -302,6 +305,7 @@ fn write_manifest(
             })
             .collect(),
         resolved_scale: exp.scale.as_ref(),
+        resolved_plan: exp.plan.as_ref(),
     };
     staging.write(MANIFEST, pretty_json(&manifest).as_bytes())
 }

@@ -160,6 +160,8 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
             timeseries_interval_ns: 1_000_000_000,
         },
         scale: None,
+        plan: None,
+        function_timeout_ns: None,
         source: "bench".into(),
         as_given: None,
     }

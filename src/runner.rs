@@ -107,6 +107,10 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
         .scaling
         .as_ref()
         .map(|s| scaling_summary(s, result.recorder.arrivals.rejected));
+    summary.cost = exp
+        .plan
+        .as_ref()
+        .map(|plan| crate::billing::cost(plan, &result.recorder.usage.usage(result.end_ns)));
     summary.capacity = capacity(exp).map(|c| CapacitySummary {
         offered_per_s: round6(c.offered_per_s),
         max_per_s: round6(c.max_per_s),

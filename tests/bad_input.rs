@@ -485,7 +485,10 @@ fn a_failure_chance_outside_0_to_1_or_nan_is_refused_with_field_place_and_range(
         let run = check(&fx, &file);
         let line = problem_line(input_error(&run), &file, "functions[0].fails");
         assert!(
-            line.contains(&format!(":{}: `functions[0].fails` = {value}", loc(&text, 5, "fails:"))),
+            line.contains(&format!(
+                ":{}: `functions[0].fails` = {value}",
+                loc(&text, 5, "fails:")
+            )),
             "{case}: the line:col of the field and its value: {line}"
         );
         assert!(

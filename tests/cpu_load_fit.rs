@@ -22,7 +22,9 @@ struct FittingHalf {
 }
 
 fn keeps_its_score(half: FittingHalf) {
-    let dir = common::root().join("notebooks/measurements").join(half.folder);
+    let dir = common::root()
+        .join("notebooks/measurements")
+        .join(half.folder);
     let table = validate_dir(&dir, None, 3).expect("the fitting half loads");
     assert_eq!(table.len(), half.checks, "every case was compared");
     let passed = table.iter().filter(|c| c.pass).count();

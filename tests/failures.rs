@@ -51,7 +51,10 @@ fn a_queue_message_failing_every_time_is_poisoned_after_max_dequeue_count_tries(
         "StorageQueue(visibility_timeout_s: 2, max_dequeue_count: 3, max_polling_interval_ms: 100)",
     );
     assert_eq!(out.rows.len(), 3, "{:?}", out.rows);
-    assert!(out.rows.iter().all(|r| r.outcome == FAILED && r.arrival == 0));
+    assert!(out
+        .rows
+        .iter()
+        .all(|r| r.outcome == FAILED && r.arrival == 0));
     for pair in out.rows.windows(2) {
         let gap = pair[1].start.unwrap() - pair[0].end.unwrap();
         assert!(
@@ -62,7 +65,11 @@ fn a_queue_message_failing_every_time_is_poisoned_after_max_dequeue_count_tries(
     let c = &out.summary.invocations;
     assert_eq!((c.arrived, c.succeeded, c.pending), (1, 0, 0), "{c:?}");
     assert_eq!((c.failed.raised, c.poisoned), (1, 1), "{c:?}");
-    let e = out.summary.executions.as_ref().expect("3 tries of 1 message");
+    let e = out
+        .summary
+        .executions
+        .as_ref()
+        .expect("3 tries of 1 message");
     assert_eq!((e.executions, e.failed.raised), (3, 3));
     // The message waited longest before its third try: about 4.4 s after its enqueue.
     let age = out.summary.scaling.as_ref().unwrap().max_queue_age_s;
@@ -88,7 +95,10 @@ fn a_queue_message_that_fails_once_succeeds_on_its_next_try() {
     assert!((1..=20).contains(&c.poisoned), "{c:?}");
     let e = out.summary.executions.as_ref().unwrap();
     assert_eq!(e.executions, out.rows.len() as u64);
-    assert_eq!(e.succeeded, c.succeeded, "one succeeded try per succeeded message");
+    assert_eq!(
+        e.succeeded, c.succeeded,
+        "one succeeded try per succeeded message"
+    );
     assert_eq!(e.failed.raised, e.executions - e.succeeded);
     // About 2 tries per message (a geometric number of tries, capped at 5).
     assert!((300..500).contains(&e.executions), "{e:?}");
@@ -106,7 +116,11 @@ fn a_service_bus_message_failing_every_time_is_dead_lettered_after_max_delivery_
     assert_eq!(out.rows.len(), 8);
     assert!(out.rows.iter().all(|r| r.outcome == FAILED));
     let c = &out.summary.invocations;
-    assert_eq!((c.arrived, c.failed.raised, c.dead_lettered), (2, 2, 2), "{c:?}");
+    assert_eq!(
+        (c.arrived, c.failed.raised, c.dead_lettered),
+        (2, 2, 2),
+        "{c:?}"
+    );
     // One receiver: an abandoned message goes back to the head, so message 0 has its 4
     // deliveries first, back to back.
     let mut rows = out.rows.clone();
@@ -125,7 +139,11 @@ fn a_failed_event_hubs_batch_is_not_retried_and_its_events_fail() {
     let out = always_failing(40, "EventHubs(partitions: 4, max_event_batch_size: 10)");
     assert_eq!(out.rows.len(), 8);
     let c = &out.summary.invocations;
-    assert_eq!((c.arrived, c.failed.raised, c.pending), (40, 40, 0), "{c:?}");
+    assert_eq!(
+        (c.arrived, c.failed.raised, c.pending),
+        (40, 40, 0),
+        "{c:?}"
+    );
     assert_eq!((c.poisoned, c.dead_lettered), (0, 0));
     let e = out.summary.executions.as_ref().unwrap();
     assert_eq!((e.executions, e.failed.raised), (8, 8));
@@ -135,13 +153,7 @@ fn a_failed_event_hubs_batch_is_not_retried_and_its_events_fail() {
 fn a_direct_function_on_one_instance_fails_without_retry() {
     // No scale block: 1,000 requests, fails 0.2: each fails once or not at all; about 200
     // fail (binomial: standard deviation 12.6).
-    let text = app(
-        "Cpu(Constant(0.1))",
-        "Burst(n: 1000)",
-        "",
-        "0.2",
-        "None",
-    );
+    let text = app("Cpu(Constant(0.1))", "Burst(n: 1000)", "", "0.2", "None");
     let out = run_text(&text, &[]);
     let c = &out.summary.invocations;
     assert_eq!(out.rows.len(), 1000);
@@ -162,7 +174,11 @@ fn failures_draw_from_their_own_stream_and_change_no_other_draw() {
     let failing = run_text(&app(body, load, "", "0.5", "None"), &[]);
     assert_eq!(base.rows.len(), failing.rows.len());
     let times = |o: &sim::runner::RunOutput| -> Vec<_> {
-        let mut t: Vec<_> = o.rows.iter().map(|r| (r.id, r.start, r.end, r.response)).collect();
+        let mut t: Vec<_> = o
+            .rows
+            .iter()
+            .map(|r| (r.id, r.start, r.end, r.response))
+            .collect();
         t.sort();
         t
     };

@@ -230,7 +230,11 @@ fn a_request_still_running_at_the_end_of_the_grace_period_is_cut() {
         sc.decisions
     );
     let c = &out.summary.invocations;
-    assert_eq!((c.arrived, c.succeeded, c.failed.drain_cut), (6, 5, 1), "{c:?}");
+    assert_eq!(
+        (c.arrived, c.succeeded, c.failed.drain_cut),
+        (6, 5, 1),
+        "{c:?}"
+    );
     let cut: Vec<&InvocationRecord> = out
         .rows
         .iter()

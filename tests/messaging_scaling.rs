@@ -153,7 +153,11 @@ fn two_instances_own_two_of_four_partitions_each_and_read_them_in_batches() {
     let c = &out.summary.invocations;
     assert_eq!((c.arrived, c.succeeded, c.pending), (80, 80, 0), "{c:?}");
     assert_eq!(out.rows.len(), 12);
-    let e = out.summary.executions.as_ref().expect("batches differ from events");
+    let e = out
+        .summary
+        .executions
+        .as_ref()
+        .expect("batches differ from events");
     assert_eq!((e.executions, e.succeeded), (12, 12));
     for instance in [0, 1] {
         let mine: Vec<_> = out
@@ -188,12 +192,25 @@ fn an_event_hubs_backlog_scales_to_valid_worker_counts_and_never_past_the_partit
     );
     let out = run_text(&text, &[]);
     let c = &out.summary.invocations;
-    assert_eq!((c.arrived, c.succeeded, c.pending), (4000, 4000, 0), "{c:?}");
+    assert_eq!(
+        (c.arrived, c.succeeded, c.pending),
+        (4000, 4000, 0),
+        "{c:?}"
+    );
     let sc = out.summary.scaling.as_ref().unwrap();
     assert!(sc.max_ready_instances > 1, "{:#?}", sc.decisions);
-    assert!(sc.decisions.iter().all(|d| d.desired <= 8), "{:#?}", sc.decisions);
+    assert!(
+        sc.decisions.iter().all(|d| d.desired <= 8),
+        "{:#?}",
+        sc.decisions
+    );
     let first_out = sc.decisions.iter().find(|d| d.add > 0).unwrap();
-    assert!(first_out.reason.contains("valid worker count for 8 partitions"), "{first_out:?}");
+    assert!(
+        first_out
+            .reason
+            .contains("valid worker count for 8 partitions"),
+        "{first_out:?}"
+    );
     // Each batch holds at most 10 events: at least 400 invocations.
     assert!(out.rows.len() >= 400, "{}", out.rows.len());
 }

@@ -177,6 +177,8 @@ fn experiment(
             timeseries_interval_ns: 60_000_000_000,
         },
         scale: None,
+        plan: None,
+        function_timeout_ns: None,
         source: PathBuf::from(file!()),
         as_given: None,
     }

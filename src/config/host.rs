@@ -7,11 +7,16 @@ use super::number::Num;
 use super::raw::{RawDispatch, RawHost};
 use super::{DispatchCosts, HostConfig};
 
+/// vCPUs of an instance when neither the experiment nor a plan sets them.
+const DEFAULT_CORES: f64 = 1.0;
+
 impl Checker {
-    pub(super) fn host(&mut self, h: &RawHost) -> HostConfig {
-        let cores = self
-            .real("host.cores", &h.cores, &limits::CORES)
-            .unwrap_or(1.0);
+    /// The host; `plan_cores` are the plan's, used when `host.cores` is omitted (else 1).
+    pub(super) fn host(&mut self, h: &RawHost, plan_cores: Option<f64>) -> HostConfig {
+        let cores = match &h.cores {
+            Some(n) => self.real("host.cores", n, &limits::CORES).unwrap_or(1.0),
+            None => plan_cores.unwrap_or(DEFAULT_CORES),
+        };
         let processes = self
             .whole("host.processes", &h.processes, &limits::PROCESSES)
             .unwrap_or(1) as u32;
@@ -143,7 +148,11 @@ impl Checker {
                 cal.sleeper_wake_to_ns,
             ),
             host_request_ns: us("host_request_us", &d.host_request_us, cal.host_request_ns),
-            host_response_ns: us("host_response_us", &d.host_response_us, cal.host_response_ns),
+            host_response_ns: us(
+                "host_response_us",
+                &d.host_response_us,
+                cal.host_response_ns,
+            ),
             ..cal
         };
         if costs.sleeper_wake_to_ns <= costs.sleeper_wake_from_ns {

@@ -295,6 +295,27 @@ pub const SCALE_GRACE_S: Real = closed(0.0, MAX_S, "seconds", "Consumption 600, 
 /// `scale.triggers[i].kind.partitions`.
 pub const PARTITIONS: Whole = whole(1, 1024, "partitions of the event hub");
 
+/// `function_timeout_s` and a plan's `function_timeout_default_s` / `_max_s` (host.json's
+/// functionTimeout).
+pub const FUNCTION_TIMEOUT_S: Real = above(
+    0.0,
+    MAX_S,
+    "seconds",
+    "functionTimeout; Consumption allows at most 600, the other plans are unbounded",
+);
+/// A plan's `memory_mb`, `memory_sizes_mb`, a Consumption price's `billed_memory_mb` and
+/// `memory_step_mb`.
+pub const PLAN_MEMORY_MB: Whole = whole(1, 1_048_576, "MB");
+/// Every rate of a plan's `price` (per GB-s, per million executions, per hour).
+pub const PRICE: Real = closed(0.0, 1e6, "per unit", "in the price's currency");
+/// A plan's monthly free grant (`free_gb_s`, `free_executions`).
+pub const FREE_GRANT: Real = closed(0.0, 1e15, "per month", "");
+/// Flex's `min_period_ms`: the shortest billed execution period (0: none).
+pub const BILLED_PERIOD_MS: Real = closed(0.0, MAX_DURATION_MS, "ms", "Flex bills at least 1000");
+/// Flex's `period_step_ms`: billed periods are rounded up to a multiple of it.
+pub const BILLED_STEP_MS: Real =
+    above(0.0, MAX_DURATION_MS, "ms", "Flex rounds up to 100 ms steps");
+
 #[cfg(test)]
 mod tests {
     use super::*;

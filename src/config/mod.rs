@@ -15,6 +15,7 @@ pub mod limits;
 mod names;
 mod number;
 pub mod overrides;
+pub mod plan;
 pub mod raw;
 pub mod scale;
 mod source;
@@ -26,6 +27,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 pub use host::{default_executor_threads, default_pool_threads, switch_interval_ns};
+pub use plan::PlanConfig;
 pub use scale::ScaleConfig;
 pub use trigger::{
     EventHubsConfig, HttpConfig, ServiceBusConfig, StorageQueueConfig, TriggerConfig,
@@ -60,6 +62,14 @@ pub struct Experiment {
     /// `scale` block existed, and left out of manifest.json).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scale: Option<ScaleConfig>,
+    /// The hosting plan with every field resolved (`plan` in the file); `None`: no plan, no
+    /// cost (and left out of manifest.json).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<plan::PlanConfig>,
+    /// host.json's functionTimeout, ns: `function_timeout_s`, or the plan's default; `None`:
+    /// none. Checked and recorded; the model does not enforce it yet (issue 8, item 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function_timeout_ns: Option<u64>,
     /// The experiment file.
     pub source: PathBuf,
     /// The experiment as written, after `--set` overrides (for the manifest: compact, with

@@ -24,17 +24,46 @@ pub fn apply(raw: RawExperiment, sets: &[String]) -> Result<RawExperiment> {
         let (path, value) = spec
             .split_once('=')
             .ok_or_else(|| err("expected path=value, e.g. host.processes=4".into()))?;
-        let slot = find_slot(&mut tree, path.trim()).map_err(err)?;
-        *slot = parse_value(value.trim(), slot);
-        serde_json::from_value::<RawExperiment>(tree.clone()).map_err(|e| {
-            err(format!(
-                "{} (value {:?})",
-                plain_types(&e.to_string()),
-                value.trim()
-            ))
-        })?;
+        let (path, value) = (path.trim(), value.trim());
+        let (slot, missing) = find_slot(&mut tree, path).map_err(err)?;
+        let old = slot.clone();
+        // As the field's type reads it, else as text (`plan=EP2` is a name, not a variant).
+        let text = Value::String(value.trim_matches('"').to_string());
+        let mut first_error = None;
+        for candidate in [parse_value(value, &old), text] {
+            *find_slot(&mut tree, path).map_err(err)?.0 = candidate;
+            match serde_json::from_value::<RawExperiment>(tree.clone()) {
+                Ok(_) => {
+                    first_error = None;
+                    break;
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e.to_string());
+                }
+            }
+        }
+        if let Some(e) = first_error {
+            // A field the file left out is set only if the schema has it.
+            let message = match missing {
+                Some(m) => schema_fields(&e).map_or(m.clone(), |all| {
+                    format!(
+                        "{}; valid fields: {all}",
+                        m.split("; valid fields").next().unwrap_or(&m)
+                    )
+                }),
+                None => format!("{} (value {:?})", plain_types(&e), value),
+            };
+            return Err(err(message));
+        }
     }
     Ok(serde_json::from_value(tree).expect("checked after each override"))
+}
+
+/// The fields the schema has, from serde's "unknown field `x`, expected one of `a`, `b`"
+/// (the file's tree lacks the fields it left out).
+fn schema_fields(message: &str) -> Option<String> {
+    let (_, list) = message.split_once("expected one of ")?;
+    Some(list.replace('`', ""))
 }
 
 /// serde's type names in words a user knows (numbers are checked later, with their ranges).
@@ -43,12 +72,17 @@ fn plain_types(message: &str) -> String {
 }
 
 /// Walks `path` through objects (by key), arrays (by index) and enum variants (transparently).
+/// A field the file left out (an omitted optional field or block) is added, as null or as an
+/// empty block on the way; the message that it does not exist comes back with it, for when
+/// the schema has no such field (`--set plan_overrides.memory_mb=4096` adds the block).
 fn find_slot<'a>(
     mut node: &'a mut Value,
     path: &str,
-) -> std::result::Result<&'a mut Value, String> {
+) -> std::result::Result<(&'a mut Value, Option<String>), String> {
     let mut walked = String::new();
-    for segment in path.split('.') {
+    let mut missing = None;
+    let last = path.split('.').count() - 1;
+    for (n, segment) in path.split('.').enumerate() {
         let here = if walked.is_empty() {
             "the experiment".to_string()
         } else {
@@ -61,12 +95,20 @@ fn find_slot<'a>(
         node = match node {
             Value::Object(map) => {
                 let valid: Vec<String> = map.keys().cloned().collect();
-                map.get_mut(segment).ok_or_else(|| {
-                    format!(
-                        "{here} has no field `{segment}`; valid fields: {}",
-                        valid.join(", ")
-                    )
-                })?
+                let message = format!(
+                    "{here} has no field `{segment}`; valid fields: {}",
+                    valid.join(", ")
+                );
+                if !map.contains_key(segment) {
+                    missing.get_or_insert(message);
+                    let empty = if n == last {
+                        Value::Null
+                    } else {
+                        Value::Object(Default::default())
+                    };
+                    map.insert(segment.to_string(), empty);
+                }
+                map.get_mut(segment).expect("present or just added")
             }
             Value::Array(items) => {
                 let indices = match items.len() {
@@ -90,7 +132,7 @@ fn find_slot<'a>(
         }
         walked.push_str(segment);
     }
-    Ok(node)
+    Ok((node, missing))
 }
 
 /// Externally tagged enums (`{"Poisson": {...}}`, `{"Cpu": {"Lognormal": [..]}}`) are entered

@@ -37,6 +37,19 @@ pub struct RawExperiment {
     /// How the app scales over many instances (see [`super::scale`]); omit for one instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<super::scale::raw::RawScale>,
+    /// The hosting plan or SKU, by its name in `models/plans.ron` (e.g. "EP2"): it sets
+    /// `host.cores`, the `scale` block's defaults and the prices of the run's `cost`; omit
+    /// for no plan (no cost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// Any field of the plan, changed for this experiment (same fields as in
+    /// `models/plans.ron`, e.g. `Plan(memory_mb: 4096, price: Price(gib_hour: 0.02))`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_overrides: Option<super::plan::raw::RawPlan>,
+    /// host.json's functionTimeout, seconds (0 < s <= 1e6; at most the plan's maximum; omit:
+    /// the plan's default). Checked and recorded; not yet enforced by the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_timeout_s: Option<Num>,
 }
 
 fn default_seed() -> Num {
@@ -47,9 +60,10 @@ fn default_seed() -> Num {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Host")]
 pub struct RawHost {
-    /// vCPUs of the instance, 0.01..=1024; fractional allowed (Flex 512 MB has 0.25).
-    #[serde(default = "default_cores")]
-    pub cores: Num,
+    /// vCPUs of the instance, 0.01..=1024; fractional allowed (Flex 512 MB has 0.25); omit
+    /// for the plan's cores, or 1 without a plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cores: Option<Num>,
     /// FUNCTIONS_WORKER_PROCESS_COUNT (1..=10).
     #[serde(default = "default_processes")]
     pub processes: Num,
@@ -91,9 +105,6 @@ pub struct RawHost {
     pub dispatch: RawDispatch,
 }
 
-fn default_cores() -> Num {
-    Num::Float(1.0)
-}
 fn default_processes() -> Num {
     Num::Int(1)
 }

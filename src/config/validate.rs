@@ -3,6 +3,7 @@
 
 use super::checker::{ms_to_ns, Checker};
 use super::limits;
+use super::plan::overlay;
 use super::raw::*;
 use super::source::{parse_ron, read_text, without_bom};
 use super::*;
@@ -50,7 +51,12 @@ pub fn validate(
     let base = path.parent().unwrap_or(Path::new("."));
     c.experiment_name(&raw.name);
     let seed = c.whole("seed", &raw.seed, &limits::SEED).unwrap_or(1);
-    let host = c.host(&raw.host);
+    let timeout_s = raw
+        .function_timeout_s
+        .as_ref()
+        .and_then(|n| c.real("function_timeout_s", n, &limits::FUNCTION_TIMEOUT_S));
+    let plan = c.plan(&raw, timeout_s)?;
+    let host = c.host(&raw.host, plan.as_ref().map(|p| p.config.cores));
     if raw.functions.is_empty() {
         c.bad("functions", "[]", "at least one function");
     }
@@ -61,9 +67,10 @@ pub fn validate(
             .trigger
             .as_ref()
             .and_then(|t| c.trigger(t, &format!("functions[{i}].trigger"), host.cores));
-        let fails = f.fails.as_ref().and_then(|n| {
-            c.real(&format!("functions[{i}].fails"), n, &limits::FAILS)
-        });
+        let fails = f
+            .fails
+            .as_ref()
+            .and_then(|n| c.real(&format!("functions[{i}].fails"), n, &limits::FAILS));
         if let Some(mut spec) = spec {
             spec.trigger = trigger;
             spec.fails = fails.unwrap_or(0.0);
@@ -94,7 +101,18 @@ pub fn validate(
         (s * 1e9) as u64
     });
     let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
-    let scale = raw.scale.as_ref().map(|s| c.scale(s, &names));
+    let scale = raw.scale.as_ref().map(|s| {
+        let defaults = plan.as_ref().and_then(|p| p.scale.as_ref());
+        c.scale(
+            &defaults.map_or_else(|| s.clone(), |d| overlay(d, s)),
+            &names,
+        )
+    });
+    if let Some(p) = &plan {
+        c.plan_fits(&p.config, scale.as_ref());
+    }
+    let plan = plan.map(|p| p.config);
+    let timeout_s = plan.as_ref().map(|p| p.function_timeout_s).or(timeout_s);
     let interval_ms = c.real(
         "output.timeseries_interval_ms",
         &raw.output.timeseries_interval_ms,
@@ -115,6 +133,8 @@ pub fn validate(
             timeseries_interval_ns: ms_to_ns(interval_ms.unwrap_or(1.0)).max(1),
         },
         scale,
+        plan,
+        function_timeout_ns: timeout_s.map(|s| (s * 1e9).round() as u64),
         source: path.to_path_buf(),
         as_given: Some(as_given),
     })

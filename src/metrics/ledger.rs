@@ -65,10 +65,10 @@ impl FailedCounts {
             (self.raised, FailReason::Raised),
             (self.drain_cut, FailReason::DrainCut),
         ]
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, r)| format!("{n} {r}"))
-            .collect();
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, r)| format!("{n} {r}"))
+        .collect();
         parts.join(", ")
     }
 }

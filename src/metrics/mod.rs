@@ -11,12 +11,14 @@ pub mod histogram;
 pub mod ledger;
 pub mod rows;
 pub mod summary;
+pub mod usage;
 
 pub use code_time::{CodeClock, CodeTime, Slot, Use};
 pub use gauge::Gauge;
 pub use histogram::LogHistogram;
 pub use ledger::{FailReason, FailedCounts, Tally};
 pub use rows::{KeepRows, NoRows, RowSink};
+pub use usage::{Usage, UsageMeter};
 
 use serde::Serialize;
 use std::fmt;
@@ -178,6 +180,8 @@ pub struct Recorder {
     pub last_body_end: u64,
     /// Earliest arrival.
     pub first_arrival: Option<u64>,
+    /// What a bill counts: instance lives, busy stretches, executions.
+    pub usage: UsageMeter,
 }
 
 impl Recorder {
@@ -189,6 +193,11 @@ impl Recorder {
             code: CodeClock::new(functions),
             ..Recorder::default()
         }
+    }
+
+    /// The recorder with `usage` as its usage meter (a plan's rounding of busy stretches).
+    pub fn with_usage(self, usage: UsageMeter) -> Recorder {
+        Recorder { usage, ..self }
     }
 
     /// An invocation arrived at `t`.
@@ -207,6 +216,9 @@ impl Recorder {
         }
         if let Some(end) = r.end {
             self.last_body_end = self.last_body_end.max(end);
+        }
+        if r.start.is_some() {
+            self.usage.executed();
         }
         self.executions.add(r.outcome, 1);
         self.executions_differ |= r.settles != 1;

@@ -205,6 +205,9 @@ pub struct RunSummary {
     /// The fleet under the scale controller, when the experiment has a `scale` block.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scaling: Option<ScalingSummary>,
+    /// What the run cost on its plan, and per month, when the experiment names a plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::billing::Cost>,
 }
 
 /// What the scale controller did over a run.
@@ -362,6 +365,7 @@ impl RunSummary {
             events,
             capacity: None,
             scaling: None,
+            cost: None,
         }
     }
 }

@@ -16,7 +16,7 @@ use super::worker::{Job, Pool, Process};
 use super::world::World;
 use crate::config::{Experiment, FunctionSpec, HostConfig, TriggerConfig, Workload};
 use crate::kernel::{EventQueue, RngStreams};
-use crate::metrics::{Gauge, Recorder, Slot};
+use crate::metrics::{Gauge, Recorder, Slot, UsageMeter};
 use crate::workload::ArrivalSource;
 
 /// A topology the model cannot run. The checked config path never produces one; experiments
@@ -133,7 +133,11 @@ impl World {
             costs: h.dispatch,
             free_threaded: h.free_threaded,
             switch_interval_ns: h.switch_interval_ns,
-            recorder: Recorder::new(exp.functions.len(), exp.output.invocations),
+            recorder: Recorder::new(exp.functions.len(), exp.output.invocations).with_usage(
+                UsageMeter::with_busy_rounding(
+                    exp.plan.as_ref().and_then(|p| p.busy_rounding_ns()),
+                ),
+            ),
             wake_list: Vec::new(),
             scratch: Vec::new(),
             next_inv_id: 0,
@@ -160,6 +164,9 @@ impl World {
                     let id = world.add_instance(h);
                     world.instances[id].state = InstanceState::WorkersStarting;
                     world.instances[id].always_ready = n < always_ready;
+                    if n < always_ready {
+                        world.recorder.usage.always_ready(id.index());
+                    }
                 }
                 world.schedule_first_decision();
             }
@@ -193,6 +200,7 @@ impl World {
         for _ in 0..h.processes {
             self.add_process(instance, h);
         }
+        self.recorder.usage.created(instance.index(), self.now);
         instance
     }
 

@@ -236,7 +236,11 @@ impl Cores {
     /// Core-ns the host process has used up to `now`.
     pub fn host_cpu_ns(&mut self, now: u64) -> f64 {
         self.advance(now);
-        let running = if self.host_finish.is_nan() { 0.0 } else { self.v - self.host_since_v };
+        let running = if self.host_finish.is_nan() {
+            0.0
+        } else {
+            self.v - self.host_since_v
+        };
         self.host_core_ns + running
     }
 

@@ -73,6 +73,7 @@ impl World {
         inst.queued.set(now, 0);
         inst.busy_threads.set(now, 0);
         self.note_existing(-1);
+        self.recorder.usage.removed(id.index(), now);
     }
 
     /// The instance of the process `inv` was placed on, if it was placed.

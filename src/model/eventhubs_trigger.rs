@@ -171,7 +171,9 @@ impl World {
             return;
         }
         for func in self.scale_rt().eventhubs.functions() {
-            self.with_hub(func, |hub, _, out| hub.front.stop_instance(slot_of(id), out));
+            self.with_hub(func, |hub, _, out| {
+                hub.front.stop_instance(slot_of(id), out)
+            });
         }
     }
 

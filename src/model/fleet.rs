@@ -288,6 +288,7 @@ impl World {
         if inst.state == InstanceState::Draining && inst.in_flight == 0 {
             inst.state = InstanceState::Removed;
             self.note_existing(-1);
+            self.recorder.usage.removed(id.index(), self.now);
         }
     }
 
@@ -303,6 +304,9 @@ impl World {
     pub(super) fn count_placed(&mut self, inv: InvId, id: InstanceId) {
         let func = self.invs[inv].func;
         self.instances[id].in_flight += 1;
+        if self.instances[id].in_flight == 1 {
+            self.recorder.usage.busy(id.index(), self.now);
+        }
         if let Some(rt) = self.scale.as_mut() {
             rt.func_in_flight[func] += 1;
             let held = self.arrivals_held(inv);
@@ -313,6 +317,9 @@ impl World {
     /// `inv` (of `func`) on `instance`, holding `held` arrivals, is answered.
     pub(super) fn count_answered(&mut self, func: FuncId, id: InstanceId, held: u32) {
         self.instances[id].in_flight -= 1;
+        if self.instances[id].in_flight == 0 {
+            self.recorder.usage.idle(id.index(), self.now);
+        }
         if let Some(rt) = self.scale.as_mut() {
             rt.func_in_flight[func] -= 1;
             self.note_answered(self.now + self.costs.transport_ns, held);

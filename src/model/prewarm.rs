@@ -83,6 +83,8 @@ impl World {
         }
         b.warm -= 1;
         b.used += 1;
+        let now = self.now;
+        self.recorder.usage.buffer(now, -1);
         true
     }
 
@@ -103,6 +105,8 @@ impl World {
             b.filling += 1;
             refills.push(b.refill_ns());
         }
+        let now = self.now;
+        self.recorder.usage.buffer(now, refills.len() as i64);
         for d in refills {
             self.schedule_periodic(self.now.saturating_add(d), Event::PrewarmFilled);
         }

@@ -96,6 +96,9 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
     if let Some(sc) = &s.scaling {
         scaling_log(&mut o, sc);
     }
+    if let Some(c) = &s.cost {
+        cost_lines(&mut o, c);
+    }
     if let Some(c) = s
         .capacity
         .as_ref()
@@ -108,6 +111,38 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
         );
     }
     o
+}
+
+/// The run's cost and the month's, then each billed item.
+fn cost_lines(o: &mut String, c: &crate::billing::Cost) {
+    let _ = writeln!(
+        o,
+        "cost on {}: {} {:.6} this run, {} {:.2} a month (the run repeated for {} h{}); {} list prices, {}",
+        c.plan,
+        c.currency,
+        c.run,
+        c.currency,
+        c.per_month,
+        c.month_hours,
+        if c.free_grant_applied { ", less the free grant" } else { "" },
+        c.region,
+        c.price_date
+    );
+    for i in &c.items {
+        let _ =
+            writeln!(
+            o,
+            "  {:<24} {:>14.6} {:<18} x {:<9} = {:>10.6} this run; a month {:>14.2}{} = {:>9.2}",
+            i.what,
+            i.quantity,
+            i.unit,
+            i.rate,
+            i.run,
+            i.month_quantity,
+            if i.month_free > 0.0 { format!(" - {:.2} free", i.month_free) } else { String::new() },
+            i.per_month
+        );
+    }
 }
 
 /// " + N failed (N raised; P poisoned) + N rejected (429) + M timed out", for the parts

@@ -234,6 +234,8 @@ pub(super) fn experiment_for(
             timeseries_interval_ns: 1_000_000_000,
         },
         scale: None,
+        plan: None,
+        function_timeout_ns: None,
         source: file.to_path_buf(),
         as_given: None,
     })

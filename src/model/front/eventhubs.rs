@@ -236,7 +236,10 @@ impl EventHubsFront {
 
     /// Events no owner has read yet, over all partitions (what waits outside the instances).
     pub fn total_unread(&self) -> usize {
-        self.partitions.iter().map(|p| p.events.len() - p.read).sum()
+        self.partitions
+            .iter()
+            .map(|p| p.events.len() - p.read)
+            .sum()
     }
 
     /// Enqueue time of the oldest event no owner has read yet, over all partitions.
