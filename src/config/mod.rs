@@ -167,9 +167,11 @@ pub struct DispatchCosts {
     /// workers nothing, and on busy cores it takes its share and preempts a worker thread.
     ///
     /// Measured, not fitted: the measurement harness's host process (`measure.py`, which
-    /// plays the Functions host) used 130-320 us of CPU (user + system) per invocation, median
-    /// 220 us, over the Poisson cases of `notebooks/measurements/cpu-load-2026-12-03/fit`
-    /// (`host_cpu_us_per_invocation` in its harness log), about half of it on the sending side.
+    /// plays the Functions host) used 231-329 us of CPU (user + system) per invocation, median
+    /// 262 us, about half of it on the sending side, over six Poisson cases of
+    /// `notebooks/measurements/cpu-load-2026-12-03/fit` measured again on the idle machine
+    /// (`host-cpu/harness_log_idle.json`, `host_cpu_us_per_invocation`; a first reading while
+    /// builds ran on the machine gave a median of about 225 us).
     /// The whole of it is charged here, after the response, where it lies on no request's path.
     /// The Functions host (.NET, gRPC) spends its own CPU per invocation; measure yours and set
     /// `host.dispatch.host_response_us`.
@@ -224,7 +226,7 @@ impl DispatchCosts {
         sleeper_wake_from_ns: 2_000_000,
         sleeper_wake_to_ns: 10_000_000,
         host_request_ns: 0,
-        host_response_ns: 220_000,
+        host_response_ns: 260_000,
         generator_sleeps: false,
     };
 

@@ -161,7 +161,7 @@ pub struct RawDispatch {
     pub sleeper_wake_to_us: Option<Num>,
     /// CPU the host process spends on each request it places (default 0).
     pub host_request_us: Option<Num>,
-    /// CPU the host process spends per invocation after its response (default 220; 0 = none).
+    /// CPU the host process spends per invocation after its response (default 260; 0 = none).
     pub host_response_us: Option<Num>,
 }
 
