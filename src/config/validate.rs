@@ -101,11 +101,13 @@ pub fn validate(
         (s * 1e9) as u64
     });
     let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
+    let hub_partitions = event_hub_partitions(&functions, raw.functions.len());
     let scale = raw.scale.as_ref().map(|s| {
         let defaults = plan.as_ref().and_then(|p| p.scale.as_ref());
         c.scale(
             &defaults.map_or_else(|| s.clone(), |d| overlay(d, s)),
             &names,
+            hub_partitions,
         )
     });
     if let Some(p) = &plan {
@@ -321,4 +323,19 @@ fn kind(k: RawKind) -> FunctionKind {
         RawKind::Sync => FunctionKind::Sync,
         RawKind::Async => FunctionKind::Async,
     }
+}
+
+/// The largest event hub's partitions when every one of the experiment's `declared`
+/// functions checked out with an Event Hubs trigger of its own, else `None`.
+fn event_hub_partitions(functions: &[FunctionSpec], declared: usize) -> Option<u32> {
+    if functions.is_empty() || functions.len() != declared {
+        return None;
+    }
+    functions
+        .iter()
+        .map(|f| match &f.trigger {
+            Some(TriggerConfig::EventHubs(hub)) => Some(hub.partitions),
+            _ => None,
+        })
+        .try_fold(0, |most, p| p.map(|p| most.max(p)))
 }

@@ -121,6 +121,22 @@ fn more_instances_than_partitions_is_refused_only_when_asked_for() {
 }
 
 #[test]
+fn more_instances_than_partitions_is_refused_for_a_function_s_own_event_hubs_trigger() {
+    // experiments/event_hubs_stream.ron: its one function reads an event hub of 8 partitions
+    // through `trigger: EventHubs(...)`, with no `scale.triggers` list.
+    let fx = Fixture::new("hub-own-trigger");
+    let file = common::root().join("experiments/event_hubs_stream.ron");
+    let file = file.to_str().unwrap();
+    let run = sim(&fx.dir, &["check", file, "--set", "scale.max_instances=20"]);
+    let err = input_error(&run);
+    assert!(
+        err.contains("`scale.max_instances` = 20")
+            && err.contains("at most 8, the event hub's partitions"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_trigger_for_a_missing_function_is_refused() {
     let (line, _) = scale_problem(
         "nofn",

@@ -10,8 +10,15 @@ use crate::config::number::Num;
 
 impl Checker {
     /// The typed scale settings; every problem is recorded, and defaults stand in for bad
-    /// values so the rest is still checked. `functions` are the experiment's function names.
-    pub(in crate::config) fn scale(&mut self, s: &RawScale, functions: &[String]) -> ScaleConfig {
+    /// values so the rest is still checked. `functions` are the experiment's function names;
+    /// `hub_partitions`, the largest event hub's partitions when every function carries an
+    /// Event Hubs trigger of its own.
+    pub(in crate::config) fn scale(
+        &mut self,
+        s: &RawScale,
+        functions: &[String],
+        hub_partitions: Option<u32>,
+    ) -> ScaleConfig {
         let d = TargetDefaults::DEFAULT;
         let targets = s.targets.clone().unwrap_or_default();
         let config = ScaleConfig {
@@ -97,7 +104,8 @@ impl Checker {
             triggers: self.scale_triggers(&s.triggers, functions),
             cold_start: self.cold_start(s.cold_start.as_ref()),
         };
-        self.fleet_bounds(s, &config, functions.len());
+        let partitions = all_event_hubs_partitions(&config, functions.len()).or(hub_partitions);
+        self.fleet_bounds(s, &config, partitions);
         config
     }
 
@@ -263,10 +271,10 @@ impl Checker {
         out
     }
 
-    /// Floors above ceilings, and an all-Event-Hubs app asked explicitly for more instances
-    /// than its largest event hub has partitions (an instance without a partition has nothing
-    /// to read).
-    fn fleet_bounds(&mut self, s: &RawScale, c: &ScaleConfig, functions: usize) {
+    /// Floors above ceilings, and an all-Event-Hubs app (`partitions`: its largest event hub's)
+    /// asked explicitly for more instances than that (an instance without a partition has
+    /// nothing to read).
+    fn fleet_bounds(&mut self, s: &RawScale, c: &ScaleConfig, partitions: Option<u32>) {
         let ceiling = c.ceiling();
         let ceiling_name = if c.app_scale_limit.is_some_and(|cap| cap < c.max_instances) {
             "app_scale_limit"
@@ -286,7 +294,7 @@ impl Checker {
             }
         }
         self.prewarmed_room(c, ceiling_name);
-        let Some(partitions) = all_event_hubs_partitions(c, functions) else {
+        let Some(partitions) = partitions else {
             return;
         };
         let explicit = [
