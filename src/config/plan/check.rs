@@ -460,7 +460,7 @@ mod tests {
         for (i, p) in cat.plans.iter().enumerate() {
             let plan = c.plan_config(p, &format!("plans[{i}]"), None);
             let defaults = p.scale.clone().unwrap_or_default();
-            let scale = c.scale(&defaults, &[]);
+            let scale = c.scale(&defaults, &[], None);
             if let Some(plan) = plan {
                 c.plan_fits(&plan, Some(&scale));
                 assert!(!names.contains(&plan.name), "{} twice", plan.name);
