@@ -45,10 +45,14 @@ def wrapper_experiment(model_name):
 
 def load_seeds():
     seeds = []
+    # The experiments' arrival traces travel with them (a trace path is relative to the file).
+    traces = {p.name: p.read_text() for p in (ROOT / "experiments").glob("*.csv")}
     for exp in sorted((ROOT / "experiments").glob("*.ron")):
         text = inline_profiles(exp.read_text(), exp.parent)
-        seeds.append(Seed("experiment", exp.stem, {"exp.ron": text}, "exp.ron", "exp.ron"))
-    for model in sorted((ROOT / "models").glob("*.ron")):
+        files = dict(traces, **{"exp.ron": text})
+        seeds.append(Seed("experiment", exp.stem, files, "exp.ron", "exp.ron"))
+    # Function profiles only: plans.ron is the plan table, compiled into sim, not a profile.
+    for model in sorted(p for p in (ROOT / "models").glob("*.ron") if p.name != "plans.ron"):
         files = {f"models/{model.name}": model.read_text(),
                  "experiments/exp.ron": wrapper_experiment(model.name)}
         seeds.append(Seed("model", "model-" + model.stem, files, "experiments/exp.ron",
