@@ -43,12 +43,17 @@ fn row(out: &sim::runner::RunOutput, f: u16) -> InvocationRecord {
 }
 
 #[test]
-fn a_body_longer_than_the_timeout_fails_at_the_timeout_and_the_next_request_waits_for_the_restart() {
+fn a_body_longer_than_the_timeout_fails_at_the_timeout_and_the_next_request_waits_for_the_restart()
+{
     // 1 process x 1 thread; a 10 s body at t = 0, a 5 s timeout: it fails at 5 s and the
     // process restarts: down 10 s, then a worker start (log-normal, median 0.6 s). The next
     // request, at 6 s, waits for it: its body starts after 15 s, and it succeeds.
     let out = run_text(
-        &app(1, &[("long", 10_000, 0), ("next", 100, 6_000)], "function_timeout_s: 5,"),
+        &app(
+            1,
+            &[("long", 10_000, 0), ("next", 100, 6_000)],
+            "function_timeout_s: 5,",
+        ),
         &[],
     );
     let long = row(&out, 0);
@@ -58,10 +63,17 @@ fn a_body_longer_than_the_timeout_fails_at_the_timeout_and_the_next_request_wait
     let next = row(&out, 1);
     assert_eq!(next.outcome, Outcome::Succeeded);
     let start = next.start.unwrap();
-    assert!((15 * S..20 * S).contains(&start), "starts after the restart: {start}");
+    assert!(
+        (15 * S..20 * S).contains(&start),
+        "starts after the restart: {start}"
+    );
     assert!(next.cold, "the restarted process is cold again");
     let c = &out.summary.invocations;
-    assert_eq!((c.arrived, c.succeeded, c.failed.timeout), (2, 1, 1), "{c:?}");
+    assert_eq!(
+        (c.arrived, c.succeeded, c.failed.timeout),
+        (2, 1, 1),
+        "{c:?}"
+    );
     assert_eq!(c.failed.total(), 1);
 }
 
@@ -71,7 +83,11 @@ fn a_queued_request_times_out_counting_its_queue_time() {
     // succeeds; the second waits in the pool's queue until 3 s, so at 5.5 s (5 s after it
     // reached the worker) it has run only 2.5 s of its 3 s and times out.
     let out = run_text(
-        &app(1, &[("a", 3_000, 0), ("b", 3_000, 500)], "function_timeout_s: 5,"),
+        &app(
+            1,
+            &[("a", 3_000, 0), ("b", 3_000, 500)],
+            "function_timeout_s: 5,",
+        ),
         &[],
     );
     assert_eq!(row(&out, 0).outcome, Outcome::Succeeded);
@@ -90,7 +106,11 @@ fn a_restart_fails_the_other_invocations_of_the_process() {
     let out = run_text(
         &app(
             2,
-            &[("long", 10_000, 0), ("running", 3_000, 4_000), ("queued", 100, 4_500)],
+            &[
+                ("long", 10_000, 0),
+                ("running", 3_000, 4_000),
+                ("queued", 100, 4_500),
+            ],
             "function_timeout_s: 5,",
         ),
         &[],
@@ -103,7 +123,13 @@ fn a_restart_fails_the_other_invocations_of_the_process() {
     assert!(row(&out, 1).start.is_some() && row(&out, 2).start.is_none());
     let c = &out.summary.invocations;
     assert_eq!(
-        (c.arrived, c.succeeded, c.failed.timeout, c.failed.worker_restart, c.pending),
+        (
+            c.arrived,
+            c.succeeded,
+            c.failed.timeout,
+            c.failed.worker_restart,
+            c.pending
+        ),
         (3, 0, 1, 2, 0),
         "{c:?}"
     );
@@ -120,7 +146,10 @@ fn without_a_timeout_a_long_body_runs_to_its_end() {
 #[test]
 fn the_plans_default_timeout_applies_when_the_experiment_sets_none() {
     // Consumption: 5 minutes by default; a 400 s body fails at 300 s.
-    let out = run_text(&app(1, &[("long", 400_000, 0)], r#"plan: "Consumption","#), &[]);
+    let out = run_text(
+        &app(1, &[("long", 400_000, 0)], r#"plan: "Consumption","#),
+        &[],
+    );
     let long = row(&out, 0);
     assert_eq!((long.outcome, long.response), (TIMEOUT, Some(300 * S)));
 }
@@ -142,9 +171,20 @@ fn a_queue_message_that_times_out_is_tried_again_then_poisoned() {
     assert_eq!(out.rows.len(), 2, "{:?}", out.rows);
     assert!(out.rows.iter().all(|r| r.outcome == TIMEOUT));
     let second = out.rows[1].start.unwrap();
-    assert!((11_600_000_000..11_800_000_000).contains(&second), "{second}");
+    assert!(
+        (11_600_000_000..11_800_000_000).contains(&second),
+        "{second}"
+    );
     let c = &out.summary.invocations;
-    assert_eq!((c.arrived, c.failed.timeout, c.poisoned), (1, 1, 1), "{c:?}");
-    let e = out.summary.executions.as_ref().expect("2 tries of 1 message");
+    assert_eq!(
+        (c.arrived, c.failed.timeout, c.poisoned),
+        (1, 1, 1),
+        "{c:?}"
+    );
+    let e = out
+        .summary
+        .executions
+        .as_ref()
+        .expect("2 tries of 1 message");
     assert_eq!((e.executions, e.failed.timeout), (2, 2));
 }
