@@ -1,11 +1,13 @@
 //! Property tests over random small scaled fleets: a random scale mode, min/max instances, a
 //! storage-queue, Service Bus, Event Hubs or HTTP trigger with random limits, a random chance
 //! that an invocation fails, a small random load and constant cold starts, a random
-//! pre-warmed buffer and a short random drain grace (so busy instances are drained and their
-//! work cut), run without a horizon. The properties: every run ends on its own (within a
+//! pre-warmed buffer, a short random drain grace (so busy instances are drained and their
+//! work cut) and sometimes a function timeout (so invocations time out and their worker
+//! processes restart), run without a horizon. The properties: every run ends on its own (within a
 //! bound on its events); nothing is left pending; both ledgers add up: the arrivals, arrived =
 //! succeeded + failed + rejected + timed_out + pending (each message settled once, however
-//! many tries it had; a cut request fails with drain_cut), and the executions, which are the
+//! many tries it had; a cut request fails with drain_cut, a timed-out one with timeout, its
+//! siblings on the restarted process with worker_restart), and the executions, which are the
 //! rows of invocations.csv as written, by outcome; the latency split and the instance columns
 //! agree with the rows (a cut message's try is placed but writes no row: its message is tried
 //! again).
@@ -106,9 +108,11 @@ fn experiment() -> impl Strategy<Value = (String, bool)> {
         (1u32..=40, 1u32..=200, 1u32..=800),
         select(vec![0.0, 0.1, 0.5, 1.0]),
         (0u32..=1, 0u32..=2),
+        select(vec![None, Some(0.05), Some(0.3), Some(2.0)]),
     )
         .prop_map(
-            |((trig, http), mode, load, min, extra, procs, kind, (cpu, io, cold), fails, (pre, grace))| {
+            |((trig, http), mode, load, min, extra, procs, kind, (cpu, io, cold), fails, (pre, grace), timeout)| {
+                let timeout = timeout.map_or(String::new(), |s| format!("function_timeout_s: {s},"));
                 let max = (min + extra).max(1);
                 let prewarmed = if min + pre <= max { pre } else { 0 };
                 let io_step = if kind == "Async" {
@@ -117,7 +121,7 @@ fn experiment() -> impl Strategy<Value = (String, bool)> {
                     format!("BlockingIo(Constant({io}.0))")
                 };
                 let text = format!(
-                    r#"Experiment(name: "fleet", seed: 7,
+                    r#"Experiment(name: "fleet", seed: 7, {timeout}
                     host: Host(cores: 1.0, processes: {procs}, threads: 2),
                     functions: [FunctionUse(function: Inline(Function(name: "f", kind: {kind},
                         body: [Cpu(Constant({cpu}.0)), {io_step}])),
@@ -179,6 +183,11 @@ proptest! {
         prop_assert_eq!(with(&Outcome::Succeeded.to_string()), succeeded);
         prop_assert_eq!(with(&Outcome::Failed(FailReason::Raised).to_string()), fails.raised);
         prop_assert_eq!(with(&Outcome::Failed(FailReason::DrainCut).to_string()), fails.drain_cut);
+        prop_assert_eq!(with(&Outcome::Failed(FailReason::Timeout).to_string()), fails.timeout);
+        prop_assert_eq!(with(&Outcome::Failed(FailReason::WorkerRestart).to_string()), fails.worker_restart);
+        if !text.contains("function_timeout_s") {
+            prop_assert_eq!(fails.timeout + fails.worker_restart, 0);
+        }
         prop_assert_eq!(with(&Outcome::Rejected.to_string()), c.rejected);
         prop_assert_eq!(with(&Outcome::TimedOut.to_string()), c.timed_out);
         // Placed on an instance = has a process, which names its instance.
@@ -190,12 +199,16 @@ proptest! {
         let sc = summary.scaling.as_ref().unwrap();
         prop_assert_eq!(sc.latency_split_ms.placed, placed + sc.messages_returned, "{}", text);
         prop_assert_eq!(sc.rejected_429, c.rejected);
-        // Each process meets at most one cold body.
+        // Each process meets at most one cold body per life: its first, and one more after
+        // each restart (each follows one of its invocations timing out).
+        let timeout = Outcome::Failed(FailReason::Timeout).to_string();
         let mut cold: Vec<&str> = rows.iter().filter(|r| r[10] == "true").map(|r| r[6]).collect();
-        let n = cold.len();
         cold.sort();
-        cold.dedup();
-        prop_assert_eq!(cold.len(), n);
+        for p in cold.iter().copied().collect::<std::collections::BTreeSet<_>>() {
+            let bodies = cold.iter().filter(|&&q| q == p).count();
+            let restarts = rows.iter().filter(|r| r[6] == p && r[8] == timeout).count();
+            prop_assert!(bodies <= 1 + restarts, "process {}: {} cold bodies, {} restarts", p, bodies, restarts);
+        }
         let series = String::from_utf8(series.0.borrow().clone()).unwrap();
         let per_interval: u64 = series
             .lines()

@@ -67,7 +67,7 @@ pub struct Experiment {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<plan::PlanConfig>,
     /// host.json's functionTimeout, ns: `function_timeout_s`, or the plan's default; `None`:
-    /// none. Checked and recorded; the model does not enforce it yet (issue 8, item 3).
+    /// none. The model enforces it (see `model::timeout`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function_timeout_ns: Option<u64>,
     /// The experiment file.

@@ -47,7 +47,7 @@ pub struct RawExperiment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_overrides: Option<super::plan::raw::RawPlan>,
     /// host.json's functionTimeout, seconds (0 < s <= 1e6; at most the plan's maximum; omit:
-    /// the plan's default). Checked and recorded; not yet enforced by the model.
+    /// the plan's default; neither: no timeout). Enforced by the model (`model::timeout`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_timeout_s: Option<Num>,
 }

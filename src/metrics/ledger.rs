@@ -8,8 +8,7 @@ use super::Outcome;
 use serde::Serialize;
 use std::fmt;
 
-/// Why an invocation failed. A function timeout, an out-of-memory kill and a worker restart
-/// are the reasons still to come.
+/// Why an invocation failed. An out-of-memory kill is the reason still to come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum FailReason {
     /// The function raised an exception (the experiment's `fails` chance, at the end of its
@@ -18,6 +17,13 @@ pub enum FailReason {
     /// It was still running on a draining instance at the end of the grace period
     /// (`scale.drain_grace_s`), and the instance was shut down with it.
     DrainCut,
+    /// It was still unanswered when the function timeout (host.json's functionTimeout)
+    /// ran out, counted from its arrival at its worker process; the host restarts that
+    /// process.
+    Timeout,
+    /// Its worker process was restarted (after another invocation's timeout) while it was
+    /// there, queued or running.
+    WorkerRestart,
 }
 
 impl fmt::Display for FailReason {
@@ -25,6 +31,8 @@ impl fmt::Display for FailReason {
         f.write_str(match self {
             FailReason::Raised => "raised",
             FailReason::DrainCut => "drain_cut",
+            FailReason::Timeout => "timeout",
+            FailReason::WorkerRestart => "worker_restart",
         })
     }
 }
@@ -38,6 +46,12 @@ pub struct FailedCounts {
     /// Cut at the end of a drain grace period.
     #[serde(skip_serializing_if = "is_zero")]
     pub drain_cut: u64,
+    /// Timed out (the function timeout ran out).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub timeout: u64,
+    /// Lost with a worker process that restarted.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub worker_restart: u64,
 }
 
 impl FailedCounts {
@@ -46,12 +60,14 @@ impl FailedCounts {
         match reason {
             FailReason::Raised => self.raised += n,
             FailReason::DrainCut => self.drain_cut += n,
+            FailReason::Timeout => self.timeout += n,
+            FailReason::WorkerRestart => self.worker_restart += n,
         }
     }
 
     /// Failures of every reason.
     pub fn total(&self) -> u64 {
-        self.raised + self.drain_cut
+        self.raised + self.drain_cut + self.timeout + self.worker_restart
     }
 
     /// Whether nothing failed (then summary.json leaves the counts out).
@@ -64,6 +80,8 @@ impl FailedCounts {
         let parts: Vec<String> = [
             (self.raised, FailReason::Raised),
             (self.drain_cut, FailReason::DrainCut),
+            (self.timeout, FailReason::Timeout),
+            (self.worker_restart, FailReason::WorkerRestart),
         ]
         .iter()
         .filter(|(n, _)| *n > 0)

@@ -14,7 +14,7 @@
 //! (`failed:raised` for one that raised); an arrival is settled once, by its last try.
 
 use super::front;
-use super::ids::{FuncId, InvId};
+use super::ids::{FuncId, InstanceId, InvId};
 use super::world::World;
 use crate::metrics::{FailReason, Outcome};
 use rand::Rng;
@@ -28,9 +28,24 @@ impl World {
         let (now, host_ns) = (self.now, self.costs.host_response_ns);
         self.instance_of(p).cores.host_work(host_ns, now);
         let instance = self.processes[p].instance;
+        let failed = self.draw_failure(self.invs[inv].func);
+        self.settle(inv, instance, failed, response);
+    }
+
+    /// `inv`, on `instance`, ends now, having failed for `failed` (if it did), its answer
+    /// reaching the host at `response`: its front end learns the outcome (a message is
+    /// deleted, tried again or poisoned; a batch checkpointed; an HTTP request answered), the
+    /// arrivals it settles are counted, its row is recorded, and a closed-loop client thinks
+    /// before its next request.
+    pub(super) fn settle(
+        &mut self,
+        inv: InvId,
+        instance: InstanceId,
+        failed: Option<FailReason>,
+        response: u64,
+    ) {
         let i = &self.invs[inv];
         let (func, client) = (i.func, i.client);
-        let failed = self.draw_failure(func);
         let for_front = match failed {
             Some(_) => front::Outcome::Failed,
             None => front::Outcome::Succeeded,

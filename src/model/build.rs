@@ -12,6 +12,7 @@ use super::program::{Programs, Sampler};
 use super::sampling::SampleMarks;
 use super::slab::Slab;
 use super::state::{Activity, Clients, Failures, FunctionRt, Role, Thread};
+use super::timeout::Timeouts;
 use super::worker::{Job, Pool, Process};
 use super::world::World;
 use crate::config::{Experiment, FunctionSpec, HostConfig, TriggerConfig, Workload};
@@ -150,8 +151,10 @@ impl World {
             requests_pending: 0,
             periodic_pending: 0,
             scale: None,
+            timeouts: None,
             cpu_touched: Vec::new(),
         };
+        world.timeouts = Timeouts::of(exp, &world.streams);
         match ScaleRt::of(exp, &world.streams) {
             None => {
                 world.add_instance(h);

@@ -24,7 +24,7 @@ use super::ids::{IdVec, InstanceId, InvId, ProcessId, TaskId, ThreadId};
 use super::instance::InstanceState;
 use super::slab::Slab;
 use super::state::{Activity, Inv, Task, Thread};
-use super::worker::Process;
+use super::worker::{Job, Process};
 use super::world::World;
 use crate::metrics::{FailReason, Outcome};
 
@@ -83,29 +83,44 @@ impl World {
 
     /// The threads of `instance`'s processes leave its cores, let go of their GILs and go idle.
     fn stop_threads_of(&mut self, id: InstanceId) {
-        let now = self.now;
         for th in self.threads.ids() {
-            let p = self.threads[th].process;
-            if self.processes[p].instance != id {
-                continue;
+            if self.processes[self.threads[th].process].instance == id {
+                self.stop_thread(th);
             }
-            if matches!(self.threads[th].activity, Activity::OnCpu { .. }) {
-                let core = self.threads[th].core;
-                self.instances[id].cores.stop(core, now);
-            }
-            let t = &mut self.threads[th];
-            t.holds_gil = false;
-            t.busy = false;
-            self.set_activity(th, Activity::Idle);
         }
         for p in self.instances[id].processes.clone() {
-            let pr = &mut self.processes[p];
-            pr.gil.holder = None;
-            pr.gil.waiters.clear();
-            pr.gil_held.set(now, 0);
-            pr.gil_waiters.set(now, 0);
+            self.free_gil(p);
         }
         self.note_cpu_touched(id);
+    }
+
+    /// `th` leaves its core (if on one), lets go of the GIL, drops its job and goes idle.
+    pub(super) fn stop_thread(&mut self, th: ThreadId) {
+        let now = self.now;
+        let p = self.threads[th].process;
+        let id = self.processes[p].instance;
+        if matches!(self.threads[th].activity, Activity::OnCpu { .. }) {
+            let core = self.threads[th].core;
+            self.instances[id].cores.stop(core, now);
+        }
+        let t = &mut self.threads[th];
+        t.holds_gil = false;
+        if std::mem::replace(&mut t.busy, false) {
+            self.instances[id].busy_threads.add(now, -1);
+        }
+        self.set_activity(th, Activity::Idle);
+        let t = &mut self.threads[th];
+        t.assign(Job::None, 0);
+        t.pending_ns = 0;
+    }
+
+    /// The GIL of `p`, whose threads are stopped, is free with no waiter.
+    pub(super) fn free_gil(&mut self, p: ProcessId) {
+        let now = self.now;
+        let pr = &mut self.processes[p];
+        pr.gil.reset();
+        pr.gil_held.set(now, 0);
+        pr.gil_waiters.set(now, 0);
     }
 
     /// The queue and Service Bus messages `instance` holds go back to their queues.
@@ -153,7 +168,7 @@ impl World {
     }
 
     /// Frees the tasks (body, branches, executor calls) of `inv`.
-    fn forget_tasks_of(&mut self, inv: InvId) {
+    pub(super) fn forget_tasks_of(&mut self, inv: InvId) {
         for task in self.tasks.live_ids() {
             if self.tasks[task].inv == inv {
                 self.tasks.remove(task);
@@ -162,8 +177,8 @@ impl World {
     }
 }
 
-/// The instance whose work `ev` is, if it is an instance's work (its start, its cores, its
-/// processes' threads, or a request on its way to one of them).
+/// The instance whose work `ev` is, if it is an instance's work (its start, its cores, or the
+/// work of one of its processes: see [`process_owner`]).
 fn owner(
     ev: &Event,
     threads: &IdVec<ThreadId, Thread>,
@@ -171,17 +186,28 @@ fn owner(
     tasks: &Slab<TaskId, Task>,
     invs: &Slab<InvId, Inv>,
 ) -> Option<InstanceId> {
-    let of_inv = |inv: InvId| invs[inv].process.map(|p| processes[p].instance);
     match *ev {
         Event::CpuTick { instance } | Event::InstancePhase { instance } => Some(instance),
+        _ => process_owner(ev, threads, tasks, invs).map(|p| processes[p].instance),
+    }
+}
+
+/// The worker process whose work `ev` is, if it is one's: its start, its threads' blocking
+/// calls, wake-ups and GIL hand-overs, awaited I/O of its invocations' tasks, or a request on
+/// its way to it.
+pub(super) fn process_owner(
+    ev: &Event,
+    threads: &IdVec<ThreadId, Thread>,
+    tasks: &Slab<TaskId, Task>,
+    invs: &Slab<InvId, Inv>,
+) -> Option<ProcessId> {
+    match *ev {
         Event::SleepDone { thread }
         | Event::AwakeAfterSleep { thread }
-        | Event::GilGranted { thread } => Some(processes[threads[thread].process].instance),
-        Event::GilSwitch { process, .. } | Event::ProcessReady { process } => {
-            Some(processes[process].instance)
-        }
-        Event::Deliver { inv } => of_inv(inv),
-        Event::AwaitDone { task } => of_inv(tasks[task].inv),
+        | Event::GilGranted { thread } => Some(threads[thread].process),
+        Event::GilSwitch { process, .. } | Event::ProcessReady { process } => Some(process),
+        Event::Deliver { inv } => invs[inv].process,
+        Event::AwaitDone { task } => invs[tasks[task].inv].process,
         _ => None,
     }
 }

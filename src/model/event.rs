@@ -44,11 +44,14 @@ pub enum Event {
     PrewarmFilled,
     /// The grace period of draining `instance` is over: what it still runs is cut.
     DrainDeadline { instance: InstanceId },
+    /// The earliest pending function-timeout deadline has come (see `timeout`).
+    FunctionTimeout,
 }
 
 impl Event {
-    /// Periodic events that observe or steer the fleet (besides the time series' `Sample`):
-    /// once the run is over they are dropped unhandled (see `run_end`).
+    /// Periodic events that observe or steer the fleet (besides the time series' `Sample`),
+    /// and timers that find nothing to do once the fleet is idle: once the run is over they
+    /// are dropped unhandled (see `run_end`).
     pub fn is_fleet_periodic(&self) -> bool {
         matches!(
             self,
@@ -57,6 +60,7 @@ impl Event {
                 | Event::ServiceBusWake { .. }
                 | Event::PrewarmFilled
                 | Event::DrainDeadline { .. }
+                | Event::FunctionTimeout
         )
     }
 }

@@ -69,6 +69,17 @@ impl Gil {
         }
     }
 
+    /// Frees the GIL of a process whose threads were all stopped (its process restarts or its
+    /// instance is shut down): no holder, no waiter, no switch timer armed (a pending one is
+    /// stale from now on).
+    pub fn reset(&mut self) {
+        self.holder = None;
+        self.waiters.clear();
+        self.wait_since.clear();
+        self.timer_gen = self.timer_gen.wrapping_add(1);
+        self.armed_at = None;
+    }
+
     /// Records that `th` holds the GIL from `now` and runs from `runs_at` (later than `now`
     /// when it must first wake up).
     ///

@@ -91,6 +91,12 @@ impl Instance {
         self.dispatcher.ready.push(p);
     }
 
+    /// Process `p` is down (it restarts): the dispatcher sends it nothing until it is ready
+    /// again.
+    pub(super) fn process_down(&mut self, p: ProcessId) {
+        self.dispatcher.ready.retain(|&q| q != p);
+    }
+
     /// The process the next invocation goes to, or `None` while no process is ready.
     pub(super) fn pick_process(&mut self) -> Option<ProcessId> {
         self.dispatcher.next()

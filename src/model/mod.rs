@@ -27,7 +27,9 @@
 //!   machines; `queue_trigger`, `servicebus_trigger`, `eventhubs_trigger` and `http_trigger`
 //!   drive them in a scaled run (`fleet`: its instances; `scaling`: the controller's
 //!   decisions in the run; `prewarm`: the pre-warmed buffer; `drain`: the grace period of a
-//!   draining instance and cutting what outlives it).
+//!   draining instance and cutting what outlives it);
+//! * `timeout`: the function timeout, from an invocation's arrival at its worker;
+//!   `restart`: a worker process killed with its invocations and started again.
 
 mod answer;
 mod attribution;
@@ -48,6 +50,7 @@ mod pools;
 mod prewarm;
 pub mod program;
 mod queue_trigger;
+mod restart;
 mod results;
 mod routing;
 mod run_end;
@@ -59,6 +62,7 @@ mod slab;
 pub mod state;
 mod tasks;
 mod threads;
+mod timeout;
 pub mod worker;
 mod world;
 

@@ -87,6 +87,7 @@ impl World {
     fn place(&mut self, inv: InvId, p: ProcessId) {
         self.processes[p].invocations += 1;
         self.invs[inv].process = Some(p);
+        self.start_timeout(inv);
         let (now, host_ns) = (self.now, self.costs.host_request_ns);
         self.instance_of(p).cores.host_work(host_ns, now);
         let sent = self.generator_send_time();

@@ -7,6 +7,8 @@ use std::marker::PhantomData;
 #[derive(Debug)]
 pub struct Slab<I, T> {
     items: Vec<T>,
+    /// Whether each slot holds a live record (a removed one keeps its value until reused).
+    live: Vec<bool>,
     free: Vec<I>,
     kind: PhantomData<I>,
 }
@@ -15,6 +17,7 @@ impl<I, T> Default for Slab<I, T> {
     fn default() -> Self {
         Slab {
             items: Vec::new(),
+            live: Vec::new(),
             free: Vec::new(),
             kind: PhantomData,
         }
@@ -27,10 +30,12 @@ impl<I: Id + Ord, T> Slab<I, T> {
         match self.free.pop() {
             Some(id) => {
                 self.items[id.index()] = item;
+                self.live[id.index()] = true;
                 id
             }
             None => {
                 self.items.push(item);
+                self.live.push(true);
                 I::from_index(self.items.len() - 1)
             }
         }
@@ -38,7 +43,13 @@ impl<I: Id + Ord, T> Slab<I, T> {
 
     /// Marks `id` reusable (its value stays until overwritten).
     pub fn remove(&mut self, id: I) {
+        self.live[id.index()] = false;
         self.free.push(id);
+    }
+
+    /// Whether `id` names a live record (inserted and not removed since).
+    pub fn contains(&self, id: I) -> bool {
+        self.live.get(id.index()).copied().unwrap_or(false)
     }
 
     /// Records alive (inserted and not removed).

@@ -55,6 +55,8 @@ pub struct World {
     pub(super) cpu_touched: Vec<InstanceId>,
     /// The scaled fleet's state, when the experiment has a `scale` block (see `fleet`).
     pub(super) scale: Option<Box<super::fleet::ScaleRt>>,
+    /// The function timeout, when the experiment sets one (see `timeout`).
+    pub(super) timeouts: Option<Box<super::timeout::Timeouts>>,
 }
 
 impl World {
@@ -174,6 +176,7 @@ impl World {
             Event::ServiceBusWake { func } => self.servicebus_wake(func),
             Event::PrewarmFilled => self.prewarm_filled(),
             Event::DrainDeadline { instance } => self.drain_deadline(instance),
+            Event::FunctionTimeout => self.function_timeout(),
             Event::Sample => unreachable!("ticks are handled by run"),
         }
     }

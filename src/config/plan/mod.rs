@@ -14,8 +14,7 @@
 //! Extension points for issue 8's other items: `memory_mb` is the instance's memory limit the
 //! memory model will enforce (and `check` is where "more processes than the SKU's memory can
 //! hold at base size" belongs once a process has a base size); `function_timeout_s` is the
-//! resolved functionTimeout the timeout model will enforce (today it is only checked and
-//! recorded).
+//! resolved functionTimeout the model enforces.
 
 mod check;
 mod merge;
@@ -59,8 +58,8 @@ pub struct PlanConfig {
     pub function_timeout_default_s: f64,
     /// Largest functionTimeout allowed, s (`None`: unbounded).
     pub function_timeout_max_s: Option<f64>,
-    /// The app's functionTimeout (`function_timeout_s`, or the plan's default), s. Checked and
-    /// recorded; not yet enforced by the model (issue 8, item 3).
+    /// The app's functionTimeout (`function_timeout_s`, or the plan's default), s, enforced by
+    /// the model.
     pub function_timeout_s: f64,
     /// Prices.
     pub price: Price,
