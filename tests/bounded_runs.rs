@@ -216,3 +216,22 @@ fn wide_gathers_count_their_tasks_in_the_estimate() {
     assert!(e.sim_s > 100.0, "{e:?}");
     assert!(e.memory_bytes > 100.0 * 100_000.0 * 40.0, "{e:?}");
 }
+
+#[test]
+fn a_scale_controller_deciding_every_nanosecond_is_refused_before_it_starts() {
+    // Found by the fuzzer: each decision is an event and an entry of summary.json's decision
+    // list, so a 1 ns interval over a few seconds would exhaust memory; the estimate counts
+    // the decisions and names the setting to change.
+    let dir = common::temp_dir("bounded-decisions");
+    let text = experiment("Poisson(rate_per_s: 10.0, duration_s: 5.0)", "Cpu(Constant(1.0))", "")
+        .replace(
+            "    output: Output(),\n",
+            "    output: Output(),\n    scale: Scale(decision_interval_s: 1e-9, min_instances: 1),\n",
+        );
+    assert!(text.contains("decision_interval_s"), "{text}");
+    let out = sim(&dir, &text, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("scale decisions") && err.contains("scale.decision_interval_s"), "{err}");
+    assert!(!dir.join("out").exists(), "nothing written");
+}

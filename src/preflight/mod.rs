@@ -40,6 +40,8 @@ const RUNAWAY_MIN_EVENTS: f64 = 1e8;
 const INVOCATION_ROW_BYTES: f64 = 90.0;
 /// Bytes of one timeseries.csv row, about.
 const TIMESERIES_ROW_BYTES: f64 = 70.0;
+/// Bytes of one scale decision: its scaling.csv row, and kept in memory for summary.json.
+const DECISION_BYTES: f64 = 200.0;
 
 /// What a run will cost, before it starts. Figures are estimates, good to a small factor.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,9 +56,11 @@ pub struct Estimate {
     pub wall_s: f64,
     /// Most invocations in the system at once.
     pub peak_in_flight: f64,
+    /// Scale decisions (0 without a scale block).
+    pub decisions: f64,
     /// Peak memory, bytes.
     pub memory_bytes: f64,
-    /// Bytes of invocations.csv and timeseries.csv together.
+    /// Bytes of invocations.csv, timeseries.csv and scaling.csv together.
     pub output_bytes: f64,
 }
 
@@ -96,10 +100,11 @@ impl Estimate {
         }
         if self.memory_bytes > limits.memory_bytes {
             over.push(format!(
-                "memory about {} (limit {}) for {} invocations in the system at once: a smaller burst or rate, or more capacity (processes, threads, cores)",
+                "memory about {} (limit {}) for {}: {}",
                 bytes(self.memory_bytes),
                 bytes(limits.memory_bytes),
-                count(self.peak_in_flight)
+                self.what_fills_memory(),
+                self.memory_fix()
             ));
         }
         if self.output_bytes > limits.output_bytes {
@@ -110,6 +115,29 @@ impl Estimate {
             ));
         }
         over
+    }
+
+    /// Whether the scale decisions, rather than the invocations, make up most of the memory.
+    fn decisions_dominate(&self) -> bool {
+        self.decisions * DECISION_BYTES > self.memory_bytes / 2.0
+    }
+
+    /// What the memory estimate is mostly for, in words.
+    fn what_fills_memory(&self) -> String {
+        if self.decisions_dominate() {
+            format!("{} scale decisions kept for summary.json", count(self.decisions))
+        } else {
+            format!("{} invocations in the system at once", count(self.peak_in_flight))
+        }
+    }
+
+    /// What would bring the memory estimate down.
+    fn memory_fix(&self) -> &'static str {
+        if self.decisions_dominate() {
+            "a larger scale.decision_interval_s (Azure decides seconds apart) or a horizon_s"
+        } else {
+            "a smaller burst or rate, or more capacity (processes, threads, cores)"
+        }
     }
 
     /// Why a run that has processed `events` must stop without `--yes`, if it must: far more
@@ -193,6 +221,12 @@ pub fn estimate(exp: &Experiment) -> Estimate {
         .map(|(f, l)| l.arrivals * events_per_invocation(f, &exp.host))
         .sum();
     let samples = sim_s * 1e9 / exp.output.timeseries_interval_ns as f64;
+    // A scaled run decides every interval while it lasts; each decision is an event, a row of
+    // scaling.csv and an entry of summary.json's decision list.
+    let decisions = exp
+        .scale
+        .as_ref()
+        .map_or(0.0, |s| sim_s * 1e9 / s.decision_interval_ns as f64);
     let peak = peak_in_flight(&loads, max_per_s, longest);
     let tasks_per_invocation = exp
         .functions
@@ -207,14 +241,18 @@ pub fn estimate(exp: &Experiment) -> Estimate {
     };
     Estimate {
         arrivals,
-        events,
+        events: events + decisions,
         sim_s,
-        wall_s: events / EVENTS_PER_SECOND + samples / SAMPLES_PER_SECOND,
+        wall_s: (events + decisions) / EVENTS_PER_SECOND + samples / SAMPLES_PER_SECOND,
         peak_in_flight: peak,
+        decisions,
         memory_bytes: BASE_BYTES
             + peak * (BYTES_PER_LIVE_INVOCATION + tasks_per_invocation * BYTES_PER_LIVE_TASK)
-            + replay_rows * 16.0,
-        output_bytes: invocation_rows * INVOCATION_ROW_BYTES + samples * TIMESERIES_ROW_BYTES,
+            + replay_rows * 16.0
+            + decisions * DECISION_BYTES,
+        output_bytes: invocation_rows * INVOCATION_ROW_BYTES
+            + samples * TIMESERIES_ROW_BYTES
+            + decisions * DECISION_BYTES,
     }
 }
 
@@ -415,6 +453,7 @@ mod tests {
             sim_s: 1.0,
             wall_s: 1.0,
             peak_in_flight: 1.0,
+            decisions: 0.0,
             memory_bytes: BASE_BYTES,
             output_bytes: 0.0,
         }
