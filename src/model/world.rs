@@ -55,6 +55,8 @@ pub struct World {
     pub(super) cpu_touched: Vec<InstanceId>,
     /// The scaled fleet's state, when the experiment has a `scale` block (see `fleet`).
     pub(super) scale: Option<Box<super::fleet::ScaleRt>>,
+    /// The instances by state, kept as they change (see `World::set_state`).
+    pub(super) fleet: super::scale::Fleet,
 }
 
 impl World {
