@@ -4,12 +4,13 @@
 //! events.
 
 use super::event::Event;
-use super::fleet::ScaleRt;
+use super::fleet::{count_state, ScaleRt};
 use super::gil::{Gil, HandoverPolicy};
 use super::ids::{ClientId, FuncId, Id, IdVec, InstanceId, ProcessId, ProcessRank, ThreadId};
 use super::instance::{Instance, InstanceState};
 use super::program::{Programs, Sampler};
 use super::sampling::SampleMarks;
+use super::scale::Fleet;
 use super::slab::Slab;
 use super::state::{Activity, Clients, Failures, FunctionRt, Role, Thread};
 use super::timeout::Timeouts;
@@ -153,6 +154,7 @@ impl World {
             scale: None,
             timeouts: None,
             cpu_touched: Vec::new(),
+            fleet: Fleet::default(),
         };
         world.timeouts = Timeouts::of(exp, &world.streams);
         match ScaleRt::of(exp, &world.streams) {
@@ -165,7 +167,7 @@ impl World {
                 world.scale = Some(Box::new(rt));
                 for n in 0..initial {
                     let id = world.add_instance(h);
-                    world.instances[id].state = InstanceState::WorkersStarting;
+                    world.set_state(id, InstanceState::WorkersStarting);
                     world.instances[id].always_ready = n < always_ready;
                     if n < always_ready {
                         world.recorder.usage.always_ready(id.index());
@@ -200,6 +202,7 @@ impl World {
             h.processes as usize,
             h.context_switch_ns,
         ));
+        count_state(&mut self.fleet, InstanceState::Ready, 1);
         for _ in 0..h.processes {
             self.add_process(instance, h);
         }

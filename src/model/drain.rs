@@ -66,8 +66,8 @@ impl World {
         for inv in on_instance {
             self.cut_invocation(inv, id);
         }
+        self.set_state(id, InstanceState::Removed);
         let inst = &mut self.instances[id];
-        inst.state = InstanceState::Removed;
         inst.in_flight = 0;
         let now = self.now;
         inst.queued.set(now, 0);

@@ -21,9 +21,9 @@
 use super::fleet::{instance_of_slot, slot_of};
 use super::front::{EventHubsAction, EventHubsFront, MessageId, PartitionId};
 use super::ids::{FuncId, IdVec, InstanceId, InvId};
+use super::slab::SideTable;
 use super::world::World;
 use crate::config::{Experiment, TriggerConfig};
-use std::collections::HashMap;
 
 /// The batch an Event Hubs invocation processes.
 #[derive(Debug, Clone, Copy)]
@@ -54,7 +54,7 @@ pub(super) struct EventHubsTriggers {
     /// Per function: its hub, if it is Event Hubs-triggered.
     hubs: IdVec<FuncId, Option<Hub>>,
     /// The batch each Event Hubs-triggered invocation processes.
-    batches: HashMap<InvId, Batch>,
+    batches: SideTable<InvId, Batch>,
     /// Actions returned by the last call (reused).
     actions: Vec<EventHubsAction>,
 }
@@ -87,7 +87,7 @@ impl EventHubsTriggers {
             .collect();
         EventHubsTriggers {
             hubs,
-            batches: HashMap::new(),
+            batches: SideTable::default(),
             actions: Vec::new(),
         }
     }
@@ -117,7 +117,7 @@ impl EventHubsTriggers {
 
     /// Arrivals the invocation `inv` holds: its batch's fresh events, if it is a batch.
     pub(super) fn held_by(&self, inv: InvId) -> Option<u32> {
-        self.batches.get(&inv).map(|b| b.fresh)
+        self.batches.get(inv).map(|b| b.fresh)
     }
 
     /// Events of `func` not settled and not held by a running batch, with the enqueue time
@@ -182,7 +182,7 @@ impl World {
     /// events are settled. Returns the events it settles.
     pub(super) fn eventhubs_invocation_done(&mut self, inv: InvId) -> Option<u32> {
         let rt = self.scale.as_mut()?;
-        let batch = rt.eventhubs.batches.remove(&inv)?;
+        let batch = rt.eventhubs.batches.remove(inv)?;
         self.with_hub(batch.func, |hub, _, out| {
             let settled = &mut hub.settled[batch.partition.index()];
             *settled = (*settled).max(batch.end_seq);

@@ -128,9 +128,8 @@ impl World {
     pub(super) fn request_instance(&mut self) -> InstanceId {
         let host = self.scale_rt().host.clone();
         let id = self.add_instance_processes(&host);
-        let inst = &mut self.instances[id];
-        inst.state = InstanceState::Allocating;
-        inst.always_ready = false;
+        self.set_state(id, InstanceState::Allocating);
+        self.instances[id].always_ready = false;
         self.note_existing(1);
         if self.take_prewarmed() {
             self.start_prewarmed(id);
@@ -149,7 +148,7 @@ impl World {
             self.start_workers(id);
             return;
         }
-        self.instances[id].state = InstanceState::WorkersStarting;
+        self.set_state(id, InstanceState::WorkersStarting);
         for rank in self.instances[id].processes.ids() {
             let process = self.instances[id].processes[rank];
             self.push(self.now, Event::ProcessReady { process });
@@ -160,7 +159,7 @@ impl World {
     pub(super) fn instance_phase_done(&mut self, id: InstanceId) {
         match self.instances[id].state {
             InstanceState::Allocating => {
-                self.instances[id].state = InstanceState::HostStarting;
+                self.set_state(id, InstanceState::HostStarting);
                 let rt = self.scale_rt();
                 let d = rt.phases.host_start.sample(&mut rt.rng);
                 self.push(self.now + d, Event::InstancePhase { instance: id });
@@ -172,7 +171,7 @@ impl World {
 
     /// The host starts the instance's worker processes one after another.
     fn start_workers(&mut self, id: InstanceId) {
-        self.instances[id].state = InstanceState::WorkersStarting;
+        self.set_state(id, InstanceState::WorkersStarting);
         let mut at = self.now;
         for rank in self.instances[id].processes.ids() {
             let rt = self.scale_rt();
@@ -187,7 +186,7 @@ impl World {
         if self.scale.is_none() || self.instances[id].state != InstanceState::WorkersStarting {
             return;
         }
-        self.instances[id].state = InstanceState::Ready;
+        self.set_state(id, InstanceState::Ready);
         self.note_ready(1);
         let ready = self.fleet_counts().ready;
         let rt = self.scale_rt();
@@ -226,18 +225,25 @@ impl World {
             .filter(|&i| self.instances[i].state == InstanceState::Ready)
     }
 
-    /// The fleet by state, for the scale controller.
+    /// The fleet by state, for the scale controller (kept by [`World::set_state`]: every
+    /// arrival asks, and removed instances stay in the arena, so a scan would grow with the
+    /// fleet's history).
     pub(super) fn fleet_counts(&self) -> Fleet {
-        let mut fleet = Fleet::default();
-        for inst in self.instances.iter() {
-            match inst.state {
-                InstanceState::Ready => fleet.ready += 1,
-                InstanceState::Draining => fleet.draining += 1,
-                InstanceState::Removed => {}
-                _ => fleet.starting += 1,
+        debug_assert_eq!(self.fleet, {
+            let mut scan = Fleet::default();
+            for inst in self.instances.iter() {
+                count_state(&mut scan, inst.state, 1);
             }
-        }
-        fleet
+            scan
+        });
+        self.fleet
+    }
+
+    /// Moves `id` to `state`, keeping the counts by state.
+    pub(super) fn set_state(&mut self, id: InstanceId, state: InstanceState) {
+        let before = std::mem::replace(&mut self.instances[id].state, state);
+        count_state(&mut self.fleet, before, -1);
+        count_state(&mut self.fleet, state, 1);
     }
 
     /// Drains `count` instances: starting ones first (newest first), then ready ones
@@ -273,7 +279,7 @@ impl World {
         if self.is_ready(id) {
             self.note_ready(-1);
         }
-        self.instances[id].state = InstanceState::Draining;
+        self.set_state(id, InstanceState::Draining);
         self.stop_queue_listeners(id);
         self.servicebus_instance_gone(id);
         self.eventhubs_instance_gone(id);
@@ -284,9 +290,9 @@ impl World {
 
     /// Removes a draining instance that has nothing left to answer.
     pub(super) fn remove_if_drained(&mut self, id: InstanceId) {
-        let inst = &mut self.instances[id];
+        let inst = &self.instances[id];
         if inst.state == InstanceState::Draining && inst.in_flight == 0 {
-            inst.state = InstanceState::Removed;
+            self.set_state(id, InstanceState::Removed);
             self.note_existing(-1);
             self.recorder.usage.removed(id.index(), self.now);
         }
@@ -361,4 +367,15 @@ pub(super) fn slot_of(id: InstanceId) -> super::front::InstanceSlot {
 /// The instance a front end's slot names.
 pub(super) fn instance_of_slot(slot: super::front::InstanceSlot) -> InstanceId {
     InstanceId::from_index(slot.index())
+}
+
+/// Counts `delta` instances in `state` into `fleet` (removed ones are not counted).
+pub(super) fn count_state(fleet: &mut Fleet, state: InstanceState, delta: i32) {
+    let n = match state {
+        InstanceState::Ready => &mut fleet.ready,
+        InstanceState::Draining => &mut fleet.draining,
+        InstanceState::Removed => return,
+        _ => &mut fleet.starting,
+    };
+    *n = n.wrapping_add_signed(delta);
 }

@@ -24,10 +24,10 @@
 use super::fleet::{instance_of_slot, slot_of};
 use super::front::{HttpAction, HttpFront, RequestId};
 use super::ids::{FuncId, Id, IdVec, InstanceId, InvId};
+use super::slab::SideTable;
 use super::world::World;
 use crate::config::{Experiment, TriggerConfig};
 use crate::metrics::Outcome;
-use std::collections::HashMap;
 
 /// The app's HTTP front end, with what the world must remember about its requests.
 pub(super) struct HttpTriggers {
@@ -39,7 +39,7 @@ pub(super) struct HttpTriggers {
     /// instance or on one).
     waiting: IdVec<FuncId, u64>,
     /// Per started request: when its client gives up (arrival + the response cap).
-    respond_by: HashMap<InvId, u64>,
+    respond_by: SideTable<InvId, u64>,
     /// Actions returned by the last call (reused).
     actions: Vec<HttpAction>,
 }
@@ -58,7 +58,7 @@ impl HttpTriggers {
             front: exp.functions.iter().find_map(config).map(HttpFront::new),
             waiting: IdVec::from(vec![0; is_http.len()]),
             is_http,
-            respond_by: HashMap::new(),
+            respond_by: SideTable::default(),
             actions: Vec::new(),
         }
     }
@@ -82,7 +82,7 @@ impl HttpTriggers {
 
     /// Forgets the response cap of `inv` (it was cut; its slot went with its instance).
     pub(super) fn forget(&mut self, inv: InvId) {
-        self.respond_by.remove(&inv);
+        self.respond_by.remove(inv);
     }
 
     /// Whether no request waits in the front end.
@@ -156,7 +156,7 @@ impl World {
             return (Outcome::Succeeded, response);
         };
         let http = &mut rt.http;
-        let Some(respond_by) = http.respond_by.remove(&inv) else {
+        let Some(respond_by) = http.respond_by.remove(inv) else {
             return (Outcome::Succeeded, response);
         };
         let mut actions = std::mem::take(&mut http.actions);

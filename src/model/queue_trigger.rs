@@ -16,11 +16,11 @@ use super::event::Event;
 use super::fleet::{instance_of_slot, slot_of};
 use super::front::{MessageId, Outcome, QueueAction, QueueFront, QueueStats, Ticket};
 use super::ids::{FuncId, IdVec, InstanceId, InvId};
+use super::slab::SideTable;
 use super::world::World;
 use crate::config::{Experiment, TriggerConfig};
-use crate::metrics::FailReason;
 use crate::kernel::{RngStreams, SimRng};
-use std::collections::HashMap;
+use crate::metrics::FailReason;
 
 /// Every storage-queue front end of the app, with what the world must remember about them.
 pub(super) struct QueueTriggers {
@@ -29,7 +29,7 @@ pub(super) struct QueueTriggers {
     /// Per function: the draws of its listeners' back-off.
     rngs: IdVec<FuncId, SimRng>,
     /// The message each queue-triggered invocation is for.
-    messages: HashMap<InvId, MessageId>,
+    messages: SideTable<InvId, MessageId>,
     /// Actions returned by the last call (reused).
     actions: Vec<QueueAction>,
 }
@@ -51,7 +51,7 @@ impl QueueTriggers {
         QueueTriggers {
             fronts,
             rngs,
-            messages: HashMap::new(),
+            messages: SideTable::default(),
             actions: Vec::new(),
         }
     }
@@ -89,7 +89,7 @@ impl QueueTriggers {
     /// Forgets the message of `inv` (its try was cut; the queue takes the message back when
     /// told its instance is lost). Whether `inv` was for a message.
     pub(super) fn forget(&mut self, inv: InvId) -> bool {
-        self.messages.remove(&inv).is_some()
+        self.messages.remove(inv).is_some()
     }
 
     fn queue_functions(&self) -> Vec<FuncId> {
@@ -162,7 +162,7 @@ impl World {
     ) -> Option<u32> {
         let now = self.now;
         let queues = &mut self.scale.as_mut()?.queues;
-        let message = queues.messages.remove(&inv)?;
+        let message = queues.messages.remove(inv)?;
         let mut actions = std::mem::take(&mut queues.actions);
         if let Some(q) = queues.fronts[func].as_mut() {
             q.complete(now, slot_of(id), message, outcome, &mut actions);

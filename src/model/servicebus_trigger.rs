@@ -17,17 +17,17 @@ use super::event::Event;
 use super::fleet::{instance_of_slot, slot_of};
 use super::front::{MessageId, Outcome, ServiceBusAction, ServiceBusFront, ServiceBusStats};
 use super::ids::{FuncId, IdVec, InstanceId, InvId};
+use super::slab::SideTable;
 use super::world::World;
 use crate::config::{Experiment, TriggerConfig};
 use crate::metrics::FailReason;
-use std::collections::HashMap;
 
 /// Every Service Bus front end of the app, with what the world must remember about them.
 pub(super) struct ServiceBusTriggers {
     /// Per function: its entity, if it is Service Bus-triggered.
     fronts: IdVec<FuncId, Option<ServiceBusFront>>,
     /// The message each Service Bus-triggered invocation is for.
-    messages: HashMap<InvId, MessageId>,
+    messages: SideTable<InvId, MessageId>,
     /// Actions returned by the last call (reused).
     actions: Vec<ServiceBusAction>,
 }
@@ -45,7 +45,7 @@ impl ServiceBusTriggers {
             .collect();
         ServiceBusTriggers {
             fronts,
-            messages: HashMap::new(),
+            messages: SideTable::default(),
             actions: Vec::new(),
         }
     }
@@ -78,7 +78,7 @@ impl ServiceBusTriggers {
     /// Forgets the message of `inv` (its try was cut; the entity takes the message back when
     /// told its instance is lost). Whether `inv` was for a message.
     pub(super) fn forget(&mut self, inv: InvId) -> bool {
-        self.messages.remove(&inv).is_some()
+        self.messages.remove(inv).is_some()
     }
 
     /// The Service Bus-triggered functions.
@@ -150,7 +150,7 @@ impl World {
         id: InstanceId,
         outcome: Outcome,
     ) -> Option<u32> {
-        let message = self.scale.as_mut()?.servicebus.messages.remove(&inv)?;
+        let message = self.scale.as_mut()?.servicebus.messages.remove(inv)?;
         let before = self.recorder.dead_lettered;
         self.with_servicebus_front(func, |q, now, out| {
             q.complete(now, slot_of(id), message, outcome, out)

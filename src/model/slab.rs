@@ -82,3 +82,66 @@ impl<I: Id, T> std::ops::IndexMut<I> for Slab<I, T> {
         &mut self.items[id.index()]
     }
 }
+
+/// Side data kept for some of a slab's records, by their id: a vector of options, so a look-up
+/// is an index (no hashing) and memory is bounded, like the slab's, by the peak alive. The
+/// entry of a record must be removed before the slab hands its id out again.
+#[derive(Debug)]
+pub struct SideTable<I, T> {
+    items: Vec<Option<T>>,
+    kind: PhantomData<I>,
+}
+
+impl<I, T> Default for SideTable<I, T> {
+    fn default() -> Self {
+        SideTable {
+            items: Vec::new(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<I: Id, T> SideTable<I, T> {
+    /// Stores `value` for `id`; returns what was there.
+    pub fn insert(&mut self, id: I, value: T) -> Option<T> {
+        if self.items.len() <= id.index() {
+            self.items.resize_with(id.index() + 1, || None);
+        }
+        self.items[id.index()].replace(value)
+    }
+
+    /// Takes the value of `id` out.
+    pub fn remove(&mut self, id: I) -> Option<T> {
+        self.items.get_mut(id.index()).and_then(Option::take)
+    }
+
+    /// The value of `id`, if any.
+    pub fn get(&self, id: I) -> Option<&T> {
+        self.items.get(id.index()).and_then(Option::as_ref)
+    }
+
+    /// Every value, by ascending id.
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.items.iter().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ids::InvId;
+
+    #[test]
+    fn side_table_holds_one_value_per_id() {
+        let mut slab: Slab<InvId, u8> = Slab::default();
+        let (a, b) = (slab.insert(1), slab.insert(2));
+        let mut side = SideTable::default();
+        assert_eq!(side.insert(b, "b"), None);
+        assert_eq!(side.get(a), None);
+        assert_eq!(side.get(b), Some(&"b"));
+        assert_eq!(side.insert(b, "b2"), Some("b"));
+        assert_eq!(side.remove(b), Some("b2"));
+        assert_eq!(side.remove(b), None);
+        assert_eq!(side.remove(a), None);
+    }
+}

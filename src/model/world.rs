@@ -57,6 +57,8 @@ pub struct World {
     pub(super) scale: Option<Box<super::fleet::ScaleRt>>,
     /// The function timeout, when the experiment sets one (see `timeout`).
     pub(super) timeouts: Option<Box<super::timeout::Timeouts>>,
+    /// The instances by state, kept as they change (see `World::set_state`).
+    pub(super) fleet: super::scale::Fleet,
 }
 
 impl World {

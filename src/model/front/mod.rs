@@ -27,6 +27,7 @@ mod listener;
 pub mod queue;
 mod queue_store;
 pub mod servicebus;
+mod window;
 
 pub use super::ids::{InstanceSlot, PartitionId};
 pub use backoff::PollingBackoff;

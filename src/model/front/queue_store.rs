@@ -6,9 +6,10 @@
 //! (a retried message goes before younger ones), so the oldest visible message, whose age the
 //! scale controller reads, is also the next one received.
 
+use super::window::Window;
 use super::{InstanceSlot, MessageId};
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
+use std::collections::{BTreeSet, BinaryHeap};
 
 /// Where a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,34 +41,29 @@ pub(crate) struct Received {
     pub(crate) dequeue_count: u32,
 }
 
-/// The queue's messages. Never iterated in hash order, so runs stay deterministic.
+/// The queue's messages, by id in enqueue order (see `window`).
 #[derive(Debug, Default)]
 pub(crate) struct QueueStore {
-    messages: HashMap<MessageId, Message>,
-    /// Visible messages never received, in enqueue order.
-    fresh: VecDeque<MessageId>,
+    messages: Window<Message>,
+    /// Visible messages never received: every id from this one on (a receive takes the
+    /// oldest, so they are always the newest ids).
+    fresh_from: u64,
     /// Visible messages received before, by (enqueue time, id).
     returned: BTreeSet<(u64, MessageId)>,
     /// Invisible messages by the time they become visible.
     hidden: BinaryHeap<Reverse<(u64, MessageId)>>,
     leased: usize,
-    next_id: u64,
     poisoned: u64,
 }
 
 impl QueueStore {
     /// Adds a message enqueued at `now`.
     pub(crate) fn enqueue(&mut self, now: u64) -> MessageId {
-        let id = MessageId(self.next_id);
-        self.next_id += 1;
-        let message = Message {
+        self.messages.push(Message {
             enqueued_ns: now,
             dequeue_count: 0,
             place: Place::Visible,
-        };
-        self.messages.insert(id, message);
-        self.fresh.push_back(id);
-        id
+        })
     }
 
     /// Makes visible every hidden message whose time has come by `now`.
@@ -77,7 +73,7 @@ impl QueueStore {
                 break;
             }
             self.hidden.pop();
-            if let Some(m) = self.messages.get_mut(&id) {
+            if let Some(m) = self.messages.get_mut(id) {
                 m.place = Place::Visible;
                 self.returned.insert((m.enqueued_ns, id));
             }
@@ -98,7 +94,7 @@ impl QueueStore {
             let Some(id) = self.take_oldest_visible() else {
                 break;
             };
-            let Some(m) = self.messages.get_mut(&id) else {
+            let Some(m) = self.messages.get_mut(id) else {
                 continue;
             };
             m.dequeue_count += 1;
@@ -113,24 +109,37 @@ impl QueueStore {
     }
 
     fn take_oldest_visible(&mut self) -> Option<MessageId> {
-        let fresh = self.fresh.front().map(|id| (self.enqueued(*id), *id));
+        let fresh = self.oldest_fresh().map(|id| (self.enqueued(id), id));
         let returned = self.returned.first().copied();
         match (fresh, returned) {
             (Some(f), Some(r)) if r < f => self.returned.pop_first().map(|(_, id)| id),
-            (Some(_), _) => self.fresh.pop_front(),
+            (Some((_, id)), _) => {
+                self.fresh_from += 1;
+                Some(id)
+            }
             (None, Some(_)) => self.returned.pop_first().map(|(_, id)| id),
             (None, None) => None,
         }
     }
 
+    /// The oldest message never received, if any.
+    fn oldest_fresh(&self) -> Option<MessageId> {
+        (self.fresh_from < self.messages.next_id().0).then_some(MessageId(self.fresh_from))
+    }
+
+    /// Messages never received.
+    fn fresh(&self) -> usize {
+        (self.messages.next_id().0 - self.fresh_from) as usize
+    }
+
     /// Enqueue time of a message still in the queue (0 for one that is gone).
     fn enqueued(&self, id: MessageId) -> u64 {
-        self.messages.get(&id).map_or(0, |m| m.enqueued_ns)
+        self.messages.get(id).map_or(0, |m| m.enqueued_ns)
     }
 
     /// The leased message `id`, if `holder` holds it.
     fn leased_by(&self, id: MessageId, holder: InstanceSlot) -> Option<(u64, u32)> {
-        let m = self.messages.get(&id)?;
+        let m = self.messages.get(id)?;
         match m.place {
             Place::Leased { holder: h, since } if h == holder => Some((since, m.dequeue_count)),
             _ => None,
@@ -142,7 +151,7 @@ impl QueueStore {
         if self.leased_by(id, holder).is_none() {
             return false;
         }
-        self.messages.remove(&id);
+        self.messages.remove(id);
         self.leased -= 1;
         true
     }
@@ -164,7 +173,7 @@ impl QueueStore {
         if self.leased_by(id, holder).is_none() {
             return false;
         }
-        if let Some(m) = self.messages.get_mut(&id) {
+        if let Some(m) = self.messages.get_mut(id) {
             m.place = Place::Hidden;
         }
         self.leased -= 1;
@@ -194,7 +203,7 @@ impl QueueStore {
 
     /// Visible messages (call [`Self::reveal_due`] first).
     pub(crate) fn visible(&self) -> usize {
-        self.fresh.len() + self.returned.len()
+        self.fresh() + self.returned.len()
     }
 
     /// Invisible messages: leased or waiting to become visible.
@@ -204,7 +213,7 @@ impl QueueStore {
 
     /// Enqueue time of the oldest visible message (call [`Self::reveal_due`] first).
     pub(crate) fn oldest_visible_enqueued(&self) -> Option<u64> {
-        let fresh = self.fresh.front().map(|id| self.enqueued(*id));
+        let fresh = self.oldest_fresh().map(|id| self.enqueued(id));
         let returned = self.returned.first().map(|(t, _)| *t);
         match (fresh, returned) {
             (Some(a), Some(b)) => Some(a.min(b)),
