@@ -179,6 +179,7 @@ fn experiment(
         scale: None,
         plan: None,
         function_timeout_ns: None,
+        worker_restart_delay_ns: 10_000_000_000,
         source: PathBuf::from(file!()),
         as_given: None,
     }

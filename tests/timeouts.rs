@@ -78,6 +78,22 @@ fn a_body_longer_than_the_timeout_fails_at_the_timeout_and_the_next_request_wait
 }
 
 #[test]
+fn the_restart_delay_is_the_experiment_s_to_set() {
+    // The same, with worker_restart_delay_s: 2: the process is back after 5 + 2 s plus its
+    // worker start (median 0.6 s), so the next request's body starts well before 15 s.
+    let out = run_text(
+        &app(
+            1,
+            &[("long", 10_000, 0), ("next", 100, 6_000)],
+            "function_timeout_s: 5, worker_restart_delay_s: 2,",
+        ),
+        &[],
+    );
+    let start = row(&out, 1).start.unwrap();
+    assert!((7 * S..12 * S).contains(&start), "starts after the restart: {start}");
+}
+
+#[test]
 fn a_queued_request_times_out_counting_its_queue_time() {
     // 1 thread, a 5 s timeout, two 3 s bodies at 0 and 0.5 s: the first runs 0-3 s and
     // succeeds; the second waits in the pool's queue until 3 s, so at 5.5 s (5 s after it

@@ -303,6 +303,8 @@ pub const FUNCTION_TIMEOUT_S: Real = above(
     "seconds",
     "functionTimeout; Consumption allows at most 600, the other plans are unbounded",
 );
+/// `worker_restart_delay_s`.
+pub const RESTART_DELAY_S: Real = closed(0.0, 3600.0, "seconds", "at most 1 hour");
 /// A plan's `memory_mb`, `memory_sizes_mb`, a Consumption price's `billed_memory_mb` and
 /// `memory_step_mb`.
 pub const PLAN_MEMORY_MB: Whole = whole(1, 1_048_576, "MB");

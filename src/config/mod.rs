@@ -41,6 +41,12 @@ pub use validate::{load_experiment, parse_experiment};
 /// of about 1.36 ms, so a switch costs at most about 40 us (the 3% also holds dispatch work).
 pub const DEFAULT_CONTEXT_SWITCH_NS: u64 = 30_000;
 
+
+/// How long a dead worker process stays down before the host starts it again, seconds:
+/// 10 s [reference sheet section 2: "A dead worker restarts after 10 s"; code
+/// RpcFunctionInvocationDispatcher.cs]. An experiment may set `worker_restart_delay_s`.
+pub const WORKER_RESTART_DELAY_S: f64 = 10.0;
+
 /// A validated experiment, ready to build a model from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Experiment {
@@ -70,6 +76,10 @@ pub struct Experiment {
     /// none. The model enforces it (see `model::timeout`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function_timeout_ns: Option<u64>,
+    /// How long a worker process killed by a timeout stays down before the host starts it
+    /// again (its worker start follows), ns: `worker_restart_delay_s`, default
+    /// [`WORKER_RESTART_DELAY_S`].
+    pub worker_restart_delay_ns: u64,
     /// The experiment file.
     pub source: PathBuf,
     /// The experiment as written, after `--set` overrides (for the manifest: compact, with

@@ -50,6 +50,10 @@ pub struct RawExperiment {
     /// the plan's default; neither: no timeout). Enforced by the model (`model::timeout`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_timeout_s: Option<Num>,
+    /// How long a worker process killed by a timeout stays down before the host starts it
+    /// again, seconds (0..=3600; default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_restart_delay_s: Option<Num>,
 }
 
 fn default_seed() -> Num {

@@ -115,6 +115,11 @@ pub fn validate(
     }
     let plan = plan.map(|p| p.config);
     let timeout_s = plan.as_ref().map(|p| p.function_timeout_s).or(timeout_s);
+    let restart_delay_s = raw
+        .worker_restart_delay_s
+        .as_ref()
+        .and_then(|n| c.real("worker_restart_delay_s", n, &limits::RESTART_DELAY_S))
+        .unwrap_or(WORKER_RESTART_DELAY_S);
     let interval_ms = c.real(
         "output.timeseries_interval_ms",
         &raw.output.timeseries_interval_ms,
@@ -137,6 +142,7 @@ pub fn validate(
         scale,
         plan,
         function_timeout_ns: timeout_s.map(|s| (s * 1e9).round() as u64),
+        worker_restart_delay_ns: (restart_delay_s * 1e9).round() as u64,
         source: path.to_path_buf(),
         as_given: Some(as_given),
     })

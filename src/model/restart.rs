@@ -25,17 +25,14 @@ use super::program::Sampler;
 use super::world::World;
 use crate::config::scale::ColdStart;
 use crate::config::Experiment;
-use crate::kernel::time::NS_PER_S;
 use crate::kernel::{RngStreams, SimRng};
 use crate::metrics::FailReason;
 
-/// How long a dead worker process stays down before the host starts it again: 10 s
-/// [reference sheet section 2: "A dead worker restarts after 10 s"; code
-/// RpcFunctionInvocationDispatcher.cs].
-pub const WORKER_RESTART_DELAY_NS: u64 = 10 * NS_PER_S;
-
 /// How a restarted process comes back: the restart delay, then its worker start.
 pub(super) struct Restarts {
+    /// Down time before the start: the experiment's `worker_restart_delay_s` (default 10 s,
+    /// see [`crate::config::WORKER_RESTART_DELAY_S`]).
+    delay_ns: u64,
     /// A worker start with the app's imports: the `scale` block's `cold_start.worker_start`,
     /// or its default for a run without one.
     worker_start: Sampler,
@@ -52,6 +49,7 @@ impl Restarts {
             .as_ref()
             .map_or_else(ColdStart::defaults, |s| s.cold_start.clone());
         Restarts {
+            delay_ns: exp.worker_restart_delay_ns,
             worker_start: Sampler::new(&cold_start.worker_start),
             rng: streams.stream("worker-restart"),
         }
@@ -59,7 +57,8 @@ impl Restarts {
 
     /// How long from the kill until the process is ready again.
     fn down_ns(&mut self) -> u64 {
-        WORKER_RESTART_DELAY_NS.saturating_add(self.worker_start.sample(&mut self.rng))
+        self.delay_ns
+            .saturating_add(self.worker_start.sample(&mut self.rng))
     }
 }
 

@@ -236,6 +236,7 @@ pub(super) fn experiment_for(
         scale: None,
         plan: None,
         function_timeout_ns: None,
+        worker_restart_delay_ns: 10_000_000_000,
         source: file.to_path_buf(),
         as_given: None,
     })
