@@ -235,3 +235,15 @@ fn a_scale_controller_deciding_every_nanosecond_is_refused_before_it_starts() {
     assert!(err.contains("scale decisions") && err.contains("scale.decision_interval_s"), "{err}");
     assert!(!dir.join("out").exists(), "nothing written");
 }
+
+#[test]
+fn an_event_hubs_app_is_estimated_in_batches() {
+    // experiments/event_hubs_stream.ron: about 120,000 events in batches of up to 100, so
+    // about 1,200 invocations (it runs 1,289: not every batch is full), not 120,000.
+    let exp = common::experiment("event_hubs_stream", &[]);
+    let e = estimate(&exp);
+    assert!((1_000.0..1_500.0).contains(&e.arrivals), "{} invocations", e.arrivals);
+    let out = sim::runner::run_experiment(&exp).expect("the experiment builds");
+    let events = out.summary.events as f64;
+    assert!(e.events / events < 2.0 && events / e.events < 2.0, "{} vs {events} events", e.events);
+}

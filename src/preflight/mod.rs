@@ -11,7 +11,9 @@
 pub mod capacity;
 
 use crate::config::limits::MAX_DURATION_NS;
-use crate::config::{expanded_size, Experiment, FunctionSpec, HostConfig, Step, Workload};
+use crate::config::{
+    expanded_size, Experiment, FunctionSpec, HostConfig, Step, TriggerConfig, Workload,
+};
 use crate::units::{bytes, count, duration};
 use capacity::{bottleneck, demand, Demand};
 
@@ -193,13 +195,27 @@ struct Load {
     open_rate: f64,
 }
 
+/// `l` counted in invocations: an Event Hubs function runs one invocation per batch of up to
+/// max_event_batch_size events, so at most that many fewer than its events (at full batches;
+/// a slow stream makes smaller batches, which only makes the run smaller than this).
+fn in_batches(mut l: Load, f: &FunctionSpec) -> Load {
+    let Some(TriggerConfig::EventHubs(hub)) = &f.trigger else {
+        return l;
+    };
+    let per_batch = f64::from(hub.max_event_batch_size.max(1));
+    l.arrivals /= per_batch;
+    l.simultaneous /= per_batch;
+    l.open_rate /= per_batch;
+    l
+}
+
 /// Estimates the size of a run of `exp`.
 pub fn estimate(exp: &Experiment) -> Estimate {
     let horizon_s = exp.horizon_ns.map(|h| h as f64 / 1e9);
     let loads: Vec<Load> = exp
         .functions
         .iter()
-        .map(|f| within_horizon(load(f, &exp.host), horizon_s))
+        .map(|f| within_horizon(in_batches(load(f, &exp.host), f), horizon_s))
         .collect();
     let arrivals: f64 = loads.iter().map(|l| l.arrivals).sum();
     let arrivals_end = loads.iter().map(|l| l.last_arrival_s).fold(0.0, f64::max);
