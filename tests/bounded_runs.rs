@@ -223,16 +223,23 @@ fn a_scale_controller_deciding_every_nanosecond_is_refused_before_it_starts() {
     // list, so a 1 ns interval over a few seconds would exhaust memory; the estimate counts
     // the decisions and names the setting to change.
     let dir = common::temp_dir("bounded-decisions");
-    let text = experiment("Poisson(rate_per_s: 10.0, duration_s: 5.0)", "Cpu(Constant(1.0))", "")
-        .replace(
-            "    output: Output(),\n",
-            "    output: Output(),\n    scale: Scale(decision_interval_s: 1e-9, min_instances: 1),\n",
-        );
+    let text = experiment(
+        "Poisson(rate_per_s: 10.0, duration_s: 5.0)",
+        "Cpu(Constant(1.0))",
+        "",
+    )
+    .replace(
+        "    output: Output(),\n",
+        "    output: Output(),\n    scale: Scale(decision_interval_s: 1e-9, min_instances: 1),\n",
+    );
     assert!(text.contains("decision_interval_s"), "{text}");
     let out = sim(&dir, &text, &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("scale decisions") && err.contains("scale.decision_interval_s"), "{err}");
+    assert!(
+        err.contains("scale decisions") && err.contains("scale.decision_interval_s"),
+        "{err}"
+    );
     assert!(!dir.join("out").exists(), "nothing written");
 }
 
@@ -242,8 +249,16 @@ fn an_event_hubs_app_is_estimated_in_batches() {
     // about 1,200 invocations (it runs 1,289: not every batch is full), not 120,000.
     let exp = common::experiment("event_hubs_stream", &[]);
     let e = estimate(&exp);
-    assert!((1_000.0..1_500.0).contains(&e.arrivals), "{} invocations", e.arrivals);
+    assert!(
+        (1_000.0..1_500.0).contains(&e.arrivals),
+        "{} invocations",
+        e.arrivals
+    );
     let out = sim::runner::run_experiment(&exp).expect("the experiment builds");
     let events = out.summary.events as f64;
-    assert!(e.events / events < 2.0 && events / e.events < 2.0, "{} vs {events} events", e.events);
+    assert!(
+        e.events / events < 2.0 && events / e.events < 2.0,
+        "{} vs {events} events",
+        e.events
+    );
 }

@@ -48,7 +48,11 @@ fn every_experiment_conserves_its_arrivals_and_executions() {
             None => (c.arrived, c.succeeded, c.failed, c.pending),
         };
         assert_eq!(rows.len() as u64, executions, "{name}: rows");
-        assert_eq!(with(Outcome::Succeeded), succeeded, "{name}: succeeded rows");
+        assert_eq!(
+            with(Outcome::Succeeded),
+            succeeded,
+            "{name}: succeeded rows"
+        );
         assert_eq!(with(Outcome::Pending), pending, "{name}: pending rows");
         for (reason, n) in [
             (FailReason::Raised, fails.raised),

@@ -238,7 +238,11 @@ fn a_message_poisoned_after_its_tries_were_cut_is_settled_once() {
                 worker_start_ms: Constant(50))))"#;
     let out = run_text(text, &[]);
     let c = &out.summary.invocations;
-    assert_eq!(c.arrived, c.succeeded + c.failed.total() + c.pending, "{c:?}");
+    assert_eq!(
+        c.arrived,
+        c.succeeded + c.failed.total() + c.pending,
+        "{c:?}"
+    );
     assert_eq!(c.failed.drain_cut, 1, "{c:?}");
     assert!(c.poisoned <= c.failed.total(), "{c:?}");
 }
@@ -259,7 +263,11 @@ fn a_message_dead_lettered_after_its_lock_was_lost_is_settled_once() {
                 worker_start_ms: Constant(50))))"#;
     let out = run_text(text, &[]);
     let c = &out.summary.invocations;
-    assert_eq!(c.arrived, c.succeeded + c.failed.total() + c.pending, "{c:?}");
+    assert_eq!(
+        c.arrived,
+        c.succeeded + c.failed.total() + c.pending,
+        "{c:?}"
+    );
     assert!(c.failed.drain_cut >= 1, "{c:?}");
     assert!(c.dead_lettered <= c.failed.total(), "{c:?}");
 }

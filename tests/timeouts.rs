@@ -90,7 +90,10 @@ fn the_restart_delay_is_the_experiment_s_to_set() {
         &[],
     );
     let start = row(&out, 1).start.unwrap();
-    assert!((7 * S..12 * S).contains(&start), "starts after the restart: {start}");
+    assert!(
+        (7 * S..12 * S).contains(&start),
+        "starts after the restart: {start}"
+    );
 }
 
 #[test]

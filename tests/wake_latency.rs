@@ -70,7 +70,8 @@ fn the_host_s_cpu_slows_the_workers_only_when_no_core_is_free() {
     assert!((2.0..=5.0).contains(&later), "{later:.2} ms later");
     // On 3 cores a core is always free for the host: the workers do not notice it.
     let roomy = two_busy_workers(3.0);
-    let later = makespan_ms(&run_text(&roomy, &[])) - makespan_ms(&run_text(&roomy, &[NO_HOST_CPU]));
+    let later =
+        makespan_ms(&run_text(&roomy, &[])) - makespan_ms(&run_text(&roomy, &[NO_HOST_CPU]));
     assert!(later.abs() < 0.05, "{later:.3} ms later");
 }
 

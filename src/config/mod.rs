@@ -41,7 +41,6 @@ pub use validate::{load_experiment, parse_experiment};
 /// of about 1.36 ms, so a switch costs at most about 40 us (the 3% also holds dispatch work).
 pub const DEFAULT_CONTEXT_SWITCH_NS: u64 = 30_000;
 
-
 /// How long a dead worker process stays down before the host starts it again, seconds:
 /// 10 s [reference sheet section 2: "A dead worker restarts after 10 s"; code
 /// RpcFunctionInvocationDispatcher.cs]. An experiment may set `worker_restart_delay_s`.

@@ -523,7 +523,10 @@ mod tests {
         let (mut c, [a]) = cores(2.0, 0);
         assert!(c.idle_core_for_host_wake());
         c.host_work(100_000, 0);
-        assert!(c.idle_core_for_host_wake(), "the host is the waker, on its own core");
+        assert!(
+            c.idle_core_for_host_wake(),
+            "the host is the waker, on its own core"
+        );
         c.start(a, 1_000_000, 0);
         assert!(!c.idle_core_for_host_wake());
     }

@@ -127,9 +127,15 @@ impl Estimate {
     /// What the memory estimate is mostly for, in words.
     fn what_fills_memory(&self) -> String {
         if self.decisions_dominate() {
-            format!("{} scale decisions kept for summary.json", count(self.decisions))
+            format!(
+                "{} scale decisions kept for summary.json",
+                count(self.decisions)
+            )
         } else {
-            format!("{} invocations in the system at once", count(self.peak_in_flight))
+            format!(
+                "{} invocations in the system at once",
+                count(self.peak_in_flight)
+            )
         }
     }
 
