@@ -6,9 +6,9 @@
 //! 10-11.25 s (2.5 s; Flex bills each stretch in 100 ms steps: 1.3 + 1.3 = 2.6 s), the run
 //! lasts 11.25 s, and 6 executions run. A month is 730 h = 233,600 such runs.
 
-use sim::billing::Cost;
 use sim::config::parse_experiment;
 use sim::error::SimError;
+use sim::metrics::Cost;
 use sim::runner::run_experiment;
 use std::path::Path;
 

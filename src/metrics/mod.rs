@@ -6,6 +6,7 @@
 //! [`summary::RunSummary`] is the export schema of summary.json.
 
 pub mod code_time;
+pub mod cost;
 pub mod gauge;
 pub mod histogram;
 pub mod ledger;
@@ -14,6 +15,7 @@ pub mod summary;
 pub mod usage;
 
 pub use code_time::{CodeClock, CodeTime, Slot, Use};
+pub use cost::{Cost, CostItem};
 pub use gauge::Gauge;
 pub use histogram::LogHistogram;
 pub use ledger::{FailReason, FailedCounts, Tally};

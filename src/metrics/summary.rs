@@ -207,7 +207,7 @@ pub struct RunSummary {
     pub scaling: Option<ScalingSummary>,
     /// What the run cost on its plan, and per month, when the experiment names a plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cost: Option<crate::billing::Cost>,
+    pub cost: Option<super::Cost>,
 }
 
 /// What the scale controller did over a run.

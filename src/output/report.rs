@@ -114,7 +114,7 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
 }
 
 /// The run's cost and the month's, then each billed item.
-fn cost_lines(o: &mut String, c: &crate::billing::Cost) {
+fn cost_lines(o: &mut String, c: &crate::metrics::Cost) {
     let _ = writeln!(
         o,
         "cost on {}: {} {:.6} this run, {} {:.2} a month (the run repeated for {} h{}); {} list prices, {}",
