@@ -29,6 +29,15 @@ use super::ids::{CoreSlot, IdVec, ProcessRank, ThreadId};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+/// Who wakes a thread: a worker thread between two of its bursts, or the host process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waker {
+    /// A thread of a worker process (its own burst has just ended: not among the running).
+    WorkerThread,
+    /// The host process, whose work is on the cores.
+    Host,
+}
+
 /// A burst in progress: ends when virtual time reaches `finish_v`. Kept at 16 bytes: the heap
 /// holds one per running thread, plus the stale ones not yet popped.
 #[derive(Debug, Clone, Copy)]
@@ -354,16 +363,15 @@ impl Cores {
         e.1 + e.0 as f64 * (v - e.2)
     }
 
-    /// The cores' capacity (cores, possibly fractional).
-    pub fn capacity(&self) -> f64 {
-        self.capacity
-    }
-
-    /// Whether a thread the host process wakes finds a core idle besides the host's own (the
-    /// host is on a core while it sends, counted once whether or not work of its is left).
-    pub fn idle_core_for_host_wake(&self) -> bool {
-        let others = self.running - u32::from(!self.host_finish.is_nan());
-        (others as f64) + 1.0 < self.capacity
+    /// Whether a thread woken now by `waker` finds a core idle besides the waker's own: a
+    /// worker thread wakes others between two of its bursts (on a core, not counted among the
+    /// running), the host while it sends (counted once whether or not work of its is left).
+    pub fn idle_core_beside(&self, waker: Waker) -> bool {
+        let counted = match waker {
+            Waker::WorkerThread => 0,
+            Waker::Host => u32::from(!self.host_finish.is_nan()),
+        };
+        ((self.running - counted) as f64) + 1.0 < self.capacity
     }
 
     /// Threads on a core now.
@@ -521,14 +529,14 @@ mod tests {
     #[test]
     fn a_host_wake_counts_the_host_once() {
         let (mut c, [a]) = cores(2.0, 0);
-        assert!(c.idle_core_for_host_wake());
+        assert!(c.idle_core_beside(Waker::Host));
         c.host_work(100_000, 0);
         assert!(
-            c.idle_core_for_host_wake(),
+            c.idle_core_beside(Waker::Host),
             "the host is the waker, on its own core"
         );
         c.start(a, 1_000_000, 0);
-        assert!(!c.idle_core_for_host_wake());
+        assert!(!c.idle_core_beside(Waker::Host));
     }
 
     #[test]

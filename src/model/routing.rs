@@ -120,7 +120,7 @@ impl World {
         let p = self.process_of(inv);
         self.processes[p].inbox.push_back(inv);
         let r = self.processes[p].receiver;
-        self.wake_from(r, super::threads::Waker::Host);
+        self.wake_from(r, super::cpu::Waker::Host);
     }
 
     /// Worker process `p` has started: its instance's dispatcher includes it from now on, and

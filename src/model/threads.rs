@@ -14,20 +14,13 @@
 //! out of work. Threads woken during an event run after the current thread's transition
 //! (`wake` defers them), which is the order the OS gives a thread that signals another.
 
+use super::cpu::Waker;
 use super::event::Event;
 use super::ids::{ProcessId, ThreadId};
 use super::state::{Activity, Role};
 use super::worker::Job;
 use super::world::World;
 use rand_distr::{Distribution, StandardNormal};
-
-/// Who wakes a thread: a worker thread between two of its bursts (not counted among the
-/// running threads, though on a core), or the host process, whose work is on the cores.
-#[derive(Clone, Copy)]
-pub(super) enum Waker {
-    WorkerThread,
-    Host,
-}
 
 /// The next thing a thread does.
 pub(super) enum Op {
@@ -58,14 +51,8 @@ impl World {
         t.activity = Activity::Woken;
         let slept = self.now - t.asleep_since;
         let p = t.process;
-        let idle = match waker {
-            Waker::WorkerThread => self.a_core_is_idle(p),
-            Waker::Host => {
-                let instance = self.processes[p].instance;
-                self.instances[instance].cores.idle_core_for_host_wake()
-            }
-        };
-        let latency = if idle {
+        let instance = self.processes[p].instance;
+        let latency = if self.instances[instance].cores.idle_core_beside(waker) {
             self.costs.sleeper_wake_ns(slept)
         } else {
             0
@@ -82,8 +69,10 @@ impl World {
     /// which is the sleeper's wake-up latency; with every core busy the woken thread is queued
     /// on a running core instead (and may preempt its waker there, see `gil_protocol`).
     pub(super) fn a_core_is_idle(&self, p: ProcessId) -> bool {
-        let instance = &self.instances[self.processes[p].instance];
-        (instance.cores.running() as f64) + 1.0 < instance.cores.capacity()
+        let instance = self.processes[p].instance;
+        self.instances[instance]
+            .cores
+            .idle_core_beside(Waker::WorkerThread)
     }
 
     /// A thread woken after a long sleep runs and looks for work.
