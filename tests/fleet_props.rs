@@ -226,17 +226,14 @@ proptest! {
 /// own; it must still be settled once, as failed (drain_cut).
 #[test]
 fn a_message_poisoned_after_its_tries_were_cut_is_settled_once() {
-    let text = r#"Experiment(name: "fleet", seed: 7,
-        host: Host(cores: 1.0, processes: 1, threads: 2),
-        functions: [FunctionUse(function: Inline(Function(name: "f", kind: Sync,
-            body: [Cpu(Constant(1.0)), BlockingIo(Constant(138.0))])),
-            workload: Burst(n: 55, at_ms: 2056.0), trigger: StorageQueue(batch_size: 9,
-            processor_count: 1, visibility_timeout_s: 1, max_dequeue_count: 2), fails: 0.5)],
-        scale: Scale(mode: Incremental(), min_instances: 1, max_instances: 2,
-            decision_interval_s: 1, prewarmed: 0, drain_grace_s: 0,
-            cold_start: ColdStart(allocate_ms: Constant(134), host_start_ms: Constant(100),
-                worker_start_ms: Constant(50))))"#;
-    let c = settled_once(text);
+    let text = drained_fleet(
+        "Cpu(Constant(1.0)), BlockingIo(Constant(138.0))",
+        "Burst(n: 55, at_ms: 2056.0)",
+        "StorageQueue(batch_size: 9, processor_count: 1, visibility_timeout_s: 1, max_dequeue_count: 2), fails: 0.5",
+        "Incremental()",
+        134,
+    );
+    let c = settled_once(&text);
     assert_eq!(c.failed.drain_cut, 1, "{c:?}");
     assert!(c.poisoned <= c.failed.total(), "{c:?}");
 }
@@ -245,19 +242,37 @@ fn a_message_poisoned_after_its_tries_were_cut_is_settled_once() {
 /// its drained instance after its last delivery: dead-lettered, settled once, as drain_cut.
 #[test]
 fn a_message_dead_lettered_after_its_lock_was_lost_is_settled_once() {
-    let text = r#"Experiment(name: "fleet", seed: 7,
-        host: Host(cores: 1.0, processes: 1, threads: 2),
-        functions: [FunctionUse(function: Inline(Function(name: "f", kind: Sync,
-            body: [Cpu(Constant(2.0)), BlockingIo(Constant(26.0))])),
-            workload: Burst(n: 26, at_ms: 959.0), trigger: ServiceBus(max_concurrent_calls: 6,
-            per_core: false, max_delivery_count: 4), fails: 1)],
-        scale: Scale(mode: Http(max_step: 1, scale_in_hold_s: 0), min_instances: 1,
-            max_instances: 2, decision_interval_s: 1, prewarmed: 0, drain_grace_s: 0,
-            cold_start: ColdStart(allocate_ms: Constant(371), host_start_ms: Constant(100),
-                worker_start_ms: Constant(50))))"#;
-    let c = settled_once(text);
+    let text = drained_fleet(
+        "Cpu(Constant(2.0)), BlockingIo(Constant(26.0))",
+        "Burst(n: 26, at_ms: 959.0)",
+        "ServiceBus(max_concurrent_calls: 6, per_core: false, max_delivery_count: 4), fails: 1",
+        "Http(max_step: 1, scale_in_hold_s: 0)",
+        371,
+    );
+    let c = settled_once(&text);
     assert!(c.failed.drain_cut >= 1, "{c:?}");
     assert!(c.dead_lettered <= c.failed.total(), "{c:?}");
+}
+
+/// One `def` function of `body` on 1 x 2, fed by `trigger` (with its `fails`), on up to two
+/// instances scaled by `mode`, drained with no grace: what the two regressions above ran.
+fn drained_fleet(
+    body: &str,
+    workload: &str,
+    trigger: &str,
+    mode: &str,
+    allocate_ms: u32,
+) -> String {
+    format!(
+        r#"Experiment(name: "fleet", seed: 7,
+        host: Host(cores: 1.0, processes: 1, threads: 2),
+        functions: [FunctionUse(function: Inline(Function(name: "f", kind: Sync, body: [{body}])),
+            workload: {workload}, trigger: {trigger})],
+        scale: Scale(mode: {mode}, min_instances: 1, max_instances: 2,
+            decision_interval_s: 1, prewarmed: 0, drain_grace_s: 0,
+            cold_start: ColdStart(allocate_ms: Constant({allocate_ms}), host_start_ms: Constant(100),
+                worker_start_ms: Constant(50))))"#
+    )
 }
 
 /// Runs `text` and checks that its arrivals add up (no HTTP: nothing rejected or timed out).
