@@ -230,6 +230,22 @@ pub const AT_MS: Real = closed(0.0, MAX_ARRIVAL_MS, "ms", "at most 1 year");
 pub const RATE_PER_S: Real = above(0.0, 1e9, "arrivals per second", "");
 /// `Poisson.duration_s` and `ClosedLoop.duration_s`.
 pub const DURATION_S: Real = above(0.0, MAX_S, "seconds", "");
+/// The number of points of a `RateCurve`.
+pub const CURVE_POINTS: Whole = whole(2, 100_000, "points of the curve");
+/// A `RateCurve` point's time.
+pub const CURVE_TIME_S: Real = closed(
+    0.0,
+    MAX_S,
+    "seconds",
+    "times increase strictly from point to point",
+);
+/// A `RateCurve` point's rate: 0 allowed (a quiet stretch).
+pub const CURVE_RATE: Real = closed(
+    0.0,
+    1e9,
+    "arrivals per second",
+    "0 = a quiet stretch; not every point may be 0",
+);
 /// `ClosedLoop.clients`.
 pub const CLIENTS: Whole = whole(1, 1_000_000, "clients");
 /// `ClosedLoop.requests_per_client`.

@@ -10,6 +10,7 @@
 
 mod body;
 mod checker;
+pub mod curve;
 mod host;
 pub mod limits;
 mod names;
@@ -26,6 +27,7 @@ pub mod validate;
 use serde::Serialize;
 use std::path::PathBuf;
 
+pub use curve::RateCurve;
 pub use host::{default_executor_threads, default_pool_threads, switch_interval_ns};
 pub use plan::PlanConfig;
 pub use scale::ScaleConfig;
@@ -386,6 +388,8 @@ pub enum Workload {
         /// Arrivals stop after this (ns).
         duration_ns: u64,
     },
+    /// Open-loop Poisson arrivals whose rate follows a piecewise-linear curve.
+    RateCurve(RateCurve),
     /// Closed loop of clients with think time.
     ClosedLoop {
         /// Number of clients.

@@ -288,6 +288,14 @@ pub enum RawWorkload {
         /// Seconds during which arrivals come, 0 < seconds <= 1e6.
         duration_s: Num,
     },
+    /// Open-loop arrivals whose rate follows a curve (a non-homogeneous Poisson process):
+    /// a daily cycle, a ramp, a spike. `points` are (time s, arrivals per second), joined by
+    /// straight lines; the rate is 0 before the first point and after the last.
+    RateCurve {
+        /// 2..=100000 points; times 0 <= s <= 1e6, strictly increasing; rates 0 <= rate <=
+        /// 1e9 arrivals per second, not all 0.
+        points: Vec<(Num, Num)>,
+    },
     /// `clients` users, each sending a request, waiting for its response, then thinking.
     ClosedLoop {
         /// Number of concurrent clients (JMeter threads, k6 VUs), 1..=1000000.

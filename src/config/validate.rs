@@ -238,6 +238,10 @@ impl Checker {
                     .unwrap_or(1.0),
                 duration_ns: self.seconds(&format!("{field}.duration_s"), duration_s),
             },
+            RawWorkload::RateCurve { points } => match self.rate_curve(points, field) {
+                Some(curve) => Workload::RateCurve(curve),
+                None => return Ok(None),
+            },
             RawWorkload::ClosedLoop {
                 clients,
                 think,

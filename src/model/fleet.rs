@@ -89,7 +89,7 @@ impl ScaleRt {
     /// The scaled app of `exp`, if it has a `scale` block.
     pub(super) fn of(exp: &Experiment, streams: &RngStreams) -> Option<ScaleRt> {
         let config = exp.scale.clone()?;
-        let processes = exp.host.processes as u32;
+        let processes = exp.host.processes;
         Some(ScaleRt {
             prewarm: super::prewarm::PrewarmBuffer::new(
                 &config,

@@ -211,9 +211,7 @@ impl Checker {
         field: &str,
         memory_mb: Option<u64>,
     ) -> Option<Price> {
-        let Some(r) = self.required(field, raw.cloned()) else {
-            return None;
-        };
+        let r = self.required(field, raw.cloned())?;
         let at = |name: &str| format!("{field}.{name}");
         let currency = self.required(&at("currency"), r.currency.clone());
         let region = self.required(&at("region"), r.region.clone());
