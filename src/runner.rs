@@ -106,7 +106,7 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
     summary.scaling = result
         .scaling
         .as_ref()
-        .map(|s| scaling_summary(s, result.recorder.arrivals.rejected));
+        .map(|s| scaling_summary(s, result.recorder.arrivals.rejected, result.end_ns));
     summary.cost = exp
         .plan
         .as_ref()
@@ -120,8 +120,9 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
     summary
 }
 
-/// The fleet's record as summary.json and scaling.csv show it; `rejected` 429s in the run.
-fn scaling_summary(r: &ScalingResult, rejected: u64) -> ScalingSummary {
+/// The fleet's record as summary.json and scaling.csv show it; `rejected` 429s in a run that
+/// ended at `end_ns`.
+fn scaling_summary(r: &ScalingResult, rejected: u64, end_ns: u64) -> ScalingSummary {
     let decisions = r
         .log
         .iter()
@@ -146,6 +147,11 @@ fn scaling_summary(r: &ScalingResult, rejected: u64) -> ScalingSummary {
         prewarmed_used: r.prewarmed_used,
         messages_returned: r.messages_returned,
         instance_seconds: round6(f.instance_seconds),
+        mean_instances: if end_ns > 0 {
+            round6(f.instance_seconds / (end_ns as f64 / 1e9))
+        } else {
+            0.0
+        },
         scale_events: r
             .log
             .iter()
