@@ -5,6 +5,7 @@
 //! rows; `report` is the terminal summary.
 
 pub mod csv_export;
+mod existing;
 pub mod folder;
 pub mod progress;
 pub mod report;
