@@ -180,6 +180,7 @@ fn experiment(
         plan: None,
         function_timeout_ns: None,
         worker_restart_delay_ns: 10_000_000_000,
+        compare: None,
         source: PathBuf::from(file!()),
         as_given: None,
     }

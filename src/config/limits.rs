@@ -246,6 +246,10 @@ pub const CURVE_RATE: Real = closed(
     "arrivals per second",
     "0 = a quiet stretch; not every point may be 0",
 );
+/// The number of a compare block's variants.
+pub const VARIANTS: Whole = whole(2, 100, "variants, each a run of its own");
+/// A compare block's `slo.p99_ms`.
+pub const SLO_MS: Real = above(0.0, MAX_DURATION_MS, "ms", "the p99 latency to stay within");
 /// `ClosedLoop.clients`.
 pub const CLIENTS: Whole = whole(1, 1_000_000, "clients");
 /// `ClosedLoop.requests_per_client`.

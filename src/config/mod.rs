@@ -10,6 +10,7 @@
 
 mod body;
 mod checker;
+pub mod compare;
 pub mod curve;
 mod host;
 pub mod limits;
@@ -23,6 +24,7 @@ mod source;
 mod syntax;
 pub mod trigger;
 pub mod validate;
+pub mod variants;
 
 use serde::Serialize;
 use std::path::PathBuf;
@@ -35,6 +37,7 @@ pub use trigger::{
     EventHubsConfig, HttpConfig, ServiceBusConfig, StorageQueueConfig, TriggerConfig,
 };
 pub use validate::{load_experiment, parse_experiment};
+pub use variants::{load_comparison, parse_comparison, Comparison, Variant};
 
 /// Default cost of a context switch on oversubscribed cores (`host.context_switch_us`): a
 /// typical direct cost plus cache refill on a cloud VM. Not fitted to any case; the measurements
@@ -81,6 +84,10 @@ pub struct Experiment {
     /// again (its worker start follows), ns: `worker_restart_delay_s`, default
     /// [`WORKER_RESTART_DELAY_S`].
     pub worker_restart_delay_ns: u64,
+    /// The variants to run instead of the experiment itself, and the target they are judged
+    /// against (the `compare` block); `None`: one run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<compare::CompareConfig>,
     /// The experiment file.
     pub source: PathBuf,
     /// The experiment as written, after `--set` overrides (for the manifest: compact, with

@@ -54,6 +54,10 @@ pub struct RawExperiment {
     /// again, seconds (0..=3600; default 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker_restart_delay_s: Option<Num>,
+    /// Run the experiment as several variants side by side (see [`super::compare`]); omit for
+    /// one run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<super::compare::RawCompare>,
 }
 
 fn default_seed() -> Num {

@@ -237,6 +237,7 @@ pub(super) fn experiment_for(
         plan: None,
         function_timeout_ns: None,
         worker_restart_delay_ns: 10_000_000_000,
+        compare: None,
         source: file.to_path_buf(),
         as_given: None,
     })
