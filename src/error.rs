@@ -137,7 +137,8 @@ pub enum SimError {
         /// Why it does not apply.
         message: String,
     },
-    /// Compare variants that cannot run, each with its name and why (nothing was simulated).
+    /// Compare variants that cannot run (refused before time starts, or stopped), each with its
+    /// name and why; nothing is written.
     #[error("{}", list_variants(.0))]
     Variants(Vec<(String, SimError)>),
     /// A ground-truth directory that cannot be used by `sim validate`.
@@ -202,7 +203,7 @@ pub enum SimError {
 
 fn list_variants(refused: &[(String, SimError)]) -> String {
     let mut s = format!(
-        "{} compare variant{} cannot run (nothing was simulated):",
+        "{} compare variant{} cannot run; nothing was written, any previous output is untouched:",
         refused.len(),
         if refused.len() == 1 { "" } else { "s" }
     );
@@ -262,6 +263,11 @@ impl SimError {
     pub fn exit_code(&self) -> i32 {
         match self {
             SimError::Write { .. } | SimError::ValidationFailed(_) => 1,
+            SimError::Variants(refused) => refused
+                .iter()
+                .map(|(_, e)| e.exit_code())
+                .min()
+                .unwrap_or(2),
             _ => 2,
         }
     }

@@ -169,6 +169,21 @@ fn scaling_summary(r: &ScalingResult, rejected: u64, end_ns: u64) -> ScalingSumm
     }
 }
 
+/// Runs `job` on each item in parallel (each job a whole run: rayon goes across runs, never
+/// inside one); the results come back in input order, whatever the number of threads.
+pub fn each_in_parallel<T: Send, R: Send>(
+    items: Vec<T>,
+    job: impl Fn(T) -> R + Sync + Send,
+) -> Vec<R> {
+    items.into_par_iter().map(job).collect()
+}
+
+/// How many runs [`each_in_parallel`] runs at once (rayon's threads: `RAYON_NUM_THREADS`, or
+/// the machine's cores).
+pub fn runs_at_once() -> usize {
+    rayon::current_num_threads()
+}
+
 /// Simulates many experiments in parallel; the output order is the input order. The first
 /// experiment that cannot be built (in input order) fails them all.
 pub fn run_all(exps: &[Experiment]) -> Result<Vec<RunOutput>, BuildError> {

@@ -80,7 +80,10 @@ impl CompareRow {
             max_instances: sc.map_or(1, |sc| sc.max_ready_instances),
             cold_starts: sc.map_or(0, |sc| sc.cold_starts),
             cost_per_month: s.cost.as_ref().map(|c| c.per_month),
-            currency: s.cost.as_ref().map_or(String::new(), |c| c.currency.clone()),
+            currency: s
+                .cost
+                .as_ref()
+                .map_or(String::new(), |c| c.currency.clone()),
             arrived: c.arrived,
             meets_slo: false,
         };

@@ -4,6 +4,7 @@
 //! interrupted run leaves the previous outputs as they were); `csv_export` streams the CSV
 //! rows; `report` is the terminal summary.
 
+pub mod compare;
 pub mod csv_export;
 mod existing;
 pub mod folder;
