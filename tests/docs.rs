@@ -97,3 +97,41 @@ fn the_readme_table_of_target_based_vs_incremental_is_what_the_runs_give() {
         assert!(text.contains(&row), "README must show the row\n{row}");
     }
 }
+
+#[test]
+fn the_readme_what_if_table_and_the_experiments_comments_are_what_the_run_prints() {
+    let text = readme();
+    let start =
+        text.find("```text\npremium_whatif:").expect("the what-if output") + "```text\n".len();
+    let shown = &text[start..start + text[start..].find("```").unwrap()];
+    let out = temp_dir("readme-whatif");
+    let printed = std::process::Command::new(env!("CARGO_BIN_EXE_sim"))
+        .args(["run", "experiments/premium_whatif.ron", "--out"])
+        .arg(&out)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{printed:?}");
+    let printed = String::from_utf8(printed.stdout).unwrap();
+    // All but the last line, which names the output folder and the wall time.
+    let report = |s: &str| -> Vec<String> {
+        let lines: Vec<String> = s.lines().map(str::to_string).collect();
+        lines[..lines.len() - 1].to_vec()
+    };
+    assert_eq!(
+        report(shown),
+        report(&printed),
+        "regenerate the README's what-if table"
+    );
+    // The experiment's header shows the table's rows and the verdict as printed.
+    let file = std::fs::read_to_string(root().join("experiments/premium_whatif.ron")).unwrap();
+    let rows = printed.lines().skip(2).take(7);
+    for line in rows.chain(printed.lines().filter(|l| l.starts_with("cheapest"))) {
+        let shows = file
+            .lines()
+            .filter_map(|l| l.strip_prefix("//"))
+            .any(|l| l.trim() == line.trim());
+        assert!(shows, "premium_whatif.ron must show\n{line}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
