@@ -101,8 +101,10 @@ fn the_readme_table_of_target_based_vs_incremental_is_what_the_runs_give() {
 #[test]
 fn the_readme_what_if_table_and_the_experiments_comments_are_what_the_run_prints() {
     let text = readme();
-    let start =
-        text.find("```text\npremium_whatif:").expect("the what-if output") + "```text\n".len();
+    let start = text
+        .find("```text\npremium_whatif:")
+        .expect("the what-if output")
+        + "```text\n".len();
     let shown = &text[start..start + text[start..].find("```").unwrap()];
     let out = temp_dir("readme-whatif");
     let printed = std::process::Command::new(env!("CARGO_BIN_EXE_sim"))
