@@ -4,14 +4,14 @@
 //! and the verdict are printed. Nothing is moved into place until every variant is complete,
 //! so a refused, failed or interrupted comparison leaves the previous outputs as they were.
 
-use super::{memory_budget, simulate, write_results, Given, Guards};
+use super::{memory_budget, simulate, write_results, Given, Guards, RunRecord};
 use crate::analysis::compare::{verdict, CompareRow};
 use crate::cli::RunArgs;
 use crate::config::{load_comparison, Comparison, Variant};
 use crate::error::{Result, SimError};
 use crate::metrics::summary::RunSummary;
 use crate::output::compare::{csv, table, verdict_line, CompareFile};
-use crate::output::folder::{OutputRecord, MANIFEST};
+use crate::output::folder::MANIFEST;
 use crate::output::{pretty_json, Staging};
 use crate::preflight::{self, Estimate, Limits, MemoryBudget};
 use crate::runner::{each_in_parallel, runs_at_once};
@@ -22,16 +22,10 @@ use std::time::Instant;
 /// The compare folder's manifest.json.
 #[derive(Serialize)]
 struct CompareManifest<'a> {
-    sim_version: &'static str,
-    /// The signature, the files written, and a folder per variant.
-    output_folder: OutputRecord,
-    command: Vec<String>,
-    experiment_file: String,
-    /// The seed every variant ran with.
-    seed: u64,
-    wall_time_s: f64,
-    /// The `--set` overrides given, in order (applied before each variant's own).
-    overrides: &'a [String],
+    /// How it ran (the seed every variant ran with; the `--set` overrides, applied before each
+    /// variant's own), the files written and a folder per variant.
+    #[serde(flatten)]
+    run: RunRecord<'a>,
     /// The experiment as written, with `--set` overrides applied, its compare block included.
     experiment: Option<&'a crate::config::raw::RawExperiment>,
 }
@@ -157,13 +151,7 @@ fn write_compare(
     );
     top.write("compare.json", pretty_json(&file).as_bytes())?;
     let manifest = CompareManifest {
-        sim_version: env!("CARGO_PKG_VERSION"),
-        output_folder: top.record(),
-        command: std::env::args().collect(),
-        experiment_file: cmp.base.source.display().to_string(),
-        seed: cmp.base.seed,
-        wall_time_s: wall,
-        overrides: sets,
+        run: RunRecord::new(top, &cmp.base, sets, wall),
         experiment: cmp.base.as_given.as_ref(),
     };
     top.write(MANIFEST, pretty_json(&manifest).as_bytes())

@@ -80,10 +80,10 @@ fn print_estimate(exp: &Experiment, indent: &str) {
     }
 }
 
-/// What manifest.json records about a run: enough to run it again, to know what ran, and to
-/// prove which files of the folder sim wrote.
+/// What every manifest.json starts with: which sim wrote it, the proof of the files it wrote,
+/// and how it was run.
 #[derive(Serialize)]
-struct Manifest<'a> {
+struct RunRecord<'a> {
     sim_version: &'static str,
     /// The signature and the files this run wrote (see [`crate::output::folder`]).
     output_folder: OutputRecord,
@@ -93,6 +93,29 @@ struct Manifest<'a> {
     wall_time_s: f64,
     /// The `--set` overrides given, in order.
     overrides: &'a [String],
+}
+
+impl<'a> RunRecord<'a> {
+    /// The record of `exp` run into `staging` with `sets` in `wall` seconds.
+    fn new(staging: &Staging, exp: &Experiment, sets: &'a [String], wall: f64) -> Self {
+        RunRecord {
+            sim_version: env!("CARGO_PKG_VERSION"),
+            output_folder: staging.record(),
+            command: std::env::args().collect(),
+            experiment_file: exp.source.display().to_string(),
+            seed: exp.seed,
+            wall_time_s: wall,
+            overrides: sets,
+        }
+    }
+}
+
+/// What manifest.json records about a run: enough to run it again, to know what ran, and to
+/// prove which files of the folder sim wrote.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    #[serde(flatten)]
+    run: RunRecord<'a>,
     /// The compare variant this run is (absent for a plain run): its name and overrides,
     /// applied after `overrides`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -345,13 +368,7 @@ fn host_line(exp: &Experiment) -> String {
 
 fn write_manifest(staging: &mut Staging, exp: &Experiment, given: &Given, wall: f64) -> Result<()> {
     let manifest = Manifest {
-        sim_version: env!("CARGO_PKG_VERSION"),
-        output_folder: staging.record(),
-        command: std::env::args().collect(),
-        experiment_file: exp.source.display().to_string(),
-        seed: exp.seed,
-        wall_time_s: wall,
-        overrides: given.sets,
+        run: RunRecord::new(staging, exp, given.sets, wall),
         variant: given.variant.map(|v| VariantRecord {
             name: &v.name,
             set: &v.set,

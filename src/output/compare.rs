@@ -98,45 +98,58 @@ pub fn csv(rows: &[CompareRow]) -> String {
     o
 }
 
+/// The printed table's right-aligned columns, between the variant and plan on the left and the
+/// SLO on the right: title, width, and a row's cell.
+type Column = (&'static str, usize, fn(&CompareRow) -> String);
+
+const COLUMNS: [Column; 10] = [
+    ("P x T", 6, |r| format!("{} x {}", r.processes, r.threads)),
+    ("p50 ms", 8, |r| format!("{:.1}", r.p50_ms)),
+    ("p99 ms", 8, |r| format!("{:.1}", r.p99_ms)),
+    ("queue s", 7, |r| format!("{:.1}", r.max_queue_age_s)),
+    ("429s", 6, |r| r.rejected_429.to_string()),
+    ("failed", 6, |r| r.failed.to_string()),
+    ("inst", 6, |r| format!("{:.2}", r.mean_instances)),
+    ("max", 4, |r| r.max_instances.to_string()),
+    ("cold", 5, |r| r.cold_starts.to_string()),
+    ("per month", 10, |r| {
+        r.cost_per_month.map_or("-".into(), |c| format!("{c:.2}"))
+    }),
+];
+
 /// The table as printed: a header, one line per row, a legend.
 pub fn table(rows: &[CompareRow], slo: &Slo) -> String {
-    let width = rows
-        .iter()
-        .map(|r| r.variant.len())
-        .max()
-        .unwrap_or(0)
-        .max(7);
-    let plan_width = rows.iter().map(|r| r.plan.len()).max().unwrap_or(0).max(4);
+    let widest = |cell: fn(&CompareRow) -> &str, title: &str| {
+        rows.iter()
+            .map(|r| cell(r).len())
+            .fold(title.len(), usize::max)
+    };
+    let (name_w, plan_w) = (
+        widest(|r| &r.variant, "variant"),
+        widest(|r| &r.plan, "plan"),
+    );
+    let line = |name: &str, plan: &str, cells: Vec<String>, slo: &str| {
+        let mut l = format!("  {name:<name_w$}  {plan:<plan_w$}");
+        for ((_, w, _), cell) in COLUMNS.iter().zip(cells) {
+            let _ = write!(l, "  {cell:>w$}");
+        }
+        format!("{l}  {slo}\n")
+    };
+    let titles = COLUMNS.iter().map(|c| c.0.to_string()).collect();
+    let mut o = line("variant", "plan", titles, "SLO");
+    for r in rows {
+        let cells = COLUMNS.iter().map(|c| (c.2)(r)).collect();
+        o.push_str(&line(
+            &r.variant,
+            &r.plan,
+            cells,
+            if r.meets_slo { "yes" } else { "no" },
+        ));
+    }
     let priced = rows.iter().find(|r| r.cost_per_month.is_some());
     let cost_note = priced.map_or("no plan, no cost".into(), |r| {
         format!("{} for a month of such runs", r.currency)
     });
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "  {:<width$}  {:<plan_width$}  {:>6}  {:>8}  {:>8}  {:>7}  {:>6}  {:>6}  {:>6}  {:>4}  {:>5}  {:>10}  SLO",
-        "variant", "plan", "P x T", "p50 ms", "p99 ms", "queue s", "429s", "failed", "inst", "max", "cold", "per month"
-    );
-    for r in rows {
-        let cost = r.cost_per_month.map_or("-".into(), |c| format!("{c:.2}"));
-        let _ = writeln!(
-            o,
-            "  {:<width$}  {:<plan_width$}  {:>6}  {:>8.1}  {:>8.1}  {:>7.1}  {:>6}  {:>6}  {:>6.2}  {:>4}  {:>5}  {:>10}  {}",
-            r.variant,
-            r.plan,
-            format!("{} x {}", r.processes, r.threads),
-            r.p50_ms,
-            r.p99_ms,
-            r.max_queue_age_s,
-            r.rejected_429,
-            r.failed,
-            r.mean_instances,
-            r.max_instances,
-            r.cold_starts,
-            cost,
-            if r.meets_slo { "yes" } else { "no" }
-        );
-    }
     let _ = writeln!(
         o,
         "  (P x T: worker processes x threads each; latency from arrival to response over the answered requests;\n   queue s: longest wait before a body started; inst: allocated instances on average, max: most ready at once;\n   cold: cold starts; per month: {cost_note}; SLO: p99 <= {} ms with at most {}% of requests refused or failed)",
