@@ -79,7 +79,7 @@ pub(super) fn run_variants(args: &RunArgs, sets: &[String]) -> Result<()> {
     write_compare(&mut top, &cmp, &rows, &args.sets, wall)?;
     let dir = top.commit_with(subs)?;
     if !args.quiet {
-        crate::say!("{}", report(&cmp, &rows, &dir, wall).trim_end());
+        crate::say!("{}", report(&cmp, &rows, &args.sets, &dir, wall).trim_end());
     }
     Ok(())
 }
@@ -157,8 +157,9 @@ fn write_compare(
     top.write(MANIFEST, pretty_json(&manifest).as_bytes())
 }
 
-/// What the terminal shows: the experiment, the table, the verdict, where the files went.
-fn report(cmp: &Comparison, rows: &[CompareRow], dir: &Path, wall: f64) -> String {
+/// What the terminal shows: the experiment (and the `--set` overrides given), the table, the
+/// verdict, where the files went.
+fn report(cmp: &Comparison, rows: &[CompareRow], sets: &[String], dir: &Path, wall: f64) -> String {
     let base = &cmp.base;
     let mut o = if base.description.is_empty() {
         format!("{}  (seed {})\n", base.name, base.seed)
@@ -168,6 +169,12 @@ fn report(cmp: &Comparison, rows: &[CompareRow], dir: &Path, wall: f64) -> Strin
             base.name, base.description, base.seed
         )
     };
+    if !sets.is_empty() {
+        o.push_str(&format!(
+            "  (the description is the file's; this run changed it with --set {})\n",
+            sets.join(" ")
+        ));
+    }
     o.push_str(&format!(
         "compare: {} variants of the same arrivals and durations (one seed: common random numbers)\n",
         rows.len()
