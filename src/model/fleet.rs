@@ -89,7 +89,7 @@ impl ScaleRt {
     /// The scaled app of `exp`, if it has a `scale` block.
     pub(super) fn of(exp: &Experiment, streams: &RngStreams) -> Option<ScaleRt> {
         let config = exp.scale.clone()?;
-        let processes = exp.host.processes as u32;
+        let processes = exp.host.processes;
         Some(ScaleRt {
             prewarm: super::prewarm::PrewarmBuffer::new(
                 &config,
@@ -244,6 +244,9 @@ impl World {
         let before = std::mem::replace(&mut self.instances[id].state, state);
         count_state(&mut self.fleet, before, -1);
         count_state(&mut self.fleet, state, 1);
+        if state == InstanceState::Removed {
+            self.memory_instance_gone(id);
+        }
     }
 
     /// Drains `count` instances: starting ones first (newest first), then ready ones
