@@ -21,7 +21,7 @@ const PREWARM: bool = false;
 use crate::error::Result;
 use crate::kernel::{EventQueue, SimTime};
 use crate::model::World;
-use crate::output::csv_export::CsvRows;
+use crate::output::csv_export::{CsvRows, ExtraColumns};
 use std::ops::ControlFlow;
 use std::time::Instant;
 
@@ -153,6 +153,7 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
             },
             trigger: None,
             fails: 0.0,
+            memory_kib: None,
         }],
         horizon_ns: None,
         output: OutputConfig {
@@ -163,6 +164,7 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
         plan: None,
         function_timeout_ns: None,
         worker_restart_delay_ns: 10_000_000_000,
+        memory: None,
         compare: None,
         source: "bench".into(),
         as_given: None,
@@ -179,7 +181,8 @@ fn timed_run(exp: &Experiment) -> Result<(u64, f64)> {
     let started = Instant::now();
     let names = exp.functions.iter().map(|f| f.name.clone()).collect();
     let rows = exp.output.invocations.then(std::io::sink);
-    let mut sink = CsvRows::new(rows, std::io::sink(), names, false).expect("a sink never fails");
+    let mut sink = CsvRows::new(rows, std::io::sink(), names, ExtraColumns::default())
+        .expect("a sink never fails");
     let result = World::build(exp)?.run(&mut sink, &mut |_| ControlFlow::Continue(()));
     Ok((result.events, started.elapsed().as_secs_f64()))
 }
@@ -244,7 +247,16 @@ fn scaled_child(n: u64) -> Result<()> {
     let exp = scaled_experiment(n)?;
     let started = Instant::now();
     let names = exp.functions.iter().map(|f| f.name.clone()).collect();
-    let mut sink = CsvRows::new(None, std::io::sink(), names, true).expect("a sink never fails");
+    let mut sink = CsvRows::new(
+        None,
+        std::io::sink(),
+        names,
+        ExtraColumns {
+            fleet: true,
+            memory: false,
+        },
+    )
+    .expect("a sink never fails");
     let result = World::build(&exp)?.run(&mut sink, &mut |_| ControlFlow::Continue(()));
     let wall = started.elapsed().as_secs_f64();
     let most = result.scaling.as_ref().map_or(0, |s| s.max_ready);

@@ -2,6 +2,7 @@
 //! parallel (rayon, across runs, never inside one); results come back in input order.
 
 use crate::config::{Experiment, FunctionKind};
+use crate::metrics::memory::{MemorySummary, RestartSummary};
 use crate::metrics::summary::{
     round6, CapacitySummary, DecisionRow, LatencySplit, ProcessSummary, RunSummary, RunTotals,
     ScalingSummary,
@@ -111,6 +112,11 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
         .plan
         .as_ref()
         .map(|plan| crate::billing::cost(plan, &result.recorder.usage.usage(result.end_ns)));
+    summary.memory = memory_summary(exp, result);
+    summary.worker_restarts = RestartSummary {
+        timeout: result.restarts.timeout,
+        out_of_memory: result.restarts.out_of_memory,
+    };
     summary.capacity = capacity(exp).map(|c| CapacitySummary {
         offered_per_s: round6(c.offered_per_s),
         max_per_s: round6(c.max_per_s),
@@ -118,6 +124,23 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
         limited_by: c.limit.resource,
     });
     summary
+}
+
+/// The memory section of summary.json, when the run models memory.
+fn memory_summary(exp: &Experiment, result: &RunResult) -> Option<MemorySummary> {
+    let (config, memory) = (exp.memory.as_ref()?, result.memory.as_ref()?);
+    let figures: Vec<_> = memory
+        .instances
+        .iter()
+        .map(|i| (i.peak_mb, i.mean_mb, i.life_ns))
+        .collect();
+    Some(MemorySummary::new(
+        config.limit_mb,
+        config.host_mb,
+        config.process_mb(),
+        result.restarts.out_of_memory,
+        &figures,
+    ))
 }
 
 /// The fleet's record as summary.json and scaling.csv show it; `rejected` 429s in a run that

@@ -2,8 +2,9 @@
 //! storage-queue, Service Bus, Event Hubs or HTTP trigger with random limits, a random chance
 //! that an invocation fails, a small random load and constant cold starts, a random
 //! pre-warmed buffer, a short random drain grace (so busy instances are drained and their
-//! work cut) and sometimes a function timeout (so invocations time out and their worker
-//! processes restart), run without a horizon. The properties: every run ends on its own (within a
+//! work cut), sometimes a function timeout (so invocations time out and their worker
+//! processes restart) and sometimes a memory limit that invocations pass (so workers are
+//! OOM-killed and restart), run without a horizon. The properties: every run ends on its own (within a
 //! bound on its events); nothing is left pending; both ledgers add up: the arrivals, arrived =
 //! succeeded + failed + rejected + timed_out + pending (each message settled once, however
 //! many tries it had; a cut request fails with drain_cut, a timed-out one with timeout, its
@@ -18,7 +19,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use sim::config::parse_experiment;
 use sim::metrics::{FailReason, Outcome};
-use sim::output::csv_export::CsvRows;
+use sim::output::csv_export::{CsvRows, ExtraColumns};
 use sim::runner::run_streaming;
 use std::cell::RefCell;
 use std::io::Write;
@@ -109,10 +110,16 @@ fn experiment() -> impl Strategy<Value = (String, bool)> {
         select(vec![0.0, 0.1, 0.5, 1.0]),
         (0u32..=1, 0u32..=2),
         select(vec![None, Some(0.05), Some(0.3), Some(2.0)]),
+        select(vec![None, Some((400, 50)), Some((400, 150)), Some((1000, 150))]),
     )
         .prop_map(
-            |((trig, http), mode, load, min, extra, procs, kind, (cpu, io, cold), fails, (pre, grace), timeout)| {
+            |((trig, http), mode, load, min, extra, procs, kind, (cpu, io, cold), fails, (pre, grace), timeout, memory)| {
                 let timeout = timeout.map_or(String::new(), |s| format!("function_timeout_s: {s},"));
+                // An instance limit and invocations that hold memory: sometimes OOM kills.
+                let (memory, holds) = memory.map_or((String::new(), String::new()), |(limit, mb)| (
+                    format!("memory: Memory(limit_mb: {limit}, host_mb: 100, worker_base_mb: 50),"),
+                    format!("memory_mb: Lognormal({mb}, 0.5),"),
+                ));
                 let max = (min + extra).max(1);
                 let prewarmed = if min + pre <= max { pre } else { 0 };
                 let io_step = if kind == "Async" {
@@ -121,11 +128,11 @@ fn experiment() -> impl Strategy<Value = (String, bool)> {
                     format!("BlockingIo(Constant({io}.0))")
                 };
                 let text = format!(
-                    r#"Experiment(name: "fleet", seed: 7, {timeout}
+                    r#"Experiment(name: "fleet", seed: 7, {timeout} {memory}
                     host: Host(cores: 1.0, processes: {procs}, threads: 2),
                     functions: [FunctionUse(function: Inline(Function(name: "f", kind: {kind},
                         body: [Cpu(Constant({cpu}.0)), {io_step}])),
-                        workload: {load}, trigger: {trig}, fails: {fails})],
+                        workload: {load}, trigger: {trig}, fails: {fails}, {holds})],
                     scale: Scale(mode: {mode}, min_instances: {min}, max_instances: {max},
                         decision_interval_s: 1, prewarmed: {prewarmed}, drain_grace_s: {grace},
                         cold_start: ColdStart(allocate_ms: Constant({cold}), host_start_ms: Constant(100),
@@ -144,7 +151,7 @@ proptest! {
         let exp = parse_experiment(&text, &root().join("experiments/fleet.ron"), &[])
             .unwrap_or_else(|e| panic!("{e}\n{text}"));
         let (inv, series) = (Shared::default(), Shared::default());
-        let mut sink = CsvRows::new(Some(inv.clone()), series.clone(), vec!["f".into()], true)
+        let mut sink = CsvRows::new(Some(inv.clone()), series.clone(), vec!["f".into()], ExtraColumns::of(&exp))
             .unwrap();
         // A bounded size instead of a horizon: a run that never ends would pass this.
         let bound = 5_000_000;
@@ -185,8 +192,12 @@ proptest! {
         prop_assert_eq!(with(&Outcome::Failed(FailReason::DrainCut).to_string()), fails.drain_cut);
         prop_assert_eq!(with(&Outcome::Failed(FailReason::Timeout).to_string()), fails.timeout);
         prop_assert_eq!(with(&Outcome::Failed(FailReason::WorkerRestart).to_string()), fails.worker_restart);
+        prop_assert_eq!(with(&Outcome::Failed(FailReason::OutOfMemory).to_string()), fails.oom);
         if !text.contains("function_timeout_s") {
             prop_assert_eq!(fails.timeout + fails.worker_restart, 0);
+        }
+        if !text.contains("memory_mb") {
+            prop_assert_eq!(fails.oom, 0);
         }
         prop_assert_eq!(with(&Outcome::Rejected.to_string()), c.rejected);
         prop_assert_eq!(with(&Outcome::TimedOut.to_string()), c.timed_out);
@@ -202,18 +213,21 @@ proptest! {
         // Each process meets at most one cold body per life: its first, and one more after
         // each restart (each follows one of its invocations timing out).
         let timeout = Outcome::Failed(FailReason::Timeout).to_string();
+        let oom = Outcome::Failed(FailReason::OutOfMemory).to_string();
         let mut cold: Vec<&str> = rows.iter().filter(|r| r[10] == "true").map(|r| r[6]).collect();
         cold.sort();
         for p in cold.iter().copied().collect::<std::collections::BTreeSet<_>>() {
             let bodies = cold.iter().filter(|&&q| q == p).count();
-            let restarts = rows.iter().filter(|r| r[6] == p && r[8] == timeout).count();
+            // A timeout restarts its process once; an OOM kill fails at least one row there.
+            let restarts = rows.iter().filter(|r| r[6] == p && (r[8] == timeout || r[8] == oom)).count();
             prop_assert!(bodies <= 1 + restarts, "process {}: {} cold bodies, {} restarts", p, bodies, restarts);
         }
         let series = String::from_utf8(series.0.borrow().clone()).unwrap();
+        let column = series.lines().next().unwrap().split(',').position(|c| c == "rejected_429").unwrap();
         let per_interval: u64 = series
             .lines()
             .skip(1)
-            .map(|l| l.rsplit(',').next().unwrap().parse::<u64>().unwrap())
+            .map(|l| l.split(',').nth(column).unwrap().parse::<u64>().unwrap())
             .sum();
         prop_assert_eq!(per_interval, c.rejected);
         prop_assert!(sc.instance_seconds >= 0.0);

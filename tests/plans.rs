@@ -44,14 +44,31 @@ fn cost_of(extra: &str, sets: &[&str]) -> Cost {
     out.summary.cost.expect("a plan gives a cost")
 }
 
+/// Consumption with the billed memory fixed at the instance's 1536 MB.
+const FIXED_1536: &str =
+    r#"plan: "Consumption", plan_overrides: Plan(price: Price(billed_memory_mb: 1536)),"#;
+
 fn close(a: f64, b: f64) {
     assert!((a - b).abs() <= 1e-6 * b.abs().max(1e-6), "{a} != {b}");
 }
 
 #[test]
 fn consumption_bills_gb_s_while_busy_at_the_rounded_memory_plus_executions() {
-    let c = cost_of(r#"plan: "Consumption","#, &[]);
-    // 2.5 s busy x 1536 MB (1.5 GB) = 3.75 GB-s; 6 executions.
+    // The modelled memory: one worker of 80 MB (its invocations hold nothing), billed as
+    // 128 MB: 2.5 s busy x 0.125 GB = 0.3125 GB-s.
+    close(
+        cost_of(r#"plan: "Consumption","#, &[]).items[0].quantity,
+        0.3125,
+    );
+    // With 300 MB of imports: 380 MB, billed as 384 MB (3 x 128): 2.5 s x 0.375 GB.
+    let imports = cost_of(
+        r#"plan: "Consumption", memory: Memory(imports_mb: 300),"#,
+        &[],
+    );
+    close(imports.items[0].quantity, 0.9375);
+    // The billed memory fixed at the instance's 1536 MB (1.5 GB): 2.5 s x 1.5 = 3.75 GB-s;
+    // 6 executions.
+    let c = cost_of(FIXED_1536, &[]);
     close(c.items[0].quantity, 3.75);
     close(c.items[1].quantity, 6e-6);
     close(c.run, 3.75 * 0.000016 + 6e-6 * 0.20);
@@ -70,7 +87,7 @@ fn consumption_bills_gb_s_while_busy_at_the_rounded_memory_plus_executions() {
 #[test]
 fn the_free_grant_comes_off_the_month_only_when_asked() {
     let c = cost_of(
-        r#"plan: "Consumption", plan_overrides: Plan(price: Price(apply_free_grant: true)),"#,
+        r#"plan: "Consumption", plan_overrides: Plan(price: Price(billed_memory_mb: 1536, apply_free_grant: true)),"#,
         &[],
     );
     // A month: 876,000 GB-s - 400,000 free; 1.4016 M executions - 1 M free.

@@ -170,6 +170,7 @@ fn experiment(
             },
             trigger: None,
             fails: 0.0,
+            memory_kib: None,
         }],
         horizon_ns: None,
         output: OutputConfig {
@@ -180,6 +181,7 @@ fn experiment(
         plan: None,
         function_timeout_ns: None,
         worker_restart_delay_ns: 10_000_000_000,
+        memory: None,
         compare: None,
         source: PathBuf::from(file!()),
         as_given: None,

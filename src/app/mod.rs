@@ -8,7 +8,7 @@ use crate::config::{load_experiment, Experiment};
 use crate::error::{Result, SimError};
 use crate::metrics::summary::RunSummary;
 use crate::model::Progress;
-use crate::output::csv_export::{self, CsvRows};
+use crate::output::csv_export::{self, CsvRows, ExtraColumns};
 use crate::output::folder::{OutputRecord, MANIFEST};
 use crate::output::progress::RunProgress;
 use crate::output::{pretty_json, report, Staging};
@@ -280,7 +280,7 @@ fn simulate(
         path: target.join(file),
         source,
     };
-    let mut sink = CsvRows::new(invocations, timeseries, names, exp.scale.is_some())
+    let mut sink = CsvRows::new(invocations, timeseries, names, ExtraColumns::of(exp))
         .map_err(|e| write_err("invocations.csv / timeseries.csv", e))?;
     if !guards.unbounded {
         sink = sink.with_byte_limit(Limits::DEFAULT.output_bytes as u64);

@@ -11,18 +11,34 @@ const NS_PER_S: f64 = 1e9;
 const NS_PER_H: f64 = 3.6e12;
 /// MB per GB (GiB): Azure bills 1,536 MB as 1.5 GB.
 const MB_PER_GB: f64 = 1024.0;
+/// KiB per GB (GiB).
+const KIB_PER_GB: f64 = 1024.0 * 1024.0;
 
-/// Consumption: GB-s while executing at the billed memory rounded up to the step; executions.
+/// Consumption: GB-s while executing, at the workers' memory rounded up to the step (or the
+/// fixed `billed_memory_mb`, rounded the same way); executions.
 pub(super) fn consumption(r: &ConsumptionRates, u: &Usage) -> Vec<Line> {
-    let step = r.memory_step_mb.max(1);
-    let billed_mb = r.billed_memory_mb.div_ceil(step) * step;
-    let busy_s: f64 = u.instances.iter().map(|i| i.busy_ns as f64).sum::<f64>() / NS_PER_S;
+    let gb_s = match r.billed_memory_mb {
+        Some(mb) => {
+            let step = r.memory_step_mb.max(1);
+            let billed_mb = mb.div_ceil(step) * step;
+            let busy_s: f64 = u.instances.iter().map(|i| i.busy_ns as f64).sum::<f64>() / NS_PER_S;
+            busy_s * f64::from(billed_mb) / MB_PER_GB
+        }
+        None => {
+            let kib_ns: f64 = u
+                .instances
+                .iter()
+                .map(|i| i.busy_memory_kib_ns as f64)
+                .sum();
+            kib_ns / KIB_PER_GB / NS_PER_S
+        }
+    };
     vec![
         Line {
             what: "execution time",
             unit: "GB-s",
             rate: r.gb_s,
-            quantity: busy_s * f64::from(billed_mb) / MB_PER_GB,
+            quantity: gb_s,
             free: r.free.gb_s,
         },
         executions(r.per_million_executions, r.free.executions, u),

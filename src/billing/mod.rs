@@ -3,12 +3,11 @@
 //! to the model's state.
 //!
 //! - Consumption: GB-s while an instance executes (at least one invocation placed on it and
-//!   not answered: concurrent invocations share the worker's memory, as Consumption measures
-//!   it [ref §8]) x the billed memory rounded up to 128 MB, plus executions. Memory is not
-//!   modelled yet (issue 8, item 2): the billed memory is the plan's `billed_memory_mb`, by
-//!   default the instance's 1536 MB, the most Consumption bills, so the figure is an upper
-//!   bound; set `plan_overrides: Plan(price: Price(billed_memory_mb: ..))` to your app's
-//!   measured working set. When memory is modelled, its sampled figure replaces it here.
+//!   not answered), at the memory its worker processes hold (concurrent invocations share
+//!   the worker's memory, as Consumption measures it [ref §8]; `model::memory`: base,
+//!   imports and each running invocation's `memory_mb`), rounded up to 128 MB at each
+//!   instant, plus executions. `plan_overrides: Plan(price: Price(billed_memory_mb: ..))`
+//!   fixes the billed memory instead (your app's measured working set).
 //! - Flex Consumption: GB-s of the instance size while it executes, each busy stretch billed
 //!   at least 1 s and then in 100 ms steps, at the on-demand rate, or at the always-ready
 //!   execution rate on an always-ready instance, which also pays the baseline rate for its

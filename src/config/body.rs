@@ -1,7 +1,7 @@
 //! Checking function bodies: steps (where each may appear, loops and gathers expanded within a
 //! budget) and duration distributions (bounds, units).
 
-use super::checker::{ms_to_ns, Checker};
+use super::checker::Checker;
 use super::limits::{self, Fault, Real, Whole};
 use super::number::Num;
 use super::raw::{RawDist, RawKind, RawStep};
@@ -141,41 +141,46 @@ impl Checker {
     /// (think times); body steps must take at least 1 ns. One problem per distribution: the
     /// first parameter not allowed, and the rules for all of them.
     pub(super) fn dist(&mut self, d: &RawDist, field: &str, zero_ok: bool) -> Dist {
-        let (len, mean) = if zero_ok {
-            (&limits::THINK_MS, &limits::THINK_MEAN_MS)
+        let units = if zero_ok {
+            DistUnits::THINK
         } else {
-            (&limits::STEP_MS, &limits::STEP_MS)
+            DistUnits::STEP
         };
+        self.dist_in(d, field, &units)
+    }
+
+    /// Checks a distribution written in `units` and converts it to the model's unit.
+    pub(super) fn dist_in(&mut self, d: &RawDist, field: &str, units: &DistUnits) -> Dist {
+        let (len, mean, scale) = (units.value, units.mean, units.scale);
         let mut p = Params::default();
         let (dist, form) = match d {
             RawDist::Constant(ms) => {
-                let ms = p.real("duration", ms, len);
-                (Dist::Constant(ms_to_ns(ms)), "Constant(duration)")
+                let v = p.real(units.noun, ms, len);
+                (Dist::Constant(to_units(v, scale)), units.constant_form)
             }
             RawDist::Exponential(m) => {
                 let m = p.real("mean", m, mean);
-                (Dist::Exponential(m * 1e6), "Exponential(mean)")
+                (Dist::Exponential(m * scale), "Exponential(mean)")
             }
             RawDist::Lognormal(median, sigma) => {
                 let (median, sigma) = (
                     p.real("median", median, mean),
                     p.real("sigma", sigma, &limits::SIGMA),
                 );
-                let mu = (median.max(1e-9) * 1e6).ln();
+                let mu = (median.max(1e-9) * scale).ln();
                 (Dist::Lognormal { mu, sigma }, "Lognormal(median, sigma)")
             }
             RawDist::Uniform(lo, hi) => {
-                let (lo, hi) = (p.real("min", lo, &limits::THINK_MS), p.real("max", hi, len));
+                let (lo, hi) = (p.real("min", lo, units.floor), p.real("max", hi, len));
                 p.rules.push("min <= max".into());
                 if lo > hi {
                     p.fail("min", Fault::OutOfRange);
                 }
-                (Dist::Uniform(lo * 1e6, hi * 1e6), "Uniform(min, max)")
+                (Dist::Uniform(lo * scale, hi * scale), "Uniform(min, max)")
             }
-            RawDist::Empirical(points) => (
-                self.empirical(points, zero_ok, &mut p),
-                "Empirical([(percentile, duration), ..])",
-            ),
+            RawDist::Empirical(points) => {
+                (self.empirical(points, units, &mut p), units.empirical_form)
+            }
         };
         if let Some((param, fault)) = p.first {
             let allowed = p.rules.join("; ");
@@ -190,37 +195,104 @@ impl Checker {
     }
 
     /// An `Empirical` distribution's points, checked into `p`.
-    fn empirical(&mut self, points: &[(Num, Num)], zero_ok: bool, p: &mut Params) -> Dist {
+    fn empirical(&mut self, points: &[(Num, Num)], units: &DistUnits, p: &mut Params) -> Dist {
         let checked: Vec<(f64, f64)> = points
             .iter()
             .map(|(pc, ms)| {
                 (
                     p.real("percentile", pc, &limits::PERCENTILE),
-                    p.real("duration", ms, &limits::THINK_MS),
+                    p.real(units.noun, ms, units.floor),
                 )
             })
             .collect();
-        p.rules.push(
-            "percentiles from 0 to 100, strictly increasing, durations non-decreasing, not all 0"
-                .into(),
-        );
+        p.rules.push(format!(
+            "percentiles from 0 to 100, strictly increasing, {}s non-decreasing, not all 0",
+            units.noun
+        ));
         let increasing = checked
             .windows(2)
             .all(|w| w[1].0 > w[0].0 && w[1].1 >= w[0].1);
         let spans =
             checked.first().map(|p| p.0) == Some(0.0) && checked.last().map(|p| p.0) == Some(100.0);
-        let positive = zero_ok || checked.last().is_some_and(|p| p.1 >= 1e-6);
+        let positive = units.zero_ok || checked.last().is_some_and(|p| p.1 >= 1e-6);
         if checked.len() < 2 || !increasing || !spans {
             p.fail("list of points", Fault::OutOfRange);
         } else if !positive {
-            p.fail("last duration", Fault::OutOfRange);
+            p.fail("last value", Fault::OutOfRange);
         }
+        let scale = units.scale;
         Dist::Empirical(
             checked
                 .iter()
-                .map(|(pc, ms)| (pc / 100.0, ms * 1e6))
+                .map(|(pc, v)| (pc / 100.0, v * scale))
                 .collect(),
         )
+    }
+}
+
+/// How a distribution is written and what the model counts: durations in ms become ns,
+/// memory in MB becomes KiB.
+pub(super) struct DistUnits {
+    /// A single value's name in messages ("duration", "memory").
+    noun: &'static str,
+    /// A constant, a max: its range.
+    value: &'static Real,
+    /// A mean or a median: its range.
+    mean: &'static Real,
+    /// A min or an empirical point: its range.
+    floor: &'static Real,
+    /// Whether the distribution may be 0 everywhere.
+    zero_ok: bool,
+    /// Model units per written unit.
+    scale: f64,
+    /// `Constant(..)` as the message shows it.
+    constant_form: &'static str,
+    /// `Empirical(..)` as the message shows it.
+    empirical_form: &'static str,
+}
+
+impl DistUnits {
+    /// A body step's duration: ms, at least 1 ns.
+    const STEP: DistUnits = DistUnits {
+        noun: "duration",
+        value: &limits::STEP_MS,
+        mean: &limits::STEP_MS,
+        floor: &limits::THINK_MS,
+        zero_ok: false,
+        scale: 1e6,
+        constant_form: "Constant(duration)",
+        empirical_form: "Empirical([(percentile, duration), ..])",
+    };
+    /// A think time: ms, may be 0.
+    const THINK: DistUnits = DistUnits {
+        noun: "duration",
+        value: &limits::THINK_MS,
+        mean: &limits::THINK_MEAN_MS,
+        floor: &limits::THINK_MS,
+        zero_ok: true,
+        scale: 1e6,
+        constant_form: "Constant(duration)",
+        empirical_form: "Empirical([(percentile, duration), ..])",
+    };
+    /// An invocation's memory: MB, may be 0, counted in KiB.
+    pub(super) const MEMORY: DistUnits = DistUnits {
+        noun: "memory",
+        value: &limits::INVOCATION_MEMORY_MB,
+        mean: &limits::INVOCATION_MEMORY_MEAN_MB,
+        floor: &limits::INVOCATION_MEMORY_MB,
+        zero_ok: true,
+        scale: 1024.0,
+        constant_form: "Constant(memory)",
+        empirical_form: "Empirical([(percentile, memory), ..])",
+    };
+}
+
+/// `v` written units in model units, rounded (0 for anything not finite and positive).
+fn to_units(v: f64, scale: f64) -> u64 {
+    if v.is_finite() && v > 0.0 {
+        (v * scale).round() as u64
+    } else {
+        0
     }
 }
 

@@ -338,6 +338,20 @@ pub const BILLED_PERIOD_MS: Real = closed(0.0, MAX_DURATION_MS, "ms", "Flex bill
 pub const BILLED_STEP_MS: Real =
     above(0.0, MAX_DURATION_MS, "ms", "Flex rounds up to 100 ms steps");
 
+/// `memory.limit_mb`: the instance's memory, shared by the host and its workers.
+pub const MEMORY_LIMIT_MB: Real = closed(
+    1.0,
+    1_048_576.0,
+    "MB",
+    "omit it for the plan's memory_mb (no limit without a plan)",
+);
+/// `memory.host_mb`, `memory.worker_base_mb`, `memory.imports_mb`.
+pub const MEMORY_MB: Real = closed(0.0, 1_048_576.0, "MB", "at most 1 TiB");
+/// A function's `memory_mb` parameter that may be 0 (a constant, a min, an empirical point).
+pub const INVOCATION_MEMORY_MB: Real = closed(0.0, 1_048_576.0, "MB", "at most 1 TiB");
+/// A function's `memory_mb` mean or median (`Exponential`, `Lognormal`).
+pub const INVOCATION_MEMORY_MEAN_MB: Real = closed(1e-6, 1_048_576.0, "MB", "at most 1 TiB");
+
 #[cfg(test)]
 mod tests {
     use super::*;

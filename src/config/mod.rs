@@ -14,6 +14,7 @@ pub mod compare;
 pub mod curve;
 mod host;
 pub mod limits;
+mod memory;
 mod names;
 mod number;
 pub mod overrides;
@@ -84,6 +85,10 @@ pub struct Experiment {
     /// again (its worker start follows), ns: `worker_restart_delay_s`, default
     /// [`WORKER_RESTART_DELAY_S`].
     pub worker_restart_delay_ns: u64,
+    /// Memory on each instance, when the run models it (a `memory` block, a plan, or a
+    /// function's `memory_mb`); `None`: not modelled (and left out of manifest.json).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<MemoryConfig>,
     /// The variants to run instead of the experiment itself, and the target they are judged
     /// against (the `compare` block); `None`: one run.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,6 +99,33 @@ pub struct Experiment {
     /// every field a user can set, e.g. a replay's column and filter).
     #[serde(skip)]
     pub as_given: Option<raw::RawExperiment>,
+}
+
+/// Memory on each instance, in MB, every default resolved (see `model::memory`).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct MemoryConfig {
+    /// The instance's limit, shared by the host and its workers; `None`: no limit.
+    pub limit_mb: Option<f64>,
+    /// The Functions host process.
+    pub host_mb: f64,
+    /// A bare Python worker process.
+    pub worker_base_mb: f64,
+    /// The app's imports, in every worker process.
+    pub imports_mb: f64,
+}
+
+/// A bare Python worker process, MB: "the Python process eats all of 80MB" [reference sheet
+/// section 5: 3rd issue python-worker#394].
+pub const WORKER_BASE_MB: f64 = 80.0;
+/// The Functions host process, MB: sim's own default, UNVERIFIED (the reference sheet gives
+/// no figure; Azure says an instance's memory is "less memory taken by the functions runtime").
+pub const HOST_MB: f64 = 200.0;
+
+impl MemoryConfig {
+    /// What a worker process holds before any invocation: its base and the app's imports.
+    pub fn process_mb(&self) -> f64 {
+        self.worker_base_mb + self.imports_mb
+    }
 }
 
 /// One host instance running Python workers, with every default resolved.
@@ -309,6 +341,9 @@ pub struct FunctionSpec {
     pub trigger: Option<TriggerConfig>,
     /// The chance that an invocation raises at the end of its body (its `fails`; 0: never).
     pub fails: f64,
+    /// Memory a running invocation holds, in KiB (its `memory_mb`); `None`: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_kib: Option<Dist>,
 }
 
 /// One step of a body, with durations in nanoseconds.

@@ -54,10 +54,35 @@ pub struct RawExperiment {
     /// again, seconds (0..=3600; default 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker_restart_delay_s: Option<Num>,
+    /// The instance's memory and what the host and each worker process hold (see
+    /// [`RawMemory`]); omit for the defaults, with the plan's memory as the limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<RawMemory>,
     /// Run the experiment as several variants side by side (see [`super::compare`]); omit for
     /// one run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compare: Option<super::compare::RawCompare>,
+}
+
+/// Memory on an instance: the limit, shared by the host and all its worker processes, and
+/// what each holds. At the limit the largest worker is killed (OOM) and restarted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Memory")]
+pub struct RawMemory {
+    /// The instance's memory, MB (1..=1048576); omit for the plan's `memory_mb` (no limit,
+    /// so no OOM kill, without a plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_mb: Option<Num>,
+    /// The Functions host process, MB (0..=1048576; default 200, UNVERIFIED).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_mb: Option<Num>,
+    /// A bare Python worker process, MB (0..=1048576; default 80).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_base_mb: Option<Num>,
+    /// The app's imports, paid again by every worker process and every restart, MB
+    /// (0..=1048576; default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imports_mb: Option<Num>,
 }
 
 fn default_seed() -> Num {
@@ -201,6 +226,11 @@ pub struct RawFunctionUse {
     /// (Written even when omitted, as null, so that `--set functions.0.fails=0.1` finds it.)
     #[serde(default)]
     pub fails: Option<Num>,
+    /// Memory one running invocation holds in its worker process, from its body's start to
+    /// its answer, MB: a distribution as for durations (`Constant(50)`, `Lognormal(40, 0.5)`;
+    /// each value 0..=1048576); omit for none. Drawn per invocation, in arrival order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mb: Option<RawDist>,
 }
 
 /// A function profile (`models/*.ron`).

@@ -1,6 +1,7 @@
 //! Raw -> typed: every value checked (all problems reported at once), defaults resolved,
 //! profiles and arrival files loaded. Nothing is written before this succeeds.
 
+use super::body::DistUnits;
 use super::checker::{ms_to_ns, Checker};
 use super::limits;
 use super::overrides::Origin;
@@ -72,9 +73,14 @@ pub fn validate(
             .fails
             .as_ref()
             .and_then(|n| c.real(&format!("functions[{i}].fails"), n, &limits::FAILS));
+        let memory_kib = f
+            .memory_mb
+            .as_ref()
+            .map(|d| c.dist_in(d, &format!("functions[{i}].memory_mb"), &DistUnits::MEMORY));
         if let Some(mut spec) = spec {
             spec.trigger = trigger;
             spec.fails = fails.unwrap_or(0.0);
+            spec.memory_kib = memory_kib;
             if let Some(j) = functions
                 .iter()
                 .position(|g: &FunctionSpec| g.name == spec.name)
@@ -121,6 +127,7 @@ pub fn validate(
         .as_ref()
         .and_then(|n| c.real("worker_restart_delay_s", n, &limits::RESTART_DELAY_S))
         .unwrap_or(WORKER_RESTART_DELAY_S);
+    let memory = c.memory(&raw, plan.as_ref(), &functions, &host);
     let compare = raw.compare.as_ref().and_then(|b| c.compare(b));
     let interval_ms = c.real(
         "output.timeseries_interval_ms",
@@ -145,6 +152,7 @@ pub fn validate(
         plan,
         function_timeout_ns: timeout_s.map(|s| (s * 1e9).round() as u64),
         worker_restart_delay_ns: (restart_delay_s * 1e9).round() as u64,
+        memory,
         compare,
         source: path.to_path_buf(),
         as_given: Some(as_given),
@@ -195,6 +203,7 @@ impl Checker {
                         workload,
                         trigger: None,
                         fails: 0.0,
+                        memory_kib: None,
                     }),
                     _ => None,
                 });
@@ -211,6 +220,7 @@ impl Checker {
                 workload,
                 trigger: None,
                 fails: 0.0,
+                memory_kib: None,
             }),
             _ => None,
         })

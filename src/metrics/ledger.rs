@@ -8,7 +8,7 @@ use super::Outcome;
 use serde::Serialize;
 use std::fmt;
 
-/// Why an invocation failed. An out-of-memory kill is the reason still to come.
+/// Why an invocation failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum FailReason {
     /// The function raised an exception (the experiment's `fails` chance, at the end of its
@@ -24,6 +24,9 @@ pub enum FailReason {
     /// Its worker process was restarted (after another invocation's timeout) while it was
     /// there, queued or running.
     WorkerRestart,
+    /// Its worker process was killed at the instance's memory limit (OOM, exit 137) while it
+    /// was there, queued or running; the host restarts the process.
+    OutOfMemory,
 }
 
 impl fmt::Display for FailReason {
@@ -33,6 +36,7 @@ impl fmt::Display for FailReason {
             FailReason::DrainCut => "drain_cut",
             FailReason::Timeout => "timeout",
             FailReason::WorkerRestart => "worker_restart",
+            FailReason::OutOfMemory => "oom",
         })
     }
 }
@@ -52,6 +56,9 @@ pub struct FailedCounts {
     /// Lost with a worker process that restarted.
     #[serde(skip_serializing_if = "is_zero")]
     pub worker_restart: u64,
+    /// Lost with a worker process killed at the memory limit.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub oom: u64,
 }
 
 impl FailedCounts {
@@ -62,12 +69,13 @@ impl FailedCounts {
             FailReason::DrainCut => self.drain_cut += n,
             FailReason::Timeout => self.timeout += n,
             FailReason::WorkerRestart => self.worker_restart += n,
+            FailReason::OutOfMemory => self.oom += n,
         }
     }
 
     /// Failures of every reason.
     pub fn total(&self) -> u64 {
-        self.raised + self.drain_cut + self.timeout + self.worker_restart
+        self.raised + self.drain_cut + self.timeout + self.worker_restart + self.oom
     }
 
     /// Whether nothing failed (then summary.json leaves the counts out).
@@ -82,6 +90,7 @@ impl FailedCounts {
             (self.drain_cut, FailReason::DrainCut),
             (self.timeout, FailReason::Timeout),
             (self.worker_restart, FailReason::WorkerRestart),
+            (self.oom, FailReason::OutOfMemory),
         ]
         .iter()
         .filter(|(n, _)| *n > 0)

@@ -10,6 +10,7 @@ pub mod cost;
 pub mod gauge;
 pub mod histogram;
 pub mod ledger;
+pub mod memory;
 pub mod rows;
 pub mod summary;
 pub mod usage;
@@ -30,8 +31,9 @@ use std::fmt;
 pub enum ThreadLabel {
     /// The process's event loop (main) thread: async bodies.
     Loop,
-    /// Thread `n` of the function thread pool: sync bodies.
-    Pool(u32),
+    /// Thread `n` of the function thread pool: sync bodies (at most 4096 threads, so 16
+    /// bits keep the in-flight record small).
+    Pool(u16),
 }
 
 impl fmt::Display for ThreadLabel {
@@ -123,6 +125,8 @@ pub struct TimeseriesRow {
     pub cpu_utilisation: f64,
     /// The fleet at `t_ns`, when the app scales (a `scale` block).
     pub fleet: Option<FleetSample>,
+    /// What every instance held, summed, MB (time average), when the run models memory.
+    pub memory_mb: Option<f64>,
 }
 
 /// The scaled fleet and its queues at one instant (the time series' extra columns).

@@ -208,6 +208,13 @@ pub struct RunSummary {
     /// What the run cost on its plan, and per month, when the experiment names a plan.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<super::Cost>,
+    /// What the instances held, when the run models memory (a `memory` block, a plan, or a
+    /// function's `memory_mb`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<super::memory::MemorySummary>,
+    /// Worker processes restarted, by cause (left out while none was).
+    #[serde(skip_serializing_if = "super::memory::RestartSummary::is_none")]
+    pub worker_restarts: super::memory::RestartSummary,
 }
 
 /// What the scale controller did over a run.
@@ -370,6 +377,8 @@ impl RunSummary {
             capacity: None,
             scaling: None,
             cost: None,
+            memory: None,
+            worker_restarts: Default::default(),
         }
     }
 }

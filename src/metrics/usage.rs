@@ -1,12 +1,15 @@
 //! What a run used, as a bill counts it: each instance's life (from its request to its
 //! removal), its busy stretches (at least one invocation placed on it and not yet answered),
-//! the pre-warmed buffer over time, and the executions that ran a body. The model reports
-//! these as they happen; `crate::billing` prices the [`Usage`] record at the end. Memory is
-//! one entry per instance, whatever the run's length.
+//! the pre-warmed buffer over time, the executions that ran a body, and the memory its worker
+//! processes held while it was busy. The model reports these as they happen;
+//! `crate::billing` prices the [`Usage`] record at the end. The record is one entry per
+//! instance, whatever the run's length.
 //!
 //! A busy stretch is also summed as a plan may bill it: rounded up to a step, and at least a
 //! minimum (Flex Consumption: 1 s, then 100 ms steps); the rounding is the plan's, given when
-//! the recorder is made ([`UsageMeter::with_busy_rounding`]).
+//! the recorder is made ([`UsageMeter::with_busy_rounding`]). So is the workers' memory while
+//! busy, rounded up at each instant to the plan's step (Consumption: 128 MB), as Consumption
+//! bills it ([`UsageMeter::with_memory_step`]).
 
 use super::Gauge;
 use serde::Serialize;
@@ -16,6 +19,8 @@ use serde::Serialize;
 pub struct UsageMeter {
     /// (shortest billed stretch, step) in ns; `None`: stretches as they are.
     rounding: Option<(u64, u64)>,
+    /// The step billed memory is rounded up to, KiB (`None`: as it is).
+    memory_step_kib: Option<i64>,
     instances: Vec<InstanceUsage>,
     /// Instances in the pre-warmed buffer (warm or being filled).
     buffer: Gauge,
@@ -37,9 +42,18 @@ pub struct InstanceUsage {
     pub billed_busy_ns: u64,
     /// Busy stretches.
     pub busy_stretches: u64,
+    /// Its worker processes' memory over its busy stretches, each instant's figure rounded
+    /// up to the plan's step, KiB x ns.
+    pub busy_memory_kib_ns: u128,
     /// Start of the busy stretch under way.
     #[serde(skip)]
     busy_since: Option<u64>,
+    /// Its worker processes' memory now, KiB.
+    #[serde(skip)]
+    worker_kib: i64,
+    /// Up to when `busy_memory_kib_ns` is counted.
+    #[serde(skip)]
+    memory_counted_to: u64,
 }
 
 /// The usage of a finished run: what billing prices.
@@ -64,6 +78,23 @@ impl UsageMeter {
         }
     }
 
+    /// The same meter, also rounding billed memory up to `step_kib` at each instant.
+    pub fn with_memory_step(self, step_kib: Option<i64>) -> UsageMeter {
+        UsageMeter {
+            memory_step_kib: step_kib,
+            ..self
+        }
+    }
+
+    /// Instance `i`'s worker processes hold `kib` from `now`.
+    pub fn worker_memory(&mut self, i: usize, now: u64, kib: i64) {
+        let step = self.memory_step_kib;
+        if let Some(u) = self.instances.get_mut(i) {
+            u.count_memory(now, step);
+            u.worker_kib = kib;
+        }
+    }
+
     /// Instance `i` was requested at `now`.
     pub fn created(&mut self, i: usize, now: u64) {
         if self.instances.len() <= i {
@@ -84,15 +115,18 @@ impl UsageMeter {
 
     /// Instance `i` took its first invocation of a busy stretch at `now`.
     pub fn busy(&mut self, i: usize, now: u64) {
+        let step = self.memory_step_kib;
         if let Some(u) = self.instances.get_mut(i) {
+            u.count_memory(now, step);
             u.busy_since.get_or_insert(now);
         }
     }
 
     /// Instance `i` answered its last invocation at `now`.
     pub fn idle(&mut self, i: usize, now: u64) {
-        let rounding = self.rounding;
+        let (rounding, step) = (self.rounding, self.memory_step_kib);
         if let Some(u) = self.instances.get_mut(i) {
+            u.count_memory(now, step);
             u.close_stretch(now, rounding);
         }
     }
@@ -119,6 +153,7 @@ impl UsageMeter {
     pub fn usage(&self, end: u64) -> Usage {
         let mut instances = self.instances.clone();
         for u in &mut instances {
+            u.count_memory(end, self.memory_step_kib);
             u.close_stretch(end, self.rounding);
         }
         Usage {
@@ -131,6 +166,21 @@ impl UsageMeter {
 }
 
 impl InstanceUsage {
+    /// Adds the workers' memory since it was last counted, while busy.
+    fn count_memory(&mut self, now: u64, step_kib: Option<i64>) {
+        if self.busy_since.is_some() {
+            let kib = match step_kib {
+                Some(step) if step > 0 => {
+                    (self.worker_kib.max(0) as u64).div_ceil(step as u64) as i64 * step
+                }
+                _ => self.worker_kib.max(0),
+            };
+            let ns = now.saturating_sub(self.memory_counted_to);
+            self.busy_memory_kib_ns += kib as u128 * u128::from(ns);
+        }
+        self.memory_counted_to = self.memory_counted_to.max(now);
+    }
+
     fn close_stretch(&mut self, now: u64, rounding: Option<(u64, u64)>) {
         let Some(since) = self.busy_since.take() else {
             return;

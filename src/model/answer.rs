@@ -50,6 +50,7 @@ impl World {
             Some(_) => front::Outcome::Failed,
             None => front::Outcome::Succeeded,
         };
+        self.memory_released(inv);
         let held = self.arrivals_held(inv);
         self.count_answered(func, instance, held);
         let settles = self

@@ -8,7 +8,9 @@ use super::fleet::{count_state, ScaleRt};
 use super::gil::{Gil, HandoverPolicy};
 use super::ids::{ClientId, FuncId, Id, IdVec, InstanceId, ProcessId, ProcessRank, ThreadId};
 use super::instance::{Instance, InstanceState};
+use super::memory::{MemoryDraws, MemoryModel};
 use super::program::{Programs, Sampler};
+use super::restart::Restarts;
 use super::sampling::SampleMarks;
 use super::scale::Fleet;
 use super::slab::Slab;
@@ -120,6 +122,7 @@ impl World {
             .iter()
             .map(|f| function_rt(f, &mut programs, &streams))
             .collect();
+        let restarts = Restarts::of(exp, &streams);
         let mut world = World {
             constant_rng: streams.stream("constant"),
             streams,
@@ -138,7 +141,8 @@ impl World {
             recorder: Recorder::new(exp.functions.len(), exp.output.invocations).with_usage(
                 UsageMeter::with_busy_rounding(
                     exp.plan.as_ref().and_then(|p| p.busy_rounding_ns()),
-                ),
+                )
+                .with_memory_step(exp.plan.as_ref().and_then(|p| p.memory_step_kib())),
             ),
             wake_list: Vec::new(),
             scratch: Vec::new(),
@@ -153,10 +157,12 @@ impl World {
             periodic_pending: 0,
             scale: None,
             timeouts: None,
+            restarts,
+            memory: MemoryModel::of(exp),
             cpu_touched: Vec::new(),
             fleet: Fleet::default(),
         };
-        world.timeouts = Timeouts::of(exp, &world.streams);
+        world.timeouts = Timeouts::of(exp);
         match ScaleRt::of(exp, &world.streams) {
             None => {
                 world.add_instance(h);
@@ -207,6 +213,7 @@ impl World {
             self.add_process(instance, h);
         }
         self.recorder.usage.created(instance.index(), self.now);
+        self.memory_instance_up(instance);
         instance
     }
 
@@ -355,6 +362,7 @@ fn function_rt(f: &FunctionSpec, programs: &mut Programs, streams: &RngStreams) 
             .then(|| RngStreams::family(&format!("durations/{}", f.name))),
         invocations: 0,
         clients,
+        memory: MemoryDraws::of(f, streams),
         failures: (f.fails > 0.0).then(|| Failures {
             chance: f.fails,
             rng: streams.stream(&format!("fails/{}", f.name)),

@@ -46,6 +46,8 @@ pub enum Event {
     DrainDeadline { instance: InstanceId },
     /// The earliest pending function-timeout deadline has come (see `timeout`).
     FunctionTimeout,
+    /// `instance` has passed its memory limit: the OOM killer runs (see `memory`).
+    OutOfMemory { instance: InstanceId },
 }
 
 impl Event {

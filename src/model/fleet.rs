@@ -244,6 +244,9 @@ impl World {
         let before = std::mem::replace(&mut self.instances[id].state, state);
         count_state(&mut self.fleet, before, -1);
         count_state(&mut self.fleet, state, 1);
+        if state == InstanceState::Removed {
+            self.memory_instance_gone(id);
+        }
     }
 
     /// Drains `count` instances: starting ones first (newest first), then ready ones

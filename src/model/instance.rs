@@ -40,6 +40,8 @@ pub(super) struct Instance {
     pub(super) in_flight: u32,
     /// Its cores may have changed during the current event (see `World::note_cpu_touched`).
     pub(super) cpu_touched: bool,
+    /// What its host and workers hold (see `memory`).
+    pub(super) memory: super::memory::InstanceMemory,
 }
 
 /// The life of an instance: requested (at once allocating) -> allocating -> host starting ->
@@ -78,6 +80,7 @@ impl Instance {
             always_ready: true,
             in_flight: 0,
             cpu_touched: false,
+            memory: Default::default(),
         }
     }
 

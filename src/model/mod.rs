@@ -29,7 +29,8 @@
 //!   decisions in the run; `prewarm`: the pre-warmed buffer; `drain`: the grace period of a
 //!   draining instance and cutting what outlives it);
 //! * `timeout`: the function timeout, from an invocation's arrival at its worker;
-//!   `restart`: a worker process killed with its invocations and started again.
+//!   `restart`: a worker process killed with its invocations and started again; `memory`:
+//!   what the host, its workers and their invocations hold, and the OOM kill at the limit.
 
 mod answer;
 mod attribution;
@@ -46,11 +47,12 @@ mod gil_protocol;
 mod http_trigger;
 pub mod ids;
 mod instance;
+pub mod memory;
 mod pools;
 mod prewarm;
 pub mod program;
 mod queue_trigger;
-mod restart;
+pub mod restart;
 mod results;
 mod routing;
 mod run_end;

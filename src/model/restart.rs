@@ -1,6 +1,7 @@
-//! A worker process restart: the host kills the process (today after a function timeout;
-//! an out-of-memory kill will come the same way), every invocation on it fails, and the host
-//! starts it again after the restart delay, paying its worker start (imports included) again.
+//! A worker process restart: the process dies (the host kills it after a function timeout, or
+//! the kernel at the instance's memory limit, see `memory`), every invocation on it fails,
+//! and the host starts it again after the restart delay, paying its worker start (imports
+//! included) again.
 //!
 //! Cutting the process reuses what a drain's cut does for a whole instance (`drain`): its
 //! pending events (its threads' blocking calls, wake-ups and GIL hand-overs, awaited I/O of
@@ -11,7 +12,7 @@
 //! model either way; its first body meets a cold process again.
 //!
 //! The invocation that timed out fails as `failed:timeout`, the others on the process as
-//! `failed:worker_restart`, each through the same path as a response (`answer`): a request
+//! `failed:worker_restart`; after an OOM kill every invocation on it fails as `failed:oom`; each through the same path as a response (`answer`): a request
 //! simply fails; a storage-queue or Service Bus message has had a failed try (tried again
 //! after its visibility timeout or redelivered, then poisoned or dead-lettered); an Event
 //! Hubs batch is not retried. Meanwhile the instance's dispatcher leaves the process out:
@@ -39,6 +40,26 @@ pub(super) struct Restarts {
     /// Draws of `worker_start` ("worker-restart", its own stream, so a run without restarts
     /// draws exactly what it drew before).
     rng: SimRng,
+    /// Restarts so far, by why the process died.
+    pub(super) counts: RestartCounts,
+}
+
+/// Why a worker process dies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kill {
+    /// The host kills it: this invocation ran out of its function timeout.
+    Timeout(InvId),
+    /// The kernel kills it: the instance passed its memory limit.
+    OutOfMemory,
+}
+
+/// Worker process restarts over a run, by cause.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RestartCounts {
+    /// After a function timeout.
+    pub timeout: u64,
+    /// After an out-of-memory kill.
+    pub out_of_memory: u64,
 }
 
 impl Restarts {
@@ -52,6 +73,7 @@ impl Restarts {
             delay_ns: exp.worker_restart_delay_ns,
             worker_start: Sampler::new(&cold_start.worker_start),
             rng: streams.stream("worker-restart"),
+            counts: RestartCounts::default(),
         }
     }
 
@@ -63,9 +85,9 @@ impl Restarts {
 }
 
 impl World {
-    /// `timed_out` ran out of time: its process `p` is killed with everything on it and
-    /// started again (see the module docs).
-    pub(super) fn restart_process(&mut self, p: ProcessId, timed_out: InvId) {
+    /// Process `p` dies for `kill` with everything on it and is started again (see the
+    /// module docs).
+    pub(super) fn restart_process(&mut self, p: ProcessId, kill: Kill) {
         let id = self.processes[p].instance;
         self.instances[id].process_down(p);
         self.processes[p].ready = false;
@@ -75,12 +97,18 @@ impl World {
             .retain(|ev| process_owner(ev, threads, tasks, invs) != Some(p));
         self.stop_process(p);
         for inv in victims {
-            let reason = if inv == timed_out {
-                FailReason::Timeout
-            } else {
-                FailReason::WorkerRestart
+            let reason = match kill {
+                Kill::Timeout(timed_out) if inv == timed_out => FailReason::Timeout,
+                Kill::Timeout(_) => FailReason::WorkerRestart,
+                Kill::OutOfMemory => FailReason::OutOfMemory,
             };
             self.fail_in_worker(inv, reason);
+        }
+        self.memory_process_down(p);
+        let counts = &mut self.restarts.counts;
+        match kill {
+            Kill::Timeout(_) => counts.timeout += 1,
+            Kill::OutOfMemory => counts.out_of_memory += 1,
         }
         self.schedule_restart(p);
     }
@@ -140,10 +168,7 @@ impl World {
         if self.instances[id].state == InstanceState::Removed {
             return;
         }
-        let Some(t) = self.timeouts.as_mut() else {
-            return;
-        };
-        let at = self.now.saturating_add(t.restarts.down_ns());
+        let at = self.now.saturating_add(self.restarts.down_ns());
         self.push(at, Event::ProcessReady { process: p });
     }
 }

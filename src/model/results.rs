@@ -21,6 +21,10 @@ pub struct RunResult {
     pub stopped: Option<String>,
     /// The fleet's record, when the app scaled (a `scale` block).
     pub scaling: Option<super::scaling::ScalingResult>,
+    /// Each instance's memory, when the run models memory.
+    pub memory: Option<super::memory::MemoryResult>,
+    /// Worker process restarts, by cause.
+    pub restarts: super::restart::RestartCounts,
 }
 
 /// How far a run has got: what a progress bar or a budget check needs.
@@ -95,7 +99,10 @@ impl World {
         }
         let cpu_utilisation = self.fleet_busy_core_ns(now) / elapsed / self.fleet_cores();
         let scaling = self.scaling_result();
+        let memory = self.memory_result();
         RunResult {
+            memory,
+            restarts: self.restarts.counts,
             recorder: self.recorder,
             processes: stats,
             end_ns: now,

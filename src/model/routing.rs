@@ -65,6 +65,7 @@ impl World {
             None => self.constant_rng.clone(),
         };
         fr.invocations += 1;
+        let memory_kib = fr.memory.as_mut().map_or(0, |m| m.next_kib());
         let inv = self.invs.insert(Inv {
             id: self.next_inv_id,
             func,
@@ -75,6 +76,7 @@ impl World {
             thread: None,
             client,
             cold: false,
+            memory_kib,
             rng,
         });
         self.next_inv_id += 1;
@@ -127,6 +129,7 @@ impl World {
     /// requests waiting for a ready process are placed, oldest first.
     pub(super) fn process_ready(&mut self, p: ProcessId) {
         self.processes[p].ready = true;
+        self.memory_process_up(p);
         let instance = self.processes[p].instance;
         self.instances[instance].process_ready(p);
         while let Some((inv, p)) = self.instances[instance].next_waiting() {

@@ -15,6 +15,7 @@ pub(super) struct SampleMarks {
     pub(super) gil: i128,
     pub(super) blocked: i128,
     pub(super) cpu: f64,
+    pub(super) memory: i128,
 }
 
 impl World {
@@ -39,6 +40,7 @@ impl World {
             .map(|i| i.busy_threads.area(now))
             .sum();
         let fleet = self.fleet_sample();
+        let memory = self.memory_area(now);
         let m = &self.last_sample;
         self.recorder.sampled(TimeseriesRow {
             t_ns: now,
@@ -49,6 +51,7 @@ impl World {
             loop_blocked: (blocked - m.blocked) as f64 / dt / n,
             cpu_utilisation: (cpu - m.cpu) / dt / self.fleet_cores(),
             fleet,
+            memory_mb: memory.map(|kib_ns| (kib_ns - m.memory) as f64 / dt / 1024.0),
         });
         self.last_sample = SampleMarks {
             t: now,
@@ -58,6 +61,7 @@ impl World {
             gil,
             blocked,
             cpu,
+            memory: memory.unwrap_or(0),
         };
         if self.run_is_over() {
             return;

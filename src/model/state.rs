@@ -132,6 +132,8 @@ pub struct Inv {
     /// Its body started on a process that had run no body before (it met a cold process).
     /// A bool fits in the record's padding: the size stays 104 bytes.
     pub cold: bool,
+    /// Memory its body holds while it runs, KiB (0: none; see `memory`).
+    pub memory_kib: u32,
     /// Its own stream of step durations: the k-th invocation of a function draws the same
     /// durations whatever the host does (common random numbers across what-ifs).
     pub rng: SimRng,
@@ -154,6 +156,8 @@ pub struct FunctionRt {
     pub clients: Option<Clients>,
     /// Its failures, if it can fail (`fails` above 0).
     pub failures: Option<Failures>,
+    /// Its invocations' memory, if they hold any (`memory_mb`).
+    pub memory: Option<super::memory::MemoryDraws>,
 }
 
 /// How often a function raises, and the stream the draws come from ("fails/<name>", its own,

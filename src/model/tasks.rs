@@ -57,7 +57,10 @@ impl World {
             tk.started = true;
             if tk.root {
                 let label = match self.threads[th].role {
-                    Role::Pool(n) | Role::Executor(n) => ThreadLabel::Pool(n),
+                    Role::Pool(n) | Role::Executor(n) => ThreadLabel::Pool(
+                        u16::try_from(n)
+                            .expect("a pool has at most 4096 threads (limits::THREADS)"),
+                    ),
                     _ => ThreadLabel::Loop,
                 };
                 let p = self.process_of(inv);
@@ -67,6 +70,7 @@ impl World {
                 i.thread = Some(label);
                 i.cold = cold;
                 self.instance_of(p).queued.add(now, -1);
+                self.memory_body_started(inv);
             }
         }
         let p = self.process_of(inv);

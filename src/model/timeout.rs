@@ -20,12 +20,11 @@
 
 use super::event::Event;
 use super::ids::InvId;
-use super::restart::Restarts;
+use super::restart::Kill;
 use super::slab::Slab;
 use super::state::Inv;
 use super::world::World;
 use crate::config::Experiment;
-use crate::kernel::RngStreams;
 use std::collections::VecDeque;
 
 /// The timeouts of a run whose experiment sets one.
@@ -36,8 +35,6 @@ pub(super) struct Timeouts {
     deadlines: VecDeque<Deadline>,
     /// A `FunctionTimeout` event is pending.
     armed: bool,
-    /// How a timed-out process comes back.
-    pub(super) restarts: Restarts,
 }
 
 /// When an invocation times out; `id` tells it from a later one in the same slot.
@@ -50,13 +47,12 @@ struct Deadline {
 
 impl Timeouts {
     /// The timeouts of `exp`, if it sets one (`function_timeout_s` or its plan's default).
-    pub(super) fn of(exp: &Experiment, streams: &RngStreams) -> Option<Box<Timeouts>> {
+    pub(super) fn of(exp: &Experiment) -> Option<Box<Timeouts>> {
         let limit_ns = exp.function_timeout_ns?;
         Some(Box::new(Timeouts {
             limit_ns,
             deadlines: VecDeque::new(),
             armed: false,
-            restarts: Restarts::of(exp, streams),
         }))
     }
 }
@@ -82,7 +78,7 @@ impl World {
         }
         while let Some(inv) = self.next_due() {
             let p = self.process_of(inv);
-            self.restart_process(p, inv);
+            self.restart_process(p, Kill::Timeout(inv));
         }
         self.arm_timeout();
     }

@@ -57,6 +57,10 @@ pub struct World {
     pub(super) scale: Option<Box<super::fleet::ScaleRt>>,
     /// The function timeout, when the experiment sets one (see `timeout`).
     pub(super) timeouts: Option<Box<super::timeout::Timeouts>>,
+    /// How killed worker processes come back, and how many did (see `restart`).
+    pub(super) restarts: super::restart::Restarts,
+    /// The memory rules, when the run models memory (see `memory`).
+    pub(super) memory: Option<Box<super::memory::MemoryModel>>,
     /// The instances by state, kept as they change (see `World::set_state`).
     pub(super) fleet: super::scale::Fleet,
 }
@@ -179,6 +183,7 @@ impl World {
             Event::PrewarmFilled => self.prewarm_filled(),
             Event::DrainDeadline { instance } => self.drain_deadline(instance),
             Event::FunctionTimeout => self.function_timeout(),
+            Event::OutOfMemory { instance } => self.out_of_memory(instance),
             Event::Sample => unreachable!("ticks are handled by run"),
         }
     }

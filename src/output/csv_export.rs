@@ -14,6 +14,9 @@ pub const TIMESERIES_HEADER: &str =
 /// the number of 429s in the interval.
 pub const FLEET_COLUMNS: &str =
     "instances_ready,instances_starting,instances_draining,queue_length,oldest_age_ms,cold_starts,rejected_429";
+/// The column timeseries.csv adds (last) when the run models memory: what every instance
+/// held, summed, MB (time average over the interval).
+pub const MEMORY_COLUMN: &str = "memory_mb";
 /// The columns invocations.csv adds when the app scales: the instance the invocation ran on
 /// (empty if it never reached a process) and whether its body met a cold process (`true`:
 /// the process had run no body before).
@@ -89,7 +92,29 @@ fn write_sample(out: &mut impl Write, r: &TimeseriesRow) -> io::Result<()> {
             f.rejected_429
         )?;
     }
+    if let Some(mb) = r.memory_mb {
+        write!(out, ",{mb:.6}")?;
+    }
     writeln!(out)
+}
+
+/// The optional columns of a run's CSV files.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExtraColumns {
+    /// The app scales (a `scale` block): the fleet's and the instance's columns.
+    pub fleet: bool,
+    /// The run models memory: timeseries.csv's `memory_mb`.
+    pub memory: bool,
+}
+
+impl ExtraColumns {
+    /// The columns a run of `exp` writes.
+    pub fn of(exp: &crate::config::Experiment) -> ExtraColumns {
+        ExtraColumns {
+            fleet: exp.scale.is_some(),
+            memory: exp.memory.is_some(),
+        }
+    }
 }
 
 /// The CSV files of a run, filled as rows finish (invocations in the order they finish; sort
@@ -125,14 +150,15 @@ impl<W: Write> Write for Counted<W> {
 
 impl<W: Write> CsvRows<W> {
     /// Writes the headers; `invocations` is `None` when invocations.csv is turned off;
-    /// `scaled` adds the fleet's columns to timeseries.csv and the instance's to
-    /// invocations.csv.
+    /// `extra.fleet` adds the fleet's columns to timeseries.csv and the instance's to
+    /// invocations.csv, `extra.memory` the memory column to timeseries.csv.
     pub fn new(
         invocations: Option<W>,
         timeseries: W,
         function_names: Vec<String>,
-        scaled: bool,
+        extra: ExtraColumns,
     ) -> io::Result<CsvRows<W>> {
+        let scaled = extra.fleet;
         let count = |inner| Counted { inner, bytes: 0 };
         let mut invocations = invocations.map(count);
         let mut timeseries = count(timeseries);
@@ -143,11 +169,14 @@ impl<W: Write> CsvRows<W> {
                 writeln!(w, "{INVOCATIONS_HEADER}")?;
             }
         }
+        write!(timeseries, "{TIMESERIES_HEADER}")?;
         if scaled {
-            writeln!(timeseries, "{TIMESERIES_HEADER},{FLEET_COLUMNS}")?;
-        } else {
-            writeln!(timeseries, "{TIMESERIES_HEADER}")?;
+            write!(timeseries, ",{FLEET_COLUMNS}")?;
         }
+        if extra.memory {
+            write!(timeseries, ",{MEMORY_COLUMN}")?;
+        }
+        writeln!(timeseries)?;
         Ok(CsvRows {
             invocations,
             timeseries,

@@ -96,6 +96,9 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
     if let Some(sc) = &s.scaling {
         scaling_log(&mut o, sc);
     }
+    if let Some(m) = &s.memory {
+        memory_line(&mut o, m, &s.worker_restarts);
+    }
     if let Some(c) = &s.cost {
         cost_lines(&mut o, c);
     }
@@ -111,6 +114,23 @@ pub fn summary_text(s: &RunSummary, header: &Header) -> String {
         );
     }
     o
+}
+
+/// Memory against the limit, and the restarts.
+fn memory_line(
+    o: &mut String,
+    m: &crate::metrics::memory::MemorySummary,
+    r: &crate::metrics::memory::RestartSummary,
+) {
+    let limit = match (m.limit_mb, m.peak_share) {
+        (Some(l), Some(share)) => format!(" of {l} MB ({:.0}%)", share * 100.0),
+        _ => " (no limit)".to_string(),
+    };
+    let _ = writeln!(
+        o,
+        "memory: peak {:.0} MB{limit} on one instance, time-weighted mean {:.0} MB (host {:.0} MB + {:.0} MB per worker process at rest); {} OOM kills, {} restarts after a timeout",
+        m.peak_mb, m.mean_mb, m.host_mb, m.process_mb, r.out_of_memory, r.timeout
+    );
 }
 
 /// The run's cost and the month's, then each billed item.

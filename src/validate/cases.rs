@@ -227,6 +227,7 @@ pub(super) fn experiment_for(
             workload,
             trigger: None,
             fails: 0.0,
+            memory_kib: None,
         }],
         horizon_ns: None,
         output: OutputConfig {
@@ -237,6 +238,7 @@ pub(super) fn experiment_for(
         plan: None,
         function_timeout_ns: None,
         worker_restart_delay_ns: 10_000_000_000,
+        memory: None,
         compare: None,
         source: file.to_path_buf(),
         as_given: None,

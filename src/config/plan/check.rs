@@ -116,7 +116,7 @@ impl Checker {
             &limits::SCALE_PREWARMED,
         );
         let (timeout_default, timeout_max) = self.timeouts(p, prefix);
-        let price = family.and_then(|f| self.price(p.price.as_ref(), f, &at("price"), memory_mb));
+        let price = family.and_then(|f| self.price(p.price.as_ref(), f, &at("price")));
         if let (Some(lo), Some(hi)) = (always_ready_min, always_ready_max) {
             if lo > hi {
                 self.bad(
@@ -202,15 +202,8 @@ impl Checker {
         (default, max)
     }
 
-    /// The prices `family` bills by; `memory_mb` is the instance's (Consumption's billed
-    /// memory when none is set).
-    fn price(
-        &mut self,
-        raw: Option<&RawPrice>,
-        family: RawFamily,
-        field: &str,
-        memory_mb: Option<u64>,
-    ) -> Option<Price> {
+    /// The prices `family` bills by.
+    fn price(&mut self, raw: Option<&RawPrice>, family: RawFamily, field: &str) -> Option<Price> {
         let r = self.required(field, raw.cloned())?;
         let at = |name: &str| format!("{field}.{name}");
         let currency = self.required(&at("currency"), r.currency.clone());
@@ -218,9 +211,7 @@ impl Checker {
         let date = self.required(&at("date"), r.date.clone());
         let source = self.required(&at("source"), r.source.clone());
         let rates = match family {
-            RawFamily::Consumption => self
-                .consumption_rates(&r, field, memory_mb)
-                .map(Rates::Consumption),
+            RawFamily::Consumption => self.consumption_rates(&r, field).map(Rates::Consumption),
             RawFamily::Flex => self.flex_rates(&r, field).map(Rates::Flex),
             RawFamily::Premium => Some(Rates::Premium(PremiumRates {
                 vcpu_hour: self.need_real(&at("vcpu_hour"), &r.vcpu_hour, &limits::PRICE)?,
@@ -243,17 +234,15 @@ impl Checker {
         })
     }
 
-    fn consumption_rates(
-        &mut self,
-        r: &RawPrice,
-        field: &str,
-        memory_mb: Option<u64>,
-    ) -> Option<ConsumptionRates> {
+    fn consumption_rates(&mut self, r: &RawPrice, field: &str) -> Option<ConsumptionRates> {
         let at = |name: &str| format!("{field}.{name}");
-        let billed = match &r.billed_memory_mb {
-            Some(n) => self.whole(&at("billed_memory_mb"), n, &limits::PLAN_MEMORY_MB),
-            None => memory_mb,
-        };
+        let billed = r
+            .billed_memory_mb
+            .as_ref()
+            .map(|n| self.whole(&at("billed_memory_mb"), n, &limits::PLAN_MEMORY_MB));
+        if billed == Some(None) {
+            return None;
+        }
         Some(ConsumptionRates {
             gb_s: self.need_real(&at("gb_s"), &r.gb_s, &limits::PRICE)?,
             memory_step_mb: self.need_whole(
@@ -261,7 +250,7 @@ impl Checker {
                 &r.memory_step_mb,
                 &limits::PLAN_MEMORY_MB,
             )? as u32,
-            billed_memory_mb: billed? as u32,
+            billed_memory_mb: billed.flatten().map(|mb| mb as u32),
             per_million_executions: self.need_real(
                 &at("per_million_executions"),
                 &r.per_million_executions,

@@ -100,9 +100,11 @@ pub struct ConsumptionRates {
     pub gb_s: f64,
     /// Billed memory is rounded up to a multiple of this, MB.
     pub memory_step_mb: u32,
-    /// Memory billed while an instance executes, MB, before rounding: `billed_memory_mb`, or
-    /// the instance's memory (the most Consumption bills) while memory is not modelled.
-    pub billed_memory_mb: u32,
+    /// Memory billed while an instance executes, MB, before rounding, when the experiment
+    /// fixes it (`billed_memory_mb`); `None`: the modelled memory of its worker processes,
+    /// as Consumption samples it (see `model::memory`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billed_memory_mb: Option<u32>,
     /// Per million executions.
     pub per_million_executions: f64,
     /// The monthly free grant.
@@ -161,6 +163,15 @@ impl PlanConfig {
     pub fn busy_rounding_ns(&self) -> Option<(u64, u64)> {
         match &self.price.rates {
             Rates::Flex(f) => Some((ms_ns(f.min_period_ms), ms_ns(f.period_step_ms).max(1))),
+            _ => None,
+        }
+    }
+
+    /// The step billed memory is rounded up to, KiB, when the plan bills the memory used
+    /// (Consumption: 128 MB).
+    pub fn memory_step_kib(&self) -> Option<i64> {
+        match &self.price.rates {
+            Rates::Consumption(c) => Some(i64::from(c.memory_step_mb) * 1024),
             _ => None,
         }
     }
