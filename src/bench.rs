@@ -165,6 +165,7 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
         function_timeout_ns: None,
         worker_restart_delay_ns: 10_000_000_000,
         memory: None,
+        compare: None,
         source: "bench".into(),
         as_given: None,
     }

@@ -128,14 +128,19 @@ pub enum SimError {
         /// What is wrong and what is expected.
         message: String,
     },
-    /// A `--set path=value` that names no field or gives a value of the wrong type.
-    #[error("--set {spec}: {message}")]
+    /// A `--set path=value` (or a compare variant's `set` entry) that names no field or gives
+    /// a value of the wrong type.
+    #[error("{spec}: {message}")]
     Override {
-        /// The override as given.
+        /// The override as given, with where: `--set host.threads=4`.
         spec: String,
         /// Why it does not apply.
         message: String,
     },
+    /// Compare variants that cannot run (refused before time starts, or stopped), each with its
+    /// name and why; nothing is written.
+    #[error("{}", list_variants(.0))]
+    Variants(Vec<(String, SimError)>),
     /// A ground-truth directory that cannot be used by `sim validate`.
     #[error("{}: {message}", path.display())]
     GroundTruth {
@@ -196,6 +201,22 @@ pub enum SimError {
     ValidationFailed(usize),
 }
 
+fn list_variants(refused: &[(String, SimError)]) -> String {
+    let mut s = format!(
+        "{} compare variant{} cannot run; nothing was written, any previous output is untouched:",
+        refused.len(),
+        if refused.len() == 1 { "" } else { "s" }
+    );
+    for (name, e) in refused {
+        s.push_str(&format!("\n  variant {name:?}:"));
+        for line in e.to_string().lines() {
+            s.push_str("\n    ");
+            s.push_str(line);
+        }
+    }
+    s
+}
+
 fn list_lines(lines: &[String]) -> String {
     lines
         .iter()
@@ -242,6 +263,11 @@ impl SimError {
     pub fn exit_code(&self) -> i32 {
         match self {
             SimError::Write { .. } | SimError::ValidationFailed(_) => 1,
+            SimError::Variants(refused) => refused
+                .iter()
+                .map(|(_, e)| e.exit_code())
+                .min()
+                .unwrap_or(2),
             _ => 2,
         }
     }

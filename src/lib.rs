@@ -9,6 +9,9 @@
 //! experiments/*.ron -> config (raw -> validated Experiment) -> model::World::build
 //!   -> World::run (kernel event loop) -> metrics (Recorder, RunSummary) -> output (files, report)
 //! ```
+//! An experiment with a compare block runs each variant that way, in parallel
+//! (`config::variants` -> `runner`), and `analysis::compare` ranks the finished runs.
+//!
 //! `kernel` knows no domain; `config` imports neither kernel nor model; `output` never touches
 //! the model or the kernel.
 //!
@@ -19,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod app;
 pub mod bench;
 pub mod billing;

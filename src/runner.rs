@@ -107,7 +107,7 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
     summary.scaling = result
         .scaling
         .as_ref()
-        .map(|s| scaling_summary(s, result.recorder.arrivals.rejected));
+        .map(|s| scaling_summary(s, result.recorder.arrivals.rejected, result.end_ns));
     summary.cost = exp
         .plan
         .as_ref()
@@ -143,8 +143,9 @@ fn memory_summary(exp: &Experiment, result: &RunResult) -> Option<MemorySummary>
     ))
 }
 
-/// The fleet's record as summary.json and scaling.csv show it; `rejected` 429s in the run.
-fn scaling_summary(r: &ScalingResult, rejected: u64) -> ScalingSummary {
+/// The fleet's record as summary.json and scaling.csv show it; `rejected` 429s in a run that
+/// ended at `end_ns`.
+fn scaling_summary(r: &ScalingResult, rejected: u64, end_ns: u64) -> ScalingSummary {
     let decisions = r
         .log
         .iter()
@@ -169,6 +170,11 @@ fn scaling_summary(r: &ScalingResult, rejected: u64) -> ScalingSummary {
         prewarmed_used: r.prewarmed_used,
         messages_returned: r.messages_returned,
         instance_seconds: round6(f.instance_seconds),
+        mean_instances: if end_ns > 0 {
+            round6(f.instance_seconds / (end_ns as f64 / 1e9))
+        } else {
+            0.0
+        },
         scale_events: r
             .log
             .iter()
@@ -184,6 +190,21 @@ fn scaling_summary(r: &ScalingResult, rejected: u64) -> ScalingSummary {
         },
         decisions,
     }
+}
+
+/// Runs `job` on each item in parallel (each job a whole run: rayon goes across runs, never
+/// inside one); the results come back in input order, whatever the number of threads.
+pub fn each_in_parallel<T: Send, R: Send>(
+    items: Vec<T>,
+    job: impl Fn(T) -> R + Sync + Send,
+) -> Vec<R> {
+    items.into_par_iter().map(job).collect()
+}
+
+/// How many runs [`each_in_parallel`] runs at once (rayon's threads: `RAYON_NUM_THREADS`, or
+/// the machine's cores).
+pub fn runs_at_once() -> usize {
+    rayon::current_num_threads()
 }
 
 /// Simulates many experiments in parallel; the output order is the input order. The first

@@ -15,6 +15,10 @@ use common::{sim_in as sim, Run};
 // More tests, by theme, in tests/bad_input/ (a crate root finds modules beside itself).
 #[path = "bad_input/bounds.rs"]
 mod bounds;
+#[path = "bad_input/compare.rs"]
+mod compare;
+#[path = "bad_input/curves.rs"]
+mod curves;
 #[path = "bad_input/encodings.rs"]
 mod encodings;
 #[path = "bad_input/names.rs"]

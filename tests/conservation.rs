@@ -1,11 +1,14 @@
 //! Every experiment in experiments/ conserves its arrivals and its executions: each arrival
 //! (request, message, event) ends in exactly one outcome, arrived = succeeded + failed (by
 //! reason) + rejected + timed_out + pending; the executions (invocations.csv's rows) add up
-//! by their own outcomes; and the rows are exactly those executions.
+//! by their own outcomes; and the rows are exactly those executions. An experiment with a
+//! compare block is checked variant by variant.
 
 mod common;
 use common::*;
+use sim::config::load_comparison;
 use sim::metrics::{FailReason, Outcome};
+use sim::runner::{run_experiment, RunOutput};
 
 /// The stems of experiments/*.ron, sorted.
 fn experiment_names() -> Vec<String> {
@@ -20,12 +23,33 @@ fn experiment_names() -> Vec<String> {
     names
 }
 
+/// The runs experiment `name` stands for: itself, or every variant of its compare block over
+/// the first hour with its rows kept (a variant of a compare file may run a whole day; an hour,
+/// cut by the horizon, exercises the same accounts, pending invocations included).
+fn runs_of(name: &str) -> Vec<(String, RunOutput)> {
+    let path = root().join("experiments").join(format!("{name}.ron"));
+    let sets = [
+        "horizon_s=3600".to_string(),
+        "output.invocations=true".to_string(),
+    ];
+    match load_comparison(&path, &sets).unwrap_or_else(|e| panic!("{name}: {e}")) {
+        None => vec![(name.to_string(), run(name, &[]))],
+        Some(cmp) => cmp
+            .variants
+            .iter()
+            .map(|v| {
+                let out = run_experiment(&v.experiment).expect("the variant builds");
+                (format!("{name}/{}", v.name), out)
+            })
+            .collect(),
+    }
+}
+
 #[test]
 fn every_experiment_conserves_its_arrivals_and_executions() {
     let names = experiment_names();
-    assert!(names.len() >= 7, "{names:?}");
-    for name in names {
-        let out = run(&name, &[]);
+    assert!(names.len() >= 8, "{names:?}");
+    for (name, out) in names.iter().flat_map(|n| runs_of(n)) {
         let c = &out.summary.invocations;
         let failed = c.failed.total();
         assert_eq!(

@@ -34,29 +34,35 @@ fn ci_runs_the_readme_test_command() {
     assert!(text.contains(command), "README must show `{command}`");
 }
 
-#[test]
-fn the_readme_example_output_is_what_its_command_prints() {
+/// The README's output block that starts with `first` and what `sim run experiments/<file>`
+/// prints, each without its last line (it names the output folder and the wall time); and
+/// the whole print.
+fn shown_and_printed(first: &str, file: &str) -> (Vec<String>, Vec<String>, String) {
     let text = readme();
-    let start = text.find("```text\nio_bound:").expect("the example output") + "```text\n".len();
+    let marker = format!("```text\n{first}");
+    let start = text.find(&marker).expect("the output block") + "```text\n".len();
     let shown = &text[start..start + text[start..].find("```").unwrap()];
-    let out = temp_dir("readme-example");
+    let out = temp_dir(&format!("readme-{file}"));
     let printed = std::process::Command::new(env!("CARGO_BIN_EXE_sim"))
-        .args(["run", "experiments/io_bound.ron", "--out"])
+        .args(["run", &format!("experiments/{file}"), "--out"])
         .arg(&out)
         .current_dir(root())
         .output()
         .unwrap();
+    assert!(printed.status.success(), "{printed:?}");
     let printed = String::from_utf8(printed.stdout).unwrap();
-    // All but the last line, which names the output folder and the wall time.
+    let _ = std::fs::remove_dir_all(&out);
     let report = |s: &str| -> Vec<String> {
         let lines: Vec<String> = s.lines().map(str::to_string).collect();
         lines[..lines.len() - 1].to_vec()
     };
-    assert_eq!(
-        report(shown),
-        report(&printed),
-        "regenerate the README example"
-    );
+    (report(shown), report(&printed), printed)
+}
+
+#[test]
+fn the_readme_example_output_is_what_its_command_prints() {
+    let (shown, printed, _) = shown_and_printed("io_bound:", "io_bound.ron");
+    assert_eq!(shown, printed, "regenerate the README example");
 }
 
 /// The README's row for one run of queue_burst.ron: the scale-outs, the most instances ready,
@@ -95,5 +101,21 @@ fn the_readme_table_of_target_based_vs_incremental_is_what_the_runs_give() {
         ),
     ] {
         assert!(text.contains(&row), "README must show the row\n{row}");
+    }
+}
+
+#[test]
+fn the_readme_what_if_table_and_the_experiments_comments_are_what_the_run_prints() {
+    let (shown, printed, whole) = shown_and_printed("premium_whatif:", "premium_whatif.ron");
+    assert_eq!(shown, printed, "regenerate the README's what-if table");
+    // The experiment's header shows the table's rows and the verdict as printed.
+    let file = std::fs::read_to_string(root().join("experiments/premium_whatif.ron")).unwrap();
+    let rows = whole.lines().skip(2).take(7);
+    for line in rows.chain(whole.lines().filter(|l| l.starts_with("cheapest"))) {
+        let shows = file
+            .lines()
+            .filter_map(|l| l.strip_prefix("//"))
+            .any(|l| l.trim() == line.trim());
+        assert!(shows, "premium_whatif.ron must show\n{line}");
     }
 }

@@ -100,8 +100,7 @@ fn http_functions_with_different_limits_are_refused() {
                 workload: Burst(n: 1), trigger: Http(max_outstanding_requests: 8)),
         ], scale: Scale())"#;
     let err = sim::config::parse_experiment(text, &root().join("experiments/inline.ron"), &[])
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(
         err.contains("functions[1].trigger")

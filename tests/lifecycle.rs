@@ -305,7 +305,7 @@ fn a_quiet_gap_longer_than_idle_to_zero_empties_the_fleet_and_the_next_burst_is_
     assert_eq!(second.instance, Some(1));
     assert!(second.cold, "it met a cold process");
     let start = second.start.unwrap();
-    assert!((1801_700 * MS..1801_710 * MS).contains(&start), "{start}");
+    assert!((1_801_700 * MS..1_801_710 * MS).contains(&start), "{start}");
     // Instance 0 existed 70 s, instance 1 from 1800 s to the end (about 1.7 s).
     assert!(
         (71.0..72.0).contains(&sc.instance_seconds),

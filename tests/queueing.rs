@@ -182,6 +182,7 @@ fn experiment(
         function_timeout_ns: None,
         worker_restart_delay_ns: 10_000_000_000,
         memory: None,
+        compare: None,
         source: PathBuf::from(file!()),
         as_given: None,
     }

@@ -229,6 +229,9 @@ fn a_cold_start_shows_in_the_latency_split_the_rows_and_the_instance_seconds() {
     assert_eq!(sc.rejected_429, 0);
     let end_s = out.summary.sim_end_ms / 1e3;
     assert!((sc.instance_seconds - (end_s - 5.0)).abs() < 1e-6, "{sc:?}");
+    // One instance from 5 s to the end: on average (end - 5) / end instances over the run.
+    let mean = (end_s - 5.0) / end_s;
+    assert!((sc.mean_instances - mean).abs() < 1e-6, "{sc:?}");
     // One process: the first body meets it cold, the others warm; all ran on instance 0.
     let cold: Vec<bool> = out.rows.iter().map(|r| r.cold).collect();
     assert_eq!(cold.iter().filter(|&&c| c).count(), 1, "{cold:?}");

@@ -17,7 +17,8 @@ pub(super) struct Checker {
     pub(super) file: PathBuf,
     pub(super) text: String,
     pub(super) problems: Vec<Problem>,
-    /// (dotted path, full spec) of each `--set`.
+    /// (dotted path, where it was set) of each override: `--set host.threads=4`, or a compare
+    /// variant's `set` entry (see [`super::overrides::Origin`]).
     pub(super) overrides: Vec<(String, String)>,
 }
 
@@ -74,9 +75,9 @@ impl Checker {
             .iter()
             .rev()
             .find(|(p, _)| *p == dotted || p.starts_with(&format!("{dotted}.")))
-            .map(|(_, spec)| spec.clone());
+            .map(|(_, label)| label.clone());
         let (file, location) = match from_set {
-            Some(spec) => (PathBuf::from(format!("--set {spec}")), None),
+            Some(label) => (PathBuf::from(label), None),
             None if self.problems.len() < LOCATED => (self.file.clone(), locate(&self.text, field)),
             None => (self.file.clone(), None),
         };

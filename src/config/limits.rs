@@ -230,6 +230,26 @@ pub const AT_MS: Real = closed(0.0, MAX_ARRIVAL_MS, "ms", "at most 1 year");
 pub const RATE_PER_S: Real = above(0.0, 1e9, "arrivals per second", "");
 /// `Poisson.duration_s` and `ClosedLoop.duration_s`.
 pub const DURATION_S: Real = above(0.0, MAX_S, "seconds", "");
+/// The number of points of a `RateCurve`.
+pub const CURVE_POINTS: Whole = whole(2, 100_000, "points of the curve");
+/// A `RateCurve` point's time.
+pub const CURVE_TIME_S: Real = closed(
+    0.0,
+    MAX_S,
+    "seconds",
+    "times increase strictly from point to point",
+);
+/// A `RateCurve` point's rate: 0 allowed (a quiet stretch).
+pub const CURVE_RATE: Real = closed(
+    0.0,
+    1e9,
+    "arrivals per second",
+    "0 = a quiet stretch; not every point may be 0",
+);
+/// The number of a compare block's variants.
+pub const VARIANTS: Whole = whole(2, 100, "variants, each a run of its own");
+/// A compare block's `slo.p99_ms`.
+pub const SLO_MS: Real = above(0.0, MAX_DURATION_MS, "ms", "the p99 latency to stay within");
 /// `ClosedLoop.clients`.
 pub const CLIENTS: Whole = whole(1, 1_000_000, "clients");
 /// `ClosedLoop.requests_per_client`.

@@ -10,6 +10,8 @@
 
 mod body;
 mod checker;
+pub mod compare;
+pub mod curve;
 mod host;
 pub mod limits;
 mod memory;
@@ -23,10 +25,12 @@ mod source;
 mod syntax;
 pub mod trigger;
 pub mod validate;
+pub mod variants;
 
 use serde::Serialize;
 use std::path::PathBuf;
 
+pub use curve::RateCurve;
 pub use host::{default_executor_threads, default_pool_threads, switch_interval_ns};
 pub use plan::PlanConfig;
 pub use scale::ScaleConfig;
@@ -34,6 +38,7 @@ pub use trigger::{
     EventHubsConfig, HttpConfig, ServiceBusConfig, StorageQueueConfig, TriggerConfig,
 };
 pub use validate::{load_experiment, parse_experiment};
+pub use variants::{load_comparison, parse_comparison, Comparison, Variant};
 
 /// Default cost of a context switch on oversubscribed cores (`host.context_switch_us`): a
 /// typical direct cost plus cache refill on a cloud VM. Not fitted to any case; the measurements
@@ -84,6 +89,10 @@ pub struct Experiment {
     /// function's `memory_mb`); `None`: not modelled (and left out of manifest.json).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory: Option<MemoryConfig>,
+    /// The variants to run instead of the experiment itself, and the target they are judged
+    /// against (the `compare` block); `None`: one run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<compare::CompareConfig>,
     /// The experiment file.
     pub source: PathBuf,
     /// The experiment as written, after `--set` overrides (for the manifest: compact, with
@@ -421,6 +430,8 @@ pub enum Workload {
         /// Arrivals stop after this (ns).
         duration_ns: u64,
     },
+    /// Open-loop Poisson arrivals whose rate follows a piecewise-linear curve.
+    RateCurve(RateCurve),
     /// Closed loop of clients with think time.
     ClosedLoop {
         /// Number of clients.

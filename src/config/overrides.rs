@@ -10,15 +10,52 @@ use super::raw::RawExperiment;
 use crate::error::{Result, SimError};
 use serde_json::Value;
 
-/// Applies each `path=value` in order.
+/// Where overrides come from, for messages: the command line's `--set`, or the `set` list
+/// of a compare block's variant.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    /// `--set path=value` on the command line.
+    CommandLine,
+    /// `set: ["path=value", ..]` of the compare variant of this name.
+    Variant(&'a str),
+}
+
+impl Origin<'_> {
+    /// How a message names override `spec`: `--set host.threads=4`, or
+    /// `compare variant "EP2", set "host.threads=4"`.
+    pub fn label(self, spec: &str) -> String {
+        match self {
+            Origin::CommandLine => format!("--set {spec}"),
+            Origin::Variant(name) => format!("compare variant {name:?}, set {spec:?}"),
+        }
+    }
+}
+
+/// (dotted path, label) of each override in `sets`, for validation to blame the values they
+/// set on them (see [`Origin::label`]).
+pub fn blame(sets: &[String], origin: Origin) -> Vec<(String, String)> {
+    sets.iter()
+        .filter_map(|spec| {
+            let (path, _) = spec.split_once('=')?;
+            Some((path.trim().to_string(), origin.label(spec)))
+        })
+        .collect()
+}
+
+/// Applies each `path=value` of the command line in order.
 pub fn apply(raw: RawExperiment, sets: &[String]) -> Result<RawExperiment> {
+    apply_from(raw, sets, Origin::CommandLine)
+}
+
+/// Applies each `path=value` in order; errors name them as `origin` gave them.
+pub fn apply_from(raw: RawExperiment, sets: &[String], origin: Origin) -> Result<RawExperiment> {
     if sets.is_empty() {
         return Ok(raw);
     }
     let mut tree = serde_json::to_value(&raw).expect("the raw experiment always serializes");
     for spec in sets {
         let err = |message: String| SimError::Override {
-            spec: spec.clone(),
+            spec: origin.label(spec),
             message,
         };
         let (path, value) = spec

@@ -58,6 +58,10 @@ pub struct RawExperiment {
     /// [`RawMemory`]); omit for the defaults, with the plan's memory as the limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<RawMemory>,
+    /// Run the experiment as several variants side by side (see [`super::compare`]); omit for
+    /// one run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<super::compare::RawCompare>,
 }
 
 /// Memory on an instance: the limit, shared by the host and all its worker processes, and
@@ -317,6 +321,14 @@ pub enum RawWorkload {
         rate_per_s: Num,
         /// Seconds during which arrivals come, 0 < seconds <= 1e6.
         duration_s: Num,
+    },
+    /// Open-loop arrivals whose rate follows a curve (a non-homogeneous Poisson process):
+    /// a daily cycle, a ramp, a spike. `points` are (time s, arrivals per second), joined by
+    /// straight lines; the rate is 0 before the first point and after the last.
+    RateCurve {
+        /// 2..=100000 points; times 0 <= s <= 1e6, strictly increasing; rates 0 <= rate <=
+        /// 1e9 arrivals per second, not all 0.
+        points: Vec<(Num, Num)>,
     },
     /// `clients` users, each sending a request, waiting for its response, then thinking.
     ClosedLoop {

@@ -4,6 +4,7 @@
 use super::body::DistUnits;
 use super::checker::{ms_to_ns, Checker};
 use super::limits;
+use super::overrides::Origin;
 use super::plan::overlay;
 use super::raw::*;
 use super::source::{parse_ron, read_text, without_bom};
@@ -25,29 +26,29 @@ pub fn parse_experiment(text: &str, path: &Path, overrides: &[String]) -> Result
     let text = without_bom(text);
     let mut raw: RawExperiment = parse_ron(path, text, "experiments/io_bound.ron")?;
     raw = overrides::apply(raw, overrides)?;
-    validate(raw, path, text, overrides)
+    validate(
+        raw,
+        path,
+        text,
+        &overrides::blame(overrides, Origin::CommandLine),
+    )
 }
 
 /// Checks a parsed experiment; `text` is the file's source, used to point at bad values, and
-/// `overrides` the `--set` specs applied to it, which are blamed for the values they set.
+/// `blame` the overrides applied to it ([`overrides::blame`]), which are blamed for the
+/// values they set.
 pub fn validate(
     raw: RawExperiment,
     path: &Path,
     text: &str,
-    overrides: &[String],
+    blame: &[(String, String)],
 ) -> Result<Experiment> {
     let as_given = raw.clone();
     let mut c = Checker {
         file: path.to_path_buf(),
         text: text.to_string(),
         problems: Vec::new(),
-        overrides: overrides
-            .iter()
-            .filter_map(|spec| {
-                spec.split_once('=')
-                    .map(|(p, _)| (p.trim().to_string(), spec.clone()))
-            })
-            .collect(),
+        overrides: blame.to_vec(),
     };
     let base = path.parent().unwrap_or(Path::new("."));
     c.experiment_name(&raw.name);
@@ -127,6 +128,7 @@ pub fn validate(
         .and_then(|n| c.real("worker_restart_delay_s", n, &limits::RESTART_DELAY_S))
         .unwrap_or(WORKER_RESTART_DELAY_S);
     let memory = c.memory(&raw, plan.as_ref(), &functions, &host);
+    let compare = raw.compare.as_ref().and_then(|b| c.compare(b));
     let interval_ms = c.real(
         "output.timeseries_interval_ms",
         &raw.output.timeseries_interval_ms,
@@ -151,6 +153,7 @@ pub fn validate(
         function_timeout_ns: timeout_s.map(|s| (s * 1e9).round() as u64),
         worker_restart_delay_ns: (restart_delay_s * 1e9).round() as u64,
         memory,
+        compare,
         source: path.to_path_buf(),
         as_given: Some(as_given),
     })
@@ -247,6 +250,10 @@ impl Checker {
                     )
                     .unwrap_or(1.0),
                 duration_ns: self.seconds(&format!("{field}.duration_s"), duration_s),
+            },
+            RawWorkload::RateCurve { points } => match self.rate_curve(points, field) {
+                Some(curve) => Workload::RateCurve(curve),
+                None => return Ok(None),
             },
             RawWorkload::ClosedLoop {
                 clients,

@@ -233,6 +233,10 @@ pub struct ScalingSummary {
     pub messages_returned: u64,
     /// Integral over the run of the instances that exist (starting, ready or draining), s.
     pub instance_seconds: f64,
+    /// Time-weighted mean of the instances that exist (starting, ready or draining: the
+    /// allocated ones, as Premium bills them) from t = 0 to the end of the run:
+    /// `instance_seconds` / the run's length in seconds.
+    pub mean_instances: f64,
     /// Decisions that changed the fleet (added or drained instances).
     pub scale_events: u64,
     /// Requests refused with 429.

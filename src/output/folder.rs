@@ -1,8 +1,9 @@
 //! The output folder: sim replaces only files it can prove it wrote.
 //!
 //! Proof is the manifest: every manifest.json sim writes carries [`SIGNATURE`] and the list of
-//! files the run wrote. A folder is used as `--out` only if it does not exist, is empty, or
-//! holds such a manifest; then sim replaces exactly the files that manifest lists and leaves
+//! files (and, for a compare run, the variants' sub-folders) the run wrote. A folder is used as
+//! `--out` only if it does not exist, is empty, or holds such a manifest (see
+//! [`super::existing`]); then sim replaces exactly the files that manifest lists and leaves
 //! every other file (a user's notes, their own plots, sub-folders) as it is. A folder with
 //! any other content is refused before time starts.
 //!
@@ -10,9 +11,17 @@
 //! by one (each move atomic) only when all of them are complete, the manifest last: a failed
 //! or interrupted run leaves the previous outputs as they were. A staging folder left by a
 //! killed run is removed at the next run's start.
+//!
+//! A compare run writes a folder per variant inside its own ([`Staging::sub`]): each is staged
+//! inside the compare folder's staging folder and follows the same rules in its own target
+//! (its own manifest, its user's files kept); all of them are moved into place only once every
+//! variant is complete, the variants first and the compare folder's manifest last.
 
+use super::existing::{
+    in_the_way, inspect, refuse_file_in_path, retire, Existing, Listed, STAGING_MARKER,
+    STAGING_PREFIX,
+};
 use crate::error::{Result, SimError};
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Marks a manifest written by sim; a folder whose manifest lacks it is not sim's.
@@ -21,21 +30,6 @@ pub const SIGNATURE: &str = "sim output folder v1";
 /// Name of the manifest in every output folder.
 pub const MANIFEST: &str = "manifest.json";
 
-/// Prefix of the hidden staging folders (`.sim-staging-<pid>`).
-const STAGING_PREFIX: &str = ".sim-staging-";
-/// The file inside every staging folder that proves sim made it: a folder of that name
-/// without it is the user's, and never removed.
-const STAGING_MARKER: &str = ".sim-staging";
-
-/// Files sim wrote before manifests carried a signature; accepted only when the folder holds
-/// nothing else and the manifest has that version's fields.
-const LEGACY_FILES: [&str; 4] = [
-    "summary.json",
-    "invocations.csv",
-    "timeseries.csv",
-    MANIFEST,
-];
-
 /// The output section of manifest.json: the proof that sim wrote the folder's files.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OutputRecord {
@@ -43,27 +37,18 @@ pub struct OutputRecord {
     pub signature: String,
     /// The files this run wrote into the folder (manifest.json included).
     pub files: Vec<String>,
-}
-
-/// What an existing `--out` folder holds.
-#[derive(Debug, PartialEq)]
-enum Existing {
-    /// Nothing there yet.
-    Absent,
-    /// A folder sim may write into: its earlier files (to replace) and the others (to keep).
-    Usable {
-        ours: BTreeSet<String>,
-        kept: Vec<String>,
-    },
+    /// The sub-folders this run wrote (a compare run's variants), each with its own manifest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folders: Vec<String>,
 }
 
 /// A folder being filled, to be moved into place by [`Staging::commit`].
 pub struct Staging {
     target: PathBuf,
     dir: PathBuf,
-    ours_before: BTreeSet<String>,
-    kept: Vec<String>,
+    before: Listed,
     written: Vec<String>,
+    folders: Vec<String>,
     created_target: bool,
     committed: bool,
 }
@@ -75,9 +60,9 @@ impl Staging {
         refuse_file_in_path(target)?;
         let existing = inspect(target)?;
         let created_target = existing == Existing::Absent;
-        let (ours_before, kept) = match existing {
-            Existing::Absent => Default::default(),
-            Existing::Usable { ours, kept } => (ours, kept),
+        let before = match existing {
+            Existing::Absent => Listed::default(),
+            Existing::Usable(listed) => listed,
         };
         std::fs::create_dir_all(target).map_err(|source| SimError::Write {
             path: target.to_path_buf(),
@@ -105,10 +90,39 @@ impl Staging {
         Ok(Staging {
             target: target.to_path_buf(),
             dir,
-            ours_before,
-            kept,
+            before,
             written: Vec::new(),
+            folders: Vec::new(),
             created_target,
+            committed: false,
+        })
+    }
+
+    /// A sub-folder `name` of the target, checked as a target of its own (new, empty, or an
+    /// earlier sim output) and staged inside this folder's staging folder. Commit it with
+    /// [`Staging::commit_with`]; this folder's manifest lists it.
+    pub fn sub(&mut self, name: &str) -> Result<Staging> {
+        let target = self.target.join(name);
+        refuse_file_in_path(&target)?;
+        let before = match inspect(&target)? {
+            Existing::Absent => Listed::default(),
+            Existing::Usable(listed) => listed,
+        };
+        let dir = self.dir.join(name);
+        std::fs::create_dir(&dir).map_err(|source| SimError::Write {
+            path: dir.clone(),
+            source,
+        })?;
+        if !self.folders.iter().any(|f| f == name) {
+            self.folders.push(name.to_string());
+        }
+        Ok(Staging {
+            target,
+            dir,
+            before,
+            written: Vec::new(),
+            folders: Vec::new(),
+            created_target: false,
             committed: false,
         })
     }
@@ -120,16 +134,18 @@ impl Staging {
 
     /// Files in the target that sim did not write and will leave alone.
     pub fn kept_files(&self) -> &[String] {
-        &self.kept
+        &self.before.kept
     }
 
-    /// The output record for the manifest: the files written so far, and the manifest.
+    /// The output record for the manifest: the files written so far, the manifest, and the
+    /// sub-folders.
     pub fn record(&self) -> OutputRecord {
         let mut files = self.written.clone();
         files.push(MANIFEST.to_string());
         OutputRecord {
             signature: SIGNATURE.to_string(),
             files,
+            folders: self.folders.clone(),
         }
     }
 
@@ -153,7 +169,7 @@ impl Staging {
 
     /// Creates one file in the staging folder, for a writer that fills it over a run.
     pub fn create(&mut self, file: &str) -> Result<std::io::BufWriter<std::fs::File>> {
-        if self.kept.iter().any(|k| k == file) {
+        if self.before.kept.iter().any(|k| k == file) {
             return Err(SimError::OutputFolder {
                 path: self.target.clone(),
                 message: format!("it holds a `{file}` that sim did not write (its manifest does not list it); move that file away, or choose another folder"),
@@ -169,17 +185,32 @@ impl Staging {
 
     /// Moves the staged files into the target: the data files, then the removal of earlier
     /// outputs this run did not write again, then the manifest. Files sim did not write stay.
-    pub fn commit(mut self) -> Result<PathBuf> {
+    pub fn commit(self) -> Result<PathBuf> {
+        self.commit_with(Vec::new())
+    }
+
+    /// [`Staging::commit`], after committing `subs` (this folder's sub-folders, from
+    /// [`Staging::sub`]) in order: every variant's files are in place before the manifest
+    /// that lists them.
+    pub fn commit_with(mut self, subs: Vec<Staging>) -> Result<PathBuf> {
         let all = self.written.iter().map(String::as_str).chain([MANIFEST]);
         if let Some(dir) = all.into_iter().find(|f| self.target.join(f).is_dir()) {
             return Err(in_the_way(&self.target, dir));
         }
+        for sub in subs {
+            sub.move_in()?;
+        }
         for file in self.written.clone() {
             self.move_into_place(&file)?;
         }
-        for old in &self.ours_before {
+        for old in &self.before.files {
             if old != MANIFEST && !self.written.contains(old) {
                 let _ = std::fs::remove_file(self.target.join(old));
+            }
+        }
+        for old in &self.before.folders {
+            if !self.folders.contains(old) {
+                retire(&self.target.join(old));
             }
         }
         self.move_into_place(MANIFEST)?;
@@ -188,15 +219,20 @@ impl Staging {
         Ok(self.target.clone())
     }
 
+    /// Commits a sub-folder: its target is made if need be, then its files go in as
+    /// [`Staging::commit`] moves them.
+    fn move_in(self) -> Result<PathBuf> {
+        std::fs::create_dir_all(&self.target).map_err(|source| SimError::Write {
+            path: self.target.clone(),
+            source,
+        })?;
+        self.commit()
+    }
+
     fn move_into_place(&self, file: &str) -> Result<()> {
         let to = self.target.join(file);
         if to.is_dir() {
-            return Err(SimError::OutputFolder {
-                path: self.target.clone(),
-                message: format!(
-                    "`{file}` there is a folder, so sim cannot write its {file}; move it away"
-                ),
-            });
+            return Err(in_the_way(&self.target, file));
         }
         std::fs::rename(self.dir.join(file), &to)
             .map_err(|source| SimError::Write { path: to, source })
@@ -214,156 +250,9 @@ impl Drop for Staging {
     }
 }
 
-/// A clear error when a component of `target` is a file (`--out notes.txt/sub`) or the
-/// target itself is a file.
-fn refuse_file_in_path(target: &Path) -> Result<()> {
-    for p in target.ancestors().filter(|p| !p.as_os_str().is_empty()) {
-        if p.exists() && !p.is_dir() {
-            let message = if p == target {
-                "it is a file, not a folder; choose a folder (new, empty, or an earlier sim output)"
-                    .to_string()
-            } else {
-                format!(
-                    "{} is a file, so no folder can be made inside it; choose another path",
-                    p.display()
-                )
-            };
-            return Err(SimError::OutputFolder {
-                path: target.to_path_buf(),
-                message,
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Classifies an existing target; refuses a folder with content sim cannot prove it wrote.
-fn inspect(target: &Path) -> Result<Existing> {
-    if !target.exists() {
-        return Ok(Existing::Absent);
-    }
-    let entries = entry_names(target)?;
-    if entries.is_empty() {
-        remove_stale_staging(target)?;
-        return Ok(Existing::Usable {
-            ours: BTreeSet::new(),
-            kept: Vec::new(),
-        });
-    }
-    let Some(ours) = files_sim_wrote(target, &entries) else {
-        return Err(SimError::OutputFolder {
-            path: target.to_path_buf(),
-            message: foreign_message(&entries),
-        });
-    };
-    if let Some(dir) = ours.iter().find(|f| target.join(f).is_dir()) {
-        return Err(in_the_way(target, dir));
-    }
-    remove_stale_staging(target)?;
-    let kept = entries.into_iter().filter(|e| !ours.contains(e)).collect();
-    Ok(Existing::Usable { ours, kept })
-}
-
-fn foreign_message(entries: &[String]) -> String {
-    let shown: Vec<&str> = entries.iter().take(3).map(String::as_str).collect();
-    let more = entries.len().saturating_sub(shown.len());
-    format!(
-        "it is not an earlier sim output (no manifest.json signed by sim) and holds {}{}; sim never writes into a folder of other files: choose a new or empty folder",
-        shown.join(", "),
-        if more > 0 { format!(" and {more} more") } else { String::new() }
-    )
-}
-
-/// The files listed by the folder's sim manifest, or `None` when it has none.
-fn files_sim_wrote(dir: &Path, entries: &[String]) -> Option<BTreeSet<String>> {
-    let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
-    let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
-    if let Some(record) = manifest.get("output_folder") {
-        let record: OutputRecord = serde_json::from_value(record.clone()).ok()?;
-        let plain = |f: &String| !f.is_empty() && !f.contains(['/', '\\']) && f != "." && f != "..";
-        return (record.signature == SIGNATURE && record.files.iter().all(plain))
-            .then(|| record.files.into_iter().collect());
-    }
-    legacy_files(&manifest, entries)
-}
-
-/// Outputs of sim before signed manifests: the known four files and nothing else.
-fn legacy_files(manifest: &serde_json::Value, entries: &[String]) -> Option<BTreeSet<String>> {
-    let looks_like_sim = ["sim_version", "resolved_host", "resolved_functions"]
-        .iter()
-        .all(|k| manifest.get(k).is_some());
-    let only_known = entries.iter().all(|e| LEGACY_FILES.contains(&e.as_str()));
-    (looks_like_sim && only_known).then(|| entries.iter().cloned().collect())
-}
-
-/// A folder where sim must write a file of that name.
-fn in_the_way(target: &Path, file: &str) -> SimError {
-    SimError::OutputFolder {
-        path: target.to_path_buf(),
-        message: format!(
-            "`{file}` there is a folder, so sim cannot write its {file}; move it away"
-        ),
-    }
-}
-
-/// A staging folder sim made: a real folder (not a link) named `.sim-staging-<pid>` holding
-/// the marker.
-fn is_staging(dir: &Path, name: &str) -> Option<u32> {
-    let pid = name.strip_prefix(STAGING_PREFIX)?.parse::<u32>().ok()?;
-    let path = dir.join(name);
-    let real_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
-    (real_dir && path.join(STAGING_MARKER).is_file()).then_some(pid)
-}
-
-/// Names in `dir`, sim's staging folders excluded, sorted.
-fn entry_names(dir: &Path) -> Result<Vec<String>> {
-    let read = std::fs::read_dir(dir).map_err(|source| SimError::Read {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let mut names: Vec<String> = read
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| is_staging(dir, n).is_none())
-        .collect();
-    names.sort();
-    Ok(names)
-}
-
-/// Removes staging folders of runs that no longer exist; refuses while another live sim run
-/// is writing into the same folder.
-fn remove_stale_staging(target: &Path) -> Result<()> {
-    let Ok(read) = std::fs::read_dir(target) else {
-        return Ok(());
-    };
-    for entry in read.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = is_staging(target, &name) else {
-            continue;
-        };
-        if pid != std::process::id() && process_alive(pid) {
-            return Err(SimError::OutputFolder {
-                path: target.to_path_buf(),
-                message: format!("another sim run (process {pid}) is writing into it; wait for it or choose another folder"),
-            });
-        }
-        let _ = std::fs::remove_dir_all(entry.path());
-    }
-    Ok(())
-}
-
-/// Whether process `pid` runs (Linux: /proc; elsewhere every staging folder counts as stale
-/// only if it is our own).
-fn process_alive(pid: u32) -> bool {
-    if Path::new("/proc/self").exists() {
-        Path::new(&format!("/proc/{pid}")).exists()
-    } else {
-        true
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::existing::entry_names;
     use super::*;
 
     fn temp(name: &str) -> PathBuf {
@@ -444,5 +333,94 @@ mod tests {
         std::fs::write(stale.join(STAGING_MARKER), "").unwrap();
         run_once(&out, &[("a.csv", "2")]);
         assert!(!stale.exists());
+    }
+    /// A compare-like run: `compare.csv` at the top, a sub-folder per variant.
+    fn compare_once(target: &Path, variants: &[(&str, &str)]) {
+        let mut top = Staging::prepare(target).unwrap();
+        let mut subs = Vec::new();
+        for (name, body) in variants {
+            let mut sub = top.sub(name).unwrap();
+            sub.write("summary.json", body.as_bytes()).unwrap();
+            let record = serde_json::json!({ "output_folder": sub.record() });
+            sub.write(MANIFEST, record.to_string().as_bytes()).unwrap();
+            subs.push(sub);
+        }
+        top.write("compare.csv", b"rows").unwrap();
+        let record = serde_json::json!({ "output_folder": top.record() });
+        top.write(MANIFEST, record.to_string().as_bytes()).unwrap();
+        top.commit_with(subs).unwrap();
+    }
+
+    #[test]
+    fn a_compare_folder_replaces_its_variants_and_keeps_the_users_files() {
+        let d = temp("compare");
+        let out = d.join("out");
+        compare_once(&out, &[("a", "1"), ("b", "1")]);
+        assert_eq!(
+            entry_names(&out).unwrap(),
+            ["a", "b", "compare.csv", MANIFEST]
+        );
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+        std::fs::write(out.join("a").join("plot.png"), "mine").unwrap();
+        compare_once(&out, &[("a", "2"), ("c", "2")]);
+        let a = out.join("a");
+        assert_eq!(
+            std::fs::read_to_string(a.join("summary.json")).unwrap(),
+            "2"
+        );
+        assert_eq!(std::fs::read_to_string(a.join("plot.png")).unwrap(), "mine");
+        assert!(
+            !out.join("b").exists(),
+            "a variant no longer run is removed"
+        );
+        assert!(out.join("c").join("summary.json").is_file());
+        assert_eq!(
+            std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+            "mine"
+        );
+    }
+
+    #[test]
+    fn a_failed_compare_leaves_every_previous_variant_and_no_staging() {
+        let d = temp("compare-fail");
+        let out = d.join("out");
+        compare_once(&out, &[("a", "1"), ("b", "1")]);
+        let mut top = Staging::prepare(&out).unwrap();
+        let mut a = top.sub("a").unwrap();
+        a.write("summary.json", b"half").unwrap();
+        let _b = top.sub("b").unwrap();
+        // The run fails here: nothing is committed.
+        drop(a);
+        drop(top);
+        for v in ["a", "b"] {
+            let summary = out.join(v).join("summary.json");
+            assert_eq!(std::fs::read_to_string(summary).unwrap(), "1");
+        }
+        assert_eq!(
+            entry_names(&out).unwrap(),
+            ["a", "b", "compare.csv", MANIFEST]
+        );
+        assert_eq!(
+            std::fs::read_dir(&out).unwrap().count(),
+            4,
+            "no staging left"
+        );
+    }
+
+    #[test]
+    fn a_variant_folder_of_someone_elses_files_is_refused_before_the_run() {
+        let d = temp("compare-foreign");
+        let out = d.join("out");
+        compare_once(&out, &[("b", "1")]);
+        std::fs::create_dir_all(out.join("a")).unwrap();
+        std::fs::write(out.join("a").join("app.py"), "code").unwrap();
+        let mut top = Staging::prepare(&out).unwrap_or_else(|e| panic!("{e}"));
+        let err = top.sub("a").err().unwrap().to_string();
+        assert!(err.contains("not an earlier sim output"), "{err}");
+        drop(top);
+        assert_eq!(
+            std::fs::read_to_string(out.join("a").join("app.py")).unwrap(),
+            "code"
+        );
     }
 }

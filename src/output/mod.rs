@@ -4,7 +4,9 @@
 //! interrupted run leaves the previous outputs as they were); `csv_export` streams the CSV
 //! rows; `report` is the terminal summary.
 
+pub mod compare;
 pub mod csv_export;
+mod existing;
 pub mod folder;
 pub mod progress;
 pub mod report;

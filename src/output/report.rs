@@ -222,8 +222,8 @@ fn scaling_log(o: &mut String, sc: &crate::metrics::summary::ScalingSummary) {
     };
     let _ = writeln!(
         o,
-        "  {:.1} instance-seconds, {} scale events, {} rejected (429), longest queue wait {:.1} s{returned}",
-        sc.instance_seconds, sc.scale_events, sc.rejected_429, sc.max_queue_age_s
+        "  {:.1} instance-seconds ({:.2} instances on average), {} scale events, {} rejected (429), longest queue wait {:.1} s{returned}",
+        sc.instance_seconds, sc.mean_instances, sc.scale_events, sc.rejected_429, sc.max_queue_age_s
     );
     let l = &sc.latency_split_ms;
     let _ = writeln!(

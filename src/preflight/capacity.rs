@@ -128,6 +128,7 @@ pub fn bottleneck(d: &Demand, h: &HostConfig, per_s: f64) -> Bottleneck {
 pub fn offered_rate(w: &Workload) -> f64 {
     match w {
         Workload::Poisson { rate_per_s, .. } => *rate_per_s,
+        Workload::RateCurve(curve) => curve.mean_rate(),
         Workload::Replay { arrivals_ns, .. } => {
             let span = arrivals_ns.last().copied().unwrap_or(0) as f64 / 1e9;
             if arrivals_ns.len() > 1 && span > 0.0 {

@@ -317,6 +317,13 @@ fn load(f: &FunctionSpec, host: &HostConfig) -> Load {
             first_round_s: 0.0,
             open_rate: *rate_per_s,
         },
+        Workload::RateCurve(curve) => Load {
+            arrivals: curve.expected_arrivals(),
+            last_arrival_s: curve.end_s(),
+            simultaneous: 0.0,
+            first_round_s: 0.0,
+            open_rate: curve.mean_rate(),
+        },
         Workload::Replay { arrivals_ns, .. } => Load {
             arrivals: arrivals_ns.len() as f64,
             last_arrival_s: s(arrivals_ns.last().copied().unwrap_or(0)),

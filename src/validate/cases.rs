@@ -239,6 +239,7 @@ pub(super) fn experiment_for(
         function_timeout_ns: None,
         worker_restart_delay_ns: 10_000_000_000,
         memory: None,
+        compare: None,
         source: file.to_path_buf(),
         as_given: None,
     })

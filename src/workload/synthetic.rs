@@ -24,6 +24,8 @@ pub enum ArrivalSource {
         /// No arrival at or after this.
         end_ns: u64,
     },
+    /// A non-homogeneous Poisson process along a rate curve.
+    Curve(super::curve::CurveArrivals),
     /// Instants read from a file.
     Replay {
         /// The instants.
@@ -52,6 +54,9 @@ impl ArrivalSource {
                 last: 0.0,
                 end_ns: *duration_ns,
             },
+            Workload::RateCurve(curve) => {
+                ArrivalSource::Curve(super::curve::CurveArrivals::new(curve, rng))
+            }
             Workload::Replay { arrivals_ns, .. } => ArrivalSource::Replay {
                 arrivals: std::sync::Arc::new(arrivals_ns.clone()),
                 next: 0,
@@ -83,6 +88,7 @@ impl Iterator for ArrivalSource {
                 let t = last.round() as u64;
                 (t < *end_ns).then_some(t)
             }
+            ArrivalSource::Curve(curve) => curve.next(),
             ArrivalSource::Replay { arrivals, next } => {
                 let t = arrivals.get(*next).copied();
                 *next += 1;

@@ -172,7 +172,15 @@ def digest(folder):
 
 
 def summary_problems(out):
-    """Why an exit-0 run's outputs are wrong, or [] when they add up."""
+    """Why an exit-0 run's outputs are wrong, or [] when they add up. A compare run's folder
+    holds compare.csv and a run's folder per variant, each checked on its own."""
+    compare = out / "compare.csv"
+    if compare.is_file():
+        rows = compare.read_text().splitlines()[1:]
+        variants = [row.split(",")[0] for row in rows]
+        if not variants:
+            return ["compare.csv has no rows"]
+        return [f"{v}: {p}" for v in variants for p in summary_problems(out / v)]
     path = out / "summary.json"
     if not path.is_file():
         return ["summary.json missing"]

@@ -1,4 +1,7 @@
-//! One command's orchestration: load -> prepare output -> run -> export -> report.
+//! One command's orchestration: load -> prepare output -> run -> export -> report. An
+//! experiment with a compare block runs its variants instead (`compare`).
+
+mod compare;
 
 use crate::cli::{CheckArgs, Cli, Command, RunArgs};
 use crate::config::{load_experiment, Experiment};
@@ -39,6 +42,10 @@ fn overrides(sets: &[String], seed: Option<u64>, no_invocations: bool) -> Vec<St
 
 fn check_command(args: CheckArgs) -> Result<()> {
     let exp = load_experiment(&args.experiment, &args.sets)?;
+    let cmp = match exp.compare {
+        Some(_) => crate::config::load_comparison(&args.experiment, &args.sets)?,
+        None => None,
+    };
     crate::say!(
         "{}: ok ({} function(s), {} process(es) x {} thread(s))",
         args.experiment.display(),
@@ -46,18 +53,37 @@ fn check_command(args: CheckArgs) -> Result<()> {
         exp.host.processes,
         exp.host.threads
     );
-    let estimate = preflight::estimate(&exp);
-    crate::say!("  estimate: {}", estimate.line());
-    for over in estimate.over(&Limits::DEFAULT) {
-        crate::say!("  over the limit (sim run needs --yes): {over}");
+    let Some(cmp) = cmp else {
+        print_estimate(&exp, "  ");
+        return Ok(());
+    };
+    for v in &cmp.variants {
+        let e = &v.experiment;
+        let plan = e.plan.as_ref().map_or("no plan", |p| p.name.as_str());
+        crate::say!(
+            "  variant {}: ok ({plan}, {} process(es) x {} thread(s))",
+            v.name,
+            e.host.processes,
+            e.host.threads
+        );
+        print_estimate(e, "    ");
     }
     Ok(())
 }
 
-/// What manifest.json records about a run: enough to run it again, to know what ran, and to
-/// prove which files of the folder sim wrote.
+/// The run's estimate and every limit it passes, indented by `indent`.
+fn print_estimate(exp: &Experiment, indent: &str) {
+    let estimate = preflight::estimate(exp);
+    crate::say!("{indent}estimate: {}", estimate.line());
+    for over in estimate.over(&Limits::DEFAULT) {
+        crate::say!("{indent}over the limit (sim run needs --yes): {over}");
+    }
+}
+
+/// What every manifest.json starts with: which sim wrote it, the proof of the files it wrote,
+/// and how it was run.
 #[derive(Serialize)]
-struct Manifest<'a> {
+struct RunRecord<'a> {
     sim_version: &'static str,
     /// The signature and the files this run wrote (see [`crate::output::folder`]).
     output_folder: OutputRecord,
@@ -67,6 +93,33 @@ struct Manifest<'a> {
     wall_time_s: f64,
     /// The `--set` overrides given, in order.
     overrides: &'a [String],
+}
+
+impl<'a> RunRecord<'a> {
+    /// The record of `exp` run into `staging` with `sets` in `wall` seconds.
+    fn new(staging: &Staging, exp: &Experiment, sets: &'a [String], wall: f64) -> Self {
+        RunRecord {
+            sim_version: env!("CARGO_PKG_VERSION"),
+            output_folder: staging.record(),
+            command: std::env::args().collect(),
+            experiment_file: exp.source.display().to_string(),
+            seed: exp.seed,
+            wall_time_s: wall,
+            overrides: sets,
+        }
+    }
+}
+
+/// What manifest.json records about a run: enough to run it again, to know what ran, and to
+/// prove which files of the folder sim wrote.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    #[serde(flatten)]
+    run: RunRecord<'a>,
+    /// The compare variant this run is (absent for a plain run): its name and overrides,
+    /// applied after `overrides`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant: Option<VariantRecord<'a>>,
     /// The experiment as written, with `--set` overrides applied.
     experiment: Option<&'a crate::config::raw::RawExperiment>,
     /// The host with every default resolved (thread-pool size, executor size, costs).
@@ -80,6 +133,13 @@ struct Manifest<'a> {
     /// The plan with every field resolved, overrides applied (absent without `plan`).
     #[serde(skip_serializing_if = "Option::is_none")]
     resolved_plan: Option<&'a crate::config::PlanConfig>,
+}
+
+/// A compare variant, as its manifest records it.
+#[derive(Serialize)]
+struct VariantRecord<'a> {
+    name: &'a str,
+    set: &'a [String],
 }
 
 /// A function as the model runs it; huge expanded bodies are summarised.
@@ -97,6 +157,9 @@ struct ResolvedFunction<'a> {
 fn run_command(args: RunArgs) -> Result<()> {
     let sets = overrides(&args.sets, args.seed, args.no_invocations);
     let exp = load_experiment(&args.experiment, &sets)?;
+    if exp.compare.is_some() {
+        return compare::run_variants(&args, &sets);
+    }
     let estimate = preflight::estimate(&exp);
     let over = estimate.over(&Limits::DEFAULT);
     if !over.is_empty() && !args.yes {
@@ -111,11 +174,7 @@ fn run_command(args: RunArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("outputs").join(&exp.name));
     let mut staging = Staging::prepare(&target)?;
-    let budget = args
-        .max_memory_gib
-        .map_or_else(MemoryBudget::default_for_machine, |g| MemoryBudget {
-            bytes: g * preflight::GIB,
-        });
+    let budget = memory_budget(&args);
     let started = Instant::now();
     let guards = Guards {
         budget,
@@ -124,11 +183,11 @@ fn run_command(args: RunArgs) -> Result<()> {
     };
     let summary = simulate(&mut staging, &exp, &guards, args.quiet)?;
     let wall = started.elapsed().as_secs_f64();
-    staging.write("summary.json", pretty_json(&summary).as_bytes())?;
-    if let Some(scaling) = &summary.scaling {
-        staging.write("scaling.csv", csv_export::scaling_csv(scaling).as_bytes())?;
-    }
-    write_manifest(&mut staging, &exp, &args.sets, wall)?;
+    let given = Given {
+        sets: &args.sets,
+        variant: None,
+    };
+    write_results(&mut staging, &exp, &summary, &given, wall)?;
     let kept = staging.kept_files().to_vec();
     let dir = staging.commit()?;
     if !args.quiet {
@@ -146,6 +205,36 @@ fn run_command(args: RunArgs) -> Result<()> {
         crate::say!("{}", wrote_line(&dir, &exp, &kept, wall));
     }
     Ok(())
+}
+
+/// The memory budget of `sim run`: `--max-memory-gib`, or the machine's default.
+fn memory_budget(args: &RunArgs) -> MemoryBudget {
+    args.max_memory_gib
+        .map_or_else(MemoryBudget::default_for_machine, |g| MemoryBudget {
+            bytes: g * preflight::GIB,
+        })
+}
+
+/// summary.json, scaling.csv (scaled runs) and manifest.json of a finished run.
+fn write_results(
+    staging: &mut Staging,
+    exp: &Experiment,
+    summary: &RunSummary,
+    given: &Given,
+    wall: f64,
+) -> Result<()> {
+    staging.write("summary.json", pretty_json(summary).as_bytes())?;
+    if let Some(scaling) = &summary.scaling {
+        staging.write("scaling.csv", csv_export::scaling_csv(scaling).as_bytes())?;
+    }
+    write_manifest(staging, exp, given, wall)
+}
+
+/// What a run was given besides its file: the command line's `--set` overrides and, for a
+/// compare variant, its name and overrides.
+struct Given<'a> {
+    sets: &'a [String],
+    variant: Option<&'a crate::config::Variant>,
 }
 
 /// What may stop a run: the memory budget always, and far more events than estimated unless
@@ -277,20 +366,13 @@ fn host_line(exp: &Experiment) -> String {
     )
 }
 
-fn write_manifest(
-    staging: &mut Staging,
-    exp: &Experiment,
-    sets: &[String],
-    wall: f64,
-) -> Result<()> {
+fn write_manifest(staging: &mut Staging, exp: &Experiment, given: &Given, wall: f64) -> Result<()> {
     let manifest = Manifest {
-        sim_version: env!("CARGO_PKG_VERSION"),
-        output_folder: staging.record(),
-        command: std::env::args().collect(),
-        experiment_file: exp.source.display().to_string(),
-        seed: exp.seed,
-        wall_time_s: wall,
-        overrides: sets,
+        run: RunRecord::new(staging, exp, given.sets, wall),
+        variant: given.variant.map(|v| VariantRecord {
+            name: &v.name,
+            set: &v.set,
+        }),
         experiment: exp.as_given.as_ref(),
         resolved_host: &exp.host,
         resolved_functions: exp
