@@ -63,6 +63,10 @@ class Placement:
         self.waiting = {}  # tid -> (wake time, the CPUs' tasks then, idle time so far)
         self.sleeping = set()  # followed tids switched out asleep (not preempted)
         self.tgid = {}  # tid -> process id, from the events' pid/tid
+        self.last_cpu = {}  # tid -> the CPU it last ran on
+        # (its last CPU idle at the wake?, ran there?, ran on a CPU idle at the wake?) ->
+        # [wake-ups, their delays], for wake-ups with some CPU idle
+        self.placements = {}
         self.by_process = {}  # tgid -> [wakeups, delay s, delay s with a CPU idle, long waits]
         self.wakeups = 0
         self.delay = 0.0
@@ -85,7 +89,7 @@ class Placement:
         self.sleeping.discard(tid)
         # sched_waking fires before the kernel picks the CPU: keep the CPUs' state at the
         # wake-up and judge the placement where the thread is switched in.
-        self.waiting[tid] = [ev["time"], dict(self.running), 0.0]
+        self.waiting[tid] = [ev["time"], dict(self.running), 0.0, self.last_cpu.get(tid)]
 
     def switch(self, ev):
         cpu, now = ev["cpu"], ev["time"]
@@ -97,11 +101,13 @@ class Placement:
             self.idle_total[cpu] = self.idle_total.get(cpu, 0.0) + now - self.idle_since.pop(cpu)
         if nxt == 0:
             self.idle_since[cpu] = now
+        self.last_cpu[prev] = cpu
         self.running[cpu] = nxt
         woke = self.waiting.pop(nxt, None)
         if woke is None:
             return
-        at, cpus, while_idle = woke
+        at, cpus, while_idle, last = woke
+        self.placement(cpus, last, cpu, now - at)
         self.wakeups += 1
         self.delay += now - at
         stats = self.by_process.setdefault(self.tgid.get(nxt, 0), [0, 0.0, 0.0, 0])
@@ -113,6 +119,15 @@ class Placement:
         if cpus.get(cpu, 0) != 0 and another_idle:
             self.onto_busy_with_idle += 1
             self.delay_with_idle += now - at
+
+    def placement(self, cpus, last, ran_on, delay):
+        """Where a thread woken while some CPU was idle ran, against the CPU it ran on last."""
+        if last is None or not any(pid == 0 for pid in cpus.values()):
+            return
+        key = (cpus.get(last, 0) == 0, ran_on == last, cpus.get(ran_on, 0) == 0)
+        entry = self.placements.setdefault(key, [0, []])
+        entry[0] += 1
+        entry[1].append(delay)
 
     def tick(self, now):
         """Before each event: the delay of every waiting thread while some CPU is idle."""
@@ -135,6 +150,17 @@ class Placement:
             "their_delay_ms": round(1e3 * self.delay_with_idle, 3),
             "delay_while_a_cpu_idle_ms": round(1e3 * self.delay_while_idle, 3),
             "idle_s_per_cpu": {c: round(t, 6) for c, t in sorted(self.idle_total.items())},
+            "placement_with_a_cpu_idle": [
+                {
+                    "last_cpu": "idle" if last_idle else "busy",
+                    "ran_on": "last cpu" if on_last else "another cpu",
+                    "that_cpu_at_the_wake": "idle" if ran_idle else "busy",
+                    "wakeups": n,
+                    "median_delay_us": round(1e6 * sorted(d)[len(d) // 2], 1),
+                    "p90_delay_us": round(1e6 * sorted(d)[int(0.9 * (len(d) - 1))], 1),
+                }
+                for (last_idle, on_last, ran_idle), (n, d) in sorted(self.placements.items())
+            ],
             "per_process": {
                 str(pid): {
                     "wakeups": n,
