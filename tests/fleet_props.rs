@@ -204,7 +204,10 @@ proptest! {
         // Placed on an instance = has a process, which names its instance.
         let placed = rows.iter().filter(|r| !r[6].is_empty()).count() as u64;
         for r in &rows {
-            prop_assert_eq!(r[6].is_empty(), r[9].is_empty(), "{:?}", r);
+            // A try cut while it waited at its instance for a ready process (its worker down
+            // after an OOM kill or a timeout) names the instance but no process.
+            let cut_waiting = r[8] == Outcome::Failed(FailReason::DrainCut).to_string() && r[6].is_empty();
+            prop_assert!(r[6].is_empty() == r[9].is_empty() || cut_waiting, "{:?}", r);
             prop_assert!(r[10] == "true" || r[10] == "false");
         }
         let sc = summary.scaling.as_ref().unwrap();
