@@ -1,4 +1,4 @@
-//! The command line: `sim run`, `sim check`, `sim validate`, `sim bench`.
+//! The command line: `sim run`, `sim check`, `sim validate`, `sim trace`, `sim bench`.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -23,8 +23,28 @@ pub enum Command {
     Check(CheckArgs),
     /// Replay real-CPython ground-truth cases and compare (exit 1 on a miss).
     Validate(ValidateArgs),
+    /// Recorded and generated traces: `sim trace stats FILE`.
+    #[command(subcommand)]
+    Trace(TraceCommand),
     /// Measure the simulator's speed (events/s, invocations/s, memory).
     Bench(BenchArgs),
+}
+
+/// `sim trace ...`.
+#[derive(Debug, Subcommand)]
+pub enum TraceCommand {
+    /// Sum a trace up: invocations, rate per minute, durations, busiest functions.
+    Stats(TraceStatsArgs),
+}
+
+/// `sim trace stats`.
+#[derive(Debug, clap::Args)]
+pub struct TraceStatsArgs {
+    /// The trace file (CSV).
+    pub file: PathBuf,
+    /// Its layout.
+    #[arg(long, value_enum, default_value = "azure2021")]
+    pub format: crate::workload::trace_rows::TraceFormat,
 }
 
 /// `sim run`.

@@ -265,6 +265,11 @@ pub const REPLAY_S: Real = closed(
     "at most 1 year after the start",
 );
 
+/// A recorded invocation's duration in a trace, seconds (at most one day).
+pub const TRACE_DURATION_S: Real = closed(0.0, MAX_DURATION_MS / 1e3, "seconds", "at most 1 day");
+/// A recorded invocation's duration in a trace, ms (at most one day).
+pub const TRACE_DURATION_MS: Real = closed(0.0, MAX_DURATION_MS, "ms", "at most 1 day");
+
 /// The count of `GatherN(count, ..)`.
 pub const GATHER_COUNT: Whole = whole(1, 100_000, "copies of the branch");
 /// The count of `Repeat(count, ..)`.
