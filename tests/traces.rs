@@ -7,6 +7,9 @@ use sim::workload::trace_rows::{RowReader, TraceFormat};
 use sim::workload::trace_scan::{ordered, scan};
 use std::path::{Path, PathBuf};
 
+/// The whole trace as the window.
+const ALL: (u64, u64) = (0, u64::MAX);
+
 /// The 199 real rows of the Azure 2021 trace kept beside the repository.
 fn excerpt() -> PathBuf {
     let p = root().join("../shared/data/azure2021_excerpt_199rows.csv");
@@ -25,7 +28,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// Every row of `path` in arrival order: (arrival ns, function).
 fn in_order(path: &Path, format: TraceFormat) -> (Vec<(u64, String)>, usize) {
-    let s = scan(path, format).unwrap();
+    let s = scan(path, format, ALL).unwrap();
     let mut rows = ordered(path, format, &s).unwrap();
     let mut out = Vec::new();
     while let Some(r) = rows.next_row().unwrap() {
@@ -39,7 +42,7 @@ fn the_2021_excerpt_reads_all_its_rows_in_arrival_order() {
     let (rows, _) = in_order(&excerpt(), TraceFormat::Azure2021);
     assert_eq!(rows.len(), 199);
     assert!(rows.windows(2).all(|w| w[0].0 <= w[1].0));
-    let s = scan(&excerpt(), TraceFormat::Azure2021).unwrap();
+    let s = scan(&excerpt(), TraceFormat::Azure2021, ALL).unwrap();
     assert_eq!(s.functions.len(), 31);
     assert_eq!(s.functions.values().map(|f| f.count).sum::<u64>(), 199);
     // The first row: end 0.07949090003967285 s, duration 0.078 s.
@@ -151,7 +154,7 @@ fn a_bad_row_names_file_line_column_and_value() {
     ];
     for (text, format, want) in cases {
         let p = write(&dir, "t.csv", text);
-        let err = scan(&p, format).unwrap_err().to_string();
+        let err = scan(&p, format, ALL).unwrap_err().to_string();
         assert!(err.contains(want), "{err}\nwanted: {want}");
     }
 }
@@ -160,13 +163,15 @@ fn a_bad_row_names_file_line_column_and_value() {
 fn missing_columns_are_named_with_the_header_the_file_has() {
     let dir = temp_dir("missing");
     let p = write(&dir, "t.csv", "app,end_timestamp\na,1\n");
-    let err = scan(&p, TraceFormat::Azure2021).unwrap_err().to_string();
+    let err = scan(&p, TraceFormat::Azure2021, ALL)
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("t.csv:1: missing column(s) func, duration for the Azure2021 format; the header has: app, end_timestamp"),
         "{err}"
     );
     let p = write(&dir, "u.csv", "time,function\n1,a\n");
-    let err = scan(&p, TraceFormat::Csv).unwrap_err().to_string();
+    let err = scan(&p, TraceFormat::Csv, ALL).unwrap_err().to_string();
     assert!(err.contains("timestamp_s or timestamp_ms"), "{err}");
 }
 

@@ -25,8 +25,14 @@ pub struct RawExperiment {
     pub seed: Num,
     /// The host instance and its Python worker settings.
     pub host: RawHost,
-    /// The functions of the app, each with the load it receives.
+    /// The functions of the app, each with the load it receives (may be omitted with a
+    /// `trace` block).
+    #[serde(default)]
     pub functions: Vec<RawFunctionUse>,
+    /// A recorded trace whose functions join the run, each with its arrivals and durations
+    /// (see [`super::trace`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<super::trace::RawTrace>,
     /// Stop the clock here (0 < seconds <= 1e6); invocations still running are reported as
     /// pending.
     #[serde(default)]

@@ -59,8 +59,12 @@ pub fn validate(
         .and_then(|n| c.real("function_timeout_s", n, &limits::FUNCTION_TIMEOUT_S));
     let plan = c.plan(&raw, timeout_s)?;
     let host = c.host(&raw.host, plan.as_ref().map(|p| p.config.cores));
-    if raw.functions.is_empty() {
-        c.bad("functions", "[]", "at least one function");
+    if raw.functions.is_empty() && raw.trace.is_none() {
+        c.bad(
+            "functions",
+            "[]",
+            "at least one function (or a `trace` block)",
+        );
     }
     let mut functions = Vec::new();
     for (i, f) in raw.functions.iter().enumerate() {
@@ -103,12 +107,20 @@ pub fn validate(
     if functions.len() == raw.functions.len() {
         c.http_limits_agree(&functions);
     }
+    let mut declared = raw.functions.len();
+    if let Some(t) = &raw.trace {
+        for spec in c.trace_functions(t, base)? {
+            c.trace_function_fits(&spec, &functions);
+            functions.push(spec);
+            declared += 1;
+        }
+    }
     let horizon_ns = raw.horizon_s.as_ref().map(|h| {
         let s = c.real("horizon_s", h, &limits::HORIZON_S).unwrap_or(0.0);
         (s * 1e9) as u64
     });
     let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
-    let hub_partitions = event_hub_partitions(&functions, raw.functions.len());
+    let hub_partitions = event_hub_partitions(&functions, declared);
     let scale = raw.scale.as_ref().map(|s| {
         let defaults = plan.as_ref().and_then(|p| p.scale.as_ref());
         c.scale(

@@ -137,7 +137,8 @@ pub fn offered_rate(w: &Workload) -> f64 {
                 0.0
             }
         }
-        Workload::Burst { .. } | Workload::ClosedLoop { .. } => 0.0,
+        Workload::Trace(t) if t.span_ns > 0 => t.count as f64 / (t.span_ns as f64 / 1e9),
+        Workload::Burst { .. } | Workload::ClosedLoop { .. } | Workload::Trace(_) => 0.0,
     }
 }
 

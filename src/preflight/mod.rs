@@ -331,6 +331,13 @@ fn load(f: &FunctionSpec, host: &HostConfig) -> Load {
             first_round_s: 0.0,
             open_rate: capacity::offered_rate(&f.workload),
         },
+        Workload::Trace(t) => Load {
+            arrivals: t.count as f64,
+            last_arrival_s: s(t.span_ns),
+            simultaneous: 0.0,
+            first_round_s: 0.0,
+            open_rate: capacity::offered_rate(&f.workload),
+        },
         Workload::ClosedLoop {
             clients,
             think,

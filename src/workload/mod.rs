@@ -6,12 +6,14 @@
 //! Closed-loop clients are driven by the model itself, since their next request depends on
 //! the previous response. Recorded traces are streamed: `trace_rows` reads rows in file
 //! order, `trace_scan` is the first pass (functions, counts, lateness), `reorder` puts rows
-//! in arrival order in bounded memory, `trace_stats` sums a trace up.
+//! in arrival order in bounded memory, `trace_stats` sums a trace up, `trace_feed` streams one
+//! function's arrivals and recorded durations into a run.
 
 pub mod curve;
 pub mod reorder;
 pub mod synthetic;
 pub mod trace;
+pub mod trace_feed;
 pub mod trace_rows;
 pub mod trace_scan;
 pub mod trace_stats;

@@ -33,6 +33,8 @@ pub enum ArrivalSource {
         /// The next one to hand out.
         next: usize,
     },
+    /// One function of a recorded trace, streamed from its file.
+    Trace(Box<super::trace_feed::TraceArrivals>),
     /// Nothing (closed-loop functions, whose arrivals the model makes).
     None,
 }
@@ -61,7 +63,19 @@ impl ArrivalSource {
                 arrivals: std::sync::Arc::new(arrivals_ns.clone()),
                 next: 0,
             },
+            Workload::Trace(src) => {
+                ArrivalSource::Trace(Box::new(super::trace_feed::TraceArrivals::new(src)))
+            }
             Workload::ClosedLoop { .. } => ArrivalSource::None,
+        }
+    }
+
+    /// The recorded duration of the arrival last handed out, ns, for a trace (`None` for
+    /// other sources, whose durations come from the body's distributions).
+    pub fn recorded_ns(&self) -> Option<u64> {
+        match self {
+            ArrivalSource::Trace(t) => Some(t.last_duration_ns()),
+            _ => None,
         }
     }
 }
@@ -94,6 +108,7 @@ impl Iterator for ArrivalSource {
                 *next += 1;
                 t
             }
+            ArrivalSource::Trace(t) => t.next(),
             ArrivalSource::None => None,
         }
     }

@@ -12,7 +12,7 @@ use std::path::Path;
 /// One function of a trace, as the first pass saw it.
 #[derive(Debug, Clone, Default)]
 pub struct FunctionScan {
-    /// Its invocations.
+    /// Its invocations in the window.
     pub count: u64,
     /// The sum of its recorded durations, ns (0 without durations).
     pub duration_sum_ns: u128,
@@ -30,7 +30,7 @@ impl FunctionScan {
 /// What a first pass over a trace found.
 #[derive(Debug, Clone, Default)]
 pub struct Scan {
-    /// Every function by its key in the trace, with its counts.
+    /// Every function by its key in the trace, with its counts in the window.
     pub functions: BTreeMap<String, FunctionScan>,
     /// Rows read.
     pub rows: u64,
@@ -40,12 +40,13 @@ pub struct Scan {
     pub last_ns: u64,
     /// The most a row's arrival lies before an arrival on an earlier line, ns.
     pub lateness_ns: u64,
-    /// The recorded durations (ns).
+    /// The recorded durations (ns) in the window.
     pub durations: LogHistogram,
 }
 
-/// Reads every row of `path`, checking each.
-pub fn scan(path: &Path, format: TraceFormat) -> Result<Scan> {
+/// Reads every row of `path`, checking each; functions' counts and durations are those of
+/// the arrivals in `window_ns` ([from, to)).
+pub fn scan(path: &Path, format: TraceFormat, window_ns: (u64, u64)) -> Result<Scan> {
     let mut rows = RowReader::open(path, format)?;
     let mut s = Scan {
         first_ns: u64::MAX,
@@ -57,6 +58,9 @@ pub fn scan(path: &Path, format: TraceFormat) -> Result<Scan> {
         s.first_ns = s.first_ns.min(row.arrival_ns);
         s.last_ns = s.last_ns.max(row.arrival_ns);
         let f = s.functions.entry(row.function).or_default();
+        if row.arrival_ns < window_ns.0 || row.arrival_ns >= window_ns.1 {
+            continue;
+        }
         f.count += 1;
         if let Some(d) = row.duration_ns {
             f.duration_sum_ns += u128::from(d);

@@ -33,7 +33,7 @@ pub struct TraceStats {
 
 /// Reads `path` twice (checking every row, then in arrival order) and sums it up.
 pub fn trace_stats(path: &Path, format: TraceFormat) -> Result<TraceStats> {
-    let s = scan(path, format)?;
+    let s = scan(path, format, (0, u64::MAX))?;
     let mut rows = ordered(path, format, &s)?;
     let (mut minute, mut in_minute, mut peak) = (0u64, 0u64, 0u64);
     while let Some(row) = rows.next_row()? {
