@@ -2,6 +2,7 @@
 //! experiment with a compare block runs its variants instead (`compare`).
 
 mod compare;
+mod trace_gen;
 
 use crate::cli::{CheckArgs, Cli, Command, RunArgs};
 use crate::config::{load_experiment, Experiment};
@@ -38,6 +39,7 @@ fn trace_command(cmd: crate::cli::TraceCommand) -> Result<()> {
             crate::say!("{}", stats.report(&args.file));
             Ok(())
         }
+        crate::cli::TraceCommand::Gen(args) => trace_gen::trace_gen(&args),
     }
 }
 

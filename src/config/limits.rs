@@ -296,6 +296,18 @@ pub const CPU_SHARE: Real = closed(
     "of each duration spent in Python code, the rest in I/O",
 );
 
+/// A `Diurnal` pattern's `peak_at_h`.
+pub const PEAK_AT_H: Real = closed(0.0, 24.0, "hours", "after the start");
+/// A `Diurnal` pattern's `days`.
+pub const DIURNAL_DAYS: Whole = whole(1, 11, "days (the longest run is 1e6 s)");
+/// An `OnOff` pattern's mean on or off period, seconds.
+pub const ON_OFF_S: Real = above(
+    0.0,
+    MAX_S,
+    "seconds",
+    "the mean length of an on or off period",
+);
+
 /// The count of `GatherN(count, ..)`.
 pub const GATHER_COUNT: Whole = whole(1, 100_000, "copies of the branch");
 /// The count of `Repeat(count, ..)`.

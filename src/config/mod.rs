@@ -18,6 +18,7 @@ mod memory;
 mod names;
 mod number;
 pub mod overrides;
+pub mod patterns;
 pub mod plan;
 pub mod raw;
 pub mod scale;
@@ -442,6 +443,18 @@ pub enum Workload {
     },
     /// Open-loop Poisson arrivals whose rate follows a piecewise-linear curve.
     RateCurve(RateCurve),
+    /// On/off bursts (a two-state Markov-modulated Poisson process): Poisson arrivals at
+    /// `rate_per_s` during on periods, none during off periods, each period exponential.
+    OnOff {
+        /// Arrivals per second while on.
+        rate_per_s: f64,
+        /// Mean on period, ns.
+        on_ns: f64,
+        /// Mean off period, ns.
+        off_ns: f64,
+        /// Arrivals stop after this (ns).
+        duration_ns: u64,
+    },
     /// Closed loop of clients with think time.
     ClosedLoop {
         /// Number of clients.

@@ -336,6 +336,21 @@ pub enum RawWorkload {
         /// 1e9 arrivals per second, not all 0.
         points: Vec<(Num, Num)>,
     },
+    /// A synthetic pattern built on a rate curve: `Pattern(Diurnal(..))`, `Pattern(Ramp(..))`,
+    /// `Pattern(Step(..))`, `Pattern(Spike(..))` (see [`super::patterns`]).
+    Pattern(super::patterns::RawPattern),
+    /// On/off bursts (MMPP): Poisson at `rate_per_s` during on periods (mean `on_s`), nothing
+    /// during off periods (mean `off_s`), both exponential, starting on, for `duration_s`.
+    OnOff {
+        /// Arrivals per second while on, 0 < rate <= 1e9.
+        rate_per_s: Num,
+        /// Mean on period, seconds.
+        on_s: Num,
+        /// Mean off period, seconds.
+        off_s: Num,
+        /// Seconds during which arrivals come, 0 < seconds <= 1e6.
+        duration_s: Num,
+    },
     /// `clients` users, each sending a request, waiting for its response, then thinking.
     ClosedLoop {
         /// Number of concurrent clients (JMeter threads, k6 VUs), 1..=1000000.

@@ -263,6 +263,35 @@ impl Checker {
                     .unwrap_or(1.0),
                 duration_ns: self.seconds(&format!("{field}.duration_s"), duration_s),
             },
+            RawWorkload::Pattern(p) => match self.pattern(p, field) {
+                Some(w) => w,
+                None => return Ok(None),
+            },
+            RawWorkload::OnOff {
+                rate_per_s,
+                on_s,
+                off_s,
+                duration_s,
+            } => {
+                let mut period = |name: &str, n: &Num| {
+                    self.real(&format!("{field}.{name}"), n, &limits::ON_OFF_S)
+                        .unwrap_or(1.0)
+                        * 1e9
+                };
+                let (on_ns, off_ns) = (period("on_s", on_s), period("off_s", off_s));
+                Workload::OnOff {
+                    rate_per_s: self
+                        .real(
+                            &format!("{field}.rate_per_s"),
+                            rate_per_s,
+                            &limits::RATE_PER_S,
+                        )
+                        .unwrap_or(1.0),
+                    on_ns,
+                    off_ns,
+                    duration_ns: self.seconds(&format!("{field}.duration_s"), duration_s),
+                }
+            }
             RawWorkload::RateCurve { points } => match self.rate_curve(points, field) {
                 Some(curve) => Workload::RateCurve(curve),
                 None => return Ok(None),

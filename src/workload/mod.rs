@@ -1,6 +1,6 @@
 //! Where invocations come from: lazy, time-ordered arrival sources.
 //!
-//! Open-loop sources (burst, Poisson, rate curve, replay, recorded trace) are iterators the
+//! Open-loop sources (burst, Poisson, rate curve, on/off bursts, replay, recorded trace) are iterators the
 //! model pulls one arrival at a time, so the event queue holds one pending arrival per source,
 //! never the whole trace (the heap degrades badly with millions of pending events).
 //! Closed-loop clients are driven by the model itself, since their next request depends on
@@ -10,6 +10,7 @@
 //! function's arrivals and recorded durations into a run.
 
 pub mod curve;
+pub mod onoff;
 pub mod reorder;
 pub mod synthetic;
 pub mod trace;

@@ -26,6 +26,8 @@ pub enum ArrivalSource {
     },
     /// A non-homogeneous Poisson process along a rate curve.
     Curve(super::curve::CurveArrivals),
+    /// On/off bursts (a Markov-modulated Poisson process).
+    OnOff(super::onoff::OnOffArrivals),
     /// Instants read from a file.
     Replay {
         /// The instants.
@@ -59,6 +61,18 @@ impl ArrivalSource {
             Workload::RateCurve(curve) => {
                 ArrivalSource::Curve(super::curve::CurveArrivals::new(curve, rng))
             }
+            Workload::OnOff {
+                rate_per_s,
+                on_ns,
+                off_ns,
+                duration_ns,
+            } => ArrivalSource::OnOff(super::onoff::OnOffArrivals::new(
+                *rate_per_s,
+                *on_ns,
+                *off_ns,
+                *duration_ns,
+                rng,
+            )),
             Workload::Replay { arrivals_ns, .. } => ArrivalSource::Replay {
                 arrivals: std::sync::Arc::new(arrivals_ns.clone()),
                 next: 0,
@@ -103,6 +117,7 @@ impl Iterator for ArrivalSource {
                 (t < *end_ns).then_some(t)
             }
             ArrivalSource::Curve(curve) => curve.next(),
+            ArrivalSource::OnOff(source) => source.next(),
             ArrivalSource::Replay { arrivals, next } => {
                 let t = arrivals.get(*next).copied();
                 *next += 1;
