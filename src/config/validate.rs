@@ -254,13 +254,7 @@ impl Checker {
                 rate_per_s,
                 duration_s,
             } => Workload::Poisson {
-                rate_per_s: self
-                    .real(
-                        &format!("{field}.rate_per_s"),
-                        rate_per_s,
-                        &limits::RATE_PER_S,
-                    )
-                    .unwrap_or(1.0),
+                rate_per_s: self.rate_per_s(field, rate_per_s),
                 duration_ns: self.seconds(&format!("{field}.duration_s"), duration_s),
             },
             RawWorkload::Pattern(p) => match self.pattern(p, field) {
@@ -280,13 +274,7 @@ impl Checker {
                 };
                 let (on_ns, off_ns) = (period("on_s", on_s), period("off_s", off_s));
                 Workload::OnOff {
-                    rate_per_s: self
-                        .real(
-                            &format!("{field}.rate_per_s"),
-                            rate_per_s,
-                            &limits::RATE_PER_S,
-                        )
-                        .unwrap_or(1.0),
+                    rate_per_s: self.rate_per_s(field, rate_per_s),
                     on_ns,
                     off_ns,
                     duration_ns: self.seconds(&format!("{field}.duration_s"), duration_s),
@@ -365,6 +353,12 @@ impl Checker {
 }
 
 impl Checker {
+    /// The `rate_per_s` of workload `field` (1 when not allowed).
+    fn rate_per_s(&mut self, field: &str, n: &Num) -> f64 {
+        self.real(&format!("{field}.rate_per_s"), n, &limits::RATE_PER_S)
+            .unwrap_or(1.0)
+    }
+
     /// An arrival window in seconds, as nanoseconds (0 when not allowed).
     fn seconds(&mut self, field: &str, n: &Num) -> u64 {
         let s = self.real(field, n, &limits::DURATION_S).unwrap_or(0.0);
