@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{root, run_text, sim_in, temp_dir};
+use common::{root, run_text, sim_in, temp_dir, trace_gen};
 use sim::config::{parse_experiment, Workload};
 use sim::kernel::RngStreams;
 use sim::workload::ArrivalSource;
@@ -84,38 +84,22 @@ fn a_pattern_that_does_not_fit_is_refused_with_its_field() {
 fn trace_gen_writes_a_trace_a_run_replays_whole() {
     let dir = temp_dir("gen");
     let file = dir.join("spike.csv");
-    let run = sim_in(
-        &root(),
-        &[
-            "trace",
-            "gen",
-            "--pattern",
-            "spike",
-            "--rate",
-            "2",
-            "--peak",
-            "40",
-            "--duration-s",
-            "120",
-            "--functions",
-            "3",
-            "--format",
-            "azure2021",
-            "--out",
-            file.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let n: u64 = run
-        .stdout
-        .split('(')
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let n = trace_gen(&[
+        "--pattern",
+        "spike",
+        "--rate",
+        "2",
+        "--peak",
+        "40",
+        "--duration-s",
+        "120",
+        "--functions",
+        "3",
+        "--format",
+        "azure2021",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
     let stats = sim_in(&root(), &["trace", "stats", file.to_str().unwrap()]);
     assert!(
         stats

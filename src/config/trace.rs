@@ -4,7 +4,8 @@
 //! a [`FunctionSpec`] whose arrivals stream from the file ([`Workload::Trace`]) and whose
 //! body spends each invocation's recorded duration (or `body.duration_ms` when the trace has
 //! none) as `cpu_share` Python code, then the rest as I/O (blocking for `Sync`, awaited for
-//! `Async`). The first pass over the file (streaming) checks every row and counts each
+//! `Async`); a 2019 function's durations are drawn from its percentiles in the `durations`
+//! file, one per invocation. The first pass over the file (streaming) checks every row and counts each
 //! function's invocations in the window; the run's second pass streams the arrivals.
 //!
 //! Limits: at most [`limits::MAX_TRACE_FUNCTIONS`] functions, since each streams the file on
@@ -17,9 +18,11 @@ use super::limits;
 use super::raw::{Num, RawKind};
 use super::{Dist, FunctionKind, FunctionSpec, Step, Workload};
 use crate::error::Result;
+use crate::workload::azure2019::{read_percentiles, Spread};
 use crate::workload::trace_rows::TraceFormat;
 use crate::workload::trace_scan::{scan, Scan};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A recorded trace replayed as functions of the run.
@@ -31,6 +34,14 @@ pub struct RawTrace {
     /// Its layout: `Azure2021` (app,func,end_timestamp,duration) or `Csv`
     /// (timestamp_s|timestamp_ms, function, optional duration_s|duration_ms).
     pub format: TraceFormat,
+    /// Azure2019 only: the `function_durations_percentiles` file of the same day, relative to
+    /// the experiment file (omit: every invocation lasts `body.duration_ms`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub durations: Option<String>,
+    /// Azure2019 only: how each minute's invocations are spread in it: `Uniform` (default),
+    /// `Poisson` or `Equidistant`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread: Option<Spread>,
     /// Only arrivals in [from, to) seconds of the trace, replayed from 0 (omit: all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_s: Option<(Num, Num)>,
@@ -85,6 +96,12 @@ pub struct TraceSource {
     pub count: u64,
     /// The replayed span, ns (the window's length after scaling, or to the last arrival).
     pub span_ns: u64,
+    /// Azure2019: how a minute's invocations are spread in it.
+    pub spread: Spread,
+    /// Azure2019: the function's duration percentiles, (probability, ns), if the durations
+    /// file has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentiles: Option<Vec<(f64, f64)>>,
 }
 
 /// The block's options, checked.
@@ -123,10 +140,40 @@ impl Checker {
         }
         let s = scan(&path, t.format, o.window_ns)?;
         let keys = self.trace_keys(t, &s);
+        let mut percentiles = match self.durations_file(t, base) {
+            Some(file) => read_percentiles(&file, &keys.iter().cloned().collect())?,
+            None => HashMap::new(),
+        };
         Ok(keys
             .into_iter()
-            .map(|key| trace_function(&path, t.format, &s, key, &o))
+            .map(|key| {
+                let p = percentiles.remove(&key);
+                trace_function(&path, t, &s, key, &o, p)
+            })
             .collect())
+    }
+
+    /// The 2019 durations file, when given and the format is Azure2019 (a problem otherwise).
+    fn durations_file(&mut self, t: &RawTrace, base: &Path) -> Option<PathBuf> {
+        let rel = t.durations.as_ref()?;
+        if t.format != TraceFormat::Azure2019 {
+            self.bad(
+                "trace.durations",
+                format!("{rel:?}"),
+                "only with format: Azure2019 (the other formats record each duration)",
+            );
+            return None;
+        }
+        let file = base.join(rel);
+        if !file.is_file() {
+            self.bad(
+                "trace.durations",
+                format!("{rel:?}"),
+                &format!("a durations file that exists ({} is not a file; paths are relative to the experiment file's folder)", file.display()),
+            );
+            return None;
+        }
+        Some(file)
     }
 
     fn trace_options(&mut self, t: &RawTrace) -> Options {
@@ -258,13 +305,17 @@ impl Checker {
 /// The function spec of trace function `key`.
 fn trace_function(
     path: &Path,
-    format: TraceFormat,
+    t: &RawTrace,
     s: &Scan,
     key: String,
     o: &Options,
+    percentiles: Option<Vec<(f64, f64)>>,
 ) -> FunctionSpec {
     let f = &s.functions[&key];
-    let mean_ns = f.mean_duration_ns().unwrap_or(o.default_duration_ns as f64);
+    let mean_ns = match &percentiles {
+        Some(p) => Dist::Empirical(p.clone()).mean_ns(),
+        None => f.mean_duration_ns().unwrap_or(o.default_duration_ns as f64),
+    };
     let (from, to) = o.window_ns;
     let end = to.min(s.last_ns.saturating_add(1)).max(from);
     let span_ns = ((end - from) as f64 / o.scale) as u64;
@@ -286,7 +337,7 @@ fn trace_function(
         body,
         workload: Workload::Trace(TraceSource {
             path: path.to_path_buf(),
-            format,
+            format: t.format,
             key,
             lateness_ns: s.lateness_ns,
             window_ns: o.window_ns,
@@ -294,6 +345,8 @@ fn trace_function(
             default_duration_ns: o.default_duration_ns,
             count: f.count,
             span_ns,
+            spread: t.spread.unwrap_or_default(),
+            percentiles,
         }),
         trigger: None,
         fails: 0.0,

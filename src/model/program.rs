@@ -7,6 +7,7 @@
 
 use super::ids::{IdVec, ProgId};
 use crate::config::{Dist, Step};
+use crate::kernel::rng::inverse_cdf;
 use crate::kernel::SimRng;
 use petgraph::graph::{DiGraph, NodeIndex};
 use rand::Rng;
@@ -136,17 +137,6 @@ impl Sampler {
             _ => self.sample(rng),
         }
     }
-}
-
-/// Linear interpolation in the (probability, value) points.
-fn inverse_cdf(points: &[(f64, f64)], u: f64) -> f64 {
-    for w in points.windows(2) {
-        let ((p0, v0), (p1, v1)) = (w[0], w[1]);
-        if u <= p1 {
-            return v0 + (v1 - v0) * (u - p0) / (p1 - p0);
-        }
-    }
-    points.last().map_or(0.0, |p| p.1)
 }
 
 /// Latency of a body with unlimited threads, cores and no GIL contention: the longest path

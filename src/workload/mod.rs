@@ -5,10 +5,11 @@
 //! never the whole trace (the heap degrades badly with millions of pending events).
 //! Closed-loop clients are driven by the model itself, since their next request depends on
 //! the previous response. Recorded traces are streamed: `trace_rows` reads rows in file
-//! order, `trace_scan` is the first pass (functions, counts, lateness), `reorder` puts rows
+//! order (`azure2019` the 2019 trace's counts per minute and its durations), `trace_scan` is the first pass (functions, counts, lateness), `reorder` puts rows
 //! in arrival order in bounded memory, `trace_stats` sums a trace up, `trace_feed` streams one
 //! function's arrivals and recorded durations into a run.
 
+pub mod azure2019;
 pub mod curve;
 pub mod onoff;
 pub mod reorder;

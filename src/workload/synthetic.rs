@@ -78,7 +78,7 @@ impl ArrivalSource {
                 next: 0,
             },
             Workload::Trace(src) => {
-                ArrivalSource::Trace(Box::new(super::trace_feed::TraceArrivals::new(src)))
+                ArrivalSource::Trace(Box::new(super::trace_feed::TraceArrivals::new(src, rng)))
             }
             Workload::ClosedLoop { .. } => ArrivalSource::None,
         }

@@ -1,6 +1,7 @@
 //! The rows of a recorded trace, read one at a time in file order (never the whole file).
 //!
-//! Two formats, each a CSV file with a header row:
+//! Two formats of one row per invocation (the 2019 format, a row per function and day, has
+//! its own reader, [`super::azure2019`]), each a CSV file with a header row:
 //! - **Azure 2021** (`app,func,end_timestamp,duration`, both times in seconds): one row per
 //!   invocation; its arrival is `end_timestamp - duration` (0 if that is negative), so rows
 //!   are not in arrival order ([`super::reorder`] puts them in order). A function is
@@ -26,6 +27,9 @@ pub enum TraceFormat {
     Azure2021,
     /// `timestamp_s|timestamp_ms,function[,duration_s|duration_ms]`.
     Csv,
+    /// Azure Functions 2019: a row per function and day, invocations per minute (see
+    /// [`super::azure2019`]).
+    Azure2019,
 }
 
 /// One invocation of a trace.
@@ -59,55 +63,62 @@ enum Layout {
     },
 }
 
-/// The rows of one trace file, in file order.
-pub struct RowReader {
-    path: PathBuf,
+/// A CSV file read one record at a time, knowing the record's line.
+pub struct CsvCursor {
+    /// The file.
+    pub path: PathBuf,
     reader: csv::Reader<File>,
-    headers: Vec<String>,
-    layout: Layout,
-    record: csv::StringRecord,
-    line: u64,
+    /// The header's names.
+    pub headers: Vec<String>,
+    /// The current record.
+    pub record: csv::StringRecord,
+    /// Its line (the header is line 1).
+    pub line: u64,
 }
 
-impl RowReader {
-    /// Opens `path` as a trace in `format` and checks its header.
-    pub fn open(path: &Path, format: TraceFormat) -> Result<RowReader> {
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .flexible(true)
-            .from_path(path)
-            .map_err(|e| read_error(path, e))?;
-        let headers: Vec<String> = reader
-            .headers()
-            .map_err(|e| bad(path, 1, format!("unreadable header: {e}")))?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let layout = layout(path, &headers, format)?;
-        Ok(RowReader {
+impl CsvCursor {
+    /// Opens `path` and reads its header.
+    pub fn open(path: &Path) -> Result<CsvCursor> {
+        let (reader, headers) = open_csv(path)?;
+        Ok(CsvCursor {
             path: path.to_path_buf(),
             reader,
             headers,
-            layout,
             record: csv::StringRecord::new(),
             line: 1,
         })
     }
 
+    /// Reads the next record; `false` at the end of the file.
+    pub fn advance(&mut self) -> Result<bool> {
+        let more = self
+            .reader
+            .read_record(&mut self.record)
+            .map_err(|e| bad(&self.path, self.line + 1, format!("unreadable row: {e}")))?;
+        self.line = self.record.position().map_or(self.line + 1, |p| p.line());
+        Ok(more)
+    }
+}
+
+/// The rows of one trace file, in file order.
+pub struct RowReader {
+    csv: CsvCursor,
+    layout: Layout,
+}
+
+impl RowReader {
+    /// Opens `path` as a trace in `format` and checks its header.
+    pub fn open(path: &Path, format: TraceFormat) -> Result<RowReader> {
+        let csv = CsvCursor::open(path)?;
+        let layout = layout(path, &csv.headers, format)?;
+        Ok(RowReader { csv, layout })
+    }
+
     /// The next row, or `None` at the end of the file.
     pub fn next_row(&mut self) -> Result<Option<TraceRow>> {
-        match self.reader.read_record(&mut self.record) {
-            Ok(false) => return Ok(None),
-            Ok(true) => {}
-            Err(e) => {
-                return Err(bad(
-                    &self.path,
-                    self.line + 1,
-                    format!("unreadable row: {e}"),
-                ))
-            }
+        if !self.csv.advance()? {
+            return Ok(None);
         }
-        self.line = self.record.position().map_or(self.line + 1, |p| p.line());
         let row = match self.layout {
             Layout::Azure2021 {
                 app,
@@ -122,7 +133,7 @@ impl RowReader {
                     function: key,
                     arrival_ns: ((end_s - dur_s).max(0.0) * 1e9).round() as u64,
                     duration_ns: Some((dur_s * 1e9).round() as u64),
-                    line: self.line,
+                    line: self.csv.line,
                 }
             }
             Layout::Csv {
@@ -143,7 +154,7 @@ impl RowReader {
                     function: self.text(function)?.to_string(),
                     arrival_ns: t,
                     duration_ns: d,
-                    line: self.line,
+                    line: self.csv.line,
                 }
             }
         };
@@ -152,16 +163,16 @@ impl RowReader {
 
     /// The cell of column `col`, or an error naming the column when the row is too short.
     fn cell(&self, col: usize) -> Result<&str> {
-        self.record.get(col).ok_or_else(|| {
+        self.csv.record.get(col).ok_or_else(|| {
             bad(
-                &self.path,
-                self.line,
+                &self.csv.path,
+                self.csv.line,
                 format!(
                     "`{}` (column {}) is missing: the row has {} of the header's {} columns",
-                    self.headers[col],
+                    self.csv.headers[col],
                     col + 1,
-                    self.record.len(),
-                    self.headers.len()
+                    self.csv.record.len(),
+                    self.csv.headers.len()
                 ),
             )
         })
@@ -198,11 +209,11 @@ impl RowReader {
     /// The error for value `value` of column `col`: file:line, column name and number.
     fn fault(&self, col: usize, value: &str, what: &str) -> SimError {
         bad(
-            &self.path,
-            self.line,
+            &self.csv.path,
+            self.csv.line,
             format!(
                 "`{}` (column {}) = {value} {what}",
-                self.headers[col],
+                self.csv.headers[col],
                 col + 1
             ),
         )
@@ -231,6 +242,13 @@ fn layout(path: &Path, headers: &[String], format: TraceFormat) -> Result<Layout
             end: need("end_timestamp", find("end_timestamp")),
             duration: need("duration", find("duration")),
         },
+        TraceFormat::Azure2019 => {
+            return Err(bad(
+                path,
+                1,
+                "an Azure2019 file holds counts per minute, not invocations: it is read by the 2019 reader".into(),
+            ))
+        }
         TraceFormat::Csv => {
             let time = either("timestamp_s", "timestamp_ms");
             need("timestamp_s or timestamp_ms", time.map(|t| t.0));
@@ -264,13 +282,24 @@ pub fn bad(path: &Path, line: u64, message: String) -> SimError {
     }
 }
 
-/// An error opening `path`: unreadable, or not a CSV file.
-fn read_error(path: &Path, e: csv::Error) -> SimError {
-    match e.into_kind() {
-        csv::ErrorKind::Io(source) => SimError::Read {
-            path: path.to_path_buf(),
-            source,
-        },
-        other => bad(path, 1, format!("{other:?}")),
-    }
+/// Opens a CSV file with a header row: the reader and the header's names.
+pub fn open_csv(path: &Path) -> Result<(csv::Reader<File>, Vec<String>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| match e.into_kind() {
+            csv::ErrorKind::Io(source) => SimError::Read {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => bad(path, 1, format!("{other:?}")),
+        })?;
+    let headers = reader
+        .headers()
+        .map_err(|e| bad(path, 1, format!("unreadable header: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    Ok((reader, headers))
 }

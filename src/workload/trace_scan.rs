@@ -2,6 +2,7 @@
 //! block need (functions and their counts, the lateness that bounds the reorder, the span),
 //! in memory that grows with the number of functions, not rows.
 
+use super::azure2019::{DayReader, MINUTES, MINUTE_NS};
 use super::reorder::Ordered;
 use super::trace_rows::{RowReader, TraceFormat};
 use crate::error::Result;
@@ -42,11 +43,18 @@ pub struct Scan {
     pub lateness_ns: u64,
     /// The recorded durations (ns) in the window.
     pub durations: LogHistogram,
+    /// Invocations per trigger (Azure 2019 only).
+    pub per_trigger: BTreeMap<String, u64>,
+    /// Invocations per minute of the day (Azure 2019 only).
+    pub per_minute: Vec<u64>,
 }
 
 /// Reads every row of `path`, checking each; functions' counts and durations are those of
 /// the arrivals in `window_ns` ([from, to)).
 pub fn scan(path: &Path, format: TraceFormat, window_ns: (u64, u64)) -> Result<Scan> {
+    if format == TraceFormat::Azure2019 {
+        return scan_day(path, window_ns);
+    }
     let mut rows = RowReader::open(path, format)?;
     let mut s = Scan {
         first_ns: u64::MAX,
@@ -67,6 +75,37 @@ pub fn scan(path: &Path, format: TraceFormat, window_ns: (u64, u64)) -> Result<S
             f.with_duration += 1;
             s.durations.record(d);
         }
+    }
+    if s.rows == 0 {
+        s.first_ns = 0;
+    }
+    Ok(s)
+}
+
+/// The first pass over an Azure 2019 invocations file: counts by function (minutes starting
+/// in the window), by trigger and by minute.
+fn scan_day(path: &Path, window_ns: (u64, u64)) -> Result<Scan> {
+    let mut rows = DayReader::open(path)?;
+    let mut s = Scan {
+        first_ns: u64::MAX,
+        per_minute: vec![0; MINUTES],
+        ..Scan::default()
+    };
+    while let Some(row) = rows.next_row()? {
+        let f = s.functions.entry(row.key).or_default();
+        let mut total = 0;
+        for (m, &n) in row.counts.iter().enumerate().filter(|(_, &n)| n > 0) {
+            let (n, t) = (u64::from(n), m as u64 * MINUTE_NS);
+            total += n;
+            s.per_minute[m] += n;
+            s.first_ns = s.first_ns.min(t);
+            s.last_ns = s.last_ns.max(t + MINUTE_NS - 1);
+            if t >= window_ns.0 && t < window_ns.1 {
+                f.count += n;
+            }
+        }
+        s.rows += total;
+        *s.per_trigger.entry(row.trigger).or_default() += total;
     }
     if s.rows == 0 {
         s.first_ns = 0;

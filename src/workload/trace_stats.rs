@@ -2,7 +2,7 @@
 //! durations, the busiest functions), from two streaming passes.
 
 use super::trace_rows::TraceFormat;
-use super::trace_scan::{ordered, scan};
+use super::trace_scan::{ordered, scan, Scan};
 use crate::error::Result;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -27,6 +27,8 @@ pub struct TraceStats {
     pub duration_ms: Option<[f64; 4]>,
     /// The busiest functions (at most 10): key and invocations.
     pub top: Vec<(String, u64)>,
+    /// Invocations per trigger (when the format records triggers).
+    pub per_trigger: Vec<(String, u64)>,
     /// The most rows the reorder held at once.
     pub reorder_peak_rows: usize,
 }
@@ -34,16 +36,10 @@ pub struct TraceStats {
 /// Reads `path` twice (checking every row, then in arrival order) and sums it up.
 pub fn trace_stats(path: &Path, format: TraceFormat) -> Result<TraceStats> {
     let s = scan(path, format, (0, u64::MAX))?;
-    let mut rows = ordered(path, format, &s)?;
-    let (mut minute, mut in_minute, mut peak) = (0u64, 0u64, 0u64);
-    while let Some(row) = rows.next_row()? {
-        let m = row.arrival_ns / 60_000_000_000;
-        if m != minute {
-            (minute, in_minute) = (m, 0);
-        }
-        in_minute += 1;
-        peak = peak.max(in_minute);
-    }
+    let (peak, held) = match format {
+        TraceFormat::Azure2019 => (s.per_minute.iter().copied().max().unwrap_or(0), 0),
+        _ => busiest_minute(path, format, &s)?,
+    };
     let minutes = (s.last_ns / 60_000_000_000 - s.first_ns / 60_000_000_000 + 1) as f64;
     let mut top: Vec<(String, u64)> = s
         .functions
@@ -67,8 +63,25 @@ pub fn trace_stats(path: &Path, format: TraceFormat) -> Result<TraceStats> {
         peak_per_minute: peak,
         duration_ms: (d.count() > 0).then(|| [ms(0.5), ms(0.9), ms(0.99), d.max() as f64 / 1e6]),
         top,
-        reorder_peak_rows: rows.peak_held(),
+        per_trigger: s.per_trigger.into_iter().collect(),
+        reorder_peak_rows: held,
     })
+}
+
+/// The busiest minute's invocations, from a pass in arrival order, and the most rows the
+/// reorder held.
+fn busiest_minute(path: &Path, format: TraceFormat, s: &Scan) -> Result<(u64, usize)> {
+    let mut rows = ordered(path, format, s)?;
+    let (mut minute, mut in_minute, mut peak) = (0u64, 0u64, 0u64);
+    while let Some(row) = rows.next_row()? {
+        let m = row.arrival_ns / 60_000_000_000;
+        if m != minute {
+            (minute, in_minute) = (m, 0);
+        }
+        in_minute += 1;
+        peak = peak.max(in_minute);
+    }
+    Ok((peak, rows.peak_held()))
 }
 
 impl TraceStats {
@@ -95,7 +108,16 @@ impl TraceStats {
             }
             None => out.push_str("  duration: not recorded\n"),
         }
-        out.push_str("  per trigger: not recorded in this format\n");
+        if self.per_trigger.is_empty() {
+            out.push_str("  per trigger: not recorded in this format\n");
+        } else {
+            let each: Vec<String> = self
+                .per_trigger
+                .iter()
+                .map(|(t, n)| format!("{t} {n}"))
+                .collect();
+            let _ = writeln!(out, "  per trigger: {}", each.join(", "));
+        }
         out.push_str("  busiest functions:\n");
         for (name, n) in &self.top {
             let _ = writeln!(out, "    {n:>8}  {name}");
