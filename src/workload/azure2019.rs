@@ -79,7 +79,7 @@ impl DayReader {
                 format!(
                     "missing or misplaced column(s) {} for the Azure2019 format (HashOwner,HashApp,HashFunction,Trigger,1..1440); the header has: {}",
                     missing.join(", "),
-                    shorten(&headers)
+                    shorten(headers)
                 ),
             ));
         }
