@@ -101,3 +101,37 @@ fn a_trace_block_refuses_what_it_cannot_replay() {
         assert!(err.contains(want), "{err}\nwanted: {want}");
     }
 }
+
+#[test]
+fn sampling_apps_keeps_or_drops_each_app_whole() {
+    let keys = |share: &str| -> Vec<String> {
+        let text = experiment(&format!(
+            r#"path: "{EXCERPT}", format: Azure2021, sample_apps: {share}"#
+        ));
+        let exp = parse_experiment(&text, &root().join("experiments/inline.ron"), &[]).unwrap();
+        exp.functions
+            .iter()
+            .map(|f| match &f.workload {
+                sim::config::Workload::Trace(t) => t.key.clone(),
+                _ => unreachable!(),
+            })
+            .collect()
+    };
+    assert_eq!(keys("1.0").len(), 31);
+    let half = keys("0.5");
+    let app = |k: &String| k.split('/').next().unwrap().to_string();
+    let kept: std::collections::BTreeSet<String> = half.iter().map(app).collect();
+    assert!(
+        !kept.is_empty() && kept.len() < 13,
+        "{} of 13 apps",
+        kept.len()
+    );
+    let whole = keys("1.0");
+    let expected: Vec<&String> = whole.iter().filter(|k| kept.contains(&app(k))).collect();
+    assert_eq!(
+        half.iter().collect::<Vec<_>>(),
+        expected,
+        "every function of a kept app"
+    );
+    assert_eq!(half, keys("0.5"), "the same apps for the same seed");
+}

@@ -288,6 +288,13 @@ pub const TRACE_WINDOW_S: Real = closed(
 );
 /// A `trace` block's `scale`: arrivals come k times as densely (the window's times divided by k).
 pub const TRACE_SCALE: Real = above(0.0, 1000.0, "x", "the arrival rate's multiplier");
+/// A `trace` block's `sample_apps`: the share of the trace's apps kept.
+pub const SAMPLE_APPS: Real = above(
+    0.0,
+    1.0,
+    "share",
+    "of the trace's apps kept, each drawn from the seed",
+);
 /// A `TraceBody`'s `cpu_share`: the share of each recorded duration spent in Python code.
 pub const CPU_SHARE: Real = closed(
     0.0,

@@ -20,7 +20,7 @@ use super::{Dist, FunctionKind, FunctionSpec, Step, Workload};
 use crate::error::Result;
 use crate::workload::azure2019::{read_percentiles, Spread};
 use crate::workload::trace_rows::TraceFormat;
-use crate::workload::trace_scan::{scan, Scan};
+use crate::workload::trace_scan::{app_sampled, scan, Scan};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -48,6 +48,11 @@ pub struct RawTrace {
     /// Arrivals come k times as densely, 0 < k <= 1000 (omit: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<Num>,
+    /// Keep each app of the trace (and all its functions) with this chance, 0 < share <= 1,
+    /// drawn from the experiment's seed and the app's name (omit: every app). `top` and
+    /// `functions` then choose among the apps kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_apps: Option<Num>,
     /// Keep the N busiest functions in the window, 1..=500.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top: Option<Num>,
@@ -107,6 +112,7 @@ pub struct TraceSource {
 /// The block's options, checked.
 struct Options {
     window_ns: (u64, u64),
+    sample_apps: Option<f64>,
     scale: f64,
     cpu_share: f64,
     kind: FunctionKind,
@@ -120,6 +126,7 @@ impl Checker {
         &mut self,
         t: &RawTrace,
         base: &Path,
+        seed: u64,
     ) -> Result<Vec<FunctionSpec>> {
         let path = base.join(&t.path);
         if !path.is_file() {
@@ -138,7 +145,10 @@ impl Checker {
         if self.problems.len() > before {
             return Ok(Vec::new());
         }
-        let s = scan(&path, t.format, o.window_ns)?;
+        let mut s = scan(&path, t.format, o.window_ns)?;
+        if let Some(share) = o.sample_apps {
+            s.functions.retain(|key, _| app_sampled(key, share, seed));
+        }
         let keys = self.trace_keys(t, &s);
         let mut percentiles = match self.durations_file(t, base) {
             Some(file) => read_percentiles(&file, &keys.iter().cloned().collect())?,
@@ -209,8 +219,13 @@ impl Checker {
             Some(RawKind::Async) => FunctionKind::Async,
             _ => FunctionKind::Sync,
         };
+        let sample_apps = t
+            .sample_apps
+            .as_ref()
+            .and_then(|n| self.real("trace.sample_apps", n, &limits::SAMPLE_APPS));
         Options {
             window_ns,
+            sample_apps,
             scale,
             cpu_share,
             kind,

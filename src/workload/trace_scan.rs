@@ -6,7 +6,9 @@ use super::azure2019::{DayReader, MINUTES, MINUTE_NS};
 use super::reorder::Ordered;
 use super::trace_rows::{RowReader, TraceFormat};
 use crate::error::Result;
+use crate::kernel::RngStreams;
 use crate::metrics::histogram::LogHistogram;
+use rand::Rng;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -117,4 +119,13 @@ fn scan_day(path: &Path, window_ns: (u64, u64)) -> Result<Scan> {
 pub fn ordered(path: &Path, format: TraceFormat, scan: &Scan) -> Result<Ordered> {
     let rows = RowReader::open(path, format)?;
     Ok(Ordered::new(rows, path.to_path_buf(), scan.lateness_ns))
+}
+
+/// Whether the app of trace function `key` (its part before the first `/`) is kept when
+/// apps are sampled with chance `share`: one draw per app from the seed and the app's name,
+/// so an app's functions stay or go together, whatever else the trace holds.
+pub fn app_sampled(key: &str, share: f64, seed: u64) -> bool {
+    let app = key.split('/').next().unwrap_or(key);
+    let mut rng = RngStreams::new(seed).stream(&format!("apps/{app}"));
+    rng.random::<f64>() < share
 }
