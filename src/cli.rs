@@ -1,4 +1,4 @@
-//! The command line: `sim run`, `sim check`, `sim validate`, `sim bench`.
+//! The command line: `sim run`, `sim check`, `sim validate`, `sim trace`, `sim bench`.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -23,8 +23,88 @@ pub enum Command {
     Check(CheckArgs),
     /// Replay real-CPython ground-truth cases and compare (exit 1 on a miss).
     Validate(ValidateArgs),
+    /// Recorded and generated traces: `sim trace stats FILE`.
+    #[command(subcommand)]
+    Trace(TraceCommand),
     /// Measure the simulator's speed (events/s, invocations/s, memory).
     Bench(BenchArgs),
+}
+
+/// `sim trace ...`.
+#[derive(Debug, Subcommand)]
+pub enum TraceCommand {
+    /// Sum a trace up: invocations, rate per minute, durations, busiest functions.
+    Stats(TraceStatsArgs),
+    /// Write a synthetic trace: a pattern, or an experiment's functions each with its own.
+    Gen(TraceGenArgs),
+}
+
+/// The patterns `sim trace gen --pattern` writes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum GenPattern {
+    /// Poisson at --rate.
+    Poisson,
+    /// On/off bursts (MMPP): --rate while on, --on-s and --off-s mean periods.
+    Onoff,
+    /// A daily cycle from --rate (trough) to --peak.
+    Diurnal,
+    /// From --rate to --peak in a straight line.
+    Ramp,
+    /// --rate, then --peak from half the duration.
+    Step,
+    /// --rate, with --peak for a tenth of the duration from its middle.
+    Spike,
+}
+
+/// `sim trace gen`.
+#[derive(Debug, clap::Args)]
+pub struct TraceGenArgs {
+    /// The file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Its layout.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: crate::workload::trace_rows::TraceFormat,
+    /// Write the arrivals of this experiment's open-loop functions instead of a pattern.
+    #[arg(long, conflicts_with = "pattern")]
+    pub from: Option<PathBuf>,
+    /// The pattern.
+    #[arg(long, value_enum, default_value = "poisson")]
+    pub pattern: GenPattern,
+    /// Arrivals per second (the trough, start or base of a shaped pattern).
+    #[arg(long, default_value_t = 10.0)]
+    pub rate: f64,
+    /// The peak (or end) rate of a shaped pattern (default: 10 x --rate).
+    #[arg(long)]
+    pub peak: Option<f64>,
+    /// Seconds of arrivals (diurnal: rounded to whole days).
+    #[arg(long, default_value_t = 3600.0)]
+    pub duration_s: f64,
+    /// Mean on period of --pattern onoff, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub on_s: f64,
+    /// Mean off period of --pattern onoff, seconds.
+    #[arg(long, default_value_t = 30.0)]
+    pub off_s: f64,
+    /// Functions, each with the pattern and its own random stream (f0, f1, ...).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub functions: u32,
+    /// Each invocation's duration, ms.
+    #[arg(long, default_value_t = 100.0)]
+    pub duration_ms: f64,
+    /// Seed of the arrivals.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// `sim trace stats`.
+#[derive(Debug, clap::Args)]
+pub struct TraceStatsArgs {
+    /// The trace file (CSV).
+    pub file: PathBuf,
+    /// Its layout.
+    #[arg(long, value_enum, default_value = "azure2021")]
+    pub format: crate::workload::trace_rows::TraceFormat,
 }
 
 /// `sim run`.

@@ -2,6 +2,7 @@
 //! experiment with a compare block runs its variants instead (`compare`).
 
 mod compare;
+mod trace_gen;
 
 use crate::cli::{CheckArgs, Cli, Command, RunArgs};
 use crate::config::{load_experiment, Experiment};
@@ -25,7 +26,20 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => run_command(args),
         Command::Check(args) => check_command(args),
         Command::Validate(args) => crate::validate::validate_command(args),
+        Command::Trace(cmd) => trace_command(cmd),
         Command::Bench(args) => crate::bench::bench_command(args),
+    }
+}
+
+/// `sim trace ...`.
+fn trace_command(cmd: crate::cli::TraceCommand) -> Result<()> {
+    match cmd {
+        crate::cli::TraceCommand::Stats(args) => {
+            let stats = crate::workload::trace_stats::trace_stats(&args.file, args.format)?;
+            crate::say!("{}", stats.report(&args.file));
+            Ok(())
+        }
+        crate::cli::TraceCommand::Gen(args) => trace_gen::trace_gen(&args),
     }
 }
 

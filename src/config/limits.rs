@@ -265,6 +265,56 @@ pub const REPLAY_S: Real = closed(
     "at most 1 year after the start",
 );
 
+/// A recorded invocation's duration in a trace, seconds (at most one day).
+pub const TRACE_DURATION_S: Real = closed(0.0, MAX_DURATION_MS / 1e3, "seconds", "at most 1 day");
+/// A recorded invocation's duration in a trace, ms (at most one day).
+pub const TRACE_DURATION_MS: Real = closed(0.0, MAX_DURATION_MS, "ms", "at most 1 day");
+
+/// The most functions one `trace` block replays: each streams its own arrivals from the
+/// file, so each costs a pass over it ([`crate::workload::trace_feed`]).
+pub const MAX_TRACE_FUNCTIONS: u64 = 500;
+/// A `trace` block's `top`.
+pub const TRACE_TOP: Whole = whole(
+    1,
+    MAX_TRACE_FUNCTIONS,
+    "functions (the busiest in the window)",
+);
+/// The ends of a `trace` block's `window_s`, seconds of the trace.
+pub const TRACE_WINDOW_S: Real = closed(
+    0.0,
+    MAX_ARRIVAL_MS / 1e3,
+    "seconds",
+    "at most 1 year into the trace",
+);
+/// A `trace` block's `scale`: arrivals come k times as densely (the window's times divided by k).
+pub const TRACE_SCALE: Real = above(0.0, 1000.0, "x", "the arrival rate's multiplier");
+/// A `trace` block's `sample_apps`: the share of the trace's apps kept.
+pub const SAMPLE_APPS: Real = above(
+    0.0,
+    1.0,
+    "share",
+    "of the trace's apps kept, each drawn from the seed",
+);
+/// A `TraceBody`'s `cpu_share`: the share of each recorded duration spent in Python code.
+pub const CPU_SHARE: Real = closed(
+    0.0,
+    1.0,
+    "share",
+    "of each duration spent in Python code, the rest in I/O",
+);
+
+/// A `Diurnal` pattern's `peak_at_h`.
+pub const PEAK_AT_H: Real = closed(0.0, 24.0, "hours", "after the start");
+/// A `Diurnal` pattern's `days`.
+pub const DIURNAL_DAYS: Whole = whole(1, 11, "days (the longest run is 1e6 s)");
+/// An `OnOff` pattern's mean on or off period, seconds.
+pub const ON_OFF_S: Real = above(
+    0.0,
+    MAX_S,
+    "seconds",
+    "the mean length of an on or off period",
+);
+
 /// The count of `GatherN(count, ..)`.
 pub const GATHER_COUNT: Whole = whole(1, 100_000, "copies of the branch");
 /// The count of `Repeat(count, ..)`.

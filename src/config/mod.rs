@@ -18,11 +18,13 @@ mod memory;
 mod names;
 mod number;
 pub mod overrides;
+pub mod patterns;
 pub mod plan;
 pub mod raw;
 pub mod scale;
 mod source;
 mod syntax;
+pub mod trace;
 pub mod trigger;
 pub mod validate;
 pub mod variants;
@@ -381,6 +383,14 @@ pub enum Dist {
     Uniform(f64, f64),
     /// Inverse CDF through (probability 0..1, ns) points, increasing in both.
     Empirical(Vec<(f64, f64)>),
+    /// This share of each invocation's recorded duration (a trace function's body; see
+    /// [`trace`]).
+    Recorded {
+        /// The share, 0..=1.
+        share: f64,
+        /// The function's mean recorded duration, ns (for estimates and the ideal latency).
+        mean_ns: f64,
+    },
 }
 
 impl Dist {
@@ -396,6 +406,7 @@ impl Dist {
                 .windows(2)
                 .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
                 .sum(),
+            Dist::Recorded { share, mean_ns } => share * mean_ns,
         }
     }
 }
@@ -432,6 +443,18 @@ pub enum Workload {
     },
     /// Open-loop Poisson arrivals whose rate follows a piecewise-linear curve.
     RateCurve(RateCurve),
+    /// On/off bursts (a two-state Markov-modulated Poisson process): Poisson arrivals at
+    /// `rate_per_s` during on periods, none during off periods, each period exponential.
+    OnOff {
+        /// Arrivals per second while on.
+        rate_per_s: f64,
+        /// Mean on period, ns.
+        on_ns: f64,
+        /// Mean off period, ns.
+        off_ns: f64,
+        /// Arrivals stop after this (ns).
+        duration_ns: u64,
+    },
     /// Closed loop of clients with think time.
     ClosedLoop {
         /// Number of clients.
@@ -451,6 +474,8 @@ pub enum Workload {
         #[serde(skip)]
         arrivals_ns: Vec<u64>,
     },
+    /// One function of a recorded trace, streamed from its file (the `trace` block).
+    Trace(trace::TraceSource),
 }
 
 /// What a run writes.

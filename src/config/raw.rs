@@ -25,8 +25,14 @@ pub struct RawExperiment {
     pub seed: Num,
     /// The host instance and its Python worker settings.
     pub host: RawHost,
-    /// The functions of the app, each with the load it receives.
+    /// The functions of the app, each with the load it receives (may be omitted with a
+    /// `trace` block).
+    #[serde(default)]
     pub functions: Vec<RawFunctionUse>,
+    /// A recorded trace whose functions join the run, each with its arrivals and durations
+    /// (see [`super::trace`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<super::trace::RawTrace>,
     /// Stop the clock here (0 < seconds <= 1e6); invocations still running are reported as
     /// pending.
     #[serde(default)]
@@ -329,6 +335,21 @@ pub enum RawWorkload {
         /// 2..=100000 points; times 0 <= s <= 1e6, strictly increasing; rates 0 <= rate <=
         /// 1e9 arrivals per second, not all 0.
         points: Vec<(Num, Num)>,
+    },
+    /// A synthetic pattern built on a rate curve: `Pattern(Diurnal(..))`, `Pattern(Ramp(..))`,
+    /// `Pattern(Step(..))`, `Pattern(Spike(..))` (see [`super::patterns`]).
+    Pattern(super::patterns::RawPattern),
+    /// On/off bursts (MMPP): Poisson at `rate_per_s` during on periods (mean `on_s`), nothing
+    /// during off periods (mean `off_s`), both exponential, starting on, for `duration_s`.
+    OnOff {
+        /// Arrivals per second while on, 0 < rate <= 1e9.
+        rate_per_s: Num,
+        /// Mean on period, seconds.
+        on_s: Num,
+        /// Mean off period, seconds.
+        off_s: Num,
+        /// Seconds during which arrivals come, 0 < seconds <= 1e6.
+        duration_s: Num,
     },
     /// `clients` users, each sending a request, waiting for its response, then thinking.
     ClosedLoop {

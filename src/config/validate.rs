@@ -59,8 +59,12 @@ pub fn validate(
         .and_then(|n| c.real("function_timeout_s", n, &limits::FUNCTION_TIMEOUT_S));
     let plan = c.plan(&raw, timeout_s)?;
     let host = c.host(&raw.host, plan.as_ref().map(|p| p.config.cores));
-    if raw.functions.is_empty() {
-        c.bad("functions", "[]", "at least one function");
+    if raw.functions.is_empty() && raw.trace.is_none() {
+        c.bad(
+            "functions",
+            "[]",
+            "at least one function (or a `trace` block)",
+        );
     }
     let mut functions = Vec::new();
     for (i, f) in raw.functions.iter().enumerate() {
@@ -103,12 +107,20 @@ pub fn validate(
     if functions.len() == raw.functions.len() {
         c.http_limits_agree(&functions);
     }
+    let mut declared = raw.functions.len();
+    if let Some(t) = &raw.trace {
+        for spec in c.trace_functions(t, base, seed)? {
+            c.trace_function_fits(&spec, &functions);
+            functions.push(spec);
+            declared += 1;
+        }
+    }
     let horizon_ns = raw.horizon_s.as_ref().map(|h| {
         let s = c.real("horizon_s", h, &limits::HORIZON_S).unwrap_or(0.0);
         (s * 1e9) as u64
     });
     let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
-    let hub_partitions = event_hub_partitions(&functions, raw.functions.len());
+    let hub_partitions = event_hub_partitions(&functions, declared);
     let scale = raw.scale.as_ref().map(|s| {
         let defaults = plan.as_ref().and_then(|p| p.scale.as_ref());
         c.scale(
@@ -242,15 +254,32 @@ impl Checker {
                 rate_per_s,
                 duration_s,
             } => Workload::Poisson {
-                rate_per_s: self
-                    .real(
-                        &format!("{field}.rate_per_s"),
-                        rate_per_s,
-                        &limits::RATE_PER_S,
-                    )
-                    .unwrap_or(1.0),
+                rate_per_s: self.rate_per_s(field, rate_per_s),
                 duration_ns: self.seconds(&format!("{field}.duration_s"), duration_s),
             },
+            RawWorkload::Pattern(p) => match self.pattern(p, field) {
+                Some(w) => w,
+                None => return Ok(None),
+            },
+            RawWorkload::OnOff {
+                rate_per_s,
+                on_s,
+                off_s,
+                duration_s,
+            } => {
+                let mut period = |name: &str, n: &Num| {
+                    self.real(&format!("{field}.{name}"), n, &limits::ON_OFF_S)
+                        .unwrap_or(1.0)
+                        * 1e9
+                };
+                let (on_ns, off_ns) = (period("on_s", on_s), period("off_s", off_s));
+                Workload::OnOff {
+                    rate_per_s: self.rate_per_s(field, rate_per_s),
+                    on_ns,
+                    off_ns,
+                    duration_ns: self.seconds(&format!("{field}.duration_s"), duration_s),
+                }
+            }
             RawWorkload::RateCurve { points } => match self.rate_curve(points, field) {
                 Some(curve) => Workload::RateCurve(curve),
                 None => return Ok(None),
@@ -324,6 +353,12 @@ impl Checker {
 }
 
 impl Checker {
+    /// The `rate_per_s` of workload `field` (1 when not allowed).
+    fn rate_per_s(&mut self, field: &str, n: &Num) -> f64 {
+        self.real(&format!("{field}.rate_per_s"), n, &limits::RATE_PER_S)
+            .unwrap_or(1.0)
+    }
+
     /// An arrival window in seconds, as nanoseconds (0 when not allowed).
     fn seconds(&mut self, field: &str, n: &Num) -> u64 {
         let s = self.real(field, n, &limits::DURATION_S).unwrap_or(0.0);

@@ -45,6 +45,19 @@ impl RngStreams {
     }
 }
 
+/// The value at probability `u` of the piecewise-linear inverse CDF through the
+/// (probability, value) points, probabilities increasing (an empirical distribution drawn from
+/// with a uniform `u`).
+pub fn inverse_cdf(points: &[(f64, f64)], u: f64) -> f64 {
+    for w in points.windows(2) {
+        let ((p0, v0), (p1, v1)) = (w[0], w[1]);
+        if u <= p1 {
+            return v0 + (v1 - v0) * (u - p0) / (p1 - p0);
+        }
+    }
+    points.last().map_or(0.0, |p| p.1)
+}
+
 /// FNV-1a: a stable 64-bit hash of a stream name (std's hasher is not stable across versions).
 fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -125,6 +125,7 @@ impl World {
         let restarts = Restarts::of(exp, &streams);
         let mut world = World {
             constant_rng: streams.stream("constant"),
+            recorded_ns: Vec::new(),
             streams,
             now: 0,
             queue: EventQueue::with_capacity(1024),

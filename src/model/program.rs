@@ -7,6 +7,7 @@
 
 use super::ids::{IdVec, ProgId};
 use crate::config::{Dist, Step};
+use crate::kernel::rng::inverse_cdf;
 use crate::kernel::SimRng;
 use petgraph::graph::{DiGraph, NodeIndex};
 use rand::Rng;
@@ -65,7 +66,7 @@ impl Programs {
     pub fn draws(&self, id: ProgId) -> bool {
         self.instrs(id).iter().any(|i| match i {
             Instr::Cpu(d) | Instr::Native(d) | Instr::Blocking(d) | Instr::Await(d) => {
-                !matches!(d, Sampler::Constant(_))
+                !matches!(d, Sampler::Constant(_) | Sampler::Recorded(_))
             }
             Instr::Gather(subs) => subs.iter().any(|s| self.draws(*s)),
             Instr::Executor(sub) => self.draws(*sub),
@@ -91,6 +92,8 @@ pub enum Sampler {
     Uniform(f64, f64),
     /// Piecewise-linear inverse CDF.
     Empirical(Vec<(f64, f64)>),
+    /// This share of the invocation's recorded duration (draws nothing).
+    Recorded(f64),
 }
 
 impl Sampler {
@@ -106,6 +109,7 @@ impl Sampler {
             }
             Dist::Uniform(lo, hi) => Sampler::Uniform(*lo, *hi),
             Dist::Empirical(points) => Sampler::Empirical(points.clone()),
+            Dist::Recorded { share, .. } => Sampler::Recorded(*share),
         }
     }
 
@@ -118,20 +122,21 @@ impl Sampler {
             Sampler::Lognormal(l) => l.sample(rng),
             Sampler::Uniform(lo, hi) => lo + (hi - lo) * rng.random::<f64>(),
             Sampler::Empirical(points) => inverse_cdf(points, rng.random::<f64>()),
+            Sampler::Recorded(_) => 0.0,
         };
         x.round().clamp(0.0, MAX_SAMPLE_NS as f64) as u64
     }
-}
 
-/// Linear interpolation in the (probability, value) points.
-fn inverse_cdf(points: &[(f64, f64)], u: f64) -> f64 {
-    for w in points.windows(2) {
-        let ((p0, v0), (p1, v1)) = (w[0], w[1]);
-        if u <= p1 {
-            return v0 + (v1 - v0) * (u - p0) / (p1 - p0);
+    /// One duration in ns for an invocation whose recorded duration is `recorded_ns`: its
+    /// share of it for [`Sampler::Recorded`] (at least 1 ns), else [`Sampler::sample`].
+    pub fn sample_for(&self, rng: &mut SimRng, recorded_ns: u64) -> u64 {
+        match self {
+            Sampler::Recorded(share) => {
+                ((recorded_ns as f64 * share).round() as u64).clamp(1, MAX_SAMPLE_NS)
+            }
+            _ => self.sample(rng),
         }
     }
-    points.last().map_or(0.0, |p| p.1)
 }
 
 /// Latency of a body with unlimited threads, cores and no GIL contention: the longest path

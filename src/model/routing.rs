@@ -65,6 +65,7 @@ impl World {
             None => self.constant_rng.clone(),
         };
         fr.invocations += 1;
+        let recorded = fr.source.recorded_ns();
         let memory_kib = fr.memory.as_mut().map_or(0, |m| m.next_kib());
         let inv = self.invs.insert(Inv {
             id: self.next_inv_id,
@@ -80,7 +81,20 @@ impl World {
             rng,
         });
         self.next_inv_id += 1;
+        if let Some(ns) = recorded {
+            self.set_recorded(inv, ns);
+        }
         inv
+    }
+
+    /// Notes the recorded duration of trace invocation `inv` in the column beside the
+    /// invocations (grown to the slot; a freed slot's value is overwritten when reused).
+    fn set_recorded(&mut self, inv: InvId, ns: u64) {
+        let i = inv.index();
+        if self.recorded_ns.len() <= i {
+            self.recorded_ns.resize(i + 1, 0);
+        }
+        self.recorded_ns[i] = ns;
     }
 
     /// Sends `inv` to process `p`: the host works on it on the instance's cores from now (beside

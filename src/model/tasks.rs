@@ -79,18 +79,19 @@ impl World {
             return self.task_end(th, task, coroutine);
         }
         self.tasks[task].pc += 1;
+        let recorded = self.recorded_ns.get(inv.index()).copied().unwrap_or(0);
         let rng = &mut self.invs[inv].rng;
         let slack = self.costs.timer_slack_ns;
         match &instrs[pc] {
-            Instr::Cpu(d) => Op::Python(d.sample(rng)),
-            Instr::Native(d) => Op::Native(d.sample(rng)),
+            Instr::Cpu(d) => Op::Python(d.sample_for(rng, recorded)),
+            Instr::Native(d) => Op::Native(d.sample_for(rng, recorded)),
             Instr::Blocking(d) => {
-                let ns = d.sample(rng);
+                let ns = d.sample_for(rng, recorded);
                 self.tasks[task].reacquire = true;
                 Op::Block(ns.saturating_add(slack))
             }
             Instr::Await(d) => {
-                let ns = d.sample(rng);
+                let ns = d.sample_for(rng, recorded);
                 self.push(
                     now.saturating_add(ns).saturating_add(slack),
                     Event::AwaitDone { task },

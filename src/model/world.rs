@@ -24,6 +24,9 @@ pub struct World {
     pub(super) streams: RngStreams,
     /// Handed to invocations whose durations are all constant: never drawn from.
     pub(super) constant_rng: SimRng,
+    /// Each live invocation's recorded duration, ns, by its id's slot (trace functions only;
+    /// empty otherwise): a column beside the invocations, so their record does not grow.
+    pub(super) recorded_ns: Vec<u64>,
     pub(super) now: u64,
     pub(super) queue: EventQueue<Event>,
     pub(super) instances: IdVec<InstanceId, Instance>,

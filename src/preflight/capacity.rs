@@ -137,7 +137,14 @@ pub fn offered_rate(w: &Workload) -> f64 {
                 0.0
             }
         }
-        Workload::Burst { .. } | Workload::ClosedLoop { .. } => 0.0,
+        Workload::OnOff {
+            rate_per_s,
+            on_ns,
+            off_ns,
+            ..
+        } => rate_per_s * on_ns / (on_ns + off_ns),
+        Workload::Trace(t) if t.span_ns > 0 => t.count as f64 / (t.span_ns as f64 / 1e9),
+        Workload::Burst { .. } | Workload::ClosedLoop { .. } | Workload::Trace(_) => 0.0,
     }
 }
 

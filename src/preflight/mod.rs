@@ -331,6 +331,23 @@ fn load(f: &FunctionSpec, host: &HostConfig) -> Load {
             first_round_s: 0.0,
             open_rate: capacity::offered_rate(&f.workload),
         },
+        Workload::OnOff { duration_ns, .. } => {
+            let rate = capacity::offered_rate(&f.workload);
+            Load {
+                arrivals: rate * s(*duration_ns),
+                last_arrival_s: s(*duration_ns),
+                simultaneous: 0.0,
+                first_round_s: 0.0,
+                open_rate: rate,
+            }
+        }
+        Workload::Trace(t) => Load {
+            arrivals: t.count as f64,
+            last_arrival_s: s(t.span_ns),
+            simultaneous: 0.0,
+            first_round_s: 0.0,
+            open_rate: capacity::offered_rate(&f.workload),
+        },
         Workload::ClosedLoop {
             clients,
             think,

@@ -26,6 +26,8 @@ pub enum ArrivalSource {
     },
     /// A non-homogeneous Poisson process along a rate curve.
     Curve(super::curve::CurveArrivals),
+    /// On/off bursts (a Markov-modulated Poisson process).
+    OnOff(super::onoff::OnOffArrivals),
     /// Instants read from a file.
     Replay {
         /// The instants.
@@ -33,6 +35,8 @@ pub enum ArrivalSource {
         /// The next one to hand out.
         next: usize,
     },
+    /// One function of a recorded trace, streamed from its file.
+    Trace(Box<super::trace_feed::TraceArrivals>),
     /// Nothing (closed-loop functions, whose arrivals the model makes).
     None,
 }
@@ -57,11 +61,35 @@ impl ArrivalSource {
             Workload::RateCurve(curve) => {
                 ArrivalSource::Curve(super::curve::CurveArrivals::new(curve, rng))
             }
+            Workload::OnOff {
+                rate_per_s,
+                on_ns,
+                off_ns,
+                duration_ns,
+            } => ArrivalSource::OnOff(super::onoff::OnOffArrivals::new(
+                *rate_per_s,
+                *on_ns,
+                *off_ns,
+                *duration_ns,
+                rng,
+            )),
             Workload::Replay { arrivals_ns, .. } => ArrivalSource::Replay {
                 arrivals: std::sync::Arc::new(arrivals_ns.clone()),
                 next: 0,
             },
+            Workload::Trace(src) => {
+                ArrivalSource::Trace(Box::new(super::trace_feed::TraceArrivals::new(src, rng)))
+            }
             Workload::ClosedLoop { .. } => ArrivalSource::None,
+        }
+    }
+
+    /// The recorded duration of the arrival last handed out, ns, for a trace (`None` for
+    /// other sources, whose durations come from the body's distributions).
+    pub fn recorded_ns(&self) -> Option<u64> {
+        match self {
+            ArrivalSource::Trace(t) => Some(t.last_duration_ns()),
+            _ => None,
         }
     }
 }
@@ -89,11 +117,13 @@ impl Iterator for ArrivalSource {
                 (t < *end_ns).then_some(t)
             }
             ArrivalSource::Curve(curve) => curve.next(),
+            ArrivalSource::OnOff(source) => source.next(),
             ArrivalSource::Replay { arrivals, next } => {
                 let t = arrivals.get(*next).copied();
                 *next += 1;
                 t
             }
+            ArrivalSource::Trace(t) => t.next(),
             ArrivalSource::None => None,
         }
     }

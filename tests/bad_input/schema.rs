@@ -25,7 +25,7 @@ fn an_unknown_variant_lists_the_valid_ones_and_names_the_field() {
         (
             sync_fn("Cpu(Constant(1.0))", "Bursty(n: 1)"),
             "workload",
-            "`Burst`, `Poisson`, `RateCurve`, `ClosedLoop`, or `Replay`",
+            "`Burst`, `Poisson`, `RateCurve`, `Pattern`, `OnOff`, `ClosedLoop`, or `Replay`",
         ),
     ] {
         let file = fx.write("x.ron", &experiment("x", "", &[function]));

@@ -95,3 +95,16 @@ pub fn temp_dir(name: &str) -> PathBuf {
 pub fn bytes(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
+
+/// Runs `sim trace gen ARGS` and returns how many invocations it says it wrote.
+pub fn trace_gen(args: &[&str]) -> u64 {
+    let mut all = vec!["trace", "gen"];
+    all.extend_from_slice(args);
+    let run = sim_in(&root(), &all);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let last = run.stdout.lines().last().unwrap_or("");
+    let count = last.split('(').nth(1).and_then(|s| s.split(' ').next());
+    count
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {last:?}"))
+}

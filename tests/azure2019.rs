@@ -1,0 +1,197 @@
+//! The Azure Functions 2019 format: per-minute counts joined with duration percentiles,
+//! on files written here and by `sim trace gen`.
+
+mod common;
+
+use common::{root, run_text, sim_in, temp_dir, trace_gen};
+use sim::config::parse_experiment;
+use std::path::{Path, PathBuf};
+
+/// A day with three functions: `a/f1` (http) 3 in minute 1 and 60 in minute 3 (61 with f2), `a/f2`
+/// (timer) 1 in each of minutes 1..=10, `b/f3` (queue) 5 in minute 1440; durations for f1
+/// (all percentiles 200 ms) and f2 (10..50 ms).
+fn day(dir: &Path) -> (PathBuf, PathBuf) {
+    let minutes: Vec<String> = (1..=1440).map(|m| m.to_string()).collect();
+    let row = |owner: &str, app: &str, func: &str, trigger: &str, counts: &[(usize, u32)]| {
+        let mut c = vec![0u32; 1440];
+        for &(m, n) in counts {
+            c[m - 1] = n;
+        }
+        let c: Vec<String> = c.iter().map(u32::to_string).collect();
+        format!("{owner},{app},{func},{trigger},{}\n", c.join(","))
+    };
+    let mut inv = format!(
+        "HashOwner,HashApp,HashFunction,Trigger,{}\n",
+        minutes.join(",")
+    );
+    inv += &row("o", "a", "f1", "http", &[(1, 3), (3, 60)]);
+    let ten: Vec<(usize, u32)> = (1..=10).map(|m| (m, 1)).collect();
+    inv += &row("o", "a", "f2", "timer", &ten);
+    inv += &row("o", "b", "f3", "queue", &[(1440, 5)]);
+    let inv_path = dir.join("invocations_per_function_md.anon.d01.csv");
+    std::fs::write(&inv_path, inv).unwrap();
+    let dur = "HashOwner,HashApp,HashFunction,Average,Count,Minimum,Maximum,percentile_Average_0,percentile_Average_1,percentile_Average_25,percentile_Average_50,percentile_Average_75,percentile_Average_99,percentile_Average_100\n\
+               o,a,f1,200,63,200,200,200,200,200,200,200,200,200\n\
+               o,a,f2,30,10,10,50,10,10,20,30,40,50,50\n";
+    let dur_path = dir.join("function_durations_percentiles.anon.d01.csv");
+    std::fs::write(&dur_path, dur).unwrap();
+    (inv_path, dur_path)
+}
+
+fn experiment(inv: &Path, dur: &Path, more: &str) -> String {
+    format!(
+        r#"Experiment(name: "d", host: Host(cores: 4.0, processes: 2, threads: 128),
+            trace: Trace(path: "{}", format: Azure2019, durations: "{}", body: TraceBody(cpu_share: 0.0){more}))"#,
+        inv.display(),
+        dur.display()
+    )
+}
+
+#[test]
+fn stats_count_the_day_per_trigger() {
+    let dir = temp_dir("d19-stats");
+    let (inv, _) = day(&dir);
+    let run = sim_in(
+        &root(),
+        &[
+            "trace",
+            "stats",
+            inv.to_str().unwrap(),
+            "--format",
+            "azure2019",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("invocations 78  functions 3"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("peak 61"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("per trigger: http 63, queue 5, timer 10"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn equidistant_arrivals_replay_each_minutes_count_with_its_durations() {
+    let dir = temp_dir("d19-run");
+    let (inv, dur) = day(&dir);
+    let out = run_text(&experiment(&inv, &dur, ", spread: Equidistant"), &[]);
+    let c = &out.summary.invocations;
+    assert_eq!((c.arrived, c.succeeded), (78, 78));
+    let f1 = out.function_names.iter().position(|n| n == "a/f1").unwrap() as u16;
+    let mut a: Vec<u64> = out
+        .rows
+        .iter()
+        .filter(|r| r.function == f1)
+        .map(|r| r.arrival)
+        .collect();
+    a.sort_unstable();
+    // Minute 1: 3 at 10, 30, 50 s; minute 3: 60 at 120.5, 121.5, ... s.
+    assert_eq!(
+        &a[..4],
+        &[
+            10_000_000_000,
+            30_000_000_000,
+            50_000_000_000,
+            120_500_000_000
+        ]
+    );
+    for r in &out.rows {
+        let body = r.end.unwrap() - r.start.unwrap();
+        let (lo, hi) = if r.function == f1 {
+            (200e6, 202e6)
+        } else if out.function_names[r.function as usize] == "a/f2" {
+            (10e6, 52e6)
+        } else {
+            (100e6, 102e6)
+        };
+        assert!(body as f64 >= lo && (body as f64) < hi, "{body}");
+    }
+}
+
+#[test]
+fn uniform_keeps_counts_poisson_varies_them_and_both_are_deterministic() {
+    let dir = temp_dir("d19-spread");
+    let (inv, dur) = day(&dir);
+    let uniform = run_text(&experiment(&inv, &dur, ""), &[]);
+    assert_eq!(uniform.summary.invocations.arrived, 78);
+    assert_eq!(
+        uniform.summary,
+        run_text(&experiment(&inv, &dur, ""), &[]).summary
+    );
+    let poisson = run_text(&experiment(&inv, &dur, ", spread: Poisson"), &[]);
+    let n = poisson.summary.invocations.arrived as f64;
+    assert!((n - 78.0).abs() < 5.0 * 78f64.sqrt(), "{n}");
+}
+
+#[test]
+fn top_window_and_scale_apply_to_the_day() {
+    let dir = temp_dir("d19-top");
+    let (inv, dur) = day(&dir);
+    let text = experiment(&inv, &dur, ", top: 1, window_s: (0, 600), scale: 2.0");
+    let exp = parse_experiment(&text, &root().join("experiments/x.ron"), &[]).unwrap();
+    assert_eq!(exp.functions.len(), 1);
+    assert_eq!(exp.functions[0].name, "a/f1");
+    let out = run_text(&text, &[]);
+    assert_eq!(out.summary.invocations.arrived, 63);
+    assert!(out.rows.iter().all(|r| r.arrival < 90_000_000_000));
+}
+
+/// Why `text` is refused.
+fn refusal(text: &str) -> String {
+    parse_experiment(text, &root().join("experiments/x.ron"), &[])
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn a_bad_count_names_its_line_column_and_value() {
+    let dir = temp_dir("d19-bad");
+    let (inv, dur) = day(&dir);
+    let text = std::fs::read_to_string(&inv)
+        .unwrap()
+        .replacen(",http,3,", ",http,x3,", 1);
+    std::fs::write(&inv, text).unwrap();
+    let err = refusal(&experiment(&inv, &dur, ""));
+    assert!(
+        err.contains("d01.csv:2: `1` (column 5) = \"x3\" is not a count"),
+        "{err}"
+    );
+    std::fs::write(&inv, "HashOwner,HashApp,Trigger,1\n").unwrap();
+    let err = refusal(&experiment(&inv, &dur, ""));
+    assert!(
+        err.contains("d01.csv:1: missing or misplaced column(s) HashFunction"),
+        "{err}"
+    );
+}
+
+#[test]
+fn trace_gen_writes_a_day_a_run_replays() {
+    let dir = temp_dir("d19-gen");
+    let inv = dir.join("day.csv");
+    let n = trace_gen(&[
+        "--pattern",
+        "ramp",
+        "--rate",
+        "0.5",
+        "--peak",
+        "2",
+        "--duration-s",
+        "1200",
+        "--functions",
+        "2",
+        "--format",
+        "azure2019",
+        "--out",
+        inv.to_str().unwrap(),
+    ]);
+    let dur = dir.join("day_durations.csv");
+    let out = run_text(&experiment(&inv, &dur, ""), &[]);
+    assert_eq!(out.summary.invocations.arrived, n);
+    assert_eq!(out.summary.invocations.succeeded, n);
+}

@@ -1,0 +1,137 @@
+//! A `trace` block replayed in a run: every recorded invocation arrives once, at its
+//! recorded instant, and its body takes its recorded duration.
+
+mod common;
+
+use common::{root, run_text};
+use sim::config::parse_experiment;
+use sim::workload::trace_rows::{RowReader, TraceFormat};
+
+/// The 199 real rows of the Azure 2021 trace, as seen from experiments/.
+const EXCERPT: &str = "../../shared/data/azure2021_excerpt_199rows.csv";
+
+fn experiment(trace: &str) -> String {
+    format!(
+        r#"Experiment(name: "t", host: Host(cores: 4.0, processes: 2, threads: 256),
+            trace: Trace({trace}))"#
+    )
+}
+
+/// The excerpt's rows: (arrival ns, duration ns).
+fn recorded() -> Vec<(u64, u64)> {
+    let path = root().join("experiments").join(EXCERPT);
+    let mut r = RowReader::open(&path, TraceFormat::Azure2021).unwrap();
+    let mut out = Vec::new();
+    while let Some(row) = r.next_row().unwrap() {
+        out.push((row.arrival_ns, row.duration_ns.unwrap()));
+    }
+    out.sort_unstable();
+    out
+}
+
+#[test]
+fn the_excerpt_replays_every_invocation_at_its_instant_for_its_duration() {
+    let text = experiment(&format!(
+        r#"path: "{EXCERPT}", format: Azure2021, body: TraceBody(cpu_share: 0.0)"#
+    ));
+    let out = run_text(&text, &[]);
+    let c = &out.summary.invocations;
+    assert_eq!((c.arrived, c.succeeded, c.pending), (199, 199, 0));
+    assert_eq!(out.summary.functions.len(), 31);
+    let want = recorded();
+    let mut got: Vec<(u64, u64)> = out
+        .rows
+        .iter()
+        .map(|r| (r.arrival, r.end.unwrap() - r.start.unwrap()))
+        .collect();
+    got.sort_unstable();
+    for ((a, d), (wa, wd)) in got.iter().zip(&want) {
+        assert_eq!(a, wa, "arrival");
+        // Pure blocking I/O on an idle thread: the recorded duration, plus the timer slack
+        // and the dispatch path's few microseconds.
+        assert!(*d >= *wd && *d - *wd < 2_000_000, "{d} against {wd}");
+    }
+}
+
+#[test]
+fn top_window_and_scale_choose_and_compress_the_arrivals() {
+    let text = experiment(&format!(
+        r#"path: "{EXCERPT}", format: Azure2021, top: 2, window_s: (0, 600), scale: 2.0"#
+    ));
+    let exp = parse_experiment(&text, &root().join("experiments/inline.ron"), &[]).unwrap();
+    assert_eq!(exp.functions.len(), 2);
+    let out = run_text(&text, &[]);
+    let last = out.rows.iter().map(|r| r.arrival).max().unwrap();
+    assert!(last < 300_000_000_000, "the 600 s window halved: {last}");
+    let same = run_text(&text, &[]);
+    assert_eq!(out.summary, same.summary, "deterministic");
+}
+
+#[test]
+fn a_trace_block_refuses_what_it_cannot_replay() {
+    for (trace, want) in [
+        (
+            r#"path: "nothing.csv", format: Azure2021"#,
+            "a trace file that exists",
+        ),
+        (
+            &*format!(r#"path: "{EXCERPT}", format: Azure2021, top: 0"#),
+            "trace.top",
+        ),
+        (
+            &*format!(r#"path: "{EXCERPT}", format: Azure2021, functions: ["a/b"]"#),
+            "trace.functions[0]",
+        ),
+        (
+            &*format!(r#"path: "{EXCERPT}", format: Azure2021, window_s: (5, 1)"#),
+            "from < to",
+        ),
+        (
+            &*format!(r#"path: "{EXCERPT}", format: Azure2021, body: TraceBody(cpu_share: 2)"#),
+            "trace.body.cpu_share",
+        ),
+    ] {
+        let err = parse_experiment(
+            &experiment(trace),
+            &root().join("experiments/inline.ron"),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains(want), "{err}\nwanted: {want}");
+    }
+}
+
+#[test]
+fn sampling_apps_keeps_or_drops_each_app_whole() {
+    let keys = |share: &str| -> Vec<String> {
+        let text = experiment(&format!(
+            r#"path: "{EXCERPT}", format: Azure2021, sample_apps: {share}"#
+        ));
+        let exp = parse_experiment(&text, &root().join("experiments/inline.ron"), &[]).unwrap();
+        exp.functions
+            .iter()
+            .map(|f| match &f.workload {
+                sim::config::Workload::Trace(t) => t.key.clone(),
+                _ => unreachable!(),
+            })
+            .collect()
+    };
+    assert_eq!(keys("1.0").len(), 31);
+    let half = keys("0.5");
+    let app = |k: &String| k.split('/').next().unwrap().to_string();
+    let kept: std::collections::BTreeSet<String> = half.iter().map(app).collect();
+    assert!(
+        !kept.is_empty() && kept.len() < 13,
+        "{} of 13 apps",
+        kept.len()
+    );
+    let whole = keys("1.0");
+    let expected: Vec<&String> = whole.iter().filter(|k| kept.contains(&app(k))).collect();
+    assert_eq!(
+        half.iter().collect::<Vec<_>>(),
+        expected,
+        "every function of a kept app"
+    );
+    assert_eq!(half, keys("0.5"), "the same apps for the same seed");
+}
