@@ -1,4 +1,5 @@
-//! The command line: `sim run`, `sim check`, `sim validate`, `sim bench`.
+//! The command line: `sim run`, `sim sweep`, `sim merge`, `sim check`, `sim validate`,
+//! `sim bench`.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -19,6 +20,12 @@ pub enum Command {
     /// Run an experiment and write outputs/<name>/ (summary.json, invocations.csv,
     /// timeseries.csv, manifest.json).
     Run(RunArgs),
+    /// Run an experiment's sweep block: every configuration x replication, in parallel;
+    /// writes sweep.csv, sweep_summary.csv and sweep_summary.json.
+    Sweep(SweepArgs),
+    /// Combine the output folders of a sweep's shards (--shard I/N) into the files one
+    /// machine writes.
+    Merge(MergeArgs),
     /// Check an experiment file without running it.
     Check(CheckArgs),
     /// Replay real-CPython ground-truth cases and compare (exit 1 on a miss).
@@ -64,6 +71,79 @@ fn parse_gib(text: &str) -> Result<f64, String> {
             "`{text}` is not a size in GiB between 0.01 and 65536"
         )),
     }
+}
+
+/// `sim sweep` (and `sim run` of a file with a sweep block).
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// The experiment file (RON) with a `sweep` block.
+    pub experiment: PathBuf,
+    /// Write into this folder instead of outputs/<experiment name>/.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override the experiment's seed (replications derive theirs from it).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a field: --set host.cores=4 (repeatable; applied before the axes).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Runs at once (default: all cores). The files are the same bytes whatever it is.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
+    /// Run only this machine's share: runs whose index modulo N is I (0-based), e.g. 0/4.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Keep the finished runs of an interrupted sweep (its sweep.partial.csv) and run the rest.
+    #[arg(long)]
+    pub resume: bool,
+    /// Start even when the sweep has more than 1000 runs or a run's estimate passes a limit.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print nothing but errors (and no progress bar).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// One machine's share of a sweep: the runs whose index modulo `count` is `index`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This share, 0..count.
+    pub index: usize,
+    /// How many shares.
+    pub count: usize,
+}
+
+impl Shard {
+    /// The whole sweep: one share.
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Whether run `run` is this share's.
+    pub fn owns(&self, run: usize) -> bool {
+        run % self.count == self.index
+    }
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let bad = || {
+        format!("`{text}` is not a shard: write I/N with 0 <= I < N <= 100000, e.g. 0/4 (Slurm: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)")
+    };
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let index = i.trim().parse::<usize>().map_err(|_| bad())?;
+    let count = n.trim().parse::<usize>().map_err(|_| bad())?;
+    if count == 0 || count > 100_000 || index >= count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
+}
+
+/// `sim merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The folder to write (as a sweep's output folder: new, empty, or an earlier sim output).
+    pub out: PathBuf,
+    /// The shards' output folders, each written by `sim sweep --shard I/N`.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
 }
 
 /// `sim check`.

@@ -3,3 +3,5 @@
 //! too).
 
 pub mod compare;
+pub mod stats;
+pub mod sweep;

@@ -2,6 +2,8 @@
 //! experiment with a compare block runs its variants instead (`compare`).
 
 mod compare;
+mod merge;
+mod sweep;
 
 use crate::cli::{CheckArgs, Cli, Command, RunArgs};
 use crate::config::{load_experiment, Experiment};
@@ -23,6 +25,8 @@ use std::time::Instant;
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run_command(args),
+        Command::Sweep(args) => sweep::sweep_command(&args),
+        Command::Merge(args) => merge::merge_command(&args),
         Command::Check(args) => check_command(args),
         Command::Validate(args) => crate::validate::validate_command(args),
         Command::Bench(args) => crate::bench::bench_command(args),
@@ -160,6 +164,9 @@ fn run_command(args: RunArgs) -> Result<()> {
     if exp.compare.is_some() {
         return compare::run_variants(&args, &sets);
     }
+    if exp.sweep.is_some() {
+        return sweep::sweep_command(&sweep_args(&args));
+    }
     let estimate = preflight::estimate(&exp);
     let over = estimate.over(&Limits::DEFAULT);
     if !over.is_empty() && !args.yes {
@@ -205,6 +212,21 @@ fn run_command(args: RunArgs) -> Result<()> {
         crate::say!("{}", wrote_line(&dir, &exp, &kept, wall));
     }
     Ok(())
+}
+
+/// `sim run` of a file with a sweep block, as `sim sweep` with its defaults.
+fn sweep_args(args: &RunArgs) -> crate::cli::SweepArgs {
+    crate::cli::SweepArgs {
+        experiment: args.experiment.clone(),
+        out: args.out.clone(),
+        seed: args.seed,
+        sets: args.sets.clone(),
+        jobs: None,
+        shard: None,
+        resume: false,
+        yes: args.yes,
+        quiet: args.quiet,
+    }
 }
 
 /// The memory budget of `sim run`: `--max-memory-gib`, or the machine's default.
