@@ -9,7 +9,8 @@ use super::{overrides, Guards, RunRecord};
 use crate::analysis::sweep::{summarise, RunId, SweepRow};
 use crate::cli::{Shard, SweepArgs};
 use crate::config::limits::SWEEP_RUNS;
-use crate::config::{load_sweep, Experiment, Sweep};
+use crate::config::sweep::SweepConfig;
+use crate::config::{load_experiment, load_sweep, Experiment, Sweep};
 use crate::error::{Result, SimError};
 use crate::kernel::rng::{replication_seed, stable_hash};
 use crate::metrics::summary::RunSummary;
@@ -74,12 +75,18 @@ struct SweepManifest<'a> {
 /// Runs the sweep of the experiment `args` names.
 pub(super) fn sweep_command(args: &SweepArgs) -> Result<()> {
     let sets = overrides(&args.sets, args.seed, false);
-    let sweep = load_sweep(&args.experiment, &sets)?.ok_or_else(|| SimError::Sweep {
-        path: args.experiment.clone(),
-        message: "has no sweep block; add one (see experiments/sweep_threads.ron), or use sim run"
-            .into(),
-    })?;
-    let estimates = check_size(&sweep, &args.experiment, args.yes)?;
+    let exp = load_experiment(&args.experiment, &sets)?;
+    let Some(block) = &exp.sweep else {
+        return Err(SimError::Sweep {
+            path: args.experiment.clone(),
+            message:
+                "has no sweep block; add one (see experiments/sweep_threads.ron), or use sim run"
+                    .into(),
+        });
+    };
+    check_count(block, &args.experiment, args.yes)?;
+    let sweep = load_sweep(&args.experiment, &sets)?.expect("it has a sweep block");
+    let estimates = check_sizes(&sweep, &args.experiment, args.yes)?;
     let shard = args.shard.unwrap_or(Shard::ALL);
     let record = record(&sweep, shard);
     let target = args
@@ -117,6 +124,7 @@ pub(super) fn sweep_command(args: &SweepArgs) -> Result<()> {
     });
     bar.finish();
     let mut rows = finished(results, &todo, &sweep)?;
+    let kept = done.len();
     rows.extend(done);
     rows.sort_by_key(|r| r.run);
     let wall = started.elapsed().as_secs_f64();
@@ -130,7 +138,10 @@ pub(super) fn sweep_command(args: &SweepArgs) -> Result<()> {
     let dir = top.commit()?;
     journal.remove();
     if !args.quiet {
-        crate::say!("{}", report(&sweep, &record, &rows, &dir, wall).trim_end());
+        crate::say!(
+            "{}",
+            report(&sweep, &record, &rows, kept, &dir, wall).trim_end()
+        );
     }
     Ok(())
 }
@@ -176,20 +187,25 @@ pub(super) fn write_sweep(
     top.write("sweep_summary.json", pretty_json(&file).as_bytes())
 }
 
-/// Each configuration's estimate; a sweep of more than [`SWEEP_RUNS`] runs, or with a
-/// configuration above a limit, is refused without `--yes`.
-fn check_size(sweep: &Sweep, file: &Path, yes: bool) -> Result<Vec<Estimate>> {
-    let runs = sweep.runs();
-    if runs > SWEEP_RUNS && !yes {
-        return Err(SimError::Sweep {
-            path: file.to_path_buf(),
-            message: format!(
-                "the sweep has {runs} runs ({} configurations x {} replications), more than the {SWEEP_RUNS} a sweep starts without --yes; add --yes to run them all, split them over machines with --shard I/N, or use fewer values or replications",
-                sweep.configs.len(),
-                sweep.block.replications
-            ),
-        });
+/// A sweep of more than [`SWEEP_RUNS`] runs is refused without `--yes`, before its
+/// configurations are made.
+fn check_count(block: &SweepConfig, file: &Path, yes: bool) -> Result<()> {
+    let configs = block.configurations();
+    let runs = configs.saturating_mul(block.replications as usize);
+    if runs <= SWEEP_RUNS || yes {
+        return Ok(());
     }
+    Err(SimError::Sweep {
+        path: file.to_path_buf(),
+        message: format!(
+            "the sweep has {runs} runs ({configs} configurations x {} replications), more than the {SWEEP_RUNS} a sweep starts without --yes; add --yes to run them all (--shard I/N splits them over machines), or use fewer values or replications",
+            block.replications
+        ),
+    })
+}
+
+/// Each configuration's estimate; a configuration above a limit is refused without `--yes`.
+fn check_sizes(sweep: &Sweep, file: &Path, yes: bool) -> Result<Vec<Estimate>> {
     let mut estimates = Vec::new();
     for (c, exp) in sweep.configs.iter().enumerate() {
         let estimate = preflight::estimate(exp);
@@ -305,16 +321,28 @@ fn shared_budget(jobs: usize) -> MemoryBudget {
 
 /// What the terminal shows: the sweep, per configuration the mean p50 and p99 with their
 /// intervals, and where the files went.
-fn report(sweep: &Sweep, record: &SweepRecord, rows: &[SweepRow], dir: &Path, wall: f64) -> String {
+fn report(
+    sweep: &Sweep,
+    record: &SweepRecord,
+    rows: &[SweepRow],
+    kept: usize,
+    dir: &Path,
+    wall: f64,
+) -> String {
     let mut o = format!(
         "{}: sweep of {} configurations x {} replications ({} runs",
         sweep.base.name, record.configurations, record.replications, record.runs
     );
-    match record.shard {
-        Some([i, n]) => o.push_str(&format!("; shard {i}/{n}: {} of them", rows.len())),
-        None => {}
+    if let Some([i, n]) = record.shard {
+        o.push_str(&format!("; shard {i}/{n}: {} of them", rows.len()));
     }
     o.push_str(&format!("), seed {}\n", sweep.base.seed));
+    if kept > 0 {
+        o.push_str(&format!(
+            "resumed: {kept} finished runs kept from the journal, {} run now\n",
+            rows.len() - kept
+        ));
+    }
     if record.shard.is_none() {
         o.push_str(&crate::output::sweep::summary_table(
             &record.axes,
