@@ -57,6 +57,9 @@ fn check_command(args: CheckArgs) -> Result<()> {
         exp.host.processes,
         exp.host.threads
     );
+    if let Some(block) = &exp.sweep {
+        return check_sweep(&args, block);
+    }
     let Some(cmp) = cmp else {
         print_estimate(&exp, "  ");
         return Ok(());
@@ -70,6 +73,28 @@ fn check_command(args: CheckArgs) -> Result<()> {
             e.host.processes,
             e.host.threads
         );
+        print_estimate(e, "    ");
+    }
+    Ok(())
+}
+
+/// `sim check` of a sweep: its size, then every configuration checked, each with its estimate.
+fn check_sweep(args: &CheckArgs, block: &crate::config::sweep::SweepConfig) -> Result<()> {
+    let runs = block.configurations() * block.replications as usize;
+    crate::say!(
+        "  sweep: {} configurations x {} replications = {runs} runs",
+        block.configurations(),
+        block.replications
+    );
+    if runs > crate::config::limits::SWEEP_RUNS {
+        crate::say!(
+            "  over the limit (sim sweep needs --yes): more than {} runs",
+            crate::config::limits::SWEEP_RUNS
+        );
+    }
+    let sweep = crate::config::load_sweep(&args.experiment, &args.sets)?.expect("a sweep block");
+    for (c, e) in sweep.configs.iter().enumerate() {
+        crate::say!("  configuration {c}: ok ({})", block.sets(c).join(", "));
         print_estimate(e, "    ");
     }
     Ok(())
