@@ -35,7 +35,7 @@ pub enum Command {
 }
 
 /// `sim run`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
     /// The experiment file (RON), e.g. experiments/io_bound.ron.
     pub experiment: PathBuf,
@@ -73,20 +73,14 @@ fn parse_gib(text: &str) -> Result<f64, String> {
     }
 }
 
-/// `sim sweep` (and `sim run` of a file with a sweep block).
-#[derive(Debug, clap::Args)]
+/// `sim sweep` (and `sim run` of a file with a sweep block): `sim run`'s options (the seed
+/// and `--set` apply before the axes; `--yes` also allows more than 1000 runs; rows of
+/// invocations are never written) and the sweep's own.
+#[derive(Debug, Clone, clap::Args)]
 pub struct SweepArgs {
-    /// The experiment file (RON) with a `sweep` block.
-    pub experiment: PathBuf,
-    /// Write into this folder instead of outputs/<experiment name>/.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Override the experiment's seed (replications derive theirs from it).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Override a field: --set host.cores=4 (repeatable; applied before the axes).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<String>,
+    /// As for `sim run`.
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Runs at once (default: all cores). The files are the same bytes whatever it is.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
@@ -96,12 +90,6 @@ pub struct SweepArgs {
     /// Keep the finished runs of an interrupted sweep (its sweep.partial.csv) and run the rest.
     #[arg(long)]
     pub resume: bool,
-    /// Start even when the sweep has more than 1000 runs or a run's estimate passes a limit.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-    /// Print nothing but errors (and no progress bar).
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 /// One machine's share of a sweep: the runs whose index modulo `count` is `index`.

@@ -242,15 +242,10 @@ fn run_command(args: RunArgs) -> Result<()> {
 /// `sim run` of a file with a sweep block, as `sim sweep` with its defaults.
 fn sweep_args(args: &RunArgs) -> crate::cli::SweepArgs {
     crate::cli::SweepArgs {
-        experiment: args.experiment.clone(),
-        out: args.out.clone(),
-        seed: args.seed,
-        sets: args.sets.clone(),
+        run: args.clone(),
         jobs: None,
         shard: None,
         resume: false,
-        yes: args.yes,
-        quiet: args.quiet,
     }
 }
 

@@ -5,7 +5,7 @@
 //! place together. `--shard I/N` runs only the runs whose index modulo N is I and writes
 //! sweep.csv and the manifest, for `sim merge` (`super::merge`) to combine.
 
-use super::{overrides, Guards, RunRecord};
+use super::{memory_budget, overrides, Guards, RunRecord};
 use crate::analysis::sweep::{summarise, RunId, SweepRow};
 use crate::cli::{Shard, SweepArgs};
 use crate::config::limits::SWEEP_RUNS;
@@ -73,7 +73,8 @@ struct SweepManifest<'a> {
 }
 
 /// Runs the sweep of the experiment `args` names.
-pub(super) fn sweep_command(args: &SweepArgs) -> Result<()> {
+pub(super) fn sweep_command(sweep_args: &SweepArgs) -> Result<()> {
+    let args = &sweep_args.run;
     let sets = overrides(&args.sets, args.seed, false);
     let exp = load_experiment(&args.experiment, &sets)?;
     let Some(block) = &exp.sweep else {
@@ -87,7 +88,7 @@ pub(super) fn sweep_command(args: &SweepArgs) -> Result<()> {
     check_count(block, &args.experiment, args.yes)?;
     let sweep = load_sweep(&args.experiment, &sets)?.expect("it has a sweep block");
     let estimates = check_sizes(&sweep, &args.experiment, args.yes)?;
-    let shard = args.shard.unwrap_or(Shard::ALL);
+    let shard = sweep_args.shard.unwrap_or(Shard::ALL);
     let record = record(&sweep, shard);
     let target = args
         .out
@@ -99,16 +100,17 @@ pub(super) fn sweep_command(args: &SweepArgs) -> Result<()> {
         message,
     };
     let (journal, done) =
-        Journal::open(&target, &record.identity(), &record.axes, args.resume).map_err(in_target)?;
+        Journal::open(&target, &record.identity(), &record.axes, sweep_args.resume)
+            .map_err(in_target)?;
     let started = Instant::now();
     let todo: Vec<usize> = (0..sweep.runs())
         .filter(|&i| shard.owns(i) && !done.iter().any(|r| r.run == i))
         .collect();
-    let jobs = args.jobs.map_or_else(num_cores, |j| j as usize);
+    let jobs = sweep_args.jobs.map_or_else(num_cores, |j| j as usize);
     let ctx = RunContext {
         sweep: &sweep,
         estimates: &estimates,
-        budget: shared_budget(jobs),
+        budget: shared_budget(memory_budget(args), jobs),
         unbounded: args.yes,
     };
     let bar = SweepProgress::new(todo.len(), args.quiet);
@@ -116,7 +118,7 @@ pub(super) fn sweep_command(args: &SweepArgs) -> Result<()> {
         todo.par_iter()
             .map(|&i| {
                 let row = ctx.run(i)?;
-                journal.append(&row).map_err(|m| in_target(m))?;
+                journal.append(&row).map_err(&in_target)?;
                 bar.inc();
                 Ok(row)
             })
@@ -311,9 +313,8 @@ fn num_cores() -> usize {
     crate::runner::runs_at_once()
 }
 
-/// Each run's share of the machine's memory budget, `jobs` at once.
-fn shared_budget(jobs: usize) -> MemoryBudget {
-    let budget = MemoryBudget::default_for_machine();
+/// Each run's share of the memory budget, `jobs` at once.
+fn shared_budget(budget: MemoryBudget, jobs: usize) -> MemoryBudget {
     MemoryBudget {
         bytes: budget.bytes / jobs.max(1) as f64,
     }
