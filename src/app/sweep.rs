@@ -23,6 +23,7 @@ use crate::preflight::{self, Estimate, Limits, MemoryBudget};
 use crate::runner::{run_streaming, RunFailure};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -103,28 +104,20 @@ pub(super) fn sweep_command(sweep_args: &SweepArgs) -> Result<()> {
         Journal::open(&target, &record.identity(), &record.axes, sweep_args.resume)
             .map_err(in_target)?;
     let started = Instant::now();
+    let done = owned_once(done, shard, sweep.runs());
+    let finished_runs: BTreeSet<usize> = done.iter().map(|r| r.run).collect();
     let todo: Vec<usize> = (0..sweep.runs())
-        .filter(|&i| shard.owns(i) && !done.iter().any(|r| r.run == i))
+        .filter(|&i| shard.owns(i) && !finished_runs.contains(&i))
         .collect();
-    let jobs = sweep_args.jobs.map_or_else(num_cores, |j| j as usize);
     let ctx = RunContext {
         sweep: &sweep,
         estimates: &estimates,
-        budget: shared_budget(memory_budget(args), jobs),
+        budget: shared_budget(memory_budget(args), jobs_of(sweep_args)),
         unbounded: args.yes,
     };
-    let bar = SweepProgress::new(todo.len(), args.quiet);
-    let results = in_pool(jobs, || {
-        todo.par_iter()
-            .map(|&i| {
-                let row = ctx.run(i)?;
-                journal.append(&row).map_err(&in_target)?;
-                bar.inc();
-                Ok(row)
-            })
-            .collect::<Vec<Result<SweepRow>>>()
+    let results = run_all(&ctx, &todo, jobs_of(sweep_args), args.quiet, |row| {
+        journal.append(row).map_err(&in_target)
     });
-    bar.finish();
     let mut rows = finished(results, &todo, &sweep)?;
     let kept = done.len();
     rows.extend(done);
@@ -146,6 +139,43 @@ pub(super) fn sweep_command(sweep_args: &SweepArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Runs `todo` on `jobs` threads with a progress bar; `keep` saves each finished row as it
+/// comes. The results come back in `todo`'s order.
+fn run_all(
+    ctx: &RunContext,
+    todo: &[usize],
+    jobs: usize,
+    quiet: bool,
+    keep: impl Fn(&SweepRow) -> Result<()> + Sync,
+) -> Vec<Result<SweepRow>> {
+    let bar = SweepProgress::new(todo.len(), quiet);
+    let results = in_pool(jobs, || {
+        todo.par_iter()
+            .map(|&i| {
+                let row = ctx.run(i)?;
+                keep(&row)?;
+                bar.inc();
+                Ok(row)
+            })
+            .collect()
+    });
+    bar.finish();
+    results
+}
+
+/// `--jobs`, or every core.
+fn jobs_of(args: &SweepArgs) -> usize {
+    args.jobs.map_or_else(num_cores, |j| j as usize)
+}
+
+/// The journal's rows that are this shard's runs of the sweep, each once.
+fn owned_once(mut rows: Vec<SweepRow>, shard: Shard, runs: usize) -> Vec<SweepRow> {
+    rows.retain(|r| r.run < runs && shard.owns(r.run));
+    rows.sort_by_key(|r| r.run);
+    rows.dedup_by_key(|r| r.run);
+    rows
 }
 
 /// The manifest's record of `sweep` run as `shard`.
