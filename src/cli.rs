@@ -90,6 +90,10 @@ pub struct SweepArgs {
     /// Keep the finished runs of an interrupted sweep (its sweep.partial.csv) and run the rest.
     #[arg(long)]
     pub resume: bool,
+    /// Also write each run's own folder, run-<index>/, with a plain run's files (rows of
+    /// invocations unless --no-invocations); runs kept by --resume have none.
+    #[arg(long)]
+    pub keep_runs: bool,
 }
 
 /// One machine's share of a sweep: the runs whose index modulo `count` is `index`.

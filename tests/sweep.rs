@@ -316,3 +316,20 @@ fn the_example_header_shows_its_figures() {
         );
     }
 }
+
+#[test]
+fn keep_runs_writes_each_runs_folder_and_the_same_sweep_files() {
+    let d = fixture("sweep-keep", SMALL);
+    sweep_ok(&d, "plain", &[]);
+    sweep_ok(&d, "kept", &["--keep-runs", "--no-invocations"]);
+    same_files(&d.join("plain"), &d.join("kept"));
+    for i in [0, 15] {
+        let run = d.join(format!("kept/run-{i:06}"));
+        assert!(run.join("summary.json").is_file() && run.join("manifest.json").is_file());
+        assert!(!run.join("invocations.csv").exists(), "--no-invocations");
+    }
+    // Run again without the flag: the run folders go, the sweep's files stay the same.
+    sweep_ok(&d, "kept", &[]);
+    assert!(!d.join("kept/run-000000").exists());
+    same_files(&d.join("plain"), &d.join("kept"));
+}

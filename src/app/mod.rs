@@ -246,6 +246,7 @@ fn sweep_args(args: &RunArgs) -> crate::cli::SweepArgs {
         jobs: None,
         shard: None,
         resume: false,
+        keep_runs: false,
     }
 }
 

@@ -5,7 +5,7 @@
 //! place together. `--shard I/N` runs only the runs whose index modulo N is I and writes
 //! sweep.csv and the manifest, for `sim merge` (`super::merge`) to combine.
 
-use super::{memory_budget, overrides, Guards, RunRecord};
+use super::{memory_budget, overrides, write_results, Given, Guards, RunRecord};
 use crate::analysis::sweep::{summarise, RunId, SweepRow};
 use crate::cli::{Shard, SweepArgs};
 use crate::config::limits::SWEEP_RUNS;
@@ -111,13 +111,22 @@ pub(super) fn sweep_command(sweep_args: &SweepArgs) -> Result<()> {
         .collect();
     let ctx = RunContext {
         sweep: &sweep,
+        sets: &args.sets,
+        no_invocations: args.no_invocations,
         estimates: &estimates,
         budget: shared_budget(memory_budget(args), jobs_of(sweep_args)),
         unbounded: args.yes,
     };
-    let results = run_all(&ctx, &todo, jobs_of(sweep_args), args.quiet, |row| {
-        journal.append(row).map_err(&in_target)
-    });
+    let folders = run_folders(&mut top, &todo, sweep_args.keep_runs)?;
+    let done_now = run_all(
+        &ctx,
+        &todo,
+        folders,
+        jobs_of(sweep_args),
+        args.quiet,
+        |row| journal.append(row).map_err(&in_target),
+    );
+    let (results, folders): (Vec<_>, Vec<_>) = done_now.into_iter().unzip();
     let mut rows = finished(results, &todo, &sweep)?;
     let kept = done.len();
     rows.extend(done);
@@ -130,7 +139,7 @@ pub(super) fn sweep_command(sweep_args: &SweepArgs) -> Result<()> {
         experiment: sweep.base.as_given.as_ref(),
     };
     top.write(MANIFEST, pretty_json(&manifest).as_bytes())?;
-    let dir = top.commit()?;
+    let dir = top.commit_with(folders.into_iter().flatten().collect())?;
     journal.remove();
     if !args.quiet {
         crate::say!(
@@ -141,23 +150,38 @@ pub(super) fn sweep_command(sweep_args: &SweepArgs) -> Result<()> {
     Ok(())
 }
 
-/// Runs `todo` on `jobs` threads with a progress bar; `keep` saves each finished row as it
-/// comes. The results come back in `todo`'s order.
+/// With `--keep-runs`, a staged folder `run-<index>` per run of `todo`; otherwise none.
+fn run_folders(top: &mut Staging, todo: &[usize], keep: bool) -> Result<Vec<Option<Staging>>> {
+    todo.iter()
+        .map(|i| match keep {
+            true => top.sub(&format!("run-{i:06}")).map(Some),
+            false => Ok(None),
+        })
+        .collect()
+}
+
+/// Runs `todo` (each into its folder of `folders`, if any) on `jobs` threads with a progress
+/// bar; `keep` saves each finished row as it comes. The results and folders come back in
+/// `todo`'s order.
 fn run_all(
     ctx: &RunContext,
     todo: &[usize],
+    folders: Vec<Option<Staging>>,
     jobs: usize,
     quiet: bool,
     keep: impl Fn(&SweepRow) -> Result<()> + Sync,
-) -> Vec<Result<SweepRow>> {
+) -> Vec<(Result<SweepRow>, Option<Staging>)> {
     let bar = SweepProgress::new(todo.len(), quiet);
     let results = in_pool(jobs, || {
         todo.par_iter()
-            .map(|&i| {
-                let row = ctx.run(i)?;
-                keep(&row)?;
+            .zip(folders)
+            .map(|(&i, mut folder)| {
+                let row = ctx.run(i, folder.as_mut()).and_then(|row| {
+                    keep(&row)?;
+                    Ok(row)
+                });
                 bar.inc();
-                Ok(row)
+                (row, folder)
             })
             .collect()
     });
@@ -261,6 +285,10 @@ fn check_sizes(sweep: &Sweep, file: &Path, yes: bool) -> Result<Vec<Estimate>> {
 /// What every run of a sweep shares.
 struct RunContext<'a> {
     sweep: &'a Sweep,
+    /// The command line's `--set` overrides, for a kept run's manifest.
+    sets: &'a [String],
+    /// `--no-invocations`: a kept run's folder has no invocations.csv.
+    no_invocations: bool,
     estimates: &'a [Estimate],
     budget: MemoryBudget,
     unbounded: bool,
@@ -268,17 +296,21 @@ struct RunContext<'a> {
 
 impl RunContext<'_> {
     /// Run `i`: its configuration with its replication's seed, no per-invocation rows.
-    fn run(&self, i: usize) -> Result<SweepRow> {
+    /// With a `folder`, the run writes a plain run's files there.
+    fn run(&self, i: usize, folder: Option<&mut Staging>) -> Result<SweepRow> {
         let (c, r) = self.sweep.run(i);
         let mut exp: Experiment = self.sweep.configs[c].clone();
         exp.seed = replication_seed(self.sweep.base.seed, r);
-        exp.output.invocations = false;
         let guards = Guards {
             budget: self.budget,
             estimate: &self.estimates[c],
             unbounded: self.unbounded,
         };
-        let summary = simulate(&exp, &guards)?;
+        exp.output.invocations &= folder.is_some() && !self.no_invocations;
+        let summary = match folder {
+            Some(staging) => self.run_into(staging, &exp, &guards)?,
+            None => simulate(&exp, &guards)?,
+        };
         let id = RunId {
             run: i,
             config: c,
@@ -287,6 +319,26 @@ impl RunContext<'_> {
             values: self.sweep.block.values(c),
         };
         Ok(SweepRow::new(id, &exp, &summary))
+    }
+}
+
+impl RunContext<'_> {
+    /// A run with its files written into `staging`, as `sim run` writes them.
+    fn run_into(
+        &self,
+        staging: &mut Staging,
+        exp: &Experiment,
+        guards: &Guards,
+    ) -> Result<RunSummary> {
+        let started = Instant::now();
+        let summary = super::simulate(staging, exp, guards, true)?;
+        let given = Given {
+            sets: self.sets,
+            variant: None,
+        };
+        let wall = started.elapsed().as_secs_f64();
+        write_results(staging, exp, &summary, &given, wall)?;
+        Ok(summary)
     }
 }
 
