@@ -166,6 +166,7 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
         worker_restart_delay_ns: 10_000_000_000,
         memory: None,
         compare: None,
+        sweep: None,
         source: "bench".into(),
         as_given: None,
     }

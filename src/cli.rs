@@ -1,4 +1,5 @@
-//! The command line: `sim run`, `sim check`, `sim validate`, `sim trace`, `sim bench`.
+//! The command line: `sim run`, `sim sweep`, `sim merge`, `sim check`, `sim validate`,
+//! `sim trace`, `sim bench`.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -19,6 +20,12 @@ pub enum Command {
     /// Run an experiment and write outputs/<name>/ (summary.json, invocations.csv,
     /// timeseries.csv, manifest.json).
     Run(RunArgs),
+    /// Run an experiment's sweep block: every configuration x replication, in parallel;
+    /// writes sweep.csv, sweep_summary.csv and sweep_summary.json.
+    Sweep(SweepArgs),
+    /// Combine the output folders of a sweep's shards (--shard I/N) into the files one
+    /// machine writes.
+    Merge(MergeArgs),
     /// Check an experiment file without running it.
     Check(CheckArgs),
     /// Replay real-CPython ground-truth cases and compare (exit 1 on a miss).
@@ -108,7 +115,7 @@ pub struct TraceStatsArgs {
 }
 
 /// `sim run`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
     /// The experiment file (RON), e.g. experiments/io_bound.ron.
     pub experiment: PathBuf,
@@ -144,6 +151,71 @@ fn parse_gib(text: &str) -> Result<f64, String> {
             "`{text}` is not a size in GiB between 0.01 and 65536"
         )),
     }
+}
+
+/// `sim sweep` (and `sim run` of a file with a sweep block): `sim run`'s options (the seed
+/// and `--set` apply before the axes; `--yes` also allows more than 1000 runs; rows of
+/// invocations are never written) and the sweep's own.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SweepArgs {
+    /// As for `sim run`.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Runs at once (default: all cores). The files are the same bytes whatever it is.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
+    /// Run only this machine's share: runs whose index modulo N is I (0-based), e.g. 0/4.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Keep the finished runs of an interrupted sweep (its sweep.partial.csv) and run the rest.
+    #[arg(long)]
+    pub resume: bool,
+    /// Also write each run's own folder, run-<index>/, with a plain run's files (rows of
+    /// invocations unless --no-invocations); runs kept by --resume have none.
+    #[arg(long)]
+    pub keep_runs: bool,
+}
+
+/// One machine's share of a sweep: the runs whose index modulo `count` is `index`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This share, 0..count.
+    pub index: usize,
+    /// How many shares.
+    pub count: usize,
+}
+
+impl Shard {
+    /// The whole sweep: one share.
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Whether run `run` is this share's.
+    pub fn owns(&self, run: usize) -> bool {
+        run % self.count == self.index
+    }
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let bad = || {
+        format!("`{text}` is not a shard: write I/N with 0 <= I < N <= 100000, e.g. 0/4 (Slurm: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)")
+    };
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let index = i.trim().parse::<usize>().map_err(|_| bad())?;
+    let count = n.trim().parse::<usize>().map_err(|_| bad())?;
+    if count == 0 || count > 100_000 || index >= count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
+}
+
+/// `sim merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The folder to write (as a sweep's output folder: new, empty, or an earlier sim output).
+    pub out: PathBuf,
+    /// The shards' output folders, each written by `sim sweep --shard I/N`.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
 }
 
 /// `sim check`.

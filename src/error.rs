@@ -141,6 +141,17 @@ pub enum SimError {
     /// name and why; nothing is written.
     #[error("{}", list_variants(.0))]
     Variants(Vec<(String, SimError)>),
+    /// Sweep configurations that cannot run, each named by its overrides; nothing is written.
+    #[error("{}", list_configurations(.0))]
+    Configurations(Vec<(String, SimError)>),
+    /// A sweep that cannot start or be merged: its folder, what is wrong and what to do.
+    #[error("{}: {message}", path.display())]
+    Sweep {
+        /// The experiment file, output folder or journal concerned.
+        path: PathBuf,
+        /// What is wrong, and how to fix it.
+        message: String,
+    },
     /// A ground-truth directory that cannot be used by `sim validate`.
     #[error("{}: {message}", path.display())]
     GroundTruth {
@@ -217,6 +228,28 @@ fn list_variants(refused: &[(String, SimError)]) -> String {
     s
 }
 
+fn list_configurations(refused: &[(String, SimError)]) -> String {
+    let mut s = format!(
+        "{} problem{} in the sweep; nothing was written, any previous output is untouched:",
+        refused.len(),
+        if refused.len() == 1 { "" } else { "s" }
+    );
+    for (name, e) in refused.iter().take(LISTED_PROBLEMS) {
+        s.push_str(&format!("\n  {name}:"));
+        for line in e.to_string().lines() {
+            s.push_str("\n    ");
+            s.push_str(line);
+        }
+    }
+    if refused.len() > LISTED_PROBLEMS {
+        s.push_str(&format!(
+            "\n  ... and {} more",
+            refused.len() - LISTED_PROBLEMS
+        ));
+    }
+    s
+}
+
 fn list_lines(lines: &[String]) -> String {
     lines
         .iter()
@@ -263,7 +296,7 @@ impl SimError {
     pub fn exit_code(&self) -> i32 {
         match self {
             SimError::Write { .. } | SimError::ValidationFailed(_) => 1,
-            SimError::Variants(refused) => refused
+            SimError::Variants(refused) | SimError::Configurations(refused) => refused
                 .iter()
                 .map(|(_, e)| e.exit_code())
                 .min()

@@ -10,7 +10,10 @@
 //!   -> World::run (kernel event loop) -> metrics (Recorder, RunSummary) -> output (files, report)
 //! ```
 //! An experiment with a compare block runs each variant that way, in parallel
-//! (`config::variants` -> `runner`), and `analysis::compare` ranks the finished runs.
+//! (`config::variants` -> `runner`), and `analysis::compare` ranks the finished runs. An
+//! experiment with a sweep block runs every configuration x replication in parallel
+//! (`config::sweep_runs` -> `app::sweep`), one row per run, and `analysis::sweep` summarises
+//! each configuration with means and 95% intervals (`analysis::stats`).
 //!
 //! `kernel` knows no domain; `config` imports neither kernel nor model; `output` never touches
 //! the model or the kernel.

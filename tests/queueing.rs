@@ -183,6 +183,7 @@ fn experiment(
         worker_restart_delay_ns: 10_000_000_000,
         memory: None,
         compare: None,
+        sweep: None,
         source: PathBuf::from(file!()),
         as_given: None,
     }

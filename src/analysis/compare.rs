@@ -62,11 +62,21 @@ pub struct CompareRow {
 impl CompareRow {
     /// The row of variant `name`, which ran `exp` and gave `s`, judged against `slo`.
     pub fn new(name: &str, exp: &Experiment, s: &RunSummary, slo: &Slo) -> CompareRow {
+        let mut row = Self::measure(name, exp, s);
+        row.meets_slo = row.p99_ms <= slo.p99_ms
+            && s.invocations.succeeded > 0
+            && row.unanswered_share() <= MAX_UNANSWERED_SHARE;
+        row
+    }
+
+    /// The figures of variant `name`, which ran `exp` and gave `s`, not yet judged
+    /// (`meets_slo` false).
+    pub fn measure(name: &str, exp: &Experiment, s: &RunSummary) -> CompareRow {
         let c = &s.invocations;
         let failed = c.failed.total() + c.timed_out;
         let sc = s.scaling.as_ref();
         let queue_s = (s.queue_ms.max / 1e3).max(sc.map_or(0.0, |sc| sc.max_queue_age_s));
-        let mut row = CompareRow {
+        CompareRow {
             variant: name.to_string(),
             plan: exp.plan.as_ref().map_or("-".into(), |p| p.name.clone()),
             processes: exp.host.processes,
@@ -86,11 +96,7 @@ impl CompareRow {
                 .map_or(String::new(), |c| c.currency.clone()),
             arrived: c.arrived,
             meets_slo: false,
-        };
-        row.meets_slo = row.p99_ms <= slo.p99_ms
-            && c.succeeded > 0
-            && row.unanswered_share() <= MAX_UNANSWERED_SHARE;
-        row
+        }
     }
 
     /// Share of the arrivals refused or failed.

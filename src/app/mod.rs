@@ -2,6 +2,8 @@
 //! experiment with a compare block runs its variants instead (`compare`).
 
 mod compare;
+mod merge;
+mod sweep;
 mod trace_gen;
 
 use crate::cli::{CheckArgs, Cli, Command, RunArgs};
@@ -24,6 +26,8 @@ use std::time::Instant;
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run_command(args),
+        Command::Sweep(args) => sweep::sweep_command(&args),
+        Command::Merge(args) => merge::merge_command(&args),
         Command::Check(args) => check_command(args),
         Command::Validate(args) => crate::validate::validate_command(args),
         Command::Trace(cmd) => trace_command(cmd),
@@ -67,6 +71,9 @@ fn check_command(args: CheckArgs) -> Result<()> {
         exp.host.processes,
         exp.host.threads
     );
+    if let Some(block) = &exp.sweep {
+        return check_sweep(&args, block);
+    }
     let Some(cmp) = cmp else {
         print_estimate(&exp, "  ");
         return Ok(());
@@ -80,6 +87,28 @@ fn check_command(args: CheckArgs) -> Result<()> {
             e.host.processes,
             e.host.threads
         );
+        print_estimate(e, "    ");
+    }
+    Ok(())
+}
+
+/// `sim check` of a sweep: its size, then every configuration checked, each with its estimate.
+fn check_sweep(args: &CheckArgs, block: &crate::config::sweep::SweepConfig) -> Result<()> {
+    let runs = block.configurations() * block.replications as usize;
+    crate::say!(
+        "  sweep: {} configurations x {} replications = {runs} runs",
+        block.configurations(),
+        block.replications
+    );
+    if runs > crate::config::limits::SWEEP_RUNS {
+        crate::say!(
+            "  over the limit (sim sweep needs --yes): more than {} runs",
+            crate::config::limits::SWEEP_RUNS
+        );
+    }
+    let sweep = crate::config::load_sweep(&args.experiment, &args.sets)?.expect("a sweep block");
+    for (c, e) in sweep.configs.iter().enumerate() {
+        crate::say!("  configuration {c}: ok ({})", block.sets(c).join(", "));
         print_estimate(e, "    ");
     }
     Ok(())
@@ -174,6 +203,9 @@ fn run_command(args: RunArgs) -> Result<()> {
     if exp.compare.is_some() {
         return compare::run_variants(&args, &sets);
     }
+    if exp.sweep.is_some() {
+        return sweep::sweep_command(&sweep_args(&args));
+    }
     let estimate = preflight::estimate(&exp);
     let over = estimate.over(&Limits::DEFAULT);
     if !over.is_empty() && !args.yes {
@@ -219,6 +251,17 @@ fn run_command(args: RunArgs) -> Result<()> {
         crate::say!("{}", wrote_line(&dir, &exp, &kept, wall));
     }
     Ok(())
+}
+
+/// `sim run` of a file with a sweep block, as `sim sweep` with its defaults.
+fn sweep_args(args: &RunArgs) -> crate::cli::SweepArgs {
+    crate::cli::SweepArgs {
+        run: args.clone(),
+        jobs: None,
+        shard: None,
+        resume: false,
+        keep_runs: false,
+    }
 }
 
 /// The memory budget of `sim run`: `--max-memory-gib`, or the machine's default.

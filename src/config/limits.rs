@@ -250,6 +250,12 @@ pub const CURVE_RATE: Real = closed(
 pub const VARIANTS: Whole = whole(2, 100, "variants, each a run of its own");
 /// A compare block's `slo.p99_ms`.
 pub const SLO_MS: Real = above(0.0, MAX_DURATION_MS, "ms", "the p99 latency to stay within");
+/// A sweep's `replications`.
+pub const REPLICATIONS: Whole = whole(1, 1000, "runs per configuration, each with its own seed");
+/// The values of one sweep axis.
+pub const AXIS_VALUES: Whole = whole(1, 1000, "values");
+/// The most runs a sweep starts without `--yes`.
+pub const SWEEP_RUNS: usize = 1000;
 /// `ClosedLoop.clients`.
 pub const CLIENTS: Whole = whole(1, 1_000_000, "clients");
 /// `ClosedLoop.requests_per_client`.

@@ -23,6 +23,8 @@ pub mod plan;
 pub mod raw;
 pub mod scale;
 mod source;
+pub mod sweep;
+pub mod sweep_runs;
 mod syntax;
 pub mod trace;
 pub mod trigger;
@@ -36,6 +38,7 @@ pub use curve::RateCurve;
 pub use host::{default_executor_threads, default_pool_threads, switch_interval_ns};
 pub use plan::PlanConfig;
 pub use scale::ScaleConfig;
+pub use sweep_runs::{load_sweep, parse_sweep, Sweep};
 pub use trigger::{
     EventHubsConfig, HttpConfig, ServiceBusConfig, StorageQueueConfig, TriggerConfig,
 };
@@ -95,6 +98,10 @@ pub struct Experiment {
     /// against (the `compare` block); `None`: one run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compare: Option<compare::CompareConfig>,
+    /// The grid of settings and the replications to run instead of the experiment itself
+    /// (the `sweep` block); `None`: one run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<sweep::SweepConfig>,
     /// The experiment file.
     pub source: PathBuf,
     /// The experiment as written, after `--set` overrides (for the manifest: compact, with

@@ -4,7 +4,9 @@
 //! parsed back, so an override goes through exactly the same schema and validation as the
 //! file. Paths use field names, list indices and skip enum variant names:
 //! `host.processes=4`, `functions.0.workload.rate_per_s=50`, `seed=7`,
-//! `functions.0.function.body.1.0=20` (the median of a `BlockingIo(Lognormal(..))` step).
+//! `functions.0.function.body.1.0=20` (the median of a `BlockingIo(Lognormal(..))` step, or
+//! the mean of a `BlockingIo(Exponential(..))` one: index 0 of a one-value variant is its
+//! value).
 
 use super::raw::RawExperiment;
 use crate::error::{Result, SimError};
@@ -18,6 +20,8 @@ pub enum Origin<'a> {
     CommandLine,
     /// `set: ["path=value", ..]` of the compare variant of this name.
     Variant(&'a str),
+    /// A value of the sweep axis at this field (`sweep.grid[0]`).
+    Axis(&'a str),
 }
 
 impl Origin<'_> {
@@ -27,6 +31,7 @@ impl Origin<'_> {
         match self {
             Origin::CommandLine => format!("--set {spec}"),
             Origin::Variant(name) => format!("compare variant {name:?}, set {spec:?}"),
+            Origin::Axis(field) => format!("{field}, value {spec:?}"),
         }
     }
 }
@@ -158,6 +163,8 @@ fn find_slot<'a>(
                     .and_then(|i| items.get_mut(i))
                     .ok_or_else(|| format!("{here} is a list; {indices}, not `{segment}`"))?
             }
+            // A one-value variant (`Exponential(100.0)`): index 0 is its value.
+            single if segment == "0" => single,
             _ => {
                 return Err(format!(
                     "{here} is a single value; it has no field `{segment}`"

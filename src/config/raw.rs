@@ -68,6 +68,10 @@ pub struct RawExperiment {
     /// one run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compare: Option<super::compare::RawCompare>,
+    /// Run the experiment over a grid of settings with replications (see [`super::sweep`]);
+    /// omit for one run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<super::sweep::RawSweep>,
 }
 
 /// Memory on an instance: the limit, shared by the host and all its worker processes, and

@@ -141,6 +141,10 @@ pub fn validate(
         .unwrap_or(WORKER_RESTART_DELAY_S);
     let memory = c.memory(&raw, plan.as_ref(), &functions, &host);
     let compare = raw.compare.as_ref().and_then(|b| c.compare(b));
+    let sweep = raw
+        .sweep
+        .as_ref()
+        .and_then(|b| c.sweep(b, raw.compare.is_some()));
     let interval_ms = c.real(
         "output.timeseries_interval_ms",
         &raw.output.timeseries_interval_ms,
@@ -166,6 +170,7 @@ pub fn validate(
         worker_restart_delay_ns: (restart_delay_s * 1e9).round() as u64,
         memory,
         compare,
+        sweep,
         source: path.to_path_buf(),
         as_given: Some(as_given),
     })

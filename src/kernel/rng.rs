@@ -58,6 +58,17 @@ pub fn inverse_cdf(points: &[(f64, f64)], u: f64) -> f64 {
     points.last().map_or(0.0, |p| p.1)
 }
 
+/// The seed of replication `r` of a run whose seed is `seed`: SplitMix64 of the pair, so
+/// replications get unrelated streams, the same on every machine and in every configuration.
+pub fn replication_seed(seed: u64, r: u32) -> u64 {
+    splitmix64(seed ^ splitmix64(0x5EED_0000_0000_0000 | r as u64))
+}
+
+/// A 64-bit hash of `bytes` that never changes across versions and machines (FNV-1a).
+pub fn stable_hash(bytes: &[u8]) -> u64 {
+    fnv1a(bytes)
+}
+
 /// FNV-1a: a stable 64-bit hash of a stream name (std's hasher is not stable across versions).
 fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -166,7 +166,7 @@ fn is_staging(dir: &Path, name: &str) -> Option<u32> {
     (real_dir && path.join(STAGING_MARKER).is_file()).then_some(pid)
 }
 
-/// Names in `dir`, sim's staging folders excluded, sorted.
+/// Names in `dir`, sim's staging folders and sweep journal excluded, sorted.
 pub(super) fn entry_names(dir: &Path) -> Result<Vec<String>> {
     let read = std::fs::read_dir(dir).map_err(|source| SimError::Read {
         path: dir.to_path_buf(),
@@ -175,7 +175,7 @@ pub(super) fn entry_names(dir: &Path) -> Result<Vec<String>> {
     let mut names: Vec<String> = read
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| is_staging(dir, n).is_none())
+        .filter(|n| is_staging(dir, n).is_none() && !super::sweep::is_journal(dir, n))
         .collect();
     names.sort();
     Ok(names)

@@ -10,6 +10,7 @@ mod existing;
 pub mod folder;
 pub mod progress;
 pub mod report;
+pub mod sweep;
 
 pub use folder::Staging;
 

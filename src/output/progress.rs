@@ -67,3 +67,36 @@ impl RunProgress {
         self.bar.finish_and_clear();
     }
 }
+
+/// The progress bar of a sweep: runs finished of those to do, with an ETA, on standard error
+/// only when it is a terminal.
+pub struct SweepProgress {
+    bar: ProgressBar,
+}
+
+impl SweepProgress {
+    /// A bar for `runs` runs; `quiet` turns it off.
+    pub fn new(runs: usize, quiet: bool) -> SweepProgress {
+        let target = if !quiet && std::io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(Some(runs as u64), target);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} runs  {elapsed} elapsed  ETA {eta}")
+                .expect("a valid template"),
+        );
+        SweepProgress { bar }
+    }
+
+    /// One more run finished.
+    pub fn inc(&self) {
+        self.bar.inc(1);
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

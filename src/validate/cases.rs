@@ -240,6 +240,7 @@ pub(super) fn experiment_for(
         worker_restart_delay_ns: 10_000_000_000,
         memory: None,
         compare: None,
+        sweep: None,
         source: file.to_path_buf(),
         as_given: None,
     })

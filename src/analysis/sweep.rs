@@ -1,0 +1,163 @@
+//! A sweep's results: one row of figures per run, and per configuration the mean and 95%
+//! confidence interval of each figure over its replications (`super::stats`), in a form a
+//! ranking can read (sweep_summary.csv and .json, see `crate::output::sweep`).
+//!
+//! The per-configuration summary is computed from the rows as sweep.csv holds them (parsed
+//! back from their text), so a single machine, a resumed sweep and merged shards give the same
+//! bytes.
+
+use super::compare::CompareRow;
+use super::stats::MeanCi;
+use crate::config::Experiment;
+use crate::metrics::summary::RunSummary;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The figures of a run, in sweep.csv's column order (after the run's identity and its axis
+/// values). Counts are whole numbers; rates are shares of the arrivals.
+pub const METRICS: [&str; 14] = [
+    "arrived",
+    "succeeded",
+    "failed",
+    "rejected_429",
+    "failure_rate",
+    "rate_429",
+    "mean_ms",
+    "p50_ms",
+    "p99_ms",
+    "max_queue_age_s",
+    "mean_instances",
+    "max_instances",
+    "cold_starts",
+    "cost_per_month",
+];
+
+/// The figures summarised per configuration (the ones an objective ranks by).
+pub const SUMMARISED: [&str; 8] = [
+    "p50_ms",
+    "p99_ms",
+    "mean_ms",
+    "max_queue_age_s",
+    "failure_rate",
+    "rate_429",
+    "cost_per_month",
+    "mean_instances",
+];
+
+/// One run of a sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepRow {
+    /// Its index in the sweep: configuration x replications + replication.
+    pub run: usize,
+    /// Its configuration's index.
+    pub config: usize,
+    /// Its replication, from 0.
+    pub replication: u32,
+    /// The seed it ran with.
+    pub seed: u64,
+    /// Its axis values, in the sweep's column order.
+    pub values: Vec<String>,
+    /// Its figures, in [`METRICS`] order (`None`: not measured, e.g. a cost without a plan).
+    pub metrics: Vec<Option<f64>>,
+}
+
+/// Who a run is: its index, configuration, replication, seed and axis values.
+#[derive(Debug, Clone)]
+pub struct RunId {
+    /// Index in the sweep.
+    pub run: usize,
+    /// Configuration index.
+    pub config: usize,
+    /// Replication, from 0.
+    pub replication: u32,
+    /// The seed it ran with.
+    pub seed: u64,
+    /// Axis values.
+    pub values: Vec<String>,
+}
+
+impl SweepRow {
+    /// The row of run `id`, which ran `exp` and gave `s`.
+    pub fn new(id: RunId, exp: &Experiment, s: &RunSummary) -> SweepRow {
+        let r = CompareRow::measure("", exp, s);
+        let share = |n: u64| {
+            if r.arrived == 0 {
+                0.0
+            } else {
+                n as f64 / r.arrived as f64
+            }
+        };
+        let c = &s.invocations;
+        let metrics = vec![
+            Some(r.arrived as f64),
+            Some(c.succeeded as f64),
+            Some(r.failed as f64),
+            Some(r.rejected_429 as f64),
+            Some(share(r.failed)),
+            Some(share(r.rejected_429)),
+            Some(s.latency_ms.mean),
+            Some(r.p50_ms),
+            Some(r.p99_ms),
+            Some(r.max_queue_age_s),
+            Some(r.mean_instances),
+            Some(r.max_instances as f64),
+            Some(r.cold_starts as f64),
+            r.cost_per_month,
+        ];
+        SweepRow {
+            run: id.run,
+            config: id.config,
+            replication: id.replication,
+            seed: id.seed,
+            values: id.values,
+            metrics,
+        }
+    }
+
+    /// Its figure `name` (one of [`METRICS`]).
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        let i = METRICS.iter().position(|m| *m == name)?;
+        self.metrics[i]
+    }
+}
+
+/// A configuration's figures over its replications.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ConfigSummary {
+    /// The configuration's index.
+    pub config: usize,
+    /// Its axis values, by path.
+    pub values: BTreeMap<String, String>,
+    /// Replications that finished.
+    pub replications: usize,
+    /// Each figure of [`SUMMARISED`]: its mean and interval (`None`: never measured).
+    pub metrics: BTreeMap<String, Option<MeanCi>>,
+}
+
+/// Per configuration (in index order), the summary of `rows` (each run once, any order);
+/// `paths` names the axis values.
+pub fn summarise(rows: &[SweepRow], paths: &[String]) -> Vec<ConfigSummary> {
+    let mut by_config: BTreeMap<usize, Vec<&SweepRow>> = BTreeMap::new();
+    for r in rows {
+        by_config.entry(r.config).or_default().push(r);
+    }
+    by_config
+        .into_iter()
+        .map(|(config, mut runs)| {
+            runs.sort_by_key(|r| r.run);
+            let metrics = SUMMARISED
+                .iter()
+                .map(|m| {
+                    let values: Vec<f64> = runs.iter().filter_map(|r| r.metric(m)).collect();
+                    (m.to_string(), MeanCi::of(&values))
+                })
+                .collect();
+            ConfigSummary {
+                config,
+                values: paths.iter().cloned().zip(runs[0].values.clone()).collect(),
+                replications: runs.len(),
+                metrics,
+            }
+        })
+        .collect()
+}
