@@ -167,6 +167,7 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
         memory: None,
         compare: None,
         sweep: None,
+        objective: None,
         source: "bench".into(),
         as_given: None,
     }

@@ -154,7 +154,8 @@ fn parse_gib(text: &str) -> Result<f64, String> {
 }
 
 /// `sim sweep` (and `sim run` of a file with a sweep block): `sim run`'s options (the seed
-/// and `--set` apply before the axes; `--yes` also allows more than 1000 runs; rows of
+/// and `--set` apply before the axes; `--yes` also allows more than 5000 runs, or
+/// more than an estimated 30 minutes on the cores given; rows of
 /// invocations are never written) and the sweep's own.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SweepArgs {

@@ -111,7 +111,9 @@ fn each_variant_is_the_experiment_with_its_overrides_and_the_same_seed() {
         assert_eq!(v.experiment.seed, 9, "{}", v.name);
         assert!(v.experiment.compare.is_none(), "{}", v.name);
     }
-    assert_eq!(cmp.slo.p99_ms, 200.0);
+    // A compare block's slo is the objective "p99 within it, at most 1% unanswered".
+    assert_eq!(cmp.objective.constraints.p99_ms, Some(200.0));
+    assert_eq!(cmp.objective.constraints.unanswered_share, Some(0.01));
 }
 
 #[test]
@@ -190,7 +192,13 @@ fn compare_csv_has_one_row_per_variant_in_file_order_and_the_table_is_printed() 
         serde_json::from_str(&std::fs::read_to_string(d.join("out/compare.json")).unwrap())
             .unwrap();
     assert_eq!(json["variants"].as_array().unwrap().len(), 3);
-    assert_eq!(json["slo"]["p99_ms"], 200.0);
+    let ranking = &json["ranking"];
+    assert_eq!(ranking["objective"]["constraints"]["p99_ms"], 200.0);
+    let judged = ["ranked", "uncertain", "misses"]
+        .iter()
+        .map(|k| ranking[k].as_array().unwrap().len())
+        .sum::<usize>();
+    assert_eq!(judged, 3, "every variant is ranked or missing: {ranking}");
     let manifest = std::fs::read_to_string(d.join("out/manifest.json")).unwrap();
     assert!(manifest.contains("\"folders\""), "{manifest}");
     let printed = stdout(&run);

@@ -33,7 +33,7 @@ fn runs_of(name: &str) -> Vec<(String, RunOutput)> {
         "output.invocations=true".to_string(),
     ];
     match load_comparison(&path, &sets).unwrap_or_else(|e| panic!("{name}: {e}")) {
-        None => vec![(name.to_string(), run(name, &[]))],
+        None => vec![(name.to_string(), run(name, &["output.invocations=true"]))],
         Some(cmp) => cmp
             .variants
             .iter()

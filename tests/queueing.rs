@@ -184,6 +184,7 @@ fn experiment(
         memory: None,
         compare: None,
         sweep: None,
+        objective: None,
         source: PathBuf::from(file!()),
         as_given: None,
     }

@@ -138,12 +138,12 @@ fn a_sweep_over_the_limit_asks_for_yes() {
         "values: [1, 4]",
         &format!("values: [{}]", values.join(", ")),
     );
-    let big = big.replace("replications: 2", "replications: 13");
+    let big = big.replace("replications: 2", "replications: 32");
     let d = fixture("sweep-limit", &big);
     let r = sim_in(&d, &["sweep", "sw.ron", "--out", "out"]);
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(
-        r.stderr.contains("2080 runs") && r.stderr.contains("--yes"),
+        r.stderr.contains("5120 runs") && r.stderr.contains("--yes"),
         "{}",
         r.stderr
     );

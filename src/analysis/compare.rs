@@ -1,24 +1,14 @@
-//! One row per variant of a compare run, and the verdict: the cheapest variant that meets the
-//! service-level objective.
+//! One row per variant of a compare run, and its standing against the experiment's objective
+//! (`super::objective`): ranked, or missing a bound and by how much. A compare block's `slo`
+//! is the objective "p99 within the target, at most 1% unanswered, cheapest first".
 //!
-//! A variant meets the objective when its p99 latency (over the answered requests) is within
-//! the target and at most 1% of its requests went unanswered (refused with 429, failed, or
-//! timed out at the HTTP cap): those never got a good answer, so with more of them the 99th
-//! percentile of what callers saw is a failure, whatever the answered ones' p99 says.
-//!
-//! The verdict ranks the variants that meet it by monthly cost (a variant without a plan has
-//! no cost and comes last), then by p99 (the faster wins a tie), then by file order. When none
-//! meets it, the closest is the one with the lowest p99, and the verdict says by how much it
-//! misses.
+//! A variant that answered no request has no latency: its p99 counts as unbounded, so it never
+//! meets a p99 bound.
 
-use crate::config::compare::Slo;
+use super::objective::{rank, Candidate, Estimate, Objective, Ranking};
 use crate::config::Experiment;
 use crate::metrics::summary::{round6, RunSummary};
 use serde::Serialize;
-use std::cmp::Ordering;
-
-/// The most requests a variant may leave unanswered and still meet the objective: 1%.
-pub const MAX_UNANSWERED_SHARE: f64 = 0.01;
 
 /// One variant's results, as compare.csv and compare.json show them.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -55,22 +45,15 @@ pub struct CompareRow {
     pub currency: String,
     /// Arrivals (the same for every variant of an open-loop load: common random numbers).
     pub arrived: u64,
-    /// Whether it meets the objective (see the module's docs).
-    pub meets_slo: bool,
+    /// Requests answered with success.
+    pub succeeded: u64,
+    /// Whether it meets every bound of the objective (set by [`judge`]).
+    pub meets_objective: bool,
 }
 
 impl CompareRow {
-    /// The row of variant `name`, which ran `exp` and gave `s`, judged against `slo`.
-    pub fn new(name: &str, exp: &Experiment, s: &RunSummary, slo: &Slo) -> CompareRow {
-        let mut row = Self::measure(name, exp, s);
-        row.meets_slo = row.p99_ms <= slo.p99_ms
-            && s.invocations.succeeded > 0
-            && row.unanswered_share() <= MAX_UNANSWERED_SHARE;
-        row
-    }
-
     /// The figures of variant `name`, which ran `exp` and gave `s`, not yet judged
-    /// (`meets_slo` false).
+    /// (`meets_objective` false).
     pub fn measure(name: &str, exp: &Experiment, s: &RunSummary) -> CompareRow {
         let c = &s.invocations;
         let failed = c.failed.total() + c.timed_out;
@@ -95,7 +78,8 @@ impl CompareRow {
                 .as_ref()
                 .map_or(String::new(), |c| c.currency.clone()),
             arrived: c.arrived,
-            meets_slo: false,
+            succeeded: c.succeeded,
+            meets_objective: false,
         }
     }
 
@@ -109,47 +93,40 @@ impl CompareRow {
     }
 }
 
-/// What a compare run concludes.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Verdict<'a> {
-    /// The cheapest variant that meets the objective.
-    Cheapest(&'a CompareRow),
-    /// None meets it; the one with the lowest p99, and how far above the target that is, ms.
-    NoneMeets {
-        /// The closest variant.
-        closest: &'a CompareRow,
-        /// Its p99 minus the target, ms (0 or less when only its unanswered share misses).
-        over_ms: f64,
-    },
-}
-
-/// The verdict over `rows` against `slo` (`None` without rows).
-pub fn verdict<'a>(rows: &'a [CompareRow], slo: &Slo) -> Option<Verdict<'a>> {
-    let cheapest = rows
-        .iter()
-        .filter(|r| r.meets_slo)
-        .min_by(|a, b| cost_order(a, b).then(a.p99_ms.total_cmp(&b.p99_ms)));
-    if let Some(row) = cheapest {
-        return Some(Verdict::Cheapest(row));
+impl CompareRow {
+    /// The row as the ranking reads it: single measurements, no intervals.
+    pub fn candidate(&self) -> Candidate {
+        let p99 = if self.succeeded == 0 {
+            f64::INFINITY
+        } else {
+            self.p99_ms
+        };
+        Candidate {
+            name: self.variant.clone(),
+            p99_ms: Estimate::exact(p99),
+            max_queue_age_s: Estimate::exact(self.max_queue_age_s),
+            unanswered_share: Estimate::exact(self.unanswered_share()),
+            cost_per_month: self.cost_per_month.map(Estimate::exact),
+        }
     }
-    let closest = rows.iter().min_by(|a, b| a.p99_ms.total_cmp(&b.p99_ms))?;
-    Some(Verdict::NoneMeets {
-        closest,
-        over_ms: round6(closest.p99_ms - slo.p99_ms),
-    })
 }
 
-/// Cheaper first; a variant without a cost after every one with a cost.
-fn cost_order(a: &CompareRow, b: &CompareRow) -> Ordering {
-    let key = |r: &CompareRow| r.cost_per_month.unwrap_or(f64::INFINITY);
-    key(a).total_cmp(&key(b))
+/// Ranks `rows` against `objective` and marks those that meet it; returns the rows as
+/// candidates and their ranking.
+pub fn judge(rows: &mut [CompareRow], objective: &Objective) -> (Vec<Candidate>, Ranking) {
+    let candidates: Vec<Candidate> = rows.iter().map(CompareRow::candidate).collect();
+    let ranking = rank(&candidates, &objective.constraints, objective.strategy);
+    for &i in &ranking.ranked {
+        rows[i].meets_objective = true;
+    }
+    (candidates, ranking)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn row(variant: &str, p99_ms: f64, cost: Option<f64>, meets_slo: bool) -> CompareRow {
+    fn row(variant: &str, p99_ms: f64, cost: Option<f64>) -> CompareRow {
         CompareRow {
             variant: variant.into(),
             plan: variant.into(),
@@ -166,66 +143,57 @@ mod tests {
             cost_per_month: cost,
             currency: "USD".into(),
             arrived: 1000,
-            meets_slo,
+            succeeded: 1000,
+            meets_objective: false,
         }
     }
 
-    const SLO: Slo = Slo { p99_ms: 1000.0 };
+    fn ranked_names(rows: &mut [CompareRow]) -> Vec<String> {
+        let (_, r) = judge(rows, &Objective::from_slo(1000.0));
+        r.ranked.iter().map(|&i| rows[i].variant.clone()).collect()
+    }
 
     #[test]
-    fn the_cheapest_variant_that_meets_the_slo_wins() {
-        let rows = [
-            row("Consumption", 4000.0, Some(50.0), false),
-            row("EP2", 300.0, Some(600.0), true),
-            row("EP1", 900.0, Some(320.0), true),
-            row("EP3", 200.0, Some(1300.0), true),
+    fn the_cheapest_variant_that_meets_the_slo_comes_first_and_is_marked() {
+        let mut rows = [
+            row("Consumption", 4000.0, Some(50.0)),
+            row("EP2", 300.0, Some(600.0)),
+            row("EP1", 900.0, Some(320.0)),
+            row("EP3", 200.0, Some(1300.0)),
         ];
-        assert_eq!(verdict(&rows, &SLO), Some(Verdict::Cheapest(&rows[2])));
+        assert_eq!(ranked_names(&mut rows), ["EP1", "EP2", "EP3"]);
+        assert!(!rows[0].meets_objective && rows[2].meets_objective);
     }
 
     #[test]
     fn a_tie_on_cost_goes_to_the_faster_then_to_the_first() {
-        let rows = [
-            row("a", 900.0, Some(100.0), true),
-            row("b", 500.0, Some(100.0), true),
-            row("c", 500.0, Some(100.0), true),
+        let mut rows = [
+            row("a", 900.0, Some(100.0)),
+            row("b", 500.0, Some(100.0)),
+            row("c", 500.0, Some(100.0)),
         ];
-        assert_eq!(verdict(&rows, &SLO), Some(Verdict::Cheapest(&rows[1])));
-    }
-
-    #[test]
-    fn a_variant_without_a_cost_comes_after_every_priced_one() {
-        let rows = [
-            row("no plan", 100.0, None, true),
-            row("priced", 900.0, Some(10_000.0), true),
-        ];
-        assert_eq!(verdict(&rows, &SLO), Some(Verdict::Cheapest(&rows[1])));
-    }
-
-    #[test]
-    fn when_none_meets_it_the_lowest_p99_is_the_closest_with_its_excess() {
-        let rows = [
-            row("a", 2500.0, Some(10.0), false),
-            row("b", 1200.5, Some(900.0), false),
-        ];
-        let v = verdict(&rows, &SLO);
-        assert_eq!(
-            v,
-            Some(Verdict::NoneMeets {
-                closest: &rows[1],
-                over_ms: 200.5
-            })
-        );
-        assert_eq!(verdict(&[], &SLO), None);
+        assert_eq!(ranked_names(&mut rows), ["b", "c", "a"]);
     }
 
     #[test]
     fn more_than_one_percent_unanswered_misses_the_slo_whatever_the_p99() {
-        let mut r = row("a", 100.0, Some(1.0), true);
-        r.rejected_429 = 8;
-        r.failed = 2;
-        assert_eq!(r.unanswered_share(), 0.01, "1% still meets it");
-        r.failed = 3;
-        assert!(r.unanswered_share() > MAX_UNANSWERED_SHARE);
+        let mut ok = row("ok", 100.0, Some(1.0));
+        ok.rejected_429 = 8;
+        ok.failed = 2;
+        let mut over = ok.clone();
+        over.variant = "over".into();
+        over.failed = 3;
+        let mut rows = [ok, over];
+        assert_eq!(ranked_names(&mut rows), ["ok"], "1% still meets it");
+    }
+
+    #[test]
+    fn a_variant_that_answered_nothing_never_meets_a_p99_bound() {
+        let mut none = row("none", 0.0, Some(1.0));
+        none.succeeded = 0;
+        let mut rows = [none];
+        let (_, r) = judge(&mut rows, &Objective::from_slo(1000.0));
+        assert!(r.ranked.is_empty());
+        assert_eq!(r.misses[0].1[0].constraint, "p99_ms");
     }
 }

@@ -15,11 +15,13 @@
 //! ties keep the input order. The misses are sorted nearest first: by the largest relative
 //! excess over any bound they break.
 
+pub use crate::config::objective::{Constraints, Objective, Strategy};
+use serde::Serialize;
 use std::cmp::Ordering;
 
 /// A figure: its mean over replications and, with two or more, the half-width of its 95%
 /// confidence interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Estimate {
     /// The mean.
     pub mean: f64,
@@ -38,7 +40,7 @@ impl Estimate {
 }
 
 /// One configuration's figures, as the ranking needs them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {
     /// Its name (a variant, or a sweep configuration's label).
     pub name: String,
@@ -52,30 +54,8 @@ pub struct Candidate {
     pub cost_per_month: Option<Estimate>,
 }
 
-/// Upper bounds a configuration must stay within (`None`: no bound).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Constraints {
-    /// p99 latency, ms.
-    pub p99_ms: Option<f64>,
-    /// Longest queue wait, s.
-    pub max_queue_age_s: Option<f64>,
-    /// Share refused or failed, 0..=1.
-    pub unanswered_share: Option<f64>,
-}
-
-/// How the configurations that meet the constraints are ranked.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Strategy {
-    /// Cheapest first, ties to the faster.
-    Cost,
-    /// Fastest (lowest p99) first, ties to the cheaper.
-    Speed,
-    /// A weighted sum of normalised cost (weight `w`, 0..=1) and p99 (1 - w).
-    Balanced(f64),
-}
-
 /// A bound a configuration breaks or may break.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Breach {
     /// The constraint's name ("p99_ms", "max_queue_age_s", "unanswered_share").
     pub constraint: &'static str,

@@ -7,6 +7,7 @@
 //! bytes.
 
 use super::compare::CompareRow;
+use super::objective::{Candidate, Estimate};
 use super::stats::MeanCi;
 use crate::config::Experiment;
 use crate::metrics::summary::RunSummary;
@@ -15,13 +16,14 @@ use std::collections::BTreeMap;
 
 /// The figures of a run, in sweep.csv's column order (after the run's identity and its axis
 /// values). Counts are whole numbers; rates are shares of the arrivals.
-pub const METRICS: [&str; 14] = [
+pub const METRICS: [&str; 15] = [
     "arrived",
     "succeeded",
     "failed",
     "rejected_429",
     "failure_rate",
     "rate_429",
+    "unanswered_share",
     "mean_ms",
     "p50_ms",
     "p99_ms",
@@ -33,13 +35,14 @@ pub const METRICS: [&str; 14] = [
 ];
 
 /// The figures summarised per configuration (the ones an objective ranks by).
-pub const SUMMARISED: [&str; 8] = [
+pub const SUMMARISED: [&str; 9] = [
     "p50_ms",
     "p99_ms",
     "mean_ms",
     "max_queue_age_s",
     "failure_rate",
     "rate_429",
+    "unanswered_share",
     "cost_per_month",
     "mean_instances",
 ];
@@ -88,6 +91,8 @@ impl SweepRow {
             }
         };
         let c = &s.invocations;
+        // Nothing answered: no latency to report.
+        let latency = |v: f64| (c.succeeded > 0).then_some(v);
         let metrics = vec![
             Some(r.arrived as f64),
             Some(c.succeeded as f64),
@@ -95,9 +100,10 @@ impl SweepRow {
             Some(r.rejected_429 as f64),
             Some(share(r.failed)),
             Some(share(r.rejected_429)),
-            Some(s.latency_ms.mean),
-            Some(r.p50_ms),
-            Some(r.p99_ms),
+            Some(share(r.failed + r.rejected_429)),
+            latency(s.latency_ms.mean),
+            latency(r.p50_ms),
+            latency(r.p99_ms),
             Some(r.max_queue_age_s),
             Some(r.mean_instances),
             Some(r.max_instances as f64),
@@ -160,4 +166,72 @@ pub fn summarise(rows: &[SweepRow], paths: &[String]) -> Vec<ConfigSummary> {
             }
         })
         .collect()
+}
+
+impl ConfigSummary {
+    /// Figure `name`'s estimate (`None`: never measured).
+    fn estimate(&self, name: &str) -> Option<Estimate> {
+        let m = self.metrics.get(name).copied().flatten()?;
+        Some(Estimate {
+            mean: m.mean,
+            half_width: m.ci95,
+        })
+    }
+
+    /// The configuration as the ranking reads it, named `name`. A configuration that answered
+    /// nothing has an unbounded p99.
+    pub fn candidate(&self, name: String) -> Candidate {
+        let zero = Estimate::exact(0.0);
+        Candidate {
+            name,
+            p99_ms: self
+                .estimate("p99_ms")
+                .unwrap_or(Estimate::exact(f64::INFINITY)),
+            max_queue_age_s: self.estimate("max_queue_age_s").unwrap_or(zero),
+            unanswered_share: self.estimate("unanswered_share").unwrap_or(zero),
+            cost_per_month: self.estimate("cost_per_month"),
+        }
+    }
+}
+
+/// Each configuration's label, its axis values as `name=value` joined by spaces, naming a
+/// field by the last part of its path that is not an index ("threads") unless two axes share
+/// it, and a file by its stem (`function=http_api_async`).
+pub fn labels(configs: &[ConfigSummary], paths: &[String]) -> Vec<String> {
+    let last = |p: &str| {
+        let name = p.rsplit('.').find(|s| s.parse::<usize>().is_err());
+        name.unwrap_or(p).to_string()
+    };
+    let short: Vec<String> = paths.iter().map(|p| last(p)).collect();
+    let names: Vec<&str> = paths
+        .iter()
+        .zip(&short)
+        .map(|(p, s)| {
+            if short.iter().filter(|o| *o == s).count() > 1 {
+                p.as_str()
+            } else {
+                s.as_str()
+            }
+        })
+        .collect();
+    configs
+        .iter()
+        .map(|c| {
+            names
+                .iter()
+                .zip(paths)
+                .map(|(n, p)| format!("{n}={}", value_label(c.values.get(p))))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// An axis value as a label shows it: a `.ron` file by its stem, anything else as it is.
+fn value_label(value: Option<&String>) -> &str {
+    let Some(v) = value else { return "" };
+    match v.strip_suffix(".ron") {
+        Some(path) => path.rsplit(['/', '\\']).next().unwrap_or(path),
+        None => v,
+    }
 }

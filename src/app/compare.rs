@@ -5,13 +5,15 @@
 //! so a refused, failed or interrupted comparison leaves the previous outputs as they were.
 
 use super::{memory_budget, simulate, write_results, Given, Guards, RunRecord};
-use crate::analysis::compare::{verdict, CompareRow};
+use crate::analysis::compare::{judge, CompareRow};
+use crate::analysis::objective::{Candidate, Ranking};
 use crate::cli::RunArgs;
 use crate::config::{load_comparison, Comparison, Variant};
 use crate::error::{Result, SimError};
 use crate::metrics::summary::RunSummary;
-use crate::output::compare::{csv, table, verdict_line, CompareFile};
+use crate::output::compare::{csv, table, CompareFile};
 use crate::output::folder::MANIFEST;
+use crate::output::objective::{self, RankingFile};
 use crate::output::{pretty_json, Staging};
 use crate::preflight::{self, Estimate, Limits, MemoryBudget};
 use crate::runner::{each_in_parallel, runs_at_once};
@@ -70,16 +72,25 @@ pub(super) fn run_variants(args: &RunArgs, sets: &[String]) -> Result<()> {
         };
         write_results(staging, &v.experiment, summary, &given, wall)?;
     }
-    let rows: Vec<CompareRow> = cmp
+    let mut rows: Vec<CompareRow> = cmp
         .variants
         .iter()
         .zip(&summaries)
-        .map(|(v, s)| CompareRow::new(&v.name, &v.experiment, s, &cmp.slo))
+        .map(|(v, s)| CompareRow::measure(&v.name, &v.experiment, s))
         .collect();
-    write_compare(&mut top, &cmp, &rows, &args.sets, wall)?;
+    let judged = judge(&mut rows, &cmp.objective);
+    let result = Judged {
+        rows: &rows,
+        candidates: &judged.0,
+        ranking: &judged.1,
+    };
+    write_compare(&mut top, &cmp, &result, &args.sets, wall)?;
     let dir = top.commit_with(subs)?;
     if !args.quiet {
-        crate::say!("{}", report(&cmp, &rows, &args.sets, &dir, wall).trim_end());
+        crate::say!(
+            "{}",
+            report(&cmp, &result, &args.sets, &dir, wall).trim_end()
+        );
     }
     Ok(())
 }
@@ -133,22 +144,35 @@ fn finished(
     }
 }
 
+/// The variants' rows judged against the objective.
+struct Judged<'a> {
+    rows: &'a [CompareRow],
+    candidates: &'a [Candidate],
+    ranking: &'a Ranking,
+}
+
+impl Judged<'_> {
+    /// The costs' currency ("USD"; "" without a plan).
+    fn currency(&self) -> &str {
+        self.rows.first().map_or("", |r| r.currency.as_str())
+    }
+}
+
 /// compare.csv, compare.json and the compare folder's manifest.
 fn write_compare(
     top: &mut Staging,
     cmp: &Comparison,
-    rows: &[CompareRow],
+    judged: &Judged,
     sets: &[String],
     wall: f64,
 ) -> Result<()> {
-    top.write("compare.csv", csv(rows).as_bytes())?;
-    let file = CompareFile::new(
-        &cmp.base.name,
-        cmp.base.seed,
-        cmp.slo,
-        rows,
-        verdict(rows, &cmp.slo),
-    );
+    top.write("compare.csv", csv(judged.rows).as_bytes())?;
+    let file = CompareFile {
+        experiment: &cmp.base.name,
+        seed: cmp.base.seed,
+        variants: judged.rows,
+        ranking: RankingFile::new(&cmp.objective, judged.candidates, judged.ranking),
+    };
     top.write("compare.json", pretty_json(&file).as_bytes())?;
     let manifest = CompareManifest {
         run: RunRecord::new(top, &cmp.base, sets, wall),
@@ -159,7 +183,7 @@ fn write_compare(
 
 /// What the terminal shows: the experiment (and the `--set` overrides given), the table, the
 /// verdict, where the files went.
-fn report(cmp: &Comparison, rows: &[CompareRow], sets: &[String], dir: &Path, wall: f64) -> String {
+fn report(cmp: &Comparison, judged: &Judged, sets: &[String], dir: &Path, wall: f64) -> String {
     let base = &cmp.base;
     let mut o = if base.description.is_empty() {
         format!("{}  (seed {})\n", base.name, base.seed)
@@ -177,10 +201,18 @@ fn report(cmp: &Comparison, rows: &[CompareRow], sets: &[String], dir: &Path, wa
     }
     o.push_str(&format!(
         "compare: {} variants of the same arrivals and durations (one seed: common random numbers)\n",
-        rows.len()
+        judged.rows.len()
     ));
-    o.push_str(&table(rows, &cmp.slo));
-    o.push_str(&verdict_line(verdict(rows, &cmp.slo), &cmp.slo));
+    o.push_str(&table(judged.rows));
+    let (c, r) = (judged.candidates, judged.ranking);
+    o.push_str(&objective::table(&cmp.objective, c, r, judged.currency()));
+    o.push_str(&objective::answer_line(
+        &cmp.objective,
+        c,
+        r,
+        "variant",
+        judged.currency(),
+    ));
     o.push('\n');
     let names: Vec<String> = cmp
         .variants

@@ -6,9 +6,12 @@
 //! sweep.csv and the manifest, for `sim merge` (`super::merge`) to combine.
 
 use super::{memory_budget, overrides, write_results, Given, Guards, RunRecord};
+use crate::analysis::objective::{rank, Candidate, Ranking};
+use crate::analysis::sweep::{labels, ConfigSummary};
 use crate::analysis::sweep::{summarise, RunId, SweepRow};
 use crate::cli::{Shard, SweepArgs};
-use crate::config::limits::SWEEP_RUNS;
+use crate::config::limits::{SWEEP_RUNS, SWEEP_WALL_S};
+use crate::config::objective::Objective;
 use crate::config::sweep::SweepConfig;
 use crate::config::{load_experiment, load_sweep, Experiment, Sweep};
 use crate::error::{Result, SimError};
@@ -16,6 +19,7 @@ use crate::kernel::rng::{replication_seed, stable_hash};
 use crate::metrics::summary::RunSummary;
 use crate::metrics::NoRows;
 use crate::output::folder::MANIFEST;
+use crate::output::objective::{self, RankingFile};
 use crate::output::progress::SweepProgress;
 use crate::output::sweep::{summary_csv, sweep_csv, Journal, SummaryFile, INTERVAL_NOTE};
 use crate::output::{pretty_json, Staging};
@@ -49,6 +53,12 @@ pub(super) struct SweepRecord {
     /// The share this folder holds: index and count (absent: the whole sweep).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) shard: Option<[usize; 2]>,
+    /// What the configurations must achieve and how they are ranked (absent: no ranking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) objective: Option<Objective>,
+    /// The costs' currency ("" when no configuration has a plan).
+    #[serde(default)]
+    pub(super) currency: String,
 }
 
 impl SweepRecord {
@@ -89,6 +99,7 @@ pub(super) fn sweep_command(sweep_args: &SweepArgs) -> Result<()> {
     check_count(block, &args.experiment, args.yes)?;
     let sweep = load_sweep(&args.experiment, &sets)?.expect("it has a sweep block");
     let estimates = check_sizes(&sweep, &args.experiment, args.yes)?;
+    check_wall(&estimates, jobs_of(sweep_args), &args.experiment, args.yes)?;
     let shard = sweep_args.shard.unwrap_or(Shard::ALL);
     let record = record(&sweep, shard);
     let target = args
@@ -214,7 +225,26 @@ fn record(sweep: &Sweep, shard: Shard) -> SweepRecord {
         replications: sweep.block.replications,
         axes: sweep.block.paths(),
         shard: (shard != Shard::ALL).then_some([shard.index, shard.count]),
+        objective: sweep.base.objective,
+        currency: sweep
+            .configs
+            .iter()
+            .find_map(|c| c.plan.as_ref().map(|p| p.price.currency.clone()))
+            .unwrap_or_default(),
     }
+}
+
+/// The configurations, as the ranking reads them, and their ranking against the record's
+/// objective (`None` without one).
+fn ranked(record: &SweepRecord, configs: &[ConfigSummary]) -> Option<(Vec<Candidate>, Ranking)> {
+    let objective = record.objective?;
+    let candidates: Vec<Candidate> = configs
+        .iter()
+        .zip(labels(configs, &record.axes))
+        .map(|(c, label)| c.candidate(label))
+        .collect();
+    let ranking = rank(&candidates, &objective.constraints, objective.strategy);
+    Some((candidates, ranking))
 }
 
 /// sweep.csv, and for a whole sweep sweep_summary.csv and .json, into `top`.
@@ -232,6 +262,13 @@ pub(super) fn write_sweep(
         "sweep_summary.csv",
         summary_csv(&record.axes, &configs).as_bytes(),
     )?;
+    let judged = ranked(record, &configs);
+    if let Some((candidates, ranking)) = &judged {
+        top.write(
+            "ranking.csv",
+            objective::csv(candidates, ranking).as_bytes(),
+        )?;
+    }
     let file = SummaryFile {
         experiment: &record.experiment,
         seed: record.seed,
@@ -239,6 +276,10 @@ pub(super) fn write_sweep(
         replications: record.replications,
         interval: INTERVAL_NOTE,
         configurations: &configs,
+        ranking: judged
+            .as_ref()
+            .zip(record.objective.as_ref())
+            .map(|((c, r), o)| RankingFile::new(o, c, r)),
     };
     top.write("sweep_summary.json", pretty_json(&file).as_bytes())
 }
@@ -280,6 +321,23 @@ fn check_sizes(sweep: &Sweep, file: &Path, yes: bool) -> Result<Vec<Estimate>> {
         estimates.push(estimate);
     }
     Ok(estimates)
+}
+
+/// A sweep estimated to take longer than [`SWEEP_WALL_S`] on `jobs` cores is refused without
+/// `--yes`.
+fn check_wall(estimates: &[Estimate], jobs: usize, file: &Path, yes: bool) -> Result<()> {
+    let wall_s = estimates.iter().map(|e| e.wall_s).sum::<f64>() / jobs.max(1) as f64;
+    if wall_s <= SWEEP_WALL_S || yes {
+        return Ok(());
+    }
+    Err(SimError::Sweep {
+        path: file.to_path_buf(),
+        message: format!(
+            "the sweep would take about {:.0} minutes on {jobs} cores, more than the {:.0} a sweep starts without --yes; add --yes to run it, split it over machines with --shard I/N, or use fewer values, replications or a shorter load",
+            wall_s / 60.0,
+            SWEEP_WALL_S / 60.0
+        ),
+    })
 }
 
 /// What every run of a sweep shares.
@@ -402,6 +460,24 @@ fn shared_budget(budget: MemoryBudget, jobs: usize) -> MemoryBudget {
     }
 }
 
+/// The ranking's table and the answer line ("" without an objective).
+fn ranking_text(record: &SweepRecord, configs: &[ConfigSummary]) -> String {
+    let (Some((c, r)), Some(o)) = (ranked(record, configs), record.objective) else {
+        return String::new();
+    };
+    let currency = &record.currency;
+    let mut text = objective::table(&o, &c, &r, currency);
+    text.push_str(&objective::answer_line(
+        &o,
+        &c,
+        &r,
+        "configuration",
+        currency,
+    ));
+    text.push('\n');
+    text
+}
+
 /// What the terminal shows: the sweep, per configuration the mean p50 and p99 with their
 /// intervals, and where the files went.
 fn report(
@@ -427,19 +503,54 @@ fn report(
         ));
     }
     if record.shard.is_none() {
-        o.push_str(&crate::output::sweep::summary_table(
-            &record.axes,
-            &summarise(rows, &record.axes),
-        ));
+        let configs = summarise(rows, &record.axes);
+        o.push_str(&crate::output::sweep::summary_table(&record.axes, &configs));
+        o.push_str(&ranking_text(record, &configs));
     }
-    let files = if record.shard.is_some() {
-        "sweep.csv, manifest.json; combine the shards with sim merge"
-    } else {
-        "sweep.csv, sweep_summary.csv, sweep_summary.json, manifest.json"
+    let files = match (record.shard, record.objective) {
+        (Some(_), _) => "sweep.csv, manifest.json; combine the shards with sim merge",
+        (None, Some(_)) => {
+            "sweep.csv, sweep_summary.csv, sweep_summary.json, ranking.csv, manifest.json"
+        }
+        (None, None) => "sweep.csv, sweep_summary.csv, sweep_summary.json, manifest.json",
     };
     o.push_str(&format!(
         "wrote {}/ ({files}) in {wall:.2} s\n",
         dir.display()
     ));
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lasting(wall_s: f64) -> Estimate {
+        Estimate {
+            arrivals: 0.0,
+            events: 0.0,
+            sim_s: 0.0,
+            wall_s,
+            peak_in_flight: 0.0,
+            decisions: 0.0,
+            memory_bytes: 0.0,
+            output_bytes: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_sweep_estimated_past_half_an_hour_on_its_cores_asks_for_yes() {
+        let runs = vec![lasting(100.0); 40];
+        let file = Path::new("big.ron");
+        let err = check_wall(&runs, 2, file, false).unwrap_err().to_string();
+        assert!(
+            err.contains("about 33 minutes on 2 cores") && err.contains("--yes"),
+            "{err}"
+        );
+        assert!(check_wall(&runs, 2, file, true).is_ok(), "--yes runs it");
+        assert!(
+            check_wall(&runs, 4, file, false).is_ok(),
+            "17 minutes on 4 cores"
+        );
+    }
 }

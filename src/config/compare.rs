@@ -16,7 +16,8 @@
 //! A variant's name names its output folder (`outputs/<experiment>/<variant>/`).
 //!
 //! This module parses and checks the block; `variants` turns it into one experiment per
-//! variant, and `crate::analysis::compare` ranks the finished runs against the `slo`.
+//! variant, and `crate::analysis::objective` ranks the finished runs against the `slo` or the
+//! experiment's `objective`.
 
 use super::checker::Checker;
 use super::limits;
@@ -33,8 +34,10 @@ pub const COMPARE_FILES: [&str; 3] = ["compare.csv", "compare.json", "manifest.j
 pub struct RawCompare {
     /// The variants, 2..=100, each a name and the overrides that make it.
     pub variants: Vec<RawVariant>,
-    /// The target each variant is judged against.
-    pub slo: RawSlo,
+    /// The target each variant is judged against: a p99 bound (with at most 1% unanswered,
+    /// cheapest first); omit it for the experiment's `objective` block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo: Option<RawSlo>,
 }
 
 /// One variant as written.
@@ -62,8 +65,8 @@ pub struct RawSlo {
 pub struct CompareConfig {
     /// The variants, in file order.
     pub variants: Vec<VariantConfig>,
-    /// The target.
-    pub slo: Slo,
+    /// The p99 target as written in the block (`None`: the experiment's `objective` judges).
+    pub slo: Option<Slo>,
 }
 
 /// A checked variant: its name and its overrides.
@@ -76,7 +79,7 @@ pub struct VariantConfig {
 }
 
 /// The service-level objective: a variant meets it when its p99 latency is within `p99_ms`
-/// and at most 1% of the requests went unanswered (see `crate::analysis::compare`).
+/// and at most 1% of the requests went unanswered (`super::objective::Objective::from_slo`).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct Slo {
     /// The 99th-percentile latency to stay within, ms.
@@ -95,7 +98,10 @@ impl Checker {
                 self.variant_set(&format!("compare.variants[{i}].set[{j}]"), spec);
             }
         }
-        let p99_ms = self.real("compare.slo.p99_ms", &raw.slo.p99_ms, &limits::SLO_MS);
+        let slo = raw.slo.as_ref().map(|slo| {
+            self.real("compare.slo.p99_ms", &slo.p99_ms, &limits::SLO_MS)
+                .map(|p99_ms| Slo { p99_ms })
+        });
         if self.problems.len() > before {
             return None;
         }
@@ -109,7 +115,7 @@ impl Checker {
             .collect();
         Some(CompareConfig {
             variants,
-            slo: Slo { p99_ms: p99_ms? },
+            slo: slo.flatten(),
         })
     }
 

@@ -250,12 +250,26 @@ pub const CURVE_RATE: Real = closed(
 pub const VARIANTS: Whole = whole(2, 100, "variants, each a run of its own");
 /// A compare block's `slo.p99_ms`.
 pub const SLO_MS: Real = above(0.0, MAX_DURATION_MS, "ms", "the p99 latency to stay within");
+/// An objective's `max_queue_age_s`.
+pub const QUEUE_AGE_BOUND_S: Real =
+    closed(0.0, MAX_S, "s", "the longest wait before a body starts");
+/// An objective's `unanswered_share`.
+pub const UNANSWERED_SHARE: Real = closed(
+    0.0,
+    1.0,
+    "share of the arrivals",
+    "refused (429) or failed; 0.01 = 1%",
+);
+/// The weight of cost in an objective's `Balanced(w)` strategy.
+pub const COST_WEIGHT: Real = closed(0.0, 1.0, "weight of cost", "the rest goes to p99 latency");
 /// A sweep's `replications`.
 pub const REPLICATIONS: Whole = whole(1, 1000, "runs per configuration, each with its own seed");
 /// The values of one sweep axis.
 pub const AXIS_VALUES: Whole = whole(1, 1000, "values");
 /// The most runs a sweep starts without `--yes`.
-pub const SWEEP_RUNS: usize = 1000;
+pub const SWEEP_RUNS: usize = 5000;
+/// The longest a sweep may be estimated to take on its cores before it needs `--yes`, s.
+pub const SWEEP_WALL_S: f64 = 1800.0;
 /// `ClosedLoop.clients`.
 pub const CLIENTS: Whole = whole(1, 1_000_000, "clients");
 /// `ClosedLoop.requests_per_client`.

@@ -17,6 +17,7 @@ pub mod limits;
 mod memory;
 mod names;
 mod number;
+pub mod objective;
 pub mod overrides;
 pub mod patterns;
 pub mod plan;
@@ -102,6 +103,10 @@ pub struct Experiment {
     /// (the `sweep` block); `None`: one run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sweep: Option<sweep::SweepConfig>,
+    /// What the variants or configurations must achieve and how they are ranked: the
+    /// `objective` block, or a compare block's `slo`; `None`: no ranking.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objective: Option<objective::Objective>,
     /// The experiment file.
     pub source: PathBuf,
     /// The experiment as written, after `--set` overrides (for the manifest: compact, with

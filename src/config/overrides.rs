@@ -6,7 +6,8 @@
 //! `host.processes=4`, `functions.0.workload.rate_per_s=50`, `seed=7`,
 //! `functions.0.function.body.1.0=20` (the median of a `BlockingIo(Lognormal(..))` step, or
 //! the mean of a `BlockingIo(Exponential(..))` one: index 0 of a one-value variant is its
-//! value).
+//! value; `functions.0.function.0=../models/other.ron` names another file for a
+//! `Profile(..)` function, whose own fields are set in its file).
 
 use super::raw::RawExperiment;
 use crate::error::{Result, SimError};
@@ -130,8 +131,10 @@ fn find_slot<'a>(
         } else {
             format!("`{walked}`")
         };
-        if let Some(file) = profile_of(node) {
-            return Err(format!("{here} is Profile({file}): its fields are set in that file; to change them with --set, define the function Inline(Function(..)) in the experiment"));
+        // The profile's file itself may be replaced (`functions.0.function.0=other.ron`).
+        let names_the_file = n == last && (segment == "0" || segment == "Profile");
+        if let Some(file) = profile_of(node).filter(|_| !names_the_file) {
+            return Err(format!("{here} is Profile({file}): its fields are set in that file; to change them with --set, define the function Inline(Function(..)) in the experiment, or name another file with `{}.0=path`", if walked.is_empty() { "function" } else { &walked }));
         }
         node = descend_variant(node, segment);
         node = match node {
@@ -206,6 +209,15 @@ fn profile_of(node: &Value) -> Option<String> {
 /// and `null` are read as JSON, and anything else is a string (the schema check then says
 /// what was expected).
 fn parse_value(text: &str, old: &Value) -> Value {
+    // A unit variant (`Cost`) becomes one with a value (`Balanced(0.5)`).
+    let unit_variant = old
+        .as_str()
+        .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_uppercase()) && !v.contains(' '));
+    if unit_variant && text.ends_with(')') {
+        if let Some(variant) = variant_value(text) {
+            return variant;
+        }
+    }
     if old.is_string() {
         return Value::String(text.trim_matches('"').to_string());
     }
@@ -219,8 +231,8 @@ fn parse_value(text: &str, old: &Value) -> Value {
 }
 
 /// An enum variant written as in the file, with flat fields: `Incremental`, `Incremental()`,
-/// `TargetBased(max_step: 8, scale_in_hold_s: 60)` (numbers, true/false, or text); `None` for
-/// anything else. A bare name is a struct variant with every field at its default.
+/// `TargetBased(max_step: 8, scale_in_hold_s: 60)` (numbers, true/false, or text), or one
+/// number (`Balanced(0.5)`); `None` for anything else. A bare name is a struct variant with every field at its default.
 fn variant_value(text: &str) -> Option<Value> {
     let (name, rest) = match text.find('(') {
         Some(i) => (&text[..i], Some(text[i + 1..].strip_suffix(')')?)),
@@ -230,6 +242,12 @@ fn variant_value(text: &str) -> Option<Value> {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !is_name {
         return None;
+    }
+    // A one-number variant: `Balanced(0.5)`.
+    if let Some(n) = rest.and_then(|r| serde_json::from_str::<serde_json::Number>(r.trim()).ok()) {
+        let mut variant = serde_json::Map::new();
+        variant.insert(name.to_string(), Value::Number(n));
+        return Some(Value::Object(variant));
     }
     let mut fields = serde_json::Map::new();
     for pair in rest

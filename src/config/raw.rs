@@ -68,6 +68,10 @@ pub struct RawExperiment {
     /// one run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compare: Option<super::compare::RawCompare>,
+    /// What a compare variant or sweep configuration must achieve, and how those that do are
+    /// ranked (see [`super::objective`]); omit it for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<super::objective::RawObjective>,
     /// Run the experiment over a grid of settings with replications (see [`super::sweep`]);
     /// omit for one run.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -145,6 +145,7 @@ pub fn validate(
         .sweep
         .as_ref()
         .and_then(|b| c.sweep(b, raw.compare.is_some()));
+    let objective = c.objective_of(&raw, compare.as_ref());
     let interval_ms = c.real(
         "output.timeseries_interval_ms",
         &raw.output.timeseries_interval_ms,
@@ -171,6 +172,7 @@ pub fn validate(
         memory,
         compare,
         sweep,
+        objective,
         source: path.to_path_buf(),
         as_given: Some(as_given),
     })

@@ -4,7 +4,7 @@
 //! override causes is blamed on it (`compare variant "EP2", set "host.threads=0"`), and every
 //! variant that cannot run is reported, each under its name.
 
-use super::compare::Slo;
+use super::objective::Objective;
 use super::overrides::{self, Origin};
 use super::source::{read_text, without_bom};
 use super::validate::{parse_experiment, validate};
@@ -19,8 +19,9 @@ pub struct Comparison {
     pub base: Experiment,
     /// The variants, in file order.
     pub variants: Vec<Variant>,
-    /// The target they are judged against.
-    pub slo: Slo,
+    /// What they must achieve and how they are ranked (the experiment's objective, or the
+    /// compare block's `slo`).
+    pub objective: Objective,
 }
 
 /// One variant, checked.
@@ -66,9 +67,9 @@ pub fn parse_comparison(
         return Err(SimError::Variants(refused));
     }
     Ok(Some(Comparison {
+        objective: base.objective.unwrap_or_default(),
         base,
         variants,
-        slo: block.slo,
     }))
 }
 

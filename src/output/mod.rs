@@ -8,6 +8,7 @@ pub mod compare;
 pub mod csv_export;
 mod existing;
 pub mod folder;
+pub mod objective;
 pub mod progress;
 pub mod report;
 pub mod sweep;

@@ -155,6 +155,9 @@ pub struct SummaryFile<'a> {
     pub interval: &'static str,
     /// Per configuration, by index.
     pub configurations: &'a [ConfigSummary],
+    /// The configurations against the experiment's objective (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<super::objective::RankingFile<'a>>,
 }
 
 /// What [`SummaryFile::interval`] says.

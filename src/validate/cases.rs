@@ -241,6 +241,7 @@ pub(super) fn experiment_for(
         memory: None,
         compare: None,
         sweep: None,
+        objective: None,
         source: file.to_path_buf(),
         as_given: None,
     })
