@@ -51,6 +51,28 @@ fn the_excerpt_replays_every_invocation_at_its_instant_for_its_duration() {
         // and the dispatch path's few microseconds.
         assert!(*d >= *wd && *d - *wd < 2_000_000, "{d} against {wd}");
     }
+    // One reader serves all 31 functions: each row's invocation is its own function's.
+    let exp = parse_experiment(&text, &root().join("experiments/inline.ron"), &[]).unwrap();
+    let mut by_function: Vec<(String, u64)> = out
+        .rows
+        .iter()
+        .map(|r| {
+            let f = &exp.functions[r.function as usize];
+            let sim::config::Workload::Trace(src) = &f.workload else {
+                panic!("a trace function")
+            };
+            (src.key.clone(), r.arrival)
+        })
+        .collect();
+    by_function.sort();
+    let mut rows = RowReader::open(&root().join("experiments").join(EXCERPT), TraceFormat::Azure2021)
+        .unwrap();
+    let mut want = Vec::new();
+    while let Some(row) = rows.next_row().unwrap() {
+        want.push((row.function, row.arrival_ns));
+    }
+    want.sort();
+    assert_eq!(by_function, want, "every row replayed as its own function's");
 }
 
 #[test]

@@ -8,8 +8,9 @@
 //! file, one per invocation. The first pass over the file (streaming) checks every row and counts each
 //! function's invocations in the window; the run's second pass streams the arrivals.
 //!
-//! Limits: at most [`limits::MAX_TRACE_FUNCTIONS`] functions, since each streams the file on
-//! its own (a function id holds 65,535, far more); a trace with more (a 2019 day has ~46,000)
+//! Limits: at most [`limits::MAX_TRACE_FUNCTIONS`] functions, since each keeps its own
+//! statistics and a 2019 function reads its own row (a function id holds 65,535, far more); a
+//! row file's functions share one reader (`crate::model`'s `trace_share`); a trace with more (a 2019 day has ~46,000)
 //! must choose with `top` or `functions`. `scale: k` divides the window's times by k: arrivals
 //! k times as dense, durations as recorded.
 

@@ -117,11 +117,13 @@ impl World {
         let h = &exp.host;
         let streams = RngStreams::new(exp.seed);
         let mut programs = Programs::default();
-        let functions = exp
+        let mut functions: Vec<FunctionRt> = exp
             .functions
             .iter()
             .map(|f| function_rt(f, &mut programs, &streams))
             .collect();
+        super::trace_share::share_readers(&exp.functions, &mut functions, &streams);
+        let functions = functions.into();
         let restarts = Restarts::of(exp, &streams);
         let mut world = World {
             constant_rng: streams.stream("constant"),

@@ -1,8 +1,9 @@
-//! One trace function's arrivals, streamed from its file during a run (the second pass).
+//! A trace's arrivals, streamed from its file during a run (the second pass).
 //!
-//! Each trace function reads the file on its own, in arrival order through
-//! [`super::reorder`], keeping its own rows in the window: memory is the reorder's window,
-//! never the file. Times are shifted to the window's start and divided by the scale. The
+//! The functions of one row file (Azure 2021, plain CSV) share one reader: it reads the file
+//! once, in arrival order through [`super::reorder`], and names the member function each row
+//! belongs to ([`TraceArrivals::shared`]); a 2019 function reads its own row of counts. Memory
+//! is the reorder's window, never the file. Times are shifted to the window's start and divided by the scale. The
 //! file was checked row by row before the run (the first pass); should it change or vanish
 //! since, the function's arrivals end there.
 
@@ -12,6 +13,7 @@ use super::trace_rows::{RowReader, TraceFormat, TraceRow};
 use crate::config::trace::TraceSource;
 use crate::kernel::rng::inverse_cdf;
 use crate::kernel::SimRng;
+use std::collections::HashMap;
 
 /// Where a trace function's arrivals come from.
 enum Feed {
@@ -30,6 +32,11 @@ pub struct TraceArrivals {
     default_duration_ns: u64,
     /// The recorded duration of the arrival last handed out, ns.
     last_duration_ns: u64,
+    /// A shared reader's members: each function's key and its member number (`None`: the
+    /// reader keeps the rows of `key` only).
+    members: Option<HashMap<String, u32>>,
+    /// The member whose arrival was last handed out.
+    last_member: u32,
 }
 
 impl TraceArrivals {
@@ -54,6 +61,36 @@ impl TraceArrivals {
             scale: src.scale,
             default_duration_ns: src.default_duration_ns,
             last_duration_ns: 0,
+            members: None,
+            last_member: 0,
+        }
+    }
+
+    /// One reader of `src`'s row file for several functions, each a key and its member number;
+    /// rows of other functions are skipped.
+    pub fn shared(src: &TraceSource, rng: SimRng, members: HashMap<String, u32>) -> TraceArrivals {
+        TraceArrivals {
+            members: Some(members),
+            ..TraceArrivals::new(src, rng)
+        }
+    }
+
+    /// The member whose arrival was last handed out (`None`: not a shared reader).
+    pub fn last_member(&self) -> Option<u32> {
+        self.members.as_ref().map(|_| self.last_member)
+    }
+
+    /// Whether `function`'s rows are this reader's (and, shared, whose they are).
+    fn claims(&mut self, function: &str) -> bool {
+        match &self.members {
+            None => function.is_empty() || function == self.key,
+            Some(members) => match members.get(function) {
+                Some(&m) => {
+                    self.last_member = m;
+                    true
+                }
+                None => false,
+            },
         }
     }
 
@@ -84,12 +121,11 @@ impl Iterator for TraceArrivals {
                 self.rows = None;
                 return None;
             };
-            let theirs = row.function.is_empty() || row.function == self.key;
             if row.arrival_ns >= to {
                 self.rows = None;
                 return None;
             }
-            if row.arrival_ns < from || !theirs {
+            if row.arrival_ns < from || !self.claims(&row.function) {
                 continue;
             }
             self.last_duration_ns = row.duration_ns.unwrap_or(self.default_duration_ns);
