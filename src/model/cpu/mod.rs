@@ -20,16 +20,25 @@
 //! stretched almost only by such preemptions (run-queue wait, involuntary switches), not by
 //! waiting for the GIL.
 //!
+//! Where a woken thread runs while a core idles is the host's placement
+//! ([`Placement`](crate::config::Placement)): with `Spread` an idle core takes any runnable
+//! thread; with `HomeCpu` (as on the measured VM) a thread woken while the CPU it
+//! last ran on is busy is usually queued there, and waits while the other core idles
+//! (`run_queues`). The rates are processor sharing's either way.
+//!
 //! The cores know only their own instance's threads: each thread gets a [`CoreSlot`] on the
 //! cores of its instance when it is created, so the per-thread table grows with the threads of
 //! this instance, not of the whole fleet. Slots are handed out in creation order, like thread
 //! ids, so bursts that end together end in thread id order, as they would by thread id.
 
 use super::ids::{CoreSlot, IdVec, ProcessRank, ThreadId};
+use crate::kernel::SimRng;
 use std::collections::BinaryHeap;
 
 mod burst;
+mod run_queues;
 use burst::Burst;
+use run_queues::RunQueues;
 
 /// Who wakes a thread: a worker thread between two of its bursts, or the host process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +53,11 @@ pub enum Waker {
 const SCHED_LATENCY_NS: f64 = 6e6;
 /// ...but never for less than this slice.
 const MIN_GRANULARITY_NS: f64 = 0.75e6;
+
+/// The CFS time slice of each of `per_core` runnable threads sharing a core, ns.
+fn slice_ns(per_core: f64) -> f64 {
+    (SCHED_LATENCY_NS / per_core).max(MIN_GRANULARITY_NS)
+}
 
 /// A preemption is two context switches: to the woken thread and, when it blocks, back.
 const SWITCHES_PER_PREEMPTION: f64 = 2.0;
@@ -86,6 +100,10 @@ pub struct Cores {
     /// Core-ns used by the host process.
     host_core_ns: f64,
     host_since_v: f64,
+    /// Per-CPU run queues when a woken thread waits for its home CPU
+    /// ([`Placement::HomeCpu`](crate::config::Placement::HomeCpu)); none when an idle core
+    /// takes any runnable thread.
+    queues: Option<Box<RunQueues>>,
 }
 
 impl Cores {
@@ -107,7 +125,16 @@ impl Cores {
             host_seq: 0,
             host_core_ns: 0.0,
             host_since_v: 0.0,
+            queues: None,
         }
+    }
+
+    /// Gives each thread a home CPU among the ceil(capacity) CPUs and queues a woken thread on
+    /// it while it is busy, even if another CPU idles (see `run_queues`); `rng` draws whether
+    /// an idle CPU takes the woken thread instead.
+    pub fn queue_on_home_cpus(&mut self, rng: SimRng) {
+        let cpus = self.capacity.ceil().max(1.0) as usize;
+        self.queues = Some(Box::new(RunQueues::new(cpus, rng)));
     }
 
     /// Useful work per ns of each running thread.
@@ -116,8 +143,7 @@ impl Cores {
         if n <= self.capacity {
             return 1.0;
         }
-        let per_core = n / self.capacity;
-        let slice = (SCHED_LATENCY_NS / per_core).max(MIN_GRANULARITY_NS);
+        let slice = slice_ns(n / self.capacity);
         self.capacity / n * slice / (slice + self.switch_cost_ns)
     }
 
@@ -153,9 +179,23 @@ impl Cores {
     /// The thread at `slot` starts a burst of `work_ns` of CPU at `now`.
     pub fn start(&mut self, slot: CoreSlot, work_ns: u64, now: u64) {
         self.advance(now);
-        if self.seats[slot].left_at != now {
+        let wake = self.seats[slot].left_at != now;
+        if let Some(q) = self.queues.as_mut() {
+            if wake && !q.wake(slot, work_ns, now) {
+                return;
+            }
+            if !wake {
+                q.run(slot, now);
+            }
+        }
+        if wake {
             self.charge_preemption();
         }
+        self.begin(slot, work_ns);
+    }
+
+    /// The thread at `slot`, placed on a core, starts its burst of `work_ns`.
+    fn begin(&mut self, slot: CoreSlot, work_ns: u64) {
         self.account(self.seats[slot].rank, 1);
         self.running += 1;
         let finish_v = self.v + work_ns as f64;
@@ -179,6 +219,9 @@ impl Cores {
         }
         self.advance(now);
         let finish_v = if self.host_finish.is_nan() {
+            if let Some(q) = self.queues.as_mut() {
+                q.run(CoreSlot::HOST, now);
+            }
             self.charge_preemption();
             self.running += 1;
             self.host_since_v = self.v;
@@ -205,7 +248,10 @@ impl Cores {
     }
 
     /// The host's work is done: it leaves its core.
-    fn host_done(&mut self) {
+    fn host_done(&mut self, now: u64) {
+        if let Some(q) = self.queues.as_mut() {
+            q.leave(CoreSlot::HOST, now);
+        }
         self.host_core_ns += self.v - self.host_since_v;
         self.host_finish = f64::NAN;
         self.host_seq = self.host_seq.wrapping_add(1);
@@ -256,6 +302,13 @@ impl Cores {
     /// in ns.
     pub fn stop(&mut self, slot: CoreSlot, now: u64) -> u64 {
         self.advance(now);
+        if let Some(q) = self.queues.as_mut() {
+            if let Some(work) = q.take(slot) {
+                self.seats[slot].left_at = now;
+                return work;
+            }
+            q.leave(slot, now);
+        }
         let v = self.v;
         let seat = &mut self.seats[slot];
         let left = (seat.finish - v).max(0.0);
@@ -269,17 +322,36 @@ impl Cores {
         left.ceil() as u64
     }
 
-    /// When the earliest running burst ends, if any (rounded up to whole ns).
+    /// When the earliest running burst ends or a queued woken thread runs, if ever (rounded
+    /// up to whole ns). Called once the instant's transitions are done, it first runs the
+    /// queued woken threads whose time has come.
     pub fn next_finish(&mut self, now: u64) -> Option<u64> {
         self.advance(now);
+        let queued = self.settle_queues(now);
         while let Some(top) = self.bursts.peek() {
             if self.is_live(top) {
                 let wait = ((top.finish_v - self.v) / self.rate()).max(0.0);
-                return Some(now + wait.ceil() as u64);
+                let end = now + wait.ceil() as u64;
+                return Some(queued.map_or(end, |q| q.min(end)));
             }
             self.bursts.pop();
         }
-        None
+        queued
+    }
+
+    /// Starts the queued woken threads that may run now; returns when the next one may.
+    fn settle_queues(&mut self, now: u64) -> Option<u64> {
+        let q = self.queues.as_mut()?;
+        if !q.any_queued() {
+            return None;
+        }
+        let mut out = Vec::new();
+        q.settle(now, &mut out);
+        let next = q.next_due();
+        for (slot, work_ns) in out {
+            self.begin(slot, work_ns);
+        }
+        next
     }
 
     /// Removes every burst that has ended by `now`, appending its thread to `out`, in
@@ -297,7 +369,7 @@ impl Cores {
             }
             self.bursts.pop();
             if top.slot == CoreSlot::HOST {
-                self.host_done();
+                self.host_done(now);
                 continue;
             }
             let seat = &mut self.seats[top.slot];
@@ -305,6 +377,9 @@ impl Cores {
             seat.left_at = now;
             seat.live_seq = seat.live_seq.wrapping_add(1);
             let (rank, thread) = (seat.rank, seat.thread);
+            if let Some(q) = self.queues.as_mut() {
+                q.leave(top.slot, now);
+            }
             self.account(rank, -1);
             self.running -= 1;
             out.push(thread);

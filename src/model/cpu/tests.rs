@@ -161,3 +161,100 @@ fn fractional_cores_slow_a_single_thread() {
     c.start(b, 100, 0);
     assert_eq!(c.next_finish(0), Some(400));
 }
+
+/// Cores of two CPUs queuing woken threads on their home CPU (placements drawn from `seed`),
+/// with the seats of `N` threads.
+fn home_cores_seeded<const N: usize>(seed: u64) -> (Cores, [CoreSlot; N]) {
+    let (mut c, seats) = cores::<N>(2.0, 0);
+    c.queue_on_home_cpus(crate::kernel::RngStreams::new(seed).stream("t"));
+    (c, seats)
+}
+
+/// [`home_cores_seeded`] with seed 7.
+fn home_cores<const N: usize>() -> (Cores, [CoreSlot; N]) {
+    home_cores_seeded(7)
+}
+
+/// Runs `slot` for a burst of `ns` from `at` to its end.
+fn run_then_sleep(c: &mut Cores, slot: CoreSlot, ns: u64, at: u64) {
+    c.start(slot, ns, at);
+    let mut done = Vec::new();
+    c.finish_due(at + ns, &mut done);
+    assert_eq!(done.len(), 1);
+}
+
+#[test]
+fn a_thread_woken_on_its_busy_home_cpu_waits_while_the_other_idles() {
+    let (mut queued, n) = (0, 1000);
+    for seed in 0..n {
+        // b last ran on CPU 0; a takes CPU 0 at 10 us; b wakes at 100 us with CPU 1 idle.
+        let (mut c, [a, b]) = home_cores_seeded(seed);
+        run_then_sleep(&mut c, b, 1_000, 0);
+        c.start(a, 10_000_000, 10_000);
+        c.start(b, 1_000, 100_000);
+        if c.running() == 1 {
+            queued += 1;
+            // It waits for a's protected slice (1.4 ms on 2 CPUs from 10 us), then runs.
+            assert_eq!(c.next_finish(100_000), Some(1_410_000));
+            assert_eq!(c.next_finish(1_410_000), Some(1_411_000));
+        }
+    }
+    // The idle CPU takes 98 of 1119 such wake-ups: about 88 of 1000.
+    let took = n - queued;
+    assert!(
+        (60..=120).contains(&took),
+        "the idle CPU took {took} of {n}"
+    );
+}
+
+#[test]
+fn a_queued_thread_runs_as_soon_as_the_thread_ahead_leaves() {
+    let (mut c, [a, b]) = home_cores();
+    run_then_sleep(&mut c, b, 1_000, 0);
+    c.start(a, 300_000, 10_000);
+    // Seed 7's first draw queues b (checked: only a runs).
+    c.start(b, 50_000, 100_000);
+    assert_eq!(c.running(), 1);
+    assert_eq!(
+        c.next_finish(100_000),
+        Some(310_000),
+        "a's burst ends first"
+    );
+    let mut done = Vec::new();
+    c.finish_due(310_000, &mut done);
+    assert_eq!(done, vec![th(0)]);
+    // Once the instant's transitions are done, b takes CPU 0 and runs its 50 us.
+    assert_eq!(c.next_finish(310_000), Some(360_000));
+}
+
+#[test]
+fn a_thread_ahead_past_its_slice_is_switched_out_at_the_wake() {
+    let (mut c, [a, b]) = home_cores();
+    run_then_sleep(&mut c, b, 1_000, 0);
+    c.start(a, 10_000_000, 10_000);
+    // 2 ms later a has had its 1.4 ms: b runs at once and a moves to the idle CPU.
+    c.start(b, 50_000, 2_010_000);
+    assert_eq!(c.running(), 2);
+    assert_eq!(c.next_finish(2_010_000), Some(2_060_000));
+}
+
+#[test]
+fn the_host_never_keeps_a_woken_thread_waiting() {
+    let (mut c, [a]) = home_cores();
+    c.host_work(1_000, 0);
+    let mut done = Vec::new();
+    c.finish_due(1_000, &mut done);
+    run_then_sleep(&mut c, a, 1_000, 2_000);
+    c.host_work(5_000_000, 10_000);
+    c.start(a, 50_000, 20_000);
+    assert_eq!(c.running(), 2, "the host's threads make way");
+}
+
+#[test]
+fn spread_placement_has_no_run_queues() {
+    let (mut c, [a, b]) = cores(2.0, 0);
+    run_then_sleep(&mut c, b, 1_000, 0);
+    c.start(a, 10_000_000, 10_000);
+    c.start(b, 50_000, 100_000);
+    assert_eq!(c.running(), 2, "an idle core takes any woken thread");
+}
