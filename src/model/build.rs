@@ -18,7 +18,7 @@ use super::state::{Activity, Clients, Failures, FunctionRt, Role, Thread};
 use super::timeout::Timeouts;
 use super::worker::{Job, Pool, Process};
 use super::world::World;
-use crate::config::{Experiment, FunctionSpec, HostConfig, TriggerConfig, Workload};
+use crate::config::{Experiment, FunctionSpec, HostConfig, Placement, TriggerConfig, Workload};
 use crate::kernel::{EventQueue, RngStreams};
 use crate::metrics::{Gauge, Recorder, Slot, UsageMeter};
 use crate::workload::ArrivalSource;
@@ -211,6 +211,12 @@ impl World {
             h.processes as usize,
             h.context_switch_ns,
         ));
+        if h.placement == Placement::HomeCpu {
+            let rng = self
+                .streams
+                .indexed("cpu-placement", instance.index() as u64);
+            self.instances[instance].cores.queue_on_home_cpus(rng);
+        }
         count_state(&mut self.fleet, InstanceState::Ready, 1);
         for _ in 0..h.processes {
             self.add_process(instance, h);
