@@ -231,7 +231,10 @@ fn merged_shards_rank_as_one_machine_does() {
         let r = sim_in(&d, &args);
         assert_eq!(r.code, Some(0), "{}", r.stderr);
     }
-    assert!(!d.join("s0/ranking.csv").exists(), "a shard alone ranks nothing");
+    assert!(
+        !d.join("s0/ranking.csv").exists(),
+        "a shard alone ranks nothing"
+    );
     let r = sim_in(&d, &["merge", "merged", "s0", "s1"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     for f in ["ranking.csv", "sweep_summary.json"] {

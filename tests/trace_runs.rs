@@ -65,14 +65,20 @@ fn the_excerpt_replays_every_invocation_at_its_instant_for_its_duration() {
         })
         .collect();
     by_function.sort();
-    let mut rows = RowReader::open(&root().join("experiments").join(EXCERPT), TraceFormat::Azure2021)
-        .unwrap();
+    let mut rows = RowReader::open(
+        &root().join("experiments").join(EXCERPT),
+        TraceFormat::Azure2021,
+    )
+    .unwrap();
     let mut want = Vec::new();
     while let Some(row) = rows.next_row().unwrap() {
         want.push((row.function, row.arrival_ns));
     }
     want.sort();
-    assert_eq!(by_function, want, "every row replayed as its own function's");
+    assert_eq!(
+        by_function, want,
+        "every row replayed as its own function's"
+    );
 }
 
 #[test]

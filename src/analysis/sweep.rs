@@ -259,16 +259,16 @@ mod tests {
             ("host.threads", "8"),
             ("functions.0.function.0", "../models/http_api_async.ron"),
         ]);
-        assert_eq!(
-            labels(&[c], &paths),
-            ["threads=8 function=http_api_async"]
-        );
+        assert_eq!(labels(&[c], &paths), ["threads=8 function=http_api_async"]);
     }
 
     #[test]
     fn axes_sharing_a_last_word_keep_their_whole_paths() {
-        let paths = ["functions.0.workload.rate_per_s", "functions.1.workload.rate_per_s"]
-            .map(String::from);
+        let paths = [
+            "functions.0.workload.rate_per_s",
+            "functions.1.workload.rate_per_s",
+        ]
+        .map(String::from);
         let c = config(&[(&paths[0], "5"), (&paths[1], "7")]);
         assert_eq!(
             labels(&[c], &paths),

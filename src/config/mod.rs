@@ -54,7 +54,9 @@ pub use variants::{load_comparison, parse_comparison, Comparison, Variant};
 pub const DEFAULT_CONTEXT_SWITCH_NS: u64 = 30_000;
 
 /// Where the OS runs a thread woken while the CPU it last ran on is busy (`host.placement`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 pub enum Placement {
     /// On an idle CPU if there is one: no runnable thread waits while a core idles (the cores
     /// are shared by processor sharing).

@@ -88,8 +88,7 @@ impl World {
         };
         if member != func {
             let recorded = source.recorded_ns().unwrap_or(0);
-            if let ArrivalSource::Follower { last_duration_ns } =
-                &mut self.functions[member].source
+            if let ArrivalSource::Follower { last_duration_ns } = &mut self.functions[member].source
             {
                 *last_duration_ns = recorded;
             }
