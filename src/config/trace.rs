@@ -16,7 +16,8 @@
 
 use super::checker::Checker;
 use super::limits;
-use super::raw::{Num, RawKind};
+use super::raw::{Num, RawFunctionRef, RawKind};
+use super::validate::FunctionDef;
 use super::{Dist, FunctionKind, FunctionSpec, Step, Workload};
 use crate::error::Result;
 use crate::workload::azure2019::{read_percentiles, Spread};
@@ -63,6 +64,22 @@ pub struct RawTrace {
     /// What each invocation's body does with its duration (omit: 30% Python, a `def`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<RawTraceBody>,
+    /// Programs for some trace functions instead of `body`: the first entry naming a function
+    /// gives its kind and body (its durations then come from the program, not the trace).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub map: Vec<RawTraceMap>,
+}
+
+/// Trace functions that run a program of their own.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "TraceMap")]
+pub struct RawTraceMap {
+    /// Their keys in the trace (`app/func`), or prefixes ending in `*` (`app/*`: every
+    /// function of the app).
+    pub functions: Vec<String>,
+    /// The program: `Profile("../models/x.ron")` or `Inline(Function(..))` (its name is not
+    /// used: the function keeps its trace name).
+    pub function: RawFunctionRef,
 }
 
 /// The body each trace function runs.
@@ -155,13 +172,48 @@ impl Checker {
             Some(file) => read_percentiles(&file, &keys.iter().cloned().collect())?,
             None => HashMap::new(),
         };
+        let maps = self.trace_maps(t, base, &keys)?;
         Ok(keys
             .into_iter()
             .map(|key| {
                 let p = percentiles.remove(&key);
-                trace_function(&path, t, &s, key, &o, p)
+                let program = maps
+                    .iter()
+                    .find(|(patterns, _)| patterns.iter().any(|q| matches(q, &key)))
+                    .map(|(_, def)| def);
+                trace_function(&path, t, &s, key, &o, p, program)
             })
             .collect())
+    }
+
+    /// The `map` entries, each with its checked program; a pattern that names no kept function
+    /// is a problem (a typo would otherwise leave the function on `body` silently).
+    fn trace_maps(
+        &mut self,
+        t: &RawTrace,
+        base: &Path,
+        keys: &[String],
+    ) -> Result<Vec<(Vec<String>, FunctionDef)>> {
+        let mut out = Vec::new();
+        for (i, m) in t.map.iter().enumerate() {
+            for (j, q) in m.functions.iter().enumerate() {
+                if !keys.iter().any(|k| matches(q, k)) {
+                    let example = keys
+                        .first()
+                        .map_or("none is kept".into(), |k| format!("e.g. {k:?}"));
+                    self.bad(
+                        &format!("trace.map[{i}].functions[{j}]"),
+                        format!("{q:?}"),
+                        &format!("the key of a function kept from the trace ({example}), or a prefix ending in * (\"app/*\")"),
+                    );
+                }
+            }
+            let field = format!("trace.map[{i}].function");
+            if let Some(def) = self.function_def(&m.function, &field, base)? {
+                out.push((m.functions.clone(), def));
+            }
+        }
+        Ok(out)
     }
 
     /// The 2019 durations file, when given and the format is Azure2019 (a problem otherwise).
@@ -326,6 +378,7 @@ fn trace_function(
     key: String,
     o: &Options,
     percentiles: Option<Vec<(f64, f64)>>,
+    program: Option<&FunctionDef>,
 ) -> FunctionSpec {
     let f = &s.functions[&key];
     let mean_ns = match &percentiles {
@@ -347,9 +400,13 @@ fn trace_function(
     if o.cpu_share < 1.0 {
         body.push(io);
     }
+    let (kind, body) = match program {
+        Some(def) => (def.kind, def.body.clone()),
+        None => (o.kind, body),
+    };
     FunctionSpec {
         name: display_name(&key),
-        kind: o.kind,
+        kind,
         body,
         workload: Workload::Trace(TraceSource {
             path: path.to_path_buf(),
@@ -367,6 +424,14 @@ fn trace_function(
         trigger: None,
         fails: 0.0,
         memory_kib: None,
+    }
+}
+
+/// Whether map pattern `pattern` (a key, or a prefix ending in `*`) names `key`.
+fn matches(pattern: &str, key: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => key.starts_with(prefix),
+        None => pattern == key,
     }
 }
 
