@@ -1,5 +1,5 @@
 //! The command line: `sim run`, `sim sweep`, `sim merge`, `sim check`, `sim validate`,
-//! `sim trace`, `sim bench`.
+//! `sim trace`, `sim bench`, `sim completions`.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -35,6 +35,11 @@ pub enum Command {
     Trace(TraceCommand),
     /// Measure the simulator's speed (events/s, invocations/s, memory).
     Bench(BenchArgs),
+    /// Print a shell completion script: `sim completions bash > ~/.local/share/bash-completion/completions/sim`.
+    Completions {
+        /// The shell: bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `sim trace ...`.
@@ -134,6 +139,11 @@ pub struct RunArgs {
     /// Print nothing but errors (and no progress bar).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print the results as JSON on standard output instead of the report, for scripts: the
+    /// bytes of summary.json (compare.json for a compare block, sweep_summary.json for a
+    /// sweep; a shard prints nothing).
+    #[arg(long)]
+    pub json: bool,
     /// Start the run even when its estimate passes the limits on wall time, memory or output
     /// size (the estimate is printed either way).
     #[arg(long, short = 'y')]

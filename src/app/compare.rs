@@ -86,7 +86,8 @@ pub(super) fn run_variants(args: &RunArgs, sets: &[String]) -> Result<()> {
     };
     write_compare(&mut top, &cmp, &result, &args.sets, wall)?;
     let dir = top.commit_with(subs)?;
-    if !args.quiet {
+    super::print_json(args.json, &dir.join("compare.json"))?;
+    if !args.quiet && !args.json {
         crate::say!(
             "{}",
             report(&cmp, &result, &args.sets, &dir, wall).trim_end()

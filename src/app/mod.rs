@@ -32,7 +32,24 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Validate(args) => crate::validate::validate_command(args),
         Command::Trace(cmd) => trace_command(cmd),
         Command::Bench(args) => crate::bench::bench_command(args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "sim", &mut std::io::stdout());
+            Ok(())
+        }
     }
+}
+
+/// With `--json`, prints `file` of the finished output folder as it was written.
+fn print_json(json: bool, file: &std::path::Path) -> Result<()> {
+    if json {
+        let text = std::fs::read_to_string(file).map_err(|source| SimError::Read {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        print!("{text}");
+    }
+    Ok(())
 }
 
 /// `sim trace ...`.
@@ -227,7 +244,7 @@ fn run_command(args: RunArgs) -> Result<()> {
         estimate: &estimate,
         unbounded: args.yes,
     };
-    let summary = simulate(&mut staging, &exp, &guards, args.quiet)?;
+    let summary = simulate(&mut staging, &exp, &guards, args.quiet || args.json)?;
     let wall = started.elapsed().as_secs_f64();
     let given = Given {
         sets: &args.sets,
@@ -236,7 +253,8 @@ fn run_command(args: RunArgs) -> Result<()> {
     write_results(&mut staging, &exp, &summary, &given, wall)?;
     let kept = staging.kept_files().to_vec();
     let dir = staging.commit()?;
-    if !args.quiet {
+    print_json(args.json, &dir.join("summary.json"))?;
+    if !args.quiet && !args.json {
         let changed = if args.sets.is_empty() {
             None
         } else {

@@ -134,7 +134,7 @@ pub(super) fn sweep_command(sweep_args: &SweepArgs) -> Result<()> {
         &todo,
         folders,
         jobs_of(sweep_args),
-        args.quiet,
+        args.quiet || args.json,
         |row| journal.append(row).map_err(&in_target),
     );
     let (results, folders): (Vec<_>, Vec<_>) = done_now.into_iter().unzip();
@@ -152,7 +152,11 @@ pub(super) fn sweep_command(sweep_args: &SweepArgs) -> Result<()> {
     top.write(MANIFEST, pretty_json(&manifest).as_bytes())?;
     let dir = top.commit_with(folders.into_iter().flatten().collect())?;
     journal.remove();
-    if !args.quiet {
+    super::print_json(
+        args.json && record.shard.is_none(),
+        &dir.join("sweep_summary.json"),
+    )?;
+    if !args.quiet && !args.json {
         crate::say!(
             "{}",
             report(&sweep, &record, &rows, kept, &dir, wall).trim_end()
