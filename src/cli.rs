@@ -144,6 +144,10 @@ pub struct RunArgs {
     /// sweep; a shard prints nothing).
     #[arg(long)]
     pub json: bool,
+    /// Also run the first setting the advice suggests, on the same arrivals, and show its
+    /// figures beside the run's (the advised run writes no files).
+    #[arg(long)]
+    pub advise: bool,
     /// Start the run even when its estimate passes the limits on wall time, memory or output
     /// size (the estimate is printed either way).
     #[arg(long, short = 'y')]

@@ -1,6 +1,7 @@
 //! One command's orchestration: load -> prepare output -> run -> export -> report. An
 //! experiment with a compare block runs its variants instead (`compare`).
 
+mod advise;
 mod compare;
 mod merge;
 mod sweep;
@@ -266,6 +267,12 @@ fn run_command(args: RunArgs) -> Result<()> {
             host_line: &host_line(&exp),
         };
         crate::say!("{}", report::summary_text(&summary, &header).trim_end());
+        let advice = crate::analysis::advice::advise(&exp, &summary);
+        crate::say!("{}", report::advice_text(&advice).trim_end());
+        if args.advise {
+            let text = advise::advised_run(&args, &sets, &advice, &summary, &guards)?;
+            crate::say!("{}", text.trim_end());
+        }
         crate::say!("{}", wrote_line(&dir, &exp, &kept, wall));
     }
     Ok(())
@@ -314,6 +321,7 @@ struct Given<'a> {
 
 /// What may stop a run: the memory budget always, and far more events than estimated unless
 /// `--yes` was given.
+#[derive(Clone, Copy)]
 struct Guards<'a> {
     budget: MemoryBudget,
     estimate: &'a preflight::Estimate,

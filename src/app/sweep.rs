@@ -405,7 +405,7 @@ impl RunContext<'_> {
 }
 
 /// One run with no rows kept, stopped by the guards.
-fn simulate(exp: &Experiment, guards: &Guards) -> Result<RunSummary> {
+pub(super) fn simulate(exp: &Experiment, guards: &Guards) -> Result<RunSummary> {
     match run_streaming(exp, &mut NoRows, &mut |p| guards.check(p)) {
         Ok(summary) => Ok(summary),
         Err(RunFailure::Build(e)) => Err(e.into()),

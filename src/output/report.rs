@@ -1,5 +1,6 @@
 //! The short terminal summary of a run.
 
+use crate::analysis::advice::Advice;
 use crate::metrics::summary::{RunSummary, Stats};
 use std::fmt::Write;
 
@@ -335,4 +336,24 @@ fn legend(o: &mut String, s: &RunSummary) {
         let close = if i + 1 == lines.len() { ")" } else { ";" };
         let _ = writeln!(o, "  {open}{line}{close}");
     }
+}
+
+/// The "what limits this app" section: each limit with its evidence, the remedy and the
+/// `--set` line to try.
+pub fn advice_text(advice: &[Advice]) -> String {
+    if advice.is_empty() {
+        return "what limits this app: nothing stands out (no core, GIL, pool, loop, memory or scaling limit near saturation)\n".into();
+    }
+    let mut o = String::from("what limits this app:\n");
+    for a in advice {
+        let _ = writeln!(o, "  {}: {}", a.limit, a.evidence);
+        let _ = write!(o, "    helps: {}", a.remedy);
+        if a.try_sets.is_empty() {
+            o.push('\n');
+        } else {
+            let sets: Vec<String> = a.try_sets.iter().map(|s| format!("--set {s}")).collect();
+            let _ = writeln!(o, "; try {}", sets.join(" "));
+        }
+    }
+    o
 }
