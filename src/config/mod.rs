@@ -28,6 +28,7 @@ pub mod sweep;
 pub mod sweep_runs;
 mod syntax;
 pub mod trace;
+pub mod trace_rest;
 pub mod trigger;
 pub mod validate;
 pub mod variants;

@@ -16,6 +16,7 @@
 use super::checker::Checker;
 use super::limits;
 use super::raw::{Num, RawKind};
+use super::trace_rest::rest_function;
 use super::{Dist, FunctionKind, FunctionSpec, Step, Workload};
 use crate::error::Result;
 use crate::workload::azure2019::{read_percentiles, Spread};
@@ -59,9 +60,25 @@ pub struct RawTrace {
     /// Or keep these functions (their keys in the trace: `app/func` for Azure 2021).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub functions: Option<Vec<String>>,
+    /// The functions not kept by `top` or `functions`: `Dropped` (the default) or `Grouped`,
+    /// replayed together as one function, "(other functions)", each invocation with its own
+    /// function's duration. With `Grouped` and neither `top` nor `functions`, every function
+    /// is in the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rest: Option<Rest>,
     /// What each invocation's body does with its duration (omit: 30% Python, a `def`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<RawTraceBody>,
+}
+
+/// What becomes of a trace's functions that the block does not keep by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Rest {
+    /// They are left out.
+    #[default]
+    Dropped,
+    /// They are replayed together as one function of the run, from one shared stream.
+    Grouped,
 }
 
 /// The body each trace function runs.
@@ -107,16 +124,32 @@ pub struct TraceSource {
     /// file has them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub percentiles: Option<Vec<(f64, f64)>>,
+    /// Set for the function that replays the trace's grouped rest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rest: Option<RestSource>,
+}
+
+/// The grouped rest of a trace: every function not kept by name, among the sampled apps.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestSource {
+    /// The functions replayed on their own, left out of the group.
+    pub kept: Vec<String>,
+    /// Apps are kept with this chance, drawn from this seed (as the block's `sample_apps`).
+    pub sample: Option<(f64, u64)>,
+    /// Azure2019: the durations file the group's percentiles come from.
+    pub durations: Option<PathBuf>,
+    /// The functions in the group with an invocation in the window.
+    pub functions: u64,
 }
 
 /// The block's options, checked.
-struct Options {
-    window_ns: (u64, u64),
-    sample_apps: Option<f64>,
-    scale: f64,
-    cpu_share: f64,
-    kind: FunctionKind,
-    default_duration_ns: u64,
+pub(super) struct Options {
+    pub(super) window_ns: (u64, u64),
+    pub(super) sample_apps: Option<f64>,
+    pub(super) scale: f64,
+    pub(super) cpu_share: f64,
+    pub(super) kind: FunctionKind,
+    pub(super) default_duration_ns: u64,
 }
 
 impl Checker {
@@ -150,17 +183,34 @@ impl Checker {
             s.functions.retain(|key, _| app_sampled(key, share, seed));
         }
         let keys = self.trace_keys(t, &s);
-        let mut percentiles = match self.durations_file(t, base) {
-            Some(file) => read_percentiles(&file, &keys.iter().cloned().collect())?,
+        let durations = self.durations_file(t, base);
+        let mut percentiles = match &durations {
+            Some(file) => read_percentiles(file, &keys.iter().cloned().collect())?,
             None => HashMap::new(),
         };
-        Ok(keys
+        let rest = match t.rest.unwrap_or_default() {
+            Rest::Grouped => {
+                let sample = o.sample_apps.map(|share| (share, seed));
+                rest_function(&path, t, &s, &keys, &o, sample, durations)?
+            }
+            Rest::Dropped => None,
+        };
+        if keys.is_empty() && rest.is_none() && self.problems.is_empty() {
+            self.bad(
+                "trace",
+                format!("{:?}", t.path),
+                "at least one invocation in the window",
+            );
+        }
+        let mut specs: Vec<FunctionSpec> = keys
             .into_iter()
             .map(|key| {
                 let p = percentiles.remove(&key);
                 trace_function(&path, t, &s, key, &o, p)
             })
-            .collect())
+            .collect();
+        specs.extend(rest);
+        Ok(specs)
     }
 
     /// The 2019 durations file, when given and the format is Azure2019 (a problem otherwise).
@@ -269,6 +319,7 @@ impl Checker {
                 }
                 list.clone()
             }
+            (None, None) if t.rest == Some(Rest::Grouped) => Vec::new(),
             (None, None) => s.functions.keys().cloned().collect(),
         };
         keys.retain(busy);
@@ -279,18 +330,11 @@ impl Checker {
                 "trace",
                 format!("{} functions", keys.len()),
                 &format!(
-                    "at most {} functions: keep the busiest with `top: N` or list them in `functions`",
+                    "at most {} functions: keep the busiest with `top: N` or list them in `functions`, and replay the others as one function with `rest: Grouped`",
                     limits::MAX_TRACE_FUNCTIONS
                 ),
             );
             return Vec::new();
-        }
-        if keys.is_empty() && self.problems.is_empty() {
-            self.bad(
-                "trace",
-                format!("{:?}", t.path),
-                "at least one invocation in the window",
-            );
         }
         keys
     }
@@ -331,9 +375,40 @@ fn trace_function(
         Some(p) => Dist::Empirical(p.clone()).mean_ns(),
         None => f.mean_duration_ns().unwrap_or(o.default_duration_ns as f64),
     };
+    FunctionSpec {
+        name: display_name(&key),
+        kind: o.kind,
+        body: trace_body(o, mean_ns),
+        workload: Workload::Trace(TraceSource {
+            path: path.to_path_buf(),
+            format: t.format,
+            key,
+            lateness_ns: s.lateness_ns,
+            window_ns: o.window_ns,
+            scale: o.scale,
+            default_duration_ns: o.default_duration_ns,
+            count: f.count,
+            span_ns: span_ns(s, o),
+            spread: t.spread.unwrap_or_default(),
+            percentiles,
+            rest: None,
+        }),
+        trigger: None,
+        fails: 0.0,
+        memory_kib: None,
+    }
+}
+
+/// The replayed span, ns: the window's length after scaling, or to the trace's last arrival.
+pub(super) fn span_ns(s: &Scan, o: &Options) -> u64 {
     let (from, to) = o.window_ns;
     let end = to.min(s.last_ns.saturating_add(1)).max(from);
-    let span_ns = ((end - from) as f64 / o.scale) as u64;
+    ((end - from) as f64 / o.scale) as u64
+}
+
+/// The body of a trace function whose recorded durations average `mean_ns`: `cpu_share` of
+/// each as Python code, the rest as I/O.
+pub(super) fn trace_body(o: &Options, mean_ns: f64) -> Vec<Step> {
     let share = |x: f64| Dist::Recorded { share: x, mean_ns };
     let io = match o.kind {
         FunctionKind::Sync => Step::BlockingIo(share(1.0 - o.cpu_share)),
@@ -346,27 +421,7 @@ fn trace_function(
     if o.cpu_share < 1.0 {
         body.push(io);
     }
-    FunctionSpec {
-        name: display_name(&key),
-        kind: o.kind,
-        body,
-        workload: Workload::Trace(TraceSource {
-            path: path.to_path_buf(),
-            format: t.format,
-            key,
-            lateness_ns: s.lateness_ns,
-            window_ns: o.window_ns,
-            scale: o.scale,
-            default_duration_ns: o.default_duration_ns,
-            count: f.count,
-            span_ns,
-            spread: t.spread.unwrap_or_default(),
-            percentiles,
-        }),
-        trigger: None,
-        fails: 0.0,
-        memory_kib: None,
-    }
+    body
 }
 
 /// The name reports use for trace function `key`: the key, or for long keys (Azure's 64-digit

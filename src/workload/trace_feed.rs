@@ -2,14 +2,18 @@
 //!
 //! Each trace function reads the file on its own, in arrival order through
 //! [`super::reorder`], keeping its own rows in the window: memory is the reorder's window,
-//! never the file. Times are shifted to the window's start and divided by the scale. The
+//! never the file. The grouped rest of a trace reads it once for all its functions: the rows
+//! of every function not kept, or for a 2019 day the spilled counts of [`super::day_group`]. Times are shifted to the window's start and divided by the scale. The
 //! file was checked row by row before the run (the first pass); should it change or vanish
 //! since, the function's arrivals end there.
 
 use super::azure2019::{DayArrivals, DayReader};
+use super::day_group::{GroupDay, GroupSpec};
 use super::reorder::Ordered;
+use super::trace_rest::RestFilter;
 use super::trace_rows::{RowReader, TraceFormat, TraceRow};
-use crate::config::trace::TraceSource;
+use crate::config::trace::{RestSource, TraceSource};
+use crate::error::Result;
 use crate::kernel::rng::inverse_cdf;
 use crate::kernel::SimRng;
 
@@ -19,12 +23,22 @@ enum Feed {
     Rows(Box<Ordered>),
     /// A 2019 day's counts per minute, and the percentiles durations are drawn from.
     Day(DayArrivals, Option<Vec<(f64, f64)>>),
+    /// The grouped rest of a 2019 day.
+    Group(Box<GroupDay>),
+}
+
+/// Whose rows a trace function replays.
+enum Who {
+    /// One function's, by its key.
+    One(String),
+    /// Every function the filter takes (the grouped rest).
+    Rest(RestFilter),
 }
 
 /// The next arrivals of one trace function, with each one's recorded duration.
 pub struct TraceArrivals {
     rows: Option<Feed>,
-    key: String,
+    who: Who,
     window_ns: (u64, u64),
     scale: f64,
     default_duration_ns: u64,
@@ -43,13 +57,42 @@ impl TraceArrivals {
                     src.percentiles.clone(),
                 )
             }),
-            _ => RowReader::open(&src.path, src.format)
-                .ok()
-                .map(|r| Feed::Rows(Box::new(Ordered::new(r, src.path.clone(), src.lateness_ns)))),
+            _ => open_rows(src),
         };
+        TraceArrivals::with(src, rows, Who::One(src.key.clone()))
+    }
+
+    /// Opens the grouped rest `rest` of `src`'s trace; a 2019 day is spilled by hour under
+    /// `spill_parent` first (an error if that folder cannot be written, or the file no longer
+    /// parses).
+    pub fn open_rest(
+        src: &TraceSource,
+        rest: &RestSource,
+        rng: SimRng,
+        spill_parent: &std::path::Path,
+    ) -> Result<TraceArrivals> {
+        let filter = RestFilter::new(&rest.kept, rest.sample);
+        let rows = match src.format {
+            TraceFormat::Azure2019 => {
+                let spec = GroupSpec {
+                    path: &src.path,
+                    durations: rest.durations.as_deref(),
+                    filter: filter.clone(),
+                    window_ns: src.window_ns,
+                    spread: src.spread,
+                    spill_parent: spill_parent.to_path_buf(),
+                };
+                Some(Feed::Group(Box::new(GroupDay::open(spec, rng)?)))
+            }
+            _ => open_rows(src),
+        };
+        Ok(TraceArrivals::with(src, rows, Who::Rest(filter)))
+    }
+
+    fn with(src: &TraceSource, rows: Option<Feed>, who: Who) -> TraceArrivals {
         TraceArrivals {
             rows,
-            key: src.key.clone(),
+            who,
             window_ns: src.window_ns,
             scale: src.scale,
             default_duration_ns: src.default_duration_ns,
@@ -79,12 +122,22 @@ impl Iterator for TraceArrivals {
                         .map(|p| inverse_cdf(p, day.uniform()).round() as u64),
                     line: 0,
                 }),
+                Feed::Group(group) => group.next_arrival().map(|(t, _, d)| TraceRow {
+                    function: String::new(),
+                    arrival_ns: t,
+                    duration_ns: d,
+                    line: 0,
+                }),
             };
             let Some(row) = row else {
                 self.rows = None;
                 return None;
             };
-            let theirs = row.function.is_empty() || row.function == self.key;
+            let theirs = row.function.is_empty()
+                || match &mut self.who {
+                    Who::One(key) => row.function == *key,
+                    Who::Rest(filter) => filter.takes(&row.function),
+                };
             if row.arrival_ns >= to {
                 self.rows = None;
                 return None;
@@ -96,6 +149,13 @@ impl Iterator for TraceArrivals {
             return Some(((row.arrival_ns - from) as f64 / self.scale).round() as u64);
         }
     }
+}
+
+/// The rows of `src`'s file in arrival order (`None` if it cannot be opened any more).
+fn open_rows(src: &TraceSource) -> Option<Feed> {
+    RowReader::open(&src.path, src.format)
+        .ok()
+        .map(|r| Feed::Rows(Box::new(Ordered::new(r, src.path.clone(), src.lateness_ns))))
 }
 
 /// The counts per minute of `src`'s function, read from its 2019 file (`None` if the file
