@@ -22,13 +22,16 @@ use std::collections::BinaryHeap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-/// The functions a trace is generated for: each one's name, workload and invocation
-/// duration (ns), and the seed of their streams.
+/// The functions a trace is generated for: each one's name and the workload and invocation
+/// duration it shares with others of its kind (a pattern's copies share one), and the seed of
+/// their streams.
 pub struct GenFunctions {
     /// The seed the arrival streams come from.
     pub seed: u64,
-    /// (name, workload, duration ns), in the order the 2019 layout writes them.
-    pub functions: Vec<(String, Workload, f64)>,
+    /// The distinct (workload, duration ns) pairs.
+    pub kinds: Vec<(Workload, f64)>,
+    /// (name, index in `kinds`), in the order the 2019 layout writes them.
+    pub functions: Vec<(String, usize)>,
 }
 
 impl GenFunctions {
@@ -39,33 +42,40 @@ impl GenFunctions {
             Some(path) => load_experiment(path, &[])?,
             None => parse_experiment(&pattern_experiment(args), Path::new("gen.ron"), &[])?,
         };
-        let mut functions: Vec<(String, Workload, f64)> = exp
+        let kinds: Vec<(Workload, f64)> = exp
             .functions
             .iter()
-            .map(|f| {
-                (
-                    f.name.clone(),
-                    f.workload.clone(),
-                    critical_path_ns(&f.body),
-                )
-            })
+            .map(|f| (f.workload.clone(), critical_path_ns(&f.body)))
             .collect();
-        if args.from.is_none() {
-            let (_, workload, ns) = functions.remove(0);
-            functions = (0..args.functions)
-                .map(|i| (format!("f{i}"), workload.clone(), ns))
-                .collect();
-        }
+        let functions = match &args.from {
+            Some(_) => exp
+                .functions
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.name.clone(), i))
+                .collect(),
+            None => (0..args.functions).map(|i| (format!("f{i}"), 0)).collect(),
+        };
         Ok(GenFunctions {
             seed: exp.seed,
+            kinds,
             functions,
         })
     }
 
+    /// Function `i`'s name and invocation duration, ns.
+    fn function(&self, i: usize) -> (&str, f64) {
+        let (name, kind) = &self.functions[i];
+        (name, self.kinds[*kind].1)
+    }
+
     /// Function `i`'s arrivals, from the stream a run of it draws them from.
     fn source(&self, streams: &RngStreams, i: usize) -> ArrivalSource {
-        let (name, workload, _) = &self.functions[i];
-        ArrivalSource::new(workload, streams.stream(&format!("arrivals/{name}")))
+        let (name, kind) = &self.functions[i];
+        ArrivalSource::new(
+            &self.kinds[*kind].0,
+            streams.stream(&format!("arrivals/{name}")),
+        )
     }
 }
 
@@ -150,8 +160,7 @@ pub fn write_trace(
     }
     let mut n = 0;
     for (t, i) in Merged::new(exp) {
-        let (name, _, d) = &exp.functions[i];
-        let d = *d;
+        let (name, d) = exp.function(i);
         match format {
             TraceFormat::Azure2021 => {
                 writeln!(out, "app,{name},{:.9},{:.9}", (t as f64 + d) / 1e9, d / 1e9)?
@@ -181,7 +190,8 @@ pub fn write_day(
     writeln!(durations, "HashOwner,HashApp,HashFunction,Average,Count,Minimum,Maximum,percentile_Average_0,percentile_Average_1,percentile_Average_25,percentile_Average_50,percentile_Average_75,percentile_Average_99,percentile_Average_100")?;
     let mut counts = [0u32; MINUTES];
     let mut n = 0;
-    for (i, (name, _, ns)) in exp.functions.iter().enumerate() {
+    for i in 0..exp.functions.len() {
+        let (name, ns) = exp.function(i);
         counts.fill(0);
         for t in exp.source(&streams, i) {
             let m = (t / MINUTE_NS) as usize;
@@ -215,7 +225,8 @@ pub fn durations_path(out: &Path) -> std::path::PathBuf {
     out.with_file_name(format!("{stem}_durations.csv"))
 }
 
-/// An experiment with `--functions` functions, each with the pattern of the command line.
+/// An experiment with one function, f0, with the pattern of the command line (its copies
+/// f1, f2, ... differ only in their streams).
 fn pattern_experiment(a: &TraceGenArgs) -> String {
     let (r, p, d) = (a.rate, a.peak.unwrap_or(a.rate * 10.0), a.duration_s);
     let workload = match a.pattern {
@@ -239,17 +250,8 @@ fn pattern_experiment(a: &TraceGenArgs) -> String {
             d / 10.0
         ),
     };
-    let functions: Vec<String> = (0..a.functions)
-        .map(|i| {
-            format!(
-                "FunctionUse(function: Inline(Function(name: \"f{i}\", kind: Sync, body: [BlockingIo(Constant({}))])), workload: {workload})",
-                a.duration_ms
-            )
-        })
-        .collect();
     format!(
-        "Experiment(name: \"gen\", seed: {}, host: Host(), functions: [{}])",
-        a.seed,
-        functions.join(", ")
+        "Experiment(name: \"gen\", seed: {}, host: Host(), functions: [FunctionUse(function: Inline(Function(name: \"f0\", kind: Sync, body: [BlockingIo(Constant({}))])), workload: {workload})])",
+        a.seed, a.duration_ms
     )
 }

@@ -8,9 +8,10 @@
 //! file, one per invocation. The first pass over the file (streaming) checks every row and counts each
 //! function's invocations in the window; the run's second pass streams the arrivals.
 //!
-//! Limits: at most [`limits::MAX_TRACE_FUNCTIONS`] functions, since each streams the file on
-//! its own (a function id holds 65,535, far more); a trace with more (a 2019 day has ~46,000)
-//! must choose with `top` or `functions`. `scale: k` divides the window's times by k: arrivals
+//! Limits: at most [`limits::MAX_TRACE_FUNCTIONS`] functions kept by name, since each streams
+//! the file on its own (a function id holds 65,535, far more); a trace with more (a 2019 day
+//! has ~46,000) chooses with `top` or `functions`, and `rest: Grouped` replays all the others
+//! as one more function from one shared stream ([`super::trace_rest`]). `scale: k` divides the window's times by k: arrivals
 //! k times as dense, durations as recorded.
 
 use super::checker::Checker;

@@ -88,6 +88,17 @@ impl DayReader {
 
     /// The next function's day, or `None` at the end.
     pub fn next_row(&mut self) -> Result<Option<DayRow>> {
+        Ok(self
+            .next_row_if(|_| true)?
+            .map(|row| row.expect("every row wanted")))
+    }
+
+    /// The next function's day, its counts read only when `wanted` accepts its key (`Some(None)`
+    /// for a row not wanted, `None` at the end). A wanted row's counts are checked.
+    pub fn next_row_if(
+        &mut self,
+        wanted: impl FnOnce(&str) -> bool,
+    ) -> Result<Option<Option<DayRow>>> {
         if !self.csv.advance()? {
             return Ok(None);
         }
@@ -101,6 +112,10 @@ impl DayReader {
                     self.csv.headers.len()
                 ),
             ));
+        }
+        let key = format!("{}/{}", &self.csv.record[1], &self.csv.record[2]);
+        if !wanted(&key) {
+            return Ok(Some(None));
         }
         let mut counts = Vec::with_capacity(self.csv.headers.len() - 4);
         for col in 4..self.csv.headers.len() {
@@ -118,11 +133,11 @@ impl DayReader {
             })?;
             counts.push(n);
         }
-        Ok(Some(DayRow {
-            key: format!("{}/{}", &self.csv.record[1], &self.csv.record[2]),
+        Ok(Some(Some(DayRow {
+            key,
             trigger: self.csv.record[3].to_string(),
             counts,
-        }))
+        })))
     }
 }
 

@@ -123,10 +123,9 @@ impl GroupDay {
             if self.hour >= self.spilled.hours {
                 return false;
             }
-            let Ok(entries) = self.spilled.load_hour(self.hour) else {
+            if self.spilled.load_hour(self.hour, &mut self.entries).is_err() {
                 return false;
-            };
-            self.entries = entries;
+            }
             self.next = 0;
             self.hour += 1;
         }

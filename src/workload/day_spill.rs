@@ -128,12 +128,12 @@ pub fn spill(path: &Path, plan: SpillPlan<'_>) -> Result<Spilled> {
     }
     let (from, to) = plan.window_ns;
     let mut functions = 0u32;
-    while let Some(row) = rows.next_row()? {
-        let f = DayFunction(functions);
+    while let Some(row) = rows.next_row_if(|key| (plan.grouped)(key, DayFunction(functions)))? {
         functions += 1;
-        if !(plan.grouped)(&row.key, f) {
+        let Some(row) = row else {
             continue;
-        }
+        };
+        let f = DayFunction(functions - 1);
         for (m, &count) in row.counts.iter().enumerate().filter(|(_, &n)| n > 0) {
             let start = m as u64 * MINUTE_NS;
             if start >= to || start + MINUTE_NS <= from {
@@ -160,19 +160,24 @@ pub fn spill(path: &Path, plan: SpillPlan<'_>) -> Result<Spilled> {
 }
 
 impl Spilled {
-    /// Hour `h`'s entries ordered by minute, then function; its file is deleted. An hour that
-    /// cannot be read any more (its file removed by someone else) is an error.
-    pub fn load_hour(&mut self, h: usize) -> std::io::Result<Vec<Entry>> {
+    /// Puts hour `h`'s entries into `entries` (cleared first, its allocation reused), ordered
+    /// by minute, then function; the hour's file is deleted. An hour that cannot be read any
+    /// more (its file removed by someone else) is an error.
+    pub fn load_hour(&mut self, h: usize, entries: &mut Vec<Entry>) -> std::io::Result<()> {
         let path = hour_path(self.dir.path(), h);
-        let mut bytes = Vec::new();
-        BufReader::new(File::open(&path)?).read_to_end(&mut bytes)?;
+        let file = File::open(&path)?;
+        let n = file.metadata()?.len() as usize / ENTRY_BYTES;
+        let mut reader = BufReader::new(file);
+        entries.clear();
+        entries.reserve(n);
+        let mut b = [0; ENTRY_BYTES];
+        for _ in 0..n {
+            reader.read_exact(&mut b)?;
+            entries.push(Entry::from_bytes(&b));
+        }
         fs::remove_file(&path)?;
-        let mut entries: Vec<Entry> = bytes
-            .chunks_exact(ENTRY_BYTES)
-            .map(Entry::from_bytes)
-            .collect();
         entries.sort_unstable();
-        Ok(entries)
+        Ok(())
     }
 
     /// The folder holding the hour files (gone once this is dropped).

@@ -162,8 +162,8 @@ fn open_rows(src: &TraceSource) -> Option<Feed> {
 /// cannot be read any more or no longer has it).
 fn day_counts(src: &TraceSource) -> Option<Vec<u32>> {
     let mut rows = DayReader::open(&src.path).ok()?;
-    while let Some(row) = rows.next_row().ok()? {
-        if row.key == src.key {
+    while let Some(row) = rows.next_row_if(|key| key == src.key).ok()? {
+        if let Some(row) = row {
             return Some(row.counts);
         }
     }
