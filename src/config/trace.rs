@@ -67,9 +67,24 @@ pub struct RawTrace {
     /// is in the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rest: Option<Rest>,
+    /// Azure2019 only: `FromTrace` gives each function the trigger its `Trigger` column names
+    /// (see [`super::trace_triggers`]; needs a `scale` block), `Direct` (the default) delivers
+    /// every arrival straight to the instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggers: Option<TraceTriggers>,
     /// What each invocation's body does with its duration (omit: 30% Python, a `def`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<RawTraceBody>,
+}
+
+/// How a trace's functions are triggered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum TraceTriggers {
+    /// Arrivals go straight to the instance, with no trigger in front.
+    #[default]
+    Direct,
+    /// Each 2019 function gets the trigger its `Trigger` column names.
+    FromTrace,
 }
 
 /// What becomes of a trace's functions that the block does not keep by name.
@@ -161,6 +176,7 @@ impl Checker {
         t: &RawTrace,
         base: &Path,
         seed: u64,
+        cores: f64,
     ) -> Result<Vec<FunctionSpec>> {
         let path = base.join(&t.path);
         if !path.is_file() {
@@ -211,6 +227,9 @@ impl Checker {
             })
             .collect();
         specs.extend(rest);
+        if t.triggers == Some(TraceTriggers::FromTrace) {
+            self.trace_triggers(t, &s, &mut specs, cores);
+        }
         Ok(specs)
     }
 

@@ -123,7 +123,11 @@ impl GroupDay {
             if self.hour >= self.spilled.hours {
                 return false;
             }
-            if self.spilled.load_hour(self.hour, &mut self.entries).is_err() {
+            if self
+                .spilled
+                .load_hour(self.hour, &mut self.entries)
+                .is_err()
+            {
                 return false;
             }
             self.next = 0;
