@@ -327,3 +327,32 @@ fn a_bad_row_is_named_before_a_grouped_run() {
     .to_string();
     assert!(err.contains("day.csv:2: `1` (column 5) = \"-1"), "{err}");
 }
+
+#[test]
+fn a_grouped_run_writes_the_same_bytes_twice() {
+    let dir = temp_dir("rest-bytes");
+    let (inv, dur) = day(&dir);
+    let file = dir.join("rest.ron");
+    std::fs::write(
+        &file,
+        experiment(&inv, &dur, ", top: 3, rest: Grouped, spread: Poisson"),
+    )
+    .unwrap();
+    let run = |name: &str| {
+        let out = dir.join(name);
+        let args = [
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ];
+        let r = common::sim_in(&root(), &args);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        (
+            common::bytes(&out.join("invocations.csv")),
+            common::bytes(&out.join("summary.json")),
+        )
+    };
+    assert_eq!(run("one"), run("two"));
+}
