@@ -249,6 +249,10 @@ pub struct ValidateArgs {
     /// harness's columns), to compare invocation by invocation.
     #[arg(long)]
     pub rows: Option<PathBuf>,
+    /// Where woken threads run in every case, instead of the default (`host.placement`):
+    /// spread (an idle core takes any) or home-cpu (per-CPU run queues).
+    #[arg(long, value_enum)]
+    pub placement: Option<crate::config::Placement>,
 }
 
 /// `sim bench`.

@@ -218,3 +218,30 @@ fn choose_plan_spans_the_plans_processes_threads_and_both_kinds() {
     assert_eq!(asyncs * 2, sweep.configs.len(), "half def, half async def");
     assert!(sweep.base.objective.is_some());
 }
+
+#[test]
+fn merged_shards_rank_as_one_machine_does() {
+    let d = temp_dir("objective-merge");
+    std::fs::write(d.join("obj.ron"), SWEEP).unwrap();
+    for (out, extra) in [("one", None), ("s0", Some("0/2")), ("s1", Some("1/2"))] {
+        let mut args = vec!["sweep", "obj.ron", "--out", out, "--quiet"];
+        if let Some(shard) = extra {
+            args.extend(["--shard", shard]);
+        }
+        let r = sim_in(&d, &args);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+    }
+    assert!(
+        !d.join("s0/ranking.csv").exists(),
+        "a shard alone ranks nothing"
+    );
+    let r = sim_in(&d, &["merge", "merged", "s0", "s1"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    for f in ["ranking.csv", "sweep_summary.json"] {
+        assert_eq!(
+            bytes(&d.join("one").join(f)),
+            bytes(&d.join("merged").join(f)),
+            "{f}"
+        );
+    }
+}

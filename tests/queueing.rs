@@ -22,8 +22,8 @@
 //! the same tolerance.
 
 use sim::config::{
-    DispatchCosts, Dist, Experiment, FunctionKind, FunctionSpec, HostConfig, OutputConfig, Step,
-    Workload,
+    DispatchCosts, Dist, Experiment, FunctionKind, FunctionSpec, HostConfig, OutputConfig,
+    Placement, Step, Workload,
 };
 use sim::runner::run_experiment;
 use std::path::PathBuf;
@@ -142,6 +142,7 @@ fn ideal_host(threads: u32, cores: f64) -> HostConfig {
         process_start_interval_ns: 0,
         dispatch: DispatchCosts::ZERO,
         context_switch_ns: 0,
+        placement: Placement::Spread,
         prewarm_pools: false,
     }
 }

@@ -307,7 +307,21 @@ fn a_plain_csv_rest_is_the_rows_of_the_functions_not_kept() {
         per_duration, want,
         "each of g0..g6's rows once, with its own duration"
     );
-    assert_eq!(run_text(&ron, &[]).summary.invocations.arrived, 36);
+    // In a run the rest shares the kept function's reader: its rows, each with its duration.
+    let out = run_text(&ron, &[]);
+    assert_eq!(out.summary.invocations.arrived, 36);
+    let rest = out
+        .function_names
+        .iter()
+        .position(|n| n == "(other functions)")
+        .unwrap() as u16;
+    let mut per_ms: BTreeMap<u64, u64> = BTreeMap::new();
+    for r in out.rows.iter().filter(|r| r.function == rest) {
+        *per_ms
+            .entry((r.end.unwrap() - r.start.unwrap()) / 1_000_000)
+            .or_default() += 1;
+    }
+    assert_eq!(per_ms, want, "the body lasts its own row's duration");
 }
 
 #[test]

@@ -51,6 +51,34 @@ fn the_excerpt_replays_every_invocation_at_its_instant_for_its_duration() {
         // and the dispatch path's few microseconds.
         assert!(*d >= *wd && *d - *wd < 2_000_000, "{d} against {wd}");
     }
+    // One reader serves all 31 functions: each row's invocation is its own function's.
+    let exp = parse_experiment(&text, &root().join("experiments/inline.ron"), &[]).unwrap();
+    let mut by_function: Vec<(String, u64)> = out
+        .rows
+        .iter()
+        .map(|r| {
+            let f = &exp.functions[r.function as usize];
+            let sim::config::Workload::Trace(src) = &f.workload else {
+                panic!("a trace function")
+            };
+            (src.key.clone(), r.arrival)
+        })
+        .collect();
+    by_function.sort();
+    let mut rows = RowReader::open(
+        &root().join("experiments").join(EXCERPT),
+        TraceFormat::Azure2021,
+    )
+    .unwrap();
+    let mut want = Vec::new();
+    while let Some(row) = rows.next_row().unwrap() {
+        want.push((row.function, row.arrival_ns));
+    }
+    want.sort();
+    assert_eq!(
+        by_function, want,
+        "every row replayed as its own function's"
+    );
 }
 
 #[test]
@@ -134,4 +162,60 @@ fn sampling_apps_keeps_or_drops_each_app_whole() {
         "every function of a kept app"
     );
     assert_eq!(half, keys("0.5"), "the same apps for the same seed");
+}
+
+#[test]
+fn a_map_gives_chosen_trace_functions_a_program_of_their_own() {
+    let plain = experiment(&format!(r#"path: "{EXCERPT}", format: Azure2021"#));
+    let exp = parse_experiment(&plain, &root().join("experiments/inline.ron"), &[]).unwrap();
+    let key = |i: usize| match &exp.functions[i].workload {
+        sim::config::Workload::Trace(src) => src.key.clone(),
+        _ => panic!("a trace function"),
+    };
+    let (first, second) = (key(0), key(1));
+    let app = first.split('/').next().unwrap().to_string();
+    let mapped = experiment(&format!(
+        r#"path: "{EXCERPT}", format: Azure2021, body: TraceBody(cpu_share: 0.0),
+           map: [TraceMap(functions: ["{first}"], function: Profile("../models/cpu_50ms_sync.ron"))]"#
+    ));
+    let exp = parse_experiment(&mapped, &root().join("experiments/inline.ron"), &[]).unwrap();
+    let profile = parse_experiment(
+        r#"Experiment(name: "p", host: Host(), functions: [FunctionUse(function: Profile("../models/cpu_50ms_sync.ron"), workload: Burst(n: 1))])"#,
+        &root().join("experiments/inline.ron"),
+        &[],
+    )
+    .unwrap();
+    let body = |f: &sim::config::FunctionSpec| format!("{:?}", f.body);
+    let program = body(&profile.functions[0]);
+    assert_eq!(body(&exp.functions[0]), program, "{first} runs the program");
+    assert_ne!(
+        body(&exp.functions[1]),
+        program,
+        "{second} keeps its recorded durations"
+    );
+    // The mapped function's invocations take the program's 50 ms of CPU, not their records
+    // (the others only wait on I/O, so nothing holds the GIL long).
+    let out = run_text(&mapped, &[]);
+    let ran: Vec<u64> = out
+        .rows
+        .iter()
+        .filter(|r| r.function == 0)
+        .map(|r| r.end.unwrap() - r.start.unwrap())
+        .collect();
+    assert!(!ran.is_empty());
+    assert!(
+        ran.iter().all(|&d| (50_000_000..60_000_000).contains(&d)),
+        "{ran:?}"
+    );
+    // A prefix names every function of an app; a pattern that names none is refused.
+    let prefix = mapped.replace(&format!("[\"{first}\"]"), &format!("[\"{app}/*\"]"));
+    assert!(parse_experiment(&prefix, &root().join("experiments/inline.ron"), &[]).is_ok());
+    let typo = mapped.replace(&format!("[\"{first}\"]"), "[\"nope/none\"]");
+    let err = parse_experiment(&typo, &root().join("experiments/inline.ron"), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("trace.map[0].functions[0]") && err.contains("prefix ending in *"),
+        "{err}"
+    );
 }

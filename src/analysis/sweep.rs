@@ -235,3 +235,50 @@ fn value_label(value: Option<&String>) -> &str {
         None => v,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(values: &[(&str, &str)]) -> ConfigSummary {
+        ConfigSummary {
+            config: 0,
+            values: values
+                .iter()
+                .map(|(p, v)| (p.to_string(), v.to_string()))
+                .collect(),
+            replications: 1,
+            metrics: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_label_names_fields_by_their_last_word_and_files_by_their_stem() {
+        let paths = ["host.threads", "functions.0.function.0"].map(String::from);
+        let c = config(&[
+            ("host.threads", "8"),
+            ("functions.0.function.0", "../models/http_api_async.ron"),
+        ]);
+        assert_eq!(labels(&[c], &paths), ["threads=8 function=http_api_async"]);
+    }
+
+    #[test]
+    fn axes_sharing_a_last_word_keep_their_whole_paths() {
+        let paths = [
+            "functions.0.workload.rate_per_s",
+            "functions.1.workload.rate_per_s",
+        ]
+        .map(String::from);
+        let c = config(&[(&paths[0], "5"), (&paths[1], "7")]);
+        assert_eq!(
+            labels(&[c], &paths),
+            ["functions.0.workload.rate_per_s=5 functions.1.workload.rate_per_s=7"]
+        );
+    }
+
+    #[test]
+    fn a_configuration_that_answered_nothing_has_an_unbounded_p99() {
+        let c = config(&[]);
+        assert!(c.candidate("x".into()).p99_ms.mean.is_infinite());
+    }
+}

@@ -1,6 +1,6 @@
 //! `sim merge OUT SHARD_DIRS...`: the output folders of a sweep's shards (`sim sweep --shard
-//! I/N`) combined into the files one machine writes: sweep.csv, sweep_summary.csv and
-//! sweep_summary.json, byte for byte. The shards must come from the same sweep (the same hash
+//! I/N`) combined into the files one machine writes: sweep.csv, sweep_summary.csv,
+//! sweep_summary.json and, with an objective, ranking.csv, byte for byte. The shards must come from the same sweep (the same hash
 //! of the expanded experiment in each manifest) and together hold every run exactly once.
 
 use super::sweep::{write_sweep, SweepRecord};
@@ -56,8 +56,13 @@ pub(super) fn merge_command(args: &MergeArgs) -> Result<()> {
     };
     top.write(MANIFEST, pretty_json(&manifest).as_bytes())?;
     let dir = top.commit()?;
+    let ranking = if record.objective.is_some() {
+        "ranking.csv, "
+    } else {
+        ""
+    };
     crate::say!(
-        "merged {} shards ({} runs of {}) into {}/ (sweep.csv, sweep_summary.csv, sweep_summary.json, manifest.json)",
+        "merged {} shards ({} runs of {}) into {}/ (sweep.csv, sweep_summary.csv, sweep_summary.json, {ranking}manifest.json)",
         shards.len(),
         rows.len(),
         record.experiment,

@@ -68,6 +68,7 @@ impl Checker {
             switch_interval_ns: switch_interval_ns(switch_interval_ms),
             process_start_interval_ns: (start_s * 1e9) as u64,
             context_switch_ns: (context_switch_us * 1e3).round() as u64,
+            placement: h.placement,
             prewarm_pools: h.prewarm_pools,
             dispatch: self.dispatch(&h.dispatch),
         }

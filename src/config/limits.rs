@@ -108,16 +108,21 @@ impl Real {
             Num::Float(x) => *x,
             _ => return Err(Fault::NotNumber),
         };
+        if self.contains(v) {
+            Ok(v)
+        } else {
+            Err(Fault::OutOfRange)
+        }
+    }
+
+    /// Whether `v` is finite and in range.
+    pub fn contains(&self, v: f64) -> bool {
         let above = if self.open_min {
             v > self.min
         } else {
             v >= self.min
         };
-        if v.is_finite() && above && v <= self.max {
-            Ok(v)
-        } else {
-            Err(Fault::OutOfRange)
-        }
+        v.is_finite() && above && v <= self.max
     }
 }
 

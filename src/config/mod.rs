@@ -55,6 +55,22 @@ pub use variants::{load_comparison, parse_comparison, Comparison, Variant};
 /// of about 1.36 ms, so a switch costs at most about 40 us (the 3% also holds dispatch work).
 pub const DEFAULT_CONTEXT_SWITCH_NS: u64 = 30_000;
 
+/// Where the OS runs a thread woken while the CPU it last ran on is busy (`host.placement`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+pub enum Placement {
+    /// On an idle CPU if there is one: no runnable thread waits while a core idles (the cores
+    /// are shared by processor sharing).
+    #[default]
+    Spread,
+    /// Queued on its home CPU (the one it last ran on) even while another CPU idles, as the
+    /// 2-vCPU VM of the measurements does (`notebooks/measurements/sched-placement-2026-12-03`):
+    /// it runs when the thread ahead leaves that CPU or has had its time slice, unless an idle
+    /// CPU takes it at the wake-up (see `model::cpu`).
+    HomeCpu,
+}
+
 /// How long a dead worker process stays down before the host starts it again, seconds:
 /// 10 s [reference sheet section 2: "A dead worker restarts after 10 s"; code
 /// RpcFunctionInvocationDispatcher.cs]. An experiment may set `worker_restart_delay_s`.
@@ -169,6 +185,8 @@ pub struct HostConfig {
     pub process_start_interval_ns: u64,
     /// Cost of one context switch when cores are oversubscribed (direct cost and cache refill).
     pub context_switch_ns: u64,
+    /// Where a woken thread runs when the CPU it last ran on is busy.
+    pub placement: Placement,
     /// Start every thread-pool and default-executor thread before t = 0 (a warm worker);
     /// otherwise they start on demand, as ThreadPoolExecutor does.
     pub prewarm_pools: bool,

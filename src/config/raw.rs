@@ -144,6 +144,11 @@ pub struct RawHost {
     /// Cost of a context switch on oversubscribed cores, in microseconds, 0..=1e4 (default 30).
     #[serde(default = "default_context_switch")]
     pub context_switch_us: Num,
+    /// Where a thread woken while the CPU it last ran on is busy runs: `Spread` (on an idle
+    /// CPU if any; the default) or `HomeCpu` (queued on that CPU even while another idles, as
+    /// on the measured 2-vCPU VM).
+    #[serde(default)]
+    pub placement: super::Placement,
     /// Start all pool threads before t = 0 (a warm worker) instead of on demand.
     #[serde(default)]
     pub prewarm_pools: bool,

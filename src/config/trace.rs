@@ -8,16 +8,19 @@
 //! file, one per invocation. The first pass over the file (streaming) checks every row and counts each
 //! function's invocations in the window; the run's second pass streams the arrivals.
 //!
-//! Limits: at most [`limits::MAX_TRACE_FUNCTIONS`] functions kept by name, since each streams
-//! the file on its own (a function id holds 65,535, far more); a trace with more (a 2019 day
-//! has ~46,000) chooses with `top` or `functions`, and `rest: Grouped` replays all the others
-//! as one more function from one shared stream ([`super::trace_rest`]). `scale: k` divides the window's times by k: arrivals
+//! Limits: at most [`limits::MAX_TRACE_FUNCTIONS`] functions kept by name, since each keeps
+//! its own statistics and a 2019 function reads its own row (a function id holds 65,535, far
+//! more); a row file's functions share one reader (`crate::model`'s `trace_share`); a trace
+//! with more (a 2019 day has ~46,000) chooses with `top` or `functions`, and `rest: Grouped`
+//! replays all the others as one more function from one shared stream
+//! ([`super::trace_rest`]). `scale: k` divides the window's times by k: arrivals
 //! k times as dense, durations as recorded.
 
 use super::checker::Checker;
 use super::limits;
-use super::raw::{Num, RawKind};
+use super::raw::{Num, RawFunctionRef, RawKind};
 use super::trace_rest::rest_function;
+use super::validate::FunctionDef;
 use super::{Dist, FunctionKind, FunctionSpec, Step, Workload};
 use crate::error::Result;
 use crate::workload::azure2019::{read_percentiles, Spread};
@@ -75,6 +78,22 @@ pub struct RawTrace {
     /// What each invocation's body does with its duration (omit: 30% Python, a `def`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<RawTraceBody>,
+    /// Programs for some trace functions instead of `body`: the first entry naming a function
+    /// gives its kind and body (its durations then come from the program, not the trace).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub map: Vec<RawTraceMap>,
+}
+
+/// Trace functions that run a program of their own.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "TraceMap")]
+pub struct RawTraceMap {
+    /// Their keys in the trace (`app/func`), or prefixes ending in `*` (`app/*`: every
+    /// function of the app).
+    pub functions: Vec<String>,
+    /// The program: `Profile("../models/x.ron")` or `Inline(Function(..))` (its name is not
+    /// used: the function keeps its trace name).
+    pub function: RawFunctionRef,
 }
 
 /// How a trace's functions are triggered.
@@ -219,11 +238,16 @@ impl Checker {
                 "at least one invocation in the window",
             );
         }
+        let maps = self.trace_maps(t, base, &keys)?;
         let mut specs: Vec<FunctionSpec> = keys
             .into_iter()
             .map(|key| {
                 let p = percentiles.remove(&key);
-                trace_function(&path, t, &s, key, &o, p)
+                let program = maps
+                    .iter()
+                    .find(|(patterns, _)| patterns.iter().any(|q| matches(q, &key)))
+                    .map(|(_, def)| def);
+                trace_function(&path, t, &s, key, &o, p, program)
             })
             .collect();
         specs.extend(rest);
@@ -231,6 +255,36 @@ impl Checker {
             self.trace_triggers(t, &s, &mut specs, cores);
         }
         Ok(specs)
+    }
+
+    /// The `map` entries, each with its checked program; a pattern that names no kept function
+    /// is a problem (a typo would otherwise leave the function on `body` silently).
+    fn trace_maps(
+        &mut self,
+        t: &RawTrace,
+        base: &Path,
+        keys: &[String],
+    ) -> Result<Vec<(Vec<String>, FunctionDef)>> {
+        let mut out = Vec::new();
+        for (i, m) in t.map.iter().enumerate() {
+            for (j, q) in m.functions.iter().enumerate() {
+                if !keys.iter().any(|k| matches(q, k)) {
+                    let example = keys
+                        .first()
+                        .map_or("none is kept".into(), |k| format!("e.g. {k:?}"));
+                    self.bad(
+                        &format!("trace.map[{i}].functions[{j}]"),
+                        format!("{q:?}"),
+                        &format!("the key of a function kept from the trace ({example}), or a prefix ending in * (\"app/*\")"),
+                    );
+                }
+            }
+            let field = format!("trace.map[{i}].function");
+            if let Some(def) = self.function_def(&m.function, &field, base)? {
+                out.push((m.functions.clone(), def));
+            }
+        }
+        Ok(out)
     }
 
     /// The 2019 durations file, when given and the format is Azure2019 (a problem otherwise).
@@ -389,16 +443,21 @@ fn trace_function(
     key: String,
     o: &Options,
     percentiles: Option<Vec<(f64, f64)>>,
+    program: Option<&FunctionDef>,
 ) -> FunctionSpec {
     let f = &s.functions[&key];
     let mean_ns = match &percentiles {
         Some(p) => Dist::Empirical(p.clone()).mean_ns(),
         None => f.mean_duration_ns().unwrap_or(o.default_duration_ns as f64),
     };
+    let (kind, body) = match program {
+        Some(def) => (def.kind, def.body.clone()),
+        None => (o.kind, trace_body(o, mean_ns)),
+    };
     FunctionSpec {
         name: display_name(&key),
-        kind: o.kind,
-        body: trace_body(o, mean_ns),
+        kind,
+        body,
         workload: Workload::Trace(TraceSource {
             path: path.to_path_buf(),
             format: t.format,
@@ -442,6 +501,14 @@ pub(super) fn trace_body(o: &Options, mean_ns: f64) -> Vec<Step> {
         body.push(io);
     }
     body
+}
+
+/// Whether map pattern `pattern` (a key, or a prefix ending in `*`) names `key`.
+fn matches(pattern: &str, key: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => key.starts_with(prefix),
+        None => pattern == key,
+    }
 }
 
 /// The name reports use for trace function `key`: the key, or for long keys (Azure's 64-digit

@@ -178,6 +178,13 @@ pub fn validate(
     })
 }
 
+/// A checked function definition: its name, kind and body.
+pub(super) struct FunctionDef {
+    pub(super) name: String,
+    pub(super) kind: FunctionKind,
+    pub(super) body: Vec<Step>,
+}
+
 impl Checker {
     /// Resolves and checks one entry of `functions`; profile files are checked against their
     /// own text. `Err` only for unreadable or unparsable files.
@@ -187,18 +194,43 @@ impl Checker {
         f: &RawFunctionUse,
         base: &Path,
     ) -> Result<Option<FunctionSpec>> {
-        let (def, def_field) = match &f.function {
-            RawFunctionRef::Inline(def) => (def.clone(), format!("functions[{i}].function")),
+        let def = self.function_def(&f.function, &format!("functions[{i}].function"), base)?;
+        // The workload is checked even when the function is not, so every problem is
+        // reported at once.
+        let workload = self.workload(&f.workload, &format!("functions[{i}].workload"), base)?;
+        Ok(match (def, workload) {
+            (Some(def), Some(workload)) => Some(FunctionSpec {
+                name: def.name,
+                kind: def.kind,
+                body: def.body,
+                workload,
+                trigger: None,
+                fails: 0.0,
+                memory_kib: None,
+            }),
+            _ => None,
+        })
+    }
+
+    /// A function written in place or in a profile file (checked against its own text), at
+    /// `field`; `None` after recording its problems. `Err` only for unreadable or unparsable
+    /// files.
+    pub(super) fn function_def(
+        &mut self,
+        r: &RawFunctionRef,
+        field: &str,
+        base: &Path,
+    ) -> Result<Option<FunctionDef>> {
+        let def = match r {
+            RawFunctionRef::Inline(def) => def,
             RawFunctionRef::Profile(rel) => {
                 let path = base.join(rel);
                 if !path.is_file() {
                     self.bad(
-                        &format!("functions[{i}].function"),
+                        field,
                         format!("Profile({rel:?})"),
                         &format!("a profile file that exists ({}; paths are relative to the experiment file's folder)", not_a_file(&path)),
                     );
-                    // The workload is still checked, so every problem is reported at once.
-                    self.workload(&f.workload, &format!("functions[{i}].workload"), base)?;
                     return Ok(None);
                 }
                 let text = read_text(&path)?;
@@ -209,39 +241,27 @@ impl Checker {
                     problems: Vec::new(),
                     overrides: Vec::new(),
                 };
-                let body = sub.body(&def.body, def.kind, "body");
-                let name_ok = sub.function_name(&def.name, "name");
+                let checked = sub.checked_def(&def, "body", "name");
                 self.problems.append(&mut sub.problems);
-                let workload =
-                    self.workload(&f.workload, &format!("functions[{i}].workload"), base)?;
-                return Ok(match (body, workload, name_ok) {
-                    (Some(body), Some(workload), true) => Some(FunctionSpec {
-                        name: def.name,
-                        kind: kind(def.kind),
-                        body,
-                        workload,
-                        trigger: None,
-                        fails: 0.0,
-                        memory_kib: None,
-                    }),
-                    _ => None,
-                });
+                return Ok(checked);
             }
         };
-        let body = self.body(&def.body, def.kind, &format!("{def_field}.body"));
-        let name_ok = self.function_name(&def.name, &format!("{def_field}.name"));
-        let workload = self.workload(&f.workload, &format!("functions[{i}].workload"), base)?;
-        Ok(match (body, workload, name_ok) {
-            (Some(body), Some(workload), true) => Some(FunctionSpec {
-                name: def.name,
-                kind: kind(def.kind),
-                body,
-                workload,
-                trigger: None,
-                fails: 0.0,
-                memory_kib: None,
-            }),
-            _ => None,
+        Ok(self.checked_def(def, &format!("{field}.body"), &format!("{field}.name")))
+    }
+
+    /// `def` checked, its body at `body_field` and its name at `name_field`.
+    fn checked_def(
+        &mut self,
+        def: &RawFunction,
+        body_field: &str,
+        name_field: &str,
+    ) -> Option<FunctionDef> {
+        let body = self.body(&def.body, def.kind, body_field);
+        let name_ok = self.function_name(&def.name, name_field);
+        Some(FunctionDef {
+            name: def.name.clone(),
+            kind: kind(def.kind),
+            body: body.filter(|_| name_ok)?,
         })
     }
 

@@ -18,7 +18,7 @@ use super::state::{Activity, Clients, Failures, FunctionRt, Role, Thread};
 use super::timeout::Timeouts;
 use super::worker::{Job, Pool, Process};
 use super::world::World;
-use crate::config::{Experiment, FunctionSpec, HostConfig, TriggerConfig, Workload};
+use crate::config::{Experiment, FunctionSpec, HostConfig, Placement, TriggerConfig, Workload};
 use crate::kernel::{EventQueue, RngStreams};
 use crate::metrics::{Gauge, Recorder, Slot, UsageMeter};
 use crate::workload::ArrivalSource;
@@ -120,11 +120,13 @@ impl World {
         let h = &exp.host;
         let streams = RngStreams::new(exp.seed);
         let mut programs = Programs::default();
-        let functions = exp
+        let mut functions: Vec<FunctionRt> = exp
             .functions
             .iter()
             .map(|f| function_rt(f, &mut programs, &streams))
             .collect::<Result<_, _>>()?;
+        super::trace_share::share_readers(&exp.functions, &mut functions, &streams);
+        let functions = functions.into();
         let restarts = Restarts::of(exp, &streams);
         let mut world = World {
             constant_rng: streams.stream("constant"),
@@ -212,6 +214,12 @@ impl World {
             h.processes as usize,
             h.context_switch_ns,
         ));
+        if h.placement == Placement::HomeCpu {
+            let rng = self
+                .streams
+                .indexed("cpu-placement", instance.index() as u64);
+            self.instances[instance].cores.queue_on_home_cpus(rng);
+        }
         count_state(&mut self.fleet, InstanceState::Ready, 1);
         for _ in 0..h.processes {
             self.add_process(instance, h);

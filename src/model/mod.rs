@@ -65,6 +65,7 @@ pub mod state;
 mod tasks;
 mod threads;
 mod timeout;
+mod trace_share;
 pub mod worker;
 mod world;
 

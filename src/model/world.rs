@@ -148,7 +148,8 @@ impl World {
         match ev {
             Event::Arrival { func } => {
                 self.requests_pending -= 1;
-                self.arrive(func, None);
+                let target = self.arrival_target(func);
+                self.arrive(target, None);
                 self.pull_arrival(func);
             }
             Event::ClientRequest { func, client } => {

@@ -217,6 +217,7 @@ pub(super) fn experiment_for(
             switch_interval_ns: switch_interval_ns(switch_ms),
             process_start_interval_ns: 0,
             context_switch_ns: DEFAULT_CONTEXT_SWITCH_NS,
+            placement: Placement::default(),
             prewarm_pools: PREWARM,
             dispatch,
         },

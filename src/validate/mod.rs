@@ -15,6 +15,7 @@ mod cases;
 mod score;
 
 use crate::cli::ValidateArgs;
+use crate::config::Placement;
 use cases::{experiment_for, recorded_arrivals};
 pub use cases::{metrics_of, percentile, CaseMetrics};
 pub use score::{report_json, score_of, score_text, CountScore, MetricScore, Report, Score};
@@ -110,16 +111,18 @@ fn check(
 
 /// Runs every case in `dir` and returns the table.
 pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Check>> {
-    validate_dir_rows(dir, only, reps, None)
+    validate_dir_rows(dir, only, reps, None, None)
 }
 
 /// [`validate_dir`], also writing each case's simulated invocations to `rows/<case>.csv` in
-/// the harness's column format, so a case can be compared invocation by invocation.
+/// the harness's column format, so a case can be compared invocation by invocation, and with
+/// `placement` instead of the default (`host.placement`) for every case.
 pub fn validate_dir_rows(
     dir: &Path,
     only: Option<&str>,
     reps: u32,
     rows: Option<&Path>,
+    placement: Option<Placement>,
 ) -> Result<Vec<Check>> {
     let cases_file = dir.join("cases.json");
     let measured_file = dir.join("measured.json");
@@ -187,6 +190,9 @@ pub fn validate_dir_rows(
                 });
             }
         }
+    }
+    if let Some(placement) = placement {
+        exps.iter_mut().for_each(|e| e.host.placement = placement);
     }
     let outputs = run_all(&exps)?;
     if let Some(rows_dir) = rows {
@@ -400,6 +406,7 @@ pub fn validate_command(args: ValidateArgs) -> Result<()> {
         args.only.as_deref(),
         args.reps,
         args.rows.as_deref(),
+        args.placement,
     )?;
     score::emit(&table, args.json.as_deref())?;
     let misses = table.iter().filter(|c| !c.pass).count();

@@ -35,8 +35,15 @@ pub enum ArrivalSource {
         /// The next one to hand out.
         next: usize,
     },
-    /// One function of a recorded trace, streamed from its file.
+    /// One function of a recorded trace, streamed from its file, or the shared reader of
+    /// several (see [`ArrivalSource::member`]).
     Trace(Box<super::trace_feed::TraceArrivals>),
+    /// A trace function whose rows another function's shared reader hands out: the recorded
+    /// duration of its arrival now being made.
+    Follower {
+        /// The recorded duration, ns.
+        last_duration_ns: u64,
+    },
     /// Nothing (closed-loop functions, whose arrivals the model makes).
     None,
 }
@@ -114,6 +121,16 @@ impl ArrivalSource {
     pub fn recorded_ns(&self) -> Option<u64> {
         match self {
             ArrivalSource::Trace(t) => Some(t.last_duration_ns()),
+            ArrivalSource::Follower { last_duration_ns } => Some(*last_duration_ns),
+            _ => None,
+        }
+    }
+
+    /// The member of a shared trace reader whose arrival was last handed out (`None`: not a
+    /// shared reader).
+    pub fn member(&self) -> Option<u32> {
+        match self {
+            ArrivalSource::Trace(t) => t.last_member(),
             _ => None,
         }
     }
@@ -149,7 +166,7 @@ impl Iterator for ArrivalSource {
                 t
             }
             ArrivalSource::Trace(t) => t.next(),
-            ArrivalSource::None => None,
+            ArrivalSource::Follower { .. } | ArrivalSource::None => None,
         }
     }
 }

@@ -1,9 +1,11 @@
-//! One trace function's arrivals, streamed from its file during a run (the second pass).
+//! A trace's arrivals, streamed from its file during a run (the second pass).
 //!
-//! Each trace function reads the file on its own, in arrival order through
-//! [`super::reorder`], keeping its own rows in the window: memory is the reorder's window,
-//! never the file. The grouped rest of a trace reads it once for all its functions: the rows
-//! of every function not kept, or for a 2019 day the spilled counts of [`super::day_group`]. Times are shifted to the window's start and divided by the scale. The
+//! The functions of one row file (Azure 2021, plain CSV) share one reader: it reads the file
+//! once, in arrival order through [`super::reorder`], and names the member function each row
+//! belongs to ([`TraceArrivals::shared`]); a 2019 function reads its own row of counts. Memory
+//! is the reorder's window, never the file. The grouped rest of a trace takes every row of a
+//! function not kept (as a member of the shared reader, or on its own), or for a 2019 day the
+//! spilled counts of [`super::day_group`]. Times are shifted to the window's start and divided by the scale. The
 //! file was checked row by row before the run (the first pass); should it change or vanish
 //! since, the function's arrivals end there.
 
@@ -16,6 +18,7 @@ use crate::config::trace::{RestSource, TraceSource};
 use crate::error::Result;
 use crate::kernel::rng::inverse_cdf;
 use crate::kernel::SimRng;
+use std::collections::HashMap;
 
 /// Where a trace function's arrivals come from.
 enum Feed {
@@ -27,23 +30,23 @@ enum Feed {
     Group(Box<GroupDay>),
 }
 
-/// Whose rows a trace function replays.
-enum Who {
-    /// One function's, by its key.
-    One(String),
-    /// Every function the filter takes (the grouped rest).
-    Rest(RestFilter),
-}
-
 /// The next arrivals of one trace function, with each one's recorded duration.
 pub struct TraceArrivals {
     rows: Option<Feed>,
-    who: Who,
+    key: String,
     window_ns: (u64, u64),
     scale: f64,
     default_duration_ns: u64,
     /// The recorded duration of the arrival last handed out, ns.
     last_duration_ns: u64,
+    /// A shared reader's members: each function's key and its member number (`None`: the
+    /// reader keeps the rows of `key` only).
+    members: Option<HashMap<String, u32>>,
+    /// The member whose arrival was last handed out.
+    last_member: u32,
+    /// For the grouped rest: which functions it takes, and its member number when it shares
+    /// a reader.
+    rest: Option<(RestFilter, u32)>,
 }
 
 impl TraceArrivals {
@@ -59,7 +62,7 @@ impl TraceArrivals {
             }),
             _ => open_rows(src),
         };
-        TraceArrivals::with(src, rows, Who::One(src.key.clone()))
+        TraceArrivals::with(src, rows)
     }
 
     /// Opens the grouped rest `rest` of `src`'s trace; a 2019 day is spilled by hour under
@@ -86,17 +89,65 @@ impl TraceArrivals {
             }
             _ => open_rows(src),
         };
-        Ok(TraceArrivals::with(src, rows, Who::Rest(filter)))
+        Ok(TraceArrivals {
+            rest: Some((filter, 0)),
+            ..TraceArrivals::with(src, rows)
+        })
     }
 
-    fn with(src: &TraceSource, rows: Option<Feed>, who: Who) -> TraceArrivals {
+    fn with(src: &TraceSource, rows: Option<Feed>) -> TraceArrivals {
         TraceArrivals {
             rows,
-            who,
+            key: src.key.clone(),
             window_ns: src.window_ns,
             scale: src.scale,
             default_duration_ns: src.default_duration_ns,
             last_duration_ns: 0,
+            members: None,
+            last_member: 0,
+            rest: None,
+        }
+    }
+
+    /// One reader of `src`'s row file for several functions, each a key and its member number;
+    /// rows of other functions go to the grouped rest when `rest` (its filter and member
+    /// number) is given, else are skipped.
+    pub fn shared(
+        src: &TraceSource,
+        rng: SimRng,
+        members: HashMap<String, u32>,
+        rest: Option<(RestFilter, u32)>,
+    ) -> TraceArrivals {
+        TraceArrivals {
+            members: Some(members),
+            rest,
+            ..TraceArrivals::new(src, rng)
+        }
+    }
+
+    /// The member whose arrival was last handed out (`None`: not a shared reader).
+    pub fn last_member(&self) -> Option<u32> {
+        self.members.as_ref().map(|_| self.last_member)
+    }
+
+    /// Whether `function`'s rows are this reader's (and, shared, whose they are).
+    fn claims(&mut self, function: &str) -> bool {
+        if function.is_empty() {
+            return true;
+        }
+        if let Some(&m) = self.members.as_ref().and_then(|ms| ms.get(function)) {
+            self.last_member = m;
+            return true;
+        }
+        match &mut self.rest {
+            Some((filter, m)) => {
+                let takes = filter.takes(function);
+                if takes {
+                    self.last_member = *m;
+                }
+                takes
+            }
+            None => self.members.is_none() && function == self.key,
         }
     }
 
@@ -133,29 +184,17 @@ impl Iterator for TraceArrivals {
                 self.rows = None;
                 return None;
             };
-            let theirs = row.function.is_empty()
-                || match &mut self.who {
-                    Who::One(key) => row.function == *key,
-                    Who::Rest(filter) => filter.takes(&row.function),
-                };
             if row.arrival_ns >= to {
                 self.rows = None;
                 return None;
             }
-            if row.arrival_ns < from || !theirs {
+            if row.arrival_ns < from || !self.claims(&row.function) {
                 continue;
             }
             self.last_duration_ns = row.duration_ns.unwrap_or(self.default_duration_ns);
             return Some(((row.arrival_ns - from) as f64 / self.scale).round() as u64);
         }
     }
-}
-
-/// The rows of `src`'s file in arrival order (`None` if it cannot be opened any more).
-fn open_rows(src: &TraceSource) -> Option<Feed> {
-    RowReader::open(&src.path, src.format)
-        .ok()
-        .map(|r| Feed::Rows(Box::new(Ordered::new(r, src.path.clone(), src.lateness_ns))))
 }
 
 /// The counts per minute of `src`'s function, read from its 2019 file (`None` if the file
@@ -168,4 +207,11 @@ fn day_counts(src: &TraceSource) -> Option<Vec<u32>> {
         }
     }
     None
+}
+
+/// The rows of `src`'s file in arrival order (`None` if it cannot be opened any more).
+fn open_rows(src: &TraceSource) -> Option<Feed> {
+    RowReader::open(&src.path, src.format)
+        .ok()
+        .map(|r| Feed::Rows(Box::new(Ordered::new(r, src.path.clone(), src.lateness_ns))))
 }

@@ -163,7 +163,7 @@ impl RowReader {
 
     /// The cell of column `col`, or an error naming the column when the row is too short.
     fn cell(&self, col: usize) -> Result<&str> {
-        self.csv.record.get(col).ok_or_else(|| {
+        self.csv.record.get(col).map(str::trim).ok_or_else(|| {
             bad(
                 &self.csv.path,
                 self.csv.line,
@@ -190,6 +190,12 @@ impl RowReader {
     /// A number within `allowed`.
     fn number(&self, col: usize, allowed: &Real) -> Result<f64> {
         let cell = self.cell(col)?;
+        // The common case, a plain number in range, without building a `Num`.
+        if let Ok(v) = cell.parse::<f64>() {
+            if allowed.contains(v) {
+                return Ok(v);
+            }
+        }
         let n = Num::from_text(cell);
         allowed.check(&n).map_err(|fault| {
             self.fault(
@@ -284,8 +290,10 @@ pub fn bad(path: &Path, line: u64, message: String) -> SimError {
 
 /// Opens a CSV file with a header row: the reader and the header's names.
 pub fn open_csv(path: &Path) -> Result<(csv::Reader<File>, Vec<String>)> {
+    // Cells are trimmed where they are read (`RowReader::cell`): the reader's own trimming
+    // copies every record.
     let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
+        .trim(csv::Trim::Headers)
         .flexible(true)
         .from_path(path)
         .map_err(|e| match e.into_kind() {

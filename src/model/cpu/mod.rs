@@ -20,14 +20,25 @@
 //! stretched almost only by such preemptions (run-queue wait, involuntary switches), not by
 //! waiting for the GIL.
 //!
+//! Where a woken thread runs while a core idles is the host's placement
+//! ([`Placement`](crate::config::Placement)): with `Spread` an idle core takes any runnable
+//! thread; with `HomeCpu` (as on the measured VM) a thread woken while the CPU it
+//! last ran on is busy is usually queued there, and waits while the other core idles
+//! (`run_queues`). The rates are processor sharing's either way.
+//!
 //! The cores know only their own instance's threads: each thread gets a [`CoreSlot`] on the
 //! cores of its instance when it is created, so the per-thread table grows with the threads of
 //! this instance, not of the whole fleet. Slots are handed out in creation order, like thread
 //! ids, so bursts that end together end in thread id order, as they would by thread id.
 
 use super::ids::{CoreSlot, IdVec, ProcessRank, ThreadId};
-use std::cmp::Ordering;
+use crate::kernel::SimRng;
 use std::collections::BinaryHeap;
+
+mod burst;
+mod run_queues;
+use burst::Burst;
+use run_queues::RunQueues;
 
 /// Who wakes a thread: a worker thread between two of its bursts, or the host process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,42 +49,15 @@ pub enum Waker {
     Host,
 }
 
-/// A burst in progress: ends when virtual time reaches `finish_v`. Kept at 16 bytes: the heap
-/// holds one per running thread, plus the stale ones not yet popped.
-#[derive(Debug, Clone, Copy)]
-struct Burst {
-    finish_v: f64,
-    /// Whose burst: a thread's seat, or [`CoreSlot::HOST`].
-    slot: CoreSlot,
-    seq: u32,
-}
-
-impl PartialEq for Burst {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Burst {}
-impl PartialOrd for Burst {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Burst {
-    /// Reversed, so the std max-heap pops the earliest finish; ties by slot (the order the
-    /// threads were created in, the host last).
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .finish_v
-            .total_cmp(&self.finish_v)
-            .then(other.slot.cmp(&self.slot))
-    }
-}
-
 /// CFS target latency: every runnable thread runs once per this period...
 const SCHED_LATENCY_NS: f64 = 6e6;
 /// ...but never for less than this slice.
 const MIN_GRANULARITY_NS: f64 = 0.75e6;
+
+/// The CFS time slice of each of `per_core` runnable threads sharing a core, ns.
+fn slice_ns(per_core: f64) -> f64 {
+    (SCHED_LATENCY_NS / per_core).max(MIN_GRANULARITY_NS)
+}
 
 /// A preemption is two context switches: to the woken thread and, when it blocks, back.
 const SWITCHES_PER_PREEMPTION: f64 = 2.0;
@@ -116,6 +100,10 @@ pub struct Cores {
     /// Core-ns used by the host process.
     host_core_ns: f64,
     host_since_v: f64,
+    /// Per-CPU run queues when a woken thread waits for its home CPU
+    /// ([`Placement::HomeCpu`](crate::config::Placement::HomeCpu)); none when an idle core
+    /// takes any runnable thread.
+    queues: Option<Box<RunQueues>>,
 }
 
 impl Cores {
@@ -137,7 +125,16 @@ impl Cores {
             host_seq: 0,
             host_core_ns: 0.0,
             host_since_v: 0.0,
+            queues: None,
         }
+    }
+
+    /// Gives each thread a home CPU among the ceil(capacity) CPUs and queues a woken thread on
+    /// it while it is busy, even if another CPU idles (see `run_queues`); `rng` draws whether
+    /// an idle CPU takes the woken thread instead.
+    pub fn queue_on_home_cpus(&mut self, rng: SimRng) {
+        let cpus = self.capacity.ceil().max(1.0) as usize;
+        self.queues = Some(Box::new(RunQueues::new(cpus, rng)));
     }
 
     /// Useful work per ns of each running thread.
@@ -146,8 +143,7 @@ impl Cores {
         if n <= self.capacity {
             return 1.0;
         }
-        let per_core = n / self.capacity;
-        let slice = (SCHED_LATENCY_NS / per_core).max(MIN_GRANULARITY_NS);
+        let slice = slice_ns(n / self.capacity);
         self.capacity / n * slice / (slice + self.switch_cost_ns)
     }
 
@@ -183,9 +179,23 @@ impl Cores {
     /// The thread at `slot` starts a burst of `work_ns` of CPU at `now`.
     pub fn start(&mut self, slot: CoreSlot, work_ns: u64, now: u64) {
         self.advance(now);
-        if self.seats[slot].left_at != now {
+        let wake = self.seats[slot].left_at != now;
+        if let Some(q) = self.queues.as_mut() {
+            if wake && !q.wake(slot, work_ns, now) {
+                return;
+            }
+            if !wake {
+                q.run(slot, now);
+            }
+        }
+        if wake {
             self.charge_preemption();
         }
+        self.begin(slot, work_ns);
+    }
+
+    /// The thread at `slot`, placed on a core, starts its burst of `work_ns`.
+    fn begin(&mut self, slot: CoreSlot, work_ns: u64) {
         self.account(self.seats[slot].rank, 1);
         self.running += 1;
         let finish_v = self.v + work_ns as f64;
@@ -209,6 +219,9 @@ impl Cores {
         }
         self.advance(now);
         let finish_v = if self.host_finish.is_nan() {
+            if let Some(q) = self.queues.as_mut() {
+                q.run(CoreSlot::HOST, now);
+            }
             self.charge_preemption();
             self.running += 1;
             self.host_since_v = self.v;
@@ -235,7 +248,10 @@ impl Cores {
     }
 
     /// The host's work is done: it leaves its core.
-    fn host_done(&mut self) {
+    fn host_done(&mut self, now: u64) {
+        if let Some(q) = self.queues.as_mut() {
+            q.leave(CoreSlot::HOST, now);
+        }
         self.host_core_ns += self.v - self.host_since_v;
         self.host_finish = f64::NAN;
         self.host_seq = self.host_seq.wrapping_add(1);
@@ -286,6 +302,13 @@ impl Cores {
     /// in ns.
     pub fn stop(&mut self, slot: CoreSlot, now: u64) -> u64 {
         self.advance(now);
+        if let Some(q) = self.queues.as_mut() {
+            if let Some(work) = q.take(slot) {
+                self.seats[slot].left_at = now;
+                return work;
+            }
+            q.leave(slot, now);
+        }
         let v = self.v;
         let seat = &mut self.seats[slot];
         let left = (seat.finish - v).max(0.0);
@@ -299,17 +322,36 @@ impl Cores {
         left.ceil() as u64
     }
 
-    /// When the earliest running burst ends, if any (rounded up to whole ns).
+    /// When the earliest running burst ends or a queued woken thread runs, if ever (rounded
+    /// up to whole ns). Called once the instant's transitions are done, it first runs the
+    /// queued woken threads whose time has come.
     pub fn next_finish(&mut self, now: u64) -> Option<u64> {
         self.advance(now);
+        let queued = self.settle_queues(now);
         while let Some(top) = self.bursts.peek() {
             if self.is_live(top) {
                 let wait = ((top.finish_v - self.v) / self.rate()).max(0.0);
-                return Some(now + wait.ceil() as u64);
+                let end = now + wait.ceil() as u64;
+                return Some(queued.map_or(end, |q| q.min(end)));
             }
             self.bursts.pop();
         }
-        None
+        queued
+    }
+
+    /// Starts the queued woken threads that may run now; returns when the next one may.
+    fn settle_queues(&mut self, now: u64) -> Option<u64> {
+        let q = self.queues.as_mut()?;
+        if !q.any_queued() {
+            return None;
+        }
+        let mut out = Vec::new();
+        q.settle(now, &mut out);
+        let next = q.next_due();
+        for (slot, work_ns) in out {
+            self.begin(slot, work_ns);
+        }
+        next
     }
 
     /// Removes every burst that has ended by `now`, appending its thread to `out`, in
@@ -327,7 +369,7 @@ impl Cores {
             }
             self.bursts.pop();
             if top.slot == CoreSlot::HOST {
-                self.host_done();
+                self.host_done(now);
                 continue;
             }
             let seat = &mut self.seats[top.slot];
@@ -335,6 +377,9 @@ impl Cores {
             seat.left_at = now;
             seat.live_seq = seat.live_seq.wrapping_add(1);
             let (rank, thread) = (seat.rank, seat.thread);
+            if let Some(q) = self.queues.as_mut() {
+                q.leave(top.slot, now);
+            }
             self.account(rank, -1);
             self.running -= 1;
             out.push(thread);
@@ -387,166 +432,4 @@ impl Cores {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::ids::Id;
-
-    /// Thread `n`.
-    fn th(n: usize) -> ThreadId {
-        ThreadId::from_index(n)
-    }
-
-    /// Cores with `capacity` and `switch_cost_ns`, and the seats of `N` threads (thread ids
-    /// 0, 1, ...) of one process.
-    fn cores<const N: usize>(capacity: f64, switch_cost_ns: u64) -> (Cores, [CoreSlot; N]) {
-        let mut c = Cores::new(capacity, 1, switch_cost_ns);
-        let seats = std::array::from_fn(|n| c.add_thread(th(n), ProcessRank::from_index(0)));
-        (c, seats)
-    }
-
-    /// The heap holds one burst per running thread (and stale ones): keep it from growing.
-    #[test]
-    fn a_burst_stays_16_bytes() {
-        assert_eq!(std::mem::size_of::<Burst>(), 16);
-    }
-
-    #[test]
-    fn seats_number_only_this_instance_s_threads() {
-        let mut c = Cores::new(1.0, 1, 0);
-        let rank = ProcessRank::from_index(0);
-        let (a, b) = (c.add_thread(th(5000), rank), c.add_thread(th(7000), rank));
-        assert_eq!((a.index(), b.index()), (0, 1));
-        c.start(b, 100, 0);
-        c.start(a, 100, 0);
-        c.host_work(100, 0);
-        let mut done = Vec::new();
-        c.finish_due(300, &mut done);
-        assert_eq!(done, vec![th(5000), th(7000)], "ties end in creation order");
-        assert_eq!(c.running(), 0, "the host's burst ended with them");
-    }
-
-    #[test]
-    fn two_bursts_on_one_core_share_it() {
-        let (mut c, [a, b]) = cores(1.0, 0);
-        c.start(a, 100, 0);
-        c.start(b, 100, 0);
-        assert_eq!(c.next_finish(0), Some(200));
-        let mut done = Vec::new();
-        c.finish_due(200, &mut done);
-        assert_eq!(done, vec![th(0), th(1)]);
-        assert_eq!(c.process_cpu_ns(ProcessRank::from_index(0), 200), 200.0);
-    }
-
-    #[test]
-    fn oversubscribed_cores_pay_for_context_switches() {
-        // 4 threads on 1 core: slices of 1.5 ms, each paying a 30 us switch.
-        let (mut c, seats) = cores::<4>(1.0, 30_000);
-        for s in seats {
-            c.start(s, 1_000_000, 0);
-        }
-        let ideal = 4_000_000.0;
-        let expected = ideal * (1.5e6 + 30e3) / 1.5e6;
-        let end = c.next_finish(0).unwrap() as f64;
-        assert!((end - expected).abs() < 2.0, "{end} vs {expected}");
-    }
-
-    #[test]
-    fn a_wake_on_full_cores_costs_the_running_threads_two_switches() {
-        let (mut c, [a, b]) = cores(2.0, 30_000);
-        c.start(a, 1_000_000, 0);
-        c.start(b, 1_000_000, 0);
-        c.brief_wake(100_000);
-        // Each of the two running threads loses half of 2 x 30 us.
-        assert_eq!(c.next_finish(100_000), Some(1_030_000));
-    }
-
-    #[test]
-    fn a_wake_with_a_core_free_costs_nothing() {
-        let (mut c, [a, b]) = cores(2.0, 30_000);
-        c.start(a, 1_000_000, 0);
-        c.brief_wake(100_000);
-        c.start(b, 500_000, 100_000);
-        assert_eq!(c.next_finish(100_000), Some(600_000));
-    }
-
-    #[test]
-    fn a_thread_going_on_from_one_burst_to_the_next_is_not_a_wake() {
-        let (mut c, [a, b]) = cores(1.0, 30_000);
-        c.start(a, 100_000, 0);
-        let mut done = Vec::new();
-        c.finish_due(100_000, &mut done);
-        c.start(b, 100_000, 100_000);
-        c.start(a, 100_000, 100_000);
-        // Thread 1 woke onto a free core; thread 0 continued: no preemption charged, only
-        // the time slicing of two threads on one core (3 ms slices, 30 us switches).
-        let shared = 200_000.0 * (3e6 + 30e3) / 3e6;
-        assert_eq!(c.next_finish(100_000), Some(100_000 + shared as u64));
-    }
-
-    #[test]
-    fn preemption_keeps_the_work_left() {
-        let (mut c, [a]) = cores(2.0, 0);
-        c.start(a, 100, 0);
-        assert_eq!(c.stop(a, 30), 70);
-        assert_eq!(c.next_finish(30), None);
-    }
-
-    #[test]
-    fn host_work_on_a_free_core_costs_the_workers_nothing() {
-        let (mut c, [a]) = cores(2.0, 30_000);
-        c.start(a, 1_000_000, 0);
-        c.host_work(200_000, 0);
-        assert_eq!(c.next_finish(0), Some(200_000));
-        let mut done = Vec::new();
-        c.finish_due(200_000, &mut done);
-        assert!(done.is_empty(), "the host's burst is not a worker thread's");
-        assert_eq!(c.next_finish(200_000), Some(1_000_000));
-        assert_eq!(c.host_cpu_ns(1_000_000), 200_000.0);
-    }
-
-    #[test]
-    fn host_work_on_a_full_core_shares_it() {
-        // One core, a 1 ms burst and 0.2 ms of host work: both at half speed until the host
-        // is done at 0.4 ms; the thread then has 0.8 ms left.
-        let (mut c, [a]) = cores(1.0, 0);
-        c.start(a, 1_000_000, 0);
-        c.host_work(200_000, 0);
-        let mut done = Vec::new();
-        c.finish_due(400_000, &mut done);
-        assert!(done.is_empty());
-        assert_eq!(c.next_finish(400_000), Some(1_200_000));
-    }
-
-    #[test]
-    fn host_work_queues_up_behind_the_host_s_earlier_work() {
-        let mut c = Cores::new(1.0, 1, 0);
-        c.host_work(100_000, 0);
-        c.host_work(100_000, 50_000);
-        assert_eq!(c.running(), 1, "one host thread, however much work it has");
-        assert_eq!(c.next_finish(50_000), Some(200_000));
-    }
-
-    #[test]
-    fn a_host_wake_counts_the_host_once() {
-        let (mut c, [a]) = cores(2.0, 0);
-        assert!(c.idle_core_beside(Waker::Host));
-        c.host_work(100_000, 0);
-        assert!(
-            c.idle_core_beside(Waker::Host),
-            "the host is the waker, on its own core"
-        );
-        c.start(a, 1_000_000, 0);
-        assert!(!c.idle_core_beside(Waker::Host));
-    }
-
-    #[test]
-    fn fractional_cores_slow_a_single_thread() {
-        let (mut c, [a]) = cores(0.25, 0);
-        c.start(a, 100, 0);
-        assert_eq!(c.next_finish(0), Some(400));
-        let (mut c, [a, b]) = cores(0.5, 0);
-        c.start(a, 100, 0);
-        c.start(b, 100, 0);
-        assert_eq!(c.next_finish(0), Some(400));
-    }
-}
+mod tests;

@@ -1,0 +1,260 @@
+//! Unit tests of the cores.
+
+use super::*;
+use crate::model::ids::Id;
+
+/// Thread `n`.
+fn th(n: usize) -> ThreadId {
+    ThreadId::from_index(n)
+}
+
+/// Cores with `capacity` and `switch_cost_ns`, and the seats of `N` threads (thread ids
+/// 0, 1, ...) of one process.
+fn cores<const N: usize>(capacity: f64, switch_cost_ns: u64) -> (Cores, [CoreSlot; N]) {
+    let mut c = Cores::new(capacity, 1, switch_cost_ns);
+    let seats = std::array::from_fn(|n| c.add_thread(th(n), ProcessRank::from_index(0)));
+    (c, seats)
+}
+
+/// The heap holds one burst per running thread (and stale ones): keep it from growing.
+#[test]
+fn a_burst_stays_16_bytes() {
+    assert_eq!(std::mem::size_of::<Burst>(), 16);
+}
+
+#[test]
+fn seats_number_only_this_instance_s_threads() {
+    let mut c = Cores::new(1.0, 1, 0);
+    let rank = ProcessRank::from_index(0);
+    let (a, b) = (c.add_thread(th(5000), rank), c.add_thread(th(7000), rank));
+    assert_eq!((a.index(), b.index()), (0, 1));
+    c.start(b, 100, 0);
+    c.start(a, 100, 0);
+    c.host_work(100, 0);
+    let mut done = Vec::new();
+    c.finish_due(300, &mut done);
+    assert_eq!(done, vec![th(5000), th(7000)], "ties end in creation order");
+    assert_eq!(c.running(), 0, "the host's burst ended with them");
+}
+
+#[test]
+fn two_bursts_on_one_core_share_it() {
+    let (mut c, [a, b]) = cores(1.0, 0);
+    c.start(a, 100, 0);
+    c.start(b, 100, 0);
+    assert_eq!(c.next_finish(0), Some(200));
+    let mut done = Vec::new();
+    c.finish_due(200, &mut done);
+    assert_eq!(done, vec![th(0), th(1)]);
+    assert_eq!(c.process_cpu_ns(ProcessRank::from_index(0), 200), 200.0);
+}
+
+#[test]
+fn oversubscribed_cores_pay_for_context_switches() {
+    // 4 threads on 1 core: slices of 1.5 ms, each paying a 30 us switch.
+    let (mut c, seats) = cores::<4>(1.0, 30_000);
+    for s in seats {
+        c.start(s, 1_000_000, 0);
+    }
+    let ideal = 4_000_000.0;
+    let expected = ideal * (1.5e6 + 30e3) / 1.5e6;
+    let end = c.next_finish(0).unwrap() as f64;
+    assert!((end - expected).abs() < 2.0, "{end} vs {expected}");
+}
+
+#[test]
+fn a_wake_on_full_cores_costs_the_running_threads_two_switches() {
+    let (mut c, [a, b]) = cores(2.0, 30_000);
+    c.start(a, 1_000_000, 0);
+    c.start(b, 1_000_000, 0);
+    c.brief_wake(100_000);
+    // Each of the two running threads loses half of 2 x 30 us.
+    assert_eq!(c.next_finish(100_000), Some(1_030_000));
+}
+
+#[test]
+fn a_wake_with_a_core_free_costs_nothing() {
+    let (mut c, [a, b]) = cores(2.0, 30_000);
+    c.start(a, 1_000_000, 0);
+    c.brief_wake(100_000);
+    c.start(b, 500_000, 100_000);
+    assert_eq!(c.next_finish(100_000), Some(600_000));
+}
+
+#[test]
+fn a_thread_going_on_from_one_burst_to_the_next_is_not_a_wake() {
+    let (mut c, [a, b]) = cores(1.0, 30_000);
+    c.start(a, 100_000, 0);
+    let mut done = Vec::new();
+    c.finish_due(100_000, &mut done);
+    c.start(b, 100_000, 100_000);
+    c.start(a, 100_000, 100_000);
+    // Thread 1 woke onto a free core; thread 0 continued: no preemption charged, only
+    // the time slicing of two threads on one core (3 ms slices, 30 us switches).
+    let shared = 200_000.0 * (3e6 + 30e3) / 3e6;
+    assert_eq!(c.next_finish(100_000), Some(100_000 + shared as u64));
+}
+
+#[test]
+fn preemption_keeps_the_work_left() {
+    let (mut c, [a]) = cores(2.0, 0);
+    c.start(a, 100, 0);
+    assert_eq!(c.stop(a, 30), 70);
+    assert_eq!(c.next_finish(30), None);
+}
+
+#[test]
+fn host_work_on_a_free_core_costs_the_workers_nothing() {
+    let (mut c, [a]) = cores(2.0, 30_000);
+    c.start(a, 1_000_000, 0);
+    c.host_work(200_000, 0);
+    assert_eq!(c.next_finish(0), Some(200_000));
+    let mut done = Vec::new();
+    c.finish_due(200_000, &mut done);
+    assert!(done.is_empty(), "the host's burst is not a worker thread's");
+    assert_eq!(c.next_finish(200_000), Some(1_000_000));
+    assert_eq!(c.host_cpu_ns(1_000_000), 200_000.0);
+}
+
+#[test]
+fn host_work_on_a_full_core_shares_it() {
+    // One core, a 1 ms burst and 0.2 ms of host work: both at half speed until the host
+    // is done at 0.4 ms; the thread then has 0.8 ms left.
+    let (mut c, [a]) = cores(1.0, 0);
+    c.start(a, 1_000_000, 0);
+    c.host_work(200_000, 0);
+    let mut done = Vec::new();
+    c.finish_due(400_000, &mut done);
+    assert!(done.is_empty());
+    assert_eq!(c.next_finish(400_000), Some(1_200_000));
+}
+
+#[test]
+fn host_work_queues_up_behind_the_host_s_earlier_work() {
+    let mut c = Cores::new(1.0, 1, 0);
+    c.host_work(100_000, 0);
+    c.host_work(100_000, 50_000);
+    assert_eq!(c.running(), 1, "one host thread, however much work it has");
+    assert_eq!(c.next_finish(50_000), Some(200_000));
+}
+
+#[test]
+fn a_host_wake_counts_the_host_once() {
+    let (mut c, [a]) = cores(2.0, 0);
+    assert!(c.idle_core_beside(Waker::Host));
+    c.host_work(100_000, 0);
+    assert!(
+        c.idle_core_beside(Waker::Host),
+        "the host is the waker, on its own core"
+    );
+    c.start(a, 1_000_000, 0);
+    assert!(!c.idle_core_beside(Waker::Host));
+}
+
+#[test]
+fn fractional_cores_slow_a_single_thread() {
+    let (mut c, [a]) = cores(0.25, 0);
+    c.start(a, 100, 0);
+    assert_eq!(c.next_finish(0), Some(400));
+    let (mut c, [a, b]) = cores(0.5, 0);
+    c.start(a, 100, 0);
+    c.start(b, 100, 0);
+    assert_eq!(c.next_finish(0), Some(400));
+}
+
+/// Cores of two CPUs queuing woken threads on their home CPU (placements drawn from `seed`),
+/// with the seats of `N` threads.
+fn home_cores_seeded<const N: usize>(seed: u64) -> (Cores, [CoreSlot; N]) {
+    let (mut c, seats) = cores::<N>(2.0, 0);
+    c.queue_on_home_cpus(crate::kernel::RngStreams::new(seed).stream("t"));
+    (c, seats)
+}
+
+/// [`home_cores_seeded`] with seed 7.
+fn home_cores<const N: usize>() -> (Cores, [CoreSlot; N]) {
+    home_cores_seeded(7)
+}
+
+/// Runs `slot` for a burst of `ns` from `at` to its end.
+fn run_then_sleep(c: &mut Cores, slot: CoreSlot, ns: u64, at: u64) {
+    c.start(slot, ns, at);
+    let mut done = Vec::new();
+    c.finish_due(at + ns, &mut done);
+    assert_eq!(done.len(), 1);
+}
+
+#[test]
+fn a_thread_woken_on_its_busy_home_cpu_waits_while_the_other_idles() {
+    let (mut queued, n) = (0, 1000);
+    for seed in 0..n {
+        // b last ran on CPU 0; a takes CPU 0 at 10 us; b wakes at 100 us with CPU 1 idle.
+        let (mut c, [a, b]) = home_cores_seeded(seed);
+        run_then_sleep(&mut c, b, 1_000, 0);
+        c.start(a, 10_000_000, 10_000);
+        c.start(b, 1_000, 100_000);
+        if c.running() == 1 {
+            queued += 1;
+            // It waits for a's protected slice (1.4 ms on 2 CPUs from 10 us), then runs.
+            assert_eq!(c.next_finish(100_000), Some(1_410_000));
+            assert_eq!(c.next_finish(1_410_000), Some(1_411_000));
+        }
+    }
+    // The idle CPU takes 98 of 1119 such wake-ups: about 88 of 1000.
+    let took = n - queued;
+    assert!(
+        (60..=120).contains(&took),
+        "the idle CPU took {took} of {n}"
+    );
+}
+
+#[test]
+fn a_queued_thread_runs_as_soon_as_the_thread_ahead_leaves() {
+    let (mut c, [a, b]) = home_cores();
+    run_then_sleep(&mut c, b, 1_000, 0);
+    c.start(a, 300_000, 10_000);
+    // Seed 7's first draw queues b (checked: only a runs).
+    c.start(b, 50_000, 100_000);
+    assert_eq!(c.running(), 1);
+    assert_eq!(
+        c.next_finish(100_000),
+        Some(310_000),
+        "a's burst ends first"
+    );
+    let mut done = Vec::new();
+    c.finish_due(310_000, &mut done);
+    assert_eq!(done, vec![th(0)]);
+    // Once the instant's transitions are done, b takes CPU 0 and runs its 50 us.
+    assert_eq!(c.next_finish(310_000), Some(360_000));
+}
+
+#[test]
+fn a_thread_ahead_past_its_slice_is_switched_out_at_the_wake() {
+    let (mut c, [a, b]) = home_cores();
+    run_then_sleep(&mut c, b, 1_000, 0);
+    c.start(a, 10_000_000, 10_000);
+    // 2 ms later a has had its 1.4 ms: b runs at once and a moves to the idle CPU.
+    c.start(b, 50_000, 2_010_000);
+    assert_eq!(c.running(), 2);
+    assert_eq!(c.next_finish(2_010_000), Some(2_060_000));
+}
+
+#[test]
+fn the_host_never_keeps_a_woken_thread_waiting() {
+    let (mut c, [a]) = home_cores();
+    c.host_work(1_000, 0);
+    let mut done = Vec::new();
+    c.finish_due(1_000, &mut done);
+    run_then_sleep(&mut c, a, 1_000, 2_000);
+    c.host_work(5_000_000, 10_000);
+    c.start(a, 50_000, 20_000);
+    assert_eq!(c.running(), 2, "the host's threads make way");
+}
+
+#[test]
+fn spread_placement_has_no_run_queues() {
+    let (mut c, [a, b]) = cores(2.0, 0);
+    run_then_sleep(&mut c, b, 1_000, 0);
+    c.start(a, 10_000_000, 10_000);
+    c.start(b, 50_000, 100_000);
+    assert_eq!(c.running(), 2, "an idle core takes any woken thread");
+}
