@@ -98,8 +98,9 @@ pub struct TraceGenArgs {
     /// Mean off period of --pattern onoff, seconds.
     #[arg(long, default_value_t = 30.0)]
     pub off_s: f64,
-    /// Functions, each with the pattern and its own random stream (f0, f1, ...).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=500))]
+    /// Functions, each with the pattern and its own random stream (f0, f1, ...), up to 100,000
+    /// (a 2019 day has about 46,000).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub functions: u32,
     /// Each invocation's duration, ms.
     #[arg(long, default_value_t = 100.0)]

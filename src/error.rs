@@ -168,6 +168,14 @@ pub enum SimError {
         /// Why.
         source: std::io::Error,
     },
+    /// The hour files of a grouped 2019 replay could not be written or read back.
+    #[error("cannot write the hour files of the grouped trace functions in {}: {source}\n  hint: set TMPDIR to a writable folder with room for 12 bytes per nonzero minute count of the trace (the files are removed when the run ends)", path.display())]
+    Spill {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// `--out` names a folder sim must not replace.
     #[error("cannot use {} as the output folder: {message}", path.display())]
     OutputFolder {

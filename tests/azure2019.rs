@@ -195,3 +195,48 @@ fn trace_gen_writes_a_day_a_run_replays() {
     assert_eq!(out.summary.invocations.arrived, n);
     assert_eq!(out.summary.invocations.succeeded, n);
 }
+
+#[test]
+fn from_trace_triggers_map_each_function_s_trigger_column() {
+    use sim::config::trace_triggers::sim_trigger;
+    use sim::config::TriggerConfig;
+    assert_eq!(sim_trigger("event"), "EventHubs(max_event_batch_size: 1)");
+    for other in ["timer", "storage", "orchestration", "others", ""] {
+        assert_eq!(sim_trigger(other), "Http()", "{other}");
+    }
+    let dir = temp_dir("d19-triggers");
+    let (inv, dur) = day(&dir);
+    let text = experiment(&inv, &dur, ", triggers: FromTrace").replace(
+        "threads: 128),",
+        "threads: 128), scale: Scale(min_instances: 1, max_instances: 1),",
+    );
+    let exp = parse_experiment(&text, &root().join("experiments/x.ron"), &[]).unwrap();
+    let kinds: Vec<(&str, &str)> = exp
+        .functions
+        .iter()
+        .map(|f| {
+            let kind = match &f.trigger {
+                Some(TriggerConfig::Http(_)) => "http",
+                Some(TriggerConfig::StorageQueue(_)) => "queue",
+                other => panic!("{other:?}"),
+            };
+            (f.name.as_str(), kind)
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [("a/f1", "http"), ("a/f2", "http"), ("b/f3", "queue")]
+    );
+    let out = run_text(&text, &[]);
+    assert_eq!(out.summary.invocations.arrived, 78);
+    let csv = refusal(&format!(
+        r#"Experiment(name: "c", host: Host(), trace: Trace(path: "{}", format: Azure2021, triggers: FromTrace))"#,
+        root()
+            .join("../shared/data/azure2021_excerpt_199rows.csv")
+            .display()
+    ));
+    assert!(
+        csv.contains("trace.triggers") && csv.contains("only with format: Azure2019"),
+        "{csv}"
+    );
+}

@@ -3,11 +3,14 @@
 //!
 //! Each function's arrivals come from the same stream a run draws them from
 //! (`arrivals/<name>`), so replaying the file gives the run's own arrivals; the functions are
-//! merged in time order with a heap of one pending arrival each. An invocation's duration is
-//! its body's ideal latency (each step at its mean; see `model::program::critical_path_ns`).
+//! merged in time order with a heap of one pending arrival each (the 2019 layout, a row per
+//! function, is written one function at a time instead: memory is one row's 1440 counts). An
+//! invocation's duration is its body's ideal latency (each step at its mean; see
+//! `model::program::critical_path_ns`). A pattern's functions f0, f1, ... share one parsed
+//! function and differ only in their streams, so 100,000 of them cost little.
 
 use crate::cli::{GenPattern, TraceGenArgs};
-use crate::config::{load_experiment, parse_experiment, Experiment};
+use crate::config::{load_experiment, parse_experiment, Workload};
 use crate::error::{Result, SimError};
 use crate::kernel::RngStreams;
 use crate::model::program::critical_path_ns;
@@ -19,12 +22,66 @@ use std::collections::BinaryHeap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+/// The functions a trace is generated for: each one's name and the workload and invocation
+/// duration it shares with others of its kind (a pattern's copies share one), and the seed of
+/// their streams.
+pub struct GenFunctions {
+    /// The seed the arrival streams come from.
+    pub seed: u64,
+    /// The distinct (workload, duration ns) pairs.
+    pub kinds: Vec<(Workload, f64)>,
+    /// (name, index in `kinds`), in the order the 2019 layout writes them.
+    pub functions: Vec<(String, usize)>,
+}
+
+impl GenFunctions {
+    /// The functions of `args`: an experiment's (`--from`), or `--functions` copies of the
+    /// pattern, named f0, f1, ...
+    fn of(args: &TraceGenArgs) -> Result<GenFunctions> {
+        let exp = match &args.from {
+            Some(path) => load_experiment(path, &[])?,
+            None => parse_experiment(&pattern_experiment(args), Path::new("gen.ron"), &[])?,
+        };
+        let kinds: Vec<(Workload, f64)> = exp
+            .functions
+            .iter()
+            .map(|f| (f.workload.clone(), critical_path_ns(&f.body)))
+            .collect();
+        let functions = match &args.from {
+            Some(_) => exp
+                .functions
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.name.clone(), i))
+                .collect(),
+            None => (0..args.functions).map(|i| (format!("f{i}"), 0)).collect(),
+        };
+        Ok(GenFunctions {
+            seed: exp.seed,
+            kinds,
+            functions,
+        })
+    }
+
+    /// Function `i`'s name and invocation duration, ns.
+    fn function(&self, i: usize) -> (&str, f64) {
+        let (name, kind) = &self.functions[i];
+        (name, self.kinds[*kind].1)
+    }
+
+    /// Function `i`'s arrivals, from the stream a run of it draws them from.
+    fn source(&self, streams: &RngStreams, i: usize) -> ArrivalSource {
+        let (name, kind) = &self.functions[i];
+        ArrivalSource::new(
+            &self.kinds[*kind].0,
+            streams.stream(&format!("arrivals/{name}")),
+        )
+    }
+}
+
 /// Runs `sim trace gen`.
 pub fn trace_gen(args: &TraceGenArgs) -> Result<()> {
-    let exp = match &args.from {
-        Some(path) => load_experiment(path, &[])?,
-        None => parse_experiment(&pattern_experiment(args), Path::new("gen.ron"), &[])?,
-    };
+    let exp = GenFunctions::of(args)?;
     let failed = |source| SimError::Write {
         path: args.out.clone(),
         source,
@@ -63,14 +120,10 @@ struct Merged {
 }
 
 impl Merged {
-    fn new(exp: &Experiment) -> Merged {
+    fn new(exp: &GenFunctions) -> Merged {
         let streams = RngStreams::new(exp.seed);
-        let mut sources: Vec<ArrivalSource> = exp
-            .functions
-            .iter()
-            .map(|f| {
-                ArrivalSource::new(&f.workload, streams.stream(&format!("arrivals/{}", f.name)))
-            })
+        let mut sources: Vec<ArrivalSource> = (0..exp.functions.len())
+            .map(|i| exp.source(&streams, i))
             .collect();
         let mut heap = BinaryHeap::new();
         for (i, s) in sources.iter_mut().enumerate() {
@@ -97,22 +150,17 @@ impl Iterator for Merged {
 /// Writes the arrivals of `exp`'s open-loop functions to `out` in `format` (not
 /// Azure2019, see [`write_day`]), in arrival order; returns how many.
 pub fn write_trace(
-    exp: &Experiment,
+    exp: &GenFunctions,
     format: TraceFormat,
     out: &mut impl Write,
 ) -> std::io::Result<u64> {
-    let ideal: Vec<f64> = exp
-        .functions
-        .iter()
-        .map(|f| critical_path_ns(&f.body))
-        .collect();
     match format {
         TraceFormat::Azure2021 => writeln!(out, "app,func,end_timestamp,duration")?,
         _ => writeln!(out, "timestamp_ms,function,duration_ms")?,
     }
     let mut n = 0;
     for (t, i) in Merged::new(exp) {
-        let (name, d) = (&exp.functions[i].name, ideal[i]);
+        let (name, d) = exp.function(i);
         match format {
             TraceFormat::Azure2021 => {
                 writeln!(out, "app,{name},{:.9},{:.9}", (t as f64 + d) / 1e9, d / 1e9)?
@@ -127,38 +175,42 @@ pub fn write_trace(
 /// Writes the first day of `exp`'s arrivals in the Azure 2019 layout: the invocations per
 /// function and minute to `out`, each function's durations (every percentile its body's ideal
 /// latency) to `durations`; arrivals after the day are left out. Returns how many were
-/// written. Memory: 1440 counts per function.
+/// written. One function at a time: memory is one row's 1440 counts.
 pub fn write_day(
-    exp: &Experiment,
+    exp: &GenFunctions,
     out: &mut impl Write,
     durations: &mut impl Write,
 ) -> std::io::Result<u64> {
-    let mut counts = vec![vec![0u32; MINUTES]; exp.functions.len()];
-    let mut n = 0;
-    for (t, i) in Merged::new(exp) {
-        let m = (t / MINUTE_NS) as usize;
-        if m >= MINUTES {
-            break;
-        }
-        counts[i][m] += 1;
-        n += 1;
+    let streams = RngStreams::new(exp.seed);
+    write!(out, "HashOwner,HashApp,HashFunction,Trigger")?;
+    for m in 1..=MINUTES {
+        write!(out, ",{m}")?;
     }
-    let minutes: Vec<String> = (1..=MINUTES).map(|m| m.to_string()).collect();
-    writeln!(
-        out,
-        "HashOwner,HashApp,HashFunction,Trigger,{}",
-        minutes.join(",")
-    )?;
+    writeln!(out)?;
     writeln!(durations, "HashOwner,HashApp,HashFunction,Average,Count,Minimum,Maximum,percentile_Average_0,percentile_Average_1,percentile_Average_25,percentile_Average_50,percentile_Average_75,percentile_Average_99,percentile_Average_100")?;
-    for (f, c) in exp.functions.iter().zip(&counts) {
-        let row: Vec<String> = c.iter().map(u32::to_string).collect();
-        writeln!(out, "owner,app,{},http,{}", f.name, row.join(","))?;
-        let ms = critical_path_ns(&f.body) / 1e6;
-        let total: u64 = c.iter().map(|&x| u64::from(x)).sum();
+    let mut counts = [0u32; MINUTES];
+    let mut n = 0;
+    for i in 0..exp.functions.len() {
+        let (name, ns) = exp.function(i);
+        counts.fill(0);
+        for t in exp.source(&streams, i) {
+            let m = (t / MINUTE_NS) as usize;
+            if m >= MINUTES {
+                break;
+            }
+            counts[m] += 1;
+        }
+        write!(out, "owner,app,{name},http")?;
+        for c in &counts {
+            write!(out, ",{c}")?;
+        }
+        writeln!(out)?;
+        let total: u64 = counts.iter().map(|&x| u64::from(x)).sum();
+        n += total;
+        let ms = ns / 1e6;
         writeln!(
             durations,
-            "owner,app,{},{ms},{total},{ms},{ms},{ms},{ms},{ms},{ms},{ms},{ms},{ms}",
-            f.name
+            "owner,app,{name},{ms},{total},{ms},{ms},{ms},{ms},{ms},{ms},{ms},{ms},{ms}"
         )?;
     }
     Ok(n)
@@ -173,7 +225,8 @@ pub fn durations_path(out: &Path) -> std::path::PathBuf {
     out.with_file_name(format!("{stem}_durations.csv"))
 }
 
-/// An experiment with `--functions` functions, each with the pattern of the command line.
+/// An experiment with one function, f0, with the pattern of the command line (its copies
+/// f1, f2, ... differ only in their streams).
 fn pattern_experiment(a: &TraceGenArgs) -> String {
     let (r, p, d) = (a.rate, a.peak.unwrap_or(a.rate * 10.0), a.duration_s);
     let workload = match a.pattern {
@@ -197,17 +250,8 @@ fn pattern_experiment(a: &TraceGenArgs) -> String {
             d / 10.0
         ),
     };
-    let functions: Vec<String> = (0..a.functions)
-        .map(|i| {
-            format!(
-                "FunctionUse(function: Inline(Function(name: \"f{i}\", kind: Sync, body: [BlockingIo(Constant({}))])), workload: {workload})",
-                a.duration_ms
-            )
-        })
-        .collect();
     format!(
-        "Experiment(name: \"gen\", seed: {}, host: Host(), functions: [{}])",
-        a.seed,
-        functions.join(", ")
+        "Experiment(name: \"gen\", seed: {}, host: Host(), functions: [FunctionUse(function: Inline(Function(name: \"f0\", kind: Sync, body: [BlockingIo(Constant({}))])), workload: {workload})])",
+        a.seed, a.duration_ms
     )
 }

@@ -8,15 +8,18 @@
 //! file, one per invocation. The first pass over the file (streaming) checks every row and counts each
 //! function's invocations in the window; the run's second pass streams the arrivals.
 //!
-//! Limits: at most [`limits::MAX_TRACE_FUNCTIONS`] functions, since each keeps its own
-//! statistics and a 2019 function reads its own row (a function id holds 65,535, far more); a
-//! row file's functions share one reader (`crate::model`'s `trace_share`); a trace with more (a 2019 day has ~46,000)
-//! must choose with `top` or `functions`. `scale: k` divides the window's times by k: arrivals
+//! Limits: at most [`limits::MAX_TRACE_FUNCTIONS`] functions kept by name, since each keeps
+//! its own statistics and a 2019 function reads its own row (a function id holds 65,535, far
+//! more); a row file's functions share one reader (`crate::model`'s `trace_share`); a trace
+//! with more (a 2019 day has ~46,000) chooses with `top` or `functions`, and `rest: Grouped`
+//! replays all the others as one more function from one shared stream
+//! ([`super::trace_rest`]). `scale: k` divides the window's times by k: arrivals
 //! k times as dense, durations as recorded.
 
 use super::checker::Checker;
 use super::limits;
 use super::raw::{Num, RawFunctionRef, RawKind};
+use super::trace_rest::rest_function;
 use super::validate::FunctionDef;
 use super::{Dist, FunctionKind, FunctionSpec, Step, Workload};
 use crate::error::Result;
@@ -61,6 +64,17 @@ pub struct RawTrace {
     /// Or keep these functions (their keys in the trace: `app/func` for Azure 2021).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub functions: Option<Vec<String>>,
+    /// The functions not kept by `top` or `functions`: `Dropped` (the default) or `Grouped`,
+    /// replayed together as one function, "(other functions)", each invocation with its own
+    /// function's duration. With `Grouped` and neither `top` nor `functions`, every function
+    /// is in the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rest: Option<Rest>,
+    /// Azure2019 only: `FromTrace` gives each function the trigger its `Trigger` column names
+    /// (see [`super::trace_triggers`]; needs a `scale` block), `Direct` (the default) delivers
+    /// every arrival straight to the instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggers: Option<TraceTriggers>,
     /// What each invocation's body does with its duration (omit: 30% Python, a `def`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<RawTraceBody>,
@@ -80,6 +94,26 @@ pub struct RawTraceMap {
     /// The program: `Profile("../models/x.ron")` or `Inline(Function(..))` (its name is not
     /// used: the function keeps its trace name).
     pub function: RawFunctionRef,
+}
+
+/// How a trace's functions are triggered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum TraceTriggers {
+    /// Arrivals go straight to the instance, with no trigger in front.
+    #[default]
+    Direct,
+    /// Each 2019 function gets the trigger its `Trigger` column names.
+    FromTrace,
+}
+
+/// What becomes of a trace's functions that the block does not keep by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Rest {
+    /// They are left out.
+    #[default]
+    Dropped,
+    /// They are replayed together as one function of the run, from one shared stream.
+    Grouped,
 }
 
 /// The body each trace function runs.
@@ -125,16 +159,32 @@ pub struct TraceSource {
     /// file has them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub percentiles: Option<Vec<(f64, f64)>>,
+    /// Set for the function that replays the trace's grouped rest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rest: Option<RestSource>,
+}
+
+/// The grouped rest of a trace: every function not kept by name, among the sampled apps.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestSource {
+    /// The functions replayed on their own, left out of the group.
+    pub kept: Vec<String>,
+    /// Apps are kept with this chance, drawn from this seed (as the block's `sample_apps`).
+    pub sample: Option<(f64, u64)>,
+    /// Azure2019: the durations file the group's percentiles come from.
+    pub durations: Option<PathBuf>,
+    /// The functions in the group with an invocation in the window.
+    pub functions: u64,
 }
 
 /// The block's options, checked.
-struct Options {
-    window_ns: (u64, u64),
-    sample_apps: Option<f64>,
-    scale: f64,
-    cpu_share: f64,
-    kind: FunctionKind,
-    default_duration_ns: u64,
+pub(super) struct Options {
+    pub(super) window_ns: (u64, u64),
+    pub(super) sample_apps: Option<f64>,
+    pub(super) scale: f64,
+    pub(super) cpu_share: f64,
+    pub(super) kind: FunctionKind,
+    pub(super) default_duration_ns: u64,
 }
 
 impl Checker {
@@ -145,6 +195,7 @@ impl Checker {
         t: &RawTrace,
         base: &Path,
         seed: u64,
+        cores: f64,
     ) -> Result<Vec<FunctionSpec>> {
         let path = base.join(&t.path);
         if !path.is_file() {
@@ -168,12 +219,27 @@ impl Checker {
             s.functions.retain(|key, _| app_sampled(key, share, seed));
         }
         let keys = self.trace_keys(t, &s);
-        let mut percentiles = match self.durations_file(t, base) {
-            Some(file) => read_percentiles(&file, &keys.iter().cloned().collect())?,
+        let durations = self.durations_file(t, base);
+        let mut percentiles = match &durations {
+            Some(file) => read_percentiles(file, &keys.iter().cloned().collect())?,
             None => HashMap::new(),
         };
+        let rest = match t.rest.unwrap_or_default() {
+            Rest::Grouped => {
+                let sample = o.sample_apps.map(|share| (share, seed));
+                rest_function(&path, t, &s, &keys, &o, sample, durations)?
+            }
+            Rest::Dropped => None,
+        };
+        if keys.is_empty() && rest.is_none() && self.problems.is_empty() {
+            self.bad(
+                "trace",
+                format!("{:?}", t.path),
+                "at least one invocation in the window",
+            );
+        }
         let maps = self.trace_maps(t, base, &keys)?;
-        Ok(keys
+        let mut specs: Vec<FunctionSpec> = keys
             .into_iter()
             .map(|key| {
                 let p = percentiles.remove(&key);
@@ -183,7 +249,12 @@ impl Checker {
                     .map(|(_, def)| def);
                 trace_function(&path, t, &s, key, &o, p, program)
             })
-            .collect())
+            .collect();
+        specs.extend(rest);
+        if t.triggers == Some(TraceTriggers::FromTrace) {
+            self.trace_triggers(t, &s, &mut specs, cores);
+        }
+        Ok(specs)
     }
 
     /// The `map` entries, each with its checked program; a pattern that names no kept function
@@ -322,6 +393,7 @@ impl Checker {
                 }
                 list.clone()
             }
+            (None, None) if t.rest == Some(Rest::Grouped) => Vec::new(),
             (None, None) => s.functions.keys().cloned().collect(),
         };
         keys.retain(busy);
@@ -332,18 +404,11 @@ impl Checker {
                 "trace",
                 format!("{} functions", keys.len()),
                 &format!(
-                    "at most {} functions: keep the busiest with `top: N` or list them in `functions`",
+                    "at most {} functions: keep the busiest with `top: N` or list them in `functions`, and replay the others as one function with `rest: Grouped`",
                     limits::MAX_TRACE_FUNCTIONS
                 ),
             );
             return Vec::new();
-        }
-        if keys.is_empty() && self.problems.is_empty() {
-            self.bad(
-                "trace",
-                format!("{:?}", t.path),
-                "at least one invocation in the window",
-            );
         }
         keys
     }
@@ -385,24 +450,9 @@ fn trace_function(
         Some(p) => Dist::Empirical(p.clone()).mean_ns(),
         None => f.mean_duration_ns().unwrap_or(o.default_duration_ns as f64),
     };
-    let (from, to) = o.window_ns;
-    let end = to.min(s.last_ns.saturating_add(1)).max(from);
-    let span_ns = ((end - from) as f64 / o.scale) as u64;
-    let share = |x: f64| Dist::Recorded { share: x, mean_ns };
-    let io = match o.kind {
-        FunctionKind::Sync => Step::BlockingIo(share(1.0 - o.cpu_share)),
-        FunctionKind::Async => Step::AwaitIo(share(1.0 - o.cpu_share)),
-    };
-    let mut body = Vec::new();
-    if o.cpu_share > 0.0 {
-        body.push(Step::Cpu(share(o.cpu_share)));
-    }
-    if o.cpu_share < 1.0 {
-        body.push(io);
-    }
     let (kind, body) = match program {
         Some(def) => (def.kind, def.body.clone()),
-        None => (o.kind, body),
+        None => (o.kind, trace_body(o, mean_ns)),
     };
     FunctionSpec {
         name: display_name(&key),
@@ -417,14 +467,40 @@ fn trace_function(
             scale: o.scale,
             default_duration_ns: o.default_duration_ns,
             count: f.count,
-            span_ns,
+            span_ns: span_ns(s, o),
             spread: t.spread.unwrap_or_default(),
             percentiles,
+            rest: None,
         }),
         trigger: None,
         fails: 0.0,
         memory_kib: None,
     }
+}
+
+/// The replayed span, ns: the window's length after scaling, or to the trace's last arrival.
+pub(super) fn span_ns(s: &Scan, o: &Options) -> u64 {
+    let (from, to) = o.window_ns;
+    let end = to.min(s.last_ns.saturating_add(1)).max(from);
+    ((end - from) as f64 / o.scale) as u64
+}
+
+/// The body of a trace function whose recorded durations average `mean_ns`: `cpu_share` of
+/// each as Python code, the rest as I/O.
+pub(super) fn trace_body(o: &Options, mean_ns: f64) -> Vec<Step> {
+    let share = |x: f64| Dist::Recorded { share: x, mean_ns };
+    let io = match o.kind {
+        FunctionKind::Sync => Step::BlockingIo(share(1.0 - o.cpu_share)),
+        FunctionKind::Async => Step::AwaitIo(share(1.0 - o.cpu_share)),
+    };
+    let mut body = Vec::new();
+    if o.cpu_share > 0.0 {
+        body.push(Step::Cpu(share(o.cpu_share)));
+    }
+    if o.cpu_share < 1.0 {
+        body.push(io);
+    }
+    body
 }
 
 /// Whether map pattern `pattern` (a key, or a prefix ending in `*`) names `key`.

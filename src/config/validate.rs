@@ -109,7 +109,7 @@ pub fn validate(
     }
     let mut declared = raw.functions.len();
     if let Some(t) = &raw.trace {
-        for spec in c.trace_functions(t, base, seed)? {
+        for spec in c.trace_functions(t, base, seed, host.cores)? {
             c.trace_function_fits(&spec, &functions);
             functions.push(spec);
             declared += 1;

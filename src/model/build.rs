@@ -45,6 +45,9 @@ pub enum BuildError {
     /// A zero sampling interval: time-series rows would be written forever at one instant.
     #[error("output.timeseries_interval_ms = 0: the time series needs a positive interval (1 ms is the default)")]
     NoSampleInterval,
+    /// A function's arrivals could not be prepared (a trace's grouped rest).
+    #[error("the arrivals of function {0:?}: {1}")]
+    Arrivals(String, String),
     /// More functions than a function id can number.
     #[error("{0} functions: the model numbers at most {max} functions; split the app", max = FuncId::LIMIT + 1)]
     TooManyFunctions(usize),
@@ -121,7 +124,7 @@ impl World {
             .functions
             .iter()
             .map(|f| function_rt(f, &mut programs, &streams))
-            .collect();
+            .collect::<Result<_, _>>()?;
         super::trace_share::share_readers(&exp.functions, &mut functions, &streams);
         let functions = functions.into();
         let restarts = Restarts::of(exp, &streams);
@@ -343,7 +346,11 @@ impl World {
 }
 
 /// The runtime state of function `f`: its compiled body and its own random streams.
-fn function_rt(f: &FunctionSpec, programs: &mut Programs, streams: &RngStreams) -> FunctionRt {
+fn function_rt(
+    f: &FunctionSpec,
+    programs: &mut Programs,
+    streams: &RngStreams,
+) -> Result<FunctionRt, BuildError> {
     let root = programs.compile(&f.body);
     // Streams are keyed by the function's name, so adding or reordering functions leaves every
     // other function's draws as they were.
@@ -362,10 +369,11 @@ fn function_rt(f: &FunctionSpec, programs: &mut Programs, streams: &RngStreams) 
         }),
         _ => None,
     };
-    FunctionRt {
+    Ok(FunctionRt {
         kind: f.kind,
         root,
-        source: ArrivalSource::new(&f.workload, streams.stream(&format!("arrivals/{}", f.name))),
+        source: ArrivalSource::open(&f.workload, streams.stream(&format!("arrivals/{}", f.name)))
+            .map_err(|e| BuildError::Arrivals(f.name.clone(), e.to_string()))?,
         durations_family: programs
             .draws(root)
             .then(|| RngStreams::family(&format!("durations/{}", f.name))),
@@ -376,5 +384,5 @@ fn function_rt(f: &FunctionSpec, programs: &mut Programs, streams: &RngStreams) 
             chance: f.fails,
             rng: streams.stream(&format!("fails/{}", f.name)),
         }),
-    }
+    })
 }

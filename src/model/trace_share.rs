@@ -4,7 +4,9 @@
 //! for its own rows. The others' sources become followers; an arrival from the reader goes to
 //! the row's function with the row's recorded duration (`World::arrival_target`).
 //!
-//! A 2019 function reads its own row of per-minute counts, so it keeps its own source.
+//! A row trace's grouped rest is a member too: it takes every row of a function not kept.
+//! A 2019 function reads its own row of per-minute counts, so it keeps its own source (the
+//! 2019 grouped rest reads its spilled hours).
 
 use super::ids::{FuncId, Id};
 use super::state::FunctionRt;
@@ -13,6 +15,7 @@ use crate::config::trace::TraceSource;
 use crate::config::{FunctionSpec, Workload};
 use crate::kernel::RngStreams;
 use crate::workload::trace_feed::TraceArrivals;
+use crate::workload::trace_rest::RestFilter;
 use crate::workload::trace_rows::TraceFormat;
 use crate::workload::ArrivalSource;
 use std::collections::HashMap;
@@ -55,13 +58,21 @@ pub(super) fn share_readers(
         let Workload::Trace(src) = &specs[leader].workload else {
             unreachable!("grouped from trace workloads")
         };
-        let keys: HashMap<String, u32> = members
-            .iter()
-            .map(|&i| (trace_key(&specs[i]), i as u32))
-            .collect();
+        let mut keys: HashMap<String, u32> = HashMap::new();
+        let mut rest = None;
+        for &i in &members {
+            match &specs[i].workload {
+                Workload::Trace(TraceSource { rest: Some(r), .. }) => {
+                    rest = Some((RestFilter::new(&r.kept, r.sample), i as u32))
+                }
+                _ => {
+                    keys.insert(trace_key(&specs[i]), i as u32);
+                }
+            }
+        }
         let rng = streams.stream(&format!("arrivals/{}", specs[leader].name));
         functions[leader].source =
-            ArrivalSource::Trace(Box::new(TraceArrivals::shared(src, rng, keys)));
+            ArrivalSource::Trace(Box::new(TraceArrivals::shared(src, rng, keys, rest)));
         for &i in &members[1..] {
             functions[i].source = ArrivalSource::Follower {
                 last_duration_ns: 0,

@@ -88,6 +88,17 @@ impl DayReader {
 
     /// The next function's day, or `None` at the end.
     pub fn next_row(&mut self) -> Result<Option<DayRow>> {
+        Ok(self
+            .next_row_if(|_| true)?
+            .map(|row| row.expect("every row wanted")))
+    }
+
+    /// The next function's day, its counts read only when `wanted` accepts its key (`Some(None)`
+    /// for a row not wanted, `None` at the end). A wanted row's counts are checked.
+    pub fn next_row_if(
+        &mut self,
+        wanted: impl FnOnce(&str) -> bool,
+    ) -> Result<Option<Option<DayRow>>> {
         if !self.csv.advance()? {
             return Ok(None);
         }
@@ -101,6 +112,10 @@ impl DayReader {
                     self.csv.headers.len()
                 ),
             ));
+        }
+        let key = format!("{}/{}", &self.csv.record[1], &self.csv.record[2]);
+        if !wanted(&key) {
+            return Ok(Some(None));
         }
         let mut counts = Vec::with_capacity(self.csv.headers.len() - 4);
         for col in 4..self.csv.headers.len() {
@@ -118,19 +133,42 @@ impl DayReader {
             })?;
             counts.push(n);
         }
-        Ok(Some(DayRow {
-            key: format!("{}/{}", &self.csv.record[1], &self.csv.record[2]),
+        Ok(Some(Some(DayRow {
+            key,
             trigger: self.csv.record[3].to_string(),
             counts,
-        }))
+        })))
     }
 }
+
+/// The probabilities of a durations row's seven percentiles.
+pub const PERCENTILE_PROBS: [f64; 7] = [0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0];
 
 /// The durations file's percentiles of the functions in `keys`: (probability, ns) points.
 pub fn read_percentiles(
     path: &Path,
     keys: &BTreeSet<String>,
 ) -> Result<HashMap<String, Vec<(f64, f64)>>> {
+    let mut out = HashMap::new();
+    each_percentiles(
+        path,
+        |key| keys.contains(key),
+        |key, ns| {
+            let points = PERCENTILE_PROBS.iter().copied().zip(ns).collect();
+            out.insert(key.to_string(), points);
+        },
+    )?;
+    Ok(out)
+}
+
+/// Calls `found` with the key and the seven percentiles (ns, made non-decreasing) of every
+/// row of durations file `path` whose key `wanted` accepts, in file order; a row of another
+/// function is not parsed. A bad cell is an error naming the file, line, column and value.
+pub fn each_percentiles(
+    path: &Path,
+    wanted: impl Fn(&str) -> bool,
+    mut found: impl FnMut(&str, [f64; 7]),
+) -> Result<()> {
     let (mut reader, headers) = open_csv(path)?;
     let names =
         ["0", "1", "25", "50", "75", "99", "100"].map(|p| format!("percentile_Average_{p}"));
@@ -151,24 +189,22 @@ pub fn read_percentiles(
         ));
     }
     let cols: Vec<usize> = cols.into_iter().flatten().collect();
-    let probs = [0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0];
-    let mut out = HashMap::new();
     let mut record = csv::StringRecord::new();
+    let mut key = String::new();
     let mut line = 1;
     while reader
         .read_record(&mut record)
         .map_err(|e| bad(path, line + 1, format!("unreadable row: {e}")))?
     {
         line = record.position().map_or(line + 1, |p| p.line());
-        let key = format!(
-            "{}/{}",
-            record.get(cols[0]).unwrap_or(""),
-            record.get(cols[1]).unwrap_or("")
-        );
-        if !keys.contains(&key) {
+        key.clear();
+        key.push_str(record.get(cols[0]).unwrap_or(""));
+        key.push('/');
+        key.push_str(record.get(cols[1]).unwrap_or(""));
+        if !wanted(&key) {
             continue;
         }
-        let mut points = Vec::with_capacity(7);
+        let mut ns = [0.0; 7];
         let mut floor = 0.0f64;
         for (i, &col) in cols[2..].iter().enumerate() {
             let cell = record.get(col).unwrap_or("");
@@ -184,11 +220,39 @@ pub fn read_percentiles(
                 ));
             };
             floor = floor.max(ms * 1e6);
-            points.push((probs[i], floor));
+            ns[i] = floor;
         }
-        out.insert(key, points);
+        found(&key, ns);
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Puts the instants of a minute starting at `base` (ns) with `n` recorded invocations,
+/// spread as `spread` and drawn from `rng`, through `push`: ascending for `Equidistant` and
+/// `Poisson`, in draw order for `Uniform` (the caller sorts).
+pub fn spread_minute(
+    spread: Spread,
+    n: u32,
+    base: u64,
+    rng: &mut SimRng,
+    mut push: impl FnMut(u64),
+) {
+    match spread {
+        Spread::Equidistant => {
+            let gap = MINUTE_NS as f64 / f64::from(n.max(1));
+            (0..n).for_each(|i| push(base + ((f64::from(i) + 0.5) * gap) as u64));
+        }
+        Spread::Uniform => (0..n).for_each(|_| push(base + rng.random_range(0..MINUTE_NS))),
+        Spread::Poisson if n > 0 => {
+            let gap = Exp::new(f64::from(n) / MINUTE_NS as f64).expect("rate > 0");
+            let mut t = gap.sample(rng);
+            while t < MINUTE_NS as f64 {
+                push(base + t as u64);
+                t += gap.sample(rng);
+            }
+        }
+        Spread::Poisson => {}
+    }
 }
 
 /// One 2019 function's arrivals over its day, minute by minute.
@@ -220,30 +284,14 @@ impl DayArrivals {
 
     /// Fills `pending` with minute `m`'s instants.
     fn fill(&mut self, m: usize) {
-        let n = self.counts[m] as usize;
         let base = m as u64 * MINUTE_NS;
         self.pending.clear();
-        match self.spread {
-            Spread::Equidistant => {
-                let gap = MINUTE_NS as f64 / n.max(1) as f64;
-                self.pending
-                    .extend((0..n).map(|i| base + ((i as f64 + 0.5) * gap) as u64));
-            }
-            Spread::Uniform => {
-                let rng = &mut self.rng;
-                self.pending
-                    .extend((0..n).map(|_| base + rng.random_range(0..MINUTE_NS)));
-                self.pending.sort_unstable();
-            }
-            Spread::Poisson if n > 0 => {
-                let gap = Exp::new(n as f64 / MINUTE_NS as f64).expect("rate > 0");
-                let mut t = gap.sample(&mut self.rng);
-                while t < MINUTE_NS as f64 {
-                    self.pending.push(base + t as u64);
-                    t += gap.sample(&mut self.rng);
-                }
-            }
-            Spread::Poisson => {}
+        let pending = &mut self.pending;
+        spread_minute(self.spread, self.counts[m], base, &mut self.rng, |t| {
+            pending.push(t)
+        });
+        if self.spread == Spread::Uniform {
+            self.pending.sort_unstable();
         }
         self.pending.reverse();
     }

@@ -49,7 +49,29 @@ pub enum ArrivalSource {
 }
 
 impl ArrivalSource {
-    /// The source for an open-loop workload; `rng` is this function's arrival stream.
+    /// The source for an open-loop workload, like [`ArrivalSource::new`], except that a
+    /// trace's grouped rest that cannot be prepared (its hour files not written under the
+    /// system's temporary folder, or its file changed since the check) is an error, not a
+    /// source without arrivals.
+    pub fn open(workload: &Workload, rng: SimRng) -> crate::error::Result<ArrivalSource> {
+        match workload {
+            Workload::Trace(src) => match &src.rest {
+                Some(rest) => Ok(ArrivalSource::Trace(Box::new(
+                    super::trace_feed::TraceArrivals::open_rest(
+                        src,
+                        rest,
+                        rng,
+                        &std::env::temp_dir(),
+                    )?,
+                ))),
+                None => Ok(ArrivalSource::new(workload, rng)),
+            },
+            _ => Ok(ArrivalSource::new(workload, rng)),
+        }
+    }
+
+    /// The source for an open-loop workload; `rng` is this function's arrival stream (a
+    /// trace's grouped rest that cannot be prepared has no arrivals: see [`ArrivalSource::open`]).
     pub fn new(workload: &Workload, rng: SimRng) -> ArrivalSource {
         match workload {
             Workload::Burst { n, at_ns } => ArrivalSource::Burst {
@@ -84,6 +106,9 @@ impl ArrivalSource {
                 arrivals: std::sync::Arc::new(arrivals_ns.clone()),
                 next: 0,
             },
+            Workload::Trace(src) if src.rest.is_some() => {
+                ArrivalSource::open(workload, rng).unwrap_or(ArrivalSource::None)
+            }
             Workload::Trace(src) => {
                 ArrivalSource::Trace(Box::new(super::trace_feed::TraceArrivals::new(src, rng)))
             }

@@ -21,6 +21,8 @@ pub struct FunctionScan {
     pub duration_sum_ns: u128,
     /// Its invocations with a recorded duration.
     pub with_duration: u64,
+    /// Its trigger as the trace names it (Azure 2019 only; empty otherwise).
+    pub trigger: String,
 }
 
 impl FunctionScan {
@@ -95,6 +97,7 @@ fn scan_day(path: &Path, window_ns: (u64, u64)) -> Result<Scan> {
     };
     while let Some(row) = rows.next_row()? {
         let f = s.functions.entry(row.key).or_default();
+        f.trigger.clone_from(&row.trigger);
         let mut total = 0;
         for (m, &n) in row.counts.iter().enumerate().filter(|(_, &n)| n > 0) {
             let (n, t) = (u64::from(n), m as u64 * MINUTE_NS);
