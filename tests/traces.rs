@@ -201,3 +201,36 @@ fn trace_stats_sums_the_excerpt_up() {
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("t.csv:2"), "{}", run.stderr);
 }
+
+#[test]
+fn cells_padded_with_spaces_read_as_their_values() {
+    let d = temp_dir("padded-cells");
+    let p = write(
+        &d,
+        "padded.csv",
+        "app,func,end_timestamp,duration\n a , f , 10.5 , 0.5 \napp2,g,3,1\n",
+    );
+    let (rows, _) = in_order(&p, TraceFormat::Azure2021);
+    assert_eq!(
+        rows,
+        [
+            (2_000_000_000, "app2/g".to_string()),
+            (10_000_000_000, "a/f".to_string())
+        ]
+    );
+    let minutes: Vec<String> = (1..=1440).map(|m| m.to_string()).collect();
+    let mut counts = vec!["0".to_string(); 1440];
+    counts[0] = " 3 ".into();
+    let day = format!(
+        "HashOwner,HashApp,HashFunction,Trigger,{}\no, a , f , http ,{}\n",
+        minutes.join(","),
+        counts.join(",")
+    );
+    let p = write(&d, "day.csv", &day);
+    let mut r = sim::workload::azure2019::DayReader::open(&p).unwrap();
+    let row = r.next_row().unwrap().unwrap();
+    assert_eq!(
+        (row.key.as_str(), row.trigger.as_str(), row.counts[0]),
+        ("a/f", "http", 3)
+    );
+}

@@ -113,13 +113,17 @@ impl DayReader {
                 ),
             ));
         }
-        let key = format!("{}/{}", &self.csv.record[1], &self.csv.record[2]);
+        let key = format!(
+            "{}/{}",
+            self.csv.record[1].trim(),
+            self.csv.record[2].trim()
+        );
         if !wanted(&key) {
             return Ok(Some(None));
         }
         let mut counts = Vec::with_capacity(self.csv.headers.len() - 4);
         for col in 4..self.csv.headers.len() {
-            let cell = &self.csv.record[col];
+            let cell = self.csv.record[col].trim();
             let n = cell.parse::<u32>().map_err(|_| {
                 bad(
                     &self.csv.path,
@@ -135,7 +139,7 @@ impl DayReader {
         }
         Ok(Some(Some(DayRow {
             key,
-            trigger: self.csv.record[3].to_string(),
+            trigger: self.csv.record[3].trim().to_string(),
             counts,
         })))
     }
@@ -198,16 +202,16 @@ pub fn each_percentiles(
     {
         line = record.position().map_or(line + 1, |p| p.line());
         key.clear();
-        key.push_str(record.get(cols[0]).unwrap_or(""));
+        key.push_str(record.get(cols[0]).unwrap_or("").trim());
         key.push('/');
-        key.push_str(record.get(cols[1]).unwrap_or(""));
+        key.push_str(record.get(cols[1]).unwrap_or("").trim());
         if !wanted(&key) {
             continue;
         }
         let mut ns = [0.0; 7];
         let mut floor = 0.0f64;
         for (i, &col) in cols[2..].iter().enumerate() {
-            let cell = record.get(col).unwrap_or("");
+            let cell = record.get(col).unwrap_or("").trim();
             let ms = cell
                 .parse::<f64>()
                 .ok()
