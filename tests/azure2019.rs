@@ -240,3 +240,53 @@ fn from_trace_triggers_map_each_function_s_trigger_column() {
         "{csv}"
     );
 }
+
+/// An app memory file for the day: app `a` averages 460 MB, `b` a bad cell when `bad`.
+fn app_memory(dir: &Path, bad: bool) -> PathBuf {
+    let b = if bad { "lots" } else { "300" };
+    let text = format!(
+        "HashOwner,HashApp,SampleCount,AverageAllocatedMb,AverageAllocatedMb_pct1,AverageAllocatedMb_pct5,AverageAllocatedMb_pct25,AverageAllocatedMb_pct50,AverageAllocatedMb_pct75,AverageAllocatedMb_pct95,AverageAllocatedMb_pct99,AverageAllocatedMb_pct100\n\
+         o,a,10,460,400,410,440,460,470,490,500,510\n\
+         o,b,10,{b},1,1,1,1,1,1,1,1\n"
+    );
+    let p = dir.join("app_memory_percentiles.anon.d01.csv");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn the_kept_app_s_memory_sets_what_each_worker_holds_at_rest() {
+    let d = temp_dir("app-memory");
+    let (inv, dur) = day(&d);
+    let mem = app_memory(&d, false);
+    let with = |more: &str| {
+        experiment(
+            &inv,
+            &dur,
+            &format!(", app_memory: \"{}\"{more}", mem.display()),
+        )
+    };
+    let path = root().join("experiments/inline.ron");
+    let exp = parse_experiment(&with(r#", functions: ["a/f1", "a/f2"]"#), &path, &[]).unwrap();
+    let m = exp.memory.expect("the memory model is on");
+    // 460 MB per instance: 200 for the host, 130 per worker of the 2: 80 bare + 50 imports.
+    assert_eq!(m.imports_mb, 50.0);
+    let err = |more: &str| {
+        parse_experiment(&with(more), &path, &[])
+            .unwrap_err()
+            .to_string()
+    };
+    let two_apps = err("");
+    assert!(
+        two_apps.contains("trace.app_memory") && two_apps.contains("come from 2"),
+        "{two_apps}"
+    );
+    let grouped = err(r#", functions: ["a/f1"], rest: Grouped"#);
+    assert!(grouped.contains("without rest: Grouped"), "{grouped}");
+    app_memory(&d, true);
+    let bad = err(r#", functions: ["b/f3"]"#);
+    assert!(
+        bad.contains("app_memory_percentiles.anon.d01.csv:3") && bad.contains("\"lots\""),
+        "{bad}"
+    );
+}

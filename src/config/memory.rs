@@ -10,17 +10,20 @@ use super::raw::{RawExperiment, RawMemory};
 use super::{FunctionSpec, HostConfig, MemoryConfig, HOST_MB, WORKER_BASE_MB};
 
 impl Checker {
-    /// The run's memory model: `Some` when the experiment has a `memory` block, a plan, or a
-    /// function with `memory_mb`.
+    /// The run's memory model: `Some` when the experiment has a `memory` block, a plan, a
+    /// function with `memory_mb`, or a 2019 trace's app memory (`app_memory_mb`, which sets
+    /// `imports_mb` unless the block does: see `super::trace_memory`).
     pub(super) fn memory(
         &mut self,
         raw: &RawExperiment,
         plan: Option<&PlanConfig>,
         functions: &[FunctionSpec],
         host: &HostConfig,
+        app_memory_mb: Option<f64>,
     ) -> Option<MemoryConfig> {
         let any_invocation_memory = functions.iter().any(|f| f.memory_kib.is_some());
-        if raw.memory.is_none() && plan.is_none() && !any_invocation_memory {
+        let off = raw.memory.is_none() && plan.is_none() && app_memory_mb.is_none();
+        if off && !any_invocation_memory {
             return None;
         }
         let m = raw.memory.clone().unwrap_or_default();
@@ -31,7 +34,11 @@ impl Checker {
         };
         let host_mb = mb("host_mb", &m.host_mb, HOST_MB);
         let worker_base_mb = mb("worker_base_mb", &m.worker_base_mb, WORKER_BASE_MB);
-        let imports_mb = mb("imports_mb", &m.imports_mb, 0.0);
+        // A 2019 trace's app memory: what one instance holds, host and workers together.
+        let from_trace = app_memory_mb.map_or(0.0, |app| {
+            ((app - host_mb) / f64::from(host.processes.max(1)) - worker_base_mb).max(0.0)
+        });
+        let imports_mb = mb("imports_mb", &m.imports_mb, from_trace);
         let config = MemoryConfig {
             limit_mb: self.memory_limit(&m, plan),
             host_mb,

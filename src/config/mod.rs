@@ -28,6 +28,7 @@ pub mod sweep;
 pub mod sweep_runs;
 mod syntax;
 pub mod trace;
+pub mod trace_memory;
 pub mod trace_rest;
 pub mod trace_triggers;
 pub mod trigger;

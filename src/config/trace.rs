@@ -43,6 +43,11 @@ pub struct RawTrace {
     /// the experiment file (omit: every invocation lasts `body.duration_ms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub durations: Option<String>,
+    /// Azure2019 only: the `app_memory_percentiles` file of the same day, relative to the
+    /// experiment file: the one app kept sets what each worker process holds at rest (see
+    /// [`super::trace_memory`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_memory: Option<String>,
     /// Azure2019 only: how each minute's invocations are spread in it: `Uniform` (default),
     /// `Poisson` or `Equidistant`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -108,8 +108,11 @@ pub fn validate(
         c.http_limits_agree(&functions);
     }
     let mut declared = raw.functions.len();
+    let mut app_memory_mb = None;
     if let Some(t) = &raw.trace {
-        for spec in c.trace_functions(t, base, seed, host.cores)? {
+        let specs = c.trace_functions(t, base, seed, host.cores)?;
+        app_memory_mb = c.trace_app_memory(t, base, &specs)?;
+        for spec in specs {
             c.trace_function_fits(&spec, &functions);
             functions.push(spec);
             declared += 1;
@@ -139,7 +142,7 @@ pub fn validate(
         .as_ref()
         .and_then(|n| c.real("worker_restart_delay_s", n, &limits::RESTART_DELAY_S))
         .unwrap_or(WORKER_RESTART_DELAY_S);
-    let memory = c.memory(&raw, plan.as_ref(), &functions, &host);
+    let memory = c.memory(&raw, plan.as_ref(), &functions, &host, app_memory_mb);
     let compare = raw.compare.as_ref().and_then(|b| c.compare(b));
     let sweep = raw
         .sweep
