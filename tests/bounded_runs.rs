@@ -217,12 +217,10 @@ fn wide_gathers_count_their_tasks_in_the_estimate() {
     assert!(e.memory_bytes > 100.0 * 100_000.0 * 40.0, "{e:?}");
 }
 
-#[test]
-fn a_scale_controller_deciding_every_nanosecond_is_refused_before_it_starts() {
-    // Found by the fuzzer: each decision is an event and an entry of summary.json's decision
-    // list, so a 1 ns interval over a few seconds would exhaust memory; the estimate counts
-    // the decisions and names the setting to change.
-    let dir = common::temp_dir("bounded-decisions");
+/// `sim run` of a 5 s Poisson load under a scale block deciding every `interval_s`, in a folder
+/// of its own: its exit code and stderr; nothing may be written.
+fn deciding_every(folder: &str, interval_s: &str) -> (Option<i32>, String) {
+    let dir = common::temp_dir(folder);
     let text = experiment(
         "Poisson(rate_per_s: 10.0, duration_s: 5.0)",
         "Cpu(Constant(1.0))",
@@ -230,17 +228,39 @@ fn a_scale_controller_deciding_every_nanosecond_is_refused_before_it_starts() {
     )
     .replace(
         "    output: Output(),\n",
-        "    output: Output(),\n    scale: Scale(decision_interval_s: 1e-9, min_instances: 1),\n",
+        &format!("    output: Output(),\n    scale: Scale(decision_interval_s: {interval_s}, min_instances: 1),\n"),
     );
     assert!(text.contains("decision_interval_s"), "{text}");
     let out = sim(&dir, &text, &[]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!dir.join("out").exists(), "nothing written");
+    (out.status.code(), stderr(&out))
+}
+
+#[test]
+fn a_scale_controller_deciding_every_nanosecond_is_refused_before_it_starts() {
+    // Found by the fuzzer: each decision is an event and an entry of summary.json's decision
+    // list, so a 1 ns interval over a few seconds would exhaust memory; the estimate counts
+    // the decisions and names the setting to change.
+    let (code, err) = deciding_every("bounded-decisions", "1e-9");
+    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("scale decisions") && err.contains("scale.decision_interval_s"),
         "{err}"
     );
-    assert!(!dir.join("out").exists(), "nothing written");
+}
+
+#[test]
+fn a_microsecond_decision_interval_is_refused_for_its_files() {
+    // Found by the fuzzer: 5 million decisions fit the memory estimate, but summary.json's
+    // decision list and scaling.csv would be gigabytes (and summary.json, built as one string,
+    // exhausted a 4 GiB address space). The files are now streamed and the estimate counts
+    // each decision's ~600 bytes of files.
+    let (code, err) = deciding_every("bounded-decision-files", "1e-6");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("output files about") && err.contains("scale.decision_interval_s"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -333,3 +333,36 @@ fn keep_runs_writes_each_runs_folder_and_the_same_sweep_files() {
     assert!(!d.join("kept/run-000000").exists());
     same_files(&d.join("plain"), &d.join("kept"));
 }
+
+#[test]
+fn an_axis_given_twice_or_a_grid_past_a_million_configurations_is_refused() {
+    // Found by the fuzzer: a grid axis duplicated a thousand times made the count of
+    // configurations overflow to 0, and the sweep "finished" with no runs.
+    let twice = SMALL.replace(
+        "Axis(path: \"host.threads\", values: [1, 4]),",
+        "Axis(path: \"host.threads\", values: [1, 4]),\n            Axis(path: \"host.threads\", values: [2]),",
+    );
+    let err = sweep_of(&twice).unwrap_err();
+    assert!(
+        err.contains("sweep.grid[2].path") && err.contains("also the path of sweep.grid[0]")
+            || err.contains("also the path of sweep.grid[1]"),
+        "{err}"
+    );
+    let values: Vec<String> = (1..=1000).map(|v| v.to_string()).collect();
+    let wide = |path: &str| format!("Axis(path: \"{path}\", values: [{}]),", values.join(", "));
+    let big = SMALL.replace(
+        "Axis(path: \"host.threads\", values: [1, 4]),",
+        &[
+            wide("host.threads"),
+            wide("host.cores"),
+            wide("seed_unused"),
+        ]
+        .join("\n"),
+    );
+    let big = big.replace("seed_unused", "functions.0.workload.duration_s");
+    let err = sweep_of(&big).unwrap_err();
+    assert!(
+        err.contains("configurations is too many") && err.contains("1000000"),
+        "{err}"
+    );
+}

@@ -196,7 +196,8 @@ impl ConfigSummary {
 
 /// Each configuration's label, its axis values as `name=value` joined by spaces, naming a
 /// field by the last part of its path that is not an index ("threads") unless two axes share
-/// it, and a file by its stem (`function=http_api_async`).
+/// it, and a file by its stem (`function=http_api_async`); an axis set to `null` (unset) is
+/// left out.
 pub fn labels(configs: &[ConfigSummary], paths: &[String]) -> Vec<String> {
     let last = |p: &str| {
         let name = p.rsplit('.').find(|s| s.parse::<usize>().is_err());
@@ -220,6 +221,7 @@ pub fn labels(configs: &[ConfigSummary], paths: &[String]) -> Vec<String> {
             names
                 .iter()
                 .zip(paths)
+                .filter(|(_, p)| c.values.get(*p).is_none_or(|v| v != "null"))
                 .map(|(n, p)| format!("{n}={}", value_label(c.values.get(p))))
                 .collect::<Vec<_>>()
                 .join(" ")
@@ -260,6 +262,13 @@ mod tests {
             ("functions.0.function.0", "../models/http_api_async.ron"),
         ]);
         assert_eq!(labels(&[c], &paths), ["threads=8 function=http_api_async"]);
+    }
+
+    #[test]
+    fn an_axis_left_unset_is_left_out_of_the_label() {
+        let paths = ["plan", "functions.0.trigger.per_instance_concurrency"].map(String::from);
+        let c = config(&[("plan", "EP1"), (&paths[1], "null")]);
+        assert_eq!(labels(&[c], &paths), ["plan=EP1"]);
     }
 
     #[test]

@@ -305,9 +305,13 @@ fn write_results(
     given: &Given,
     wall: f64,
 ) -> Result<()> {
-    staging.write("summary.json", pretty_json(summary).as_bytes())?;
+    // Streamed, not built as one string: a scaled run's decisions can be millions.
+    staging.stream("summary.json", |w| {
+        serde_json::to_writer_pretty(&mut *w, summary)?;
+        std::io::Write::write_all(w, b"\n")
+    })?;
     if let Some(scaling) = &summary.scaling {
-        staging.write("scaling.csv", csv_export::scaling_csv(scaling).as_bytes())?;
+        staging.stream("scaling.csv", |w| csv_export::write_scaling_csv(w, scaling))?;
     }
     write_manifest(staging, exp, given, wall)
 }

@@ -271,6 +271,11 @@ pub const COST_WEIGHT: Real = closed(0.0, 1.0, "weight of cost", "the rest goes 
 pub const REPLICATIONS: Whole = whole(1, 1000, "runs per configuration, each with its own seed");
 /// The values of one sweep axis.
 pub const AXIS_VALUES: Whole = whole(1, 1000, "values");
+/// The most configurations a sweep may have, even with `--yes` (each is checked and held as an
+/// experiment before any runs).
+pub const SWEEP_CONFIGURATIONS: usize = 1_000_000;
+/// The most axes of a sweep, grid and zip together.
+pub const SWEEP_AXES: usize = 32;
 /// The most runs a sweep starts without `--yes`.
 pub const SWEEP_RUNS: usize = 5000;
 /// The longest a sweep may be estimated to take on its cores before it needs `--yes`, s.

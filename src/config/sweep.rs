@@ -88,7 +88,8 @@ impl SweepConfig {
     /// How many configurations: the product of the grid's lengths and the zip's length.
     pub fn configurations(&self) -> usize {
         let zip = self.zip.first().map_or(1, |a| a.values.len());
-        self.grid.iter().map(|a| a.values.len()).product::<usize>() * zip
+        let grid = self.grid.iter().map(|a| a.values.len());
+        grid.fold(zip, usize::saturating_mul)
     }
 
     /// Configuration `c`'s value of every axis, in [`SweepConfig::paths`] order. The last
@@ -155,15 +156,31 @@ impl Checker {
         );
         let grid = self.axes("grid", &raw.grid);
         let zip = self.axes("zip", &raw.zip);
+        self.distinct_paths(&raw.grid, &raw.zip);
         self.zip_lengths(&raw.zip);
         if self.problems.len() > before {
             return None;
         }
-        Some(SweepConfig {
+        let block = SweepConfig {
             grid,
             zip,
             replications: replications? as u32,
-        })
+        };
+        let configs = block.configurations();
+        if configs > limits::SWEEP_CONFIGURATIONS {
+            let allowed = format!(
+                "at most {} configurations (the product of the grid's lengths and the zip's), even with --yes: split the sweep into several files",
+                limits::SWEEP_CONFIGURATIONS
+            );
+            self.problem(
+                "sweep.grid",
+                format!("{configs} configurations"),
+                "is too many",
+                &allowed,
+            );
+            return None;
+        }
+        Some(block)
     }
 
     /// The axes of `list` (`grid` or `zip`), each with a path and 1..=1000 values.
@@ -194,6 +211,40 @@ impl Checker {
                 values: a.values.iter().map(as_text).collect(),
             })
             .collect()
+    }
+
+    /// At most [`limits::SWEEP_AXES`] axes, each over a field of its own (an axis given twice
+    /// would multiply the configurations by the same values).
+    fn distinct_paths(&mut self, grid: &[RawAxis], zip: &[RawAxis]) {
+        let all: Vec<(String, &str)> = (grid
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("sweep.grid[{i}]"), a.path.trim())))
+        .chain(
+            zip.iter()
+                .enumerate()
+                .map(|(i, a)| (format!("sweep.zip[{i}]"), a.path.trim())),
+        )
+        .collect();
+        if all.len() > limits::SWEEP_AXES {
+            let count = format!("{} axes", all.len());
+            let allowed = format!(
+                "at most {} axes in grid and zip together",
+                limits::SWEEP_AXES
+            );
+            self.problem("sweep.grid", count, "is too many", &allowed);
+            return;
+        }
+        for (k, (field, path)) in all.iter().enumerate() {
+            if let Some((first, _)) = all[..k].iter().find(|(_, p)| p == path) {
+                self.problem(
+                    &format!("{field}.path"),
+                    format!("{path:?}"),
+                    format!("is also the path of {first}"),
+                    "a field no other axis sweeps: put all its values in one axis",
+                );
+            }
+        }
     }
 
     /// Every zipped axis has as many values as the first.

@@ -260,12 +260,23 @@ impl<W: Write> RowSink for CsvRows<W> {
 
 /// scaling.csv: one row per scale decision (`summary.json` holds the same rows).
 pub fn scaling_csv(sc: &crate::metrics::summary::ScalingSummary) -> String {
-    let mut out = String::from(
-        "t_s,ready,starting,draining,queue_length,oldest_age_s,desired,add,drain,reason\n",
-    );
+    let mut out = Vec::new();
+    write_scaling_csv(&mut out, sc).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("the rows are UTF-8")
+}
+
+/// scaling.csv written to `w` row by row (a run's decisions can be millions: never one string).
+pub fn write_scaling_csv(
+    w: &mut impl std::io::Write,
+    sc: &crate::metrics::summary::ScalingSummary,
+) -> std::io::Result<()> {
+    w.write_all(
+        b"t_s,ready,starting,draining,queue_length,oldest_age_s,desired,add,drain,reason\n",
+    )?;
     for d in &sc.decisions {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},\"{}\"\n",
+        writeln!(
+            w,
+            "{},{},{},{},{},{},{},{},{},\"{}\"",
             d.t_s,
             d.ready,
             d.starting,
@@ -276,7 +287,7 @@ pub fn scaling_csv(sc: &crate::metrics::summary::ScalingSummary) -> String {
             d.add,
             d.drain,
             d.reason.replace('"', "\"\"")
-        ));
+        )?;
     }
-    out
+    Ok(())
 }

@@ -43,12 +43,28 @@ def wrapper_experiment(model_name):
     )
 
 
+def with_models(exp, traces):
+    """Experiment `exp` as written, in experiments/, with every model it names in models/."""
+    text = exp.read_text()
+    names = set(re.findall(r'\.\./models/([A-Za-z0-9_.-]+\.ron)', text))
+    files = {f"experiments/{name}": body for name, body in traces.items()}
+    files["experiments/exp.ron"] = text
+    for name in names:
+        files[f"models/{name}"] = (ROOT / "models" / name).read_text()
+    return Seed("experiment", exp.stem, files, "experiments/exp.ron", "experiments/exp.ron")
+
+
 def load_seeds():
     seeds = []
     # The experiments' arrival traces travel with them (a trace path is relative to the file).
     traces = {p.name: p.read_text() for p in (ROOT / "experiments").glob("*.csv")}
     for exp in sorted((ROOT / "experiments").glob("*.ron")):
         text = inline_profiles(exp.read_text(), exp.parent)
+        if "../models/" in text:
+            # Model files named elsewhere too (a sweep axis switching profiles): keep the
+            # layout, experiments/ beside models/, instead of inlining.
+            seeds.append(with_models(exp, traces))
+            continue
         files = dict(traces, **{"exp.ron": text})
         seeds.append(Seed("experiment", exp.stem, files, "exp.ron", "exp.ron"))
     # Function profiles only: plans.ron is the plan table, compiled into sim, not a profile.

@@ -181,6 +181,8 @@ def summary_problems(out):
         if not variants:
             return ["compare.csv has no rows"]
         return [f"{v}: {p}" for v in variants for p in summary_problems(out / v)]
+    if (out / "sweep.csv").is_file():
+        return sweep_problems(out)
     path = out / "summary.json"
     if not path.is_file():
         return ["summary.json missing"]
@@ -204,6 +206,33 @@ def summary_problems(out):
         return problems + csv_problems(out, rows["executions"])
     except (ValueError, KeyError, TypeError) as e:
         return [f"summary.json unreadable: {e!r}"]
+
+
+def sweep_problems(out):
+    """A sweep's folder: each run's arrivals add up in sweep.csv (arrived = succeeded + failed +
+    rejected_429 + pending, pending being what is left), and sweep_summary.json has every
+    configuration of the rows."""
+    import csv
+    with open(out / "sweep.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return ["sweep.csv has no rows"]
+    problems = []
+    for r in rows:
+        arrived, answered = int(float(r["arrived"])), int(float(r["succeeded"]))
+        unanswered = int(float(r["failed"])) + int(float(r["rejected_429"]))
+        if answered + unanswered > arrived:
+            problems.append(f"run {r['run']}: succeeded + failed + 429 > arrived")
+    summary = out / "sweep_summary.json"
+    if not summary.is_file():
+        return problems + ["sweep_summary.json missing"]
+    try:
+        configs = json.loads(summary.read_text())["configurations"]
+    except (ValueError, KeyError, TypeError) as e:
+        return problems + [f"sweep_summary.json unreadable: {e!r}"]
+    if len(configs) != len({r["config"] for r in rows}):
+        problems.append("sweep_summary.json and sweep.csv disagree on the configurations")
+    return problems
 
 
 def ledger_problems(name, total, counts):
