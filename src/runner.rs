@@ -3,12 +3,14 @@
 
 use crate::config::{Experiment, FunctionKind};
 use crate::metrics::memory::{MemorySummary, RestartSummary};
+use crate::metrics::summary::ScaleOutLimit;
 use crate::metrics::summary::{
     round6, CapacitySummary, DecisionRow, LatencySplit, ProcessSummary, RunSummary, RunTotals,
     ScalingSummary,
 };
 use crate::metrics::{InvocationRecord, KeepRows, RowSink, TimeseriesRow};
 use crate::model::program::critical_path_ns;
+use crate::model::scale::Limit;
 use crate::model::scaling::ScalingResult;
 use crate::model::{BuildError, Progress, RunResult, World};
 use crate::preflight::capacity::capacity;
@@ -143,6 +145,16 @@ fn memory_summary(exp: &Experiment, result: &RunResult) -> Option<MemorySummary>
     ))
 }
 
+/// `limit`, if it is one that holds back new instances.
+fn scale_out_limit(limit: &Limit) -> Option<ScaleOutLimit> {
+    match limit {
+        Limit::Ceiling { value, .. } => Some(ScaleOutLimit::Ceiling(*value)),
+        Limit::Step { max } => Some(ScaleOutLimit::Step(*max)),
+        Limit::Rate { .. } => Some(ScaleOutLimit::Rate),
+        _ => None,
+    }
+}
+
 /// The fleet's record as summary.json and scaling.csv show it; `rejected` 429s in a run that
 /// ended at `end_ns`.
 fn scaling_summary(r: &ScalingResult, rejected: u64, end_ns: u64) -> ScalingSummary {
@@ -160,6 +172,7 @@ fn scaling_summary(r: &ScalingResult, rejected: u64, end_ns: u64) -> ScalingSumm
             add: e.decision.add,
             drain: e.decision.drain,
             reason: e.decision.reason(),
+            held_back: e.decision.limits.iter().find_map(scale_out_limit),
         })
         .collect();
     let f = &r.figures;

@@ -20,7 +20,7 @@
 //! run that trips none gets no advice.
 
 use crate::config::Experiment;
-use crate::metrics::summary::RunSummary;
+use crate::metrics::summary::{RunSummary, ScaleOutLimit};
 
 /// GIL held at least this share of the time: the process runs Python nearly all the time.
 const GIL_SATURATED: f64 = 0.9;
@@ -192,20 +192,21 @@ fn pool(exp: &Experiment, s: &RunSummary) -> Option<Advice> {
 
 fn scale_limited(s: &RunSummary) -> Option<Advice> {
     let sc = s.scaling.as_ref()?;
-    let clipped =
-        |r: &str| r.contains("at most +") || r.contains("allows +") || r.contains("capped at");
-    let held: Vec<&str> = sc
+    let held: Vec<ScaleOutLimit> = sc
         .decisions
         .iter()
-        .filter(|d| d.queue_length > 0 && clipped(&d.reason))
-        .map(|d| d.reason.as_str())
+        .filter(|d| d.queue_length > 0)
+        .filter_map(|d| d.held_back)
         .collect();
     if held.is_empty() {
         return None;
     }
-    let capped = held.iter().any(|r| r.contains("capped at"));
-    let step = held.iter().find_map(|r| step_of(r));
-    let (remedy, try_sets) = match (capped, step) {
+    let ceiling = held.iter().any(|l| matches!(l, ScaleOutLimit::Ceiling(_)));
+    let step = held.iter().find_map(|l| match l {
+        ScaleOutLimit::Step(max) => Some(*max),
+        _ => None,
+    });
+    let (remedy, try_sets) = match (ceiling, step) {
         (true, _) => (
             "a higher instance ceiling (max_instances)",
             vec![format!(
@@ -233,12 +234,6 @@ fn scale_limited(s: &RunSummary) -> Option<Advice> {
         remedy: format!("{remedy}; or more concurrency per instance, so fewer are needed"),
         try_sets,
     })
-}
-
-/// The step N of a reason's "at most +N per decision".
-fn step_of(reason: &str) -> Option<u32> {
-    let rest = reason.split("at most +").nth(1)?;
-    rest.split(' ').next()?.parse().ok()
 }
 
 fn cold_starts(s: &RunSummary) -> Option<Advice> {

@@ -292,6 +292,21 @@ pub struct DecisionRow {
     pub drain: u32,
     /// Why, with the numbers and every limit that clipped it.
     pub reason: String,
+    /// The limit that held back new instances, if one did (in `reason` for people; here for
+    /// the advice).
+    #[serde(skip)]
+    pub held_back: Option<ScaleOutLimit>,
+}
+
+/// A limit that gave a scale-out fewer new instances than its rule asked for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ScaleOutLimit {
+    /// The instance ceiling (`max_instances` or functionAppScaleLimit) at this count.
+    Ceiling(u32),
+    /// The mode's step: at most this many new instances per decision.
+    Step(u32),
+    /// The platform's rate of new instances.
+    Rate,
 }
 
 /// How much open-loop load the host can serve: an upper bound from each invocation's mean
