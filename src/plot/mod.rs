@@ -15,8 +15,10 @@ pub mod font;
 pub mod input;
 pub mod latency_cdf;
 mod latency_data;
+pub mod panels;
 pub mod render;
 pub mod style;
+mod timeline_data;
 mod write;
 
 pub use write::{plot_folder, PlotReport};

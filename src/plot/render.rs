@@ -29,6 +29,11 @@ pub type DrawResult = std::result::Result<(), DrawError>;
 
 /// A picture that can be drawn on any plotters backend.
 pub trait Figure {
+    /// Width and height, pixels.
+    fn size(&self) -> (u32, u32) {
+        SIZE
+    }
+
     /// Draws the whole picture on `root` (white background included).
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult;
 }
@@ -36,10 +41,10 @@ pub trait Figure {
 /// The figure as PNG bytes.
 pub fn png(fig: &impl Figure) -> std::result::Result<Vec<u8>, DrawError> {
     super::font::register();
-    let (w, h) = SIZE;
+    let (w, h) = fig.size();
     let mut pixels = vec![255u8; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
         fig.draw(&root)?;
         root.present()?;
     }
@@ -62,7 +67,7 @@ pub fn svg(fig: &impl Figure) -> std::result::Result<String, DrawError> {
     super::font::register();
     let mut text = String::new();
     {
-        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut text, fig.size()).into_drawing_area();
         fig.draw(&root)?;
         root.present()?;
     }

@@ -2,7 +2,7 @@
 //! `DIR/plots/` (and each compare variant's `plots/`) through staging folders.
 
 use super::render::{self, Figure};
-use super::{latency_data, Drawable};
+use super::{latency_data, timeline_data, Drawable};
 use crate::error::{Result, SimError};
 use crate::output::folder::MANIFEST;
 use crate::output::{pretty_json, Staging};
@@ -83,6 +83,8 @@ pub fn plot_folder(dir: &Path) -> Result<PlotReport> {
 fn run_sheet(dir: &Path) -> Result<Sheet> {
     let mut sheet = Sheet::new(dir);
     sheet.add("latency_cdf", latency_data::run(dir))?;
+    sheet.add("timeline", timeline_data::host(dir))?;
+    sheet.add("timeline_scaling", timeline_data::fleet(dir))?;
     Ok(sheet)
 }
 
