@@ -12,6 +12,8 @@
 
 pub mod files;
 pub mod font;
+pub mod gil_lanes;
+mod gil_lanes_data;
 pub mod input;
 pub mod latency_cdf;
 mod latency_data;

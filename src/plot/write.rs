@@ -2,7 +2,7 @@
 //! `DIR/plots/` (and each compare variant's `plots/`) through staging folders.
 
 use super::render::{self, Figure};
-use super::{latency_data, timeline_data, Drawable};
+use super::{gil_lanes_data, latency_data, timeline_data, Drawable};
 use crate::error::{Result, SimError};
 use crate::output::folder::MANIFEST;
 use crate::output::{pretty_json, Staging};
@@ -85,6 +85,7 @@ fn run_sheet(dir: &Path) -> Result<Sheet> {
     sheet.add("latency_cdf", latency_data::run(dir))?;
     sheet.add("timeline", timeline_data::host(dir))?;
     sheet.add("timeline_scaling", timeline_data::fleet(dir))?;
+    sheet.add("gil_lanes", gil_lanes_data::lanes(dir))?;
     Ok(sheet)
 }
 
