@@ -21,6 +21,8 @@ pub mod panels;
 pub mod render;
 pub mod style;
 mod timeline_data;
+pub mod whatif;
+mod whatif_data;
 mod write;
 
 pub use write::{plot_folder, PlotReport};

@@ -2,7 +2,7 @@
 //! `DIR/plots/` (and each compare variant's `plots/`) through staging folders.
 
 use super::render::{self, Figure};
-use super::{gil_lanes_data, latency_data, timeline_data, Drawable};
+use super::{gil_lanes_data, latency_data, timeline_data, whatif_data, Drawable};
 use crate::error::{Result, SimError};
 use crate::output::folder::MANIFEST;
 use crate::output::{pretty_json, Staging};
@@ -93,6 +93,7 @@ fn run_sheet(dir: &Path) -> Result<Sheet> {
 fn compare_sheets(dir: &Path) -> Result<Vec<Sheet>> {
     let mut top = Sheet::new(dir);
     top.add("latency_cdf", latency_data::compare(dir))?;
+    top.add("whatif", whatif_data::compare(dir))?;
     let cmp: super::files::Compare = super::input::json(&dir.join("compare.json"))?;
     let mut sheets = vec![top];
     for v in &cmp.variants {
@@ -103,7 +104,8 @@ fn compare_sheets(dir: &Path) -> Result<Vec<Sheet>> {
 
 /// The plots of a sweep folder.
 fn sweep_sheet(dir: &Path) -> Result<Sheet> {
-    let sheet = Sheet::new(dir);
+    let mut sheet = Sheet::new(dir);
+    sheet.add("whatif", whatif_data::sweep(dir))?;
     Ok(sheet)
 }
 
