@@ -17,7 +17,13 @@ fn temp(name: &str) -> PathBuf {
 /// Runs experiments/mixed.ron into `out` (with its plots when `plots`).
 fn run_mixed(out: &Path, plots: bool) -> common::Run {
     let exp = root().join("experiments/mixed.ron");
-    let mut args = vec!["run", exp.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"];
+    let mut args = vec![
+        "run",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
     if plots {
         args.push("--plots");
     }
@@ -45,9 +51,18 @@ fn check_svg(path: &Path, title: &str) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(text.trim_start().starts_with("<svg"), "{}", path.display());
     assert!(text.trim_end().ends_with("</svg>"), "{}", path.display());
-    assert_eq!(text.matches('<').count(), text.matches('>').count(), "{}", path.display());
+    assert_eq!(
+        text.matches('<').count(),
+        text.matches('>').count(),
+        "{}",
+        path.display()
+    );
     assert!(text.contains("<text"), "{}: no text", path.display());
-    assert!(text.contains(title), "{}: no title {title:?}", path.display());
+    assert!(
+        text.contains(title),
+        "{}: no title {title:?}",
+        path.display()
+    );
 }
 
 #[test]
@@ -57,26 +72,57 @@ fn run_with_plots_draws_valid_png_and_svg() {
     let plots = out.join("plots");
     assert_eq!(png_size(&plots.join("latency_cdf.png")), (1200, 700));
     assert_eq!(png_size(&plots.join("timeline.png")), (1200, 900));
-    check_svg(&plots.join("latency_cdf.svg"), "mixed: response latency by function");
+    check_svg(
+        &plots.join("latency_cdf.svg"),
+        "mixed: response latency by function",
+    );
     check_svg(&plots.join("timeline.svg"), "mixed: the run over time");
     assert!(!plots.join("gil_lanes.png").exists());
     let again = plot(&out);
     assert_eq!(again.code, Some(0), "{}", again.stderr);
-    assert!(again.stdout.contains("skipped") && again.stdout.contains("gil_lanes: no thread_states.csv"), "{}", again.stdout);
-    assert!(again.stdout.contains("timeline_scaling: the run does not scale"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("skipped")
+            && again.stdout.contains("gil_lanes: no thread_states.csv"),
+        "{}",
+        again.stdout
+    );
+    assert!(
+        again
+            .stdout
+            .contains("timeline_scaling: the run does not scale"),
+        "{}",
+        again.stdout
+    );
 }
 
 #[test]
 fn the_same_folder_gives_the_same_bytes() {
     let out = temp("same").join("mixed");
     run_mixed(&out, true);
-    let first: Vec<Vec<u8>> = ["latency_cdf.png", "latency_cdf.svg", "timeline.png", "timeline.svg"]
-        .iter()
-        .map(|f| std::fs::read(out.join("plots").join(f)).unwrap())
-        .collect();
+    let first: Vec<Vec<u8>> = [
+        "latency_cdf.png",
+        "latency_cdf.svg",
+        "timeline.png",
+        "timeline.svg",
+    ]
+    .iter()
+    .map(|f| std::fs::read(out.join("plots").join(f)).unwrap())
+    .collect();
     assert_eq!(plot(&out).code, Some(0));
-    for (f, bytes) in ["latency_cdf.png", "latency_cdf.svg", "timeline.png", "timeline.svg"].iter().zip(first) {
-        assert_eq!(std::fs::read(out.join("plots").join(f)).unwrap(), bytes, "{f}");
+    for (f, bytes) in [
+        "latency_cdf.png",
+        "latency_cdf.svg",
+        "timeline.png",
+        "timeline.svg",
+    ]
+    .iter()
+    .zip(first)
+    {
+        assert_eq!(
+            std::fs::read(out.join("plots").join(f)).unwrap(),
+            bytes,
+            "{f}"
+        );
     }
 }
 
@@ -95,7 +141,12 @@ fn gil_lanes_are_drawn_from_thread_states_csv() {
     let svg = out.join("plots").join("gil_lanes.svg");
     check_svg(&svg, "mixed: what each thread does");
     let text = std::fs::read_to_string(svg).unwrap();
-    for lane in ["p0 loop", "p1 pool-3", "event loop blocked", "waiting for the GIL"] {
+    for lane in [
+        "p0 loop",
+        "p1 pool-3",
+        "event loop blocked",
+        "waiting for the GIL",
+    ] {
         assert!(text.contains(lane), "no {lane:?}");
     }
 }
@@ -108,7 +159,11 @@ fn a_bad_state_in_thread_states_csv_is_named_with_its_line() {
     std::fs::write(out.join("thread_states.csv"), rows).unwrap();
     let run = plot(&out);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(run.stderr.contains("thread_states.csv:3") && run.stderr.contains("sleeping"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("thread_states.csv:3") && run.stderr.contains("sleeping"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
 
@@ -119,14 +174,32 @@ fn a_garbled_csv_fails_with_exit_2_naming_file_and_line_and_keeps_the_earlier_pl
     let before = std::fs::read(out.join("plots/latency_cdf.png")).unwrap();
     let path = out.join("invocations.csv");
     let mut text = std::fs::read_to_string(&path).unwrap();
-    text = text.replacen("succeeded\n", "succeeded\n0,web_api,zero,1,2,3,0,pool-0,succeeded\n", 1);
+    text = text.replacen(
+        "succeeded\n",
+        "succeeded\n0,web_api,zero,1,2,3,0,pool-0,succeeded\n",
+        1,
+    );
     std::fs::write(&path, text).unwrap();
     let run = plot(&out);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(run.stderr.contains("invocations.csv:3") && run.stderr.contains("arrival_ms"), "{}", run.stderr);
-    assert_eq!(std::fs::read(out.join("plots/latency_cdf.png")).unwrap(), before);
-    let names: Vec<String> = std::fs::read_dir(out.join("plots")).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    assert!(names.iter().all(|n| !n.starts_with('.')), "staging left: {names:?}");
+    assert!(
+        run.stderr.contains("invocations.csv:3") && run.stderr.contains("arrival_ms"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(out.join("plots/latency_cdf.png")).unwrap(),
+        before
+    );
+    let names: Vec<String> = std::fs::read_dir(out.join("plots"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with('.')),
+        "staging left: {names:?}"
+    );
 }
 
 #[test]
@@ -143,10 +216,18 @@ fn a_missing_or_garbled_file_is_named_with_exit_2() {
     assert!(run.stderr.contains("summary.json"), "{}", run.stderr);
     std::fs::remove_file(out.join("timeseries.csv")).unwrap();
     std::fs::write(out.join("timeseries.csv"), "t_ms,in_flight\n1000,2\n").unwrap();
-    std::fs::copy(root().join("tests/fixtures/plots/summary.json"), out.join("summary.json")).unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/plots/summary.json"),
+        out.join("summary.json"),
+    )
+    .unwrap();
     let run = plot(&out);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(run.stderr.contains("timeseries.csv:1") && run.stderr.contains("queued"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("timeseries.csv:1") && run.stderr.contains("queued"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// A compare folder by hand: compare.json and two variants, each a run folder.
@@ -155,7 +236,11 @@ fn compare_folder(dir: &Path) {
     std::fs::copy(fixtures.join("compare.json"), dir.join("compare.json")).unwrap();
     for v in ["small", "large"] {
         std::fs::create_dir_all(dir.join(v)).unwrap();
-        std::fs::copy(fixtures.join("summary.json"), dir.join(v).join("summary.json")).unwrap();
+        std::fs::copy(
+            fixtures.join("summary.json"),
+            dir.join(v).join("summary.json"),
+        )
+        .unwrap();
     }
 }
 
@@ -166,9 +251,52 @@ fn a_compare_draws_the_whatif_chart_and_overlaid_percentiles() {
     let run = plot(&dir);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(png_size(&dir.join("plots/whatif.png")), (1200, 700));
-    check_svg(&dir.join("plots/whatif.svg"), "tiny: p99 latency against cost");
+    check_svg(
+        &dir.join("plots/whatif.svg"),
+        "tiny: p99 latency against cost",
+    );
     let svg = std::fs::read_to_string(dir.join("plots/whatif.svg")).unwrap();
-    assert!(svg.contains("chosen: small") && svg.contains("objective: p99 &lt;= 150 ms"), "chosen and bound marked");
-    check_svg(&dir.join("plots/latency_cdf.svg"), "large (percentiles only)");
+    assert!(
+        svg.contains("chosen: small") && svg.contains("objective: p99 &lt;= 150 ms"),
+        "chosen and bound marked"
+    );
+    check_svg(
+        &dir.join("plots/latency_cdf.svg"),
+        "large (percentiles only)",
+    );
     assert!(dir.join("small/plots/latency_cdf.png").is_file());
+}
+
+#[test]
+fn a_scaled_run_draws_its_scaling_timeline() {
+    let out = temp("scaled").join("queue_burst");
+    let exp = root().join("experiments/queue_burst.ron");
+    let args = [
+        "run",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--plots",
+    ];
+    let run = sim_in(&root(), &args);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(
+        png_size(&out.join("plots/timeline_scaling.png")),
+        (1200, 900)
+    );
+    check_svg(
+        &out.join("plots/timeline_scaling.svg"),
+        "queue_burst: scaling over time",
+    );
+    let svg = std::fs::read_to_string(out.join("plots/timeline_scaling.svg")).unwrap();
+    for label in [
+        "starting",
+        "queue length",
+        "oldest message age",
+        "cold starts so far",
+        "scale out",
+    ] {
+        assert!(svg.contains(label), "no {label:?}");
+    }
 }

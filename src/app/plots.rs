@@ -32,7 +32,10 @@ fn report_text(report: &PlotReport) -> String {
     for (folder, drawn) in &report.drawn {
         if !drawn.is_empty() {
             let names = drawn.join(", ");
-            text.push_str(&format!("drew {}/ ({names}; .png and .svg)\n", folder.display()));
+            text.push_str(&format!(
+                "drew {}/ ({names}; .png and .svg)\n",
+                folder.display()
+            ));
         }
     }
     for (folder, plot, why) in &report.skipped {

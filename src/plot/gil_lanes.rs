@@ -104,7 +104,11 @@ impl Figure for GilLanes {
         let (main, legend) = body.split_vertically(h - 50);
         let (names, plot) = main.split_horizontally(NAMES_PX);
         let n = self.lanes.len() as f64;
-        let (scale, unit) = if self.to - self.from > 5000.0 { (1000.0, "s") } else { (1.0, "ms") };
+        let (scale, unit) = if self.to - self.from > 5000.0 {
+            (1000.0, "s")
+        } else {
+            (1.0, "ms")
+        };
         let mut chart = ChartBuilder::on(&plot)
             .margin_right(30)
             .margin_top(10)
@@ -125,19 +129,35 @@ impl Figure for GilLanes {
             let base = n - 1.0 - i as f64;
             let rects = lane.stretches.iter().map(|s| {
                 let (x0, x1) = (s.start / scale, s.end / scale);
-                Rectangle::new([(x0, base + 0.2), (x1, base + 0.9)], s.state.color().filled())
+                Rectangle::new(
+                    [(x0, base + 0.2), (x1, base + 0.9)],
+                    s.state.color().filled(),
+                )
             });
             chart.draw_series(rects)?;
             let blocked = lane.stretches.iter().filter(|s| s.blocks_loop).map(|s| {
-                Rectangle::new([(s.start / scale, base + 0.02), (s.end / scale, base + 0.17)], BLOCKED.filled())
+                Rectangle::new(
+                    [(s.start / scale, base + 0.02), (s.end / scale, base + 0.17)],
+                    BLOCKED.filled(),
+                )
             });
             chart.draw_series(blocked)?;
             let (_, py) = chart.backend_coord(&(self.from / scale, base + 0.55));
             let (_, names_top) = names.get_base_pixel();
-            names.draw(&Text::new(lane.name.as_str(), (8, py - names_top - 8), font(TICKS)))?;
+            names.draw(&Text::new(
+                lane.name.as_str(),
+                (8, py - names_top - 8),
+                font(TICKS),
+            ))?;
             if i > 0 && self.lanes[i - 1].group != lane.group {
-                let line = vec![(self.from / scale, base + 1.0), (self.to / scale, base + 1.0)];
-                chart.draw_series(std::iter::once(PathElement::new(line, BLACK.stroke_width(1))))?;
+                let line = vec![
+                    (self.from / scale, base + 1.0),
+                    (self.to / scale, base + 1.0),
+                ];
+                chart.draw_series(std::iter::once(PathElement::new(
+                    line,
+                    BLACK.stroke_width(1),
+                )))?;
             }
         }
         draw_legend(&legend)

@@ -19,7 +19,13 @@ type Key = (u64, u64, u8, u64, String);
 fn key(instance: u64, process: u64, thread: &str) -> Key {
     let (rank, n) = match thread.split_once('-') {
         Some((kind, n)) => (if kind == "pool" { 3 } else { 4 }, n.parse().unwrap_or(0)),
-        None => (["loop", "receiver", "sender"].iter().position(|k| *k == thread).unwrap_or(5) as u8, 0),
+        None => (
+            ["loop", "receiver", "sender"]
+                .iter()
+                .position(|k| *k == thread)
+                .unwrap_or(5) as u8,
+            0,
+        ),
     };
     (instance, process, rank, n, thread.to_string())
 }
@@ -29,7 +35,8 @@ pub fn lanes(dir: &Path) -> Result<Drawable<GilLanes>> {
     let path = dir.join("thread_states.csv");
     if !path.is_file() {
         return Ok(Drawable::Skip(
-            "no thread_states.csv (run with --thread-states 0..2 to record two seconds of it)".into(),
+            "no thread_states.csv (run with --thread-states 0..2 to record two seconds of it)"
+                .into(),
         ));
     }
     let mut by_lane = read(&path)?;
@@ -45,7 +52,10 @@ pub fn lanes(dir: &Path) -> Result<Drawable<GilLanes>> {
     }
     let (from, mut to) = window(&by_lane);
     if let Some(cut) = cut_for_size(&by_lane) {
-        notes.push(format!("the first {} ms only (the drawing's size cap)", super::style::short(cut - from)));
+        notes.push(format!(
+            "the first {} ms only (the drawing's size cap)",
+            super::style::short(cut - from)
+        ));
         to = cut;
     }
     let instances = by_lane.keys().map(|k| k.0).max().unwrap_or(0) > 0;
@@ -94,12 +104,26 @@ fn lane_name(k: &Key, instances: bool) -> String {
 /// Every row of thread_states.csv, by lane.
 fn read(path: &Path) -> Result<BTreeMap<Key, Vec<Stretch>>> {
     let mut csv = Csv::open(path)?;
-    let cols = ["instance", "process", "thread", "state", "start_ms", "end_ms", "blocks_loop"];
-    let c = cols.iter().map(|n| csv.column(n)).collect::<Result<Vec<_>>>()?;
+    let cols = [
+        "instance",
+        "process",
+        "thread",
+        "state",
+        "start_ms",
+        "end_ms",
+        "blocks_loop",
+    ];
+    let c = cols
+        .iter()
+        .map(|n| csv.column(n))
+        .collect::<Result<Vec<_>>>()?;
     let mut lanes: BTreeMap<Key, Vec<Stretch>> = BTreeMap::new();
     csv.rows(|row| {
         let state = State::parse(row.text(c[3])).ok_or_else(|| {
-            row.error(format!("`state` = {:?} is not python, gil_wait, io or native", row.text(c[3])))
+            row.error(format!(
+                "`state` = {:?} is not python, gil_wait, io or native",
+                row.text(c[3])
+            ))
         })?;
         let whole = |i: usize| -> Result<u64> {
             let v = row.num(c[i], cols[i])?;
@@ -112,7 +136,12 @@ fn read(path: &Path) -> Result<BTreeMap<Key, Vec<Stretch>>> {
         if end < start {
             return Err(row.error(format!("end_ms {end} is before start_ms {start}")));
         }
-        let stretch = Stretch { start, end, state, blocks_loop: whole(6)? == 1 };
+        let stretch = Stretch {
+            start,
+            end,
+            state,
+            blocks_loop: whole(6)? == 1,
+        };
         let k = key(whole(0)?, whole(1)?, row.text(c[2]));
         lanes.entry(k).or_default().push(stretch);
         Ok(())
@@ -143,7 +172,11 @@ fn merge(stretches: Vec<Stretch>, gap: f64) -> Vec<Stretch> {
     let mut out: Vec<Stretch> = Vec::with_capacity(stretches.len());
     for s in stretches {
         match out.last_mut() {
-            Some(last) if last.state == s.state && last.blocks_loop == s.blocks_loop && s.start - last.end <= gap => {
+            Some(last)
+                if last.state == s.state
+                    && last.blocks_loop == s.blocks_loop
+                    && s.start - last.end <= gap =>
+            {
                 last.end = last.end.max(s.end);
             }
             _ => out.push(s),

@@ -67,10 +67,13 @@ impl Csv {
 
     /// The index of column `name`, or an error naming the file.
     pub fn column(&self, name: &str) -> Result<usize> {
-        self.columns
-            .get(name)
-            .copied()
-            .ok_or_else(|| bad(&self.path, Some(1), format!("no column `{name}` in the header")))
+        self.columns.get(name).copied().ok_or_else(|| {
+            bad(
+                &self.path,
+                Some(1),
+                format!("no column `{name}` in the header"),
+            )
+        })
     }
 
     /// Calls `each` on every data row in order; stops at the first error.

@@ -86,7 +86,8 @@ impl LatencyCdf {
     }
 }
 
-type Chart<'a, DB, X> = ChartContext<'a, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>;
+type Chart<'a, DB, X> =
+    ChartContext<'a, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>;
 
 fn draw_curve<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
     chart: &mut Chart<DB, X>,
@@ -97,7 +98,11 @@ fn draw_curve<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
     let line = col.stroke_width(3);
     if c.points.is_empty() {
         chart
-            .draw_series(c.marks.iter().map(|m| Circle::new((m.0, m.1), 7, col.filled())))?
+            .draw_series(
+                c.marks
+                    .iter()
+                    .map(|m| Circle::new((m.0, m.1), 7, col.filled())),
+            )?
             .label(format!("{} (percentiles only)", c.label))
             .legend(move |(x, y)| Circle::new((x + 10, y), 6, col.filled()));
     } else {
@@ -105,7 +110,11 @@ fn draw_curve<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
             .draw_series(LineSeries::new(c.points.iter().copied(), line))?
             .label(c.label.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], line));
-        chart.draw_series(c.marks.iter().map(|m| Circle::new((m.0, m.1), 6, col.filled())))?;
+        chart.draw_series(
+            c.marks
+                .iter()
+                .map(|m| Circle::new((m.0, m.1), 6, col.filled())),
+        )?;
     }
     let text = font(LEGEND).color(&col);
     if labelled {
@@ -115,7 +124,12 @@ fn draw_curve<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
         }))?;
     }
     if let Some(ideal) = c.ideal {
-        let dashed = plotters::element::DashedPathElement::new(vec![(ideal, 0.0), (ideal, 1.0)], 8, 6, col.stroke_width(2));
+        let dashed = plotters::element::DashedPathElement::new(
+            vec![(ideal, 0.0), (ideal, 1.0)],
+            8,
+            6,
+            col.stroke_width(2),
+        );
         chart.draw_series(std::iter::once(dashed))?;
         let label = format!("ideal {} ms", style::short(ideal));
         let at = EmptyElement::at((ideal, 1.0)) + Text::new(label, (6, -4), text.clone());

@@ -44,7 +44,10 @@ pub fn run(dir: &Path) -> Result<Drawable<LatencyCdf>> {
         None => "Percentiles from summary.json (the run wrote no invocations.csv); dashed: ideal latency".to_string(),
     };
     if summary.functions.len() > MAX_CURVES {
-        subtitle.push_str(&format!(" (first {MAX_CURVES} of {} functions)", summary.functions.len()));
+        subtitle.push_str(&format!(
+            " (first {MAX_CURVES} of {} functions)",
+            summary.functions.len()
+        ));
     }
     Ok(Drawable::Draw(LatencyCdf {
         title: format!("{}: response latency by function", summary.experiment),
@@ -65,7 +68,12 @@ pub fn compare(dir: &Path) -> Result<Drawable<LatencyCdf>> {
         let rows = vdir.join("invocations.csv");
         let samples = if rows.is_file() {
             from_rows += 1;
-            Some(succeeded_latencies(&rows)?.into_values().flatten().collect())
+            Some(
+                succeeded_latencies(&rows)?
+                    .into_values()
+                    .flatten()
+                    .collect(),
+            )
         } else {
             None
         };
@@ -74,7 +82,9 @@ pub fn compare(dir: &Path) -> Result<Drawable<LatencyCdf>> {
         }
     }
     if curves.is_empty() {
-        return Ok(Drawable::Skip("no variant has a succeeded invocation".into()));
+        return Ok(Drawable::Skip(
+            "no variant has a succeeded invocation".into(),
+        ));
     }
     let subtitle = if from_rows == cmp.variants.len() {
         "Every succeeded invocation of each variant's invocations.csv; dots: p50, p90, p99"
@@ -107,7 +117,8 @@ fn curve(label: &str, samples: Option<Vec<f64>>, pct: Option<Percentiles>) -> Op
 
 /// Nearest-rank percentiles of sorted samples.
 fn empirical(sorted: &[f64]) -> Option<Percentiles> {
-    let at = |q: f64| sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
+    let at =
+        |q: f64| sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
     (!sorted.is_empty()).then(|| Percentiles {
         p50: at(0.5),
         p90: at(0.9),
@@ -124,7 +135,9 @@ fn cdf_points(sorted: &[f64]) -> Vec<(f64, f64)> {
     let m = CURVE_POINTS.min(n);
     let tail_start = n - n.div_ceil(100);
     let even = (1..=m).map(|k| k * n / m - 1);
-    let tail = (1..=m).map(|k| tail_start + k * (n - tail_start) / m).map(|i| i.min(n - 1));
+    let tail = (1..=m)
+        .map(|k| tail_start + k * (n - tail_start) / m)
+        .map(|i| i.min(n - 1));
     let mut ranks: Vec<usize> = even.chain(tail).chain([0]).collect();
     ranks.sort_unstable();
     ranks.dedup();

@@ -114,7 +114,10 @@ impl Panels {
             mesh.x_label_formatter(&no_x);
         }
         mesh.draw()?;
-        if p.series.iter().all(|s| s.points.iter().all(|pt| pt.1 == 0.0)) {
+        if p.series
+            .iter()
+            .all(|s| s.points.iter().all(|pt| pt.1 == 0.0))
+        {
             let style = note(LEGEND);
             let at = (self.x_end * 0.5, top * 0.5);
             chart.draw_series(std::iter::once(Text::new("all zero", at, style)))?;
@@ -135,18 +138,26 @@ type Chart<'a, DB> = ChartContext<
 >;
 
 /// The panel's y axis top: the largest value (of the stack, if stacked) plus headroom; at
-/// least 1 for a share.
+/// least 1 (a share's axis reaches 100%).
 fn y_top(p: &Panel) -> f64 {
     let max = if p.stacked {
         let n = p.series.first().map_or(0, |s| s.points.len());
         (0..n)
-            .map(|i| p.series.iter().filter_map(|s| s.points.get(i)).map(|pt| pt.1).sum::<f64>())
+            .map(|i| {
+                p.series
+                    .iter()
+                    .filter_map(|s| s.points.get(i))
+                    .map(|pt| pt.1)
+                    .sum::<f64>()
+            })
             .fold(0.0, f64::max)
     } else {
-        p.series.iter().flat_map(|s| s.points.iter().map(|pt| pt.1)).fold(0.0, f64::max)
+        p.series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|pt| pt.1))
+            .fold(0.0, f64::max)
     };
-    let floor = if p.percent { 1.0 } else { 1.0 };
-    (max * 1.12).max(floor)
+    (max * 1.12).max(1.0)
 }
 
 fn draw_lines<DB: DrawingBackend>(chart: &mut Chart<DB>, series: &[Series]) -> DrawResult {
@@ -162,12 +173,20 @@ fn draw_stacked<DB: DrawingBackend>(chart: &mut Chart<DB>, series: &[Series]) ->
     let mut base: Vec<f64> = vec![0.0; series.first().map_or(0, |s| s.points.len())];
     for (i, s) in series.iter().enumerate() {
         let lower: Vec<(f64, f64)> = s.points.iter().zip(&base).map(|(p, b)| (p.0, *b)).collect();
-        let upper: Vec<(f64, f64)> = s.points.iter().zip(&base).map(|(p, b)| (p.0, b + p.1)).collect();
+        let upper: Vec<(f64, f64)> = s
+            .points
+            .iter()
+            .zip(&base)
+            .map(|(p, b)| (p.0, b + p.1))
+            .collect();
         let mut outline = upper.clone();
         outline.extend(lower.iter().rev());
         let fill = color(i).mix(0.55).filled();
         chart.draw_series(std::iter::once(Polygon::new(outline, fill)))?;
-        chart.draw_series(LineSeries::new(upper.iter().copied(), color(i).stroke_width(1)))?;
+        chart.draw_series(LineSeries::new(
+            upper.iter().copied(),
+            color(i).stroke_width(1),
+        ))?;
         for (b, p) in base.iter_mut().zip(&s.points) {
             *b += p.1;
         }
@@ -178,7 +197,10 @@ fn draw_stacked<DB: DrawingBackend>(chart: &mut Chart<DB>, series: &[Series]) ->
 fn draw_marks<DB: DrawingBackend>(chart: &mut Chart<DB>, marks: &[Marks]) -> DrawResult {
     for m in marks {
         if m.up {
-            chart.draw_series(m.at.iter().map(|c| TriangleMarker::new(*c, 7, ADD.filled())))?;
+            chart.draw_series(
+                m.at.iter()
+                    .map(|c| TriangleMarker::new(*c, 7, ADD.filled())),
+            )?;
         } else {
             chart.draw_series(m.at.iter().map(|c| Circle::new(*c, 5, DRAIN.filled())))?;
         }
@@ -202,7 +224,10 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> 
             let fill = color(i).mix(0.55).filled();
             area.draw(&Rectangle::new([(4, y - 6), (26, y + 6)], fill))?;
         } else {
-            area.draw(&PathElement::new(vec![(4, y), (26, y)], color(i).stroke_width(3)))?;
+            area.draw(&PathElement::new(
+                vec![(4, y), (26, y)],
+                color(i).stroke_width(3),
+            ))?;
         }
         area.draw(&Text::new(s.name.as_str(), (34, y - 9), text.clone()))?;
         y += 22;

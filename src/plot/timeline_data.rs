@@ -23,7 +23,10 @@ impl Table {
     fn read(path: &Path, names: &[&str]) -> Result<Table> {
         let mut csv = Csv::open(path)?;
         let t = csv.column("t_ms")?;
-        let cols = names.iter().map(|n| csv.column(n)).collect::<Result<Vec<_>>>()?;
+        let cols = names
+            .iter()
+            .map(|n| csv.column(n))
+            .collect::<Result<Vec<_>>>()?;
         let mut table = Table {
             t_ms: Vec::new(),
             columns: names.iter().map(|n| (n.to_string(), Vec::new())).collect(),
@@ -129,7 +132,10 @@ pub fn host(dir: &Path) -> Result<Drawable<Panels>> {
         return Ok(Drawable::Skip("timeseries.csv has no rows".into()));
     };
     let (unit, unit_name) = time_unit(end);
-    let b = Builder { table: &table, unit };
+    let b = Builder {
+        table: &table,
+        unit,
+    };
     let panels = vec![
         b.panel(
             "Invocations",
@@ -139,7 +145,11 @@ pub fn host(dir: &Path) -> Result<Drawable<Panels>> {
             ],
             false,
         ),
-        b.panel("Threads", vec![b.series("busy_threads", "busy threads", Agg::Mean)], false),
+        b.panel(
+            "Threads",
+            vec![b.series("busy_threads", "busy threads", Agg::Mean)],
+            false,
+        ),
         b.panel(
             "Share of time",
             vec![
@@ -148,7 +158,11 @@ pub fn host(dir: &Path) -> Result<Drawable<Panels>> {
             ],
             true,
         ),
-        b.panel("CPU", vec![b.series("cpu_utilisation", "cores busy", Agg::Mean)], true),
+        b.panel(
+            "CPU",
+            vec![b.series("cpu_utilisation", "cores busy", Agg::Mean)],
+            true,
+        ),
     ];
     Ok(Drawable::Draw(Panels {
         title: format!("{}: the run over time", experiment_name(dir)),
@@ -164,7 +178,10 @@ pub fn host(dir: &Path) -> Result<Drawable<Panels>> {
 fn experiment_name(dir: &Path) -> String {
     super::input::json::<super::files::Summary>(&dir.join("summary.json"))
         .map(|s| s.experiment)
-        .unwrap_or_else(|_| dir.file_name().map_or("run".into(), |n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|_| {
+            dir.file_name()
+                .map_or("run".into(), |n| n.to_string_lossy().into_owned())
+        })
 }
 
 /// "From timeseries.csv: means over each 1 s interval".
@@ -202,17 +219,26 @@ pub fn fleet(dir: &Path) -> Result<Drawable<Panels>> {
     let path = dir.join("timeseries.csv");
     let scales = path.is_file() && Csv::open(&path)?.has("instances_ready");
     if !scales {
-        return Ok(Drawable::Skip("the run does not scale (no instance columns in timeseries.csv)".into()));
+        return Ok(Drawable::Skip(
+            "the run does not scale (no instance columns in timeseries.csv)".into(),
+        ));
     }
     let mut table = Table::read(&path, &FLEET_COLUMNS)?;
     let Some(&end) = table.t_ms.last() else {
         return Ok(Drawable::Skip("timeseries.csv has no rows".into()));
     };
-    for v in table.columns.iter_mut().filter(|(n, _)| n == "oldest_age_ms") {
+    for v in table
+        .columns
+        .iter_mut()
+        .filter(|(n, _)| n == "oldest_age_ms")
+    {
         v.1.iter_mut().for_each(|ms| *ms /= 1000.0);
     }
     let (unit, unit_name) = time_unit(end);
-    let b = Builder { table: &table, unit };
+    let b = Builder {
+        table: &table,
+        unit,
+    };
     let mut instances = b.panel(
         "Instances",
         vec![
@@ -226,12 +252,22 @@ pub fn fleet(dir: &Path) -> Result<Drawable<Panels>> {
     instances.marks = decisions(&dir.join("scaling.csv"), unit)?;
     let panels = vec![
         instances,
-        b.panel("Queue (messages)", vec![b.series("queue_length", "queue length", Agg::Mean)], false),
-        b.panel("Oldest message (s)", vec![b.series("oldest_age_ms", "oldest message age", Agg::Mean)], false),
+        b.panel(
+            "Queue (messages)",
+            vec![b.series("queue_length", "queue length", Agg::Mean)],
+            false,
+        ),
+        b.panel(
+            "Oldest message (s)",
+            vec![b.series("oldest_age_ms", "oldest message age", Agg::Mean)],
+            false,
+        ),
         b.panel(
             "Count",
-            vec![b.series("rejected_429", "429s in the interval", Agg::Sum),
-                b.series("cold_starts", "cold starts so far", Agg::Last),],
+            vec![
+                b.series("rejected_429", "429s in the interval", Agg::Sum),
+                b.series("cold_starts", "cold starts so far", Agg::Last),
+            ],
             false,
         ),
     ];
@@ -260,7 +296,10 @@ fn decisions(path: &Path, unit: f64) -> Result<Vec<Marks>> {
     );
     let (mut up, mut down) = (Vec::new(), Vec::new());
     csv.rows(|row| {
-        let at = (row.num(t, "t_s")? * 1000.0 / unit, row.num(desired, "desired")?);
+        let at = (
+            row.num(t, "t_s")? * 1000.0 / unit,
+            row.num(desired, "desired")?,
+        );
         if row.num(add, "add")? > 0.0 && up.len() < MAX_DECISIONS {
             up.push(at);
         }
@@ -270,7 +309,15 @@ fn decisions(path: &Path, unit: f64) -> Result<Vec<Marks>> {
         Ok(())
     })?;
     Ok(vec![
-        Marks { name: "scale out (desired)".into(), at: up, up: true },
-        Marks { name: "drain (desired)".into(), at: down, up: false },
+        Marks {
+            name: "scale out (desired)".into(),
+            at: up,
+            up: true,
+        },
+        Marks {
+            name: "drain (desired)".into(),
+            at: down,
+            up: false,
+        },
     ])
 }

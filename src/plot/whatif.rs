@@ -77,7 +77,12 @@ impl WhatIf {
         vs.fold((f64::MAX, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)))
     }
 
-    fn draw_on<DB: DrawingBackend, X, Y>(&self, area: &DrawingArea<DB, Shift>, x: X, y: Y) -> DrawResult
+    fn draw_on<DB: DrawingBackend, X, Y>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        x: X,
+        y: Y,
+    ) -> DrawResult
     where
         X: AsRangedCoord<Value = f64>,
         X::CoordDescType: ValueFormatter<f64>,
@@ -103,20 +108,33 @@ impl WhatIf {
             .draw()?;
         let (x_lo, x_hi) = (chart.x_range().start, chart.x_range().end);
         if let Some(b) = self.bound {
-            let line = plotters::element::DashedPathElement::new(vec![(x_lo, b), (x_hi, b)], 10, 6, BLACK.stroke_width(2));
+            let line = plotters::element::DashedPathElement::new(
+                vec![(x_lo, b), (x_hi, b)],
+                10,
+                6,
+                BLACK.stroke_width(2),
+            );
             chart.draw_series(std::iter::once(line))?;
             let label = format!("objective: p99 <= {} ms", style::short(b));
             let text = EmptyElement::at((x_lo, b)) + Text::new(label, (8, -22), font(LEGEND));
             chart.draw_series(std::iter::once(text))?;
         }
-        for s in [Standing::Meets, Standing::Uncertain, Standing::Misses, Standing::Unjudged] {
+        for s in [
+            Standing::Meets,
+            Standing::Uncertain,
+            Standing::Misses,
+            Standing::Unjudged,
+        ] {
             let col = s.color();
             let pts: Vec<&Point> = self.points.iter().filter(|p| p.standing == s).collect();
             if pts.is_empty() {
                 continue;
             }
             chart
-                .draw_series(pts.iter().map(|p| Circle::new((p.cost, p.p99), 6, col.mix(0.8).filled())))?
+                .draw_series(
+                    pts.iter()
+                        .map(|p| Circle::new((p.cost, p.p99), 6, col.mix(0.8).filled())),
+                )?
                 .label(s.legend())
                 .legend(move |(x, y)| Circle::new((x + 10, y), 6, col.filled()));
         }
@@ -137,14 +155,21 @@ impl WhatIf {
         chart: &mut ChartContext<DB, Cartesian2d<X, Y>>,
     ) -> DrawResult {
         if self.points.len() <= LABEL_ALL {
-            let labels = self.points.iter().enumerate().filter(|(i, _)| Some(*i) != self.chosen).map(|(_, p)| {
-                EmptyElement::at((p.cost, p.p99)) + Text::new(p.label.clone(), (9, 2), note(LEGEND))
-            });
+            let labels = self
+                .points
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != self.chosen)
+                .map(|(_, p)| {
+                    EmptyElement::at((p.cost, p.p99))
+                        + Text::new(p.label.clone(), (9, 2), note(LEGEND))
+                });
             chart.draw_series(labels)?;
         }
         if let Some(p) = self.chosen.and_then(|i| self.points.get(i)) {
             let ring = Circle::new((p.cost, p.p99), 12, BLACK.stroke_width(3));
-            let text = EmptyElement::at((p.cost, p.p99)) + Text::new("chosen", (-30, 16), font(LEGEND + 2));
+            let text = EmptyElement::at((p.cost, p.p99))
+                + Text::new("chosen", (-30, 16), font(LEGEND + 2));
             chart.draw_series(std::iter::once(ring))?;
             chart.draw_series(std::iter::once(text))?;
             let figures = format!(

@@ -128,7 +128,10 @@ fn write_sheets(sheets: Vec<Sheet>) -> Result<PlotReport> {
         staged.push(staging);
         let folder = sheet.folder.clone();
         report.drawn.push((folder.clone(), sheet.drawn));
-        let skipped = sheet.skipped.into_iter().map(|(p, why)| (folder.clone(), p, why));
+        let skipped = sheet
+            .skipped
+            .into_iter()
+            .map(|(p, why)| (folder.clone(), p, why));
         report.skipped.extend(skipped);
     }
     for staging in staged {
