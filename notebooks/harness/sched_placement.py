@@ -15,7 +15,11 @@ idle: time a core could have run it. Usage::
     python3 sched_placement.py run.txt [--comm python3] [--json FILE]
 
 Prints the totals: wake-ups, their delay, the share placed on a busy CPU with another idle,
-and the delay spent while a CPU was idle; per CPU count of idle time. Stdlib only.
+and the delay spent while a CPU was idle; per CPU count of idle time; each followed thread's
+CPU time per CPU (its "home", the CPU it mostly runs on); and, for the wake-ups queued on
+their busy last CPU while another CPU idled, whose task was ahead (the same process, another
+process followed, or a foreign one) and how the wait ended (the task ahead went to sleep, was
+preempted by the woken thread, or others ran first). Stdlib only.
 """
 
 from __future__ import annotations
@@ -68,6 +72,10 @@ class Placement:
         # [wake-ups, their delays], for wake-ups with some CPU idle
         self.placements = {}
         self.by_process = {}  # tgid -> [wakeups, delay s, delay s with a CPU idle, long waits]
+        self.cpu_time = {}  # tid -> {cpu: seconds on it}
+        self.on_since = {}  # cpu -> when its running task took it
+        # (who was ahead, how the wait ended) -> [waits s, how long the task ahead had run s]
+        self.queued_behind = {}
         self.wakeups = 0
         self.delay = 0.0
         self.onto_busy_with_idle = 0
@@ -89,7 +97,7 @@ class Placement:
         self.sleeping.discard(tid)
         # sched_waking fires before the kernel picks the CPU: keep the CPUs' state at the
         # wake-up and judge the placement where the thread is switched in.
-        self.waiting[tid] = [ev["time"], dict(self.running), 0.0, self.last_cpu.get(tid)]
+        self.waiting[tid] = [ev["time"], dict(self.running), 0.0, self.last_cpu.get(tid), dict(self.on_since)]
 
     def switch(self, ev):
         cpu, now = ev["cpu"], ev["time"]
@@ -102,12 +110,17 @@ class Placement:
         if nxt == 0:
             self.idle_since[cpu] = now
         self.last_cpu[prev] = cpu
+        if self.running.get(cpu) == prev and self.follows(ev["prev"].get("prev_comm", "")):
+            per_cpu = self.cpu_time.setdefault(prev, {})
+            per_cpu[cpu] = per_cpu.get(cpu, 0.0) + now - self.on_since.get(cpu, now)
         self.running[cpu] = nxt
+        self.on_since[cpu] = now
         woke = self.waiting.pop(nxt, None)
         if woke is None:
             return
-        at, cpus, while_idle, last = woke
+        at, cpus, while_idle, last, since = woke
         self.placement(cpus, last, cpu, now - at)
+        self.queued(ev, nxt, cpus, last, now - at, at - since.get(cpu, at))
         self.wakeups += 1
         self.delay += now - at
         stats = self.by_process.setdefault(self.tgid.get(nxt, 0), [0, 0.0, 0.0, 0])
@@ -128,6 +141,30 @@ class Placement:
         entry = self.placements.setdefault(key, [0, []])
         entry[0] += 1
         entry[1].append(delay)
+
+    def queued(self, ev, tid, cpus, last, delay, ahead_ran):
+        """A woken thread that ran on its last CPU, busy at the wake-up while another idled:
+        whose task was ahead of it, and how the wait ended."""
+        ran_on = ev["cpu"]
+        ahead = cpus.get(ran_on, 0)
+        if ran_on != last or ahead == 0 or not any(pid == 0 for pid in cpus.values()):
+            return
+        if self.tgid.get(ahead) == self.tgid.get(tid):
+            who = "same process"
+        elif self.tgid.get(ahead) in self.by_process:
+            who = "another python3 process"
+        else:
+            who = "foreign"
+        prev = int(ev["prev"].get("prev_pid", 0))
+        if prev != ahead:
+            how = "others ran first"
+        elif ev["prev"].get("prev_state", "R")[0] in "SD":
+            how = "ahead slept"
+        else:
+            how = "ahead preempted"
+        entry = self.queued_behind.setdefault((who, how), [[], []])
+        entry[0].append(delay)
+        entry[1].append(ahead_ran)
 
     def tick(self, now):
         """Before each event: the delay of every waiting thread while some CPU is idle."""
@@ -161,6 +198,26 @@ class Placement:
                 }
                 for (last_idle, on_last, ran_idle), (n, d) in sorted(self.placements.items())
             ],
+            "queued_on_a_busy_last_cpu_with_another_idle": [
+                {
+                    "ahead": who,
+                    "ended": how,
+                    "wakeups": len(waits),
+                    "wait_ms_total": round(1e3 * sum(waits), 3),
+                    "median_wait_us": percentile_us(waits, 0.5),
+                    "p90_wait_us": percentile_us(waits, 0.9),
+                    "median_ahead_had_run_us": percentile_us(ran, 0.5),
+                }
+                for (who, how), (waits, ran) in sorted(self.queued_behind.items())
+            ],
+            "cpu_s_by_thread": {
+                str(tid): {
+                    "process": self.tgid.get(tid, 0),
+                    "per_cpu": {str(c): round(t, 6) for c, t in sorted(per_cpu.items())},
+                }
+                for tid, per_cpu in sorted(self.cpu_time.items())
+                if sum(per_cpu.values()) >= 0.001
+            },
             "per_process": {
                 str(pid): {
                     "wakeups": n,
@@ -171,6 +228,12 @@ class Placement:
                 for pid, (n, d, di, long) in sorted(self.by_process.items())
             },
         }
+
+
+def percentile_us(values, q):
+    """The q-quantile (nearest rank below) of seconds, in us."""
+    v = sorted(values)
+    return round(1e6 * v[int(q * (len(v) - 1))], 1) if v else 0.0
 
 
 def analyse(lines, comm):

@@ -25,6 +25,15 @@ class SchedPlacementTest(unittest.TestCase):
         self.assertAlmostEqual(r["delay_while_a_cpu_idle_ms"], 2.0)
         self.assertEqual(r["per_process"]["10"]["waits_with_a_cpu_idle_over_300us"], 1)
 
+    def test_the_task_ahead_and_how_the_wait_ended_are_named(self):
+        r = sched_placement.analyse(EVENTS.splitlines(), "python3")
+        (queued,) = r["queued_on_a_busy_last_cpu_with_another_idle"]
+        self.assertEqual((queued["ahead"], queued["ended"]), ("same process", "ahead preempted"))
+        self.assertEqual((queued["wakeups"], queued["median_wait_us"]), (1, 2000.0))
+        self.assertEqual(queued["median_ahead_had_run_us"], 1000.0)
+        # Thread 12 ran on CPU 0 from 1.000 to 1.003 s.
+        self.assertEqual(r["cpu_s_by_thread"]["12"]["per_cpu"], {"0": 0.003})
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -11,6 +11,7 @@ pub mod folder;
 pub mod objective;
 pub mod progress;
 pub mod report;
+pub mod states_csv;
 pub mod sweep;
 
 pub use folder::Staging;
