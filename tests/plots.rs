@@ -300,3 +300,24 @@ fn a_scaled_run_draws_its_scaling_timeline() {
         assert!(svg.contains(label), "no {label:?}");
     }
 }
+
+#[test]
+fn a_rerun_retires_the_plots_drawn_from_the_files_it_replaces() {
+    let out = temp("rerun").join("mixed");
+    run_mixed(&out, true);
+    assert!(out.join("plots/latency_cdf.png").is_file());
+    let run = run_mixed(&out, false);
+    assert!(!run.stdout.contains("left alone"), "{}", run.stdout);
+    assert!(
+        !out.join("plots").exists(),
+        "stale plots removed with the files they were drawn from"
+    );
+    run_mixed(&out, true);
+    std::fs::write(out.join("plots/mine.txt"), "mine").unwrap();
+    run_mixed(&out, true);
+    assert_eq!(
+        std::fs::read_to_string(out.join("plots/mine.txt")).unwrap(),
+        "mine"
+    );
+    assert!(out.join("plots/timeline.svg").is_file());
+}

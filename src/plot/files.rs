@@ -46,6 +46,12 @@ pub struct Function {
 /// summary.json's record of thread_states.csv.
 #[derive(Debug, Deserialize)]
 pub struct ThreadStatesWindow {
+    /// The window's start, ms.
+    #[serde(default)]
+    pub from_ms: Option<f64>,
+    /// The window's end, ms.
+    #[serde(default)]
+    pub to_ms: Option<f64>,
     /// Where recording was cut short by the row cap, ms (`None`: complete).
     #[serde(default)]
     pub cut_at_ms: Option<f64>,

@@ -50,7 +50,19 @@ pub fn lanes(dir: &Path) -> Result<Drawable<GilLanes>> {
         let keep: Vec<Key> = by_lane.keys().take(MAX_LANES).cloned().collect();
         by_lane.retain(|k, _| keep.contains(k));
     }
-    let (from, mut to) = window(&by_lane);
+    let recorded = recorded_window(dir);
+    let (mut from, mut to) = window(&by_lane);
+    if let Some(w) = &recorded {
+        from = w.from_ms.unwrap_or(from).min(from);
+        to = w.to_ms.unwrap_or(to).max(to);
+        if let Some(cut) = w.cut_at_ms {
+            notes.push(format!(
+                "recording stopped at {} ms by its row cap",
+                super::style::short(cut)
+            ));
+            to = to.min(cut.max(from + 1.0));
+        }
+    }
     if let Some(cut) = cut_for_size(&by_lane) {
         notes.push(format!(
             "the first {} ms only (the drawing's size cap)",
@@ -86,6 +98,12 @@ fn subtitle(notes: &[String]) -> String {
         s.push_str(&format!(" ({})", notes.join("; ")));
     }
     s
+}
+
+/// The window summary.json says thread_states.csv covers, when it says.
+fn recorded_window(dir: &Path) -> Option<super::files::ThreadStatesWindow> {
+    let summary = super::input::json::<super::files::Summary>(&dir.join("summary.json"));
+    summary.ok().and_then(|s| s.thread_states)
 }
 
 fn experiment(dir: &Path) -> String {

@@ -4,12 +4,9 @@
 use super::render::{self, Figure};
 use super::{gil_lanes_data, latency_data, timeline_data, whatif_data, Drawable};
 use crate::error::{Result, SimError};
-use crate::output::folder::MANIFEST;
+use crate::output::folder::{MANIFEST, PLOTS_FOLDER};
 use crate::output::{pretty_json, Staging};
 use std::path::{Path, PathBuf};
-
-/// The name of the plots folder inside an output folder.
-pub const PLOTS: &str = "plots";
 
 /// What `sim plot` drew and skipped, per folder.
 #[derive(Debug, Default)]
@@ -31,7 +28,7 @@ struct Sheet {
 impl Sheet {
     fn new(dir: &Path) -> Sheet {
         Sheet {
-            folder: dir.join(PLOTS),
+            folder: dir.join(PLOTS_FOLDER),
             files: Vec::new(),
             drawn: Vec::new(),
             skipped: Vec::new(),
@@ -114,6 +111,16 @@ fn write_sheets(sheets: Vec<Sheet>) -> Result<PlotReport> {
     let mut staged = Vec::new();
     let mut report = PlotReport::default();
     for sheet in sheets {
+        if sheet.files.is_empty() {
+            let folder = sheet.folder.clone();
+            report.skipped.extend(
+                sheet
+                    .skipped
+                    .into_iter()
+                    .map(|(p, why)| (folder.clone(), p, why)),
+            );
+            continue;
+        }
         let mut staging = Staging::prepare(&sheet.folder)?;
         for (file, bytes) in &sheet.files {
             staging.write(file, bytes)?;
