@@ -262,7 +262,12 @@ fn a_compare_draws_the_whatif_chart_and_overlaid_percentiles() {
     );
     check_svg(
         &dir.join("plots/latency_cdf.svg"),
-        "large (percentiles only)",
+        "tiny: response latency by configuration",
+    );
+    let svg = std::fs::read_to_string(dir.join("plots/latency_cdf.svg")).unwrap();
+    assert!(
+        svg.contains("percentiles from its summary.json") && svg.contains("\nlarge\n"),
+        "percentiles side by side"
     );
     assert!(dir.join("small/plots/latency_cdf.png").is_file());
 }

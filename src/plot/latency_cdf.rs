@@ -7,13 +7,11 @@ use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// One distribution: a curve of measured points, or (when the rows are not available) only
-/// its percentiles.
+/// One distribution: a curve of measured points.
 pub struct Curve {
     /// Legend text.
     pub label: String,
-    /// (latency ms, fraction of requests at or below it), ascending; empty when only the
-    /// percentiles are known.
+    /// (latency ms, fraction of requests at or below it), ascending.
     pub points: Vec<(f64, f64)>,
     /// (latency ms, fraction, name) of p50, p90, p99.
     pub marks: Vec<(f64, f64, &'static str)>,
@@ -96,26 +94,15 @@ fn draw_curve<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
     labelled: bool,
 ) -> DrawResult {
     let line = col.stroke_width(3);
-    if c.points.is_empty() {
-        chart
-            .draw_series(
-                c.marks
-                    .iter()
-                    .map(|m| Circle::new((m.0, m.1), 7, col.filled())),
-            )?
-            .label(format!("{} (percentiles only)", c.label))
-            .legend(move |(x, y)| Circle::new((x + 10, y), 6, col.filled()));
-    } else {
-        chart
-            .draw_series(LineSeries::new(c.points.iter().copied(), line))?
-            .label(c.label.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], line));
-        chart.draw_series(
-            c.marks
-                .iter()
-                .map(|m| Circle::new((m.0, m.1), 6, col.filled())),
-        )?;
-    }
+    chart
+        .draw_series(LineSeries::new(c.points.iter().copied(), line))?
+        .label(c.label.clone())
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], line));
+    chart.draw_series(
+        c.marks
+            .iter()
+            .map(|m| Circle::new((m.0, m.1), 6, col.filled())),
+    )?;
     let text = font(LEGEND).color(&col);
     if labelled {
         chart.draw_series(c.marks.iter().map(|m| {

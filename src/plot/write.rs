@@ -102,6 +102,7 @@ fn compare_sheets(dir: &Path) -> Result<Vec<Sheet>> {
 /// The plots of a sweep folder.
 fn sweep_sheet(dir: &Path) -> Result<Sheet> {
     let mut sheet = Sheet::new(dir);
+    sheet.add("latency_cdf", latency_data::sweep(dir))?;
     sheet.add("whatif", whatif_data::sweep(dir))?;
     Ok(sheet)
 }
