@@ -32,31 +32,21 @@ pub struct LatencyCdf {
 impl LatencyCdf {
     /// The smallest and largest latency shown, ms.
     fn x_range(&self) -> (f64, f64) {
-        let xs = self.curves.iter().flat_map(|c| {
+        style::positive_range(self.curves.iter().flat_map(|c| {
             let pts = c.points.iter().map(|p| p.0);
             pts.chain(c.marks.iter().map(|m| m.0)).chain(c.ideal)
-        });
-        let (lo, hi) = xs
-            .filter(|x| *x > 0.0)
-            .fold((f64::MAX, 0.0f64), |(lo, hi), x| (lo.min(x), hi.max(x)));
-        if hi <= 0.0 {
-            (0.1, 1.0)
-        } else {
-            (lo, hi)
-        }
+        }))
     }
+}
 
+impl style::OnLatencyAxis for LatencyCdf {
     fn draw_on<DB: DrawingBackend, X>(&self, area: &DrawingArea<DB, Shift>, x: X) -> DrawResult
     where
         X: AsRangedCoord<Value = f64>,
         X::CoordDescType: ValueFormatter<f64>,
     {
-        let mut chart = ChartBuilder::on(area)
-            .margin(20)
-            .margin_right(40)
-            .x_label_area_size(55)
-            .y_label_area_size(80)
-            .build_cartesian_2d(x, 0f64..1.02f64)?;
+        let log = style::wide(self.x_range().0, self.x_range().1);
+        let mut chart = style::single_chart(area, 80).build_cartesian_2d(x, 0f64..1.02f64)?;
         chart
             .configure_mesh()
             .x_desc("Response latency (ms)")
@@ -64,31 +54,20 @@ impl LatencyCdf {
             .axis_desc_style(font(AXIS))
             .label_style(font(TICKS))
             .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .x_labels(8)
-            .x_label_formatter(&|v| style::tick(*v))
+            .x_labels(20)
+            .x_label_formatter(&|v| style::latency_tick(*v, log))
             .light_line_style(RGBColor(244, 244, 244))
             .draw()?;
         let labelled = self.curves.len() <= 3;
         for (i, c) in self.curves.iter().enumerate() {
             draw_curve(&mut chart, c, color(i), labelled)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(150, 150, 150))
-            .label_font(font(LEGEND))
-            .margin(12)
-            .draw()?;
-        Ok(())
+        style::series_legend(&mut chart, SeriesLabelPosition::LowerRight)
     }
 }
 
-type Chart<'a, DB, X> =
-    ChartContext<'a, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>;
-
 fn draw_curve<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
-    chart: &mut Chart<DB, X>,
+    chart: &mut style::LinearY<DB, X>,
     c: &Curve,
     col: RGBColor,
     labelled: bool,
@@ -128,11 +107,6 @@ fn draw_curve<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
 impl Figure for LatencyCdf {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let body = header(root, &self.title, &self.subtitle)?;
-        let (lo, hi) = self.x_range();
-        if hi / lo > 20.0 {
-            self.draw_on(&body, (lo * 0.8..hi * 1.25).log_scale())
-        } else {
-            self.draw_on(&body, 0.0..hi * 1.08)
-        }
+        style::on_latency_axis(self, &body, self.x_range())
     }
 }

@@ -131,14 +131,10 @@ impl Panels {
     }
 }
 
-type Chart<'a, DB> = ChartContext<
-    'a,
-    DB,
-    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
->;
+type Chart<'a, DB> = super::style::LinearY<'a, DB, plotters::coord::types::RangedCoordf64>;
 
 /// The panel's y axis top: the largest value (of the stack, if stacked) plus headroom; at
-/// least 1 (a share's axis reaches 100%).
+/// least 1 (a share's axis reaches past 100%, so its top label clears the panel above).
 fn y_top(p: &Panel) -> f64 {
     let max = if p.stacked {
         let n = p.series.first().map_or(0, |s| s.points.len());
@@ -157,7 +153,8 @@ fn y_top(p: &Panel) -> f64 {
             .flat_map(|s| s.points.iter().map(|pt| pt.1))
             .fold(0.0, f64::max)
     };
-    (max * 1.12).max(1.0)
+    let least = if p.percent { 1.08 } else { 1.0 };
+    (max * 1.12).max(least)
 }
 
 fn draw_lines<DB: DrawingBackend>(chart: &mut Chart<DB>, series: &[Series]) -> DrawResult {

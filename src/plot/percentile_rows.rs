@@ -31,18 +31,14 @@ const ROW_PX: u32 = 44;
 
 impl PercentileRows {
     fn x_range(&self) -> (f64, f64) {
-        let xs = self
-            .rows
-            .iter()
-            .flat_map(|r| r.marks.iter().map(|m| m.0).chain(r.ideal));
-        let (lo, hi) = xs
-            .filter(|x| *x > 0.0)
-            .fold((f64::MAX, 0.0f64), |(lo, hi), x| (lo.min(x), hi.max(x)));
-        if hi > 0.0 {
-            (lo, hi)
-        } else {
-            (0.1, 1.0)
-        }
+        let marks = |r: &Row| {
+            r.marks
+                .iter()
+                .map(|m| m.0)
+                .chain(r.ideal)
+                .collect::<Vec<_>>()
+        };
+        style::positive_range(self.rows.iter().flat_map(marks))
     }
 
     fn names_width(&self) -> u32 {
@@ -54,12 +50,15 @@ impl PercentileRows {
             .unwrap_or(0) as u32;
         (longest * 9 + 20).clamp(120, 520)
     }
+}
 
+impl style::OnLatencyAxis for PercentileRows {
     fn draw_on<DB: DrawingBackend, X>(&self, area: &DrawingArea<DB, Shift>, x: X) -> DrawResult
     where
         X: AsRangedCoord<Value = f64>,
         X::CoordDescType: ValueFormatter<f64>,
     {
+        let log = style::wide(self.x_range().0, self.x_range().1);
         let (_, h) = area.dim_in_pixel();
         let (main, legend) = area.split_vertically(h - 50);
         let (names, plot) = main.split_horizontally(self.names_width());
@@ -77,8 +76,8 @@ impl PercentileRows {
             .x_desc("Response latency (ms)")
             .axis_desc_style(font(AXIS))
             .label_style(font(TICKS))
-            .x_labels(8)
-            .x_label_formatter(&|v| style::tick(*v))
+            .x_labels(20)
+            .x_label_formatter(&|v| style::latency_tick(*v, log))
             .light_line_style(RGBColor(244, 244, 244))
             .draw()?;
         for (i, row) in self.rows.iter().enumerate() {
@@ -96,11 +95,8 @@ impl PercentileRows {
     }
 }
 
-type Chart<'a, DB, X> =
-    ChartContext<'a, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>;
-
 fn draw_row<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
-    chart: &mut Chart<DB, X>,
+    chart: &mut style::LinearY<DB, X>,
     row: &Row,
     y: f64,
     col: RGBColor,
@@ -129,7 +125,7 @@ fn draw_row<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
 
 /// p50 a circle, p90 a square, p99 a triangle; the ideal latency a cross.
 fn draw_marker<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
-    chart: &mut Chart<DB, X>,
+    chart: &mut style::LinearY<DB, X>,
     name: &str,
     at: (f64, f64),
     col: RGBColor,
@@ -195,11 +191,6 @@ impl Figure for PercentileRows {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let body = header(root, &self.title, &self.subtitle)?;
-        let (lo, hi) = self.x_range();
-        if hi / lo > 20.0 {
-            self.draw_on(&body, (lo * 0.8..hi * 1.25).log_scale())
-        } else {
-            self.draw_on(&body, 0.0..hi * 1.1)
-        }
+        style::on_latency_axis(self, &body, self.x_range())
     }
 }

@@ -1,7 +1,9 @@
 //! What every plot shares: colours, font sizes, the title block.
 
 use super::font::FAMILY;
-use super::render::DrawError;
+use super::render::{DrawError, DrawResult};
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -101,5 +103,100 @@ pub fn tick(v: f64) -> String {
     } else {
         let s = format!("{v:.3}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A chart whose y axis is linear over f64 and whose x axis is `X` (linear or logarithmic).
+pub type LinearY<'a, DB, X> = ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>;
+
+/// Draws the legend of a chart's labelled series at `position`, boxed.
+pub fn series_legend<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> Result<(), DrawError>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged,
+    Y: Ranged,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(150, 150, 150))
+        .label_font(font(LEGEND))
+        .margin(12)
+        .draw()?;
+    Ok(())
+}
+
+/// The smallest and largest positive value (`(0.1, 1.0)` when there is none).
+pub fn positive_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let positive = values.filter(|v| *v > 0.0);
+    let (lo, hi) = positive.fold((f64::MAX, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if hi > 0.0 {
+        (lo, hi)
+    } else {
+        (0.1, 1.0)
+    }
+}
+
+/// Whether values from `lo` to `hi` want a logarithmic axis.
+pub fn wide(lo: f64, hi: f64) -> bool {
+    hi / lo > 20.0
+}
+
+/// A figure drawn over a latency x axis that is linear or logarithmic.
+pub trait OnLatencyAxis {
+    /// Draws the figure on `area` with the x axis `x`.
+    fn draw_on<DB: DrawingBackend, X>(&self, area: &DrawingArea<DB, Shift>, x: X) -> DrawResult
+    where
+        X: AsRangedCoord<Value = f64>,
+        X::CoordDescType: ValueFormatter<f64>;
+}
+
+/// Draws `fig` on `area` over latencies `lo..hi` (ms): a logarithmic axis when the range is
+/// wide, else a linear one from 0 with a little room on the right.
+pub fn on_latency_axis<DB: DrawingBackend>(
+    fig: &impl OnLatencyAxis,
+    area: &DrawingArea<DB, Shift>,
+    (lo, hi): (f64, f64),
+) -> DrawResult {
+    if wide(lo, hi) {
+        fig.draw_on(area, (lo * 0.8..hi * 1.25).log_scale())
+    } else {
+        fig.draw_on(area, 0.0..hi * 1.1)
+    }
+}
+
+/// A chart builder on `area` with the margins of the single-chart plots and `y_labels`
+/// pixels for the y axis' labels.
+pub fn single_chart<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    y_labels: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .margin(20)
+        .margin_right(40)
+        .x_label_area_size(55)
+        .y_label_area_size(y_labels);
+    builder
+}
+
+/// A tick label of a latency axis: on a logarithmic axis only 1, 2, 3 and 5 times a power of
+/// ten are named, so the crowded ticks near each power do not run into each other.
+pub fn latency_tick(v: f64, log: bool) -> String {
+    if !log || v <= 0.0 {
+        return tick(v);
+    }
+    let mantissa = v / 10f64.powf(v.log10().floor());
+    let named = [1.0, 2.0, 3.0, 5.0, 10.0]
+        .iter()
+        .any(|m| (mantissa - m).abs() < 0.01);
+    if named {
+        tick(v)
+    } else {
+        String::new()
     }
 }

@@ -112,6 +112,28 @@ impl Builder<'_> {
     }
 }
 
+/// The host timeline's panels: the y axis, its lines (column, legend), whether a share.
+const HOST_PANELS: [(&str, &[(&str, &str)], bool); 4] = [
+    (
+        "Invocations",
+        &[
+            ("in_flight", "in flight"),
+            ("queued", "queued for a thread"),
+        ],
+        false,
+    ),
+    ("Threads", &[("busy_threads", "busy threads")], false),
+    (
+        "Share of time",
+        &[
+            ("gil_held", "GIL held"),
+            ("loop_blocked", "event loop blocked"),
+        ],
+        true,
+    ),
+    ("CPU", &[("cpu_utilisation", "cores busy")], true),
+];
+
 const HOST_COLUMNS: [&str; 6] = [
     "in_flight",
     "queued",
@@ -136,34 +158,13 @@ pub fn host(dir: &Path) -> Result<Drawable<Panels>> {
         table: &table,
         unit,
     };
-    let panels = vec![
-        b.panel(
-            "Invocations",
-            vec![
-                b.series("in_flight", "in flight", Agg::Mean),
-                b.series("queued", "queued for a thread", Agg::Mean),
-            ],
-            false,
-        ),
-        b.panel(
-            "Threads",
-            vec![b.series("busy_threads", "busy threads", Agg::Mean)],
-            false,
-        ),
-        b.panel(
-            "Share of time",
-            vec![
-                b.series("gil_held", "GIL held", Agg::Mean),
-                b.series("loop_blocked", "event loop blocked", Agg::Mean),
-            ],
-            true,
-        ),
-        b.panel(
-            "CPU",
-            vec![b.series("cpu_utilisation", "cores busy", Agg::Mean)],
-            true,
-        ),
-    ];
+    let panels = HOST_PANELS
+        .iter()
+        .map(|(y_desc, lines, percent)| {
+            let series = lines.iter().map(|(c, name)| b.series(c, name, Agg::Mean));
+            b.panel(y_desc, series.collect(), *percent)
+        })
+        .collect();
     Ok(Drawable::Draw(Panels {
         title: format!("{}: the run over time", experiment_name(dir)),
         subtitle: interval_note(&table, "timeseries.csv"),

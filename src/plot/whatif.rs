@@ -73,8 +73,7 @@ const LABEL_ALL: usize = 12;
 
 impl WhatIf {
     fn range(&self, f: impl Fn(&Point) -> f64) -> (f64, f64) {
-        let vs = self.points.iter().map(f).filter(|v| *v > 0.0);
-        vs.fold((f64::MAX, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)))
+        style::positive_range(self.points.iter().map(f))
     }
 
     fn draw_on<DB: DrawingBackend, X, Y>(
@@ -89,12 +88,7 @@ impl WhatIf {
         Y: AsRangedCoord<Value = f64>,
         Y::CoordDescType: ValueFormatter<f64>,
     {
-        let mut chart = ChartBuilder::on(area)
-            .margin(20)
-            .margin_right(40)
-            .x_label_area_size(55)
-            .y_label_area_size(85)
-            .build_cartesian_2d(x, y)?;
+        let mut chart = style::single_chart(area, 85).build_cartesian_2d(x, y)?;
         chart
             .configure_mesh()
             .x_desc(format!("Cost per month ({})", self.currency))
@@ -139,15 +133,7 @@ impl WhatIf {
                 .legend(move |(x, y)| Circle::new((x + 10, y), 6, col.filled()));
         }
         self.draw_labels(&mut chart)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(150, 150, 150))
-            .label_font(font(LEGEND))
-            .margin(12)
-            .draw()?;
-        Ok(())
+        style::series_legend(&mut chart, SeriesLabelPosition::UpperRight)
     }
 
     fn draw_labels<DB: DrawingBackend, X: Ranged<ValueType = f64>, Y: Ranged<ValueType = f64>>(
@@ -195,8 +181,8 @@ impl Figure for WhatIf {
         let (y_lo, mut y_hi) = self.range(|p| p.p99);
         y_hi = y_hi.max(self.bound.unwrap_or(0.0));
         let y_lo = y_lo.min(self.bound.unwrap_or(f64::MAX));
-        let log_x = x_hi / x_lo > 20.0;
-        let log_y = y_hi / y_lo > 20.0;
+        let log_x = style::wide(x_lo, x_hi);
+        let log_y = style::wide(y_lo, y_hi);
         let xs = (x_lo * 0.8, x_hi * 1.3);
         let ys = (y_lo * 0.8, y_hi * 1.25);
         match (log_x, log_y) {
