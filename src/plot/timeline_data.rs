@@ -112,8 +112,11 @@ impl Builder<'_> {
     }
 }
 
-/// The host timeline's panels: the y axis, its lines (column, legend), whether a share.
-const HOST_PANELS: [(&str, &[(&str, &str)], bool); 4] = [
+/// A panel as data: its y axis, its lines (column, legend), whether it shows a share.
+type PanelSpec = (&'static str, &'static [(&'static str, &'static str)], bool);
+
+/// The host timeline's panels.
+const HOST_PANELS: [PanelSpec; 4] = [
     (
         "Invocations",
         &[
