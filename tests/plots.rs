@@ -326,3 +326,37 @@ fn a_rerun_retires_the_plots_drawn_from_the_files_it_replaces() {
     );
     assert!(out.join("plots/timeline.svg").is_file());
 }
+
+#[test]
+fn a_sweep_draws_its_whatif_chart_from_ranking_csv() {
+    let dir = temp("sweep");
+    for f in ["ranking.csv", "sweep_summary.json"] {
+        let from = root().join("tests/fixtures/plots/sweep").join(f);
+        std::fs::copy(from, dir.join(f)).unwrap();
+    }
+    let run = plot(&dir);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    check_svg(
+        &dir.join("plots/whatif.svg"),
+        "tiny_sweep: p99 latency against cost",
+    );
+    let svg = std::fs::read_to_string(dir.join("plots/whatif.svg")).unwrap();
+    assert!(
+        svg.contains("chosen: processes=1 plan=EP1"),
+        "the first ranked is chosen"
+    );
+    assert!(
+        svg.contains("objective: p99 &lt;= 700 ms"),
+        "the bound is drawn"
+    );
+    assert!(svg.contains("misses the objective") && svg.contains("uncertain"));
+    check_svg(&dir.join("plots/latency_cdf.svg"), "processes=2 plan=EP1");
+    std::fs::write(dir.join("ranking.csv"), "standing,position\nranked,1\n").unwrap();
+    let run = plot(&dir);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("ranking.csv:1") && run.stderr.contains("configuration"),
+        "{}",
+        run.stderr
+    );
+}
