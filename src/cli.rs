@@ -1,5 +1,5 @@
 //! The command line: `sim run`, `sim sweep`, `sim merge`, `sim check`, `sim validate`,
-//! `sim trace`, `sim bench`, `sim completions`.
+//! `sim plot`, `sim trace`, `sim bench`, `sim completions`.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -28,6 +28,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Check an experiment file without running it.
     Check(CheckArgs),
+    /// Draw the plots of an output folder into its plots/ (PNG and SVG), from its files only.
+    Plot(PlotArgs),
     /// Replay real-CPython ground-truth cases and compare (exit 1 on a miss).
     Validate(ValidateArgs),
     /// Recorded and generated traces: `sim trace stats FILE`.
@@ -154,6 +156,9 @@ pub struct RunArgs {
     /// figures beside the run's (the advised run writes no files).
     #[arg(long)]
     pub advise: bool,
+    /// Also draw the plots (PNG and SVG) into the output folder's plots/, as `sim plot` does.
+    #[arg(long)]
+    pub plots: bool,
     /// Start the run even when its estimate passes the limits on wall time, memory or output
     /// size (the estimate is printed either way).
     #[arg(long, short = 'y')]
@@ -253,6 +258,16 @@ pub struct MergeArgs {
     /// The shards' output folders, each written by `sim sweep --shard I/N`.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
+}
+
+/// `sim plot`.
+#[derive(Debug, clap::Args)]
+pub struct PlotArgs {
+    /// The output folder of a run, a compare or a sweep (e.g. outputs/mixed).
+    pub dir: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `sim check`.

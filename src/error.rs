@@ -218,6 +218,25 @@ pub enum SimError {
     /// `sim validate` found cases outside their tolerance.
     #[error("{0} of the ground-truth checks missed their tolerance (see the table above)")]
     ValidationFailed(usize),
+    /// A file of an output folder that `sim plot` cannot draw from: missing, or a row or
+    /// field it cannot read.
+    #[error("{}{}: {message}\n  hint: run the experiment again into that folder (sim run EXPERIMENT --out FOLDER) to write its files afresh", file.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    PlotInput {
+        /// The file.
+        file: PathBuf,
+        /// 1-based line number of a CSV file (the header is line 1), when known.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A plot that could not be drawn (nothing of it was written).
+    #[error("cannot draw {name}: {message}")]
+    Draw {
+        /// The plot.
+        name: String,
+        /// Why.
+        message: String,
+    },
 }
 
 fn list_variants(refused: &[(String, SimError)]) -> String {
@@ -303,7 +322,7 @@ impl SimError {
     /// 2 for bad input (the user must change something), 1 for failures while running.
     pub fn exit_code(&self) -> i32 {
         match self {
-            SimError::Write { .. } | SimError::ValidationFailed(_) => 1,
+            SimError::Write { .. } | SimError::ValidationFailed(_) | SimError::Draw { .. } => 1,
             SimError::Variants(refused) | SimError::Configurations(refused) => refused
                 .iter()
                 .map(|(_, e)| e.exit_code())

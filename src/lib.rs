@@ -36,6 +36,7 @@ pub mod kernel;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod plot;
 pub mod preflight;
 pub mod runner;
 pub mod units;

@@ -93,7 +93,7 @@ pub(super) fn run_variants(args: &RunArgs, sets: &[String]) -> Result<()> {
             report(&cmp, &result, &args.sets, &dir, wall).trim_end()
         );
     }
-    Ok(())
+    super::plots::after_run(args.plots, &dir, args.quiet || args.json)
 }
 
 /// Each variant's estimate; a variant above a limit is refused without `--yes`.

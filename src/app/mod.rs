@@ -4,6 +4,7 @@
 mod advise;
 mod compare;
 mod merge;
+mod plots;
 mod sweep;
 mod trace_gen;
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sweep(args) => sweep::sweep_command(&args),
         Command::Merge(args) => merge::merge_command(&args),
         Command::Check(args) => check_command(args),
+        Command::Plot(args) => plots::plot_command(&args),
         Command::Validate(args) => crate::validate::validate_command(args),
         Command::Trace(cmd) => trace_command(cmd),
         Command::Bench(args) => crate::bench::bench_command(args),
@@ -285,7 +287,7 @@ fn run_command(args: RunArgs) -> Result<()> {
         }
         crate::say!("{}", wrote_line(&dir, &exp, &kept, wall));
     }
-    Ok(())
+    plots::after_run(args.plots, &dir, args.quiet || args.json)
 }
 
 /// `sim run` of a file with a sweep block, as `sim sweep` with its defaults.

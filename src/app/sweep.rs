@@ -162,7 +162,8 @@ pub(super) fn sweep_command(sweep_args: &SweepArgs) -> Result<()> {
             report(&sweep, &record, &rows, kept, &dir, wall).trim_end()
         );
     }
-    Ok(())
+    let whole = record.shard.is_none();
+    super::plots::after_run(args.plots && whole, &dir, args.quiet || args.json)
 }
 
 /// With `--keep-runs`, a staged folder `run-<index>` per run of `todo`; otherwise none.

@@ -1,9 +1,10 @@
 //! What an output folder already holds, and whether sim may write into it: nothing there, an
 //! empty folder, or a folder whose manifest sim signed (then the files and sub-folders that
 //! manifest lists are sim's, to replace, and everything else is the user's, to keep). Any
-//! other folder is refused. Staging folders of runs that no longer exist are removed here.
+//! other folder is refused. A `plots/` folder with its own signed manifest (`sim plot`'s) is
+//! sim's too. Staging folders of runs that no longer exist are removed here.
 
-use super::folder::{OutputRecord, MANIFEST, SIGNATURE};
+use super::folder::{OutputRecord, MANIFEST, PLOTS_FOLDER, SIGNATURE};
 use crate::error::{Result, SimError};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -86,10 +87,23 @@ pub(super) fn inspect(target: &Path) -> Result<Existing> {
     if let Some(dir) = record.files.iter().find(|f| target.join(f).is_dir()) {
         return Err(in_the_way(target, dir));
     }
+    let mut record = record;
+    if signed_plots(target, &entries) {
+        record.folders.insert(PLOTS_FOLDER.to_string());
+    }
     remove_stale_staging(target)?;
     let ours = |e: &String| record.files.contains(e) || record.folders.contains(e);
     let kept = entries.iter().filter(|e| !ours(e)).cloned().collect();
     Ok(Existing::Usable(Listed { kept, ..record }))
+}
+
+/// Whether the folder holds a `plots/` that `sim plot` wrote (its own signed manifest): drawn
+/// from the folder's files, it is sim's like them, and retired when a run replaces them.
+fn signed_plots(target: &Path, entries: &[String]) -> bool {
+    let dir = target.join(PLOTS_FOLDER);
+    entries.iter().any(|e| e == PLOTS_FOLDER)
+        && dir.is_dir()
+        && entry_names(&dir).is_ok_and(|names| files_sim_wrote(&dir, &names).is_some())
 }
 
 fn foreign_message(entries: &[String]) -> String {
@@ -142,7 +156,7 @@ pub(super) fn in_the_way(target: &Path, file: &str) -> SimError {
 }
 
 /// Removes an earlier run's sub-folder that this run does not write again: the files its
-/// manifest lists (the manifest last), then the folder if nothing else is left in it.
+/// manifest lists, then the manifest and the folder if nothing else is left in it.
 pub(super) fn retire(dir: &Path) {
     let Ok(entries) = entry_names(dir) else {
         return;
@@ -153,8 +167,12 @@ pub(super) fn retire(dir: &Path) {
     for file in listed.files.iter().filter(|f| *f != MANIFEST) {
         let _ = std::fs::remove_file(dir.join(file));
     }
-    let _ = std::fs::remove_file(dir.join(MANIFEST));
-    let _ = std::fs::remove_dir(dir);
+    // With files of the user's left in it, the manifest stays: the folder is still one sim may
+    // write into again (`sim plot` after a run that retired its plots).
+    if entry_names(dir).is_ok_and(|left| left == [MANIFEST]) {
+        let _ = std::fs::remove_file(dir.join(MANIFEST));
+        let _ = std::fs::remove_dir(dir);
+    }
 }
 
 /// A staging folder sim made: a real folder (not a link) named `.sim-staging-<pid>` holding

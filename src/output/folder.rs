@@ -30,6 +30,10 @@ pub const SIGNATURE: &str = "sim output folder v1";
 /// Name of the manifest in every output folder.
 pub const MANIFEST: &str = "manifest.json";
 
+/// The folder `sim plot` draws into inside an output folder; with its own signed manifest it
+/// is sim's, so a run that replaces the folder's files retires the plots drawn from them.
+pub const PLOTS_FOLDER: &str = "plots";
+
 /// The output section of manifest.json: the proof that sim wrote the folder's files.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OutputRecord {
