@@ -160,6 +160,7 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
         output: OutputConfig {
             invocations: rows,
             timeseries_interval_ns: 1_000_000_000,
+            thread_states: None,
         },
         scale: None,
         plan: None,

@@ -177,6 +177,7 @@ fn experiment(
         output: OutputConfig {
             invocations: true,
             timeseries_interval_ns: 60_000_000_000,
+            thread_states: None,
         },
         scale: None,
         plan: None,

@@ -518,4 +518,8 @@ pub struct OutputConfig {
     pub invocations: bool,
     /// Time-series sampling interval (ns).
     pub timeseries_interval_ns: u64,
+    /// Record thread_states.csv and tasks.csv over this window, seconds of simulated time
+    /// (`None`: do not). `sim run --trace-events` sets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_states: Option<(f64, f64)>,
 }

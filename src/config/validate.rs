@@ -167,6 +167,7 @@ pub fn validate(
         output: OutputConfig {
             invocations: raw.output.invocations,
             timeseries_interval_ns: ms_to_ns(interval_ms.unwrap_or(1.0)).max(1),
+            thread_states: None,
         },
         scale,
         plan,

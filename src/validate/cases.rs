@@ -234,6 +234,7 @@ pub(super) fn experiment_for(
         output: OutputConfig {
             invocations: true,
             timeseries_interval_ns: 1_000_000_000,
+            thread_states: None,
         },
         scale: None,
         plan: None,

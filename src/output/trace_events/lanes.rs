@@ -1,0 +1,167 @@
+//! The worker processes' lanes: a track per thread with its states as slices
+//! (thread_states.csv) and a track per asyncio task (tasks.csv).
+
+use super::read::{open, Row};
+use super::write::{Arg, At, Trace};
+use super::{Sources, Window};
+use crate::error::Result;
+use std::io::Write;
+
+const STATE_COLUMNS: [&str; 10] = [
+    "instance",
+    "process",
+    "thread",
+    "state",
+    "start_ms",
+    "end_ms",
+    "function",
+    "invocation",
+    "task",
+    "blocks_loop",
+];
+const TASK_COLUMNS: [&str; 9] = [
+    "task",
+    "parent",
+    "invocation",
+    "function",
+    "instance",
+    "process",
+    "kind",
+    "start_ms",
+    "end_ms",
+];
+
+/// A thread state's slice name, category and reserved colour.
+fn state_look(state: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    Some(match state {
+        "python" => ("Python (GIL held)", "python", "thread_state_running"),
+        "gil_wait" => ("GIL wait", "gil_wait", "thread_state_runnable"),
+        "io" => ("I/O", "io", "thread_state_iowait"),
+        "native" => ("native", "native", "olive"),
+        _ => return None,
+    })
+}
+
+/// The slices of thread_states.csv that overlap the window, clipped to it; how many, or
+/// `None` when the folder has no thread_states.csv.
+pub(super) fn thread_states<W: Write>(
+    trace: &mut Trace<W>,
+    src: &Sources,
+    window: Window,
+) -> Result<Option<u64>> {
+    let Some(mut file) = open(src.dir, "thread_states.csv", false, &STATE_COLUMNS, &[])? else {
+        return Ok(None);
+    };
+    let mut shown = 0;
+    while let Some(row) = file.next_row()? {
+        let (start, end) = row.span(4, 5)?;
+        let (name, cat, cname) = state_look(row.text(3)).ok_or_else(|| {
+            row.error(&format!(
+                "`state` = {:?} is not one of python, gil_wait, io, native",
+                row.text(3)
+            ))
+        })?;
+        let blocks_loop = match row.text(9) {
+            "0" => false,
+            "1" => true,
+            other => {
+                return Err(row.error(&format!("`blocks_loop` = {other:?} is not 0 or 1")))
+            }
+        };
+        let thread = row.text(2);
+        if thread.is_empty() {
+            return Err(row.error("`thread` is empty"));
+        }
+        let Some((from, to)) = window.clip(start, end) else {
+            continue;
+        };
+        let function = row.text(6);
+        let pid = trace.worker(row.whole(0)?, row.whole(1)?).map_err(|e| src.failed(e))?;
+        let tid = trace.thread(pid, thread).map_err(|e| src.failed(e))?;
+        let blocked = blocks_loop.then(|| {
+            let by = if function.is_empty() { "the worker's own code" } else { function };
+            format!("loop BLOCKED by {by}")
+        });
+        let (name, cat, cname) = match &blocked {
+            Some(b) => (b.as_str(), "loop_blocked", "terrible"),
+            None => (name, cat, cname),
+        };
+        let args = ids(&row, 6, 7, 8, row.text(3))?;
+        let at = At { pid, tid, name, cat, ms: from };
+        trace.complete(&at, to, cname, &args).map_err(|e| src.failed(e))?;
+        shown += 1;
+    }
+    Ok(Some(shown))
+}
+
+/// A slice's args: its state or kind, and the function, invocation and task it is for (each
+/// left out when empty).
+fn ids<'r>(
+    row: &'r Row,
+    function: usize,
+    invocation: usize,
+    task: usize,
+    what: &'r str,
+) -> Result<Vec<(&'static str, Arg<'r>)>> {
+    let mut args = vec![("state", Arg::Text(what))];
+    if !row.text(function).is_empty() {
+        args.push(("function", Arg::Text(row.text(function))));
+    }
+    if let Some(i) = row.maybe_whole(invocation)? {
+        args.push(("invocation", Arg::Int(i)));
+    }
+    if let Some(t) = row.maybe_whole(task)? {
+        args.push(("task", Arg::Int(t)));
+    }
+    Ok(args)
+}
+
+/// The asyncio tasks of tasks.csv that overlap the window, each an async span (its id the
+/// task's number) in its worker process, clipped to the window; how many, or `None` when the
+/// folder has no tasks.csv.
+pub(super) fn tasks<W: Write>(
+    trace: &mut Trace<W>,
+    src: &Sources,
+    window: Window,
+) -> Result<Option<u64>> {
+    let Some(mut file) = open(src.dir, "tasks.csv", false, &TASK_COLUMNS, &[])? else {
+        return Ok(None);
+    };
+    let mut shown = 0;
+    while let Some(row) = file.next_row()? {
+        let (start, end) = row.span(7, 8)?;
+        let task = row.whole(0)?;
+        let kind = row.text(6);
+        let function = row.text(3);
+        let invocation = row.maybe_whole(2)?;
+        let of = match invocation {
+            Some(i) => format!("{function} #{i}"),
+            None => function.to_string(),
+        };
+        let name = match kind {
+            "body" => of,
+            "branch" => format!("{of} gather branch"),
+            "executor" => format!("{of} run_in_executor"),
+            other => {
+                return Err(row.error(&format!(
+                    "`kind` = {other:?} is not one of body, branch, executor"
+                )))
+            }
+        };
+        let parent = row.maybe_whole(1)?;
+        let Some((from, to)) = window.clip(start, end) else {
+            continue;
+        };
+        let pid = trace.worker(row.whole(4)?, row.whole(5)?).map_err(|e| src.failed(e))?;
+        let tid = trace.thread(pid, "loop").map_err(|e| src.failed(e))?;
+        let mut args = ids(&row, 3, 2, 0, kind)?;
+        args[0].0 = "kind";
+        if let Some(p) = parent {
+            args.push(("parent", Arg::Int(p)));
+        }
+        let at = At { pid, tid, name: &name, cat: "task", ms: from };
+        trace.async_span(&at, task, to, &args).map_err(|e| src.failed(e))?;
+        shown += 1;
+    }
+    Ok(Some(shown))
+}
