@@ -266,9 +266,9 @@ pub fn replace_file(
         let what = std::io::Error::other("it is a folder; name a file, e.g. trace.json");
         return Err(write_err(what));
     }
-    let name = path.file_name().ok_or_else(|| {
-        write_err(std::io::Error::other("it names no file"))
-    })?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| write_err(std::io::Error::other("it names no file")))?;
     let partial = path.with_file_name(format!(
         ".{}{STAGING_PREFIX}{}",
         name.to_string_lossy(),
@@ -326,6 +326,21 @@ mod tests {
             std::fs::read_to_string(out.join("notes.txt")).unwrap(),
             "mine"
         );
+    }
+
+    #[test]
+    fn a_replaced_file_is_whole_or_untouched() {
+        let d = temp("replace");
+        let f = d.join("trace.json");
+        replace_file(&f, |w| std::io::Write::write_all(w, b"one")).unwrap();
+        let failed = replace_file(&f, |w| {
+            std::io::Write::write_all(w, b"half")?;
+            Err(std::io::Error::other("stopped"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "one");
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1, "no partial file left");
+        assert!(replace_file(&d, |_| Ok(())).is_err(), "a folder is not replaced");
     }
 
     #[test]

@@ -55,17 +55,26 @@ fn interval_ms(src: &Sources) -> Result<Option<f64>> {
 
 /// Counters from timeseries.csv: each row's time averages, from the start of its interval,
 /// clipped to the window; the activity counters drop to 0 over skipped idle stretches.
-pub(super) fn counters<W: Write>(trace: &mut Trace<W>, src: &Sources, window: Window) -> Result<()> {
+pub(super) fn counters<W: Write>(
+    trace: &mut Trace<W>,
+    src: &Sources,
+    window: Window,
+) -> Result<()> {
     let Some(step) = interval_ms(src)? else {
         return Ok(());
     };
-    let mut file =
-        open(src.dir, "timeseries.csv", true, &SERIES, &FLEET)?.expect("required");
+    let mut file = open(src.dir, "timeseries.csv", true, &SERIES, &FLEET)?.expect("required");
     let mut ended: Option<f64> = None;
     let fail = |e| src.failed(e);
     let idle = |trace: &mut Trace<W>, at: f64| -> Result<()> {
         for (name, key) in ACTIVITY {
-            let at = At { pid: HOST_PID, tid: 0, name, cat: "host", ms: at };
+            let at = At {
+                pid: HOST_PID,
+                tid: 0,
+                name,
+                cat: "host",
+                ms: at,
+            };
             trace.counter(&at, &[(key, 0.0)]).map_err(fail)?;
         }
         Ok(())
@@ -84,8 +93,16 @@ pub(super) fn counters<W: Write>(trace: &mut Trace<W>, src: &Sources, window: Wi
         }
         let ms = begin.max(window.from_ms());
         for (i, (name, key)) in ACTIVITY.iter().enumerate() {
-            let at = At { pid: HOST_PID, tid: 0, name, cat: "host", ms };
-            trace.counter(&at, &[(key, row.number(i + 1)?)]).map_err(fail)?;
+            let at = At {
+                pid: HOST_PID,
+                tid: 0,
+                name,
+                cat: "host",
+                ms,
+            };
+            trace
+                .counter(&at, &[(key, row.number(i + 1)?)])
+                .map_err(fail)?;
         }
         if row.text(7).is_empty() {
             continue;
@@ -95,12 +112,27 @@ pub(super) fn counters<W: Write>(trace: &mut Trace<W>, src: &Sources, window: Wi
             ("starting", row.number(8)?),
             ("draining", row.number(9)?),
         ];
-        let at = At { pid: HOST_PID, tid: 0, name: "instances", cat: "host", ms };
+        let at = At {
+            pid: HOST_PID,
+            tid: 0,
+            name: "instances",
+            cat: "host",
+            ms,
+        };
         trace.counter(&at, &instances).map_err(fail)?;
-        let fleet = [("queue length", "messages", 10), ("429s", "per interval", 11)];
+        let fleet = [
+            ("queue length", "messages", 10),
+            ("429s", "per interval", 11),
+        ];
         for (name, key, i) in fleet {
             if !row.text(i).is_empty() {
-                let at = At { pid: HOST_PID, tid: 0, name, cat: "host", ms };
+                let at = At {
+                    pid: HOST_PID,
+                    tid: 0,
+                    name,
+                    cat: "host",
+                    ms,
+                };
                 trace.counter(&at, &[(key, row.number(i)?)]).map_err(fail)?;
             }
         }
@@ -151,8 +183,16 @@ impl Instants {
             return Ok(());
         }
         self.shown += 1;
-        let tid = trace.thread(HOST_PID, self.track).map_err(|e| src.failed(e))?;
-        let at = At { pid: HOST_PID, tid, name, cat: self.track, ms };
+        let tid = trace
+            .thread(HOST_PID, self.track)
+            .map_err(|e| src.failed(e))?;
+        let at = At {
+            pid: HOST_PID,
+            tid,
+            name,
+            cat: self.track,
+            ms,
+        };
         trace.instant(&at, args).map_err(|e| src.failed(e))
     }
 }
@@ -241,8 +281,16 @@ pub(super) fn scale_decisions<W: Write>(
                 args.push((key, Arg::Num(row.number(4 + i)?)));
             }
         }
-        let tid = trace.thread(HOST_PID, "scale decisions").map_err(|e| src.failed(e))?;
-        let at = At { pid: HOST_PID, tid, name: &name, cat: "scale", ms };
+        let tid = trace
+            .thread(HOST_PID, "scale decisions")
+            .map_err(|e| src.failed(e))?;
+        let at = At {
+            pid: HOST_PID,
+            tid,
+            name: &name,
+            cat: "scale",
+            ms,
+        };
         trace.instant(&at, &args).map_err(|e| src.failed(e))?;
     }
     Ok(())

@@ -64,9 +64,7 @@ pub(super) fn thread_states<W: Write>(
         let blocks_loop = match row.text(9) {
             "0" => false,
             "1" => true,
-            other => {
-                return Err(row.error(&format!("`blocks_loop` = {other:?} is not 0 or 1")))
-            }
+            other => return Err(row.error(&format!("`blocks_loop` = {other:?} is not 0 or 1"))),
         };
         let thread = row.text(2);
         if thread.is_empty() {
@@ -76,10 +74,16 @@ pub(super) fn thread_states<W: Write>(
             continue;
         };
         let function = row.text(6);
-        let pid = trace.worker(row.whole(0)?, row.whole(1)?).map_err(|e| src.failed(e))?;
+        let pid = trace
+            .worker(row.whole(0)?, row.whole(1)?)
+            .map_err(|e| src.failed(e))?;
         let tid = trace.thread(pid, thread).map_err(|e| src.failed(e))?;
         let blocked = blocks_loop.then(|| {
-            let by = if function.is_empty() { "the worker's own code" } else { function };
+            let by = if function.is_empty() {
+                "the worker's own code"
+            } else {
+                function
+            };
             format!("loop BLOCKED by {by}")
         });
         let (name, cat, cname) = match &blocked {
@@ -87,8 +91,16 @@ pub(super) fn thread_states<W: Write>(
             None => (name, cat, cname),
         };
         let args = ids(&row, 6, 7, 8, row.text(3))?;
-        let at = At { pid, tid, name, cat, ms: from };
-        trace.complete(&at, to, cname, &args).map_err(|e| src.failed(e))?;
+        let at = At {
+            pid,
+            tid,
+            name,
+            cat,
+            ms: from,
+        };
+        trace
+            .complete(&at, to, cname, &args)
+            .map_err(|e| src.failed(e))?;
         shown += 1;
     }
     Ok(Some(shown))
@@ -152,15 +164,25 @@ pub(super) fn tasks<W: Write>(
         let Some((from, to)) = window.clip(start, end) else {
             continue;
         };
-        let pid = trace.worker(row.whole(4)?, row.whole(5)?).map_err(|e| src.failed(e))?;
+        let pid = trace
+            .worker(row.whole(4)?, row.whole(5)?)
+            .map_err(|e| src.failed(e))?;
         let tid = trace.thread(pid, "loop").map_err(|e| src.failed(e))?;
         let mut args = ids(&row, 3, 2, 0, kind)?;
         args[0].0 = "kind";
         if let Some(p) = parent {
             args.push(("parent", Arg::Int(p)));
         }
-        let at = At { pid, tid, name: &name, cat: "task", ms: from };
-        trace.async_span(&at, task, to, &args).map_err(|e| src.failed(e))?;
+        let at = At {
+            pid,
+            tid,
+            name: &name,
+            cat: "task",
+            ms: from,
+        };
+        trace
+            .async_span(&at, task, to, &args)
+            .map_err(|e| src.failed(e))?;
         shown += 1;
     }
     Ok(Some(shown))

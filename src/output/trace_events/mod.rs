@@ -54,7 +54,9 @@ impl Window {
 
     /// Parses `A..B` (seconds of simulated time).
     pub fn parse(text: &str) -> std::result::Result<Window, String> {
-        let bad = || format!("`{text}` is not a window: write A..B in seconds with 0 <= A < B, e.g. 0..2");
+        let bad = || {
+            format!("`{text}` is not a window: write A..B in seconds with 0 <= A < B, e.g. 0..2")
+        };
         let (a, b) = text.split_once("..").ok_or_else(bad)?;
         let a = a.trim().parse::<f64>().map_err(|_| bad())?;
         let b = b.trim().parse::<f64>().map_err(|_| bad())?;
@@ -152,17 +154,15 @@ pub fn convert(dir: &Path, out: &Path, window: Window) -> Result<TraceStats> {
     let summary = read_summary(dir)?;
     let mut input_error = None;
     let mut stats = None;
-    let written = super::folder::replace_file(out, |w| {
-        match fill(w, &src, window, &summary) {
-            Ok(s) => {
-                stats = Some(s);
-                Ok(())
-            }
-            Err(e) => {
-                let stop = std::io::Error::other(e.to_string());
-                input_error = Some(e);
-                Err(stop)
-            }
+    let written = super::folder::replace_file(out, |w| match fill(w, &src, window, &summary) {
+        Ok(s) => {
+            stats = Some(s);
+            Ok(())
+        }
+        Err(e) => {
+            let stop = std::io::Error::other(e.to_string());
+            input_error = Some(e);
+            Err(stop)
         }
     });
     if let Some(e) = input_error {
@@ -215,4 +215,28 @@ fn read_summary(dir: &Path) -> Result<serde_json::Value> {
         line: e.line(),
         message: format!("not the JSON sim writes: {e}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_is_two_seconds_in_order() {
+        assert_eq!(Window::parse("0..2").unwrap().seconds(), (0.0, 2.0));
+        assert_eq!(Window::parse(" 1.5 .. 3").unwrap().seconds(), (1.5, 3.0));
+        for bad in ["2..1", "1..1", "-1..2", "0..inf", "NaN..1", "3", "a..b", ""] {
+            assert!(Window::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn clipping_keeps_the_part_inside_and_the_touching_ends() {
+        let w = Window::new(1.0, 2.0).unwrap();
+        assert_eq!(w.clip(500.0, 1500.0), Some((1000.0, 1500.0)));
+        assert_eq!(w.clip(1500.0, 2500.0), Some((1500.0, 2000.0)));
+        assert_eq!(w.clip(0.0, 999.0), None);
+        assert_eq!(w.clip(2000.0, 2000.0), Some((2000.0, 2000.0)));
+        assert!(w.holds(1000.0) && w.holds(2000.0) && !w.holds(2000.5));
+    }
 }

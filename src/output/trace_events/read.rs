@@ -83,9 +83,7 @@ impl CsvFile {
                 Ok(Some(Row { file: self }))
             }
             Err(e) => {
-                let line = e
-                    .position()
-                    .map_or(self.line + 1, |p| p.line() as usize);
+                let line = e.position().map_or(self.line + 1, |p| p.line() as usize);
                 Err(broken(&self.path, line, &format!("not a CSV row: {e}")))
             }
         }
@@ -188,7 +186,9 @@ mod tests {
     #[test]
     fn columns_are_found_by_name_and_bad_values_name_their_line() {
         let d = folder("bad", "x.csv", "b,a\n1,2\n3,oops\n");
-        let mut f = open(&d, "x.csv", true, &["a", "b"], &["c"]).unwrap().unwrap();
+        let mut f = open(&d, "x.csv", true, &["a", "b"], &["c"])
+            .unwrap()
+            .unwrap();
         let row = f.next_row().unwrap().unwrap();
         assert_eq!((row.number(0).unwrap(), row.number(1).unwrap()), (2.0, 1.0));
         assert_eq!(row.text(2), "");
@@ -200,7 +200,10 @@ mod tests {
     #[test]
     fn a_missing_column_or_file_is_named() {
         let d = folder("missing", "x.csv", "b\n1\n");
-        let err = open(&d, "x.csv", true, &["a"], &[]).err().unwrap().to_string();
+        let err = open(&d, "x.csv", true, &["a"], &[])
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("x.csv:1:") && err.contains("`a`"), "{err}");
         assert!(open(&d, "y.csv", false, &["a"], &[]).unwrap().is_none());
         let err = open(&d, "y.csv", true, &["a"], &[]).err().unwrap();

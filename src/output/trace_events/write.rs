@@ -127,7 +127,16 @@ impl<W: Write> Trace<W> {
         name: &str,
         args: impl FnOnce(&mut W) -> io::Result<()>,
     ) -> io::Result<()> {
-        self.head("M", &At { pid, tid, name, cat: "__metadata", ms: 0.0 })?;
+        self.head(
+            "M",
+            &At {
+                pid,
+                tid,
+                name,
+                cat: "__metadata",
+                ms: 0.0,
+            },
+        )?;
         self.out.write_all(b",\"args\":{")?;
         args(&mut self.out)?;
         self.out.write_all(b"}}")
@@ -178,7 +187,11 @@ impl<W: Write> Trace<W> {
         args: &[(&str, Arg)],
     ) -> io::Result<()> {
         self.head("X", at)?;
-        write!(self.out, ",\"dur\":{},\"cname\":\"{cname}\"", Us(end_ms - at.ms))?;
+        write!(
+            self.out,
+            ",\"dur\":{},\"cname\":\"{cname}\"",
+            Us(end_ms - at.ms)
+        )?;
         self.args(args)?;
         self.out.write_all(b"}")
     }
@@ -230,7 +243,10 @@ impl<W: Write> Trace<W> {
 /// Where a thread's lane goes in its process: the loop first, then the worker's receiver and
 /// sender, the pool's threads, the executor's, anything else.
 fn thread_sort_index(name: &str) -> i64 {
-    let numbered = |prefix: &str| name.strip_prefix(prefix).and_then(|n| n.parse::<i64>().ok());
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .and_then(|n| n.parse::<i64>().ok())
+    };
     match name {
         "loop" => 0,
         "receiver" => 1,
@@ -252,9 +268,20 @@ mod tests {
         let pid = t.worker(0, 1).unwrap();
         let tid = t.thread(pid, "pool-0").unwrap();
         assert_eq!(t.thread(pid, "pool-0").unwrap(), tid, "ids are kept");
-        let at = At { pid, tid, name: "GIL \"wait\"", cat: "gil_wait", ms: 1.5 };
-        t.complete(&at, 2.0, "thread_state_runnable", &[("function", Arg::Text("f"))])
-            .unwrap();
+        let at = At {
+            pid,
+            tid,
+            name: "GIL \"wait\"",
+            cat: "gil_wait",
+            ms: 1.5,
+        };
+        t.complete(
+            &at,
+            2.0,
+            "thread_state_runnable",
+            &[("function", Arg::Text("f"))],
+        )
+        .unwrap();
         let bytes = t.finish(&serde_json::json!({"k": 1})).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         let events = v["traceEvents"].as_array().unwrap();
@@ -269,7 +296,15 @@ mod tests {
 
     #[test]
     fn the_loop_sorts_first_and_pool_threads_in_number_order() {
-        let order = ["loop", "receiver", "sender", "pool-2", "pool-10", "executor-0", "x"];
+        let order = [
+            "loop",
+            "receiver",
+            "sender",
+            "pool-2",
+            "pool-10",
+            "executor-0",
+            "x",
+        ];
         let keys: Vec<_> = order.iter().map(|n| thread_sort_index(n)).collect();
         assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
     }
