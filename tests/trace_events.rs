@@ -187,14 +187,26 @@ fn convert(dir: &Path, file: &Path, window: Option<&str>) -> common::Run {
     sim_in(&root(), &args)
 }
 
-#[test]
-fn a_folder_becomes_a_trace_that_follows_the_formats_rules() {
-    let dir = fixture("rules");
+/// `A..B` as seconds.
+fn seconds(window: &str) -> (f64, f64) {
+    let (a, b) = window.split_once("..").unwrap();
+    (a.parse().unwrap(), b.parse().unwrap())
+}
+
+/// The checked trace of the hand-made folder over `window`.
+fn fixture_trace(name: &str, window: &str) -> Checked {
+    let dir = fixture(name);
     let file = dir.parent().unwrap().join("trace.json");
-    let run = convert(&dir, &file, Some("0..2"));
+    let run = convert(&dir, &file, Some(window));
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stdout.contains("ui.perfetto.dev"), "{}", run.stdout);
-    let t = check(&std::fs::read(&file).unwrap(), 0.0, 2.0);
+    let (a, b) = seconds(window);
+    check(&std::fs::read(&file).unwrap(), a, b)
+}
+
+#[test]
+fn a_folder_becomes_a_trace_that_follows_the_formats_rules() {
+    let t = fixture_trace("rules", "0..2");
     let blocked = t.named("X", "loop BLOCKED by cpu_in_async");
     assert_eq!(blocked.len(), 1);
     assert_eq!(blocked[0]["cname"], "terrible");
@@ -265,11 +277,7 @@ fn a_folder_becomes_a_trace_that_follows_the_formats_rules() {
 
 #[test]
 fn a_window_keeps_what_overlaps_it_clipped() {
-    let dir = fixture("window");
-    let file = dir.parent().unwrap().join("trace.json");
-    let run = convert(&dir, &file, Some("0.05..0.3"));
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let t = check(&std::fs::read(&file).unwrap(), 0.05, 0.3);
+    let t = fixture_trace("window", "0.05..0.3");
     let blocked = t.named("X", "loop BLOCKED by cpu_in_async");
     assert_eq!(blocked[0]["ts"].as_f64(), Some(50_000.0));
     assert_eq!(blocked[0]["dur"].as_f64(), Some(60_000.0));
@@ -344,11 +352,11 @@ fn bad_windows_and_targets_are_refused_before_any_work() {
     assert!(run.stderr.contains("missing"), "{}", run.stderr);
 }
 
-/// `sim run NAME --trace-events`: the run's folder and its checked trace.
-fn traced_run(name: &str, window: Option<&str>) -> (PathBuf, Checked) {
+/// `sim run experiments/NAME.ron --out DIR/out --trace-events DIR/trace.json`: the output
+/// folder, the trace file and what the run did.
+fn run_traced(name: &str, window: Option<&str>) -> (PathBuf, PathBuf, common::Run) {
     let d = temp(&format!("run-{name}"));
-    let out = d.join("out");
-    let file = d.join("trace.json");
+    let (out, file) = (d.join("out"), d.join("trace.json"));
     let ron = root().join("experiments").join(format!("{name}.ron"));
     let mut args = vec![
         "run",
@@ -362,14 +370,15 @@ fn traced_run(name: &str, window: Option<&str>) -> (PathBuf, Checked) {
         args.extend(["--trace-window", w]);
     }
     let run = sim_in(&root(), &args);
+    (out, file, run)
+}
+
+/// `sim run NAME --trace-events`: the run's folder and its checked trace.
+fn traced_run(name: &str, window: Option<&str>) -> (PathBuf, Checked) {
+    let (out, file, run) = run_traced(name, window);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stdout.contains("trace.json"), "{}", run.stdout);
-    let (from, to) = window
-        .map(|w| {
-            let (a, b) = w.split_once("..").unwrap();
-            (a.parse().unwrap(), b.parse().unwrap())
-        })
-        .unwrap_or((0.0, 10.0));
+    let (from, to) = window.map_or((0.0, 10.0), seconds);
     (out, check(&std::fs::read(&file).unwrap(), from, to))
 }
 
@@ -409,19 +418,8 @@ fn the_queue_burst_trace_shows_instances_and_scale_decisions() {
 
 #[test]
 fn a_compare_experiment_refuses_trace_events() {
-    let d = temp("compare");
-    let ron = root().join("experiments/premium_whatif.ron");
-    let (out, file) = (d.join("out"), d.join("t.json"));
-    let args = [
-        "run",
-        ron.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--trace-events",
-        file.to_str().unwrap(),
-    ];
-    let run = sim_in(&root(), &args);
+    let (out, _, run) = run_traced("premium_whatif", None);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("--trace-events"), "{}", run.stderr);
-    assert!(!d.join("out").exists(), "refused before the run");
+    assert!(!out.exists(), "refused before the run");
 }

@@ -339,8 +339,15 @@ mod tests {
         });
         assert!(failed.is_err());
         assert_eq!(std::fs::read_to_string(&f).unwrap(), "one");
-        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1, "no partial file left");
-        assert!(replace_file(&d, |_| Ok(())).is_err(), "a folder is not replaced");
+        assert_eq!(
+            std::fs::read_dir(&d).unwrap().count(),
+            1,
+            "no partial file left"
+        );
+        assert!(
+            replace_file(&d, |_| Ok(())).is_err(),
+            "a folder is not replaced"
+        );
     }
 
     #[test]

@@ -65,44 +65,25 @@ pub(super) fn counters<W: Write>(
     };
     let mut file = open(src.dir, "timeseries.csv", true, &SERIES, &FLEET)?.expect("required");
     let mut ended: Option<f64> = None;
-    let fail = |e| src.failed(e);
-    let idle = |trace: &mut Trace<W>, at: f64| -> Result<()> {
+    let idle = |trace: &mut Trace<W>, ms: f64| -> Result<()> {
         for (name, key) in ACTIVITY {
-            let at = At {
-                pid: HOST_PID,
-                tid: 0,
-                name,
-                cat: "host",
-                ms: at,
-            };
-            trace.counter(&at, &[(key, 0.0)]).map_err(fail)?;
+            counter(trace, src, name, ms, &[(key, 0.0)])?;
         }
         Ok(())
     };
     while let Some(row) = file.next_row()? {
         let t = row.number(0)?;
         let begin = t - step;
-        if let Some(prev) = ended.filter(|&p| begin - p > step * 1e-6) {
-            if window.holds(prev) {
-                idle(trace, prev)?;
-            }
+        if let Some(prev) = ended.filter(|&p| begin - p > step * 1e-6 && window.holds(p)) {
+            idle(trace, prev)?;
         }
         ended = Some(t);
-        if t <= window.from_ms() || begin >= window.to_ms() {
+        if t <= window.start_ms() || begin >= window.end_ms() {
             continue;
         }
-        let ms = begin.max(window.from_ms());
+        let ms = begin.max(window.start_ms());
         for (i, (name, key)) in ACTIVITY.iter().enumerate() {
-            let at = At {
-                pid: HOST_PID,
-                tid: 0,
-                name,
-                cat: "host",
-                ms,
-            };
-            trace
-                .counter(&at, &[(key, row.number(i + 1)?)])
-                .map_err(fail)?;
+            counter(trace, src, name, ms, &[(key, row.number(i + 1)?)])?;
         }
         if row.text(7).is_empty() {
             continue;
@@ -112,28 +93,14 @@ pub(super) fn counters<W: Write>(
             ("starting", row.number(8)?),
             ("draining", row.number(9)?),
         ];
-        let at = At {
-            pid: HOST_PID,
-            tid: 0,
-            name: "instances",
-            cat: "host",
-            ms,
-        };
-        trace.counter(&at, &instances).map_err(fail)?;
+        counter(trace, src, "instances", ms, &instances)?;
         let fleet = [
             ("queue length", "messages", 10),
             ("429s", "per interval", 11),
         ];
         for (name, key, i) in fleet {
             if !row.text(i).is_empty() {
-                let at = At {
-                    pid: HOST_PID,
-                    tid: 0,
-                    name,
-                    cat: "host",
-                    ms,
-                };
-                trace.counter(&at, &[(key, row.number(i)?)]).map_err(fail)?;
+                counter(trace, src, name, ms, &[(key, row.number(i)?)])?;
             }
         }
     }
@@ -141,6 +108,24 @@ pub(super) fn counters<W: Write>(
         idle(trace, last)?;
     }
     Ok(())
+}
+
+/// One sample of the host's counter `name` at `ms`.
+fn counter<W: Write>(
+    trace: &mut Trace<W>,
+    src: &Sources,
+    name: &str,
+    ms: f64,
+    values: &[(&str, f64)],
+) -> Result<()> {
+    let at = At {
+        pid: HOST_PID,
+        tid: 0,
+        name,
+        cat: "host",
+        ms,
+    };
+    trace.counter(&at, values).map_err(|e| src.failed(e))
 }
 
 /// The instant events left out past [`INSTANT_CAP`], by kind.

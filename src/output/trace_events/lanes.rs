@@ -49,11 +49,7 @@ pub(super) fn thread_states<W: Write>(
     src: &Sources,
     window: Window,
 ) -> Result<Option<u64>> {
-    let Some(mut file) = open(src.dir, "thread_states.csv", false, &STATE_COLUMNS, &[])? else {
-        return Ok(None);
-    };
-    let mut shown = 0;
-    while let Some(row) = file.next_row()? {
+    each_row(src, "thread_states.csv", &STATE_COLUMNS, |row| {
         let (start, end) = row.span(4, 5)?;
         let (name, cat, cname) = state_look(row.text(3)).ok_or_else(|| {
             row.error(&format!(
@@ -71,7 +67,7 @@ pub(super) fn thread_states<W: Write>(
             return Err(row.error("`thread` is empty"));
         }
         let Some((from, to)) = window.clip(start, end) else {
-            continue;
+            return Ok(false);
         };
         let function = row.text(6);
         let pid = trace
@@ -101,7 +97,24 @@ pub(super) fn thread_states<W: Write>(
         trace
             .complete(&at, to, cname, &args)
             .map_err(|e| src.failed(e))?;
-        shown += 1;
+        Ok(true)
+    })
+}
+
+/// Calls `show` on each row of `dir/name` (columns `columns`, in order); how many rows it
+/// showed, or `None` when the file is absent.
+fn each_row(
+    src: &Sources,
+    name: &str,
+    columns: &[&str],
+    mut show: impl FnMut(&Row) -> Result<bool>,
+) -> Result<Option<u64>> {
+    let Some(mut file) = open(src.dir, name, false, columns, &[])? else {
+        return Ok(None);
+    };
+    let mut shown = 0;
+    while let Some(row) = file.next_row()? {
+        shown += u64::from(show(&row)?);
     }
     Ok(Some(shown))
 }
@@ -136,11 +149,7 @@ pub(super) fn tasks<W: Write>(
     src: &Sources,
     window: Window,
 ) -> Result<Option<u64>> {
-    let Some(mut file) = open(src.dir, "tasks.csv", false, &TASK_COLUMNS, &[])? else {
-        return Ok(None);
-    };
-    let mut shown = 0;
-    while let Some(row) = file.next_row()? {
+    each_row(src, "tasks.csv", &TASK_COLUMNS, |row| {
         let (start, end) = row.span(7, 8)?;
         let task = row.whole(0)?;
         let kind = row.text(6);
@@ -162,7 +171,7 @@ pub(super) fn tasks<W: Write>(
         };
         let parent = row.maybe_whole(1)?;
         let Some((from, to)) = window.clip(start, end) else {
-            continue;
+            return Ok(false);
         };
         let pid = trace
             .worker(row.whole(4)?, row.whole(5)?)
@@ -183,7 +192,6 @@ pub(super) fn tasks<W: Write>(
         trace
             .async_span(&at, task, to, &args)
             .map_err(|e| src.failed(e))?;
-        shown += 1;
-    }
-    Ok(Some(shown))
+        Ok(true)
+    })
 }

@@ -68,22 +68,22 @@ impl Window {
         (self.from_s, self.to_s)
     }
 
-    fn from_ms(&self) -> f64 {
+    fn start_ms(&self) -> f64 {
         self.from_s * 1000.0
     }
 
-    fn to_ms(&self) -> f64 {
+    fn end_ms(&self) -> f64 {
         self.to_s * 1000.0
     }
 
     /// Whether the instant `ms` is in the window (ends included).
     fn holds(&self, ms: f64) -> bool {
-        self.from_ms() <= ms && ms <= self.to_ms()
+        self.start_ms() <= ms && ms <= self.end_ms()
     }
 
     /// The part of `[start, end]` (ms) in the window, or `None` when they do not meet.
     fn clip(&self, start: f64, end: f64) -> Option<(f64, f64)> {
-        let (from, to) = (start.max(self.from_ms()), end.min(self.to_ms()));
+        let (from, to) = (start.max(self.start_ms()), end.min(self.end_ms()));
         (from <= to).then_some((from, to))
     }
 }

@@ -51,7 +51,7 @@ pub(super) fn open(
         };
         columns.push(Some(i));
     }
-    columns.extend(optional.iter().map(|c| find(c)));
+    columns.extend(optional.iter().map(find));
     Ok(Some(CsvFile {
         path,
         reader,
