@@ -393,12 +393,26 @@ fn the_async_pitfalls_trace_shows_the_blocked_loop() {
         );
         return;
     }
-    for f in ["blocking_in_async", "async_no_await"] {
+    let blocked_us = |f: &str| -> f64 {
         let blocked = t.named("X", &format!("loop BLOCKED by {f}"));
-        assert!(!blocked.is_empty(), "no loop-blocked slice names {f}");
         assert!(blocked.iter().all(|e| e["cname"] == "terrible"));
-    }
-    assert!(t.named("X", "loop BLOCKED by await_io").is_empty());
+        blocked.iter().map(|e| e["dur"].as_f64().unwrap()).sum()
+    };
+    // Act 2 sleeps 10 x 0.5 s on the loop, act 3 computes 10 x 0.1 s on it; act 1's
+    // coroutines only step between awaits.
+    let (sleeping, computing) = (
+        blocked_us("blocking_in_async"),
+        blocked_us("async_no_await"),
+    );
+    assert!(
+        sleeping >= 4.9e6,
+        "blocking_in_async blocks the loop {sleeping} us"
+    );
+    assert!(
+        computing >= 0.9e6,
+        "async_no_await blocks the loop {computing} us"
+    );
+    assert!(blocked_us("await_io") < 0.05 * computing);
     assert!(t.by_ph.get("b").is_some_and(|&n| n > 0), "task spans");
 }
 

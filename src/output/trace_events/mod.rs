@@ -99,6 +99,8 @@ pub struct TraceStats {
     pub tasks: Option<u64>,
     /// Instant events left out past the cap.
     pub left_out: LeftOut,
+    /// Where the run stopped recording thread states (its row cap), ms, if it did.
+    pub cut_at_ms: Option<f64>,
 }
 
 impl TraceStats {
@@ -116,8 +118,13 @@ impl TraceStats {
                 t.unwrap_or(0)
             )),
             (None, _) => s.push_str(
-                "; the folder has no thread_states.csv, so no thread lanes: run with --thread-states A..B)",
+                "; the folder has no thread_states.csv, so no thread lanes: run it again with --trace-events FILE)",
             ),
+        }
+        if let Some(cut) = self.cut_at_ms {
+            s.push_str(&format!(
+                "; the run stopped recording thread states at {cut} ms (its row cap): narrow the window"
+            ));
         }
         let l = self.left_out;
         if l != LeftOut::default() {
@@ -200,6 +207,7 @@ fn fill<W: std::io::Write>(
         thread_states,
         tasks,
         left_out,
+        cut_at_ms: summary["thread_states"]["cut_at_ms"].as_f64(),
     })
 }
 
