@@ -1,7 +1,6 @@
 //! The command line: `sim run`, `sim sweep`, `sim merge`, `sim check`, `sim validate`,
 //! `sim trace`, `sim trace-events`, `sim bench`, `sim completions`.
 
-use crate::output::trace_events::Window;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -149,6 +148,11 @@ pub struct RunArgs {
     /// sweep; a shard prints nothing).
     #[arg(long)]
     pub json: bool,
+    /// Also write thread_states.csv (what every thread did: Python holding the GIL, waiting
+    /// for it, native code, I/O) and tasks.csv over this window of simulated time, seconds:
+    /// `--thread-states 0..2` (same as the experiment's `output.thread_states`).
+    #[arg(long, value_name = "FROM..TO", value_parser = parse_window)]
+    pub thread_states: Option<(f64, f64)>,
     /// Also run the first setting the advice suggests, on the same arrivals, and show its
     /// figures beside the run's (the advised run writes no files).
     #[arg(long)]
@@ -167,7 +171,7 @@ pub struct RunArgs {
     pub trace_events: Option<PathBuf>,
     /// The window of --trace-events, seconds of simulated time: A..B (default 0..10).
     #[arg(long, value_name = "A..B", requires = "trace_events", value_parser = parse_window)]
-    pub trace_window: Option<Window>,
+    pub trace_window: Option<(f64, f64)>,
 }
 
 /// `sim trace-events`.
@@ -180,12 +184,23 @@ pub struct TraceEventsArgs {
     pub file: PathBuf,
     /// Seconds of simulated time: A..B (default 0..10).
     #[arg(long, value_name = "A..B", value_parser = parse_window)]
-    pub window: Option<Window>,
+    pub window: Option<(f64, f64)>,
 }
 
-/// A window of simulated time, `A..B` seconds.
-pub fn parse_window(text: &str) -> Result<Window, String> {
-    Window::parse(text)
+/// `A..B` seconds of simulated time, 0 <= A < B.
+pub fn parse_window(text: &str) -> Result<(f64, f64), String> {
+    let bad = || {
+        format!("`{text}` is not a window of simulated time: write FROM..TO in seconds, 0 <= FROM < TO <= 1000000, e.g. 0..2")
+    };
+    let (a, b) = text.split_once("..").ok_or_else(bad)?;
+    let (a, b): (f64, f64) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
+    if !(a >= 0.0 && b > a && b <= 1e6) {
+        return Err(bad());
+    }
+    Ok((a, b))
 }
 
 fn parse_gib(text: &str) -> Result<f64, String> {

@@ -212,14 +212,6 @@ pub enum SimError {
         /// Every case's name.
         available: Vec<String>,
     },
-    /// A command-line option that does not apply to this experiment or command.
-    #[error("{option}: {message}")]
-    NotHere {
-        /// The option, e.g. `--trace-events`.
-        option: &'static str,
-        /// Why it does not apply, and what to do instead.
-        message: String,
-    },
     /// An experiment whose topology the model cannot build (nothing was simulated).
     #[error("cannot build the model: {0}")]
     Build(#[from] crate::model::BuildError),

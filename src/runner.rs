@@ -28,6 +28,10 @@ pub struct RunOutput {
     pub timeseries: Vec<TimeseriesRow>,
     /// Function names by index, for the CSV.
     pub function_names: Vec<String>,
+    /// thread_states.csv rows, in the order the stretches ended (empty unless recorded).
+    pub thread_states: Vec<crate::metrics::thread_states::StateRow>,
+    /// tasks.csv rows, in the order the tasks ended (empty unless recorded).
+    pub tasks: Vec<crate::metrics::thread_states::TaskRow>,
 }
 
 /// Why a run gave no summary.
@@ -55,6 +59,8 @@ pub fn run_experiment(exp: &Experiment) -> Result<RunOutput, BuildError> {
         rows: rows.invocations,
         timeseries: rows.timeseries,
         function_names: exp.functions.iter().map(|f| f.name.clone()).collect(),
+        thread_states: rows.thread_states,
+        tasks: rows.tasks,
     })
 }
 
@@ -119,6 +125,7 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
         timeout: result.restarts.timeout,
         out_of_memory: result.restarts.out_of_memory,
     };
+    summary.thread_states = result.recorder.states.as_ref().map(|s| s.summary());
     summary.capacity = capacity(exp).map(|c| CapacitySummary {
         offered_per_s: round6(c.offered_per_s),
         max_per_s: round6(c.max_per_s),

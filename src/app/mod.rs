@@ -220,6 +220,16 @@ struct ResolvedFunction<'a> {
 fn run_command(args: RunArgs) -> Result<()> {
     let sets = overrides(&args.sets, args.seed, args.no_invocations);
     let mut exp = load_experiment(&args.experiment, &sets)?;
+    if let Some((from, to)) = args.thread_states {
+        let whole = exp.compare.is_some() || exp.sweep.is_some();
+        if whole {
+            return Err(SimError::Override {
+                spec: format!("--thread-states {from}..{to}"),
+                message: format!("records one run, and {} runs several (a compare or sweep block): record one variant by running a copy of the file without that block, with the variant's --set lines", args.experiment.display()),
+            });
+        }
+        exp.output.thread_states = Some(((from * 1e9).round() as u64, (to * 1e9).round() as u64));
+    }
     let trace = trace_events::requested(&args, &exp)?;
     if exp.compare.is_some() {
         return compare::run_variants(&args, &sets);
@@ -227,7 +237,7 @@ fn run_command(args: RunArgs) -> Result<()> {
     if exp.sweep.is_some() {
         return sweep::sweep_command(&sweep_args(&args));
     }
-    if let Some(trace) = &trace {
+    if let (Some(trace), None) = (&trace, args.thread_states) {
         trace_events::ask_for_thread_states(&mut exp, trace.window);
     }
     let estimate = preflight::estimate(&exp);
@@ -379,6 +389,15 @@ fn simulate(
     };
     let mut sink = CsvRows::new(invocations, timeseries, names, ExtraColumns::of(exp))
         .map_err(|e| write_err("invocations.csv / timeseries.csv", e))?;
+    if exp.output.thread_states.is_some() {
+        let (states, tasks) = (
+            staging.create("thread_states.csv")?,
+            staging.create("tasks.csv")?,
+        );
+        sink = sink
+            .with_thread_states(states, tasks)
+            .map_err(|e| write_err("thread_states.csv / tasks.csv", e))?;
+    }
     if !guards.unbounded {
         sink = sink.with_byte_limit(Limits::DEFAULT.output_bytes as u64);
     }

@@ -87,8 +87,8 @@ struct SweepManifest<'a> {
 pub(super) fn sweep_command(sweep_args: &SweepArgs) -> Result<()> {
     let args = &sweep_args.run;
     if args.trace_events.is_some() {
-        return Err(SimError::NotHere {
-            option: "--trace-events",
+        return Err(SimError::Override {
+            spec: "--trace-events".into(),
             message: "traces one run, not a sweep; run one configuration with sim run and --set"
                 .into(),
         });

@@ -18,7 +18,7 @@ pub(super) fn trace_events_command(args: &TraceEventsArgs) -> Result<()> {
             ),
         });
     }
-    let window = args.window.unwrap_or(Window::FIRST_10_S);
+    let window = window(args.window, "--window")?;
     check_target(&args.file)?;
     let stats = convert(&args.dir, &args.file, window)?;
     crate::say!("{}", stats.line(&args.file, window));
@@ -40,8 +40,8 @@ pub(super) fn requested(args: &RunArgs, exp: &Experiment) -> Result<Option<Reque
         return Ok(None);
     };
     if exp.compare.is_some() || exp.sweep.is_some() {
-        return Err(SimError::NotHere {
-            option: "--trace-events",
+        return Err(SimError::Override {
+            spec: "--trace-events".into(),
             message: format!(
                 "traces one run, and {} has a {} block; run one variant as a plain experiment, or convert a variant's folder with sim trace-events DIR FILE",
                 args.experiment.display(),
@@ -52,14 +52,26 @@ pub(super) fn requested(args: &RunArgs, exp: &Experiment) -> Result<Option<Reque
     check_target(file)?;
     Ok(Some(Requested {
         file: file.clone(),
-        window: args.trace_window.unwrap_or(Window::FIRST_10_S),
+        window: window(args.trace_window, "--trace-window")?,
     }))
 }
 
+/// The window given as `option` (seconds), or the first 10 s.
+fn window(given: Option<(f64, f64)>, option: &str) -> Result<Window> {
+    let Some((from, to)) = given else {
+        return Ok(Window::FIRST_10_S);
+    };
+    Window::new(from, to).map_err(|message| SimError::Override {
+        spec: format!("{option} {from}..{to}"),
+        message,
+    })
+}
+
 /// THE place where `--trace-events` asks the run for what the trace needs: thread_states.csv
-/// and tasks.csv over the trace's window.
+/// and tasks.csv over the trace's window (unless `--thread-states` chose another).
 pub(super) fn ask_for_thread_states(exp: &mut Experiment, window: Window) {
-    exp.output.thread_states = Some(window.seconds());
+    let (from, to) = window.seconds();
+    exp.output.thread_states = Some(((from * 1e9).round() as u64, (to * 1e9).round() as u64));
 }
 
 impl Requested {
@@ -73,9 +85,9 @@ impl Requested {
 /// Fails before any work when `file` cannot be a trace file: a folder, or in a folder that
 /// does not exist.
 fn check_target(file: &Path) -> Result<()> {
-    let refuse = |what: &str| SimError::NotHere {
-        option: "the trace file",
-        message: format!("{}: {what}", file.display()),
+    let refuse = |what: &str| SimError::Override {
+        spec: format!("the trace file {}", file.display()),
+        message: what.to_string(),
     };
     if file.is_dir() {
         return Err(refuse("it is a folder; name a file, e.g. trace.json"));

@@ -180,6 +180,9 @@ pub const HORIZON_S: Real = above(
 pub const TIMESERIES_INTERVAL_MS: Real =
     closed(MIN_INTERVAL_MS, MAX_DURATION_MS, "ms", "from 1 us to 1 day");
 
+/// `output.thread_states.from_s` and `to_s` (`--thread-states A..B`).
+pub const WINDOW_S: Real = closed(0.0, MAX_S, "seconds", "of simulated time, from 0");
+
 /// `host.cores`.
 pub const CORES: Real = closed(
     0.01,

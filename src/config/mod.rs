@@ -34,6 +34,7 @@ pub mod trace_triggers;
 pub mod trigger;
 pub mod validate;
 pub mod variants;
+mod window;
 
 use serde::Serialize;
 use std::path::PathBuf;
@@ -518,8 +519,6 @@ pub struct OutputConfig {
     pub invocations: bool,
     /// Time-series sampling interval (ns).
     pub timeseries_interval_ns: u64,
-    /// Record thread_states.csv and tasks.csv over this window, seconds of simulated time
-    /// (`None`: do not). `sim run --trace-events` sets it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub thread_states: Option<(f64, f64)>,
+    /// Write thread_states.csv and tasks.csv over this window, (from, to) ns.
+    pub thread_states: Option<(u64, u64)>,
 }

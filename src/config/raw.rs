@@ -405,6 +405,20 @@ pub struct RawOutput {
     /// Sampling interval of timeseries.csv, 0.001 <= ms <= 86400000 (1 us to 1 day).
     #[serde(default = "default_interval")]
     pub timeseries_interval_ms: Num,
+    /// Write thread_states.csv and tasks.csv (what every thread did, and every task's life)
+    /// over this window of simulated time: `thread_states: (from_s: 0, to_s: 2)`.
+    #[serde(default)]
+    pub thread_states: Option<RawWindow>,
+}
+
+/// A window of simulated time, s.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindow {
+    /// Start, s.
+    pub from_s: Num,
+    /// End, s (after the start).
+    pub to_s: Num,
 }
 
 fn default_true() -> bool {
@@ -419,6 +433,7 @@ impl Default for RawOutput {
         RawOutput {
             invocations: true,
             timeseries_interval_ms: default_interval(),
+            thread_states: None,
         }
     }
 }

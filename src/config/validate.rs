@@ -154,6 +154,7 @@ pub fn validate(
         &raw.output.timeseries_interval_ms,
         &limits::TIMESERIES_INTERVAL_MS,
     );
+    let thread_states = raw.output.thread_states.as_ref().and_then(|w| c.window(w));
     if !c.problems.is_empty() {
         return Err(SimError::Invalid(c.problems));
     }
@@ -167,7 +168,7 @@ pub fn validate(
         output: OutputConfig {
             invocations: raw.output.invocations,
             timeseries_interval_ns: ms_to_ns(interval_ms.unwrap_or(1.0)).max(1),
-            thread_states: None,
+            thread_states,
         },
         scale,
         plan,

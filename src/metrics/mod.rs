@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod memory;
 pub mod rows;
 pub mod summary;
+pub mod thread_states;
 pub mod usage;
 
 pub use code_time::{CodeClock, CodeTime, Slot, Use};
@@ -188,6 +189,8 @@ pub struct Recorder {
     pub first_arrival: Option<u64>,
     /// What a bill counts: instance lives, busy stretches, executions.
     pub usage: UsageMeter,
+    /// Per-thread stretches and task spans over a window, when asked for.
+    pub states: Option<thread_states::StateLog>,
 }
 
 impl Recorder {
@@ -272,7 +275,7 @@ impl Recorder {
 
     /// Rows buffered and not yet handed to a sink.
     pub fn buffered(&self) -> usize {
-        self.rows.len() + self.timeseries.len()
+        self.rows.len() + self.timeseries.len() + self.states.as_ref().map_or(0, |s| s.buffered())
     }
 
     /// Hands the buffered rows to `sink` and empties the buffers (keeping their capacity).
@@ -284,6 +287,11 @@ impl Recorder {
         if !self.timeseries.is_empty() {
             sink.timeseries(&self.timeseries);
             self.timeseries.clear();
+        }
+        if let Some(log) = self.states.as_mut() {
+            let (states, tasks) = log.drain();
+            sink.thread_states(states.as_slice());
+            sink.tasks(tasks.as_slice());
         }
     }
 }

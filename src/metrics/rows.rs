@@ -3,6 +3,7 @@
 //! run's length whether the rows go to disk ([`crate::output::csv_export::CsvRows`]) or are
 //! kept in memory for tests and `sim validate` ([`KeepRows`]).
 
+use super::thread_states::{StateRow, TaskRow};
 use super::{InvocationRecord, TimeseriesRow};
 
 /// Receives finished rows in the order they happen (invocations in the order they finish).
@@ -11,6 +12,10 @@ pub trait RowSink {
     fn invocations(&mut self, rows: &[InvocationRecord]);
     /// Time-series rows written since the last call.
     fn timeseries(&mut self, rows: &[TimeseriesRow]);
+    /// Thread stretches recorded since the last call (only when the run records them).
+    fn thread_states(&mut self, _rows: &[StateRow]) {}
+    /// Task spans recorded since the last call (only when the run records them).
+    fn tasks(&mut self, _rows: &[TaskRow]) {}
     /// Why the sink cannot take more rows (a write failed), if it cannot: the run stops.
     fn failure(&self) -> Option<String> {
         None
@@ -24,6 +29,10 @@ pub struct KeepRows {
     pub invocations: Vec<InvocationRecord>,
     /// Time-series rows.
     pub timeseries: Vec<TimeseriesRow>,
+    /// Thread stretches, in the order they ended.
+    pub thread_states: Vec<StateRow>,
+    /// Task spans, in the order they ended.
+    pub tasks: Vec<TaskRow>,
 }
 
 impl RowSink for KeepRows {
@@ -32,6 +41,12 @@ impl RowSink for KeepRows {
     }
     fn timeseries(&mut self, rows: &[TimeseriesRow]) {
         self.timeseries.extend_from_slice(rows);
+    }
+    fn thread_states(&mut self, rows: &[StateRow]) {
+        self.thread_states.extend_from_slice(rows);
+    }
+    fn tasks(&mut self, rows: &[TaskRow]) {
+        self.tasks.extend_from_slice(rows);
     }
 }
 

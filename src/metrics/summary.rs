@@ -215,6 +215,9 @@ pub struct RunSummary {
     /// Worker processes restarted, by cause (left out while none was).
     #[serde(skip_serializing_if = "super::memory::RestartSummary::is_none")]
     pub worker_restarts: super::memory::RestartSummary,
+    /// The window of thread_states.csv and tasks.csv, when the run wrote them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_states: Option<super::thread_states::ThreadStatesSummary>,
 }
 
 /// What the scale controller did over a run.
@@ -394,6 +397,7 @@ impl RunSummary {
             cost: None,
             memory: None,
             worker_restarts: Default::default(),
+            thread_states: None,
         }
     }
 }

@@ -20,6 +20,7 @@ use super::worker::{Job, Pool, Process};
 use super::world::World;
 use crate::config::{Experiment, FunctionSpec, HostConfig, Placement, TriggerConfig, Workload};
 use crate::kernel::{EventQueue, RngStreams};
+use crate::metrics::thread_states::StateLog;
 use crate::metrics::{Gauge, Recorder, Slot, UsageMeter};
 use crate::workload::ArrivalSource;
 
@@ -167,8 +168,13 @@ impl World {
             memory: MemoryModel::of(exp),
             cpu_touched: Vec::new(),
             fleet: Fleet::default(),
+            thread_log: exp.output.thread_states.map(|_| Box::default()),
         };
         world.timeouts = Timeouts::of(exp);
+        world.recorder.states = exp
+            .output
+            .thread_states
+            .map(|(from, to)| StateLog::new(from, to));
         match ScaleRt::of(exp, &world.streams) {
             None => {
                 world.add_instance(h);

@@ -63,6 +63,7 @@ mod servicebus_trigger;
 mod slab;
 pub mod state;
 mod tasks;
+mod thread_log;
 mod threads;
 mod timeout;
 mod trace_share;

@@ -63,6 +63,7 @@ impl World {
     pub(super) fn finish(mut self) -> RunResult {
         let now = self.now;
         self.attribute_open_stretches();
+        self.close_thread_log();
         for inv in self.invs.live_ids() {
             let i = &self.invs[inv];
             let instance = i.process.map(|p| self.processes[p].instance);

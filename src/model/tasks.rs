@@ -11,6 +11,7 @@ use super::threads::Op;
 use super::worker::Job;
 use super::world::World;
 use crate::config::FunctionKind;
+use crate::metrics::thread_states::TaskKind;
 use crate::metrics::ThreadLabel;
 
 impl World {
@@ -29,6 +30,9 @@ impl World {
             launched: false,
             reacquire: false,
         });
+        if self.thread_log.is_some() {
+            self.log_task_created(task, p, TaskKind::Body);
+        }
         match self.functions[f].kind {
             FunctionKind::Sync => self.submit(p, Executor::FunctionPool, task),
             FunctionKind::Async => self.post_to_loop(p, Job::Step(task)),
@@ -102,7 +106,7 @@ impl World {
                 let branches = branches.clone();
                 self.tasks[task].pending = branches.len() as u32;
                 for b in branches {
-                    let child = self.child_task(task, inv, b);
+                    let child = self.child_task(task, inv, b, TaskKind::Branch);
                     self.post_to_loop(p, Job::Step(child));
                 }
                 Op::Yield
@@ -110,15 +114,15 @@ impl World {
             Instr::Executor(sub) => {
                 let sub = *sub;
                 self.tasks[task].pending = 1;
-                let child = self.child_task(task, inv, sub);
+                let child = self.child_task(task, inv, sub, TaskKind::Executor);
                 self.submit(p, Executor::Default, child);
                 Op::Yield
             }
         }
     }
 
-    fn child_task(&mut self, parent: TaskId, inv: InvId, prog: ProgId) -> TaskId {
-        self.tasks.insert(Task {
+    fn child_task(&mut self, parent: TaskId, inv: InvId, prog: ProgId, kind: TaskKind) -> TaskId {
+        let child = self.tasks.insert(Task {
             inv,
             prog,
             pc: 0,
@@ -128,13 +132,21 @@ impl World {
             started: false,
             launched: false,
             reacquire: false,
-        })
+        });
+        if self.thread_log.is_some() {
+            let p = self.process_of(inv);
+            self.log_task_created(child, p, kind);
+        }
+        child
     }
 
     /// A program ran its last step.
     fn task_end(&mut self, th: ThreadId, task: TaskId, coroutine: bool) -> Op {
         let tk = self.tasks[task];
         let p = self.process_of(tk.inv);
+        if self.thread_log.is_some() {
+            self.log_task_ended(task);
+        }
         self.tasks.remove(task);
         if tk.root {
             self.invs[tk.inv].end = Some(self.now);

@@ -300,5 +300,8 @@ impl World {
             }
         }
         self.restart_stretch(th, a);
+        if self.thread_log.is_some() {
+            self.log_thread(th);
+        }
     }
 }

@@ -66,6 +66,8 @@ pub struct World {
     pub(super) memory: Option<Box<super::memory::MemoryModel>>,
     /// The instances by state, kept as they change (see `World::set_state`).
     pub(super) fleet: super::scale::Fleet,
+    /// The threads' open stretches, when the run records them (see `thread_log`).
+    pub(super) thread_log: Option<Box<super::thread_log::ThreadLog>>,
 }
 
 impl World {

@@ -1,6 +1,8 @@
 //! invocations.csv and timeseries.csv, streamed to disk while the run goes on, with fixed
 //! decimals so the bytes are reproducible.
 
+use super::states_csv::{self, STATES_HEADER, TASKS_HEADER};
+use crate::metrics::thread_states::{StateRow, TaskRow};
 use crate::metrics::{InvocationRecord, RowSink, TimeseriesRow};
 use std::io::{self, Write};
 
@@ -27,7 +29,7 @@ fn ms(ns: Option<u64>) -> String {
 }
 
 /// A value, or nothing for `None`: a CSV field left empty, written without allocating.
-struct OrBlank<T>(Option<T>);
+pub(super) struct OrBlank<T>(pub(super) Option<T>);
 
 impl<T: std::fmt::Display> std::fmt::Display for OrBlank<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -126,7 +128,9 @@ pub struct CsvRows<W: Write> {
     /// The app scales: the fleet's and the instance's columns are written.
     scaled: bool,
     error: Option<(&'static str, io::Error)>,
-    /// Stop when the two files together pass this many bytes (`None`: no limit).
+    /// thread_states.csv and tasks.csv, when the run records them.
+    states: Option<(Counted<W>, Counted<W>)>,
+    /// Stop when the files together pass this many bytes (`None`: no limit).
     byte_limit: Option<u64>,
     over_limit: bool,
 }
@@ -182,10 +186,21 @@ impl<W: Write> CsvRows<W> {
             timeseries,
             function_names,
             scaled,
+            states: None,
             error: None,
             byte_limit: None,
             over_limit: false,
         })
+    }
+
+    /// Also writes thread_states.csv to `states` and tasks.csv to `tasks`.
+    pub fn with_thread_states(mut self, states: W, tasks: W) -> io::Result<CsvRows<W>> {
+        let count = |inner| Counted { inner, bytes: 0 };
+        let (mut states, mut tasks) = (count(states), count(tasks));
+        writeln!(states, "{STATES_HEADER}")?;
+        writeln!(tasks, "{TASKS_HEADER}")?;
+        self.states = Some((states, tasks));
+        Ok(self)
     }
 
     /// Stops the run once the files pass `bytes` together.
@@ -195,7 +210,9 @@ impl<W: Write> CsvRows<W> {
     }
 
     fn written(&self) -> u64 {
-        self.timeseries.bytes + self.invocations.as_ref().map_or(0, |w| w.bytes)
+        self.timeseries.bytes
+            + self.invocations.as_ref().map_or(0, |w| w.bytes)
+            + self.states.as_ref().map_or(0, |(s, t)| s.bytes + t.bytes)
     }
 
     fn check_limit(&mut self) {
@@ -211,6 +228,10 @@ impl<W: Write> CsvRows<W> {
         }
         if let Some(w) = self.invocations.as_mut() {
             w.flush().map_err(|e| ("invocations.csv", e))?;
+        }
+        if let Some((states, tasks)) = self.states.as_mut() {
+            states.flush().map_err(|e| ("thread_states.csv", e))?;
+            tasks.flush().map_err(|e| ("tasks.csv", e))?;
         }
         self.timeseries.flush().map_err(|e| ("timeseries.csv", e))
     }
@@ -245,13 +266,37 @@ impl<W: Write> RowSink for CsvRows<W> {
         self.check_limit();
     }
 
+    fn thread_states(&mut self, rows: &[StateRow]) {
+        let (Some((w, _)), None) = (self.states.as_mut(), &self.error) else {
+            return;
+        };
+        let names = &self.function_names;
+        let result = rows
+            .iter()
+            .try_for_each(|r| states_csv::write_state(w, r, names));
+        self.note("thread_states.csv", result);
+        self.check_limit();
+    }
+
+    fn tasks(&mut self, rows: &[TaskRow]) {
+        let (Some((_, w)), None) = (self.states.as_mut(), &self.error) else {
+            return;
+        };
+        let names = &self.function_names;
+        let result = rows
+            .iter()
+            .try_for_each(|r| states_csv::write_task(w, r, names));
+        self.note("tasks.csv", result);
+        self.check_limit();
+    }
+
     fn failure(&self) -> Option<String> {
         if let Some((file, e)) = &self.error {
             return Some(format!("writing {file} failed: {e}"));
         }
         self.over_limit.then(|| {
             format!(
-                "invocations.csv and timeseries.csv passed {}, the limit on output files, although the estimate before the run was below it; add --yes to allow larger files, or raise output.timeseries_interval_ms, use --no-invocations or set a horizon_s",
+                "the output files passed {}, the limit on output files, although the estimate before the run was below it; add --yes to allow larger files, or raise output.timeseries_interval_ms, use --no-invocations or set a horizon_s",
                 crate::units::bytes(self.byte_limit.unwrap_or(0) as f64)
             )
         })

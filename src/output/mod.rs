@@ -12,6 +12,7 @@ pub mod folder;
 pub mod objective;
 pub mod progress;
 pub mod report;
+pub mod states_csv;
 pub mod sweep;
 pub mod trace_events;
 
