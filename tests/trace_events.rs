@@ -431,9 +431,25 @@ fn the_queue_burst_trace_shows_instances_and_scale_decisions() {
 }
 
 #[test]
-fn a_compare_experiment_refuses_trace_events() {
-    let (out, _, run) = run_traced("premium_whatif", None);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(run.stderr.contains("--trace-events"), "{}", run.stderr);
-    assert!(!out.exists(), "refused before the run");
+fn compare_and_sweep_experiments_refuse_trace_events() {
+    for name in ["premium_whatif", "sweep_threads"] {
+        let (out, _, run) = run_traced(name, None);
+        assert_eq!(run.code, Some(2), "{name}: {}", run.stderr);
+        assert!(run.stderr.contains("--trace-events"), "{}", run.stderr);
+        assert!(!out.exists(), "refused before the run");
+    }
+}
+
+#[test]
+fn a_recording_cut_at_its_row_cap_is_said() {
+    let dir = fixture("cut");
+    let summary = "{\"experiment\": \"fixture\", \"thread_states\": {\"cut_at_ms\": 1500.0}}";
+    std::fs::write(dir.join("summary.json"), summary).unwrap();
+    let run = convert(&dir, &dir.join("../t.json"), None);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("thread states at 1500 ms"),
+        "{}",
+        run.stdout
+    );
 }
