@@ -86,7 +86,7 @@ pub(super) fn thread_states<W: Write>(
             Some(b) => (b.as_str(), "loop_blocked", "terrible"),
             None => (name, cat, cname),
         };
-        let args = ids(&row, 6, 7, 8, row.text(3))?;
+        let args = ids(row, 6, 7, 8, row.text(3))?;
         let at = At {
             pid,
             tid,
@@ -177,7 +177,7 @@ pub(super) fn tasks<W: Write>(
             .worker(row.whole(4)?, row.whole(5)?)
             .map_err(|e| src.failed(e))?;
         let tid = trace.thread(pid, "loop").map_err(|e| src.failed(e))?;
-        let mut args = ids(&row, 3, 2, 0, kind)?;
+        let mut args = ids(row, 3, 2, 0, kind)?;
         args[0].0 = "kind";
         if let Some(p) = parent {
             args.push(("parent", Arg::Int(p)));
