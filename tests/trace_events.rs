@@ -43,6 +43,7 @@ fn check(bytes: &[u8], from_s: f64, to_s: f64) -> Checked {
     let (lo, hi) = (from_s * 1e6 - 1e-3, to_s * 1e6 + 1e-3);
     let mut by_ph = BTreeMap::new();
     let mut open: BTreeMap<(String, u64), Vec<f64>> = BTreeMap::new();
+    let mut spans: BTreeMap<(String, u64), Vec<(f64, f64)>> = BTreeMap::new();
     let mut processes = BTreeSet::new();
     let mut threads = BTreeSet::new();
     let mut used_pids = BTreeSet::new();
@@ -81,7 +82,8 @@ fn check(bytes: &[u8], from_s: f64, to_s: f64) -> Checked {
             "b" | "e" => {
                 let cat = e["cat"].as_str().unwrap_or_else(|| panic!("no cat: {e}"));
                 let id = e["id"].as_u64().unwrap_or_else(|| panic!("no id: {e}"));
-                let stack = open.entry((cat.to_string(), id)).or_default();
+                let key = (cat.to_string(), id);
+                let stack = open.entry(key.clone()).or_default();
                 if ph == "b" {
                     stack.push(ts);
                 } else {
@@ -89,6 +91,7 @@ fn check(bytes: &[u8], from_s: f64, to_s: f64) -> Checked {
                         .pop()
                         .unwrap_or_else(|| panic!("an end without begin: {e}"));
                     assert!(begin <= ts, "ends before it begins: {e}");
+                    spans.entry(key).or_default().push((begin, ts));
                 }
             }
             "C" => {
@@ -109,6 +112,20 @@ fn check(bytes: &[u8], from_s: f64, to_s: f64) -> Checked {
         }
     }
     assert!(open.values().all(Vec::is_empty), "unclosed async spans");
+    for (key, mut list) in spans {
+        // The spans of one id nest or are apart, never overlap.
+        list.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        let mut enclosing: Vec<(f64, f64)> = Vec::new();
+        for s in list {
+            while enclosing.last().is_some_and(|o| o.1 <= s.0) {
+                enclosing.pop();
+            }
+            if let Some(o) = enclosing.last() {
+                assert!(s.1 <= o.1, "async spans {o:?} and {s:?} of {key:?} overlap");
+            }
+            enclosing.push(s);
+        }
+    }
     for pid in &used_pids {
         assert!(processes.contains(pid), "process {pid} has no process_name");
     }
@@ -133,10 +150,10 @@ const STATES: &str =
 0,0,loop,io,200.000000,1500.000000,sleepy,4,5,1
 ";
 const TASKS: &str = "task,parent,invocation,function,instance,process,kind,start_ms,end_ms
-0,,0,await_io,0,0,body,0.630000,500.800000
 2,0,0,await_io,0,0,branch,1.000000,40.000000
 3,0,0,await_io,0,0,branch,2.000000,60.000000
 1,,1,cpu_in_async,0,0,body,10.000000,110.000000
+0,,0,await_io,0,0,body,0.630000,500.800000
 5,,4,sleepy,0,0,body,200.000000,1500.000000
 ";
 const INVOCATIONS: &str = "invocation,function,arrival_ms,start_ms,end_ms,response_ms,process,thread,outcome,instance,cold
@@ -220,7 +237,14 @@ fn a_folder_becomes_a_trace_that_follows_the_formats_rules() {
         assert!(!t.named("X", state).is_empty(), "{state}");
     }
     assert_eq!(t.by_ph["b"], 5, "one span per task");
-    assert_eq!(t.named("b", "await_io #0 gather branch").len(), 2);
+    let branches = t.named("b", "await_io #0 gather branch");
+    let ids: Vec<u64> = branches.iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [0, 3],
+        "the first nests under its body, the overlapping second apart"
+    );
+    assert_eq!(branches[0]["args"]["parent"], 0);
     assert_eq!(t.named("i", "arrival: sync_fn").len(), 3);
     assert_eq!(t.named("i", "429: sync_fn").len(), 1);
     assert_eq!(t.named("i", "cold start: await_io").len(), 1);

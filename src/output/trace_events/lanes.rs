@@ -1,5 +1,5 @@
-//! The worker processes' lanes: a track per thread with its states as slices
-//! (thread_states.csv) and a track per asyncio task (tasks.csv).
+//! The worker processes' thread lanes: a track per thread with its states as slices, from
+//! thread_states.csv.
 
 use super::read::{open, Row};
 use super::write::{Arg, At, Trace};
@@ -18,17 +18,6 @@ const STATE_COLUMNS: [&str; 10] = [
     "invocation",
     "task",
     "blocks_loop",
-];
-const TASK_COLUMNS: [&str; 9] = [
-    "task",
-    "parent",
-    "invocation",
-    "function",
-    "instance",
-    "process",
-    "kind",
-    "start_ms",
-    "end_ms",
 ];
 
 /// A thread state's slice name, category and reserved colour.
@@ -103,7 +92,7 @@ pub(super) fn thread_states<W: Write>(
 
 /// Calls `show` on each row of `dir/name` (columns `columns`, in order); how many rows it
 /// showed, or `None` when the file is absent.
-fn each_row(
+pub(super) fn each_row(
     src: &Sources,
     name: &str,
     columns: &[&str],
@@ -139,59 +128,4 @@ fn ids<'r>(
         args.push(("task", Arg::Int(t)));
     }
     Ok(args)
-}
-
-/// The asyncio tasks of tasks.csv that overlap the window, each an async span (its id the
-/// task's number) in its worker process, clipped to the window; how many, or `None` when the
-/// folder has no tasks.csv.
-pub(super) fn tasks<W: Write>(
-    trace: &mut Trace<W>,
-    src: &Sources,
-    window: Window,
-) -> Result<Option<u64>> {
-    each_row(src, "tasks.csv", &TASK_COLUMNS, |row| {
-        let (start, end) = row.span(7, 8)?;
-        let task = row.whole(0)?;
-        let kind = row.text(6);
-        let function = row.text(3);
-        let invocation = row.maybe_whole(2)?;
-        let of = match invocation {
-            Some(i) => format!("{function} #{i}"),
-            None => function.to_string(),
-        };
-        let name = match kind {
-            "body" => of,
-            "branch" => format!("{of} gather branch"),
-            "executor" => format!("{of} run_in_executor"),
-            other => {
-                return Err(row.error(&format!(
-                    "`kind` = {other:?} is not one of body, branch, executor"
-                )))
-            }
-        };
-        let parent = row.maybe_whole(1)?;
-        let Some((from, to)) = window.clip(start, end) else {
-            return Ok(false);
-        };
-        let pid = trace
-            .worker(row.whole(4)?, row.whole(5)?)
-            .map_err(|e| src.failed(e))?;
-        let tid = trace.thread(pid, "loop").map_err(|e| src.failed(e))?;
-        let mut args = ids(row, 3, 2, 0, kind)?;
-        args[0].0 = "kind";
-        if let Some(p) = parent {
-            args.push(("parent", Arg::Int(p)));
-        }
-        let at = At {
-            pid,
-            tid,
-            name: &name,
-            cat: "task",
-            ms: from,
-        };
-        trace
-            .async_span(&at, task, to, &args)
-            .map_err(|e| src.failed(e))?;
-        Ok(true)
-    })
 }

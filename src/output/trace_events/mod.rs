@@ -6,8 +6,9 @@
 //!   thread_states.csv as complete events: `Python (GIL held)`, `GIL wait`, `I/O`, `native`,
 //!   and the loop's blocked stretches as `loop BLOCKED by <function>` in the reserved colour
 //!   `terrible`;
-//! - a track per asyncio task from tasks.csv: nestable async spans (`b`/`e`, id the task's
-//!   number, category `task`), named by function and invocation;
+//! - a track per asyncio task from tasks.csv: nestable async spans (`b`/`e`, category
+//!   `task`), named by function and invocation, a gather branch or executor call nested under
+//!   the task that awaits it when it overlaps none of its siblings nested there before it;
 //! - a `host` pseudo-process with counters from timeseries.csv (in flight, queued, busy
 //!   threads, GIL held, loop blocked, CPU; with scaling instances by state, queue length and
 //!   429s) and instant events for arrivals, 429s, cold starts (invocations.csv, at most
@@ -20,6 +21,7 @@
 mod host;
 mod lanes;
 mod read;
+mod tasks;
 mod write;
 
 pub use host::{LeftOut, INSTANT_CAP};
@@ -176,7 +178,7 @@ fn fill<W: std::io::Write>(
 ) -> Result<TraceStats> {
     let mut trace = write::Trace::start(w).map_err(|e| src.failed(e))?;
     let thread_states = lanes::thread_states(&mut trace, src, window)?;
-    let tasks = lanes::tasks(&mut trace, src, window)?;
+    let tasks = tasks::tasks(&mut trace, src, window)?;
     host::counters(&mut trace, src, window)?;
     let left_out = host::invocations(&mut trace, src, window)?;
     host::scale_decisions(&mut trace, src, window)?;

@@ -212,21 +212,18 @@ impl<W: Write> Trace<W> {
         self.out.write_all(b"}")
     }
 
-    /// A nestable async span: its begin (`b`) at `at.ms` and its end (`e`) at `end_ms`, with
-    /// id `id` in category `at.cat`; the args go on the begin.
-    pub(super) fn async_span(
-        &mut self,
-        at: &At,
-        id: u64,
-        end_ms: f64,
-        args: &[(&str, Arg)],
-    ) -> io::Result<()> {
+    /// The begin (`b`) of a nestable async span with id `id` in category `at.cat`; spans of
+    /// one id nest: end them last begun, first ended.
+    pub(super) fn async_begin(&mut self, at: &At, id: u64, args: &[(&str, Arg)]) -> io::Result<()> {
         self.head("b", at)?;
         write!(self.out, ",\"id\":{id}")?;
         self.args(args)?;
-        self.out.write_all(b"}")?;
-        let end = At { ms: end_ms, ..*at };
-        self.head("e", &end)?;
+        self.out.write_all(b"}")
+    }
+
+    /// The end (`e`) of the async span `id` last begun.
+    pub(super) fn async_end(&mut self, at: &At, id: u64) -> io::Result<()> {
+        self.head("e", at)?;
         write!(self.out, ",\"id\":{id}}}")
     }
 
