@@ -1,5 +1,5 @@
 //! The command line: `sim run`, `sim sweep`, `sim merge`, `sim check`, `sim validate`,
-//! `sim plot`, `sim trace`, `sim bench`, `sim completions`.
+//! `sim plot`, `sim trace`, `sim trace-events`, `sim bench`, `sim completions`.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -35,6 +35,9 @@ pub enum Command {
     /// Recorded and generated traces: `sim trace stats FILE`.
     #[command(subcommand)]
     Trace(TraceCommand),
+    /// Write an output folder's run as a trace for ui.perfetto.dev (Chrome Trace Event JSON):
+    /// thread states, asyncio tasks, counters, arrivals, 429s, cold starts, scale decisions.
+    TraceEvents(TraceEventsArgs),
     /// Measure the simulator's speed (events/s, invocations/s, memory).
     Bench(BenchArgs),
     /// Print a shell completion script: `sim completions bash > ~/.local/share/bash-completion/completions/sim`.
@@ -167,6 +170,26 @@ pub struct RunArgs {
     /// GiB (default: 8, or three quarters of the machine's memory if less).
     #[arg(long, value_name = "GIB", value_parser = parse_gib)]
     pub max_memory_gib: Option<f64>,
+    /// Also write the run as a trace for ui.perfetto.dev (Chrome Trace Event JSON) to this
+    /// file, over --trace-window; the run records thread states over that window.
+    #[arg(long, value_name = "FILE")]
+    pub trace_events: Option<PathBuf>,
+    /// The window of --trace-events, seconds of simulated time: A..B (default 0..10).
+    #[arg(long, value_name = "A..B", requires = "trace_events", value_parser = parse_window)]
+    pub trace_window: Option<(f64, f64)>,
+}
+
+/// `sim trace-events`.
+#[derive(Debug, clap::Args)]
+pub struct TraceEventsArgs {
+    /// A run's output folder (summary.json, timeseries.csv, and thread_states.csv, tasks.csv,
+    /// invocations.csv, scaling.csv when the run wrote them).
+    pub dir: PathBuf,
+    /// The trace file to write, e.g. trace.json (replaced only once complete).
+    pub file: PathBuf,
+    /// Seconds of simulated time: A..B (default 0..10).
+    #[arg(long, value_name = "A..B", value_parser = parse_window)]
+    pub window: Option<(f64, f64)>,
 }
 
 /// `A..B` seconds of simulated time, 0 <= A < B.

@@ -6,6 +6,7 @@ mod compare;
 mod merge;
 mod plots;
 mod sweep;
+mod trace_events;
 mod trace_gen;
 
 use crate::cli::{CheckArgs, Cli, Command, RunArgs};
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plot(args) => plots::plot_command(&args),
         Command::Validate(args) => crate::validate::validate_command(args),
         Command::Trace(cmd) => trace_command(cmd),
+        Command::TraceEvents(args) => trace_events::trace_events_command(&args),
         Command::Bench(args) => crate::bench::bench_command(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -230,11 +232,15 @@ fn run_command(args: RunArgs) -> Result<()> {
         }
         exp.output.thread_states = Some(((from * 1e9).round() as u64, (to * 1e9).round() as u64));
     }
+    let trace = trace_events::requested(&args, &exp)?;
     if exp.compare.is_some() {
         return compare::run_variants(&args, &sets);
     }
     if exp.sweep.is_some() {
         return sweep::sweep_command(&sweep_args(&args));
+    }
+    if let (Some(trace), None) = (&trace, args.thread_states) {
+        trace_events::ask_for_thread_states(&mut exp, trace.window);
     }
     let estimate = preflight::estimate(&exp);
     let over = estimate.over(&Limits::DEFAULT);
@@ -266,6 +272,7 @@ fn run_command(args: RunArgs) -> Result<()> {
     write_results(&mut staging, &exp, &summary, &given, wall)?;
     let kept = staging.kept_files().to_vec();
     let dir = staging.commit()?;
+    let traced = trace.map(|t| t.write(&dir)).transpose()?;
     print_json(args.json, &dir.join("summary.json"))?;
     if !args.quiet && !args.json {
         let changed = if args.sets.is_empty() {
@@ -286,6 +293,9 @@ fn run_command(args: RunArgs) -> Result<()> {
             crate::say!("{}", text.trim_end());
         }
         crate::say!("{}", wrote_line(&dir, &exp, &kept, wall));
+        if let Some(line) = traced {
+            crate::say!("{line}");
+        }
     }
     plots::after_run(args.plots, &dir, args.quiet || args.json)
 }

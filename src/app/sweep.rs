@@ -86,6 +86,13 @@ struct SweepManifest<'a> {
 /// Runs the sweep of the experiment `args` names.
 pub(super) fn sweep_command(sweep_args: &SweepArgs) -> Result<()> {
     let args = &sweep_args.run;
+    if args.trace_events.is_some() {
+        return Err(SimError::Override {
+            spec: "--trace-events".into(),
+            message: "traces one run, not a sweep; run one configuration with sim run and --set"
+                .into(),
+        });
+    }
     let sets = overrides(&args.sets, args.seed, false);
     let exp = load_experiment(&args.experiment, &sets)?;
     let Some(block) = &exp.sweep else {

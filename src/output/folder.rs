@@ -254,6 +254,44 @@ impl Drop for Staging {
     }
 }
 
+/// Writes one file outside any output folder (e.g. `--trace-events FILE`) as the staging
+/// folder writes its files: into a hidden sibling `.<name>.sim-staging-<pid>`, then renamed
+/// over `path` only once `fill` succeeded and the bytes are flushed. A failure removes the
+/// partial copy and leaves a previous `path` as it was.
+pub fn replace_file(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let write_err = |source| SimError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if path.is_dir() {
+        let what = std::io::Error::other("it is a folder; name a file, e.g. trace.json");
+        return Err(write_err(what));
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| write_err(std::io::Error::other("it names no file")))?;
+    let partial = path.with_file_name(format!(
+        ".{}{STAGING_PREFIX}{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = std::fs::File::create(&partial).and_then(|f| {
+        let mut w = std::io::BufWriter::new(f);
+        fill(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()
+    });
+    let moved = written.and_then(|()| std::fs::rename(&partial, path));
+    if let Err(source) = moved {
+        let _ = std::fs::remove_file(&partial);
+        return Err(write_err(source));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::existing::entry_names;
@@ -291,6 +329,28 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(out.join("notes.txt")).unwrap(),
             "mine"
+        );
+    }
+
+    #[test]
+    fn a_replaced_file_is_whole_or_untouched() {
+        let d = temp("replace");
+        let f = d.join("trace.json");
+        replace_file(&f, |w| std::io::Write::write_all(w, b"one")).unwrap();
+        let failed = replace_file(&f, |w| {
+            std::io::Write::write_all(w, b"half")?;
+            Err(std::io::Error::other("stopped"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "one");
+        assert_eq!(
+            std::fs::read_dir(&d).unwrap().count(),
+            1,
+            "no partial file left"
+        );
+        assert!(
+            replace_file(&d, |_| Ok(())).is_err(),
+            "a folder is not replaced"
         );
     }
 

@@ -2,7 +2,8 @@
 //!
 //! `folder` decides what sim may replace and moves complete files into place (a failed or
 //! interrupted run leaves the previous outputs as they were); `csv_export` streams the CSV
-//! rows; `report` is the terminal summary.
+//! rows; `report` is the terminal summary; `trace_events` turns a folder into a trace for
+//! Perfetto.
 
 pub mod compare;
 pub mod csv_export;
@@ -13,6 +14,7 @@ pub mod progress;
 pub mod report;
 pub mod states_csv;
 pub mod sweep;
+pub mod trace_events;
 
 pub use folder::Staging;
 
