@@ -5,21 +5,15 @@ Edit the cells here, then run:  python3 notebooks/make_notebook.py
 Stdlib only, so the notebook can be regenerated without Jupyter installed.
 """
 
-import json
 import os
+
+from nbwrite import Notebook
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = os.path.join(HERE, "01_python_concurrency_on_azure_functions.ipynb")
 
-CELLS = []
-
-
-def md(text):
-    CELLS.append(("markdown", text))
-
-
-def code(text):
-    CELLS.append(("code", text))
+NB = Notebook()
+md, code = NB.md, NB.code
 
 
 # ---------------------------------------------------------------------------
@@ -409,6 +403,20 @@ for p in processes:
 plot_lines(processes, per_function, "worker processes", "p50 latency (ms)",
            "async_pitfalls: blocking coroutines are only helped by more processes")""")
 
+md(r"""**See the blocked loop.** `--thread-states 6..8` records what every thread of the worker did
+from 6 s to 8 s, when ten invocations of `blocking_in_async` (an `async def` calling
+`time.sleep(0.5)`) arrive: one lane per thread, the loop's blocked stretches marked under its
+lane. With pandas, the same file says how long the loop was blocked and by which function.""")
+
+code(r"""import pandas as pd
+from simnb import sim_run, show_plot
+
+pitfalls = sim_run("async_pitfalls", {"host.processes": 1}, plots=True, thread_states=(6, 8), tag="lanes")
+states = pd.read_csv(pitfalls.dir / "thread_states.csv")
+states["ms"] = states.end_ms - states.start_ms
+print(states[states.blocks_loop == 1].groupby("function")["ms"].sum().round(1).to_string())
+show_plot(pitfalls, "gil_lanes")""")
+
 # ---------------------------------------------------------------------------
 md(r"""## 5. `run_in_executor`: offloading blocking work
 
@@ -530,32 +538,5 @@ else:
 
 # ---------------------------------------------------------------------------
 
-def lines(text):
-    parts = text.split("\n")
-    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-
-
-def build():
-    cells = []
-    for i, (kind, text) in enumerate(CELLS):
-        cell = {"cell_type": kind, "id": "cell-%02d" % i, "metadata": {}, "source": lines(text)}
-        if kind == "code":
-            cell["execution_count"] = None
-            cell["outputs"] = []
-        cells.append(cell)
-    return {
-        "cells": cells,
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python", "pygments_lexer": "ipython3"},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-
-
 if __name__ == "__main__":
-    with open(TARGET, "w") as f:
-        json.dump(build(), f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    print("wrote", TARGET)
+    NB.write(TARGET)

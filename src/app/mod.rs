@@ -440,18 +440,9 @@ fn stop_point(p: Progress) -> String {
 
 fn wrote_line(dir: &std::path::Path, exp: &Experiment, kept: &[String], wall: f64) -> String {
     let mut line = format!(
-        "wrote {}/ (summary.json, {}timeseries.csv, {}manifest.json) in {:.2} s",
+        "wrote {}/ ({}) in {:.2} s",
         dir.display(),
-        if exp.output.invocations {
-            "invocations.csv, "
-        } else {
-            ""
-        },
-        if exp.scale.is_some() {
-            "scaling.csv, "
-        } else {
-            ""
-        },
+        written_files(exp).join(", "),
         wall
     );
     if !kept.is_empty() {
@@ -462,6 +453,23 @@ fn wrote_line(dir: &std::path::Path, exp: &Experiment, kept: &[String], wall: f6
         ));
     }
     line
+}
+
+/// The files a run writes into its folder, in the order the line names them.
+fn written_files(exp: &Experiment) -> Vec<&'static str> {
+    let mut files = vec!["summary.json"];
+    if exp.output.invocations {
+        files.push("invocations.csv");
+    }
+    files.push("timeseries.csv");
+    if exp.scale.is_some() {
+        files.push("scaling.csv");
+    }
+    if exp.output.thread_states.is_some() {
+        files.extend(["thread_states.csv", "tasks.csv"]);
+    }
+    files.push("manifest.json");
+    files
 }
 
 fn host_line(exp: &Experiment) -> String {
