@@ -36,9 +36,10 @@ use crate::kernel::SimRng;
 use std::collections::BinaryHeap;
 
 mod burst;
+mod eevdf;
 mod run_queues;
 use burst::Burst;
-use run_queues::RunQueues;
+use run_queues::{RunQueues, Wake};
 
 /// Who wakes a thread: a worker thread between two of its bursts, or the host process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,11 +182,14 @@ impl Cores {
         self.advance(now);
         let wake = self.seats[slot].left_at != now;
         if let Some(q) = self.queues.as_mut() {
-            if wake && !q.wake(slot, work_ns, now) {
-                return;
-            }
             if !wake {
                 q.run(slot, now);
+            } else {
+                match q.wake(slot, work_ns, now) {
+                    Wake::Queued => return,
+                    Wake::Displaces(ahead) => self.suspend(ahead),
+                    Wake::Runs => {}
+                }
             }
         }
         if wake {
@@ -303,17 +307,33 @@ impl Cores {
     pub fn stop(&mut self, slot: CoreSlot, now: u64) -> u64 {
         self.advance(now);
         if let Some(q) = self.queues.as_mut() {
-            if let Some(work) = q.take(slot) {
+            if let Some(work) = q.take(slot, now) {
                 self.seats[slot].left_at = now;
                 return work;
             }
             q.leave(slot, now);
         }
+        let left = self.take_off(slot);
+        self.seats[slot].left_at = now;
+        left
+    }
+
+    /// The thread at `slot`, switched out of its CPU by another (a run queue's choice), waits
+    /// there with the work it has left.
+    fn suspend(&mut self, slot: CoreSlot) {
+        let left = self.take_off(slot);
+        if let Some(q) = self.queues.as_mut() {
+            q.hold(slot, left);
+        }
+    }
+
+    /// Ends the live burst of the thread at `slot` (virtual time up to date) and returns the
+    /// work it had left, in ns.
+    fn take_off(&mut self, slot: CoreSlot) -> u64 {
         let v = self.v;
         let seat = &mut self.seats[slot];
         let left = (seat.finish - v).max(0.0);
         seat.finish = f64::NAN;
-        seat.left_at = now;
         seat.live_seq = seat.live_seq.wrapping_add(1);
         let rank = seat.rank;
         self.account(rank, -1);
@@ -345,10 +365,13 @@ impl Cores {
         if !q.any_queued() {
             return None;
         }
-        let mut out = Vec::new();
-        q.settle(now, &mut out);
+        let (mut started, mut displaced) = (Vec::new(), Vec::new());
+        q.settle(now, &mut started, &mut displaced);
         let next = q.next_due();
-        for (slot, work_ns) in out {
+        for slot in displaced {
+            self.suspend(slot);
+        }
+        for (slot, work_ns) in started {
             self.begin(slot, work_ns);
         }
         next

@@ -5,26 +5,28 @@
 //! CPU, the lowest-numbered of equals). A thread woken while its home CPU is busy and another
 //! CPU idles is queued on its home CPU, as the measured 2-vCPU VM does
 //! (`notebooks/measurements/sched-placement-2026-12-03`, `perf sched` on three cases: 92-94% of
-//! such wake-ups in the Poisson cases). Queued there, it runs when the thread ahead leaves that
-//! CPU (blocks, ends its burst or is preempted) or has had its protected slice, counted from
-//! when it took the CPU: the VM runs Linux 6.18, whose EEVDF scheduler lets the running task
-//! finish its base slice before a woken one may switch it out (RUN_TO_PARITY), 0.70 ms x
-//! (1 + log2 CPUs), 1.4 ms on 2 vCPUs ([`protected_slice_ns`]; the measured 90th percentile of
-//! these waits, 1.32 ms in the 2 x 3 case, sits just below it). A thread ahead that has had its
-//! slice is switched out at the wake-up. Either way the thread ahead, if still runnable, moves
-//! to the idle CPU. The host process's work never holds a woken thread back: it is many short
-//! runs of the host's own threads, each soon asleep.
+//! such wake-ups in the Poisson cases; the VM has no scheduling domains, so no load
+//! balancing moves it). There Linux 6.18's EEVDF decides (`eevdf`): the woken thread takes the
+//! CPU at once if the thread running there is no longer eligible once the woken one's lag is
+//! counted (it wakes owed CPU time, having waited here before and slept before its share), or
+//! if its own deadline is earlier; otherwise it waits for the running thread's deadline,
+//! every base slice from when that one took the CPU: 0.70 ms x (1 + log2 CPUs), 1.4 ms on 2
+//! vCPUs ([`slice_ns`]), the first slice protected outright (RUN_TO_PARITY). A thread switched
+//! out waits on that CPU in turn, owed the time it waits. The host process's work is not on
+//! these queues and never holds a woken thread back: it is many short runs of the host's own
+//! threads, each soon asleep.
 //!
 //! The one measured parameter is how often the idle CPU takes the woken thread at once
 //! instead: [`IDLE_CPU_TAKES_WAKE`], from the counts of that measurement. A CPU going idle
-//! later does not take a queued woken thread (the VM showed no scheduling domains, hence no
-//! idle balancing); threads time-sharing a CPU because every CPU was busy do spread to a CPU
-//! that goes idle, as processor sharing has them do.
+//! later does not take a queued woken thread (no idle balancing); threads time-sharing a CPU
+//! because every CPU was busy do spread to a CPU that goes idle with no one waiting for it, as
+//! processor sharing has them do.
 //!
 //! The rates stay those of processor sharing over all running threads (`Cores`): these queues
-//! only decide which woken thread waits, and for how long, while a CPU idles.
+//! only decide which runnable thread waits, and for how long, while a CPU idles.
 
 use super::super::ids::CoreSlot;
+use super::eevdf::{CpuQueue, Standing};
 use crate::kernel::SimRng;
 use rand::Rng;
 
@@ -41,56 +43,79 @@ pub(super) const IDLE_CPU_TAKES_WAKE: f64 = 98.0 / 1119.0;
 /// 1 + log2(CPUs) for up to 8 CPUs (1.4 ms on 2 vCPUs).
 const BASE_SLICE_NS: u64 = 700_000;
 
-/// The slice a thread that takes a CPU keeps before a woken thread may switch it out on
-/// `cpus` CPUs (RUN_TO_PARITY).
-fn protected_slice_ns(cpus: usize) -> u64 {
+/// The scheduler tick of the measured VM's kernel (CONFIG_HZ=250): with twice the slice, the
+/// most lag a thread takes along when it sleeps (`update_entity_lag`).
+const TICK_NS: u64 = 4_000_000;
+
+/// At each scheduler tick while a CPU holds a thread waiting for it and another CPU idles,
+/// the chance that the idle CPU pulls that thread: two CPU-bound processes released from one
+/// CPU of the measured VM were pulled apart after 1 tick in 21 of 40 trials, 2 ticks in 11,
+/// 3 in 3, more in 5 (`notebooks/harness/pull_latency.py`,
+/// `notebooks/measurements/pull-latency-2026-12-04`): geometric, a half per tick.
+const PULL_PER_TICK: f64 = 0.5;
+
+/// The request each thread's deadline is counted in on `cpus` CPUs: EEVDF's base slice.
+fn slice_ns(cpus: usize) -> u64 {
     let factor = 1 + cpus.clamp(1, 8).ilog2() as u64;
     BASE_SLICE_NS * factor
 }
 
-/// A woken thread waiting on its busy home CPU while another CPU idles.
-#[derive(Debug, Clone, Copy)]
-struct Queued {
-    slot: CoreSlot,
-    /// The burst it will start when it runs.
-    work_ns: u64,
-    cpu: u32,
+/// What became of a woken thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Wake {
+    /// It runs now.
+    Runs,
+    /// It waits on its home CPU ([`RunQueues::settle`] starts it).
+    Queued,
+    /// It runs now, in place of this thread, which waits on that CPU with the work it has
+    /// left ([`RunQueues::hold`]).
+    Displaces(CoreSlot),
 }
 
-/// The CPUs of one instance: who runs on each, each thread's home, the queued woken threads.
+/// The CPUs of one instance: who runs on each, each thread's home, each CPU's EEVDF queue.
 #[derive(Debug, Clone)]
 pub(super) struct RunQueues {
     /// Per CPU: the seats running there (the host as [`CoreSlot::HOST`]), the one that took
     /// it first at the head. More than one only while no CPU idles (they time-share it).
     on: Vec<Vec<CoreSlot>>,
-    /// Per CPU: when the thread at its head took it (its slice started).
+    /// Per CPU: when the thread at its head took it (its first, protected slice started).
     since: Vec<u64>,
+    /// Per CPU: when the head's current slice ends (its virtual deadline, a resched point).
+    deadline: Vec<u64>,
     /// Per CPU: the seat that last left it, and when (a thread going on from one burst to the
     /// next in the same instant keeps its slice).
     left: Vec<(CoreSlot, u64)>,
+    /// Per CPU: its members' lags and who waits.
+    queues: Vec<CpuQueue>,
+    /// Per CPU: the next tick at which an idle CPU may pull a thread waiting there.
+    pull_at: Vec<Option<u64>>,
     /// Per seat: its home CPU ([`NO_CPU`] before it first runs).
     home: Vec<u32>,
+    /// Per seat: the lag it took along when it last slept, ns.
+    banked: Vec<f64>,
     /// The host process's home CPU.
     host_home: u32,
-    /// Woken threads waiting on their home CPU, in the order they woke.
-    queued: Vec<Queued>,
     /// Draws whether an idle CPU takes a woken thread.
     rng: SimRng,
-    /// [`protected_slice_ns`] of these CPUs.
+    /// [`slice_ns`] of these CPUs.
     slice_ns: u64,
 }
 
 impl RunQueues {
     /// `cpus` CPUs, all idle; `rng` draws the placements.
     pub(super) fn new(cpus: usize, rng: SimRng) -> RunQueues {
+        let cpus = cpus.max(1);
         RunQueues {
-            slice_ns: protected_slice_ns(cpus),
-            on: vec![Vec::new(); cpus.max(1)],
-            since: vec![0; cpus.max(1)],
-            left: vec![(CoreSlot::HOST, u64::MAX); cpus.max(1)],
+            slice_ns: slice_ns(cpus),
+            on: vec![Vec::new(); cpus],
+            since: vec![0; cpus],
+            deadline: vec![0; cpus],
+            left: vec![(CoreSlot::HOST, u64::MAX); cpus],
+            queues: vec![CpuQueue::default(); cpus],
+            pull_at: vec![None; cpus],
             home: Vec::new(),
+            banked: Vec::new(),
             host_home: NO_CPU,
-            queued: Vec::new(),
             rng,
         }
     }
@@ -110,6 +135,7 @@ impl RunQueues {
         let i = slot.index();
         if i >= self.home.len() {
             self.home.resize(i + 1, NO_CPU);
+            self.banked.resize(i + 1, 0.0);
         }
         self.home[i] = cpu;
     }
@@ -130,14 +156,47 @@ impl RunQueues {
         cpu as u32
     }
 
-    /// Puts `slot` on `cpu`, which becomes its home.
+    /// Brings `cpu`'s lags up to `now`, before anything on it changes.
+    fn touch(&mut self, cpu: u32, now: u64) {
+        let c = cpu as usize;
+        self.queues[c].advance(now, self.on[c].len());
+    }
+
+    /// The lag `slot` brings to a CPU: what it is owed on its home queue if it is still there
+    /// (taken out of it), else what it took along when it slept.
+    fn carried_lag(&mut self, slot: CoreSlot, now: u64) -> f64 {
+        let home = self.home(slot);
+        if home != NO_CPU && self.queues[home as usize].holds(slot) {
+            self.touch(home, now);
+            return self.queues[home as usize].remove(slot);
+        }
+        self.banked.get(slot.index()).copied().unwrap_or(0.0)
+    }
+
+    /// Puts `slot` on `cpu`, which becomes its home; a worker thread joins its queue, bringing
+    /// its lag.
     fn put(&mut self, slot: CoreSlot, cpu: u32, now: u64) {
+        let lag = if slot == CoreSlot::HOST || self.home(slot) == cpu {
+            self.banked.get(slot.index()).copied().unwrap_or(0.0)
+        } else {
+            self.carried_lag(slot, now)
+        };
+        self.touch(cpu, now);
         let c = cpu as usize;
         if self.on[c].is_empty() && self.left[c] != (slot, now) {
-            self.since[c] = now;
+            self.take_cpu(cpu, now);
         }
         self.on[c].push(slot);
         self.set_home(slot, cpu);
+        if slot != CoreSlot::HOST {
+            self.queues[c].join(slot, lag, Standing::Running);
+        }
+    }
+
+    /// A thread takes `cpu` now: its first slice starts.
+    fn take_cpu(&mut self, cpu: u32, now: u64) {
+        self.since[cpu as usize] = now;
+        self.deadline[cpu as usize] = now + self.slice_ns;
     }
 
     /// `slot` goes on running without having slept (or is the host, which these queues do not
@@ -152,105 +211,255 @@ impl RunQueues {
         self.put(slot, cpu, now);
     }
 
-    /// `slot` wakes with a burst of `work_ns`: true if it runs now, false if it is queued on
-    /// its busy home CPU (it then runs when [`RunQueues::settle`] says so).
-    pub(super) fn wake(&mut self, slot: CoreSlot, work_ns: u64, now: u64) -> bool {
+    /// `slot` wakes with a burst of `work_ns`: it runs now (perhaps in another's place) or
+    /// waits on its busy home CPU while another CPU idles.
+    pub(super) fn wake(&mut self, slot: CoreSlot, work_ns: u64, now: u64) -> Wake {
         let cpu = self.home(slot);
         if cpu == NO_CPU || self.on[cpu as usize].is_empty() {
             self.run(slot, now);
-            return true;
+            return Wake::Runs;
         }
         let Some(idle) = self.idle_cpu() else {
             self.put(slot, cpu, now);
-            return true;
+            return Wake::Runs;
         };
-        if self.rng.random::<f64>() < IDLE_CPU_TAKES_WAKE {
+        // A sleeper still counted on its CPU (delayed) is requeued there.
+        let delayed = self.queues[cpu as usize].holds(slot);
+        if !delayed && self.rng.random::<f64>() < IDLE_CPU_TAKES_WAKE {
             self.put(slot, idle, now);
-        } else if !self.protected(cpu, now) {
-            self.switch_in(slot, cpu, idle, now);
-        } else {
-            self.queued.push(Queued { slot, work_ns, cpu });
-            return false;
+            return Wake::Runs;
         }
-        true
+        self.touch(cpu, now);
+        let lag = self.banked[slot.index()];
+        self.queues[cpu as usize].join(slot, lag, Standing::Waiting(work_ns));
+        match self.worker_head(cpu) {
+            Some(head) => self.preempt_at_wake(slot, head, cpu, now),
+            None => {
+                self.start_waiting(slot, cpu, idle, now);
+                Wake::Runs
+            }
+        }
     }
 
-    /// Whether the thread running on `cpu` keeps it from a woken thread: a worker thread within
-    /// its slice. The host's work is many short runs of its own threads, each soon asleep.
-    fn protected(&self, cpu: u32, now: u64) -> bool {
-        let on = &self.on[cpu as usize];
-        on.iter().any(|&s| s != CoreSlot::HOST) && self.slice_end(cpu) > now
+    /// The worker thread running alone on `cpu`, if that is what runs there.
+    fn worker_head(&self, cpu: u32) -> Option<CoreSlot> {
+        match self.on[cpu as usize].as_slice() {
+            [head] if *head != CoreSlot::HOST => Some(*head),
+            _ => None,
+        }
     }
 
-    /// When the thread at the head of `cpu` has had its protected slice.
-    fn slice_end(&self, cpu: u32) -> u64 {
-        self.since[cpu as usize] + self.slice_ns
+    /// The woken `slot` takes `cpu` from `head` if EEVDF picks it now (wake-up preemption).
+    fn preempt_at_wake(&mut self, slot: CoreSlot, head: CoreSlot, cpu: u32, now: u64) -> Wake {
+        if self.pick(cpu, head, now) != Some(slot) {
+            return Wake::Queued;
+        }
+        self.displace(head, slot, cpu, now);
+        Wake::Displaces(head)
     }
 
-    /// `slot` takes `cpu` from the thread running there, which moves to the idle CPU `idle`.
-    fn switch_in(&mut self, slot: CoreSlot, cpu: u32, idle: u32, now: u64) {
-        let ahead = std::mem::take(&mut self.on[cpu as usize]);
+    /// Whom EEVDF runs on `cpu` now, `head` running there: `head` while it is eligible and in
+    /// its first slice, else the earliest eligible deadline.
+    fn pick(&mut self, cpu: u32, head: CoreSlot, now: u64) -> Option<CoreSlot> {
+        let c = cpu as usize;
+        self.renew_deadline(cpu, now);
+        let protected = now < self.since[c] + self.slice_ns;
+        if protected && self.queues[c].lag(head).is_some_and(|lag| lag >= 0.0) {
+            return Some(head);
+        }
+        let head_left = self.deadline[c] - now;
+        self.queues[c].pick(Some(head), head_left, self.slice_ns)
+    }
+
+    /// A head past its deadline gets a new slice, starting at the last boundary.
+    fn renew_deadline(&mut self, cpu: u32, now: u64) {
+        let c = cpu as usize;
+        if now >= self.deadline[c] {
+            let slices = (now - self.since[c]) / self.slice_ns + 1;
+            self.deadline[c] = self.since[c] + slices * self.slice_ns;
+        }
+    }
+
+    /// `head` waits on `cpu` (its work left set by [`RunQueues::hold`]) while the waiting
+    /// `slot` runs there.
+    fn displace(&mut self, head: CoreSlot, slot: CoreSlot, cpu: u32, now: u64) {
+        let c = cpu as usize;
+        self.queues[c].switched_out(head, now);
+        self.queues[c].set(slot, Standing::Running);
+        self.on[c] = vec![slot];
+        self.take_cpu(cpu, now);
+    }
+
+    /// The waiting `slot` runs on `cpu`, where only the host runs (or no one): the host's
+    /// threads make way, to the idle CPU `idle` if there is one.
+    fn start_waiting(&mut self, slot: CoreSlot, cpu: u32, idle: u32, now: u64) {
+        let c = cpu as usize;
+        let ahead = std::mem::take(&mut self.on[c]);
         for a in ahead {
             self.put(a, idle, now);
         }
-        self.put(slot, cpu, now);
+        self.queues[c].set(slot, Standing::Running);
+        self.on[c].push(slot);
+        self.take_cpu(cpu, now);
     }
 
-    /// `slot` leaves its CPU. A CPU left idle takes a thread time-sharing another CPU, if any
-    /// (not a queued woken thread: that one waits for [`RunQueues::settle`]).
+    /// The thread switched out by a wake-up or a deadline has `work_ns` left to run.
+    pub(super) fn hold(&mut self, slot: CoreSlot, work_ns: u64) {
+        let cpu = self.home(slot);
+        if cpu != NO_CPU {
+            self.queues[cpu as usize].set(slot, Standing::Waiting(work_ns));
+        }
+    }
+
+    /// `slot` leaves its CPU to sleep (or because it was taken off). A CPU left idle with no
+    /// one waiting for it takes a thread time-sharing another CPU, if any.
     pub(super) fn leave(&mut self, slot: CoreSlot, now: u64) {
         let cpu = self.home(slot);
         if cpu == NO_CPU {
             return;
         }
-        let cpu = cpu as usize;
-        let Some(at) = self.on[cpu].iter().position(|&s| s == slot) else {
+        let c = cpu as usize;
+        let Some(at) = self.on[c].iter().position(|&s| s == slot) else {
             return;
         };
-        self.on[cpu].remove(at);
-        if !self.on[cpu].is_empty() {
+        self.touch(cpu, now);
+        self.on[c].remove(at);
+        if slot != CoreSlot::HOST {
+            self.bank(slot, cpu);
+        }
+        if !self.on[c].is_empty() {
             return;
         }
-        self.left[cpu] = (slot, now);
+        self.left[c] = (slot, now);
+        if self.queues[c].any_waiting() {
+            return;
+        }
         if let Some(crowded) = self.on.iter().position(|on| on.len() > 1) {
+            self.touch(crowded as u32, now);
             let moved = self.on[crowded].pop().expect("a crowded CPU");
-            self.put(moved, cpu as u32, now);
+            self.put(moved, cpu, now);
         }
     }
 
-    /// Takes `slot` out of the queue if it waits there, returning the work it was to start.
-    pub(super) fn take(&mut self, slot: CoreSlot) -> Option<u64> {
-        let at = self.queued.iter().position(|q| q.slot == slot)?;
-        Some(self.queued.remove(at).work_ns)
+    /// `slot` sleeps: it takes its lag along (at most the kernel's limit), or stays counted
+    /// on `cpu` while it has run ahead.
+    fn bank(&mut self, slot: CoreSlot, cpu: u32) {
+        let limit = (2 * self.slice_ns).max(TICK_NS) as f64;
+        let lag = self.queues[cpu as usize].sleep(slot).unwrap_or(0.0);
+        self.banked[slot.index()] = lag.clamp(-limit, limit);
     }
 
-    /// Once an instant's transitions are done: every queued thread whose home CPU is free or
-    /// whose thread ahead has had its slice runs; appends (seat, work) of each to `out`.
-    pub(super) fn settle(&mut self, now: u64, out: &mut Vec<(CoreSlot, u64)>) {
-        let mut i = 0;
-        while i < self.queued.len() {
-            let q = self.queued[i];
-            let free = self.on[q.cpu as usize].is_empty();
-            if !free && self.slice_end(q.cpu) > now {
-                i += 1;
-                continue;
+    /// Takes `slot` out of its CPU's waiting threads if it waits there, returning the work it
+    /// was to run.
+    pub(super) fn take(&mut self, slot: CoreSlot, now: u64) -> Option<u64> {
+        let cpu = self.home(slot);
+        if cpu == NO_CPU {
+            return None;
+        }
+        let work = self.queues[cpu as usize].waiting_work(slot)?;
+        self.touch(cpu, now);
+        self.bank(slot, cpu);
+        Some(work)
+    }
+
+    /// Once an instant's transitions are done: on each CPU with threads waiting, whom EEVDF
+    /// runs if the CPU is free, runs only the host's threads, or is at its head's deadline.
+    /// Appends (seat, work) of each thread that starts to `started` and each thread it
+    /// switches out to `displaced` (whose work [`RunQueues::hold`] then sets).
+    pub(super) fn settle(
+        &mut self,
+        now: u64,
+        started: &mut Vec<(CoreSlot, u64)>,
+        displaced: &mut Vec<CoreSlot>,
+    ) {
+        for cpu in 0..self.on.len() as u32 {
+            if self.queues[cpu as usize].any_waiting() {
+                self.settle_cpu(cpu, now, started, displaced);
             }
-            self.queued.remove(i);
-            match self.idle_cpu() {
-                Some(idle) if !free => self.switch_in(q.slot, q.cpu, idle, now),
-                _ => self.put(q.slot, q.cpu, now),
-            }
-            out.push((q.slot, q.work_ns));
+            self.balance(cpu, now, started);
         }
     }
 
-    /// When the next queued thread runs (its thread ahead's slice ends), if any waits.
+    /// The tick balance: while `cpu` holds a waiting thread and another CPU idles, at each
+    /// tick (the first a tick after the imbalance began) the idle CPU pulls the thread that
+    /// has waited longest, with [`PULL_PER_TICK`]'s chance.
+    fn balance(&mut self, cpu: u32, now: u64, started: &mut Vec<(CoreSlot, u64)>) {
+        let c = cpu as usize;
+        let idle = self.idle_cpu().filter(|&i| i != cpu);
+        let (Some(idle), Some(waiting)) = (idle, self.queues[c].longest_waiting()) else {
+            self.pull_at[c] = None;
+            return;
+        };
+        let Some(at) = self.pull_at[c] else {
+            self.pull_at[c] = Some(now + TICK_NS);
+            return;
+        };
+        if now < at {
+            return;
+        }
+        if self.rng.random::<f64>() >= PULL_PER_TICK {
+            self.pull_at[c] = Some(at + TICK_NS * ((now - at) / TICK_NS + 1));
+            return;
+        }
+        self.pull_at[c] = None;
+        let work = self.queues[c].waiting_work(waiting).unwrap_or(0);
+        self.touch(cpu, now);
+        self.put(waiting, idle, now);
+        started.push((waiting, work));
+    }
+
+    fn settle_cpu(
+        &mut self,
+        cpu: u32,
+        now: u64,
+        started: &mut Vec<(CoreSlot, u64)>,
+        displaced: &mut Vec<CoreSlot>,
+    ) {
+        let c = cpu as usize;
+        self.touch(cpu, now);
+        if let Some(head) = self.worker_head(cpu) {
+            if now < self.deadline[c] {
+                return;
+            }
+            let Some(next) = self.pick(cpu, head, now).filter(|&p| p != head) else {
+                return;
+            };
+            let work = self.queues[c].waiting_work(next).unwrap_or(0);
+            self.displace(head, next, cpu, now);
+            displaced.push(head);
+            started.push((next, work));
+            return;
+        }
+        let Some(next) = self.queues[c].pick(None, 0, self.slice_ns) else {
+            return;
+        };
+        let work = self.queues[c].waiting_work(next).unwrap_or(0);
+        if self.on[c].len() > 1 {
+            // Time-sharing threads (every CPU busy): it joins them at their deadline.
+            if now < self.deadline[c] {
+                return;
+            }
+            self.renew_deadline(cpu, now);
+            self.queues[c].set(next, Standing::Running);
+            self.on[c].push(next);
+        } else {
+            let idle = self.idle_cpu().filter(|&i| i != cpu).unwrap_or(cpu);
+            self.start_waiting(next, cpu, idle, now);
+        }
+        started.push((next, work));
+    }
+
+    /// When the next waiting thread may run (a busy CPU's head reaches its deadline, or a
+    /// tick may pull it to an idle CPU), if any waits.
     pub(super) fn next_due(&self) -> Option<u64> {
-        self.queued.iter().map(|q| self.slice_end(q.cpu)).min()
+        let deadlines = (0..self.on.len())
+            .filter(|&c| self.queues[c].any_waiting() && !self.on[c].is_empty())
+            .map(|c| self.deadline[c]);
+        deadlines.chain(self.pull_at.iter().flatten().copied()).min()
     }
 
-    /// Whether any woken thread is queued.
+    /// Whether any thread waits for its CPU.
     pub(super) fn any_queued(&self) -> bool {
-        !self.queued.is_empty()
+        self.queues.iter().any(CpuQueue::any_waiting)
     }
 }

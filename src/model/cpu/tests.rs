@@ -228,14 +228,46 @@ fn a_queued_thread_runs_as_soon_as_the_thread_ahead_leaves() {
 }
 
 #[test]
-fn a_thread_ahead_past_its_slice_is_switched_out_at_the_wake() {
+fn a_thread_woken_owing_nothing_waits_for_the_running_thread_s_next_deadline() {
     let (mut c, [a, b]) = home_cores();
     run_then_sleep(&mut c, b, 1_000, 0);
     c.start(a, 10_000_000, 10_000);
-    // 2 ms later a has had its 1.4 ms: b runs at once and a moves to the idle CPU.
+    // 2 ms later a is past its protected first slice but its second ends first (2.81 ms):
+    // b, owed nothing, waits for it.
     c.start(b, 50_000, 2_010_000);
-    assert_eq!(c.running(), 2);
-    assert_eq!(c.next_finish(2_010_000), Some(2_060_000));
+    assert_eq!(c.running(), 1);
+    assert_eq!(c.next_finish(2_010_000), Some(2_810_000));
+    // Then b runs; a, switched out, waits on CPU 0 while CPU 1 idles (no balancing).
+    assert_eq!(c.next_finish(2_810_000), Some(2_860_000));
+    assert_eq!(c.running(), 1);
+}
+
+#[test]
+fn a_thread_that_slept_owed_time_preempts_at_once_when_it_wakes() {
+    let mut preempted = 0;
+    for seed in 0..200 {
+        let (mut c, [a, b]) = home_cores_seeded(seed);
+        run_then_sleep(&mut c, b, 1_000, 0);
+        c.start(a, 10_000_000, 10_000);
+        c.start(b, 50_000, 100_000);
+        if c.running() != 1 {
+            continue; // the idle CPU took b
+        }
+        // b waits for a's first slice (655 us owed by then), runs 50 us and sleeps still
+        // owed 630 us.
+        assert_eq!(c.next_finish(100_000), Some(1_410_000));
+        assert_eq!(c.next_finish(1_410_000), Some(1_460_000));
+        let mut done = Vec::new();
+        c.finish_due(1_460_000, &mut done);
+        assert_eq!(done, vec![th(1)]);
+        c.next_finish(1_460_000);
+        c.start(b, 50_000, 2_000_000);
+        if c.running() == 1 {
+            preempted += 1;
+            assert_eq!(c.next_finish(2_000_000), Some(2_050_000), "b runs at once");
+        }
+    }
+    assert!(preempted > 100, "{preempted} runs saw the wake-up preemption");
 }
 
 #[test]
