@@ -18,6 +18,7 @@ use common::{root, run_text};
 use proptest::prelude::*;
 use proptest::sample::select;
 use sim::config::parse_experiment;
+use sim::metrics::summary::RunSummary;
 use sim::metrics::{FailReason, Outcome};
 use sim::output::csv_export::{CsvRows, ExtraColumns};
 use sim::runner::run_streaming;
@@ -148,94 +149,249 @@ proptest! {
 
     #[test]
     fn every_scaled_run_ends_and_conserves_its_invocations((text, http) in experiment()) {
-        let exp = parse_experiment(&text, &root().join("experiments/fleet.ron"), &[])
-            .unwrap_or_else(|e| panic!("{e}\n{text}"));
-        let (inv, series) = (Shared::default(), Shared::default());
-        let mut sink = CsvRows::new(Some(inv.clone()), series.clone(), vec!["f".into()], ExtraColumns::of(&exp))
-            .unwrap();
-        // A bounded size instead of a horizon: a run that never ends would pass this.
-        let bound = 5_000_000;
-        let mut watch = |p: &sim::model::Progress| {
-            if p.events > bound {
-                ControlFlow::Break(format!("over {bound} events at t = {} ns", p.now_ns))
-            } else {
-                ControlFlow::Continue(())
-            }
-        };
-        let summary = run_streaming(&exp, &mut sink, &mut watch)
-            .unwrap_or_else(|_| panic!("the run did not end within {bound} events:\n{text}"));
-        sink.finish().unwrap();
-        let c = &summary.invocations;
-        let failed = c.failed.total();
-        prop_assert_eq!(c.arrived, c.succeeded + failed + c.rejected + c.timed_out + c.pending, "{}", text);
-        prop_assert_eq!(c.pending, 0, "a run without a horizon ends idle: {}", text);
-        prop_assert!(c.poisoned + c.dead_lettered <= failed);
-        if !http {
-            prop_assert_eq!(c.rejected + c.timed_out, 0);
-        }
-        let csv = String::from_utf8(inv.0.borrow().clone()).unwrap();
-        let mut lines = csv.lines();
-        prop_assert!(lines.next().unwrap().ends_with(",instance,cold"));
-        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-        // The executions are the rows; without retries or batches they are the arrivals.
-        let (executions, succeeded, fails) = match &summary.executions {
-            Some(e) => {
-                prop_assert_eq!(e.executions, e.succeeded + e.failed.total() + e.rejected + e.timed_out + e.pending);
-                (e.executions, e.succeeded, e.failed)
-            }
-            None => (c.arrived, c.succeeded, c.failed),
-        };
-        prop_assert_eq!(rows.len() as u64, executions, "{}", text);
-        let with = |o: &str| rows.iter().filter(|r| r[8] == o).count() as u64;
-        prop_assert_eq!(with(&Outcome::Succeeded.to_string()), succeeded);
-        prop_assert_eq!(with(&Outcome::Failed(FailReason::Raised).to_string()), fails.raised);
-        prop_assert_eq!(with(&Outcome::Failed(FailReason::DrainCut).to_string()), fails.drain_cut);
-        prop_assert_eq!(with(&Outcome::Failed(FailReason::Timeout).to_string()), fails.timeout);
-        prop_assert_eq!(with(&Outcome::Failed(FailReason::WorkerRestart).to_string()), fails.worker_restart);
-        prop_assert_eq!(with(&Outcome::Failed(FailReason::OutOfMemory).to_string()), fails.oom);
-        if !text.contains("function_timeout_s") {
-            prop_assert_eq!(fails.timeout + fails.worker_restart, 0);
-        }
-        if !text.contains("memory_mb") {
-            prop_assert_eq!(fails.oom, 0);
-        }
-        prop_assert_eq!(with(&Outcome::Rejected.to_string()), c.rejected);
-        prop_assert_eq!(with(&Outcome::TimedOut.to_string()), c.timed_out);
-        // Placed on an instance = has a process, which names its instance.
-        let placed = rows.iter().filter(|r| !r[6].is_empty()).count() as u64;
-        for r in &rows {
-            // A try cut while it waited at its instance for a ready process (its worker down
-            // after an OOM kill or a timeout) names the instance but no process.
-            let cut_waiting = r[8] == Outcome::Failed(FailReason::DrainCut).to_string() && r[6].is_empty();
-            prop_assert!(r[6].is_empty() == r[9].is_empty() || cut_waiting, "{:?}", r);
-            prop_assert!(r[10] == "true" || r[10] == "false");
-        }
-        let sc = summary.scaling.as_ref().unwrap();
-        prop_assert_eq!(sc.latency_split_ms.placed, placed + sc.messages_returned, "{}", text);
-        prop_assert_eq!(sc.rejected_429, c.rejected);
-        // Each process meets at most one cold body per life: its first, and one more after
-        // each restart (each follows one of its invocations timing out).
-        let timeout = Outcome::Failed(FailReason::Timeout).to_string();
-        let oom = Outcome::Failed(FailReason::OutOfMemory).to_string();
-        let mut cold: Vec<&str> = rows.iter().filter(|r| r[10] == "true").map(|r| r[6]).collect();
-        cold.sort();
-        for p in cold.iter().copied().collect::<std::collections::BTreeSet<_>>() {
-            let bodies = cold.iter().filter(|&&q| q == p).count();
-            // A timeout restarts its process once; an OOM kill fails at least one row there.
-            let restarts = rows.iter().filter(|r| r[6] == p && (r[8] == timeout || r[8] == oom)).count();
-            prop_assert!(bodies <= 1 + restarts, "process {}: {} cold bodies, {} restarts", p, bodies, restarts);
-        }
-        let series = String::from_utf8(series.0.borrow().clone()).unwrap();
-        let column = series.lines().next().unwrap().split(',').position(|c| c == "rejected_429").unwrap();
-        let per_interval: u64 = series
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').nth(column).unwrap().parse::<u64>().unwrap())
-            .sum();
-        prop_assert_eq!(per_interval, c.rejected);
-        prop_assert!(sc.instance_seconds >= 0.0);
-        prop_assert!(sc.scale_events <= sc.decisions.len() as u64);
+        check_scaled_run(&text, http)?;
     }
+}
+
+/// Runs `text` (its trigger HTTP if `http`) without a horizon and checks the properties in
+/// the module docs; returns its invocations.csv.
+fn check_scaled_run(text: &str, http: bool) -> Result<String, TestCaseError> {
+    let (summary, csv, series) = run_bounded(text);
+    check_arrivals(&summary, text, http)?;
+    let mut lines = csv.lines();
+    prop_assert!(lines.next().unwrap().ends_with(",instance,cold"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    check_outcomes(&summary, &rows, text)?;
+    check_placement(&summary, &rows, text)?;
+    check_cold_bodies(&rows)?;
+    check_series(&summary, &series)?;
+    Ok(csv)
+}
+
+/// Runs `text` to its end, within a bound on its events: its summary, invocations.csv and
+/// timeseries.csv.
+fn run_bounded(text: &str) -> (RunSummary, String, String) {
+    let exp = parse_experiment(text, &root().join("experiments/fleet.ron"), &[])
+        .unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let (inv, series) = (Shared::default(), Shared::default());
+    let mut sink = CsvRows::new(
+        Some(inv.clone()),
+        series.clone(),
+        vec!["f".into()],
+        ExtraColumns::of(&exp),
+    )
+    .unwrap();
+    // A bounded size instead of a horizon: a run that never ends would pass this.
+    let bound = 5_000_000;
+    let mut watch = |p: &sim::model::Progress| {
+        if p.events > bound {
+            ControlFlow::Break(format!("over {bound} events at t = {} ns", p.now_ns))
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    let summary = run_streaming(&exp, &mut sink, &mut watch)
+        .unwrap_or_else(|_| panic!("the run did not end within {bound} events:\n{text}"));
+    sink.finish().unwrap();
+    let text_of = |w: Shared| String::from_utf8(w.0.borrow().clone()).unwrap();
+    (summary, text_of(inv), text_of(series))
+}
+
+/// The arrivals add up, nothing is pending, and only HTTP requests are refused.
+fn check_arrivals(summary: &RunSummary, text: &str, http: bool) -> Result<(), TestCaseError> {
+    let c = &summary.invocations;
+    let failed = c.failed.total();
+    prop_assert_eq!(
+        c.arrived,
+        c.succeeded + failed + c.rejected + c.timed_out + c.pending,
+        "{}",
+        text
+    );
+    prop_assert_eq!(c.pending, 0, "a run without a horizon ends idle: {}", text);
+    prop_assert!(c.poisoned + c.dead_lettered <= failed);
+    if !http {
+        prop_assert_eq!(c.rejected + c.timed_out, 0);
+    }
+    Ok(())
+}
+
+/// The rows are the executions, by outcome (without retries or batches, the arrivals).
+fn check_outcomes(
+    summary: &RunSummary,
+    rows: &[Vec<&str>],
+    text: &str,
+) -> Result<(), TestCaseError> {
+    let c = &summary.invocations;
+    let (executions, succeeded, fails) = match &summary.executions {
+        Some(e) => {
+            prop_assert_eq!(
+                e.executions,
+                e.succeeded + e.failed.total() + e.rejected + e.timed_out + e.pending
+            );
+            (e.executions, e.succeeded, e.failed)
+        }
+        None => (c.arrived, c.succeeded, c.failed),
+    };
+    prop_assert_eq!(rows.len() as u64, executions, "{}", text);
+    let with = |o: Outcome| rows.iter().filter(|r| r[8] == o.to_string()).count() as u64;
+    let failed = |reason| with(Outcome::Failed(reason));
+    prop_assert_eq!(with(Outcome::Succeeded), succeeded);
+    prop_assert_eq!(failed(FailReason::Raised), fails.raised);
+    prop_assert_eq!(failed(FailReason::DrainCut), fails.drain_cut);
+    prop_assert_eq!(failed(FailReason::Timeout), fails.timeout);
+    prop_assert_eq!(failed(FailReason::WorkerRestart), fails.worker_restart);
+    prop_assert_eq!(failed(FailReason::OutOfMemory), fails.oom);
+    if !text.contains("function_timeout_s") {
+        prop_assert_eq!(fails.timeout + fails.worker_restart, 0);
+    }
+    if !text.contains("memory_mb") {
+        prop_assert_eq!(fails.oom, 0);
+    }
+    prop_assert_eq!(with(Outcome::Rejected), c.rejected);
+    prop_assert_eq!(with(Outcome::TimedOut), c.timed_out);
+    Ok(())
+}
+
+/// The instance, process and cold columns agree with each other and with the latency split.
+fn check_placement(
+    summary: &RunSummary,
+    rows: &[Vec<&str>],
+    text: &str,
+) -> Result<(), TestCaseError> {
+    let cut = Outcome::Failed(FailReason::DrainCut).to_string();
+    for r in rows {
+        // A try cut while it waited at its instance for a ready process (its worker down
+        // after an OOM kill or a timeout) names the instance but no process.
+        let cut_waiting = r[8] == cut && r[6].is_empty();
+        prop_assert!(r[6].is_empty() == r[9].is_empty() || cut_waiting, "{:?}", r);
+        prop_assert!(r[10] == "true" || r[10] == "false");
+    }
+    // Placed on an instance = names its instance: it has a process there, or it was cut
+    // while it waited there for one.
+    let placed = rows.iter().filter(|r| !r[9].is_empty()).count() as u64;
+    let sc = summary.scaling.as_ref().unwrap();
+    prop_assert_eq!(
+        sc.latency_split_ms.placed,
+        placed + sc.messages_returned,
+        "{}",
+        text
+    );
+    prop_assert_eq!(sc.rejected_429, summary.invocations.rejected);
+    Ok(())
+}
+
+/// Each process meets at most one cold body per life: its first, and one more after each
+/// restart (each follows one of its invocations timing out, or an OOM kill).
+fn check_cold_bodies(rows: &[Vec<&str>]) -> Result<(), TestCaseError> {
+    let timeout = Outcome::Failed(FailReason::Timeout).to_string();
+    let oom = Outcome::Failed(FailReason::OutOfMemory).to_string();
+    // An HTTP request killed after its client gave up at the cap shows the client's timeout
+    // (its body never ended), not why its process died: it may be the restart's cause.
+    let gave_up = Outcome::TimedOut.to_string();
+    let killed =
+        |r: &Vec<&str>| r[8] == timeout || r[8] == oom || (r[8] == gave_up && r[4].is_empty());
+    let mut cold: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[10] == "true")
+        .map(|r| r[6])
+        .collect();
+    cold.sort();
+    for p in cold
+        .iter()
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let bodies = cold.iter().filter(|&&q| q == p).count();
+        // A timeout restarts its process once; an OOM kill ends at least one row there.
+        let restarts = rows.iter().filter(|r| r[6] == p && killed(r)).count();
+        prop_assert!(
+            bodies <= 1 + restarts,
+            "process {}: {} cold bodies, {} restarts",
+            p,
+            bodies,
+            restarts
+        );
+    }
+    Ok(())
+}
+
+/// The per-interval 429s add up to the summary's, and the fleet's totals are sane.
+fn check_series(summary: &RunSummary, series: &str) -> Result<(), TestCaseError> {
+    let column = series
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|c| c == "rejected_429")
+        .unwrap();
+    let per_interval: u64 = series
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(column).unwrap().parse::<u64>().unwrap())
+        .sum();
+    prop_assert_eq!(per_interval, summary.invocations.rejected);
+    let sc = summary.scaling.as_ref().unwrap();
+    prop_assert!(sc.instance_seconds >= 0.0);
+    prop_assert!(sc.scale_events <= sc.decisions.len() as u64);
+    Ok(())
+}
+
+/// Found by the property test: a request sent to an instance whose only worker is down after
+/// an OOM kill waits there for it and is cut there by the drain. It was placed on the
+/// instance (the latency split counts it) though it never reached a process: its row names
+/// the instance and no process.
+#[test]
+fn a_request_cut_while_its_worker_was_down_counts_as_placed() {
+    let text = r#"Experiment(name: "fleet", seed: 7,
+        memory: Memory(limit_mb: 400, host_mb: 100, worker_base_mb: 50),
+        host: Host(cores: 1.0, processes: 1, threads: 2),
+        functions: [FunctionUse(function: Inline(Function(name: "f", kind: Sync,
+            body: [Cpu(Constant(1.0)), BlockingIo(Constant(53.0))])),
+            workload: Poisson(rate_per_s: 35.810, duration_s: 2.771),
+            trigger: Http(max_concurrent_requests: 2, max_outstanding_requests: 3,
+                per_instance_concurrency: 2),
+            fails: 0, memory_mb: Lognormal(150, 0.5))],
+        scale: Scale(mode: TargetBased(max_step: 1, scale_in_hold_s: 0), min_instances: 1,
+            max_instances: 2, decision_interval_s: 1, prewarmed: 0, drain_grace_s: 0,
+            cold_start: ColdStart(allocate_ms: Constant(1), host_start_ms: Constant(100),
+                worker_start_ms: Constant(50))))"#;
+    let csv = check_scaled_run(text, true).unwrap_or_else(|e| panic!("{e}"));
+    let cut = Outcome::Failed(FailReason::DrainCut).to_string();
+    let cut_waiting = rows_of(&csv).any(|r| r[8] == cut && r[6].is_empty() && !r[9].is_empty());
+    assert!(
+        cut_waiting,
+        "no request was cut while it waited for its worker:\n{csv}"
+    );
+}
+
+/// Found by the property test: a request waits at its instance past its client's 230 s cap
+/// (its worker restarting again and again after function timeouts), then runs and times out
+/// itself. Its row shows what its client saw (`timed_out`), yet its process restarted: the
+/// next body there is cold again.
+#[test]
+fn a_request_killed_after_its_client_gave_up_restarts_its_worker() {
+    let text = r#"Experiment(name: "fleet", seed: 7, function_timeout_s: 0.05,
+        host: Host(cores: 1.0, processes: 1, threads: 2),
+        functions: [FunctionUse(function: Inline(Function(name: "f", kind: Sync,
+            body: [Cpu(Constant(11.0)), BlockingIo(Constant(27.0))])),
+            workload: Poisson(rate_per_s: 38.952, duration_s: 2.680),
+            trigger: Http(per_instance_concurrency: 2), fails: 0)],
+        scale: Scale(mode: Incremental(), min_instances: 0, max_instances: 1,
+            decision_interval_s: 1, prewarmed: 0, drain_grace_s: 0,
+            cold_start: ColdStart(allocate_ms: Constant(1), host_start_ms: Constant(100),
+                worker_start_ms: Constant(50))))"#;
+    let csv = check_scaled_run(text, true).unwrap_or_else(|e| panic!("{e}"));
+    let gave_up = Outcome::TimedOut.to_string();
+    let killed_late = rows_of(&csv).any(|r| r[8] == gave_up && !r[6].is_empty() && r[4].is_empty());
+    assert!(
+        killed_late,
+        "no request was killed after its client gave up:\n{csv}"
+    );
+}
+
+/// The rows of `csv` (invocations.csv), split into their columns, without the header.
+fn rows_of(csv: &str) -> impl Iterator<Item = Vec<&str>> {
+    csv.lines().skip(1).map(|l| l.split(',').collect())
 }
 
 /// Found by the property test: a message whose try was cut with its draining instance comes
