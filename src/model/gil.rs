@@ -129,19 +129,31 @@ impl Gil {
     /// once it runs, and `take_gil` clears a request made before it took the GIL: a request
     /// takes effect no earlier than [`Gil::first_request`].
     pub fn next_drop_request(&self, interval: u64) -> Option<u64> {
-        let last = self.last_handover;
-        self.wait_since
-            .iter()
-            .map(|&since| {
-                if since >= last {
-                    since + interval
-                } else {
-                    let cycles = (last - since) / interval + 1;
-                    since + cycles * interval + interval
-                }
-            })
+        self.request_times(interval)
             .min()
             .map(|at| at.max(self.first_request(interval)))
+    }
+
+    /// The waiter whose timed wait makes [`Gil::next_drop_request`] (the first of equals).
+    pub fn next_requester(&self, interval: u64) -> Option<ThreadId> {
+        let (i, _) = self
+            .request_times(interval)
+            .enumerate()
+            .min_by_key(|&(i, at)| (at, i))?;
+        Some(self.waiters[i])
+    }
+
+    /// When each waiter's timed wait next ends with no hand-over in its cycle.
+    fn request_times(&self, interval: u64) -> impl Iterator<Item = u64> + '_ {
+        let last = self.last_handover;
+        self.wait_since.iter().map(move |&since| {
+            if since >= last {
+                since + interval
+            } else {
+                let cycles = (last - since) / interval + 1;
+                since + cycles * interval + interval
+            }
+        })
     }
 
     /// The earliest instant a drop request can reach the current holder: after it has run

@@ -94,7 +94,8 @@ impl World {
     pub(super) fn enqueue_waiter(&mut self, p: ProcessId, th: ThreadId) {
         let now = self.now;
         if !matches!(self.threads[th].activity, Activity::OnCpu { .. }) {
-            self.instance_of(p).cores.brief_wake(now);
+            let core = self.threads[th].core;
+            self.instance_of(p).cores.brief_wake(Some(core), now);
         }
         let pr = &mut self.processes[p];
         pr.gil.push_waiter(th, now);
@@ -178,7 +179,9 @@ impl World {
         gil.armed_at = None;
         // The waiter whose timed wait ran out wakes to set the drop request.
         let now = self.now;
-        self.instance_of(p).cores.brief_wake(now);
+        let requester = gil.next_requester(self.switch_interval_ns);
+        let core = requester.map(|w| self.threads[w].core);
+        self.instance_of(p).cores.brief_wake(core, now);
         let gil = &mut self.processes[p].gil;
         let Some(h) = gil.holder else {
             self.hand_over(p);

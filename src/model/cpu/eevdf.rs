@@ -23,6 +23,9 @@ pub(super) enum Standing {
     Waiting(u64),
     /// Asleep, still counted until its negative lag has caught up (delayed dequeue).
     Delayed,
+    /// Woken only to run a moment and sleep again (a timed wait for a GIL), waiting for the
+    /// CPU to do so.
+    Briefly,
 }
 
 /// One thread on a CPU's run queue.
@@ -177,7 +180,7 @@ impl CpuQueue {
     pub(super) fn any_waiting(&self) -> bool {
         self.members
             .iter()
-            .any(|m| matches!(m.standing, Standing::Waiting(_)))
+            .any(|m| matches!(m.standing, Standing::Waiting(_) | Standing::Briefly))
     }
 
     /// The member to run next (EEVDF): among the eligible (lag >= 0) waiting members and the
@@ -195,7 +198,7 @@ impl CpuQueue {
         let waiting = self
             .members
             .iter()
-            .filter(|m| matches!(m.standing, Standing::Waiting(_)));
+            .filter(|m| matches!(m.standing, Standing::Waiting(_) | Standing::Briefly));
         let deadline = |m: &Member, left: u64| left as f64 - m.lag;
         let earliest = waiting
             .clone()
@@ -207,9 +210,7 @@ impl CpuQueue {
             (Some(w), Some(h)) if deadline(h, head_left_ns) < deadline(w, slice_ns) => h,
             (Some(w), _) => w,
             (None, Some(h)) => h,
-            (None, None) => waiting
-                .chain(head)
-                .max_by(|a, b| a.lag.total_cmp(&b.lag))?,
+            (None, None) => waiting.chain(head).max_by(|a, b| a.lag.total_cmp(&b.lag))?,
         };
         Some(chosen.slot)
     }

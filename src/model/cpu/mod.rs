@@ -295,11 +295,15 @@ impl Cores {
         self.host_since_v -= lost_per_thread;
     }
 
-    /// A thread wakes up only to block again at once (to wait for a GIL, or after a timed wait
-    /// for it): it takes no work of its own, but on full cores it still preempts a thread.
-    pub fn brief_wake(&mut self, now: u64) {
+    /// A thread (`slot`, when known) wakes up only to block again at once (to wait for a GIL,
+    /// or after a timed wait for it): it takes no work of its own, but on full cores it still
+    /// preempts a thread, and on its busy home CPU it may wait for it (see `run_queues`).
+    pub fn brief_wake(&mut self, slot: Option<CoreSlot>, now: u64) {
         self.advance(now);
         self.charge_preemption();
+        if let (Some(q), Some(slot)) = (self.queues.as_mut(), slot) {
+            q.brief_wake(slot, now);
+        }
     }
 
     /// Takes the thread at `slot` off its core (preemption) and returns the work it has left,

@@ -241,6 +241,38 @@ impl RunQueues {
         }
     }
 
+    /// `slot` wakes only to run a moment and sleep again (a timed wait for a GIL ending). On
+    /// a home CPU where another worker thread runs it takes its turn as any woken thread
+    /// ([`Standing::Briefly`]), gaining lag while it waits, and takes that lag along when it
+    /// sleeps again; the moment it runs is too short to count. An idle CPU takes it as often
+    /// as any wake-up, and becomes its home.
+    pub(super) fn brief_wake(&mut self, slot: CoreSlot, now: u64) {
+        let cpu = self.home(slot);
+        if cpu == NO_CPU {
+            return;
+        }
+        let Some(head) = self.worker_head(cpu).filter(|&h| h != slot) else {
+            return;
+        };
+        let c = cpu as usize;
+        let counted = self.queues[c].standing(slot);
+        if counted.is_some_and(|s| s != Standing::Delayed) {
+            return;
+        }
+        if let Some(idle) = self.idle_cpu() {
+            if counted.is_none() && self.rng.random::<f64>() < IDLE_CPU_TAKES_WAKE {
+                self.set_home(slot, idle);
+                return;
+            }
+        }
+        self.touch(cpu, now);
+        let lag = self.banked[slot.index()];
+        self.queues[c].join(slot, lag, Standing::Briefly);
+        if self.pick(cpu, head, now) == Some(slot) {
+            self.bank(slot, cpu);
+        }
+    }
+
     /// The worker thread running alone on `cpu`, if that is what runs there.
     fn worker_head(&self, cpu: u32) -> Option<CoreSlot> {
         match self.on[cpu as usize].as_slice() {
@@ -408,6 +440,8 @@ impl RunQueues {
         started.push((waiting, work));
     }
 
+    /// Settles `cpu`: a thread woken only briefly that gets it runs its moment and sleeps
+    /// again, and the choice is made anew.
     fn settle_cpu(
         &mut self,
         cpu: u32,
@@ -415,30 +449,46 @@ impl RunQueues {
         started: &mut Vec<(CoreSlot, u64)>,
         displaced: &mut Vec<CoreSlot>,
     ) {
-        let c = cpu as usize;
         self.touch(cpu, now);
+        while let Some(brief) = self.settle_step(cpu, now, started, displaced) {
+            self.bank(brief, cpu);
+        }
+    }
+
+    /// One choice on `cpu`: starts the thread EEVDF picks there, or returns it if it was
+    /// woken only briefly.
+    fn settle_step(
+        &mut self,
+        cpu: u32,
+        now: u64,
+        started: &mut Vec<(CoreSlot, u64)>,
+        displaced: &mut Vec<CoreSlot>,
+    ) -> Option<CoreSlot> {
+        let c = cpu as usize;
         if let Some(head) = self.worker_head(cpu) {
             if now < self.deadline[c] {
-                return;
+                return None;
             }
-            let Some(next) = self.pick(cpu, head, now).filter(|&p| p != head) else {
-                return;
-            };
+            let next = self.pick(cpu, head, now).filter(|&p| p != head)?;
+            if self.queues[c].standing(next) == Some(Standing::Briefly) {
+                return Some(next);
+            }
             let work = self.queues[c].waiting_work(next).unwrap_or(0);
             self.displace(head, next, cpu, now);
             displaced.push(head);
             started.push((next, work));
-            return;
+            return None;
         }
-        let Some(next) = self.queues[c].pick(None, 0, self.slice_ns) else {
-            return;
-        };
+        let next = self.queues[c].pick(None, 0, self.slice_ns)?;
+        if self.on[c].len() > 1 && now < self.deadline[c] {
+            return None;
+        }
+        if self.queues[c].standing(next) == Some(Standing::Briefly) {
+            return Some(next);
+        }
         let work = self.queues[c].waiting_work(next).unwrap_or(0);
         if self.on[c].len() > 1 {
             // Time-sharing threads (every CPU busy): it joins them at their deadline.
-            if now < self.deadline[c] {
-                return;
-            }
             self.renew_deadline(cpu, now);
             self.queues[c].set(next, Standing::Running);
             self.on[c].push(next);
@@ -447,6 +497,7 @@ impl RunQueues {
             self.start_waiting(next, cpu, idle, now);
         }
         started.push((next, work));
+        None
     }
 
     /// When the next waiting thread may run (a busy CPU's head reaches its deadline, or a
@@ -455,7 +506,9 @@ impl RunQueues {
         let deadlines = (0..self.on.len())
             .filter(|&c| self.queues[c].any_waiting() && !self.on[c].is_empty())
             .map(|c| self.deadline[c]);
-        deadlines.chain(self.pull_at.iter().flatten().copied()).min()
+        deadlines
+            .chain(self.pull_at.iter().flatten().copied())
+            .min()
     }
 
     /// Whether any thread waits for its CPU.

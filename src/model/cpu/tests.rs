@@ -67,7 +67,7 @@ fn a_wake_on_full_cores_costs_the_running_threads_two_switches() {
     let (mut c, [a, b]) = cores(2.0, 30_000);
     c.start(a, 1_000_000, 0);
     c.start(b, 1_000_000, 0);
-    c.brief_wake(100_000);
+    c.brief_wake(None, 100_000);
     // Each of the two running threads loses half of 2 x 30 us.
     assert_eq!(c.next_finish(100_000), Some(1_030_000));
 }
@@ -76,7 +76,7 @@ fn a_wake_on_full_cores_costs_the_running_threads_two_switches() {
 fn a_wake_with_a_core_free_costs_nothing() {
     let (mut c, [a, b]) = cores(2.0, 30_000);
     c.start(a, 1_000_000, 0);
-    c.brief_wake(100_000);
+    c.brief_wake(None, 100_000);
     c.start(b, 500_000, 100_000);
     assert_eq!(c.next_finish(100_000), Some(600_000));
 }
@@ -267,7 +267,10 @@ fn a_thread_that_slept_owed_time_preempts_at_once_when_it_wakes() {
             assert_eq!(c.next_finish(2_000_000), Some(2_050_000), "b runs at once");
         }
     }
-    assert!(preempted > 100, "{preempted} runs saw the wake-up preemption");
+    assert!(
+        preempted > 100,
+        "{preempted} runs saw the wake-up preemption"
+    );
 }
 
 #[test]
