@@ -17,8 +17,9 @@
 //!
 //! The one measured parameter is how often the idle CPU takes the woken thread at once
 //! instead: [`IDLE_CPU_TAKES_WAKE`], from the counts of that measurement. A CPU going idle
-//! later does not take a queued woken thread (the VM showed no scheduling domains, hence no
-//! idle balancing); threads time-sharing a CPU because every CPU was busy do spread to a CPU
+//! later does not take a queued woken thread: the VM balances only at its 4 ms scheduler tick,
+//! about a half per tick (`notebooks/measurements/pull-latency-2026-12-04`), later than these
+//! waits end; threads time-sharing a CPU because every CPU was busy do spread to a CPU
 //! that goes idle, as processor sharing has them do.
 //!
 //! The rates stay those of processor sharing over all running threads (`Cores`): these queues
