@@ -9,6 +9,12 @@ use std::io::{self, Write};
 /// Header of invocations.csv.
 pub const INVOCATIONS_HEADER: &str =
     "invocation,function,arrival_ms,start_ms,end_ms,response_ms,process,thread,outcome";
+/// The column names of one of these headers, in order: how the readers of sim's own files
+/// (plots, the trace for Perfetto) name the columns they need.
+pub fn header_columns(header: &'static str) -> Vec<&'static str> {
+    header.split(',').collect()
+}
+
 /// Header of timeseries.csv.
 pub const TIMESERIES_HEADER: &str =
     "t_ms,in_flight,queued,busy_threads,gil_held,loop_blocked,cpu_utilisation";

@@ -4,6 +4,7 @@ use super::input::Csv;
 use super::panels::{Marks, Panel, Panels, Series};
 use super::Drawable;
 use crate::error::Result;
+use crate::output::csv_export::{header_columns, TIMESERIES_HEADER};
 use std::path::Path;
 
 /// Points per series at most; longer runs are averaged over buckets of rows.
@@ -137,22 +138,14 @@ const HOST_PANELS: [PanelSpec; 4] = [
     ("CPU", &[("cpu_utilisation", "cores busy")], true),
 ];
 
-const HOST_COLUMNS: [&str; 6] = [
-    "in_flight",
-    "queued",
-    "busy_threads",
-    "gil_held",
-    "loop_blocked",
-    "cpu_utilisation",
-];
-
 /// The run in `dir` over time: requests, threads, the GIL and the loop, the cores.
 pub fn host(dir: &Path) -> Result<Drawable<Panels>> {
     let path = dir.join("timeseries.csv");
     if !path.is_file() {
         return Ok(Drawable::Skip("no timeseries.csv".into()));
     }
-    let table = Table::read(&path, &HOST_COLUMNS)?;
+    let columns = header_columns(TIMESERIES_HEADER);
+    let table = Table::read(&path, &columns[1..])?;
     let Some(&end) = table.t_ms.last() else {
         return Ok(Drawable::Skip("timeseries.csv has no rows".into()));
     };

@@ -18,9 +18,10 @@
 //!
 //! The one measured parameter is how often the idle CPU takes the woken thread at once
 //! instead: [`IDLE_CPU_TAKES_WAKE`], from the counts of that measurement. A CPU going idle
-//! later does not take a queued woken thread (no idle balancing); threads time-sharing a CPU
-//! because every CPU was busy do spread to a CPU that goes idle with no one waiting for it, as
-//! processor sharing has them do.
+//! later does not take a queued thread at once: the VM balances only at its 4 ms scheduler
+//! tick, about a half per tick (`notebooks/measurements/pull-latency-2026-12-04`,
+//! [`PULL_PER_TICK`]); threads time-sharing a CPU because every CPU was busy do spread to a
+//! CPU that goes idle with no one waiting for it, as processor sharing has them do.
 //!
 //! The rates stay those of processor sharing over all running threads (`Cores`): these queues
 //! only decide which runnable thread waits, and for how long, while a CPU idles.
@@ -99,7 +100,13 @@ pub(super) struct RunQueues {
     rng: SimRng,
     /// [`slice_ns`] of these CPUs.
     slice_ns: u64,
+    pub dbg_at: Vec<u64>, pub dbg_cpu: std::collections::BTreeMap<(usize, usize), u64>, pub dbg_n: [u64; 8],
 }
+impl Drop for RunQueues { fn drop(&mut self) { if std::env::var("RQDBG").is_ok() {
+    let mut by: std::collections::BTreeMap<usize, [u64; 2]> = Default::default();
+    for ((slot, cpu), ns) in &self.dbg_cpu { by.entry(*slot).or_default()[*cpu] += ns / 1_000_000; }
+    eprintln!("RQ per slot ms on cpu0/cpu1: {:?}\n  counts idle-draw={} run-to-idle={} pull={} crowded={} brief-idle={} waitidle_ms={} both-on-one-cpu_ms={}", by, self.dbg_n[0], self.dbg_n[1], self.dbg_n[2], self.dbg_n[3], self.dbg_n[4], self.dbg_n[5]/1_000_000, self.dbg_n[6]/1_000_000);
+} } }
 
 impl RunQueues {
     /// `cpus` CPUs, all idle; `rng` draws the placements.
@@ -113,6 +120,7 @@ impl RunQueues {
             left: vec![(CoreSlot::HOST, u64::MAX); cpus],
             queues: vec![CpuQueue::default(); cpus],
             pull_at: vec![None; cpus],
+            dbg_at: vec![0; cpus], dbg_cpu: Default::default(), dbg_n: [0; 8],
             home: Vec::new(),
             banked: Vec::new(),
             host_home: NO_CPU,
@@ -159,6 +167,10 @@ impl RunQueues {
     /// Brings `cpu`'s lags up to `now`, before anything on it changes.
     fn touch(&mut self, cpu: u32, now: u64) {
         let c = cpu as usize;
+        let dt = now.saturating_sub(self.dbg_at[c]); self.dbg_at[c] = now;
+        let k = self.on[c].len() as u64;
+        for s in self.on[c].clone() { if s != CoreSlot::HOST { *self.dbg_cpu.entry((s.index(), c)).or_default() += dt / k; } }
+        if self.on.iter().enumerate().any(|(i, o)| i != c && o.is_empty()) { self.dbg_n[5] += self.queues[c].dbg_wait(dt); }
         self.queues[c].advance(now, self.on[c].len());
     }
 
@@ -207,6 +219,7 @@ impl RunQueues {
             cpu = self.least_loaded();
         } else if !self.on[cpu as usize].is_empty() {
             cpu = self.idle_cpu().unwrap_or(cpu);
+            if cpu != self.home(slot) && slot != CoreSlot::HOST { self.dbg_n[1] += 1; }
         }
         self.put(slot, cpu, now);
     }
@@ -226,6 +239,7 @@ impl RunQueues {
         // A sleeper still counted on its CPU (delayed) is requeued there.
         let delayed = self.queues[cpu as usize].holds(slot);
         if !delayed && self.rng.random::<f64>() < IDLE_CPU_TAKES_WAKE {
+            self.dbg_n[0] += 1;
             self.put(slot, idle, now);
             return Wake::Runs;
         }
@@ -261,6 +275,7 @@ impl RunQueues {
         }
         if let Some(idle) = self.idle_cpu() {
             if counted.is_none() && self.rng.random::<f64>() < IDLE_CPU_TAKES_WAKE {
+                self.dbg_n[4] += 1;
                 self.set_home(slot, idle);
                 return;
             }
@@ -367,6 +382,7 @@ impl RunQueues {
             return;
         }
         if let Some(crowded) = self.on.iter().position(|on| on.len() > 1) {
+            self.dbg_n[3] += 1;
             self.touch(crowded as u32, now);
             let moved = self.on[crowded].pop().expect("a crowded CPU");
             self.put(moved, cpu, now);
@@ -433,6 +449,7 @@ impl RunQueues {
             self.pull_at[c] = Some(at + TICK_NS * ((now - at) / TICK_NS + 1));
             return;
         }
+        self.dbg_n[2] += 1;
         self.pull_at[c] = None;
         let work = self.queues[c].waiting_work(waiting).unwrap_or(0);
         self.touch(cpu, now);

@@ -5,21 +5,13 @@ use super::read::open;
 use super::write::{Arg, At, Trace, HOST_PID};
 use super::{Sources, Window};
 use crate::error::Result;
+use crate::output::csv_export::{header_columns, TIMESERIES_HEADER};
 use std::io::Write;
 
 /// At most this many instant events of each kind (arrivals, 429s, cold starts); the rest are
 /// counted in the trace's metadata.
 pub const INSTANT_CAP: u64 = 10_000;
 
-const SERIES: [&str; 7] = [
-    "t_ms",
-    "in_flight",
-    "queued",
-    "busy_threads",
-    "gil_held",
-    "loop_blocked",
-    "cpu_utilisation",
-];
 const FLEET: [&str; 5] = [
     "instances_ready",
     "instances_starting",
@@ -27,7 +19,8 @@ const FLEET: [&str; 5] = [
     "queue_length",
     "rejected_429",
 ];
-/// The counters of the columns 1..=6 of [`SERIES`], each its own track.
+/// The counters of the columns 1..=6 of timeseries.csv ([`TIMESERIES_HEADER`]), each its
+/// own track.
 const ACTIVITY: [(&str, &str); 6] = [
     ("in flight", "invocations"),
     ("queued", "invocations"),
@@ -40,7 +33,7 @@ const ACTIVITY: [(&str, &str); 6] = [
 /// The sampling interval of timeseries.csv, ms: the smallest step between rows (the first
 /// row ends the first interval; idle stretches are skipped, so steps are multiples of it).
 fn interval_ms(src: &Sources) -> Result<Option<f64>> {
-    let mut file = open(src.dir, "timeseries.csv", true, &SERIES[..1], &[])?.expect("required");
+    let mut file = open(src.dir, "timeseries.csv", true, &["t_ms"], &[])?.expect("required");
     let (mut prev, mut step) = (0.0, f64::INFINITY);
     while let Some(row) = file.next_row()? {
         let t = row.number(0)?;
@@ -63,7 +56,14 @@ pub(super) fn counters<W: Write>(
     let Some(step) = interval_ms(src)? else {
         return Ok(());
     };
-    let mut file = open(src.dir, "timeseries.csv", true, &SERIES, &FLEET)?.expect("required");
+    let mut file = open(
+        src.dir,
+        "timeseries.csv",
+        true,
+        &header_columns(TIMESERIES_HEADER),
+        &FLEET,
+    )?
+    .expect("required");
     let mut ended: Option<f64> = None;
     let idle = |trace: &mut Trace<W>, ms: f64| -> Result<()> {
         for (name, key) in ACTIVITY {

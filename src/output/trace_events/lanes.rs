@@ -5,20 +5,9 @@ use super::read::{open, Row};
 use super::write::{Arg, At, Trace};
 use super::{Sources, Window};
 use crate::error::Result;
+use crate::output::csv_export::header_columns;
+use crate::output::states_csv::STATES_HEADER;
 use std::io::Write;
-
-const STATE_COLUMNS: [&str; 10] = [
-    "instance",
-    "process",
-    "thread",
-    "state",
-    "start_ms",
-    "end_ms",
-    "function",
-    "invocation",
-    "task",
-    "blocks_loop",
-];
 
 /// A thread state's slice name, category and reserved colour.
 fn state_look(state: &str) -> Option<(&'static str, &'static str, &'static str)> {
@@ -38,56 +27,61 @@ pub(super) fn thread_states<W: Write>(
     src: &Sources,
     window: Window,
 ) -> Result<Option<u64>> {
-    each_row(src, "thread_states.csv", &STATE_COLUMNS, |row| {
-        let (start, end) = row.span(4, 5)?;
-        let (name, cat, cname) = state_look(row.text(3)).ok_or_else(|| {
-            row.error(&format!(
-                "`state` = {:?} is not one of python, gil_wait, io, native",
-                row.text(3)
-            ))
-        })?;
-        let blocks_loop = match row.text(9) {
-            "0" => false,
-            "1" => true,
-            other => return Err(row.error(&format!("`blocks_loop` = {other:?} is not 0 or 1"))),
-        };
-        let thread = row.text(2);
-        if thread.is_empty() {
-            return Err(row.error("`thread` is empty"));
-        }
-        let Some((from, to)) = window.clip(start, end) else {
-            return Ok(false);
-        };
-        let function = row.text(6);
-        let pid = trace
-            .worker(row.whole(0)?, row.whole(1)?)
-            .map_err(|e| src.failed(e))?;
-        let tid = trace.thread(pid, thread).map_err(|e| src.failed(e))?;
-        let blocked = blocks_loop.then(|| {
-            let by = if function.is_empty() {
-                "the worker's own code"
-            } else {
-                function
+    each_row(
+        src,
+        "thread_states.csv",
+        &header_columns(STATES_HEADER),
+        |row| {
+            let (start, end) = row.span(4, 5)?;
+            let (name, cat, cname) = state_look(row.text(3)).ok_or_else(|| {
+                row.error(&format!(
+                    "`state` = {:?} is not one of python, gil_wait, io, native",
+                    row.text(3)
+                ))
+            })?;
+            let blocks_loop = match row.text(9) {
+                "0" => false,
+                "1" => true,
+                other => return Err(row.error(&format!("`blocks_loop` = {other:?} is not 0 or 1"))),
             };
-            format!("loop BLOCKED by {by}")
-        });
-        let (name, cat, cname) = match &blocked {
-            Some(b) => (b.as_str(), "loop_blocked", "terrible"),
-            None => (name, cat, cname),
-        };
-        let args = ids(row, 6, 7, 8, row.text(3))?;
-        let at = At {
-            pid,
-            tid,
-            name,
-            cat,
-            ms: from,
-        };
-        trace
-            .complete(&at, to, cname, &args)
-            .map_err(|e| src.failed(e))?;
-        Ok(true)
-    })
+            let thread = row.text(2);
+            if thread.is_empty() {
+                return Err(row.error("`thread` is empty"));
+            }
+            let Some((from, to)) = window.clip(start, end) else {
+                return Ok(false);
+            };
+            let function = row.text(6);
+            let pid = trace
+                .worker(row.whole(0)?, row.whole(1)?)
+                .map_err(|e| src.failed(e))?;
+            let tid = trace.thread(pid, thread).map_err(|e| src.failed(e))?;
+            let blocked = blocks_loop.then(|| {
+                let by = if function.is_empty() {
+                    "the worker's own code"
+                } else {
+                    function
+                };
+                format!("loop BLOCKED by {by}")
+            });
+            let (name, cat, cname) = match &blocked {
+                Some(b) => (b.as_str(), "loop_blocked", "terrible"),
+                None => (name, cat, cname),
+            };
+            let args = ids(row, 6, 7, 8, row.text(3))?;
+            let at = At {
+                pid,
+                tid,
+                name,
+                cat,
+                ms: from,
+            };
+            trace
+                .complete(&at, to, cname, &args)
+                .map_err(|e| src.failed(e))?;
+            Ok(true)
+        },
+    )
 }
 
 /// Calls `show` on each row of `dir/name` (columns `columns`, in order); how many rows it
