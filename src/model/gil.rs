@@ -113,6 +113,12 @@ impl Gil {
         Some(self.waiters.remove(i))
     }
 
+    /// The thread that held the GIL before its holder took it (the one that handed it over,
+    /// waking it), if another.
+    pub fn handed_over_by(&self) -> Option<ThreadId> {
+        self.previous_holder.filter(|&p| Some(p) != self.holder)
+    }
+
     /// `th` starts waiting at `now`.
     pub fn push_waiter(&mut self, th: ThreadId, now: u64) {
         self.waiters.push(th);

@@ -163,7 +163,10 @@ impl World {
     pub(super) fn gil_granted(&mut self, th: ThreadId) {
         let ns = std::mem::take(&mut self.threads[th].pending_ns);
         if ns > 0 {
-            self.start_cpu(th, ns, true);
+            let p = self.threads[th].process;
+            let waker = self.processes[p].gil.handed_over_by();
+            let waker = waker.map(|w| self.threads[w].core);
+            self.start_cpu_woken_by(th, ns, true, waker);
         } else {
             self.advance(th);
         }

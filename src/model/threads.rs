@@ -16,7 +16,7 @@
 
 use super::cpu::Waker;
 use super::event::Event;
-use super::ids::{ProcessId, ThreadId};
+use super::ids::{CoreSlot, ProcessId, ThreadId};
 use super::state::{Activity, Role};
 use super::worker::Job;
 use super::world::World;
@@ -262,10 +262,24 @@ impl World {
     }
 
     pub(super) fn start_cpu(&mut self, th: ThreadId, ns: u64, gil: bool) {
+        self.start_cpu_woken_by(th, ns, gil, None);
+    }
+
+    /// [`World::start_cpu`] for a thread woken by the thread at core slot `waker` (the GIL's
+    /// previous holder handing it over), which the cores may place it beside.
+    pub(super) fn start_cpu_woken_by(
+        &mut self,
+        th: ThreadId,
+        ns: u64,
+        gil: bool,
+        waker: Option<CoreSlot>,
+    ) {
         let p = self.threads[th].process;
         self.set_activity(th, Activity::OnCpu { gil });
         let (now, core) = (self.now, self.threads[th].core);
-        self.instance_of(p).cores.start(core, ns, now);
+        self.instance_of(p)
+            .cores
+            .start_woken_by(core, ns, now, waker);
     }
 
     /// Changes what `th` is doing, keeping the loop gauges and the time attributed to

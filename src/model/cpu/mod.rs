@@ -179,13 +179,25 @@ impl Cores {
 
     /// The thread at `slot` starts a burst of `work_ns` of CPU at `now`.
     pub fn start(&mut self, slot: CoreSlot, work_ns: u64, now: u64) {
+        self.start_woken_by(slot, work_ns, now, None);
+    }
+
+    /// [`Cores::start`] for a thread woken by the thread at `waker` (if known), on whose CPU
+    /// the run queues may place it.
+    pub fn start_woken_by(
+        &mut self,
+        slot: CoreSlot,
+        work_ns: u64,
+        now: u64,
+        waker: Option<CoreSlot>,
+    ) {
         self.advance(now);
         let wake = self.seats[slot].left_at != now;
         if let Some(q) = self.queues.as_mut() {
             if !wake {
                 q.run(slot, now);
             } else {
-                match q.wake(slot, work_ns, now) {
+                match q.wake(slot, work_ns, now, waker) {
                     Wake::Queued => return,
                     Wake::Displaces(ahead) => self.suspend(ahead),
                     Wake::Runs => {}

@@ -48,6 +48,15 @@ const BASE_SLICE_NS: u64 = 700_000;
 /// most lag a thread takes along when it sleeps (`update_entity_lag`).
 const TICK_NS: u64 = 4_000_000;
 
+/// Of the wake-ups of a worker's thread by a thread of its own process running on another
+/// CPU, with its own last CPU busy, the part placed on the waker's CPU: 361 of 1217 in the
+/// `perf sched` record of the 2 x 3 CPU case (`notebooks/measurements/sched-placement-2026-12-03`,
+/// read by `harness/sched_wakers.py`).
+const WAKER_CPU_TAKES_WAKE: f64 = 361.0 / 1217.0;
+
+/// The same with its last CPU idle: 14 of 129.
+const WAKER_CPU_TAKES_WAKE_PREV_IDLE: f64 = 14.0 / 129.0;
+
 /// At each scheduler tick while a CPU holds a thread waiting for it and another CPU idles,
 /// the chance that the idle CPU pulls that thread: two CPU-bound processes released from one
 /// CPU of the measured VM were pulled apart after 1 tick in 21 of 40 trials, 2 ticks in 11,
@@ -100,13 +109,7 @@ pub(super) struct RunQueues {
     rng: SimRng,
     /// [`slice_ns`] of these CPUs.
     slice_ns: u64,
-    pub dbg_at: Vec<u64>, pub dbg_cpu: std::collections::BTreeMap<(usize, usize), u64>, pub dbg_n: [u64; 8],
 }
-impl Drop for RunQueues { fn drop(&mut self) { if std::env::var("RQDBG").is_ok() {
-    let mut by: std::collections::BTreeMap<usize, [u64; 2]> = Default::default();
-    for ((slot, cpu), ns) in &self.dbg_cpu { by.entry(*slot).or_default()[*cpu] += ns / 1_000_000; }
-    eprintln!("RQ per slot ms on cpu0/cpu1: {:?}\n  counts idle-draw={} run-to-idle={} pull={} crowded={} brief-idle={} waitidle_ms={} both-on-one-cpu_ms={}", by, self.dbg_n[0], self.dbg_n[1], self.dbg_n[2], self.dbg_n[3], self.dbg_n[4], self.dbg_n[5]/1_000_000, self.dbg_n[6]/1_000_000);
-} } }
 
 impl RunQueues {
     /// `cpus` CPUs, all idle; `rng` draws the placements.
@@ -120,7 +123,6 @@ impl RunQueues {
             left: vec![(CoreSlot::HOST, u64::MAX); cpus],
             queues: vec![CpuQueue::default(); cpus],
             pull_at: vec![None; cpus],
-            dbg_at: vec![0; cpus], dbg_cpu: Default::default(), dbg_n: [0; 8],
             home: Vec::new(),
             banked: Vec::new(),
             host_home: NO_CPU,
@@ -167,10 +169,6 @@ impl RunQueues {
     /// Brings `cpu`'s lags up to `now`, before anything on it changes.
     fn touch(&mut self, cpu: u32, now: u64) {
         let c = cpu as usize;
-        let dt = now.saturating_sub(self.dbg_at[c]); self.dbg_at[c] = now;
-        let k = self.on[c].len() as u64;
-        for s in self.on[c].clone() { if s != CoreSlot::HOST { *self.dbg_cpu.entry((s.index(), c)).or_default() += dt / k; } }
-        if self.on.iter().enumerate().any(|(i, o)| i != c && o.is_empty()) { self.dbg_n[5] += self.queues[c].dbg_wait(dt); }
         self.queues[c].advance(now, self.on[c].len());
     }
 
@@ -219,14 +217,20 @@ impl RunQueues {
             cpu = self.least_loaded();
         } else if !self.on[cpu as usize].is_empty() {
             cpu = self.idle_cpu().unwrap_or(cpu);
-            if cpu != self.home(slot) && slot != CoreSlot::HOST { self.dbg_n[1] += 1; }
         }
         self.put(slot, cpu, now);
     }
 
     /// `slot` wakes with a burst of `work_ns`: it runs now (perhaps in another's place) or
     /// waits on its busy home CPU while another CPU idles.
-    pub(super) fn wake(&mut self, slot: CoreSlot, work_ns: u64, now: u64) -> Wake {
+    pub(super) fn wake(
+        &mut self,
+        slot: CoreSlot,
+        work_ns: u64,
+        now: u64,
+        waker: Option<CoreSlot>,
+    ) -> Wake {
+        self.follow_waker(slot, waker);
         let cpu = self.home(slot);
         if cpu == NO_CPU || self.on[cpu as usize].is_empty() {
             self.run(slot, now);
@@ -239,7 +243,6 @@ impl RunQueues {
         // A sleeper still counted on its CPU (delayed) is requeued there.
         let delayed = self.queues[cpu as usize].holds(slot);
         if !delayed && self.rng.random::<f64>() < IDLE_CPU_TAKES_WAKE {
-            self.dbg_n[0] += 1;
             self.put(slot, idle, now);
             return Wake::Runs;
         }
@@ -275,7 +278,6 @@ impl RunQueues {
         }
         if let Some(idle) = self.idle_cpu() {
             if counted.is_none() && self.rng.random::<f64>() < IDLE_CPU_TAKES_WAKE {
-                self.dbg_n[4] += 1;
                 self.set_home(slot, idle);
                 return;
             }
@@ -285,6 +287,28 @@ impl RunQueues {
         self.queues[c].join(slot, lag, Standing::Briefly);
         if self.pick(cpu, head, now) == Some(slot) {
             self.bank(slot, cpu);
+        }
+    }
+
+    /// Wake-affine placement: a thread woken by one on another CPU is placed on the waker's
+    /// CPU instead of its own last one with [`WAKER_CPU_TAKES_WAKE`]'s chance (its last CPU
+    /// busy) or [`WAKER_CPU_TAKES_WAKE_PREV_IDLE`]'s (idle). A sleeper still counted on its
+    /// CPU (delayed) is requeued there.
+    fn follow_waker(&mut self, slot: CoreSlot, waker: Option<CoreSlot>) {
+        let (cpu, Some(waker)) = (self.home(slot), waker) else {
+            return;
+        };
+        let to = self.home(waker);
+        if cpu == NO_CPU || to == NO_CPU || to == cpu || self.queues[cpu as usize].holds(slot) {
+            return;
+        }
+        let chance = if self.on[cpu as usize].is_empty() {
+            WAKER_CPU_TAKES_WAKE_PREV_IDLE
+        } else {
+            WAKER_CPU_TAKES_WAKE
+        };
+        if self.rng.random::<f64>() < chance {
+            self.set_home(slot, to);
         }
     }
 
@@ -378,15 +402,6 @@ impl RunQueues {
             return;
         }
         self.left[c] = (slot, now);
-        if self.queues[c].any_waiting() {
-            return;
-        }
-        if let Some(crowded) = self.on.iter().position(|on| on.len() > 1) {
-            self.dbg_n[3] += 1;
-            self.touch(crowded as u32, now);
-            let moved = self.on[crowded].pop().expect("a crowded CPU");
-            self.put(moved, cpu, now);
-        }
     }
 
     /// `slot` sleeps: it takes its lag along (at most the kernel's limit), or stays counted
@@ -434,7 +449,9 @@ impl RunQueues {
     fn balance(&mut self, cpu: u32, now: u64, started: &mut Vec<(CoreSlot, u64)>) {
         let c = cpu as usize;
         let idle = self.idle_cpu().filter(|&i| i != cpu);
-        let (Some(idle), Some(waiting)) = (idle, self.queues[c].longest_waiting()) else {
+        let sharing = self.on[c].len() > 1;
+        let waiting = self.queues[c].longest_waiting();
+        let Some(idle) = idle.filter(|_| waiting.is_some() || sharing) else {
             self.pull_at[c] = None;
             return;
         };
@@ -449,10 +466,15 @@ impl RunQueues {
             self.pull_at[c] = Some(at + TICK_NS * ((now - at) / TICK_NS + 1));
             return;
         }
-        self.dbg_n[2] += 1;
         self.pull_at[c] = None;
-        let work = self.queues[c].waiting_work(waiting).unwrap_or(0);
         self.touch(cpu, now);
+        let Some(waiting) = waiting else {
+            // A thread time-sharing the CPU moves on running.
+            let moved = self.on[c].pop().expect("a shared CPU");
+            self.put(moved, idle, now);
+            return;
+        };
+        let work = self.queues[c].waiting_work(waiting).unwrap_or(0);
         self.put(waiting, idle, now);
         started.push((waiting, work));
     }
@@ -530,6 +552,9 @@ impl RunQueues {
 
     /// Whether any thread waits for its CPU.
     pub(super) fn any_queued(&self) -> bool {
-        self.queues.iter().any(CpuQueue::any_waiting)
+        let shared = self.on.iter().any(|on| on.len() > 1) && self.idle_cpu().is_some();
+        shared
+            || self.queues.iter().any(CpuQueue::any_waiting)
+            || self.pull_at.iter().any(Option::is_some)
     }
 }
