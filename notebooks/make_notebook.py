@@ -40,34 +40,26 @@ sim run experiments/<name>.ron --set <path>=<value> ... --out <dir>
 and reading `<dir>/summary.json` and `<dir>/invocations.csv`. The last section checks the
 simulator against measurements of real CPython (`notebooks/harness/measure.py`).
 
-The notebook uses only the standard library, plus matplotlib when it is installed (without it,
-every figure is printed as a table). Outputs are not committed: run it yourself.""")
+The notebook uses the standard library, pandas for the thread states of section 4 (the pinned set
+in `notebooks/requirements.txt`), and matplotlib when it is installed (without it, every figure
+is printed as a table). Outputs are not committed: run it yourself.""")
 
 md(r"""## 0. Setup
 
-Finds the repository root, builds `sim` with `cargo build --release` if the binary is missing
-(set the environment variable `SIM_BIN` to use another binary), and defines small helpers:
+Finds the repository root and builds `sim` with `cargo build --release` if the binary is missing
+(`notebooks/simnb.py`, which every notebook shares; set the environment variable `SIM_BIN` to
+use another binary), and defines small helpers:
 
 * `run_sim(experiment, settings)` runs one simulation and returns `(summary, rows)`;
 * `stats(rows)` computes latency statistics from `invocations.csv` rows;
 * `plot_lines`, `plot_timeline`, `plot_grid` draw with matplotlib or print a table.""")
 
-code(r"""import csv, json, math, os, subprocess, sys, tempfile, time
+code(r"""import csv, json, math, os, subprocess, sys, time
 from pathlib import Path
 
-def find_repo_root(start=None):
-    start = Path(start or Path.cwd()).resolve()
-    for p in [start, *start.parents]:
-        if (p / "Cargo.toml").exists() and (p / "experiments").is_dir():
-            return p
-    raise RuntimeError("run this notebook from inside the sim repository (notebooks/)")
+from simnb import ROOT, SIM, OUT, ensure_sim  # the helpers the notebooks share
 
-ROOT = find_repo_root()
-SIM = Path(os.environ.get("SIM_BIN") or ROOT / "target" / "release" / ("sim.exe" if os.name == "nt" else "sim"))
-if not SIM.exists():
-    print("building sim (cargo build --release) ...")
-    subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
-OUT = Path(tempfile.mkdtemp(prefix="sim-notebook-"))
+ensure_sim()
 print("repository:", ROOT)
 print("simulator: ", SIM)
 print("outputs in:", OUT)
