@@ -529,6 +529,25 @@ else:
 
 
 # ---------------------------------------------------------------------------
+md(r"""## Something to try
+
+Each of these is one `run_sim` call away; change a number, run the cell, and predict the result
+before you read it.
+
+* The support blog's test (section 2) with `host.threads=16`: how many waves now, and when
+  does `host.processes=2` stop helping?
+* `mixed` (`experiments/mixed.ron`) at twice its rate
+  (`functions.0.workload.rate_per_s=120`): which limit does the advice name first, and does
+  its `--set` line fix it?
+* `async_pitfalls` with `host.python=3.13`: the default executor and thread pool change size
+  (section 5); which function gains?
+* `cpu_bound` with `host.cores=1`: do four processes still beat one?""")
+
+code(r"""# Start here: the support blog's 50 x 1 s test with 16 threads per process.
+summary, rows = run_sim("io_bound", {"host.processes": 1, "host.threads": 16}, tag="try")
+print({k: round(v, 1) for k, v in stats(rows).items() if isinstance(v, float)})""")
+
+# ---------------------------------------------------------------------------
 
 if __name__ == "__main__":
     NB.write(TARGET)
