@@ -40,34 +40,26 @@ sim run experiments/<name>.ron --set <path>=<value> ... --out <dir>
 and reading `<dir>/summary.json` and `<dir>/invocations.csv`. The last section checks the
 simulator against measurements of real CPython (`notebooks/harness/measure.py`).
 
-The notebook uses only the standard library, plus matplotlib when it is installed (without it,
-every figure is printed as a table). Outputs are not committed: run it yourself.""")
+The notebook uses the standard library, pandas for the thread states of section 4 (the pinned set
+in `notebooks/requirements.txt`), and matplotlib when it is installed (without it, every figure
+is printed as a table). Outputs are not committed: run it yourself.""")
 
 md(r"""## 0. Setup
 
-Finds the repository root, builds `sim` with `cargo build --release` if the binary is missing
-(set the environment variable `SIM_BIN` to use another binary), and defines small helpers:
+Finds the repository root and builds `sim` with `cargo build --release` if the binary is missing
+(`notebooks/simnb.py`, which every notebook shares; set the environment variable `SIM_BIN` to
+use another binary), and defines small helpers:
 
 * `run_sim(experiment, settings)` runs one simulation and returns `(summary, rows)`;
 * `stats(rows)` computes latency statistics from `invocations.csv` rows;
 * `plot_lines`, `plot_timeline`, `plot_grid` draw with matplotlib or print a table.""")
 
-code(r"""import csv, json, math, os, subprocess, sys, tempfile, time
+code(r"""import csv, json, math, os, subprocess, sys, time
 from pathlib import Path
 
-def find_repo_root(start=None):
-    start = Path(start or Path.cwd()).resolve()
-    for p in [start, *start.parents]:
-        if (p / "Cargo.toml").exists() and (p / "experiments").is_dir():
-            return p
-    raise RuntimeError("run this notebook from inside the sim repository (notebooks/)")
+from simnb import ROOT, SIM, OUT, ensure_sim  # the helpers the notebooks share
 
-ROOT = find_repo_root()
-SIM = Path(os.environ.get("SIM_BIN") or ROOT / "target" / "release" / ("sim.exe" if os.name == "nt" else "sim"))
-if not SIM.exists():
-    print("building sim (cargo build --release) ...")
-    subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
-OUT = Path(tempfile.mkdtemp(prefix="sim-notebook-"))
+ensure_sim()
 print("repository:", ROOT)
 print("simulator: ", SIM)
 print("outputs in:", OUT)
@@ -535,6 +527,25 @@ if local and (gt / "measured.json").exists():
 else:
     print("nothing to compare: needs the shared ground truth and a directory under notebooks/measurements/")""")
 
+
+# ---------------------------------------------------------------------------
+md(r"""## Something to try
+
+Each of these is one `run_sim` call away; change a number, run the cell, and predict the result
+before you read it.
+
+* The support blog's test (section 2) with `host.threads=16`: how many waves now, and when
+  does `host.processes=2` stop helping?
+* `mixed` (`experiments/mixed.ron`) at twice its rate
+  (`functions.0.workload.rate_per_s=120`): which limit does the advice name first, and does
+  its `--set` line fix it?
+* `async_pitfalls` with `host.python=3.13`: the default executor and thread pool change size
+  (section 5); which function gains?
+* `cpu_bound` with `host.cores=1`: do four processes still beat one?""")
+
+code(r"""# Start here: the support blog's 50 x 1 s test with 16 threads per process.
+summary, rows = run_sim("io_bound", {"host.processes": 1, "host.threads": 16}, tag="try")
+print({k: round(v, 1) for k, v in stats(rows).items() if isinstance(v, float)})""")
 
 # ---------------------------------------------------------------------------
 

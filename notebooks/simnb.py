@@ -24,7 +24,7 @@ def find_repo_root(start=None):
 
 
 ROOT = find_repo_root()
-SIM = Path(os.environ.get("SIM_BIN") or ROOT / "target" / "release" / "sim")
+SIM = Path(os.environ.get("SIM_BIN") or ROOT / "target" / "release" / ("sim.exe" if os.name == "nt" else "sim"))
 OUT = Path(tempfile.mkdtemp(prefix="sim-notebook-"))
 
 

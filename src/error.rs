@@ -218,10 +218,10 @@ pub enum SimError {
     /// `sim validate` found cases outside their tolerance.
     #[error("{0} of the ground-truth checks missed their tolerance (see the table above)")]
     ValidationFailed(usize),
-    /// A file of an output folder that `sim plot` cannot draw from: missing, or a row or
-    /// field it cannot read.
+    /// A file of an output folder that `sim plot` or `sim trace-events` reads back: missing,
+    /// or a row or field it cannot read.
     #[error("{}{}: {message}\n  hint: run the experiment again into that folder (sim run EXPERIMENT --out FOLDER) to write its files afresh", file.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
-    PlotInput {
+    OutputFile {
         /// The file.
         file: PathBuf,
         /// 1-based line number of a CSV file (the header is line 1), when known.

@@ -1,5 +1,6 @@
 //! What scripts and shells expect of the command line: completion scripts, `--json` printing
-//! the run's own JSON file on stdout (and nothing else), and no colour codes anywhere.
+//! the run's own JSON file on stdout (and nothing else), no colour codes anywhere, and a
+//! progress bar on a terminal only.
 
 mod common;
 use common::*;
@@ -93,4 +94,63 @@ fn nothing_printed_carries_a_colour_code() {
     let r = sim_in(&d, &["run", exp.to_str().unwrap(), "--out", "out"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(!r.stdout.contains('\u{1b}') && !r.stderr.contains('\u{1b}'));
+}
+
+/// Runs sim with `args` in `cwd` under a pseudo-terminal (Python's `pty`), returning its exit
+/// code and everything it wrote there.
+fn sim_on_a_terminal(cwd: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let script = r#"
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.chdir(sys.argv[1])
+    os.execv(sys.argv[2], sys.argv[2:])
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(cwd)
+        .arg(env!("CARGO_BIN_EXE_sim"))
+        .args(args)
+        .output()
+        .expect("python3 (the README's set-up needs it) runs the pseudo-terminal");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_progress_bar_shows_on_a_terminal_only_and_not_when_quiet() {
+    let d = temp_dir("progress-tty");
+    let sweep = root().join("experiments/sweep_threads.ron");
+    let sweep = sweep.to_str().unwrap();
+    let (code, shown) = sim_on_a_terminal(&d, &["sweep", sweep, "--out", "tty"]);
+    assert_eq!(code, 0, "{shown}");
+    assert!(
+        shown.contains("/24 runs"),
+        "a terminal shows the bar:\n{shown}"
+    );
+    let (code, quiet) = sim_on_a_terminal(&d, &["sweep", sweep, "--out", "q", "--quiet"]);
+    assert_eq!(code, 0, "{quiet}");
+    assert!(!quiet.contains(" runs "), "--quiet hides it:\n{quiet}");
+    let r = sim_in(&d, &["sweep", sweep, "--out", "pipe"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains(" runs "),
+        "a pipe gets no bar:\n{}",
+        r.stderr
+    );
 }

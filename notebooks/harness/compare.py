@@ -2,11 +2,16 @@
 """Compare two measurement directories (e.g. this machine vs shared/ground-truth).
 
     python3 compare.py MEASURED_DIR REFERENCE_DIR [--metrics makespan_ms lat_mean_ms ...]
+                       [--per-rep]
 
 Prints, for every case present in both, each metric's median in both and the
 relative difference, and flags a difference beyond the tolerance sim itself
 must meet (makespan 5 %, latencies 10 %, unless inside the reference's
-min..max).  Stdlib only.
+min..max).  With --per-rep, Poisson cases are compared repetition by
+repetition, as `sim validate` compares them (both directories measured the
+same cases, whose repetitions replay the same arrivals), so the count of
+differences is how often the real system misses sim's own tolerance against
+itself.  Stdlib only.
 """
 
 import argparse
@@ -49,18 +54,58 @@ def compare(measured, reference, metrics):
             yield case, metric, ours["median"], theirs, rel, within(metric, ours["median"], ref)
 
 
+def compare_per_rep(measured, reference, metrics, poisson):
+    """Like compare, but each repetition of a Poisson case (names in `poisson`) on its own,
+    with the plain relative tolerance (one value per repetition has no range)."""
+    for case in measured:
+        if case not in reference:
+            continue
+        if case not in poisson:
+            for row in compare({case: measured[case]}, {case: reference[case]}, metrics):
+                yield row
+            continue
+        for metric in metrics:
+            ours, ref = measured[case].get(metric), reference[case].get(metric)
+            if not ours or not ref or "reps" not in ours or "reps" not in ref:
+                continue
+            for rep, (mine, theirs) in enumerate(zip(ours["reps"], ref["reps"])):
+                rel = (mine - theirs) / theirs if theirs else None
+                tol = TOLERANCE.get(metric)
+                if metric == "max_concurrency":
+                    ok = mine == theirs
+                elif tol is None or rel is None:
+                    ok = None
+                else:
+                    ok = abs(rel) <= tol
+                yield "%s#%d" % (case, rep), metric, mine, theirs, rel, ok
+
+
+def poisson_cases(directory):
+    """Names of the Poisson cases in a measurement directory's cases.json."""
+    with open(os.path.join(directory, "cases.json")) as f:
+        cases = json.load(f)["cases"]
+    return {c["name"] for c in cases if c.get("arrival", {}).get("type") == "poisson"}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("measured")
     p.add_argument("reference")
     p.add_argument("--metrics", nargs="+", default=DEFAULT_METRICS)
+    p.add_argument("--per-rep", action="store_true",
+                   help="compare Poisson cases repetition by repetition (same arrivals)")
     opts = p.parse_args(argv)
-    rows = list(compare(load_measured(opts.measured), load_measured(opts.reference), opts.metrics))
-    print("%-30s %-16s %12s %12s %8s  %s" % ("case", "metric", "here", "reference", "diff", "ok"))
+    measured, reference = load_measured(opts.measured), load_measured(opts.reference)
+    if opts.per_rep:
+        rows = list(compare_per_rep(measured, reference, opts.metrics,
+                                    poisson_cases(opts.reference)))
+    else:
+        rows = list(compare(measured, reference, opts.metrics))
+    print("%-36s %-16s %12s %12s %8s  %s" % ("case", "metric", "here", "reference", "diff", "ok"))
     for case, metric, ours, theirs, rel, ok in rows:
         diff = "%+.1f%%" % (100 * rel) if rel is not None else "-"
         flag = {True: "", False: "<-- off", None: "(not judged)"}[ok]
-        print("%-30s %-16s %12s %12s %8s  %s" % (case, metric, ours, theirs, diff, flag))
+        print("%-36s %-16s %12s %12s %8s  %s" % (case, metric, ours, theirs, diff, flag))
     judged = [r for r in rows if r[5] is not None]
     off = sum(1 for r in judged if not r[5])
     print("%d of %d judged comparisons outside tolerance" % (off, len(judged)))

@@ -11,6 +11,7 @@ mod existing;
 pub mod folder;
 pub mod objective;
 pub mod progress;
+pub mod read_back;
 pub mod report;
 pub mod states_csv;
 pub mod sweep;

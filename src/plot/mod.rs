@@ -14,7 +14,7 @@ pub mod files;
 pub mod font;
 pub mod gil_lanes;
 mod gil_lanes_data;
-pub mod input;
+use crate::output::read_back as input;
 pub mod latency_cdf;
 pub mod latency_data;
 pub mod panels;

@@ -27,7 +27,7 @@ mod write;
 pub use host::{LeftOut, INSTANT_CAP};
 
 use crate::error::{Result, SimError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A stretch of simulated time, seconds: `from_s < to_s`, both finite and >= 0.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -204,16 +204,7 @@ fn fill<W: std::io::Write>(
 
 /// summary.json of `dir`, which every sim output folder has.
 fn read_summary(dir: &Path) -> Result<serde_json::Value> {
-    let path: PathBuf = dir.join("summary.json");
-    let file = std::fs::File::open(&path).map_err(|source| SimError::Read {
-        path: path.clone(),
-        source,
-    })?;
-    serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| SimError::Trace {
-        file: path,
-        line: e.line(),
-        message: format!("not the JSON sim writes: {e}"),
-    })
+    crate::output::read_back::json(&dir.join("summary.json"))
 }
 
 #[cfg(test)]

@@ -1,20 +1,18 @@
-//! Reading an output folder's CSV files row by row, columns found by name in the header, every
-//! bad value an error naming the file and its line.
+//! The trace's view of an output folder's CSV files: the columns it needs, asked for by name
+//! and then read by their place in the request, with the checks its values need (times not
+//! negative, stretches in order), on the shared reader of [`crate::output::read_back`].
 
 use crate::error::{Result, SimError};
-use std::fs::File;
-use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use crate::output::read_back::{self, Csv};
+use std::path::Path;
+#[cfg(test)]
+use std::path::PathBuf;
 
 /// One CSV file of an output folder, read a row at a time.
 pub(super) struct CsvFile {
-    path: PathBuf,
-    reader: csv::Reader<BufReader<File>>,
-    record: csv::StringRecord,
-    header: csv::StringRecord,
+    csv: Csv,
     /// The index of each column asked for, in the order asked (`None`: optional and absent).
     columns: Vec<Option<usize>>,
-    line: usize,
 }
 
 /// Opens `dir/name` and finds the `required` and `optional` columns in its header, in that
@@ -27,113 +25,71 @@ pub(super) fn open(
     optional: &[&str],
 ) -> Result<Option<CsvFile>> {
     let path = dir.join(name);
-    let file = match File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => return Ok(None),
-        Err(source) => return Err(SimError::Read { path, source }),
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(BufReader::new(file));
-    let header = reader
-        .headers()
-        .map_err(|e| broken(&path, 1, &format!("unreadable header: {e}")))?
-        .clone();
-    let find = |c: &&str| header.iter().position(|h| h == *c);
+    if !must_exist && !path.exists() {
+        return Ok(None);
+    }
+    let csv = Csv::open(&path)?;
     let mut columns = Vec::new();
     for c in required {
-        let Some(i) = find(c) else {
-            let message = format!(
+        if !csv.has(c) {
+            return Err(csv.header_error(format!(
                 "no column `{c}` in the header (needed: {}); is this a sim output folder?",
                 required.join(",")
-            );
-            return Err(broken(&path, 1, &message));
-        };
-        columns.push(Some(i));
+            )));
+        }
+        columns.push(csv.column(c).ok());
     }
-    columns.extend(optional.iter().map(find));
-    Ok(Some(CsvFile {
-        path,
-        reader,
-        record: csv::StringRecord::new(),
-        header,
-        columns,
-        line: 1,
-    }))
-}
-
-fn broken(path: &Path, line: usize, message: &str) -> SimError {
-    SimError::Trace {
-        file: path.to_path_buf(),
-        line,
-        message: message.to_string(),
-    }
+    columns.extend(optional.iter().map(|c| csv.column(c).ok()));
+    Ok(Some(CsvFile { csv, columns }))
 }
 
 impl CsvFile {
     /// The next row, or `None` at the end of the file.
     pub(super) fn next_row(&mut self) -> Result<Option<Row<'_>>> {
-        match self.reader.read_record(&mut self.record) {
-            Ok(false) => Ok(None),
-            Ok(true) => {
-                self.line = self
-                    .record
-                    .position()
-                    .map_or(self.line + 1, |p| p.line() as usize);
-                Ok(Some(Row { file: self }))
-            }
-            Err(e) => {
-                let line = e.position().map_or(self.line + 1, |p| p.line() as usize);
-                Err(broken(&self.path, line, &format!("not a CSV row: {e}")))
-            }
-        }
+        let columns = &self.columns;
+        Ok(self.csv.next_row()?.map(|row| Row { row, columns }))
     }
 }
 
 /// One row of a [`CsvFile`], its fields by the column's place in the `open` call.
 pub(super) struct Row<'a> {
-    file: &'a CsvFile,
+    row: read_back::Row<'a>,
+    columns: &'a [Option<usize>],
 }
 
 impl Row<'_> {
     /// An error at this row's line.
     pub(super) fn error(&self, message: &str) -> SimError {
-        broken(&self.file.path, self.file.line, message)
+        self.row.error(message.to_string())
     }
 
     /// The text of column `i` (empty for an optional column that is absent).
     pub(super) fn text(&self, i: usize) -> &str {
-        self.file.columns[i]
-            .and_then(|c| self.file.record.get(c))
-            .unwrap_or("")
+        self.columns[i].map_or("", |c| self.row.text(c))
     }
 
     /// Column `i`'s header name, for messages.
-    fn name(&self, i: usize) -> String {
-        self.file.columns[i]
-            .and_then(|c| self.file.header.get(c))
-            .unwrap_or("?")
-            .to_string()
+    fn name(&self, i: usize) -> &str {
+        self.columns[i].map_or("?", |c| self.row.name(c))
     }
 
     /// Column `i` as a finite number >= 0 (a time in ms or s, a count, a share).
     pub(super) fn number(&self, i: usize) -> Result<f64> {
-        let text = self.text(i);
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        match self.signed(i) {
+            Ok(v) if v >= 0.0 => Ok(v),
             _ => Err(self.error(&format!(
-                "`{}` = {text:?} is not a number >= 0",
-                self.name(i)
+                "`{}` = {:?} is not a number >= 0",
+                self.name(i),
+                self.text(i)
             ))),
         }
     }
 
     /// Column `i` as a signed finite number (a scale decision's add or drain).
     pub(super) fn signed(&self, i: usize) -> Result<f64> {
-        let text = self.text(i);
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => Ok(v),
-            _ => Err(self.error(&format!("`{}` = {text:?} is not a number", self.name(i)))),
+        match self.columns[i] {
+            Some(c) => self.row.num(c, self.name(i)),
+            None => Err(self.error("a column it needs is not in the file")),
         }
     }
 

@@ -1,5 +1,6 @@
-//! Reading an output folder's files for plotting: every problem names the file, and the line
-//! of a CSV file.
+//! Reading back the files of an output folder sim wrote (for the plots and the trace for
+//! Perfetto): JSON files, and CSV files a row at a time with their columns found by name;
+//! every problem names the file, and the line of a CSV file.
 
 use crate::error::{Result, SimError};
 use serde::de::DeserializeOwned;
@@ -8,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// The error for `file` (at CSV `line`, when known).
 pub fn bad(file: &Path, line: Option<usize>, message: impl Into<String>) -> SimError {
-    SimError::PlotInput {
+    SimError::OutputFile {
         file: file.to_path_buf(),
         line,
         message: message.into(),
@@ -28,13 +29,17 @@ pub fn json<T: DeserializeOwned>(path: &Path) -> Result<T> {
 /// A CSV file open for reading, its header read.
 pub struct Csv {
     path: PathBuf,
-    reader: csv::Reader<std::fs::File>,
+    reader: csv::Reader<std::io::BufReader<std::fs::File>>,
+    header: Vec<String>,
     columns: HashMap<String, usize>,
+    record: csv::StringRecord,
+    line: usize,
 }
 
 /// One data row of a [`Csv`], with its line number for errors.
 pub struct Row<'a> {
     path: &'a Path,
+    header: &'a [String],
     record: &'a csv::StringRecord,
     line: usize,
 }
@@ -44,20 +49,31 @@ impl Csv {
     pub fn open(path: &Path) -> Result<Csv> {
         let file = std::fs::File::open(path)
             .map_err(|e| bad(path, None, format!("cannot read it: {e}")))?;
-        let mut reader = csv::Reader::from_reader(file);
-        let header = reader
+        let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
+        let header: Vec<String> = reader
             .headers()
-            .map_err(|e| bad(path, Some(1), format!("unreadable header: {e}")))?;
+            .map_err(|e| bad(path, Some(1), format!("unreadable header: {e}")))?
+            .iter()
+            .map(str::to_string)
+            .collect();
         let columns = header
             .iter()
             .enumerate()
-            .map(|(i, name)| (name.to_string(), i))
+            .map(|(i, name)| (name.clone(), i))
             .collect();
         Ok(Csv {
             path: path.to_path_buf(),
             reader,
+            header,
             columns,
+            record: csv::StringRecord::new(),
+            line: 1,
         })
+    }
+
+    /// An error about the header (line 1).
+    pub fn header_error(&self, message: String) -> SimError {
+        bad(&self.path, Some(1), message)
     }
 
     /// Whether the header has column `name`.
@@ -76,24 +92,35 @@ impl Csv {
         })
     }
 
-    /// Calls `each` on every data row in order; stops at the first error.
-    pub fn rows(&mut self, mut each: impl FnMut(&Row) -> Result<()>) -> Result<()> {
-        let mut record = csv::StringRecord::new();
-        loop {
-            let line = self.reader.position().line() as usize;
-            match self.reader.read_record(&mut record) {
-                Ok(false) => return Ok(()),
-                Ok(true) => each(&Row {
+    /// The next data row, or `None` at the end of the file.
+    pub fn next_row(&mut self) -> Result<Option<Row<'_>>> {
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => Ok(None),
+            Ok(true) => {
+                self.line = self
+                    .record
+                    .position()
+                    .map_or(self.line + 1, |p| p.line() as usize);
+                Ok(Some(Row {
                     path: &self.path,
-                    record: &record,
-                    line: record.position().map_or(line, |p| p.line() as usize),
-                })?,
-                Err(e) => {
-                    let at = e.position().map_or(line, |p| p.line() as usize);
-                    return Err(bad(&self.path, Some(at), format!("unreadable row: {e}")));
-                }
+                    header: &self.header,
+                    record: &self.record,
+                    line: self.line,
+                }))
+            }
+            Err(e) => {
+                let at = e.position().map_or(self.line + 1, |p| p.line() as usize);
+                Err(bad(&self.path, Some(at), format!("unreadable row: {e}")))
             }
         }
+    }
+
+    /// Calls `each` on every data row in order; stops at the first error.
+    pub fn rows(&mut self, mut each: impl FnMut(&Row) -> Result<()>) -> Result<()> {
+        while let Some(row) = self.next_row()? {
+            each(&row)?;
+        }
+        Ok(())
     }
 }
 
@@ -101,6 +128,11 @@ impl Row<'_> {
     /// The text of column `col`.
     pub fn text(&self, col: usize) -> &str {
         self.record.get(col).unwrap_or("")
+    }
+
+    /// The header's name of column `col`, for messages.
+    pub fn name(&self, col: usize) -> &str {
+        self.header.get(col).map_or("?", String::as_str)
     }
 
     /// Column `col` as a finite number; `name` is the column's name, for the error.
