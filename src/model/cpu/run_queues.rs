@@ -130,11 +130,20 @@ impl RunQueues {
         }
     }
 
+    /// The CPU `slot` last ran on; before it first runs, the one it was created on. Linux
+    /// places a new thread on the idlest CPU (fork balancing), so the threads a process
+    /// creates one after another alternate over the CPUs (the 2 x 6 burst's `perf sched`
+    /// record: each pool thread's first CPU alternates 0, 1, 0, 1...): seats are numbered in
+    /// creation order, and seat i starts on CPU i mod the number of CPUs.
     fn home(&self, slot: CoreSlot) -> u32 {
         if slot == CoreSlot::HOST {
             return self.host_home;
         }
-        self.home.get(slot.index()).copied().unwrap_or(NO_CPU)
+        let i = slot.index();
+        match self.home.get(i).copied() {
+            Some(cpu) if cpu != NO_CPU => cpu,
+            _ => (i % self.on.len()) as u32,
+        }
     }
 
     fn set_home(&mut self, slot: CoreSlot, cpu: u32) {
@@ -247,7 +256,7 @@ impl RunQueues {
             return Wake::Runs;
         }
         self.touch(cpu, now);
-        let lag = self.banked[slot.index()];
+        let lag = self.banked.get(slot.index()).copied().unwrap_or(0.0);
         self.queues[cpu as usize].join(slot, lag, Standing::Waiting(work_ns));
         match self.worker_head(cpu) {
             Some(head) => self.preempt_at_wake(slot, head, cpu, now),
@@ -283,7 +292,7 @@ impl RunQueues {
             }
         }
         self.touch(cpu, now);
-        let lag = self.banked[slot.index()];
+        let lag = self.banked.get(slot.index()).copied().unwrap_or(0.0);
         self.queues[c].join(slot, lag, Standing::Briefly);
         if self.pick(cpu, head, now) == Some(slot) {
             self.bank(slot, cpu);
@@ -409,7 +418,12 @@ impl RunQueues {
     fn bank(&mut self, slot: CoreSlot, cpu: u32) {
         let limit = (2 * self.slice_ns).max(TICK_NS) as f64;
         let lag = self.queues[cpu as usize].sleep(slot).unwrap_or(0.0);
-        self.banked[slot.index()] = lag.clamp(-limit, limit);
+        let i = slot.index();
+        if i >= self.banked.len() {
+            self.home.resize(i + 1, NO_CPU);
+            self.banked.resize(i + 1, 0.0);
+        }
+        self.banked[i] = lag.clamp(-limit, limit);
     }
 
     /// Takes `slot` out of its CPU's waiting threads if it waits there, returning the work it
