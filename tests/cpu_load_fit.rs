@@ -1,5 +1,5 @@
 //! Real CPython under sustained CPU load: the fitting halves of
-//! notebooks/measurements/cpu-load-2026-12-02, -03 and -04 (the halves used to find
+//! notebooks/measurements/cpu-load-2026-12-02, -03, -04 and -04b (the halves used to find
 //! mechanisms), and the 2026-12-04 half measured a second time (`fit-again`). The hold-out
 //! halves are reported in the README, not tested here.
 //!
@@ -85,5 +85,15 @@ fn the_third_fitting_half_measured_again_keeps_its_score() {
         checks: 252,
         passing_today: 194,
         worst_mean_latency_error: 0.51,
+    });
+}
+
+#[test]
+fn the_fourth_fitting_half_keeps_its_score() {
+    keeps_its_score(FittingHalf {
+        folder: "cpu-load-2026-12-04b/fit",
+        checks: 252,
+        passing_today: 183,
+        worst_mean_latency_error: 0.32,
     });
 }
