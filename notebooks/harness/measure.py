@@ -8,7 +8,9 @@ This is the project's own ground-truth harness: it runs the cases of a
     DIR/cases.json              the cases measured (a copy, restricted to --only)
     DIR/measured.json           machine block + per-case metrics (median/min/max/reps)
     DIR/invocations/<case>.csv  every invocation of every repetition
-    DIR/harness_log.json        extra diagnostics (load checks, retries); not read by sim
+    DIR/harness_log.json        extra diagnostics (load checks, retries, the host's CPU per
+                                invocation, each repetition's machine speed: idle ping round
+                                trip and a fixed Python probe); not read by sim
 
 Usage::
 
@@ -465,6 +467,18 @@ class Host:
                                % (kind, worker, msg[0], got_worker))
         return msg
 
+    def ping_round_trips_us(self, count):
+        """Round trips of a ping to worker 0 and back (its receiver and sender threads, the
+        pipes, the wake-ups of an idle machine), us: the dispatch path's kind of work, the
+        same for every case."""
+        trips = []
+        for _ in range(count):
+            sent = time.perf_counter()
+            self.to_worker[0].send(("ping",))
+            self.expect("pong", 0)
+            trips.append((time.perf_counter() - sent) * 1e6)
+        return trips
+
     def check_clocks(self):
         """Each worker's perf_counter must lie between our send and receive."""
         for w in range(self.P):
@@ -604,6 +618,28 @@ class LoadMeter:
 # ---------------------------------------------------------------------------
 
 IDLE_WINDOW_S = 0.5   # idle-machine check before t0 (also lets the spawned workers settle)
+SPEED_PINGS = 21      # idle round trips timed before each repetition
+PROBE_ITERATIONS = 20000  # pure-Python loop iterations timed before each repetition
+
+
+def python_probe_us(iterations=PROBE_ITERATIONS):
+    """CPU time of a fixed pure-Python loop in this thread, us: how fast the machine runs
+    Python right now (the CPU bodies cannot show it: they run until their own CPU clock has
+    advanced d ms)."""
+    start = time.thread_time()
+    total = 0
+    for i in range(iterations):
+        total += i * i % 7
+    return (time.thread_time() - start) * 1e6
+
+
+def machine_speed(host):
+    """This repetition's speed record, taken on the idle machine before the load starts: the
+    median idle ping round trip and the median of three runs of the Python probe."""
+    trips = sorted(host.ping_round_trips_us(SPEED_PINGS))
+    probes = sorted(python_probe_us() for _ in range(3))
+    return {"ping_round_trip_us": round(trips[len(trips) // 2], 1),
+            "python_probe_us": round(probes[1], 1)}
 RUN_WINDOW_MIN_S = 1.0  # shorter runs are too short for tick-based load accounting
 
 
@@ -617,6 +653,7 @@ def run_repetition(case, rep, opts):
     try:
         pools = host.start()
         host.check_clocks()
+        speed = machine_speed(host)
         meter = LoadMeter([os.getpid()] + [p.pid for p in host.procs])
         meter.begin()
         time.sleep(IDLE_WINDOW_S if opts.quiet_check else 0.2)
@@ -636,7 +673,8 @@ def run_repetition(case, rep, opts):
     check = {"foreign_cores_idle": idle_foreign, "foreign_cores_run": run_foreign,
              "pools": pools[0] if pools else None,
              "host_cpu_us_per_invocation": round(host_cpu_s * 1e6 / n, 1),
-             "host_send_cpu_us_per_invocation": round(send_cpu_s * 1e6 / n, 1)}
+             "host_send_cpu_us_per_invocation": round(send_cpu_s * 1e6 / n, 1),
+             "speed": speed}
     return build_rows(rep, t0, arrivals, host.records), check
 
 

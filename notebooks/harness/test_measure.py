@@ -107,6 +107,15 @@ class QuickRun(unittest.TestCase):
                 self.assertLessEqual(float(r["arrival_ms"]), float(r["start_ms"]))
                 self.assertLess(float(r["start_ms"]), float(r["end_ms"]))
 
+    def test_each_repetition_records_the_machine_speed(self):
+        with open(os.path.join(self.out, "harness_log.json")) as f:
+            log = json.load(f)
+        for case in self.cases:
+            for rep in log["cases"][case["name"]]["reps"]:
+                speed = rep["attempts"][rep["kept_attempt"]]["speed"]
+                self.assertGreater(speed["ping_round_trip_us"], 0)
+                self.assertGreater(speed["python_probe_us"], 0)
+
     def test_threads_vs_event_loop(self):
         # 4 x time.sleep(50 ms) on 2 threads: two waves; 4 x asyncio.sleep: one wave
         self.assertGreater(self.metric("sync_io_P1_T2", "makespan_ms"), 95)

@@ -316,37 +316,6 @@ impl DispatchCosts {
         generator_sleeps: false,
     };
 
-    /// The same costs on a machine that runs code `slowdown` times slower than the one they
-    /// were calibrated on (2.0: every cost doubled). Every cost that is code the machine
-    /// executes scales: the dispatch path's Python, the host's work, the kernel's wake-up and
-    /// hand-over paths, timer lateness. What does not scale is set elsewhere and stays: CPU
-    /// bodies (they run until their thread has used d ms of CPU), the GIL's switch interval
-    /// and every sleep (timeouts), and the shares and chances (not durations).
-    ///
-    /// ```
-    /// let c = sim::config::DispatchCosts::CALIBRATED.slowed_by(1.5);
-    /// assert_eq!(c.respond_ns, 126_000);
-    /// assert_eq!(c.handover_previous_holder, 0.28);
-    /// ```
-    pub fn slowed_by(self, slowdown: f64) -> DispatchCosts {
-        let scale = |ns: u64| (ns as f64 * slowdown).round() as u64;
-        DispatchCosts {
-            transport_ns: scale(self.transport_ns),
-            receive_ns: scale(self.receive_ns),
-            dispatch_ns: scale(self.dispatch_ns),
-            executor_handoff_ns: scale(self.executor_handoff_ns),
-            task_start_ns: scale(self.task_start_ns),
-            complete_ns: scale(self.complete_ns),
-            respond_ns: scale(self.respond_ns),
-            gil_handover_ns: scale(self.gil_handover_ns),
-            timer_slack_ns: scale(self.timer_slack_ns),
-            sleeper_wake_max_ns: scale(self.sleeper_wake_max_ns),
-            host_request_ns: scale(self.host_request_ns),
-            host_response_ns: scale(self.host_response_ns),
-            ..self
-        }
-    }
-
     /// Extra wake-up latency of a thread that slept `slept_ns` waiting for work (blocked in a
     /// pipe read, a queue or epoll) when another thread wakes it, on top of the dispatch costs
     /// (which hold a short sleeper's wake-up). Timed wake-ups (`time.sleep`, asyncio timers)

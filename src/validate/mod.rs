@@ -7,14 +7,11 @@
 //! measured min..max where that is wider; max concurrency inside min..max; per-process counts
 //! exact. Burst and serial cases are simulated `reps` times with different seeds (the GIL's
 //! hand-over is random, as the OS's is) and the median compared; Poisson cases are compared
-//! per repetition, replaying that repetition's arrivals, on a machine as fast as the harness
-//! recorded for that repetition where `harness_log.json` says (`machine_speed`). Impossible
-//! cases are refused before anything runs (`case_checks`); the table ends with its score
-//! (`score`).
+//! per repetition, replaying that repetition's arrivals. Impossible cases are refused before
+//! anything runs (`case_checks`); the table ends with its score (`score`).
 
 mod case_checks;
 mod cases;
-mod machine_speed;
 mod score;
 
 use crate::cli::ValidateArgs;
@@ -196,13 +193,6 @@ pub fn validate_dir_rows(
     }
     if let Some(placement) = placement {
         exps.iter_mut().for_each(|e| e.host.placement = placement);
-    }
-    let speeds = machine_speed::RecordedSpeeds::read(dir)?;
-    for (plan, exp) in plans.iter().zip(exps.iter_mut()) {
-        let name = plan.case["name"].as_str().unwrap_or("");
-        if let Some(slowdown) = plan.rep.and_then(|rep| speeds.slowdown(name, rep)) {
-            machine_speed::slow_down(exp, slowdown);
-        }
     }
     let outputs = run_all(&exps)?;
     if let Some(rows_dir) = rows {

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Idle CPU time and GIL hand-over placement in a `perf sched` record of one burst case.
+
+    perf sched record -a -o perf.data -- python3 measure.py --cases C --only CASE --reps 1 \\
+        --no-quiet-check --out DIR
+    perf script -i perf.data -F comm,pid,tid,cpu,time,event,trace | gzip > sched.txt.gz
+    python3 sched_idle.py sched.txt.gz
+
+The burst is the last stretch of worker activity: it starts where the last idle stretch of
+20 ms or more before the last pool-thread run ends (the harness's idle check). Pool threads
+are the worker processes' threads that ran 5 ms or more in it (the harness host is the
+process that started the others and is left out). Prints how long the CPUs idled in the burst
+while worker threads existed, and how GIL hand-overs placed the thread they woke: a pool
+thread woken by a pool thread of its own process that then runs 0.5 ms or more is taken to be
+handed the GIL; it lands on the waker's CPU, or on another, busy with another process's
+thread or idle. Stdlib only.
+"""
+
+import argparse
+import gzip
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+LINE = re.compile(r"^\s*(.+?)\s+(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+sched:(\w+):\s*(.*)$")
+QUIET_GAP_S = 0.020
+POOL_MIN_RUN_S = 0.005
+HOLDER_MIN_RUN_S = 0.0005
+
+
+def read_events(lines):
+    """(time s, cpu, tgid, tid, event, fields) of each sched_switch and sched_waking line."""
+    events = []
+    for line in lines:
+        m = LINE.match(line)
+        if m and m.group(6) in ("sched_switch", "sched_waking"):
+            _comm, tgid, tid, cpu, t, kind, rest = m.groups()
+            events.append((float(t), int(cpu), int(tgid), int(tid), kind, rest))
+    events.sort(key=lambda e: e[0])
+    return events
+
+
+def field(rest, name):
+    """An integer field of a tracepoint's text (`next_pid=12`)."""
+    m = re.search(r"(?:^|\s)" + name + r"=(\d+)", rest)
+    return int(m.group(1)) if m else None
+
+
+def runs_and_wakes(events):
+    """Per thread its run intervals (start, end, cpu); every waking as (t, cpu, waker tid,
+    wakee tid, target cpu); the process (tgid) of every thread seen running a traced event."""
+    on_cpu, runs, wakes, tgid_of = {}, defaultdict(list), [], {}
+    for t, cpu, tgid, tid, kind, rest in events:
+        tgid_of.setdefault(tid, tgid)
+        if kind == "sched_switch":
+            if cpu in on_cpu:
+                prev, since = on_cpu[cpu]
+                runs[prev].append((since, t, cpu))
+            on_cpu[cpu] = (field(rest, "next_pid"), t)
+        else:
+            wakes.append((t, cpu, tid, field(rest, "pid"), field(rest, "target_cpu")))
+    return runs, wakes, tgid_of
+
+
+def burst_window(runs, pool):
+    """(start, end) of the burst: from the end of the last long idle stretch to the last
+    pool-thread run's end."""
+    end = max(e for tid in pool for _s, e, _c in runs[tid])
+    quiet_ends = [e for s, e, _c in runs.get(0, []) if e - s >= QUIET_GAP_S and e < end]
+    return (max(quiet_ends) if quiet_ends else min(s for tid in pool for s, _e, _c in runs[tid]),
+            end)
+
+
+def pool_threads(runs, tgid_of):
+    """{thread: process} of the worker pools: threads other than a process's main thread
+    that ran 5 ms or more, in processes with two or more of them (the harness host has one at
+    most, its collector)."""
+    total = defaultdict(float)
+    for tid, intervals in runs.items():
+        if tid:
+            total[tid] = sum(e - s for s, e, _c in intervals)
+    busy = [tid for tid, v in total.items() if v >= POOL_MIN_RUN_S]
+    per_process = defaultdict(list)
+    for tid in busy:
+        if tid != tgid_of.get(tid):
+            per_process[tgid_of.get(tid)].append(tid)
+    return {tid: p for p, tids in per_process.items() if len(tids) >= 2 for tid in tids}
+
+
+def idle_stretches(runs, window):
+    """Idle stretches (s) of every CPU inside the window."""
+    lo, hi = window
+    return [min(e, hi) - max(s, lo) for s, e, _c in runs.get(0, []) if min(e, hi) > max(s, lo)]
+
+
+def occupant(runs, cpu, t):
+    """The thread running on `cpu` at `t` (0: idle, None: unknown)."""
+    for tid, intervals in runs.items():
+        for s, e, c in intervals:
+            if c == cpu and s <= t < e:
+                return tid
+    return None
+
+
+def handovers(runs, wakes, pool, window):
+    """Delays (s) of GIL hand-over wake-ups by where they landed: the waker's CPU, another CPU
+    busy with another process's thread, another CPU idle, other."""
+    lo, hi = window
+    placed = defaultdict(list)
+    for t, cpu, waker, wakee, target in wakes:
+        if not (lo <= t <= hi) or wakee not in pool or pool.get(waker) != pool[wakee]:
+            continue
+        nxt = next(((s, e, c) for s, e, c in runs[wakee] if s >= t), None)
+        if nxt is None or nxt[1] - nxt[0] < HOLDER_MIN_RUN_S:
+            continue
+        if target == cpu:
+            where = "waker's CPU"
+        else:
+            there = occupant(runs, target, t)
+            if there == 0:
+                where = "another CPU, idle"
+            elif there in pool and pool[there] != pool[wakee]:
+                where = "another CPU, busy with another process"
+            else:
+                where = "another CPU, other"
+        placed[where].append(nxt[0] - t)
+    return placed
+
+
+def report(lines, out=sys.stdout):
+    events = read_events(lines)
+    runs, wakes, tgid_of = runs_and_wakes(events)
+    pool = pool_threads(runs, tgid_of)
+    if not pool:
+        print("no worker pool threads found (two or more threads of a process running 5 ms)",
+              file=out)
+        return 1
+    window = burst_window(runs, pool)
+    cpus = sorted({c for intervals in runs.values() for _s, _e, c in intervals})
+    idle = idle_stretches(runs, window)
+    length = window[1] - window[0]
+    print("burst: %.1f ms on %d CPUs, %d pool threads in %d processes"
+          % (length * 1e3, len(cpus), len(pool), len(set(pool.values()))), file=out)
+    if idle:
+        print("idle: %.1f ms (%.0f%% of the CPUs' time) in %d stretches, median %.2f ms, "
+              "longest %.2f ms" % (sum(idle) * 1e3, 100 * sum(idle) / (length * len(cpus)),
+                                   len(idle), statistics.median(idle) * 1e3, max(idle) * 1e3),
+              file=out)
+    placed = handovers(runs, wakes, pool, window)
+    total = sum(len(v) for v in placed.values())
+    print("GIL hand-overs (a pool thread woken by its own process's, then running >= 0.5 ms):"
+          " %d" % total, file=out)
+    for where, delays in sorted(placed.items(), key=lambda kv: -len(kv[1])):
+        print("  %-40s %3d, ran after a median of %.0f us"
+              % (where, len(delays), statistics.median(delays) * 1e6), file=out)
+    return 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("trace", help="perf script text (-F comm,pid,tid,cpu,time,event,trace), "
+                                 "gzipped or not")
+    opts = p.parse_args(argv)
+    opener = gzip.open if opts.trace.endswith(".gz") else open
+    with opener(opts.trace, "rt") as f:
+        return report(f)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

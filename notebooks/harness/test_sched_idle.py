@@ -1,0 +1,70 @@
+"""Tests of sched_idle.py on a small synthetic `perf script` trace (stdlib unittest)."""
+
+import io
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import sched_idle  # noqa: E402
+
+
+def switch(t, cpu, tgid, tid, nxt):
+    return ("python3 %d/%d [%03d] %.6f: sched:sched_switch: prev_comm=python3 prev_pid=%d "
+            "prev_prio=120 prev_state=S ==> next_comm=x next_pid=%d next_prio=120"
+            % (tgid, tid, cpu, t, tid, nxt))
+
+
+def waking(t, cpu, tgid, tid, wakee, target):
+    return ("python3 %d/%d [%03d] %.6f: sched:sched_waking: comm=python3 pid=%d prio=120 "
+            "target_cpu=%03d" % (tgid, tid, cpu, t, wakee, target))
+
+
+# Processes 10 (threads 11, 12) and 20 (threads 21, 22) on CPUs 0 and 1, idle until 1.0 s.
+# At 1.010 thread 11 (CPU 0) hands its GIL to thread 12, whose last CPU is 1, busy with 21:
+# 12 takes CPU 1 at 1.01002 and CPU 0 idles from 1.0101 to 1.0141.
+TRACE = [
+    switch(0.900, 0, 0, 0, 11), switch(0.900, 1, 0, 0, 21),
+    switch(0.901, 0, 10, 11, 0), switch(0.901, 1, 20, 21, 0),
+    switch(1.000, 0, 0, 0, 11), switch(1.000, 1, 0, 0, 21),
+    waking(1.010, 0, 10, 11, 12, 1),
+    switch(1.01002, 1, 20, 21, 12),
+    switch(1.0101, 0, 10, 11, 0),
+    switch(1.0141, 0, 0, 0, 21),
+    switch(1.030, 1, 10, 12, 22), switch(1.030, 0, 20, 21, 11),
+    switch(1.040, 1, 20, 22, 0), switch(1.040, 0, 10, 11, 0),
+]
+
+
+class SchedIdleTest(unittest.TestCase):
+    def setUp(self):
+        events = sched_idle.read_events(TRACE)
+        self.runs, self.wakes, tgid_of = sched_idle.runs_and_wakes(events)
+        self.pool = sched_idle.pool_threads(self.runs, tgid_of)
+        self.window = sched_idle.burst_window(self.runs, self.pool)
+
+    def test_pool_threads_are_grouped_by_process(self):
+        self.assertEqual(self.pool, {11: 10, 12: 10, 21: 20, 22: 20})
+
+    def test_the_burst_starts_after_the_idle_check(self):
+        self.assertAlmostEqual(self.window[0], 1.000)
+        self.assertAlmostEqual(self.window[1], 1.040)
+
+    def test_idle_stretches_inside_the_burst(self):
+        idle = sched_idle.idle_stretches(self.runs, self.window)
+        self.assertEqual(len(idle), 1)
+        self.assertAlmostEqual(idle[0], 0.004)
+
+    def test_a_hand_over_to_the_other_process_s_cpu(self):
+        placed = sched_idle.handovers(self.runs, self.wakes, self.pool, self.window)
+        self.assertEqual(list(placed), ["another CPU, busy with another process"])
+        self.assertAlmostEqual(placed["another CPU, busy with another process"][0], 20e-6)
+
+    def test_report(self):
+        out = io.StringIO()
+        self.assertEqual(sched_idle.report(TRACE, out), 0)
+        self.assertIn("idle: 4.0 ms", out.getvalue())
+
+
+if __name__ == "__main__":
+    unittest.main()
