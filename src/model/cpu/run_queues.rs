@@ -1,27 +1,29 @@
 //! Per-CPU run queues with home CPUs: where the cores run a woken thread under
 //! [`Placement::HomeCpu`](crate::config::Placement::HomeCpu).
 //!
-//! Each thread has a home CPU, the one it last ran on (a new thread starts on the least loaded
-//! CPU, the lowest-numbered of equals). A thread woken while its home CPU is busy and another
-//! CPU idles is queued on its home CPU, as the measured 2-vCPU VM does
-//! (`notebooks/measurements/sched-placement-2026-12-03`, `perf sched` on three cases: 92-94% of
-//! such wake-ups in the Poisson cases; the VM has no scheduling domains, so no load
-//! balancing moves it). There Linux 6.18's EEVDF decides (`eevdf`): the woken thread takes the
-//! CPU at once if the thread running there is no longer eligible once the woken one's lag is
-//! counted (it wakes owed CPU time, having waited here before and slept before its share), or
-//! if its own deadline is earlier; otherwise it waits for the running thread's deadline,
-//! every base slice from when that one took the CPU: 0.70 ms x (1 + log2 CPUs), 1.4 ms on 2
-//! vCPUs ([`slice_ns`]), the first slice protected outright (RUN_TO_PARITY). A thread switched
-//! out waits on that CPU in turn, owed the time it waits. The host process's work is not on
-//! these queues and never holds a woken thread back: it is many short runs of the host's own
+//! Each thread has a home CPU, the one it last ran on; before its first run, the one it was
+//! created on: Linux places a new thread on the idlest CPU (fork balancing), so the threads a
+//! process starts one after another alternate over the CPUs, and seat i starts on CPU
+//! i mod CPUs (the 2 x 6 burst's `perf sched` record,
+//! `notebooks/measurements/sched-burst-2026-12-04`). A thread woken while its home CPU is busy
+//! and another CPU idles is queued on its home CPU, as the measured 2-vCPU VM does
+//! (`notebooks/measurements/sched-placement-2026-12-03`: 92-94% of such wake-ups), unless the
+//! idle CPU takes it ([`IDLE_CPU_TAKES_WAKE`]); a thread woken by one of its own process on
+//! another CPU may be placed beside its waker ([`WAKER_CPU_TAKES_WAKE`]). On its CPU Linux
+//! 6.18's EEVDF decides (`eevdf`): the woken thread takes the CPU at once if the thread
+//! running there is no longer eligible once the woken one's lag is counted, or if its own
+//! deadline is earlier; otherwise it waits for the running thread's deadline, every base
+//! slice from when that one took the CPU: 0.70 ms x (1 + log2 CPUs), 1.4 ms on 2 vCPUs
+//! ([`slice_ns`]), the first slice protected outright (RUN_TO_PARITY). A thread switched out
+//! waits on that CPU in turn, owed the time it waits. The host process's work is not on these
+//! queues and never holds a woken thread back: it is many short runs of the host's own
 //! threads, each soon asleep.
 //!
-//! The one measured parameter is how often the idle CPU takes the woken thread at once
-//! instead: [`IDLE_CPU_TAKES_WAKE`], from the counts of that measurement. A CPU going idle
-//! later does not take a queued thread at once: the VM balances only at its 4 ms scheduler
-//! tick, about a half per tick (`notebooks/measurements/pull-latency-2026-12-04`,
-//! [`PULL_PER_TICK`]); threads time-sharing a CPU because every CPU was busy do spread to a
-//! CPU that goes idle with no one waiting for it, as processor sharing has them do.
+//! A CPU going idle does not take a queued thread at once: the VM balances only at its 4 ms
+//! scheduler tick, about a half per tick (`notebooks/measurements/pull-latency-2026-12-04`,
+//! [`PULL_PER_TICK`]; `settle`). So a GIL hand-over that wakes the new holder on the other
+//! process's CPU leaves the waker's CPU idle until a tick moves a thread over, which is where a
+//! process of several CPU threads loses cores beside another process.
 //!
 //! The rates stay those of processor sharing over all running threads (`Cores`): these queues
 //! only decide which runnable thread waits, and for how long, while a CPU idles.
@@ -31,7 +33,9 @@ use super::eevdf::{CpuQueue, Standing};
 use crate::kernel::SimRng;
 use rand::Rng;
 
-/// No home yet: the thread has never run.
+mod settle;
+
+/// No home recorded: the thread has not run yet (its home is the CPU it was created on).
 const NO_CPU: u32 = u32::MAX;
 
 /// Of the wake-ups of a worker's thread whose last CPU was busy while another CPU idled, the
@@ -437,138 +441,5 @@ impl RunQueues {
         self.touch(cpu, now);
         self.bank(slot, cpu);
         Some(work)
-    }
-
-    /// Once an instant's transitions are done: on each CPU with threads waiting, whom EEVDF
-    /// runs if the CPU is free, runs only the host's threads, or is at its head's deadline.
-    /// Appends (seat, work) of each thread that starts to `started` and each thread it
-    /// switches out to `displaced` (whose work [`RunQueues::hold`] then sets).
-    pub(super) fn settle(
-        &mut self,
-        now: u64,
-        started: &mut Vec<(CoreSlot, u64)>,
-        displaced: &mut Vec<CoreSlot>,
-    ) {
-        for cpu in 0..self.on.len() as u32 {
-            if self.queues[cpu as usize].any_waiting() {
-                self.settle_cpu(cpu, now, started, displaced);
-            }
-            self.balance(cpu, now, started);
-        }
-    }
-
-    /// The tick balance: while `cpu` holds a waiting thread and another CPU idles, at each
-    /// tick (the first a tick after the imbalance began) the idle CPU pulls the thread that
-    /// has waited longest, with [`PULL_PER_TICK`]'s chance.
-    fn balance(&mut self, cpu: u32, now: u64, started: &mut Vec<(CoreSlot, u64)>) {
-        let c = cpu as usize;
-        let idle = self.idle_cpu().filter(|&i| i != cpu);
-        let sharing = self.on[c].len() > 1;
-        let waiting = self.queues[c].longest_waiting();
-        let Some(idle) = idle.filter(|_| waiting.is_some() || sharing) else {
-            self.pull_at[c] = None;
-            return;
-        };
-        let Some(at) = self.pull_at[c] else {
-            self.pull_at[c] = Some(now + TICK_NS);
-            return;
-        };
-        if now < at {
-            return;
-        }
-        if self.rng.random::<f64>() >= PULL_PER_TICK {
-            self.pull_at[c] = Some(at + TICK_NS * ((now - at) / TICK_NS + 1));
-            return;
-        }
-        self.pull_at[c] = None;
-        self.touch(cpu, now);
-        let Some(waiting) = waiting else {
-            // A thread time-sharing the CPU moves on running.
-            let moved = self.on[c].pop().expect("a shared CPU");
-            self.put(moved, idle, now);
-            return;
-        };
-        let work = self.queues[c].waiting_work(waiting).unwrap_or(0);
-        self.put(waiting, idle, now);
-        started.push((waiting, work));
-    }
-
-    /// Settles `cpu`: a thread woken only briefly that gets it runs its moment and sleeps
-    /// again, and the choice is made anew.
-    fn settle_cpu(
-        &mut self,
-        cpu: u32,
-        now: u64,
-        started: &mut Vec<(CoreSlot, u64)>,
-        displaced: &mut Vec<CoreSlot>,
-    ) {
-        self.touch(cpu, now);
-        while let Some(brief) = self.settle_step(cpu, now, started, displaced) {
-            self.bank(brief, cpu);
-        }
-    }
-
-    /// One choice on `cpu`: starts the thread EEVDF picks there, or returns it if it was
-    /// woken only briefly.
-    fn settle_step(
-        &mut self,
-        cpu: u32,
-        now: u64,
-        started: &mut Vec<(CoreSlot, u64)>,
-        displaced: &mut Vec<CoreSlot>,
-    ) -> Option<CoreSlot> {
-        let c = cpu as usize;
-        if let Some(head) = self.worker_head(cpu) {
-            if now < self.deadline[c] {
-                return None;
-            }
-            let next = self.pick(cpu, head, now).filter(|&p| p != head)?;
-            if self.queues[c].standing(next) == Some(Standing::Briefly) {
-                return Some(next);
-            }
-            let work = self.queues[c].waiting_work(next).unwrap_or(0);
-            self.displace(head, next, cpu, now);
-            displaced.push(head);
-            started.push((next, work));
-            return None;
-        }
-        let next = self.queues[c].pick(None, 0, self.slice_ns)?;
-        if self.on[c].len() > 1 && now < self.deadline[c] {
-            return None;
-        }
-        if self.queues[c].standing(next) == Some(Standing::Briefly) {
-            return Some(next);
-        }
-        let work = self.queues[c].waiting_work(next).unwrap_or(0);
-        if self.on[c].len() > 1 {
-            // Time-sharing threads (every CPU busy): it joins them at their deadline.
-            self.renew_deadline(cpu, now);
-            self.queues[c].set(next, Standing::Running);
-            self.on[c].push(next);
-        } else {
-            let idle = self.idle_cpu().filter(|&i| i != cpu).unwrap_or(cpu);
-            self.start_waiting(next, cpu, idle, now);
-        }
-        started.push((next, work));
-        None
-    }
-
-    /// When the next waiting thread may run (a busy CPU's head reaches its deadline, or a
-    /// tick may pull it to an idle CPU), if any waits.
-    pub(super) fn next_due(&self) -> Option<u64> {
-        let deadlines = (0..self.on.len())
-            .filter(|&c| self.queues[c].any_waiting() && !self.on[c].is_empty())
-            .map(|c| self.deadline[c]);
-        deadlines
-            .chain(self.pull_at.iter().flatten().copied())
-            .min()
-    }
-
-    /// Whether any thread waits for its CPU.
-    pub(super) fn any_queued(&self) -> bool {
-        let shared = self.on.iter().any(|on| on.len() > 1) && self.idle_cpu().is_some();
-        shared
-            || self.queues.iter().any(CpuQueue::any_waiting)
-            || self.pull_at.iter().any(Option::is_some)
     }
 }

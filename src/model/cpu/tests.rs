@@ -188,7 +188,8 @@ fn a_thread_woken_on_its_busy_home_cpu_waits_while_the_other_idles() {
     let (mut queued, n) = (0, 1000);
     for seed in 0..n {
         // b last ran on CPU 0; a takes CPU 0 at 10 us; b wakes at 100 us with CPU 1 idle.
-        let (mut c, [a, b]) = home_cores_seeded(seed);
+        // (Seats 0 and 2 were created on CPU 0: new threads alternate over the CPUs.)
+        let (mut c, [a, _, b]) = home_cores_seeded(seed);
         run_then_sleep(&mut c, b, 1_000, 0);
         c.start(a, 10_000_000, 10_000);
         c.start(b, 1_000, 100_000);
@@ -208,8 +209,24 @@ fn a_thread_woken_on_its_busy_home_cpu_waits_while_the_other_idles() {
 }
 
 #[test]
+fn a_new_thread_starts_on_the_cpu_it_was_created_on() {
+    // Seats alternate over the CPUs as they are created: seat 2 belongs to CPU 0. Its first
+    // run, while seat 0 runs there and CPU 1 idles, mostly waits on CPU 0 (the idle CPU
+    // takes a wake-up only with IDLE_CPU_TAKES_WAKE's chance), where a new thread placed on
+    // the least loaded CPU would never wait.
+    let (mut queued, n) = (0, 200);
+    for seed in 0..n {
+        let (mut c, [a, _, fresh]) = home_cores_seeded(seed);
+        c.start(a, 10_000_000, 0);
+        c.start(fresh, 50_000, 100_000);
+        queued += usize::from(c.running() == 1);
+    }
+    assert!(queued > 150, "{queued} of {n} first runs waited");
+}
+
+#[test]
 fn a_queued_thread_runs_as_soon_as_the_thread_ahead_leaves() {
-    let (mut c, [a, b]) = home_cores();
+    let (mut c, [a, _, b]) = home_cores();
     run_then_sleep(&mut c, b, 1_000, 0);
     c.start(a, 300_000, 10_000);
     // Seed 7's first draw queues b (checked: only a runs).
@@ -229,7 +246,7 @@ fn a_queued_thread_runs_as_soon_as_the_thread_ahead_leaves() {
 
 #[test]
 fn a_thread_woken_owing_nothing_waits_for_the_running_thread_s_next_deadline() {
-    let (mut c, [a, b]) = home_cores();
+    let (mut c, [a, _, b]) = home_cores();
     run_then_sleep(&mut c, b, 1_000, 0);
     c.start(a, 10_000_000, 10_000);
     // 2 ms later a is past its protected first slice but its second ends first (2.81 ms):
@@ -246,7 +263,7 @@ fn a_thread_woken_owing_nothing_waits_for_the_running_thread_s_next_deadline() {
 fn a_thread_that_slept_owed_time_preempts_at_once_when_it_wakes() {
     let mut preempted = 0;
     for seed in 0..200 {
-        let (mut c, [a, b]) = home_cores_seeded(seed);
+        let (mut c, [a, _, b]) = home_cores_seeded(seed);
         run_then_sleep(&mut c, b, 1_000, 0);
         c.start(a, 10_000_000, 10_000);
         c.start(b, 50_000, 100_000);
@@ -259,7 +276,7 @@ fn a_thread_that_slept_owed_time_preempts_at_once_when_it_wakes() {
         assert_eq!(c.next_finish(1_410_000), Some(1_460_000));
         let mut done = Vec::new();
         c.finish_due(1_460_000, &mut done);
-        assert_eq!(done, vec![th(1)]);
+        assert_eq!(done, vec![th(2)]);
         c.next_finish(1_460_000);
         c.start(b, 50_000, 2_000_000);
         if c.running() == 1 {

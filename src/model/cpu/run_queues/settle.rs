@@ -1,0 +1,140 @@
+//! Settling the run queues once an instant's transitions are done: whom EEVDF runs on each
+//! CPU with threads waiting, and the tick balance that moves a waiting thread to an idle CPU.
+
+use super::{CoreSlot, CpuQueue, RunQueues, Standing, PULL_PER_TICK, TICK_NS};
+use rand::Rng;
+
+impl RunQueues {
+    /// Once an instant's transitions are done: on each CPU with threads waiting, whom EEVDF
+    /// runs if the CPU is free, runs only the host's threads, or is at its head's deadline.
+    /// Appends (seat, work) of each thread that starts to `started` and each thread it
+    /// switches out to `displaced` (whose work [`RunQueues::hold`] then sets).
+    pub(in crate::model::cpu) fn settle(
+        &mut self,
+        now: u64,
+        started: &mut Vec<(CoreSlot, u64)>,
+        displaced: &mut Vec<CoreSlot>,
+    ) {
+        for cpu in 0..self.on.len() as u32 {
+            if self.queues[cpu as usize].any_waiting() {
+                self.settle_cpu(cpu, now, started, displaced);
+            }
+            self.balance(cpu, now, started);
+        }
+    }
+
+    /// The tick balance: while `cpu` holds a waiting thread and another CPU idles, at each
+    /// tick (the first a tick after the imbalance began) the idle CPU pulls the thread that
+    /// has waited longest, with [`PULL_PER_TICK`]'s chance.
+    fn balance(&mut self, cpu: u32, now: u64, started: &mut Vec<(CoreSlot, u64)>) {
+        let c = cpu as usize;
+        let idle = self.idle_cpu().filter(|&i| i != cpu);
+        let sharing = self.on[c].len() > 1;
+        let waiting = self.queues[c].longest_waiting();
+        let Some(idle) = idle.filter(|_| waiting.is_some() || sharing) else {
+            self.pull_at[c] = None;
+            return;
+        };
+        let Some(at) = self.pull_at[c] else {
+            self.pull_at[c] = Some(now + TICK_NS);
+            return;
+        };
+        if now < at {
+            return;
+        }
+        if self.rng.random::<f64>() >= PULL_PER_TICK {
+            self.pull_at[c] = Some(at + TICK_NS * ((now - at) / TICK_NS + 1));
+            return;
+        }
+        self.pull_at[c] = None;
+        self.touch(cpu, now);
+        let Some(waiting) = waiting else {
+            // A thread time-sharing the CPU moves on running.
+            let moved = self.on[c].pop().expect("a shared CPU");
+            self.put(moved, idle, now);
+            return;
+        };
+        let work = self.queues[c].waiting_work(waiting).unwrap_or(0);
+        self.put(waiting, idle, now);
+        started.push((waiting, work));
+    }
+
+    /// Settles `cpu`: a thread woken only briefly that gets it runs its moment and sleeps
+    /// again, and the choice is made anew.
+    fn settle_cpu(
+        &mut self,
+        cpu: u32,
+        now: u64,
+        started: &mut Vec<(CoreSlot, u64)>,
+        displaced: &mut Vec<CoreSlot>,
+    ) {
+        self.touch(cpu, now);
+        while let Some(brief) = self.settle_step(cpu, now, started, displaced) {
+            self.bank(brief, cpu);
+        }
+    }
+
+    /// One choice on `cpu`: starts the thread EEVDF picks there, or returns it if it was
+    /// woken only briefly.
+    fn settle_step(
+        &mut self,
+        cpu: u32,
+        now: u64,
+        started: &mut Vec<(CoreSlot, u64)>,
+        displaced: &mut Vec<CoreSlot>,
+    ) -> Option<CoreSlot> {
+        let c = cpu as usize;
+        if let Some(head) = self.worker_head(cpu) {
+            if now < self.deadline[c] {
+                return None;
+            }
+            let next = self.pick(cpu, head, now).filter(|&p| p != head)?;
+            if self.queues[c].standing(next) == Some(Standing::Briefly) {
+                return Some(next);
+            }
+            let work = self.queues[c].waiting_work(next).unwrap_or(0);
+            self.displace(head, next, cpu, now);
+            displaced.push(head);
+            started.push((next, work));
+            return None;
+        }
+        let next = self.queues[c].pick(None, 0, self.slice_ns)?;
+        if self.on[c].len() > 1 && now < self.deadline[c] {
+            return None;
+        }
+        if self.queues[c].standing(next) == Some(Standing::Briefly) {
+            return Some(next);
+        }
+        let work = self.queues[c].waiting_work(next).unwrap_or(0);
+        if self.on[c].len() > 1 {
+            // Time-sharing threads (every CPU busy): it joins them at their deadline.
+            self.renew_deadline(cpu, now);
+            self.queues[c].set(next, Standing::Running);
+            self.on[c].push(next);
+        } else {
+            let idle = self.idle_cpu().filter(|&i| i != cpu).unwrap_or(cpu);
+            self.start_waiting(next, cpu, idle, now);
+        }
+        started.push((next, work));
+        None
+    }
+
+    /// When the next waiting thread may run (a busy CPU's head reaches its deadline, or a
+    /// tick may pull it to an idle CPU), if any waits.
+    pub(in crate::model::cpu) fn next_due(&self) -> Option<u64> {
+        let deadlines = (0..self.on.len())
+            .filter(|&c| self.queues[c].any_waiting() && !self.on[c].is_empty())
+            .map(|c| self.deadline[c]);
+        deadlines
+            .chain(self.pull_at.iter().flatten().copied())
+            .min()
+    }
+
+    /// Whether any thread waits for its CPU.
+    pub(in crate::model::cpu) fn any_queued(&self) -> bool {
+        let shared = self.on.iter().any(|on| on.len() > 1) && self.idle_cpu().is_some();
+        shared
+            || self.queues.iter().any(CpuQueue::any_waiting)
+            || self.pull_at.iter().any(Option::is_some)
+    }
+}
