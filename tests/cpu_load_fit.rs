@@ -7,7 +7,8 @@
 //! today's scores and the size of the mean-latency errors against regressions.
 
 mod common;
-use sim::validate::{table_text, validate_dir};
+use sim::config::Placement;
+use sim::validate::{table_text, validate_dir_rows};
 
 /// A fitting half and what sim achieves on it today.
 struct FittingHalf {
@@ -21,11 +22,12 @@ struct FittingHalf {
     worst_mean_latency_error: f64,
 }
 
-fn keeps_its_score(half: FittingHalf) {
+/// [`keeps_its_score`] with every case's woken threads placed by `placement`.
+fn keeps_its_score_with(half: FittingHalf, placement: Option<Placement>) {
     let dir = common::root()
         .join("notebooks/measurements")
         .join(half.folder);
-    let table = validate_dir(&dir, None, 3).expect("the fitting half loads");
+    let table = validate_dir_rows(&dir, None, 3, None, placement).expect("the fitting half loads");
     assert_eq!(table.len(), half.checks, "every case was compared");
     let passed = table.iter().filter(|c| c.pass).count();
     assert!(
@@ -46,6 +48,10 @@ fn keeps_its_score(half: FittingHalf) {
         worst * 100.0,
         table_text(&table)
     );
+}
+
+fn keeps_its_score(half: FittingHalf) {
+    keeps_its_score_with(half, None);
 }
 
 #[test]
@@ -96,4 +102,23 @@ fn the_fourth_fitting_half_keeps_its_score() {
         passing_today: 183,
         worst_mean_latency_error: 0.32,
     });
+}
+
+#[test]
+fn home_cpu_placement_keeps_its_scores() {
+    // (folder, checks, passing today, the largest mean-latency error today is below this)
+    for (folder, checks, passing_today, worst_mean_latency_error) in [
+        ("cpu-load-2026-12-02/fit", 246, 210, 0.43),
+        ("cpu-load-2026-12-03/fit", 210, 185, 0.23),
+        ("cpu-load-2026-12-04/fit", 252, 207, 0.48),
+        ("cpu-load-2026-12-04b/fit", 252, 194, 0.63),
+    ] {
+        let half = FittingHalf {
+            folder,
+            checks,
+            passing_today,
+            worst_mean_latency_error,
+        };
+        keeps_its_score_with(half, Some(Placement::HomeCpu));
+    }
 }
