@@ -17,15 +17,22 @@ from collections import Counter
 import sched_placement as sp
 
 
-def wakers(path, workers):
-    """Counter of (waker, waker's CPU, last CPU state, other CPU state, where it ran)."""
-    tidmap, pending, oncpu, counts = {}, {}, {}, Counter()
+def events(path, tidmap):
+    """The parsed events of a `perf script` text, recording each thread's process in
+    `tidmap` as they come."""
     for line in open(path, errors="replace"):
         ev = sp.parse(line)
         if not ev:
             continue
         if ev["tid"]:
             tidmap[int(ev["tid"])] = int(ev["pid"])
+        yield ev
+
+
+def wakers(path, workers):
+    """Counter of (waker, waker's CPU, last CPU state, other CPU state, where it ran)."""
+    tidmap, pending, oncpu, counts = {}, {}, {}, Counter()
+    for ev in events(path, tidmap):
         e = ev["event"]
         if e.endswith("sched_waking"):
             tid = int(ev["fields"]["pid"])
@@ -54,12 +61,7 @@ def wakers(path, workers):
 def preemptions(path, workers):
     """(wait us, other CPU idle, taken by same process, taken by a worker, resumed there)."""
     tidmap, oncpu, pre, waits = {}, {}, {}, []
-    for line in open(path, errors="replace"):
-        ev = sp.parse(line)
-        if not ev:
-            continue
-        if ev["tid"]:
-            tidmap[int(ev["tid"])] = int(ev["pid"])
+    for ev in events(path, tidmap):
         if not ev["event"].endswith("sched_switch"):
             continue
         now, cpu = ev["time"], int(ev["cpu"])
