@@ -66,10 +66,11 @@ pub enum Placement {
     /// are shared by processor sharing).
     #[default]
     Spread,
-    /// Queued on its home CPU (the one it last ran on) even while another CPU idles, as the
-    /// 2-vCPU VM of the measurements does (`notebooks/measurements/sched-placement-2026-12-03`):
-    /// it runs when the thread ahead leaves that CPU or has had its time slice, unless an idle
-    /// CPU takes it at the wake-up (see `model::cpu`).
+    /// Queued on its home CPU (the one it last ran on; at first the one it was created on)
+    /// even while another CPU idles, as the 2-vCPU VM of the measurements does
+    /// (`notebooks/measurements/sched-placement-2026-12-03`): EEVDF runs it at once or at the
+    /// running thread's next deadline, an idle CPU takes it at the wake-up only sometimes and
+    /// pulls it at the 4 ms tick (see `model::cpu::run_queues`).
     HomeCpu,
 }
 
