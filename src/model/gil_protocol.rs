@@ -164,8 +164,12 @@ impl World {
         let ns = std::mem::take(&mut self.threads[th].pending_ns);
         if ns > 0 {
             let p = self.threads[th].process;
-            let waker = self.processes[p].gil.handed_over_by();
-            let waker = waker.map(|w| self.threads[w].core);
+            let waker = if self.instance_of(p).cores.places_threads() {
+                let by = self.processes[p].gil.handed_over_by();
+                by.map(|w| self.threads[w].core)
+            } else {
+                None
+            };
             self.start_cpu_woken_by(th, ns, true, waker);
         } else {
             self.advance(th);
@@ -182,8 +186,14 @@ impl World {
         gil.armed_at = None;
         // The waiter whose timed wait ran out wakes to set the drop request.
         let now = self.now;
-        let requester = gil.next_requester(self.switch_interval_ns);
-        let core = requester.map(|w| self.threads[w].core);
+        let core = if self.instance_of(p).cores.places_threads() {
+            let requester = self.processes[p]
+                .gil
+                .next_requester(self.switch_interval_ns);
+            requester.map(|w| self.threads[w].core)
+        } else {
+            None
+        };
         self.instance_of(p).cores.brief_wake(core, now);
         let gil = &mut self.processes[p].gil;
         let Some(h) = gil.holder else {

@@ -138,6 +138,12 @@ impl Cores {
         self.queues = Some(Box::new(RunQueues::new(cpus, rng)));
     }
 
+    /// Whether woken threads are placed on CPUs (per-CPU run queues), so the cores want to
+    /// know which thread wakes, and who woke it.
+    pub fn places_threads(&self) -> bool {
+        self.queues.is_some()
+    }
+
     /// Useful work per ns of each running thread.
     fn rate(&self) -> f64 {
         let n = self.running as f64;

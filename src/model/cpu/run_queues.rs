@@ -103,7 +103,8 @@ pub(super) struct RunQueues {
     queues: Vec<CpuQueue>,
     /// Per CPU: the next tick at which an idle CPU may pull a thread waiting there.
     pull_at: Vec<Option<u64>>,
-    /// Per seat: its home CPU ([`NO_CPU`] before it first runs).
+    /// Per seat: the CPU it last ran on ([`NO_CPU`] before it first runs: see
+    /// [`RunQueues::home`]).
     home: Vec<u32>,
     /// Per seat: the lag it took along when it last slept, ns.
     banked: Vec<f64>,
@@ -156,11 +157,16 @@ impl RunQueues {
             return;
         }
         let i = slot.index();
+        self.make_room(i);
+        self.home[i] = cpu;
+    }
+
+    /// Grows the per-seat records to hold seat `i`.
+    fn make_room(&mut self, i: usize) {
         if i >= self.home.len() {
             self.home.resize(i + 1, NO_CPU);
             self.banked.resize(i + 1, 0.0);
         }
-        self.home[i] = cpu;
     }
 
     /// The first idle CPU, if any.
@@ -189,7 +195,7 @@ impl RunQueues {
     /// (taken out of it), else what it took along when it slept.
     fn carried_lag(&mut self, slot: CoreSlot, now: u64) -> f64 {
         let home = self.home(slot);
-        if home != NO_CPU && self.queues[home as usize].holds(slot) {
+        if self.queues[home as usize].holds(slot) {
             self.touch(home, now);
             return self.queues[home as usize].remove(slot);
         }
@@ -227,6 +233,7 @@ impl RunQueues {
     pub(super) fn run(&mut self, slot: CoreSlot, now: u64) {
         let mut cpu = self.home(slot);
         if cpu == NO_CPU {
+            // The host's first run.
             cpu = self.least_loaded();
         } else if !self.on[cpu as usize].is_empty() {
             cpu = self.idle_cpu().unwrap_or(cpu);
@@ -245,7 +252,7 @@ impl RunQueues {
     ) -> Wake {
         self.follow_waker(slot, waker);
         let cpu = self.home(slot);
-        if cpu == NO_CPU || self.on[cpu as usize].is_empty() {
+        if self.on[cpu as usize].is_empty() {
             self.run(slot, now);
             return Wake::Runs;
         }
@@ -278,9 +285,6 @@ impl RunQueues {
     /// as any wake-up, and becomes its home.
     pub(super) fn brief_wake(&mut self, slot: CoreSlot, now: u64) {
         let cpu = self.home(slot);
-        if cpu == NO_CPU {
-            return;
-        }
         let Some(head) = self.worker_head(cpu).filter(|&h| h != slot) else {
             return;
         };
@@ -312,7 +316,7 @@ impl RunQueues {
             return;
         };
         let to = self.home(waker);
-        if cpu == NO_CPU || to == NO_CPU || to == cpu || self.queues[cpu as usize].holds(slot) {
+        if to == cpu || self.queues[cpu as usize].holds(slot) {
             return;
         }
         let chance = if self.on[cpu as usize].is_empty() {
@@ -390,9 +394,7 @@ impl RunQueues {
     /// The thread switched out by a wake-up or a deadline has `work_ns` left to run.
     pub(super) fn hold(&mut self, slot: CoreSlot, work_ns: u64) {
         let cpu = self.home(slot);
-        if cpu != NO_CPU {
-            self.queues[cpu as usize].set(slot, Standing::Waiting(work_ns));
-        }
+        self.queues[cpu as usize].set(slot, Standing::Waiting(work_ns));
     }
 
     /// `slot` leaves its CPU to sleep (or because it was taken off). A CPU left idle with no
@@ -400,7 +402,7 @@ impl RunQueues {
     pub(super) fn leave(&mut self, slot: CoreSlot, now: u64) {
         let cpu = self.home(slot);
         if cpu == NO_CPU {
-            return;
+            return; // the host, before it first ran
         }
         let c = cpu as usize;
         let Some(at) = self.on[c].iter().position(|&s| s == slot) else {
@@ -423,10 +425,7 @@ impl RunQueues {
         let limit = (2 * self.slice_ns).max(TICK_NS) as f64;
         let lag = self.queues[cpu as usize].sleep(slot).unwrap_or(0.0);
         let i = slot.index();
-        if i >= self.banked.len() {
-            self.home.resize(i + 1, NO_CPU);
-            self.banked.resize(i + 1, 0.0);
-        }
+        self.make_room(i);
         self.banked[i] = lag.clamp(-limit, limit);
     }
 
@@ -434,9 +433,6 @@ impl RunQueues {
     /// was to run.
     pub(super) fn take(&mut self, slot: CoreSlot, now: u64) -> Option<u64> {
         let cpu = self.home(slot);
-        if cpu == NO_CPU {
-            return None;
-        }
         let work = self.queues[cpu as usize].waiting_work(slot)?;
         self.touch(cpu, now);
         self.bank(slot, cpu);
