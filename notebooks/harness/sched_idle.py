@@ -18,48 +18,43 @@ thread or idle. Stdlib only.
 
 import argparse
 import gzip
-import re
+import os
 import statistics
 import sys
 from collections import defaultdict
 
-LINE = re.compile(r"^\s*(.+?)\s+(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+sched:(\w+):\s*(.*)$")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sched_placement  # noqa: E402  (its perf script parser)
+
 QUIET_GAP_S = 0.020
 POOL_MIN_RUN_S = 0.005
 HOLDER_MIN_RUN_S = 0.0005
 
 
 def read_events(lines):
-    """(time s, cpu, tgid, tid, event, fields) of each sched_switch and sched_waking line."""
-    events = []
-    for line in lines:
-        m = LINE.match(line)
-        if m and m.group(6) in ("sched_switch", "sched_waking"):
-            _comm, tgid, tid, cpu, t, kind, rest = m.groups()
-            events.append((float(t), int(cpu), int(tgid), int(tid), kind, rest))
-    events.sort(key=lambda e: e[0])
+    """The sched_switch and sched_waking events, in time order, as
+    `sched_placement.parse` reads them."""
+    events = [ev for ev in map(sched_placement.parse, lines)
+              if ev and ev["event"] in ("sched:sched_switch", "sched:sched_waking")]
+    events.sort(key=lambda ev: ev["time"])
     return events
-
-
-def field(rest, name):
-    """An integer field of a tracepoint's text (`next_pid=12`)."""
-    m = re.search(r"(?:^|\s)" + name + r"=(\d+)", rest)
-    return int(m.group(1)) if m else None
 
 
 def runs_and_wakes(events):
     """Per thread its run intervals (start, end, cpu); every waking as (t, cpu, waker tid,
     wakee tid, target cpu); the process (tgid) of every thread seen running a traced event."""
     on_cpu, runs, wakes, tgid_of = {}, defaultdict(list), [], {}
-    for t, cpu, tgid, tid, kind, rest in events:
-        tgid_of.setdefault(tid, tgid)
-        if kind == "sched_switch":
+    for ev in events:
+        t, cpu, tid = ev["time"], ev["cpu"], int(ev["tid"] or ev["pid"])
+        tgid_of.setdefault(tid, int(ev["pid"]))
+        if ev["event"] == "sched:sched_switch":
             if cpu in on_cpu:
                 prev, since = on_cpu[cpu]
                 runs[prev].append((since, t, cpu))
-            on_cpu[cpu] = (field(rest, "next_pid"), t)
+            on_cpu[cpu] = (int(ev["next"]["next_pid"]), t)
         else:
-            wakes.append((t, cpu, tid, field(rest, "pid"), field(rest, "target_cpu")))
+            fields = ev["fields"]
+            wakes.append((t, cpu, tid, int(fields["pid"]), int(fields["target_cpu"])))
     return runs, wakes, tgid_of
 
 
