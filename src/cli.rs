@@ -314,6 +314,11 @@ pub struct ValidateArgs {
     /// Simulated repetitions per burst case, 1..=100 (median taken, as for the measurements).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub reps: u32,
+    /// Simulated runs per recorded repetition of a Poisson case, 1..=100, all replaying that
+    /// repetition's arrivals with different seeds; their median is compared (1: one run, whose
+    /// own scheduling noise adds to the machine's).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub seeds_per_rep: u32,
     /// Also write the table and its score as JSON here: {"checks": [...], "score": {...}};
     /// `-` prints that JSON instead of the table.
     #[arg(long)]

@@ -8,7 +8,7 @@
 
 mod common;
 use sim::config::Placement;
-use sim::validate::{table_text, validate_dir_rows};
+use sim::validate::{table_text, validate_with, ValidateOptions};
 
 /// A fitting half and what sim achieves on it today.
 struct FittingHalf {
@@ -27,7 +27,11 @@ fn keeps_its_score_with(half: FittingHalf, placement: Option<Placement>) {
     let dir = common::root()
         .join("notebooks/measurements")
         .join(half.folder);
-    let table = validate_dir_rows(&dir, None, 3, None, placement).expect("the fitting half loads");
+    let options = ValidateOptions {
+        placement,
+        ..ValidateOptions::default()
+    };
+    let table = validate_with(&dir, &options).expect("the fitting half loads");
     assert_eq!(table.len(), half.checks, "every case was compared");
     let passed = table.iter().filter(|c| c.pass).count();
     assert!(

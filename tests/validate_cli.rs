@@ -74,6 +74,7 @@ fn two_case_dir(gt: &Path, name: &str) -> PathBuf {
 /// One row of the printed table.
 struct Row {
     metric: String,
+    simulated: f64,
     error: f64,
     pass: bool,
 }
@@ -94,6 +95,7 @@ fn table_rows(stdout: &str) -> Vec<Row> {
             };
             Row {
                 metric: f[1].to_string(),
+                simulated: f[3].parse().unwrap(),
                 error,
                 pass,
             }
@@ -452,4 +454,63 @@ fn an_empty_case_list_is_refused() {
     let run = validate(&dir, &[]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("`cases` is empty"), "{}", run.stderr);
+}
+
+/// The simulated value of each check, in table order.
+fn simulated_values(stdout: &str) -> Vec<f64> {
+    table_rows(stdout).iter().map(|r| r.simulated).collect()
+}
+
+#[test]
+fn several_seeds_per_recorded_repetition_compare_their_median() {
+    let dir = common::root().join("notebooks/measurements/cpu-load-2026-12-04b/fit");
+    let case = [
+        "--only",
+        "mixed15_20_P2_T6_rho70",
+        "--placement",
+        "home-cpu",
+    ];
+    let rows_one = common::temp_dir("validate-seeds-1");
+    let rows_three = common::temp_dir("validate-seeds-3");
+    let one = validate(
+        &dir,
+        &[&case[..], &["--rows", rows_one.to_str().unwrap()]].concat(),
+    );
+    let three = validate(
+        &dir,
+        &[
+            &case[..],
+            &[
+                "--seeds-per-rep",
+                "3",
+                "--rows",
+                rows_three.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+    );
+    for run in [&one, &three] {
+        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+    }
+    assert_eq!(
+        table_rows(&three.stdout).len(),
+        table_rows(&one.stdout).len(),
+        "the same checks, one per recorded repetition:\n{}",
+        three.stdout
+    );
+    assert_ne!(
+        simulated_values(&one.stdout),
+        simulated_values(&three.stdout),
+        "three seeds per repetition move some median"
+    );
+    let csv = "f_poisson_mixed15_20_P2_T6_rho70.csv";
+    assert_eq!(
+        std::fs::read(rows_one.join(csv)).unwrap(),
+        std::fs::read(rows_three.join(csv)).unwrap(),
+        "--rows holds each repetition's first seed either way"
+    );
+    for bad in ["0", "101"] {
+        let run = validate(&dir, &["--seeds-per-rep", bad]);
+        assert_eq!(run.code, Some(2), "--seeds-per-rep {bad}: {}", run.stderr);
+    }
 }

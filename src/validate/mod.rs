@@ -15,7 +15,7 @@ mod cases;
 mod score;
 
 use crate::cli::ValidateArgs;
-use crate::config::Placement;
+use crate::config::{Experiment, Placement};
 use cases::{experiment_for, recorded_arrivals};
 pub use cases::{metrics_of, percentile, CaseMetrics};
 pub use score::{report_json, score_of, score_text, CountScore, MetricScore, Report, Score};
@@ -109,103 +109,82 @@ fn check(
     }
 }
 
-/// Runs every case in `dir` and returns the table.
-pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Check>> {
-    validate_dir_rows(dir, only, reps, None, None)
+/// How `sim validate` simulates and compares a ground-truth folder.
+#[derive(Debug, Clone, Copy)]
+pub struct ValidateOptions<'a> {
+    /// Only cases whose name contains this.
+    pub only: Option<&'a str>,
+    /// Simulated repetitions (seeds) per burst case; their median is compared.
+    pub reps: u32,
+    /// Simulated runs (seeds) per recorded repetition of a Poisson case, all replaying that
+    /// repetition's arrivals; their median is compared. One run leaves the comparison with the
+    /// model's scheduling noise on top of the machine's; more compare the model's central
+    /// prediction, as the burst cases do.
+    pub seeds_per_rep: u32,
+    /// Also write each case's simulated invocations here (the first seed of each run).
+    pub rows: Option<&'a Path>,
+    /// Where woken threads run in every case, instead of each case's default.
+    pub placement: Option<Placement>,
 }
 
-/// [`validate_dir`], also writing each case's simulated invocations to `rows/<case>.csv` in
-/// the harness's column format, so a case can be compared invocation by invocation, and with
-/// `placement` instead of the default (`host.placement`) for every case.
-pub fn validate_dir_rows(
-    dir: &Path,
-    only: Option<&str>,
-    reps: u32,
-    rows: Option<&Path>,
-    placement: Option<Placement>,
-) -> Result<Vec<Check>> {
-    let cases_file = dir.join("cases.json");
-    let measured_file = dir.join("measured.json");
-    let cases = read_json(&cases_file)?;
-    let measured = read_json(&measured_file)?;
-    let machine = measured["machine"].clone();
-    let cases = cases["cases"]
-        .as_array()
-        .cloned()
-        .ok_or_else(|| SimError::GroundTruth {
-            path: cases_file.clone(),
-            message: "no `cases` list".into(),
-        })?;
-    if let Some(only) = only {
-        let names: Vec<String> = cases
-            .iter()
-            .map(|c| c["name"].as_str().unwrap_or("").to_string())
-            .collect();
-        if !names.iter().any(|n| n.contains(only)) {
-            return Err(SimError::NoSuchCase {
-                only: only.to_string(),
-                path: cases_file,
-                available: names,
-            });
+impl Default for ValidateOptions<'_> {
+    fn default() -> Self {
+        ValidateOptions {
+            only: None,
+            reps: 3,
+            seeds_per_rep: 1,
+            rows: None,
+            placement: None,
         }
     }
-    case_checks::check_cases(&cases, only, &machine, &cases_file, &measured_file)?;
-    // Build every run first, then simulate them all in parallel.
-    struct Plan {
-        case: Value,
-        rep: Option<u64>,
-    }
-    let mut plans = Vec::new();
-    let mut exps = Vec::new();
-    let mut fresh_poisson = Vec::new();
-    for case in cases {
-        let name = case["name"].as_str().unwrap_or("").to_string();
-        if only.is_some_and(|o| !name.contains(o)) {
-            continue;
-        }
-        let csv = dir.join("invocations").join(format!("{name}.csv"));
-        if case["arrival"]["type"].as_str() == Some("poisson") && csv.is_file() {
-            for (rep, arrivals) in recorded_arrivals(&csv)? {
-                exps.push(experiment_for(
-                    &case,
-                    &machine,
-                    1 + rep,
-                    Some(arrivals),
-                    &csv,
-                )?);
-                plans.push(Plan {
-                    case: case.clone(),
-                    rep: Some(rep),
-                });
-            }
-        } else {
-            if case["arrival"]["type"].as_str() == Some("poisson") {
-                fresh_poisson.push(name.clone());
-            }
-            for seed in 1..=reps.max(1) as u64 {
-                exps.push(experiment_for(&case, &machine, seed, None, &cases_file)?);
-                plans.push(Plan {
-                    case: case.clone(),
-                    rep: None,
-                });
-            }
-        }
-    }
-    if let Some(placement) = placement {
+}
+
+/// Runs every case in `dir` and returns the table.
+pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Check>> {
+    let options = ValidateOptions {
+        only,
+        reps,
+        ..ValidateOptions::default()
+    };
+    validate_with(dir, &options)
+}
+
+/// One simulated run: its case, its recorded repetition (Poisson replays) and which of the
+/// seeds simulated for it this is.
+struct Plan {
+    case: Value,
+    rep: Option<u64>,
+    seed_index: u32,
+}
+
+/// The ground-truth folder's files and contents.
+struct GroundTruth {
+    cases_file: std::path::PathBuf,
+    measured_file: std::path::PathBuf,
+    cases: Vec<Value>,
+    measured: Value,
+}
+
+/// Runs every case in `dir` as `options` say and returns the table.
+pub fn validate_with(dir: &Path, options: &ValidateOptions) -> Result<Vec<Check>> {
+    let truth = load(dir, options.only)?;
+    let (plans, mut exps) = plan_runs(dir, &truth, options)?;
+    if let Some(placement) = options.placement {
         exps.iter_mut().for_each(|e| e.host.placement = placement);
     }
     let outputs = run_all(&exps)?;
-    if let Some(rows_dir) = rows {
+    if let Some(rows_dir) = options.rows {
         let runs = plans
             .iter()
             .zip(&outputs)
+            .filter(|(p, _)| p.seed_index == 0)
             .map(|(p, o)| (&p.case, p.rep, &o.rows));
         write_simulated_rows(rows_dir, runs)?;
     }
     let mut by_case: BTreeMap<String, Vec<SimulatedRun>> = BTreeMap::new();
     let mut order = Vec::new();
     for (plan, out) in plans.into_iter().zip(outputs) {
-        let name = plan.case["name"].as_str().unwrap_or("").to_string();
+        let name = case_name(&plan.case);
         if !by_case.contains_key(&name) {
             order.push(name.clone());
         }
@@ -216,78 +195,215 @@ pub fn validate_dir_rows(
     }
     let mut table = Vec::new();
     for name in order {
+        let m = &truth.measured["measured"][&name];
+        check_measured(&name, m, &truth.measured_file)?;
         let runs = &by_case[&name];
-        let m = &measured["measured"][&name];
-        if m.is_null() {
-            return Err(SimError::GroundTruth {
-                path: measured_file.clone(),
-                message: format!("no measurements for case {name}"),
-            });
-        }
-        for metric in score::METRICS {
-            if ["median", "min", "max"]
-                .iter()
-                .any(|k| !m[metric][k].is_number())
-            {
-                return Err(SimError::GroundTruth {
-                    path: measured_file.clone(),
-                    message: format!("case {name}: `{metric}` needs numeric median, min and max"),
-                });
-            }
-        }
-        let stat = |metric: &str, key: &str| m[metric][key].as_f64().unwrap_or(f64::NAN);
-        let rep_value =
-            |metric: &str, rep: u64| m[metric]["reps"][rep as usize].as_f64().unwrap_or(f64::NAN);
-        let metrics: [MetricRule; 5] = [
-            ("makespan_ms", |c| c.makespan_ms, 0.05),
-            ("lat_mean_ms", |c| c.lat_mean_ms, 0.10),
-            ("lat_p50_ms", |c| c.lat_p50_ms, 0.10),
-            ("lat_p99_ms", |c| c.lat_p99_ms, 0.10),
-            ("max_concurrency", |c| c.max_concurrency, 0.0),
-        ];
         if runs[0].0.is_some() {
-            for (rep, cm) in runs {
-                let rep = rep.expect("poisson runs are per repetition");
-                let label = format!("{name}#{rep}");
-                for (metric, get, tol) in metrics {
-                    let v = rep_value(metric, rep);
-                    let range = if tol == 0.0 {
-                        (stat(metric, "min"), stat(metric, "max"))
-                    } else {
-                        (v, v)
-                    };
-                    table.push(check(&label, metric, v, range, get(cm), tol, false));
-                }
-                table.extend(counts_check(
-                    &label,
-                    &m["per_process_counts"]["reps"][rep as usize],
-                    &cm.per_process,
-                ));
-            }
+            compare_per_rep(&name, m, runs, &mut table);
         } else {
-            for (metric, get, tol) in metrics {
-                let sim = median(runs.iter().map(|(_, c)| get(c)).collect());
-                table.push(check(
-                    &name,
-                    metric,
-                    stat(metric, "median"),
-                    (stat(metric, "min"), stat(metric, "max")),
-                    sim,
-                    tol,
-                    true,
-                ));
-            }
-            // Counts are exact only for fixed arrivals (fresh Poisson samples differ in n).
-            if !fresh_poisson.contains(&name) {
-                table.extend(counts_check(
-                    &name,
-                    &m["per_process_counts"]["reps"][0],
-                    &runs[0].1.per_process,
-                ));
-            }
+            let fresh = is_poisson(&truth.cases, &name);
+            compare_medians(&name, m, runs, !fresh, &mut table);
         }
     }
     Ok(table)
+}
+
+fn case_name(case: &Value) -> String {
+    case["name"].as_str().unwrap_or("").to_string()
+}
+
+fn is_poisson(cases: &[Value], name: &str) -> bool {
+    cases
+        .iter()
+        .any(|c| case_name(c) == name && c["arrival"]["type"].as_str() == Some("poisson"))
+}
+
+/// Reads `dir`'s cases and measurements and refuses impossible cases (and an `only` that
+/// matches none).
+fn load(dir: &Path, only: Option<&str>) -> Result<GroundTruth> {
+    let cases_file = dir.join("cases.json");
+    let measured_file = dir.join("measured.json");
+    let cases = read_json(&cases_file)?;
+    let measured = read_json(&measured_file)?;
+    let cases = cases["cases"]
+        .as_array()
+        .cloned()
+        .ok_or_else(|| SimError::GroundTruth {
+            path: cases_file.clone(),
+            message: "no `cases` list".into(),
+        })?;
+    if let Some(only) = only {
+        let names: Vec<String> = cases.iter().map(case_name).collect();
+        if !names.iter().any(|n| n.contains(only)) {
+            return Err(SimError::NoSuchCase {
+                only: only.to_string(),
+                path: cases_file,
+                available: names,
+            });
+        }
+    }
+    let machine = &measured["machine"];
+    case_checks::check_cases(&cases, only, machine, &cases_file, &measured_file)?;
+    Ok(GroundTruth {
+        cases_file,
+        measured_file,
+        cases,
+        measured,
+    })
+}
+
+/// Every run to simulate: a Poisson case with recorded arrivals `seeds_per_rep` times per
+/// recorded repetition (seeds 1 + rep, then 1001 + rep, ...), any other case `reps` times.
+fn plan_runs(
+    dir: &Path,
+    truth: &GroundTruth,
+    options: &ValidateOptions,
+) -> Result<(Vec<Plan>, Vec<Experiment>)> {
+    let machine = &truth.measured["machine"];
+    let mut plans = Vec::new();
+    let mut exps = Vec::new();
+    for case in &truth.cases {
+        let name = case_name(case);
+        if options.only.is_some_and(|o| !name.contains(o)) {
+            continue;
+        }
+        let csv = dir.join("invocations").join(format!("{name}.csv"));
+        if case["arrival"]["type"].as_str() == Some("poisson") && csv.is_file() {
+            for (rep, arrivals) in recorded_arrivals(&csv)? {
+                for k in 0..options.seeds_per_rep.max(1) {
+                    let seed = 1 + rep + 1000 * k as u64;
+                    exps.push(experiment_for(
+                        case,
+                        machine,
+                        seed,
+                        Some(arrivals.clone()),
+                        &csv,
+                    )?);
+                    plans.push(Plan {
+                        case: case.clone(),
+                        rep: Some(rep),
+                        seed_index: k,
+                    });
+                }
+            }
+        } else {
+            for k in 0..options.reps.max(1) {
+                let seed = 1 + k as u64;
+                exps.push(experiment_for(
+                    case,
+                    machine,
+                    seed,
+                    None,
+                    &truth.cases_file,
+                )?);
+                plans.push(Plan {
+                    case: case.clone(),
+                    rep: None,
+                    seed_index: k,
+                });
+            }
+        }
+    }
+    Ok((plans, exps))
+}
+
+/// Refuses a case whose measurements lack a median, min or max of any metric.
+fn check_measured(name: &str, m: &Value, measured_file: &Path) -> Result<()> {
+    let bad = |message: String| SimError::GroundTruth {
+        path: measured_file.to_path_buf(),
+        message,
+    };
+    if m.is_null() {
+        return Err(bad(format!("no measurements for case {name}")));
+    }
+    for metric in score::METRICS {
+        if ["median", "min", "max"]
+            .iter()
+            .any(|k| !m[metric][k].is_number())
+        {
+            return Err(bad(format!(
+                "case {name}: `{metric}` needs numeric median, min and max"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The compared metrics: name, how to read it, relative tolerance (0 = inside the measured
+/// range).
+const METRIC_RULES: [MetricRule; 5] = [
+    ("makespan_ms", |c| c.makespan_ms, 0.05),
+    ("lat_mean_ms", |c| c.lat_mean_ms, 0.10),
+    ("lat_p50_ms", |c| c.lat_p50_ms, 0.10),
+    ("lat_p99_ms", |c| c.lat_p99_ms, 0.10),
+    ("max_concurrency", |c| c.max_concurrency, 0.0),
+];
+
+fn stat(m: &Value, metric: &str, key: &str) -> f64 {
+    m[metric][key].as_f64().unwrap_or(f64::NAN)
+}
+
+/// A Poisson case replayed per recorded repetition: each repetition's value against the
+/// median of its simulated runs (the first run's per-process counts).
+fn compare_per_rep(name: &str, m: &Value, runs: &[SimulatedRun], table: &mut Vec<Check>) {
+    let mut reps: Vec<u64> = runs.iter().filter_map(|(r, _)| *r).collect();
+    reps.sort_unstable();
+    reps.dedup();
+    for rep in reps {
+        let of_rep: Vec<&CaseMetrics> = runs
+            .iter()
+            .filter(|(r, _)| *r == Some(rep))
+            .map(|(_, c)| c)
+            .collect();
+        let label = format!("{name}#{rep}");
+        for (metric, get, tol) in METRIC_RULES {
+            let v = m[metric]["reps"][rep as usize].as_f64().unwrap_or(f64::NAN);
+            let range = if tol == 0.0 {
+                (stat(m, metric, "min"), stat(m, metric, "max"))
+            } else {
+                (v, v)
+            };
+            let sim = median(of_rep.iter().map(|c| get(c)).collect());
+            table.push(check(&label, metric, v, range, sim, tol, false));
+        }
+        table.extend(counts_check(
+            &label,
+            &m["per_process_counts"]["reps"][rep as usize],
+            &of_rep[0].per_process,
+        ));
+    }
+}
+
+/// A burst or serial case (or a Poisson case sampled afresh): the median of its simulated
+/// runs against the measured median, or inside the measured range. Counts are compared only
+/// for fixed arrivals (`fixed_arrivals`: fresh Poisson samples differ in n).
+fn compare_medians(
+    name: &str,
+    m: &Value,
+    runs: &[SimulatedRun],
+    fixed_arrivals: bool,
+    table: &mut Vec<Check>,
+) {
+    for (metric, get, tol) in METRIC_RULES {
+        let sim = median(runs.iter().map(|(_, c)| get(c)).collect());
+        let range = (stat(m, metric, "min"), stat(m, metric, "max"));
+        table.push(check(
+            name,
+            metric,
+            stat(m, metric, "median"),
+            range,
+            sim,
+            tol,
+            true,
+        ));
+    }
+    if fixed_arrivals {
+        table.extend(counts_check(
+            name,
+            &m["per_process_counts"]["reps"][0],
+            &runs[0].1.per_process,
+        ));
+    }
 }
 
 /// Writes the simulated invocations of every run, grouped by case, as the harness writes its
@@ -401,17 +517,73 @@ pub fn table_text(table: &[Check]) -> String {
 
 /// `sim validate DIR`.
 pub fn validate_command(args: ValidateArgs) -> Result<()> {
-    let table = validate_dir_rows(
-        &args.dir,
-        args.only.as_deref(),
-        args.reps,
-        args.rows.as_deref(),
-        args.placement,
-    )?;
+    let options = ValidateOptions {
+        only: args.only.as_deref(),
+        reps: args.reps,
+        seeds_per_rep: args.seeds_per_rep,
+        rows: args.rows.as_deref(),
+        placement: args.placement,
+    };
+    let table = validate_with(&args.dir, &options)?;
     score::emit(&table, args.json.as_deref())?;
     let misses = table.iter().filter(|c| !c.pass).count();
     if misses > 0 {
         return Err(SimError::ValidationFailed(misses));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run_of(rep: u64, lat_mean_ms: f64) -> SimulatedRun {
+        let metrics = CaseMetrics {
+            n: 2.0,
+            makespan_ms: 100.0,
+            lat_mean_ms,
+            lat_p50_ms: lat_mean_ms,
+            lat_p99_ms: lat_mean_ms,
+            max_concurrency: 1.0,
+            per_process: BTreeMap::from([(0, 2)]),
+        };
+        (Some(rep), metrics)
+    }
+
+    fn measured(means: [f64; 2]) -> Value {
+        let metric = |reps: [f64; 2]| json!({"median": reps[0], "min": reps[0], "max": reps[1], "reps": reps});
+        json!({
+            "makespan_ms": metric([100.0, 100.0]),
+            "lat_mean_ms": metric(means),
+            "lat_p50_ms": metric(means),
+            "lat_p99_ms": metric(means),
+            "max_concurrency": metric([1.0, 1.0]),
+            "per_process_counts": {"reps": [{"0": 2}, {"0": 2}]},
+        })
+    }
+
+    #[test]
+    fn each_recorded_repetition_is_compared_with_the_median_of_its_seeds() {
+        let runs = [
+            run_of(0, 10.0),
+            run_of(0, 50.0),
+            run_of(0, 12.0),
+            run_of(1, 30.0),
+            run_of(1, 20.0),
+            run_of(1, 40.0),
+        ];
+        let mut table = Vec::new();
+        compare_per_rep("c", &measured([11.0, 30.0]), &runs, &mut table);
+        let mean_of = |label: &str| {
+            table
+                .iter()
+                .find(|c| c.case == label && c.metric == "lat_mean_ms")
+                .map(|c| (c.simulated, c.pass))
+                .expect("a mean-latency check per repetition")
+        };
+        assert_eq!(mean_of("c#0"), (12.0, true), "median of 10, 50, 12");
+        assert_eq!(mean_of("c#1"), (30.0, true), "median of 30, 20, 40");
+        assert_eq!(table.len(), 2 * 6, "six checks per repetition");
+    }
 }
