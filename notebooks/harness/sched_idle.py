@@ -29,6 +29,7 @@ import sched_placement  # noqa: E402  (its perf script parser)
 QUIET_GAP_S = 0.020
 POOL_MIN_RUN_S = 0.005
 HOLDER_MIN_RUN_S = 0.0005
+JUST_RAN_S = 50e-6
 
 
 def read_events(lines):
@@ -98,11 +99,13 @@ def occupant(runs, cpu, t):
     return None
 
 
-def handovers(runs, wakes, pool, window):
-    """Delays (s) of GIL hand-over wake-ups by where they landed: the waker's CPU, another CPU
-    busy with another process's thread, another CPU idle, other."""
+def handover_events(runs, wakes, pool, window):
+    """Every GIL hand-over wake-up in the window as a dict: where it landed (the waker's CPU,
+    another CPU busy with another process's thread, another CPU idle, other), `delay` until
+    the new holder ran (s), how long it then `ran` (s), and `just_ran`: the time since the new
+    holder last ran on the CPU it lands on, if that run ended there (s; None otherwise)."""
     lo, hi = window
-    placed = defaultdict(list)
+    out = []
     for t, cpu, waker, wakee, target in wakes:
         if not (lo <= t <= hi) or wakee not in pool or pool.get(waker) != pool[wakee]:
             continue
@@ -119,8 +122,29 @@ def handovers(runs, wakes, pool, window):
                 where = "another CPU, busy with another process"
             else:
                 where = "another CPU, other"
-        placed[where].append(nxt[0] - t)
+        before = [(s, e, c) for s, e, c in runs[wakee] if e <= t]
+        just_ran = t - before[-1][1] if before and before[-1][2] == target else None
+        out.append({"where": where, "delay": nxt[0] - t, "ran": nxt[1] - nxt[0],
+                    "just_ran": just_ran})
+    return out
+
+
+def handovers(runs, wakes, pool, window):
+    """Delays (s) of GIL hand-over wake-ups by where they landed (see `handover_events`)."""
+    placed = defaultdict(list)
+    for ev in handover_events(runs, wakes, pool, window):
+        placed[ev["where"]].append(ev["delay"])
     return placed
+
+
+def busy_landings(events):
+    """Of the hand-overs landing on a CPU busy with another process's thread: how many, how
+    many of the new holders had run on that CPU within `JUST_RAN_S` before (a GIL waiter's
+    brief timed wake-up), and the median time the new holder then ran (s)."""
+    busy = [ev for ev in events if ev["where"] == "another CPU, busy with another process"]
+    just = [ev for ev in busy if ev["just_ran"] is not None and ev["just_ran"] <= JUST_RAN_S]
+    ran = statistics.median(ev["ran"] for ev in busy) if busy else 0.0
+    return len(busy), len(just), ran
 
 
 def report(lines, out=sys.stdout):
@@ -142,6 +166,7 @@ def report(lines, out=sys.stdout):
               "longest %.2f ms" % (sum(idle) * 1e3, 100 * sum(idle) / (length * len(cpus)),
                                    len(idle), statistics.median(idle) * 1e3, max(idle) * 1e3),
               file=out)
+    events = handover_events(runs, wakes, pool, window)
     placed = handovers(runs, wakes, pool, window)
     total = sum(len(v) for v in placed.values())
     print("GIL hand-overs (a pool thread woken by its own process's, then running >= 0.5 ms):"
@@ -149,6 +174,11 @@ def report(lines, out=sys.stdout):
     for where, delays in sorted(placed.items(), key=lambda kv: -len(kv[1])):
         print("  %-40s %3d, ran after a median of %.0f us"
               % (where, len(delays), statistics.median(delays) * 1e6), file=out)
+    busy, just, ran = busy_landings(events)
+    if busy:
+        print("  of the %d on a busy CPU: %d had run there within %.0f us before; the new "
+              "holder then ran a median of %.2f ms" % (busy, just, JUST_RAN_S * 1e6, ran * 1e3),
+              file=out)
     return 0
 
 

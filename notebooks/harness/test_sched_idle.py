@@ -60,6 +60,20 @@ class SchedIdleTest(unittest.TestCase):
         self.assertEqual(list(placed), ["another CPU, busy with another process"])
         self.assertAlmostEqual(placed["another CPU, busy with another process"][0], 20e-6)
 
+    def test_landings_on_a_busy_cpu_after_a_brief_run_there(self):
+        events = sched_idle.handover_events(self.runs, self.wakes, self.pool, self.window)
+        self.assertEqual(sched_idle.busy_landings(events)[:2], (1, 0))
+        # Thread 12 runs a moment on CPU 1 (its timed GIL wait ending) just before.
+        brief = [switch(1.0099, 1, 20, 21, 12), switch(1.00997, 1, 10, 12, 21)]
+        trace = sorted(TRACE + brief, key=lambda line: float(line.split()[3].rstrip(":")))
+        runs, wakes, tgid_of = sched_idle.runs_and_wakes(sched_idle.read_events(trace))
+        pool = sched_idle.pool_threads(runs, tgid_of)
+        window = sched_idle.burst_window(runs, pool)
+        events = sched_idle.handover_events(runs, wakes, pool, window)
+        busy, just, ran = sched_idle.busy_landings(events)
+        self.assertEqual((busy, just), (1, 1))
+        self.assertAlmostEqual(ran, 1.030 - 1.01002)
+
     def test_report(self):
         out = io.StringIO()
         self.assertEqual(sched_idle.report(TRACE, out), 0)
