@@ -100,22 +100,25 @@ def occupant(runs, cpu, t):
 
 
 def handover_events(runs, wakes, pool, window):
-    """Every GIL hand-over wake-up in the window as a dict: where it landed (the waker's CPU,
-    another CPU busy with another process's thread, another CPU idle, other), `delay` until
+    """Every GIL hand-over wake-up in the window as a dict: where it ran (the waker's CPU,
+    another CPU busy with another process's thread at the wake-up, another CPU idle, other:
+    read from the switch events, since `sched_waking`'s target_cpu is the thread's CPU before
+    the kernel chooses one), `delay` until
     the new holder ran (s), how long it then `ran` (s), and `just_ran`: the time since the new
     holder last ran on the CPU it lands on, if that run ended there (s; None otherwise)."""
     lo, hi = window
     out = []
-    for t, cpu, waker, wakee, target in wakes:
+    for t, cpu, waker, wakee, _target in wakes:
         if not (lo <= t <= hi) or wakee not in pool or pool.get(waker) != pool[wakee]:
             continue
         nxt = next(((s, e, c) for s, e, c in runs[wakee] if s >= t), None)
         if nxt is None or nxt[1] - nxt[0] < HOLDER_MIN_RUN_S:
             continue
-        if target == cpu:
+        ran_on = nxt[2]
+        if ran_on == cpu:
             where = "waker's CPU"
         else:
-            there = occupant(runs, target, t)
+            there = occupant(runs, ran_on, t)
             if there == 0:
                 where = "another CPU, idle"
             elif there in pool and pool[there] != pool[wakee]:
@@ -123,7 +126,7 @@ def handover_events(runs, wakes, pool, window):
             else:
                 where = "another CPU, other"
         before = [(s, e, c) for s, e, c in runs[wakee] if e <= t]
-        just_ran = t - before[-1][1] if before and before[-1][2] == target else None
+        just_ran = t - before[-1][1] if before and before[-1][2] == ran_on else None
         out.append({"where": where, "delay": nxt[0] - t, "ran": nxt[1] - nxt[0],
                     "just_ran": just_ran})
     return out

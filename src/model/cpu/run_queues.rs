@@ -8,8 +8,8 @@
 //! `notebooks/measurements/sched-burst-2026-12-04`). A thread woken while its home CPU is busy
 //! and another CPU idles is queued on its home CPU, as the measured 2-vCPU VM does
 //! (`notebooks/measurements/sched-placement-2026-12-03`: 92-94% of such wake-ups), unless the
-//! idle CPU takes it ([`IDLE_CPU_TAKES_WAKE`]); a thread woken by one of its own process on
-//! another CPU may be placed beside its waker ([`WAKER_CPU_TAKES_WAKE`]). On its CPU Linux
+//! idle CPU takes it ([`IDLE_CPU_TAKES_WAKE`]); a thread handed the GIL by one of its own
+//! process on another CPU may be placed beside its waker ([`WAKER_CPU_TAKES_WAKE`]). On its CPU Linux
 //! 6.18's EEVDF decides (`eevdf`): the woken thread takes the CPU at once if the thread
 //! running there is no longer eligible once the woken one's lag is counted, or if its own
 //! deadline is earlier; otherwise it waits for the running thread's deadline, every base
@@ -52,14 +52,17 @@ const BASE_SLICE_NS: u64 = 700_000;
 /// most lag a thread takes along when it sleeps (`update_entity_lag`).
 const TICK_NS: u64 = 4_000_000;
 
-/// Of the wake-ups of a worker's thread by a thread of its own process running on another
-/// CPU, with its own last CPU busy, the part placed on the waker's CPU: 361 of 1217 in the
-/// `perf sched` record of the 2 x 3 CPU case (`notebooks/measurements/sched-placement-2026-12-03`,
-/// read by `harness/sched_wakers.py`).
-const WAKER_CPU_TAKES_WAKE: f64 = 361.0 / 1217.0;
+/// Of the GIL hand-overs that wake a worker's pool thread whose last CPU is busy and is not
+/// the waker's, the part run on the waker's CPU within 0.2 ms (placed there at the wake-up):
+/// 14 of 84 in the `perf sched` record of the 2 x 3 CPU Poisson case
+/// (`notebooks/measurements/sched-wakers-2026-12-04`) and 8 of 53 in that of the 2 x 6 burst
+/// (`notebooks/measurements/sched-burst-2026-12-04`), read by `harness/sched_wake_cpu.py`,
+/// pooled: 22 of 137. (The dispatch path's wake-ups are placed there 2 of 109 times: never,
+/// here.)
+const WAKER_CPU_TAKES_WAKE: f64 = 22.0 / 137.0;
 
-/// The same with its last CPU idle: 14 of 129.
-const WAKER_CPU_TAKES_WAKE_PREV_IDLE: f64 = 14.0 / 129.0;
+/// The same with its last CPU idle: 8 of 62 and 0 of 20, pooled 8 of 82.
+const WAKER_CPU_TAKES_WAKE_PREV_IDLE: f64 = 8.0 / 82.0;
 
 /// At each scheduler tick while a CPU holds a thread waiting for it and another CPU idles,
 /// the chance that the idle CPU pulls that thread: two CPU-bound processes released from one

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Where Linux runs a worker's pool thread woken by a thread of its own process on another CPU,
+from a `perf sched` record of one case.
+
+    perf sched record -a -o perf.data -- python3 measure.py --cases C --only CASE --reps 1 \\
+        --no-quiet-check --out DIR
+    perf script -i perf.data -F comm,pid,tid,cpu,time,event,trace \\
+        | grep -E 'sched_switch|sched_waking' | gzip > sched.txt.gz
+    python3 sched_wake_cpu.py sched.txt.gz
+
+The worker processes are the two whose threads other than the main one used the most CPU; a
+worker's pool threads are those of its other threads that used at least a quarter of the CPU
+of its busiest one (the threads running the bodies; the dispatch threads use far less). Every wake-up of a
+pool thread by a thread of its own process running on another CPU than the one the woken
+thread last ran on is counted by the waker's kind (a pool thread: a GIL hand-over; another
+thread of the process: the dispatch path), by whether that last CPU was busy or idle, and by
+where the woken thread next ran: on the waker's CPU within `PLACED_S` of the wake-up (placed
+there at the wake-up), later there (moved by a balance), or elsewhere. `sched_waking`'s
+target_cpu is the thread's CPU before the kernel chooses one, so where it ran is read from the
+switch events. Stdlib only.
+"""
+
+import argparse
+import gzip
+import sys
+from collections import Counter, defaultdict
+
+import sched_idle
+
+PLACED_S = 200e-6
+POOL_SHARE = 0.25
+
+
+def cpu_time(runs):
+    """CPU seconds per thread (idle, tid 0, left out)."""
+    return {tid: sum(e - s for s, e, _c in iv) for tid, iv in runs.items() if tid}
+
+
+def worker_pools(runs, tgid_of):
+    """{pool thread: process} of the two processes whose threads other than the main one
+    used the most CPU (the harness host's main thread is busy, its others are not)."""
+    used = cpu_time(runs)
+    per_process = defaultdict(float)
+    for tid, v in used.items():
+        if tid != tgid_of.get(tid):
+            per_process[tgid_of.get(tid)] += v
+    workers = sorted(per_process, key=lambda p: -per_process[p])[:2]
+    pool = {}
+    for p in workers:
+        threads = [t for t in used if tgid_of.get(t) == p and t != p]
+        top = max((used[t] for t in threads), default=0.0)
+        pool.update({t: p for t in threads if used[t] >= POOL_SHARE * top})
+    return pool
+
+
+def last_run_before(runs, tid, t):
+    """The thread's last run (start, end, cpu) ending by `t`, if any."""
+    before = [r for r in runs.get(tid, []) if r[1] <= t]
+    return before[-1] if before else None
+
+
+def placements(runs, wakes, tgid_of, pool):
+    """Counter of (waker kind, last CPU state, where it ran) over the wake-ups described in
+    the module doc."""
+    counts = Counter()
+    for t, cpu, waker, wakee, _target in wakes:
+        if wakee not in pool or waker == 0 or tgid_of.get(waker) != pool[wakee]:
+            continue
+        last = last_run_before(runs, wakee, t)
+        nxt = next((r for r in runs[wakee] if r[0] >= t), None)
+        if last is None or nxt is None or last[2] == cpu:
+            continue
+        kind = "GIL hand-over" if waker in pool else "dispatch"
+        state = "idle" if sched_idle.occupant(runs, last[2], t) == 0 else "busy"
+        if nxt[2] != cpu:
+            where = "elsewhere"
+        elif nxt[0] - t < PLACED_S:
+            where = "placed on the waker's CPU"
+        else:
+            where = "later on the waker's CPU"
+        counts[(kind, state, where)] += 1
+    return counts
+
+
+def report(lines, out=sys.stdout):
+    runs, wakes, tgid_of = sched_idle.runs_and_wakes(sched_idle.read_events(lines))
+    pool = worker_pools(runs, tgid_of)
+    if not pool:
+        print("no worker pool threads found", file=out)
+        return 1
+    counts = placements(runs, wakes, tgid_of, pool)
+    print("pool threads: %d in %d processes" % (len(pool), len(set(pool.values()))), file=out)
+    print("woken by its own process on another CPU than its last:", file=out)
+    for kind in ("GIL hand-over", "dispatch"):
+        for state in ("busy", "idle"):
+            row = {w: counts[(kind, state, w)] for w in
+                   ("placed on the waker's CPU", "later on the waker's CPU", "elsewhere")}
+            total = sum(row.values())
+            print("  %-13s last CPU %-4s %4d: placed on the waker's CPU %d, later there %d"
+                  % (kind, state, total, row["placed on the waker's CPU"],
+                     row["later on the waker's CPU"]), file=out)
+    return 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("trace", help="perf script text (-F comm,pid,tid,cpu,time,event,trace), "
+                                 "gzipped or not")
+    opts = p.parse_args(argv)
+    opener = gzip.open if opts.trace.endswith(".gz") else open
+    with opener(opts.trace, "rt") as f:
+        return report(f)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Tests of sched_wake_cpu.py on a small synthetic `perf script` trace (stdlib unittest)."""
+
+import io
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import sched_wake_cpu  # noqa: E402
+from test_sched_idle import switch, waking  # noqa: E402
+
+# Workers 10 (pool threads 11, 12; dispatch thread 13) and 20 (pool threads 21, 22).
+# Thread 12 last ran on CPU 1; at 1.010 its pool sibling 11 on CPU 0 hands it the GIL while
+# CPU 1 runs 21, and it runs on CPU 0 at once (placed on the waker's CPU). At 1.030 the
+# dispatch thread 13 on CPU 1 wakes 11 (last on CPU 0, busy with 12), which runs on CPU 0.
+TRACE = [
+    switch(0.900, 0, 0, 0, 11), switch(0.900, 1, 0, 0, 12),
+    switch(0.940, 1, 10, 12, 21),
+    switch(0.950, 0, 10, 11, 22), switch(0.990, 0, 20, 22, 0),
+    switch(1.000, 0, 0, 0, 11),
+    waking(1.010, 0, 10, 11, 12, 1),
+    switch(1.01002, 0, 10, 11, 12),
+    switch(1.029, 1, 20, 21, 13),
+    waking(1.030, 1, 10, 13, 11, 0),
+    switch(1.031, 1, 10, 13, 21),
+    switch(1.040, 0, 10, 12, 11),
+    switch(1.080, 0, 10, 11, 0), switch(1.080, 1, 20, 21, 0),
+]
+
+
+class SchedWakeCpuTest(unittest.TestCase):
+    def setUp(self):
+        events = sched_wake_cpu.sched_idle.read_events(TRACE)
+        self.runs, self.wakes, self.tgid_of = sched_wake_cpu.sched_idle.runs_and_wakes(events)
+
+    def test_pool_threads_leave_out_main_and_dispatch_threads(self):
+        pool = sched_wake_cpu.worker_pools(self.runs, self.tgid_of)
+        self.assertEqual(pool, {11: 10, 12: 10, 21: 20, 22: 20})
+
+    def test_wake_ups_are_counted_by_kind_state_and_where_they_ran(self):
+        pool = sched_wake_cpu.worker_pools(self.runs, self.tgid_of)
+        counts = sched_wake_cpu.placements(self.runs, self.wakes, self.tgid_of, pool)
+        self.assertEqual(counts, {
+            ("GIL hand-over", "busy", "placed on the waker's CPU"): 1,
+            ("dispatch", "busy", "elsewhere"): 1,
+        })
+
+    def test_report(self):
+        out = io.StringIO()
+        self.assertEqual(sched_wake_cpu.report(TRACE, out), 0)
+        self.assertIn("GIL hand-over last CPU busy    1: placed on the waker's CPU 1",
+                      out.getvalue())
+
+
+if __name__ == "__main__":
+    unittest.main()
