@@ -109,6 +109,7 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
         RunTotals {
             sim_end_ns: result.end_ns,
             cpu_utilisation: result.cpu_utilisation,
+            cpu_idle_while_waiting: result.cpu_idle_while_waiting,
             events: result.events,
         },
     );

@@ -509,6 +509,17 @@ fn several_seeds_per_recorded_repetition_compare_their_median() {
         std::fs::read(rows_three.join(csv)).unwrap(),
         "--rows holds each repetition's first seed either way"
     );
+    let summaries = read_json(&rows_three.join("f_poisson_mixed15_20_P2_T6_rho70.summaries.json"));
+    let summaries = summaries.as_array().expect("a list of runs");
+    assert_eq!(
+        summaries.len(),
+        3 * 3,
+        "every seed of every recorded repetition"
+    );
+    for run in summaries {
+        let lost = run["summary"]["cpu_idle_while_waiting"].as_f64();
+        assert!(lost.is_some_and(|x| (0.0..1.0).contains(&x)), "{run}");
+    }
     for bad in ["0", "101"] {
         let run = validate(&dir, &["--seeds-per-rep", bad]);
         assert_eq!(run.code, Some(2), "--seeds-per-rep {bad}: {}", run.stderr);

@@ -84,10 +84,53 @@ def pool_threads(runs, tgid_of):
     return {tid: p for p, tids in per_process.items() if len(tids) >= 2 for tid in tids}
 
 
+def idle_spans(runs, window):
+    """Idle (start, end) of every CPU, clipped to the window."""
+    lo, hi = window
+    return [(max(s, lo), min(e, hi)) for s, e, _c in runs.get(0, []) if min(e, hi) > max(s, lo)]
+
+
 def idle_stretches(runs, window):
     """Idle stretches (s) of every CPU inside the window."""
-    lo, hi = window
-    return [min(e, hi) - max(s, lo) for s, e, _c in runs.get(0, []) if min(e, hi) > max(s, lo)]
+    return [b - a for a, b in idle_spans(runs, window)]
+
+
+def runnable_stretches(events, runs, pool):
+    """Merged (start, end) stretches in which some pool thread was runnable but not running:
+    from its wake-up, or from being switched out while runnable (prev_state R), to its next
+    run."""
+    ready = []
+    for ev in events:
+        if ev["event"] == "sched:sched_waking":
+            tid = int(ev["fields"]["pid"])
+        elif ev["prev"].get("prev_state") == "R":
+            tid = int(ev["prev"]["prev_pid"])
+        else:
+            continue
+        if tid not in pool:
+            continue
+        start = next((s for s, _e, _c in runs[tid] if s >= ev["time"]), None)
+        if start is not None:
+            ready.append((ev["time"], start))
+    merged = []
+    for a, b in sorted(ready):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return merged
+
+
+def idle_while_runnable(idle, ready):
+    """Seconds of the idle stretches `idle` (start, end) during which some pool thread was
+    runnable (`ready`, merged and sorted)."""
+    total = 0.0
+    for a, b in idle:
+        for x, y in ready:
+            if x >= b:
+                break
+            total += max(0.0, min(b, y) - max(a, x))
+    return total
 
 
 def occupant(runs, cpu, t):
@@ -169,6 +212,10 @@ def report(lines, out=sys.stdout):
               "longest %.2f ms" % (sum(idle) * 1e3, 100 * sum(idle) / (length * len(cpus)),
                                    len(idle), statistics.median(idle) * 1e3, max(idle) * 1e3),
               file=out)
+        lost = idle_while_runnable(idle_spans(runs, window),
+                                   runnable_stretches(events, runs, pool))
+        print("  of it while a pool thread was runnable: %.1f ms (%.1f%% of the CPUs' time)"
+              % (lost * 1e3, 100 * lost / (length * len(cpus))), file=out)
     events = handover_events(runs, wakes, pool, window)
     placed = handovers(runs, wakes, pool, window)
     total = sum(len(v) for v in placed.values())

@@ -74,6 +74,22 @@ class SchedIdleTest(unittest.TestCase):
         self.assertEqual((busy, just), (1, 1))
         self.assertAlmostEqual(ran, 1.030 - 1.01002)
 
+    def test_idle_while_a_pool_thread_is_runnable(self):
+        # As S, 21 slept when 12 took CPU 1: no idle time counts.
+        events = sched_idle.read_events(TRACE)
+        ready = sched_idle.runnable_stretches(events, self.runs, self.pool)
+        idle = sched_idle.idle_spans(self.runs, self.window)
+        self.assertAlmostEqual(sched_idle.idle_while_runnable(idle, ready), 0.0)
+        # Preempted (R), 21 waits from 1.01002 to 1.0141: all of CPU 0's idle time counts.
+        preempted = [line.replace("prev_state=S", "prev_state=R") if " 1.010020:" in line
+                     else line for line in TRACE]
+        events = sched_idle.read_events(preempted)
+        runs, _wakes, tgid_of = sched_idle.runs_and_wakes(events)
+        pool = sched_idle.pool_threads(runs, tgid_of)
+        ready = sched_idle.runnable_stretches(events, runs, pool)
+        idle = sched_idle.idle_spans(runs, sched_idle.burst_window(runs, pool))
+        self.assertAlmostEqual(sched_idle.idle_while_runnable(idle, ready), 0.004)
+
     def test_report(self):
         out = io.StringIO()
         self.assertEqual(sched_idle.report(TRACE, out), 0)

@@ -194,6 +194,11 @@ pub struct RunSummary {
     pub percentile_resolution: f64,
     /// Share of the instance's cores in use.
     pub cpu_utilisation: f64,
+    /// Share of the instance's cores idle while a runnable thread waited for a CPU: the
+    /// capacity lost to where threads run. Only with `placement: HomeCpu` (under processor
+    /// sharing no runnable thread waits while a core idles).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_idle_while_waiting: Option<f64>,
     /// Per function.
     pub functions: Vec<FunctionSummary>,
     /// Per worker process.
@@ -333,6 +338,9 @@ pub struct RunTotals {
     pub sim_end_ns: u64,
     /// Share of the instance's cores used.
     pub cpu_utilisation: f64,
+    /// Share of the cores idle while a runnable thread waited for a CPU (`placement:
+    /// HomeCpu` only).
+    pub cpu_idle_while_waiting: Option<f64>,
     /// Events processed.
     pub events: u64,
 }
@@ -350,6 +358,7 @@ impl RunSummary {
         let RunTotals {
             sim_end_ns,
             cpu_utilisation,
+            cpu_idle_while_waiting,
             events,
         } = totals;
         let first = rec.first_arrival.unwrap_or(0);
@@ -388,6 +397,7 @@ impl RunSummary {
             latency_ms: Stats::from_histogram(&rec.latency),
             queue_ms: Stats::from_histogram(&rec.queue),
             cpu_utilisation: round6(cpu_utilisation),
+            cpu_idle_while_waiting: cpu_idle_while_waiting.map(round6),
             percentile_resolution: LogHistogram::RELATIVE_ERROR,
             functions: function_summaries(rec, functions, sim_end_ns, processes.len()),
             processes,

@@ -153,6 +153,15 @@ impl World {
             .fold(0.0, |sum, i| sum + i.cores.busy_core_ns(now))
     }
 
+    /// Core-ns every instance's cores idled up to `now` while a runnable thread waited for a
+    /// CPU, when the cores place threads on CPUs (`None` otherwise).
+    pub(super) fn fleet_idle_while_waiting_ns(&mut self, now: u64) -> Option<f64> {
+        self.instances
+            .iter_mut()
+            .filter_map(|i| i.cores.idle_while_waiting_ns(now))
+            .reduce(|a, b| a + b)
+    }
+
     /// The cores of every instance.
     pub(super) fn fleet_cores(&self) -> f64 {
         self.instances

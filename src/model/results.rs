@@ -17,6 +17,9 @@ pub struct RunResult {
     pub events: u64,
     /// Share of the fleet's cores used over the run.
     pub cpu_utilisation: f64,
+    /// Share of the fleet's cores idle while a runnable thread waited for a CPU, when the
+    /// cores place threads on CPUs (`placement: HomeCpu`).
+    pub cpu_idle_while_waiting: Option<f64>,
     /// Why the run was stopped before its end, if it was (a budget or a failed write).
     pub stopped: Option<String>,
     /// The fleet's record, when the app scaled (a `scale` block).
@@ -99,6 +102,9 @@ impl World {
             });
         }
         let cpu_utilisation = self.fleet_busy_core_ns(now) / elapsed / self.fleet_cores();
+        let cpu_idle_while_waiting = self
+            .fleet_idle_while_waiting_ns(now)
+            .map(|ns| ns / elapsed / self.fleet_cores());
         let scaling = self.scaling_result();
         let memory = self.memory_result();
         RunResult {
@@ -109,6 +115,7 @@ impl World {
             end_ns: now,
             events: self.processed_events,
             cpu_utilisation,
+            cpu_idle_while_waiting,
             stopped: None,
             scaling,
         }

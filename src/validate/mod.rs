@@ -121,7 +121,8 @@ pub struct ValidateOptions<'a> {
     /// model's scheduling noise on top of the machine's; more compare the model's central
     /// prediction, as the burst cases do.
     pub seeds_per_rep: u32,
-    /// Also write each case's simulated invocations here (the first seed of each run).
+    /// Also write each case's simulated invocations here (the first seed of each run), and
+    /// every simulated run's summary.json.
     pub rows: Option<&'a Path>,
     /// Where woken threads run in every case, instead of each case's default.
     pub placement: Option<Placement>,
@@ -180,6 +181,7 @@ pub fn validate_with(dir: &Path, options: &ValidateOptions) -> Result<Vec<Check>
             .filter(|(p, _)| p.seed_index == 0)
             .map(|(p, o)| (&p.case, p.rep, &o.rows));
         write_simulated_rows(rows_dir, runs)?;
+        write_simulated_summaries(rows_dir, plans.iter().zip(&outputs))?;
     }
     let mut by_case: BTreeMap<String, Vec<SimulatedRun>> = BTreeMap::new();
     let mut order = Vec::new();
@@ -445,6 +447,36 @@ fn write_simulated_rows<'a>(
     for (name, (text, _)) in files {
         let path = dir.join(format!("{name}.csv"));
         std::fs::write(&path, text).map_err(|e| write_err(&path, e))?;
+    }
+    Ok(())
+}
+
+/// Writes every simulated run's summary.json, grouped by case, to `<case>.summaries.json`: a
+/// list of `{"rep": recorded repetition or null, "seed_index": i, "summary": {...}}`, for the
+/// figures the table does not show (core use, the cores' idle time while threads waited).
+fn write_simulated_summaries<'a>(
+    dir: &Path,
+    runs: impl Iterator<Item = (&'a Plan, &'a crate::runner::RunOutput)>,
+) -> Result<()> {
+    let mut files: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (plan, out) in runs {
+        let summary = serde_json::to_value(&out.summary).unwrap_or(Value::Null);
+        files
+            .entry(case_name(&plan.case))
+            .or_default()
+            .push(serde_json::json!({
+                "rep": plan.rep,
+                "seed_index": plan.seed_index,
+                "summary": summary,
+            }));
+    }
+    for (name, list) in files {
+        let path = dir.join(format!("{name}.summaries.json"));
+        let text = serde_json::to_string_pretty(&list).unwrap_or_default();
+        std::fs::write(&path, text + "\n").map_err(|source| SimError::Write {
+            path: path.clone(),
+            source,
+        })?;
     }
     Ok(())
 }

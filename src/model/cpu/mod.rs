@@ -474,6 +474,13 @@ impl Cores {
         self.advance(now);
         self.busy_core_ns
     }
+
+    /// Core-ns the cores idled up to `now` while a runnable thread waited for its busy home
+    /// CPU or shared one, when they place threads on CPUs (`None` under processor sharing,
+    /// where no runnable thread waits while a core idles).
+    pub fn idle_while_waiting_ns(&mut self, now: u64) -> Option<f64> {
+        self.queues.as_mut().map(|q| q.idle_while_waiting_ns(now))
+    }
 }
 
 #[cfg(test)]

@@ -117,6 +117,11 @@ pub(super) struct RunQueues {
     rng: SimRng,
     /// [`slice_ns`] of these CPUs.
     slice_ns: u64,
+    /// CPU-ns spent idle while a thread waited for a CPU or time-shared one, up to
+    /// `lost_at` (the capacity this placement loses; see [`RunQueues::idle_while_waiting_ns`]).
+    lost_ns: f64,
+    /// When `lost_ns` was last brought up to date.
+    lost_at: u64,
 }
 
 impl RunQueues {
@@ -135,7 +140,34 @@ impl RunQueues {
             banked: Vec::new(),
             host_home: NO_CPU,
             rng,
+            lost_ns: 0.0,
+            lost_at: 0,
         }
+    }
+
+    /// Brings the lost capacity up to `now`, before anything on the CPUs changes: over the
+    /// time since, each idle CPU lost its time if some thread waited for a CPU or shared one.
+    fn account(&mut self, now: u64) {
+        let dt = now.saturating_sub(self.lost_at);
+        self.lost_at = self.lost_at.max(now);
+        if dt == 0 {
+            return;
+        }
+        let idle = self.on.iter().filter(|on| on.is_empty()).count();
+        let waiting =
+            self.on.iter().any(|on| on.len() > 1) || self.queues.iter().any(CpuQueue::any_waiting);
+        if idle > 0 && waiting {
+            self.lost_ns += (dt * idle as u64) as f64;
+        }
+    }
+
+    /// CPU-ns the CPUs spent idle up to `now` while a runnable thread waited for its busy home
+    /// CPU or time-shared one: the capacity lost to where threads run (zero under processor
+    /// sharing). The measured counterpart is `harness/sched_idle.py`'s idle time while a pool
+    /// thread was runnable.
+    pub(super) fn idle_while_waiting_ns(&mut self, now: u64) -> f64 {
+        self.account(now);
+        self.lost_ns
     }
 
     /// The CPU `slot` last ran on; before it first runs, the one it was created on. Linux
@@ -234,6 +266,7 @@ impl RunQueues {
     /// `slot` goes on running without having slept (or is the host, which these queues do not
     /// hold back): on its home CPU if free, else on an idle one, else it time-shares its home.
     pub(super) fn run(&mut self, slot: CoreSlot, now: u64) {
+        self.account(now);
         let mut cpu = self.home(slot);
         if cpu == NO_CPU {
             // The host's first run.
@@ -253,6 +286,7 @@ impl RunQueues {
         now: u64,
         waker: Option<CoreSlot>,
     ) -> Wake {
+        self.account(now);
         self.follow_waker(slot, waker);
         let cpu = self.home(slot);
         if self.on[cpu as usize].is_empty() {
@@ -287,6 +321,7 @@ impl RunQueues {
     /// sleeps again; the moment it runs is too short to count. An idle CPU takes it as often
     /// as any wake-up, and becomes its home.
     pub(super) fn brief_wake(&mut self, slot: CoreSlot, now: u64) {
+        self.account(now);
         let cpu = self.home(slot);
         let Some(head) = self.worker_head(cpu).filter(|&h| h != slot) else {
             return;
@@ -403,6 +438,7 @@ impl RunQueues {
     /// `slot` leaves its CPU to sleep (or because it was taken off). A CPU left idle with no
     /// one waiting for it takes a thread time-sharing another CPU, if any.
     pub(super) fn leave(&mut self, slot: CoreSlot, now: u64) {
+        self.account(now);
         let cpu = self.home(slot);
         if cpu == NO_CPU {
             return; // the host, before it first ran
@@ -435,6 +471,7 @@ impl RunQueues {
     /// Takes `slot` out of its CPU's waiting threads if it waits there, returning the work it
     /// was to run.
     pub(super) fn take(&mut self, slot: CoreSlot, now: u64) -> Option<u64> {
+        self.account(now);
         let cpu = self.home(slot);
         let work = self.queues[cpu as usize].waiting_work(slot)?;
         self.touch(cpu, now);

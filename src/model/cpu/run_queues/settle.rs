@@ -15,6 +15,7 @@ impl RunQueues {
         started: &mut Vec<(CoreSlot, u64)>,
         displaced: &mut Vec<CoreSlot>,
     ) {
+        self.account(now);
         for cpu in 0..self.on.len() as u32 {
             if self.queues[cpu as usize].any_waiting() {
                 self.settle_cpu(cpu, now, started, displaced);

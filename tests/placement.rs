@@ -1,0 +1,41 @@
+//! Where woken threads run (`host.placement`): the capacity that per-CPU placement loses is
+//! reported (`cpu_idle_while_waiting` in summary.json), and only where threads are placed.
+
+mod common;
+
+/// The CPU-bound burst of `experiments/cpu_bound.ron` with P processes of T threads.
+fn burst(processes: u32, threads: u32, placement: &str) -> sim::metrics::summary::RunSummary {
+    let sets = [
+        format!("host.processes={processes}"),
+        format!("host.threads={threads}"),
+        format!("host.placement={placement}"),
+    ];
+    let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+    common::run("cpu_bound", &sets).summary
+}
+
+#[test]
+fn processor_sharing_loses_nothing_and_says_nothing() {
+    let s = burst(2, 6, "Spread");
+    assert_eq!(s.cpu_idle_while_waiting, None);
+    let json = serde_json::to_value(&s).unwrap();
+    assert!(json.get("cpu_idle_while_waiting").is_none(), "{json}");
+}
+
+#[test]
+fn home_cpus_lose_cores_when_processes_of_several_cpu_threads_share_them() {
+    // Two processes of six CPU-bound threads: GIL hand-overs wake threads on the other
+    // process's CPU while their own idles (the 2 x 6 burst's perf sched record: 17% of the
+    // CPUs' time).
+    let many = burst(2, 6, "HomeCpu");
+    let lost = many.cpu_idle_while_waiting.expect("reported with HomeCpu");
+    assert!(lost > 0.05, "{lost}");
+    assert!(
+        lost <= 1.0 - many.cpu_utilisation + 1e-6,
+        "{lost} of {}",
+        many.cpu_utilisation
+    );
+    // One thread per process: each keeps its CPU, almost nothing is lost.
+    let one = burst(2, 1, "HomeCpu").cpu_idle_while_waiting.unwrap();
+    assert!(one < lost / 5.0, "{one} against {lost}");
+}
