@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
-"""Idle CPU time and GIL hand-over placement in a `perf sched` record of one burst case.
+"""Idle CPU time and GIL hand-over placement in a `perf sched` record of one case.
 
     perf sched record -a -o perf.data -- python3 measure.py --cases C --only CASE --reps 1 \\
         --no-quiet-check --out DIR
     perf script -i perf.data -F comm,pid,tid,cpu,time,event,trace | gzip > sched.txt.gz
-    python3 sched_idle.py sched.txt.gz
+    python3 sched_idle.py sched.txt.gz [--last SECONDS]
 
 The burst is the last stretch of worker activity: it starts where the last idle stretch of
-20 ms or more before the last pool-thread run ends (the harness's idle check). Pool threads
-are the worker processes' threads that ran 5 ms or more in it (the harness host is the
-process that started the others and is left out). Prints how long the CPUs idled in the burst
-while worker threads existed, and how GIL hand-overs placed the thread they woke: a pool
-thread woken by a pool thread of its own process that then runs 0.5 ms or more is taken to be
-handed the GIL; it lands on the waker's CPU, or on another, busy with another process's
-thread or idle. Stdlib only.
+20 ms or more before the last pool-thread run ends (the harness's idle check); with `--last`,
+the last SECONDS before that end instead (a Poisson run has idle gaps of its own). The worker
+processes are the two whose threads other than the main one used the most CPU; their pool
+threads are those that used at least a quarter of the CPU of the process's busiest one (the
+dispatch threads use far less; the harness host is left out). Prints how long the CPUs idled
+and, of that, how long while a pool thread was queued behind another thread (the capacity
+lost to where threads run: sim's `cpu_idle_while_waiting`), and how GIL hand-overs placed the
+thread they woke: a pool thread woken by a pool thread of its own process that then runs
+0.5 ms or more is taken to be handed the GIL; it runs on the waker's CPU, or on another, busy
+with another process's thread or idle. Stdlib only.
 """
 
 import argparse
@@ -27,8 +30,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sched_placement  # noqa: E402  (its perf script parser)
 
 QUIET_GAP_S = 0.020
-POOL_MIN_RUN_S = 0.005
 HOLDER_MIN_RUN_S = 0.0005
+POOL_SHARE = 0.25
 JUST_RAN_S = 50e-6
 
 
@@ -59,6 +62,28 @@ def runs_and_wakes(events):
     return runs, wakes, tgid_of
 
 
+def cpu_time(runs):
+    """CPU seconds per thread (idle, tid 0, left out)."""
+    return {tid: sum(e - s for s, e, _c in iv) for tid, iv in runs.items() if tid}
+
+
+def worker_pools(runs, tgid_of):
+    """{pool thread: process} of the two processes whose threads other than the main one
+    used the most CPU (the harness host's main thread is busy, its others are not)."""
+    used = cpu_time(runs)
+    per_process = defaultdict(float)
+    for tid, v in used.items():
+        if tid != tgid_of.get(tid):
+            per_process[tgid_of.get(tid)] += v
+    workers = sorted(per_process, key=lambda p: -per_process[p])[:2]
+    pool = {}
+    for p in workers:
+        threads = [t for t in used if tgid_of.get(t) == p and t != p]
+        top = max((used[t] for t in threads), default=0.0)
+        pool.update({t: p for t in threads if used[t] >= POOL_SHARE * top})
+    return pool
+
+
 def burst_window(runs, pool):
     """(start, end) of the burst: from the end of the last long idle stretch to the last
     pool-thread run's end."""
@@ -66,22 +91,6 @@ def burst_window(runs, pool):
     quiet_ends = [e for s, e, _c in runs.get(0, []) if e - s >= QUIET_GAP_S and e < end]
     return (max(quiet_ends) if quiet_ends else min(s for tid in pool for s, _e, _c in runs[tid]),
             end)
-
-
-def pool_threads(runs, tgid_of):
-    """{thread: process} of the worker pools: threads other than a process's main thread
-    that ran 5 ms or more, in processes with two or more of them (the harness host has one at
-    most, its collector)."""
-    total = defaultdict(float)
-    for tid, intervals in runs.items():
-        if tid:
-            total[tid] = sum(e - s for s, e, _c in intervals)
-    busy = [tid for tid, v in total.items() if v >= POOL_MIN_RUN_S]
-    per_process = defaultdict(list)
-    for tid in busy:
-        if tid != tgid_of.get(tid):
-            per_process[tgid_of.get(tid)].append(tid)
-    return {tid: p for p, tids in per_process.items() if len(tids) >= 2 for tid in tids}
 
 
 def idle_spans(runs, window):
@@ -95,10 +104,11 @@ def idle_stretches(runs, window):
     return [b - a for a, b in idle_spans(runs, window)]
 
 
-def runnable_stretches(events, runs, pool):
-    """Merged (start, end) stretches in which some pool thread was runnable but not running:
-    from its wake-up, or from being switched out while runnable (prev_state R), to its next
-    run."""
+def queued_stretches(events, runs, pool):
+    """Merged (start, end) stretches in which some pool thread was runnable but queued behind
+    another thread: from a wake-up whose thread next ran on a CPU then busy with another
+    thread, or from being switched out while runnable (prev_state R), to its next run. (A
+    thread woken onto an idle CPU is on its way, not queued.)"""
     ready = []
     for ev in events:
         if ev["event"] == "sched:sched_waking":
@@ -109,9 +119,14 @@ def runnable_stretches(events, runs, pool):
             continue
         if tid not in pool:
             continue
-        start = next((s for s, _e, _c in runs[tid] if s >= ev["time"]), None)
-        if start is not None:
-            ready.append((ev["time"], start))
+        nxt = next(((s, e, c) for s, e, c in runs[tid] if s > ev["time"]
+                    or (s == ev["time"] and ev["event"] == "sched:sched_waking")), None)
+        if nxt is None:
+            continue
+        if ev["event"] == "sched:sched_waking" and occupant(runs, nxt[2], ev["time"]) in (
+                0, None, tid):
+            continue
+        ready.append((ev["time"], nxt[0]))
     merged = []
     for a, b in sorted(ready):
         if merged and a <= merged[-1][1]:
@@ -121,9 +136,9 @@ def runnable_stretches(events, runs, pool):
     return merged
 
 
-def idle_while_runnable(idle, ready):
+def idle_while_queued(idle, ready):
     """Seconds of the idle stretches `idle` (start, end) during which some pool thread was
-    runnable (`ready`, merged and sorted)."""
+    queued (`ready`, merged and sorted)."""
     total = 0.0
     for a, b in idle:
         for x, y in ready:
@@ -193,29 +208,31 @@ def busy_landings(events):
     return len(busy), len(just), ran
 
 
-def report(lines, out=sys.stdout):
+def report(lines, out=sys.stdout, last_s=None):
     events = read_events(lines)
     runs, wakes, tgid_of = runs_and_wakes(events)
-    pool = pool_threads(runs, tgid_of)
+    pool = worker_pools(runs, tgid_of)
     if not pool:
         print("no worker pool threads found (two or more threads of a process running 5 ms)",
               file=out)
         return 1
     window = burst_window(runs, pool)
+    if last_s is not None:
+        window = (window[1] - last_s, window[1])
     cpus = sorted({c for intervals in runs.values() for _s, _e, c in intervals})
     idle = idle_stretches(runs, window)
     length = window[1] - window[0]
-    print("burst: %.1f ms on %d CPUs, %d pool threads in %d processes"
-          % (length * 1e3, len(cpus), len(pool), len(set(pool.values()))), file=out)
+    label = "burst" if last_s is None else "last %g s" % last_s
+    print("%s: %.1f ms on %d CPUs, %d pool threads in %d processes"
+          % (label, length * 1e3, len(cpus), len(pool), len(set(pool.values()))), file=out)
     if idle:
         print("idle: %.1f ms (%.0f%% of the CPUs' time) in %d stretches, median %.2f ms, "
               "longest %.2f ms" % (sum(idle) * 1e3, 100 * sum(idle) / (length * len(cpus)),
                                    len(idle), statistics.median(idle) * 1e3, max(idle) * 1e3),
               file=out)
-        lost = idle_while_runnable(idle_spans(runs, window),
-                                   runnable_stretches(events, runs, pool))
-        print("  of it while a pool thread was runnable: %.1f ms (%.1f%% of the CPUs' time)"
-              % (lost * 1e3, 100 * lost / (length * len(cpus))), file=out)
+        lost = idle_while_queued(idle_spans(runs, window), queued_stretches(events, runs, pool))
+        print("  of it while a pool thread was queued behind another thread: %.1f ms (%.1f%% "
+              "of the CPUs' time)" % (lost * 1e3, 100 * lost / (length * len(cpus))), file=out)
     events = handover_events(runs, wakes, pool, window)
     placed = handovers(runs, wakes, pool, window)
     total = sum(len(v) for v in placed.values())
@@ -236,10 +253,13 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("trace", help="perf script text (-F comm,pid,tid,cpu,time,event,trace), "
                                  "gzipped or not")
+    p.add_argument("--last", type=float, metavar="SECONDS",
+                   help="read the last SECONDS before the last pool-thread run ends instead "
+                        "of the burst (for a Poisson case, whose run has idle gaps)")
     opts = p.parse_args(argv)
     opener = gzip.open if opts.trace.endswith(".gz") else open
     with opener(opts.trace, "rt") as f:
-        return report(f)
+        return report(f, last_s=opts.last)
 
 
 if __name__ == "__main__":

@@ -23,34 +23,11 @@ switch events. Stdlib only.
 import argparse
 import gzip
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 
 import sched_idle
 
 PLACED_S = 200e-6
-POOL_SHARE = 0.25
-
-
-def cpu_time(runs):
-    """CPU seconds per thread (idle, tid 0, left out)."""
-    return {tid: sum(e - s for s, e, _c in iv) for tid, iv in runs.items() if tid}
-
-
-def worker_pools(runs, tgid_of):
-    """{pool thread: process} of the two processes whose threads other than the main one
-    used the most CPU (the harness host's main thread is busy, its others are not)."""
-    used = cpu_time(runs)
-    per_process = defaultdict(float)
-    for tid, v in used.items():
-        if tid != tgid_of.get(tid):
-            per_process[tgid_of.get(tid)] += v
-    workers = sorted(per_process, key=lambda p: -per_process[p])[:2]
-    pool = {}
-    for p in workers:
-        threads = [t for t in used if tgid_of.get(t) == p and t != p]
-        top = max((used[t] for t in threads), default=0.0)
-        pool.update({t: p for t in threads if used[t] >= POOL_SHARE * top})
-    return pool
 
 
 def last_run_before(runs, tid, t):
@@ -84,7 +61,7 @@ def placements(runs, wakes, tgid_of, pool):
 
 def report(lines, out=sys.stdout):
     runs, wakes, tgid_of = sched_idle.runs_and_wakes(sched_idle.read_events(lines))
-    pool = worker_pools(runs, tgid_of)
+    pool = sched_idle.worker_pools(runs, tgid_of)
     if not pool:
         print("no worker pool threads found", file=out)
         return 1

@@ -40,7 +40,7 @@ class SchedIdleTest(unittest.TestCase):
     def setUp(self):
         events = sched_idle.read_events(TRACE)
         self.runs, self.wakes, tgid_of = sched_idle.runs_and_wakes(events)
-        self.pool = sched_idle.pool_threads(self.runs, tgid_of)
+        self.pool = sched_idle.worker_pools(self.runs, tgid_of)
         self.window = sched_idle.burst_window(self.runs, self.pool)
 
     def test_pool_threads_are_grouped_by_process(self):
@@ -67,7 +67,7 @@ class SchedIdleTest(unittest.TestCase):
         brief = [switch(1.0099, 1, 20, 21, 12), switch(1.00997, 1, 10, 12, 21)]
         trace = sorted(TRACE + brief, key=lambda line: float(line.split()[3].rstrip(":")))
         runs, wakes, tgid_of = sched_idle.runs_and_wakes(sched_idle.read_events(trace))
-        pool = sched_idle.pool_threads(runs, tgid_of)
+        pool = sched_idle.worker_pools(runs, tgid_of)
         window = sched_idle.burst_window(runs, pool)
         events = sched_idle.handover_events(runs, wakes, pool, window)
         busy, just, ran = sched_idle.busy_landings(events)
@@ -77,18 +77,18 @@ class SchedIdleTest(unittest.TestCase):
     def test_idle_while_a_pool_thread_is_runnable(self):
         # As S, 21 slept when 12 took CPU 1: no idle time counts.
         events = sched_idle.read_events(TRACE)
-        ready = sched_idle.runnable_stretches(events, self.runs, self.pool)
+        ready = sched_idle.queued_stretches(events, self.runs, self.pool)
         idle = sched_idle.idle_spans(self.runs, self.window)
-        self.assertAlmostEqual(sched_idle.idle_while_runnable(idle, ready), 0.0)
+        self.assertAlmostEqual(sched_idle.idle_while_queued(idle, ready), 0.0)
         # Preempted (R), 21 waits from 1.01002 to 1.0141: all of CPU 0's idle time counts.
         preempted = [line.replace("prev_state=S", "prev_state=R") if " 1.010020:" in line
                      else line for line in TRACE]
         events = sched_idle.read_events(preempted)
         runs, _wakes, tgid_of = sched_idle.runs_and_wakes(events)
-        pool = sched_idle.pool_threads(runs, tgid_of)
-        ready = sched_idle.runnable_stretches(events, runs, pool)
+        pool = sched_idle.worker_pools(runs, tgid_of)
+        ready = sched_idle.queued_stretches(events, runs, pool)
         idle = sched_idle.idle_spans(runs, sched_idle.burst_window(runs, pool))
-        self.assertAlmostEqual(sched_idle.idle_while_runnable(idle, ready), 0.004)
+        self.assertAlmostEqual(sched_idle.idle_while_queued(idle, ready), 0.004)
 
     def test_report(self):
         out = io.StringIO()

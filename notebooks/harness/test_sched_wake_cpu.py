@@ -34,11 +34,11 @@ class SchedWakeCpuTest(unittest.TestCase):
         self.runs, self.wakes, self.tgid_of = sched_wake_cpu.sched_idle.runs_and_wakes(events)
 
     def test_pool_threads_leave_out_main_and_dispatch_threads(self):
-        pool = sched_wake_cpu.worker_pools(self.runs, self.tgid_of)
+        pool = sched_wake_cpu.sched_idle.worker_pools(self.runs, self.tgid_of)
         self.assertEqual(pool, {11: 10, 12: 10, 21: 20, 22: 20})
 
     def test_wake_ups_are_counted_by_kind_state_and_where_they_ran(self):
-        pool = sched_wake_cpu.worker_pools(self.runs, self.tgid_of)
+        pool = sched_wake_cpu.sched_idle.worker_pools(self.runs, self.tgid_of)
         counts = sched_wake_cpu.placements(self.runs, self.wakes, self.tgid_of, pool)
         self.assertEqual(counts, {
             ("GIL hand-over", "busy", "placed on the waker's CPU"): 1,
