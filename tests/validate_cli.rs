@@ -525,3 +525,33 @@ fn several_seeds_per_recorded_repetition_compare_their_median() {
         assert_eq!(run.code, Some(2), "--seeds-per-rep {bad}: {}", run.stderr);
     }
 }
+
+#[test]
+fn rows_hold_every_simulated_repetition_of_a_burst() {
+    let dir = common::root().join("notebooks/measurements/cpu-load-2026-12-04/fit");
+    let rows = common::temp_dir("validate-burst-rows");
+    let run = validate(
+        &dir,
+        &[
+            "--only",
+            "burst12_cpu30_P2_T6",
+            "--reps",
+            "3",
+            "--rows",
+            rows.to_str().unwrap(),
+        ],
+    );
+    assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+    let csv = std::fs::read_to_string(rows.join("e_burst12_cpu30_P2_T6.csv")).unwrap();
+    let mut reps: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    reps.dedup();
+    assert_eq!(
+        reps,
+        ["0", "1", "2"],
+        "one block of rows per simulated repetition"
+    );
+}

@@ -46,7 +46,9 @@ def read_events(lines):
 
 def runs_and_wakes(events):
     """Per thread its run intervals (start, end, cpu); every waking as (t, cpu, waker tid,
-    wakee tid, target cpu); the process (tgid) of every thread seen running a traced event."""
+    wakee tid) (`sched_waking`'s target_cpu, the thread's CPU before the kernel picks one, is
+    left out: where a woken thread runs is read from the switch events); the process (tgid) of
+    every thread seen running a traced event."""
     on_cpu, runs, wakes, tgid_of = {}, defaultdict(list), [], {}
     for ev in events:
         t, cpu, tid = ev["time"], ev["cpu"], int(ev["tid"] or ev["pid"])
@@ -58,7 +60,7 @@ def runs_and_wakes(events):
             on_cpu[cpu] = (int(ev["next"]["next_pid"]), t)
         else:
             fields = ev["fields"]
-            wakes.append((t, cpu, tid, int(fields["pid"]), int(fields["target_cpu"])))
+            wakes.append((t, cpu, tid, int(fields["pid"])))
     return runs, wakes, tgid_of
 
 
@@ -111,21 +113,23 @@ def queued_stretches(events, runs, pool):
     thread woken onto an idle CPU is on its way, not queued.)"""
     ready = []
     for ev in events:
-        if ev["event"] == "sched:sched_waking":
+        woken = ev["event"] == "sched:sched_waking"
+        if woken:
             tid = int(ev["fields"]["pid"])
-        elif ev["prev"].get("prev_state") == "R":
+        elif ev["prev"].get("prev_state", "").startswith("R"):
             tid = int(ev["prev"]["prev_pid"])
         else:
             continue
         if tid not in pool:
             continue
-        nxt = next(((s, e, c) for s, e, c in runs[tid] if s > ev["time"]
-                    or (s == ev["time"] and ev["event"] == "sched:sched_waking")), None)
-        if nxt is None:
-            continue
-        if ev["event"] == "sched:sched_waking" and occupant(runs, nxt[2], ev["time"]) in (
-                0, None, tid):
-            continue
+        if woken:
+            nxt = run_after_wake(runs, tid, ev["time"])
+            if nxt is None or occupant(runs, nxt[2], ev["time"]) in (0, None):
+                continue
+        else:
+            nxt = next(((s, e, c) for s, e, c in runs[tid] if s > ev["time"]), None)
+            if nxt is None:
+                continue
         ready.append((ev["time"], nxt[0]))
     merged = []
     for a, b in sorted(ready):
@@ -148,6 +152,18 @@ def idle_while_queued(idle, ready):
     return total
 
 
+def run_after_wake(runs, tid, t):
+    """The run (start, end, cpu) a wake-up of `tid` at `t` led to: its first run from `t` on,
+    or None if it was still on a CPU at `t` (the kernel reports the waking of a thread that has
+    not yet switched out; it goes on running) or never ran again."""
+    for s, e, c in runs.get(tid, []):
+        if s < t < e:
+            return None
+        if s >= t:
+            return (s, e, c)
+    return None
+
+
 def occupant(runs, cpu, t):
     """The thread running on `cpu` at `t` (0: idle, None: unknown)."""
     for tid, intervals in runs.items():
@@ -166,10 +182,10 @@ def handover_events(runs, wakes, pool, window):
     holder last ran on the CPU it lands on, if that run ended there (s; None otherwise)."""
     lo, hi = window
     out = []
-    for t, cpu, waker, wakee, _target in wakes:
+    for t, cpu, waker, wakee in wakes:
         if not (lo <= t <= hi) or wakee not in pool or pool.get(waker) != pool[wakee]:
             continue
-        nxt = next(((s, e, c) for s, e, c in runs[wakee] if s >= t), None)
+        nxt = run_after_wake(runs, wakee, t)
         if nxt is None or nxt[1] - nxt[0] < HOLDER_MIN_RUN_S:
             continue
         ran_on = nxt[2]
@@ -213,8 +229,8 @@ def report(lines, out=sys.stdout, last_s=None):
     runs, wakes, tgid_of = runs_and_wakes(events)
     pool = worker_pools(runs, tgid_of)
     if not pool:
-        print("no worker pool threads found (two or more threads of a process running 5 ms)",
-              file=out)
+        print("no worker pool threads found (threads of a worker process other than its main "
+              "one that used a quarter of the CPU of its busiest)", file=out)
         return 1
     window = burst_window(runs, pool)
     if last_s is not None:
@@ -233,7 +249,7 @@ def report(lines, out=sys.stdout, last_s=None):
         lost = idle_while_queued(idle_spans(runs, window), queued_stretches(events, runs, pool))
         print("  of it while a pool thread was queued behind another thread: %.1f ms (%.1f%% "
               "of the CPUs' time)" % (lost * 1e3, 100 * lost / (length * len(cpus))), file=out)
-    events = handover_events(runs, wakes, pool, window)
+    landings = handover_events(runs, wakes, pool, window)
     placed = handovers(runs, wakes, pool, window)
     total = sum(len(v) for v in placed.values())
     print("GIL hand-overs (a pool thread woken by its own process's, then running >= 0.5 ms):"
@@ -241,7 +257,7 @@ def report(lines, out=sys.stdout, last_s=None):
     for where, delays in sorted(placed.items(), key=lambda kv: -len(kv[1])):
         print("  %-40s %3d, ran after a median of %.0f us"
               % (where, len(delays), statistics.median(delays) * 1e6), file=out)
-    busy, just, ran = busy_landings(events)
+    busy, just, ran = busy_landings(landings)
     if busy:
         print("  of the %d on a busy CPU: %d had run there within %.0f us before; the new "
               "holder then ran a median of %.2f ms" % (busy, just, JUST_RAN_S * 1e6, ran * 1e3),

@@ -8,16 +8,14 @@ from a `perf sched` record of one case.
         | grep -E 'sched_switch|sched_waking' | gzip > sched.txt.gz
     python3 sched_wake_cpu.py sched.txt.gz
 
-The worker processes are the two whose threads other than the main one used the most CPU; a
-worker's pool threads are those of its other threads that used at least a quarter of the CPU
-of its busiest one (the threads running the bodies; the dispatch threads use far less). Every wake-up of a
-pool thread by a thread of its own process running on another CPU than the one the woken
-thread last ran on is counted by the waker's kind (a pool thread: a GIL hand-over; another
-thread of the process: the dispatch path), by whether that last CPU was busy or idle, and by
-where the woken thread next ran: on the waker's CPU within `PLACED_S` of the wake-up (placed
-there at the wake-up), later there (moved by a balance), or elsewhere. `sched_waking`'s
-target_cpu is the thread's CPU before the kernel chooses one, so where it ran is read from the
-switch events. Stdlib only.
+The worker processes and their pool threads are found as `sched_idle.worker_pools` does.
+Every wake-up of a pool thread by a thread of its own process running on another CPU than the
+one the woken thread last ran on is counted by its kind (`wake_kind`: a GIL hand-over, a
+brief wake-up by a pool thread, or the dispatch path), by whether that last CPU was busy or
+idle, and by where the woken thread next ran: on the waker's CPU within `PLACED_S` of the
+wake-up (placed there at the wake-up), later there (moved by a balance), or elsewhere. Where
+it ran is read from the switch events (`sched_waking`'s target_cpu is the thread's CPU before
+the kernel chooses one). Stdlib only.
 """
 
 import argparse
@@ -36,18 +34,30 @@ def last_run_before(runs, tid, t):
     return before[-1] if before else None
 
 
+def wake_kind(by_pool_thread, run):
+    """A wake-up by a pool thread of the same process that leads to a `run` of 0.5 ms or more
+    hands the GIL over; a shorter one is the other side of a switch (the new holder telling
+    the old one it has taken the GIL) or a wait that found the GIL taken. Any other thread of
+    the process is the dispatch path."""
+    if not by_pool_thread:
+        return "dispatch"
+    if run[1] - run[0] >= sched_idle.HOLDER_MIN_RUN_S:
+        return "GIL hand-over"
+    return "brief"
+
+
 def placements(runs, wakes, tgid_of, pool):
     """Counter of (waker kind, last CPU state, where it ran) over the wake-ups described in
     the module doc."""
     counts = Counter()
-    for t, cpu, waker, wakee, _target in wakes:
+    for t, cpu, waker, wakee in wakes:
         if wakee not in pool or waker == 0 or tgid_of.get(waker) != pool[wakee]:
             continue
         last = last_run_before(runs, wakee, t)
-        nxt = next((r for r in runs[wakee] if r[0] >= t), None)
+        nxt = sched_idle.run_after_wake(runs, wakee, t)
         if last is None or nxt is None or last[2] == cpu:
             continue
-        kind = "GIL hand-over" if waker in pool else "dispatch"
+        kind = wake_kind(waker in pool, nxt)
         state = "idle" if sched_idle.occupant(runs, last[2], t) == 0 else "busy"
         if nxt[2] != cpu:
             where = "elsewhere"
@@ -68,7 +78,7 @@ def report(lines, out=sys.stdout):
     counts = placements(runs, wakes, tgid_of, pool)
     print("pool threads: %d in %d processes" % (len(pool), len(set(pool.values()))), file=out)
     print("woken by its own process on another CPU than its last:", file=out)
-    for kind in ("GIL hand-over", "dispatch"):
+    for kind in ("GIL hand-over", "brief", "dispatch"):
         for state in ("busy", "idle"):
             row = {w: counts[(kind, state, w)] for w in
                    ("placed on the waker's CPU", "later on the waker's CPU", "elsewhere")}

@@ -80,8 +80,8 @@ class SchedIdleTest(unittest.TestCase):
         ready = sched_idle.queued_stretches(events, self.runs, self.pool)
         idle = sched_idle.idle_spans(self.runs, self.window)
         self.assertAlmostEqual(sched_idle.idle_while_queued(idle, ready), 0.0)
-        # Preempted (R), 21 waits from 1.01002 to 1.0141: all of CPU 0's idle time counts.
-        preempted = [line.replace("prev_state=S", "prev_state=R") if " 1.010020:" in line
+        # Preempted (R+), 21 waits from 1.01002 to 1.0141: all of CPU 0's idle time counts.
+        preempted = [line.replace("prev_state=S", "prev_state=R+") if " 1.010020:" in line
                      else line for line in TRACE]
         events = sched_idle.read_events(preempted)
         runs, _wakes, tgid_of = sched_idle.runs_and_wakes(events)
@@ -89,6 +89,11 @@ class SchedIdleTest(unittest.TestCase):
         ready = sched_idle.queued_stretches(events, runs, pool)
         idle = sched_idle.idle_spans(runs, sched_idle.burst_window(runs, pool))
         self.assertAlmostEqual(sched_idle.idle_while_queued(idle, ready), 0.004)
+
+    def test_a_wake_up_of_a_running_thread_leads_to_no_run(self):
+        # 11 runs on CPU 0 from 1.000 to 1.0101: woken at 1.005, it was still running.
+        self.assertIsNone(sched_idle.run_after_wake(self.runs, 11, 1.005))
+        self.assertEqual(sched_idle.run_after_wake(self.runs, 12, 1.010)[2], 1)
 
     def test_report(self):
         out = io.StringIO()

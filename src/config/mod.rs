@@ -70,7 +70,9 @@ pub enum Placement {
     /// even while another CPU idles, as the 2-vCPU VM of the measurements does
     /// (`notebooks/measurements/sched-placement-2026-12-03`): EEVDF runs it at once or at the
     /// running thread's next deadline, an idle CPU takes it at the wake-up only sometimes and
-    /// pulls it at the 4 ms tick (see `model::cpu::run_queues`).
+    /// pulls it at the 4 ms tick (see `model::cpu::run_queues`). An experiment: where GIL
+    /// hand-overs are frequent it loses more of the cores than that VM does (README,
+    /// "Where woken threads run").
     HomeCpu,
 }
 

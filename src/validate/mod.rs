@@ -121,8 +121,9 @@ pub struct ValidateOptions<'a> {
     /// model's scheduling noise on top of the machine's; more compare the model's central
     /// prediction, as the burst cases do.
     pub seeds_per_rep: u32,
-    /// Also write each case's simulated invocations here (the first seed of each run), and
-    /// every simulated run's summary.json.
+    /// Also write each case's simulated invocations here (every simulated repetition of a
+    /// burst case; the first seed of each recorded repetition of a Poisson case), and every
+    /// simulated run's summary.json.
     pub rows: Option<&'a Path>,
     /// Where woken threads run in every case, instead of each case's default.
     pub placement: Option<Placement>,
@@ -178,7 +179,7 @@ pub fn validate_with(dir: &Path, options: &ValidateOptions) -> Result<Vec<Check>
         let runs = plans
             .iter()
             .zip(&outputs)
-            .filter(|(p, _)| p.seed_index == 0)
+            .filter(|(p, _)| p.rep.is_none() || p.seed_index == 0)
             .map(|(p, o)| (&p.case, p.rep, &o.rows));
         write_simulated_rows(rows_dir, runs)?;
         write_simulated_summaries(rows_dir, plans.iter().zip(&outputs))?;
@@ -458,25 +459,27 @@ fn write_simulated_summaries<'a>(
     dir: &Path,
     runs: impl Iterator<Item = (&'a Plan, &'a crate::runner::RunOutput)>,
 ) -> Result<()> {
+    let write_err = |path: &Path, source| SimError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
     let mut files: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (plan, out) in runs {
-        let summary = serde_json::to_value(&out.summary).unwrap_or(Value::Null);
         files
             .entry(case_name(&plan.case))
             .or_default()
             .push(serde_json::json!({
                 "rep": plan.rep,
                 "seed_index": plan.seed_index,
-                "summary": summary,
+                "summary": &out.summary,
             }));
     }
     for (name, list) in files {
         let path = dir.join(format!("{name}.summaries.json"));
-        let text = serde_json::to_string_pretty(&list).unwrap_or_default();
-        std::fs::write(&path, text + "\n").map_err(|source| SimError::Write {
-            path: path.clone(),
-            source,
-        })?;
+        let text = serde_json::to_string_pretty(&list).map_err(std::io::Error::other);
+        text.and_then(|t| std::fs::write(&path, t + "\n"))
+            .map_err(|e| write_err(&path, e))?;
     }
     Ok(())
 }

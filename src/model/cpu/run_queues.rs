@@ -54,15 +54,15 @@ const TICK_NS: u64 = 4_000_000;
 
 /// Of the GIL hand-overs that wake a worker's pool thread whose last CPU is busy and is not
 /// the waker's, the part run on the waker's CPU within 0.2 ms (placed there at the wake-up):
-/// 14 of 84 in the `perf sched` record of the 2 x 3 CPU Poisson case
-/// (`notebooks/measurements/sched-wakers-2026-12-04`) and 8 of 53 in that of the 2 x 6 burst
-/// (`notebooks/measurements/sched-burst-2026-12-04`), read by `harness/sched_wake_cpu.py`,
-/// pooled: 22 of 137. (The dispatch path's wake-ups are placed there 2 of 109 times: never,
-/// here.)
-const WAKER_CPU_TAKES_WAKE: f64 = 22.0 / 137.0;
+/// 2 of 14, 1 of 16 and 3 of 32 in the `perf sched` records of the 2 x 3 and 2 x default CPU
+/// Poisson cases (`notebooks/measurements/sched-wakers-2026-12-04`) and of the 2 x 6 burst
+/// (`notebooks/measurements/sched-burst-2026-12-04`), read by `harness/sched_wake_cpu.py`
+/// (a hand-over: the woken thread then runs 0.5 ms or more), pooled: 6 of 62. (The dispatch
+/// path's wake-ups are placed there 27 of 1046 times: never, here.)
+const WAKER_CPU_TAKES_WAKE: f64 = 6.0 / 62.0;
 
-/// The same with its last CPU idle: 8 of 62 and 0 of 20, pooled 8 of 82.
-const WAKER_CPU_TAKES_WAKE_PREV_IDLE: f64 = 8.0 / 82.0;
+/// The same with its last CPU idle: 6 of 22, 0 of 3 and 5 of 46, pooled 11 of 71.
+const WAKER_CPU_TAKES_WAKE_PREV_IDLE: f64 = 11.0 / 71.0;
 
 /// At each scheduler tick while a CPU holds a thread waiting for it and another CPU idles,
 /// the chance that the idle CPU pulls that thread: two CPU-bound processes released from one
@@ -93,7 +93,8 @@ pub(super) enum Wake {
 #[derive(Debug, Clone)]
 pub(super) struct RunQueues {
     /// Per CPU: the seats running there (the host as [`CoreSlot::HOST`]), the one that took
-    /// it first at the head. More than one only while no CPU idles (they time-share it).
+    /// it first at the head. More than one when they time-share it: while no CPU idles, or
+    /// until the tick balance moves one to a CPU gone idle.
     on: Vec<Vec<CoreSlot>>,
     /// Per CPU: when the thread at its head took it (its first, protected slice started).
     since: Vec<u64>,
