@@ -316,7 +316,7 @@ pub struct ValidateArgs {
     pub reps: u32,
     /// Simulated runs per recorded repetition of a Poisson case, 1..=100, all replaying that
     /// repetition's arrivals with different seeds; their median is compared (1: one run, whose
-    /// own scheduling noise adds to the machine's).
+    /// own scheduling noise adds to the machine's; an odd N keeps each median one run's value).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub seeds_per_rep: u32,
     /// Also write the table and its score as JSON here: {"checks": [...], "score": {...}};

@@ -58,7 +58,10 @@ def placements(runs, wakes, tgid_of, pool):
         if last is None or nxt is None or last[2] == cpu:
             continue
         kind = wake_kind(waker in pool, nxt)
-        state = "idle" if sched_idle.occupant(runs, last[2], t) == 0 else "busy"
+        there = sched_idle.occupant(runs, last[2], t)
+        if there is None:
+            continue  # the record does not say what ran there
+        state = "idle" if there == 0 else "busy"
         if nxt[2] != cpu:
             where = "elsewhere"
         elif nxt[0] - t < PLACED_S:
