@@ -235,6 +235,14 @@ mod tests {
     }
     const SLICE: u64 = 1_400_000;
 
+    /// A CPU where A runs and B, bringing `b_lag`, waits for it.
+    fn a_running_b_waiting(b_lag: f64) -> CpuQueue {
+        let mut q = CpuQueue::default();
+        q.join(A, 0.0, Standing::Running);
+        q.join(b(), b_lag, Standing::Waiting(10));
+        q
+    }
+
     #[test]
     fn a_thread_alone_owes_and_is_owed_nothing() {
         let mut q = CpuQueue::default();
@@ -245,9 +253,7 @@ mod tests {
 
     #[test]
     fn a_waiting_thread_gains_half_the_time_on_a_cpu_of_two() {
-        let mut q = CpuQueue::default();
-        q.join(A, 0.0, Standing::Running);
-        q.join(b(), 0.0, Standing::Waiting(10));
+        let mut q = a_running_b_waiting(0.0);
         q.advance(1_000_000, 1);
         assert_eq!(q.lag(b()), Some(500_000.0));
         assert_eq!(q.lag(A), Some(-500_000.0), "the lags add up to zero");
@@ -255,18 +261,14 @@ mod tests {
 
     #[test]
     fn a_thread_woken_with_lag_makes_the_running_one_ineligible() {
-        let mut q = CpuQueue::default();
-        q.join(A, 0.0, Standing::Running);
-        q.join(b(), 200_000.0, Standing::Waiting(10));
+        let q = a_running_b_waiting(200_000.0);
         assert_eq!(q.lag(A), Some(-200_000.0));
         assert_eq!(q.pick(Some(A), 0, SLICE), Some(b()));
     }
 
     #[test]
     fn a_thread_woken_owing_nothing_waits_for_the_running_one_s_deadline() {
-        let mut q = CpuQueue::default();
-        q.join(A, 0.0, Standing::Running);
-        q.join(b(), 0.0, Standing::Waiting(10));
+        let mut q = a_running_b_waiting(0.0);
         assert_eq!(q.pick(Some(A), 300_000, SLICE), Some(A));
         q.advance(300_000, 1);
         // At A's deadline B is owed 150 us and A has run 150 us ahead: B runs.
@@ -290,9 +292,7 @@ mod tests {
 
     #[test]
     fn a_sleeper_owed_time_takes_its_lag_along() {
-        let mut q = CpuQueue::default();
-        q.join(A, 0.0, Standing::Running);
-        q.join(b(), 0.0, Standing::Waiting(10));
+        let mut q = a_running_b_waiting(0.0);
         q.advance(400_000, 1);
         assert_eq!(q.sleep(b()), Some(200_000.0));
         assert_eq!(q.lag(A), Some(0.0));

@@ -387,13 +387,12 @@ impl Cores {
         if !q.any_queued() {
             return None;
         }
-        let (mut started, mut displaced) = (Vec::new(), Vec::new());
-        q.settle(now, &mut started, &mut displaced);
+        let settled = q.settle(now);
         let next = q.next_due();
-        for slot in displaced {
+        for slot in settled.displaced {
             self.suspend(slot);
         }
-        for (slot, work_ns) in started {
+        for (slot, work_ns) in settled.started {
             self.begin(slot, work_ns);
         }
         next

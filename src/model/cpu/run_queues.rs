@@ -151,14 +151,14 @@ impl RunQueues {
     fn account(&mut self, now: u64) {
         let dt = now.saturating_sub(self.lost_at);
         self.lost_at = self.lost_at.max(now);
-        if dt == 0 {
+        let idle = self.on.iter().filter(|on| on.is_empty()).count() as u64;
+        if dt == 0 || idle == 0 {
             return;
         }
-        let idle = self.on.iter().filter(|on| on.is_empty()).count();
         let waiting =
             self.on.iter().any(|on| on.len() > 1) || self.queues.iter().any(CpuQueue::any_waiting);
-        if idle > 0 && waiting {
-            self.lost_ns += (dt * idle as u64) as f64;
+        if waiting {
+            self.lost_ns += (dt * idle) as f64;
         }
     }
 

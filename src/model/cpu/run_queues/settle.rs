@@ -4,24 +4,29 @@
 use super::{CoreSlot, CpuQueue, RunQueues, Standing, PULL_PER_TICK, TICK_NS};
 use rand::Rng;
 
+/// What settling the run queues changed: the threads to start, with the work each has left,
+/// and the threads switched out for them (whose work [`RunQueues::hold`] then sets).
+#[derive(Debug, Default)]
+pub(in crate::model::cpu) struct Settled {
+    /// (seat, work ns) of each thread that starts.
+    pub started: Vec<(CoreSlot, u64)>,
+    /// Each thread switched out.
+    pub displaced: Vec<CoreSlot>,
+}
+
 impl RunQueues {
     /// Once an instant's transitions are done: on each CPU with threads waiting, whom EEVDF
     /// runs if the CPU is free, runs only the host's threads, or is at its head's deadline.
-    /// Appends (seat, work) of each thread that starts to `started` and each thread it
-    /// switches out to `displaced` (whose work [`RunQueues::hold`] then sets).
-    pub(in crate::model::cpu) fn settle(
-        &mut self,
-        now: u64,
-        started: &mut Vec<(CoreSlot, u64)>,
-        displaced: &mut Vec<CoreSlot>,
-    ) {
+    pub(in crate::model::cpu) fn settle(&mut self, now: u64) -> Settled {
+        let mut out = Settled::default();
         self.account(now);
         for cpu in 0..self.on.len() as u32 {
             if self.queues[cpu as usize].any_waiting() {
-                self.settle_cpu(cpu, now, started, displaced);
+                self.settle_cpu(cpu, now, &mut out);
             }
-            self.balance(cpu, now, started);
+            self.balance(cpu, now, &mut out.started);
         }
+        out
     }
 
     /// The tick balance: while `cpu` holds a waiting thread and another CPU idles, at each
@@ -62,28 +67,16 @@ impl RunQueues {
 
     /// Settles `cpu`: a thread woken only briefly that gets it runs its moment and sleeps
     /// again, and the choice is made anew.
-    fn settle_cpu(
-        &mut self,
-        cpu: u32,
-        now: u64,
-        started: &mut Vec<(CoreSlot, u64)>,
-        displaced: &mut Vec<CoreSlot>,
-    ) {
+    fn settle_cpu(&mut self, cpu: u32, now: u64, out: &mut Settled) {
         self.touch(cpu, now);
-        while let Some(brief) = self.settle_step(cpu, now, started, displaced) {
+        while let Some(brief) = self.settle_step(cpu, now, out) {
             self.bank(brief, cpu);
         }
     }
 
     /// One choice on `cpu`: starts the thread EEVDF picks there, or returns it if it was
     /// woken only briefly.
-    fn settle_step(
-        &mut self,
-        cpu: u32,
-        now: u64,
-        started: &mut Vec<(CoreSlot, u64)>,
-        displaced: &mut Vec<CoreSlot>,
-    ) -> Option<CoreSlot> {
+    fn settle_step(&mut self, cpu: u32, now: u64, out: &mut Settled) -> Option<CoreSlot> {
         let c = cpu as usize;
         if let Some(head) = self.worker_head(cpu) {
             if now < self.deadline[c] {
@@ -95,8 +88,8 @@ impl RunQueues {
             }
             let work = self.queues[c].waiting_work(next).unwrap_or(0);
             self.displace(head, next, cpu, now);
-            displaced.push(head);
-            started.push((next, work));
+            out.displaced.push(head);
+            out.started.push((next, work));
             return None;
         }
         let next = self.queues[c].pick(None, 0, self.slice_ns)?;
@@ -116,7 +109,7 @@ impl RunQueues {
             let idle = self.idle_cpu().filter(|&i| i != cpu).unwrap_or(cpu);
             self.start_waiting(next, cpu, idle, now);
         }
-        started.push((next, work));
+        out.started.push((next, work));
         None
     }
 
