@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Where Linux runs a worker's pool thread woken by a thread of its own process on another CPU,
-from a `perf sched` record of one case.
+"""Where Linux runs a worker's thread woken by a thread of its own process on another CPU, from a
+`perf sched` record of one case.
 
     perf sched record -a -o perf.data -- python3 measure.py --cases C --only CASE --reps 1 \\
         --no-quiet-check --out DIR
@@ -8,14 +8,15 @@ from a `perf sched` record of one case.
         | grep -E 'sched_switch|sched_waking' | gzip > sched.txt.gz
     python3 sched_wake_cpu.py sched.txt.gz
 
-The worker processes and their pool threads are found as `sched_idle.worker_pools` does.
-Every wake-up of a pool thread by a thread of its own process running on another CPU than the
-one the woken thread last ran on is counted by its kind (`wake_kind`: a GIL hand-over, a
-brief wake-up by a pool thread, or the dispatch path), by whether that last CPU was busy or
-idle, and by where the woken thread next ran: on the waker's CPU within `PLACED_S` of the
-wake-up (placed there at the wake-up), later there (moved by a balance), or elsewhere. Where
-it ran is read from the switch events (`sched_waking`'s target_cpu is the thread's CPU before
-the kernel chooses one). Stdlib only.
+The worker processes and their pool threads are found as `sched_idle.worker_pools` does; a
+worker's other threads are its dispatch path. Every wake-up of a worker's thread by another
+thread of its process running on another CPU than the one the woken thread last ran on is
+counted by its kind (`wake_kind`: a pool thread woken by a pool thread, as a GIL hand-over or
+briefly; a pool thread woken by the dispatch path; a dispatch thread woken by a pool thread or
+by the dispatch path), by whether that last CPU was busy or idle, and by where the woken thread
+next ran: on the waker's CPU within `PLACED_S` of the wake-up (placed there at the wake-up),
+later there (moved by a balance), or elsewhere. Where it ran is read from the switch events
+(`sched_waking`'s target_cpu is the thread's CPU before the kernel chooses one). Stdlib only.
 """
 
 import argparse
@@ -34,11 +35,17 @@ def last_run_before(runs, tid, t):
     return before[-1] if before else None
 
 
-def wake_kind(by_pool_thread, run):
-    """A wake-up by a pool thread of the same process that leads to a `run` of 0.5 ms or more
-    hands the GIL over; a shorter one is the other side of a switch (the new holder telling
-    the old one it has taken the GIL) or a wait that found the GIL taken. Any other thread of
-    the process is the dispatch path."""
+KINDS = ("GIL hand-over", "brief", "dispatch", "pool wakes dispatch", "dispatch wakes dispatch")
+
+
+def wake_kind(by_pool_thread, of_pool_thread, run):
+    """A pool thread's wake-up by a pool thread of the same process that leads to a `run` of
+    0.5 ms or more hands the GIL over; a shorter one is the other side of a switch (the new
+    holder telling the old one it has taken the GIL) or a wait that found the GIL taken. Any
+    other thread of the process is the dispatch path: a pool thread it wakes is "dispatch"; a
+    dispatch thread woken is named by its waker."""
+    if not of_pool_thread:
+        return "pool wakes dispatch" if by_pool_thread else "dispatch wakes dispatch"
     if not by_pool_thread:
         return "dispatch"
     if run[1] - run[0] >= sched_idle.HOLDER_MIN_RUN_S:
@@ -50,14 +57,16 @@ def placements(runs, wakes, tgid_of, pool):
     """Counter of (waker kind, last CPU state, where it ran) over the wake-ups described in
     the module doc."""
     counts = Counter()
+    workers = set(pool.values())
     for t, cpu, waker, wakee in wakes:
-        if wakee not in pool or waker == 0 or tgid_of.get(waker) != pool[wakee]:
+        process = tgid_of.get(wakee)
+        if process not in workers or waker in (0, wakee) or tgid_of.get(waker) != process:
             continue
         last = last_run_before(runs, wakee, t)
         nxt = sched_idle.run_after_wake(runs, wakee, t)
         if last is None or nxt is None or last[2] == cpu:
             continue
-        kind = wake_kind(waker in pool, nxt)
+        kind = wake_kind(waker in pool, wakee in pool, nxt)
         there = sched_idle.occupant(runs, last[2], t)
         if there is None:
             continue  # the record does not say what ran there
@@ -81,12 +90,12 @@ def report(lines, out=sys.stdout):
     counts = placements(runs, wakes, tgid_of, pool)
     print("pool threads: %d in %d processes" % (len(pool), len(set(pool.values()))), file=out)
     print("woken by its own process on another CPU than its last:", file=out)
-    for kind in ("GIL hand-over", "brief", "dispatch"):
+    for kind in KINDS:
         for state in ("busy", "idle"):
             row = {w: counts[(kind, state, w)] for w in
                    ("placed on the waker's CPU", "later on the waker's CPU", "elsewhere")}
             total = sum(row.values())
-            print("  %-13s last CPU %-4s %4d: placed on the waker's CPU %d, later there %d"
+            print("  %-23s last CPU %-4s %4d: placed on the waker's CPU %d, later there %d"
                   % (kind, state, total, row["placed on the waker's CPU"],
                      row["later on the waker's CPU"]), file=out)
     return 0

@@ -12,7 +12,9 @@ from test_sched_idle import switch, waking  # noqa: E402
 # Workers 10 (pool threads 11, 12; dispatch thread 13) and 20 (pool threads 21, 22).
 # Thread 12 last ran on CPU 1; at 1.010 its pool sibling 11 on CPU 0 hands it the GIL while
 # CPU 1 runs 21, and it runs on CPU 0 at once (placed on the waker's CPU). At 1.030 the
-# dispatch thread 13 on CPU 1 wakes 11 (last on CPU 0, busy with 12), which runs on CPU 0.
+# dispatch thread 13 on CPU 1 wakes 11 (last on CPU 0, busy with 12), which runs on CPU 0. At
+# 1.050 pool thread 11 on CPU 0 wakes the dispatch thread 13 (last on CPU 1, busy with 21),
+# which runs on CPU 0 at once.
 TRACE = [
     switch(0.900, 0, 0, 0, 11), switch(0.900, 1, 0, 0, 12),
     switch(0.940, 1, 10, 12, 21),
@@ -24,6 +26,8 @@ TRACE = [
     waking(1.030, 1, 10, 13, 11, 0),
     switch(1.031, 1, 10, 13, 21),
     switch(1.040, 0, 10, 12, 11),
+    waking(1.050, 0, 10, 11, 13, 1),
+    switch(1.0501, 0, 10, 11, 13), switch(1.052, 0, 10, 13, 11),
     switch(1.080, 0, 10, 11, 0), switch(1.080, 1, 20, 21, 0),
 ]
 
@@ -43,12 +47,15 @@ class SchedWakeCpuTest(unittest.TestCase):
         self.assertEqual(counts, {
             ("GIL hand-over", "busy", "placed on the waker's CPU"): 1,
             ("dispatch", "busy", "elsewhere"): 1,
+            ("pool wakes dispatch", "busy", "placed on the waker's CPU"): 1,
         })
 
     def test_report(self):
         out = io.StringIO()
         self.assertEqual(sched_wake_cpu.report(TRACE, out), 0)
-        self.assertIn("GIL hand-over last CPU busy    1: placed on the waker's CPU 1",
+        self.assertIn("GIL hand-over           last CPU busy    1: placed on the waker's CPU 1",
+                      out.getvalue())
+        self.assertIn("pool wakes dispatch     last CPU busy    1: placed on the waker's CPU 1",
                       out.getvalue())
 
 

@@ -4,9 +4,10 @@
 //! the races at the dispatch path's short syscalls. Which waiter wins is [`super::gil::Gil`]'s
 //! choice.
 
+use super::cpu::{ThreadKind, WokenBy};
 use super::event::Event;
 use super::ids::{ProcessId, ThreadId};
-use super::state::Activity;
+use super::state::{Activity, Role};
 use super::world::World;
 
 impl World {
@@ -164,15 +165,29 @@ impl World {
         let ns = std::mem::take(&mut self.threads[th].pending_ns);
         if ns > 0 {
             let p = self.threads[th].process;
-            let waker = if self.instance_of(p).cores.places_threads() {
-                let by = self.processes[p].gil.handed_over_by();
-                by.map(|w| self.threads[w].core)
+            let by = if self.instance_of(p).cores.places_threads() {
+                let waker = self.processes[p].gil.handed_over_by();
+                waker.map(|w| self.woken_by(w, th))
             } else {
                 None
             };
-            self.start_cpu_woken_by(th, ns, true, waker);
+            self.start_cpu_woken_by(th, ns, true, by);
         } else {
             self.advance(th);
+        }
+    }
+
+    /// `waker` waking `th`, as the cores' placement sees it: a pool or executor thread runs
+    /// bodies, any other is the dispatch path.
+    fn woken_by(&self, waker: ThreadId, th: ThreadId) -> WokenBy {
+        let kind = |t: ThreadId| match self.threads[t].role {
+            Role::Pool(_) | Role::Executor(_) => ThreadKind::Body,
+            Role::Receiver | Role::Loop | Role::Sender => ThreadKind::Dispatch,
+        };
+        WokenBy {
+            waker: self.threads[waker].core,
+            waker_kind: kind(waker),
+            wakee_kind: kind(th),
         }
     }
 

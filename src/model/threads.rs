@@ -14,9 +14,9 @@
 //! out of work. Threads woken during an event run after the current thread's transition
 //! (`wake` defers them), which is the order the OS gives a thread that signals another.
 
-use super::cpu::Waker;
+use super::cpu::{Waker, WokenBy};
 use super::event::Event;
-use super::ids::{CoreSlot, ProcessId, ThreadId};
+use super::ids::{ProcessId, ThreadId};
 use super::state::{Activity, Role};
 use super::worker::Job;
 use super::world::World;
@@ -265,21 +265,19 @@ impl World {
         self.start_cpu_woken_by(th, ns, gil, None);
     }
 
-    /// [`World::start_cpu`] for a thread woken by the thread at core slot `waker` (the GIL's
-    /// previous holder handing it over), which the cores may place it beside.
+    /// [`World::start_cpu`] for a thread woken `by` a known thread (the GIL's previous holder
+    /// handing it over), which the cores may place it beside.
     pub(super) fn start_cpu_woken_by(
         &mut self,
         th: ThreadId,
         ns: u64,
         gil: bool,
-        waker: Option<CoreSlot>,
+        by: Option<WokenBy>,
     ) {
         let p = self.threads[th].process;
         self.set_activity(th, Activity::OnCpu { gil });
         let (now, core) = (self.now, self.threads[th].core);
-        self.instance_of(p)
-            .cores
-            .start_woken_by(core, ns, now, waker);
+        self.instance_of(p).cores.start_woken_by(core, ns, now, by);
     }
 
     /// Changes what `th` is doing, keeping the loop gauges and the time attributed to

@@ -38,8 +38,10 @@ use std::collections::BinaryHeap;
 mod burst;
 mod eevdf;
 mod run_queues;
+mod wake_affine;
 use burst::Burst;
 use run_queues::{RunQueues, Wake};
+pub use wake_affine::{ThreadKind, WokenBy};
 
 /// Who wakes a thread: a worker thread between two of its bursts, or the host process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,22 +190,16 @@ impl Cores {
         self.start_woken_by(slot, work_ns, now, None);
     }
 
-    /// [`Cores::start`] for a thread woken by the thread at `waker` (if known), on whose CPU
-    /// the run queues may place it.
-    pub fn start_woken_by(
-        &mut self,
-        slot: CoreSlot,
-        work_ns: u64,
-        now: u64,
-        waker: Option<CoreSlot>,
-    ) {
+    /// [`Cores::start`] for a thread woken `by` a known thread, on whose CPU the run queues
+    /// may place it.
+    pub fn start_woken_by(&mut self, slot: CoreSlot, work_ns: u64, now: u64, by: Option<WokenBy>) {
         self.advance(now);
         let wake = self.seats[slot].left_at != now;
         if let Some(q) = self.queues.as_mut() {
             if !wake {
                 q.run(slot, now);
             } else {
-                match q.wake(slot, work_ns, now, waker) {
+                match q.wake(slot, work_ns, now, by) {
                     Wake::Queued => return,
                     Wake::Displaces(ahead) => self.suspend(ahead),
                     Wake::Runs => {}

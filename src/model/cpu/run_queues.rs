@@ -9,7 +9,7 @@
 //! and another CPU idles is queued on its home CPU, as the measured 2-vCPU VM does
 //! (`notebooks/measurements/sched-placement-2026-12-03`: 92-94% of such wake-ups), unless the
 //! idle CPU takes it ([`IDLE_CPU_TAKES_WAKE`]); a thread handed the GIL by one of its own
-//! process on another CPU may be placed beside its waker ([`WAKER_CPU_TAKES_WAKE`]). On its CPU Linux
+//! process on another CPU may be placed beside its waker (`wake_affine`). On its CPU Linux
 //! 6.18's EEVDF decides (`eevdf`): the woken thread takes the CPU at once if the thread
 //! running there is no longer eligible once the woken one's lag is counted, or if its own
 //! deadline is earlier; otherwise it waits for the running thread's deadline, every base
@@ -30,6 +30,7 @@
 
 use super::super::ids::CoreSlot;
 use super::eevdf::{CpuQueue, Standing};
+use super::wake_affine::{waker_cpu_chance, WokenBy};
 use crate::kernel::SimRng;
 use rand::Rng;
 
@@ -51,18 +52,6 @@ const BASE_SLICE_NS: u64 = 700_000;
 /// The scheduler tick of the measured VM's kernel (CONFIG_HZ=250): with twice the slice, the
 /// most lag a thread takes along when it sleeps (`update_entity_lag`).
 const TICK_NS: u64 = 4_000_000;
-
-/// Of the GIL hand-overs that wake a worker's pool thread whose last CPU is busy and is not
-/// the waker's, the part run on the waker's CPU within 0.2 ms (placed there at the wake-up):
-/// 2 of 14, 1 of 16 and 3 of 32 in the `perf sched` records of the 2 x 3 and 2 x default CPU
-/// Poisson cases (`notebooks/measurements/sched-wakers-2026-12-04`) and of the 2 x 6 burst
-/// (`notebooks/measurements/sched-burst-2026-12-04`), read by `harness/sched_wake_cpu.py`
-/// (a hand-over: the woken thread then runs 0.5 ms or more), pooled: 6 of 62. (The dispatch
-/// path's wake-ups are placed there 27 of 1046 times: never, here.)
-const WAKER_CPU_TAKES_WAKE: f64 = 6.0 / 62.0;
-
-/// The same with its last CPU idle: 6 of 22, 0 of 3 and 5 of 46, pooled 11 of 71.
-const WAKER_CPU_TAKES_WAKE_PREV_IDLE: f64 = 11.0 / 71.0;
 
 /// At each scheduler tick while a CPU holds a thread waiting for it and another CPU idles,
 /// the chance that the idle CPU pulls that thread: two CPU-bound processes released from one
@@ -285,10 +274,10 @@ impl RunQueues {
         slot: CoreSlot,
         work_ns: u64,
         now: u64,
-        waker: Option<CoreSlot>,
+        by: Option<WokenBy>,
     ) -> Wake {
         self.account(now);
-        self.follow_waker(slot, waker);
+        self.follow_waker(slot, by);
         let cpu = self.home(slot);
         if self.on[cpu as usize].is_empty() {
             self.run(slot, now);
@@ -347,23 +336,19 @@ impl RunQueues {
     }
 
     /// Wake-affine placement: a thread woken by one on another CPU is placed on the waker's
-    /// CPU instead of its own last one with [`WAKER_CPU_TAKES_WAKE`]'s chance (its last CPU
-    /// busy) or [`WAKER_CPU_TAKES_WAKE_PREV_IDLE`]'s (idle). A sleeper still counted on its
-    /// CPU (delayed) is requeued there.
-    fn follow_waker(&mut self, slot: CoreSlot, waker: Option<CoreSlot>) {
-        let (cpu, Some(waker)) = (self.home(slot), waker) else {
+    /// CPU instead of its own last one with the chance measured for the two threads' kinds and
+    /// its last CPU busy or idle ([`waker_cpu_chance`]). A sleeper still counted on its CPU
+    /// (delayed) is requeued there.
+    fn follow_waker(&mut self, slot: CoreSlot, by: Option<WokenBy>) {
+        let (cpu, Some(by)) = (self.home(slot), by) else {
             return;
         };
-        let to = self.home(waker);
+        let to = self.home(by.waker);
         if to == cpu || self.queues[cpu as usize].holds(slot) {
             return;
         }
-        let chance = if self.on[cpu as usize].is_empty() {
-            WAKER_CPU_TAKES_WAKE_PREV_IDLE
-        } else {
-            WAKER_CPU_TAKES_WAKE
-        };
-        if self.rng.random::<f64>() < chance {
+        let last_busy = !self.on[cpu as usize].is_empty();
+        if self.rng.random::<f64>() < waker_cpu_chance(&by, last_busy) {
             self.set_home(slot, to);
         }
     }
