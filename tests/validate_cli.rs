@@ -555,3 +555,41 @@ fn rows_hold_every_simulated_repetition_of_a_burst() {
         "one block of rows per simulated repetition"
     );
 }
+
+#[test]
+fn each_case_is_simulated_with_the_host_cpu_its_repetitions_recorded() {
+    let cpu_case = |case: &mut Value, _: &mut Value| {
+        case["P"] = json!(2);
+        case["body"] = json!({"kind": "sync_cpu", "d_ms": 10});
+        case["arrival"] = json!({"type": "burst", "n": 6});
+    };
+    let log = |us: Value| {
+        json!({"cases": {"tiny": {"reps": [
+            {"rep": 0, "kept_attempt": 0, "attempts": [{"host_cpu_us_per_invocation": us}]}
+        ]}}})
+    };
+    let plain = tiny_dir("validate-host-plain", cpu_case);
+    let busy_host = tiny_dir("validate-host-busy", cpu_case);
+    write_json(&busy_host.join("harness_log.json"), &log(json!(5000.0)));
+    let (a, b) = (validate(&plain, &[]), validate(&busy_host, &[]));
+    for run in [&a, &b] {
+        assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+    }
+    let makespan = |run: &Run| table_rows(&run.stdout)[0].simulated;
+    assert!(
+        makespan(&b) > makespan(&a) + 2.0,
+        "5 ms of host CPU per invocation on the same cores lengthens the burst: {} vs {}",
+        makespan(&b),
+        makespan(&a)
+    );
+    let broken = tiny_dir("validate-host-broken", cpu_case);
+    write_json(&broken.join("harness_log.json"), &log(json!("fast")));
+    let run = validate(&broken, &[]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("harness_log.json")
+            && run.stderr.contains("host_cpu_us_per_invocation"),
+        "{}",
+        run.stderr
+    );
+}

@@ -263,7 +263,8 @@ pub struct DispatchCosts {
     /// builds ran on the machine gave a median of about 225 us).
     /// The whole of it is charged here, after the response, where it lies on no request's path.
     /// The Functions host (.NET, gRPC) spends its own CPU per invocation; measure yours and set
-    /// `host.dispatch.host_response_us`.
+    /// `host.dispatch.host_response_us`. `sim validate` uses each measured repetition's own
+    /// figure where the harness recorded it (`validate::host_cpu`).
     pub host_response_ns: u64,
     /// The load generator sleeps until each scheduled arrival and sends when it wakes (the
     /// measurement harness's open-loop driver): each request leaves one timed wake-up after

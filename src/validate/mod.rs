@@ -7,17 +7,21 @@
 //! measured min..max where that is wider; max concurrency inside min..max; per-process counts
 //! exact. Burst and serial cases are simulated `reps` times with different seeds (the GIL's
 //! hand-over is random, as the OS's is) and the median compared; Poisson cases are compared
-//! per repetition, replaying that repetition's arrivals. Impossible cases are refused before
-//! anything runs (`case_checks`); the table ends with its score (`score`).
+//! per repetition, replaying that repetition's arrivals, each with the host CPU per
+//! invocation its repetition recorded where the harness log has it (`host_cpu`). Impossible
+//! cases are refused before anything runs (`case_checks`); the table ends with its score
+//! (`score`).
 
 mod case_checks;
 mod cases;
+mod host_cpu;
 mod score;
 
 use crate::cli::ValidateArgs;
 use crate::config::{Experiment, Placement};
 use cases::{experiment_for, recorded_arrivals};
 pub use cases::{metrics_of, percentile, CaseMetrics};
+use host_cpu::HostCpu;
 pub use score::{report_json, score_of, score_text, CountScore, MetricScore, Report, Score};
 
 use crate::error::{Result, SimError};
@@ -256,13 +260,15 @@ fn load(dir: &Path, only: Option<&str>) -> Result<GroundTruth> {
 }
 
 /// Every run to simulate: a Poisson case with recorded arrivals `seeds_per_rep` times per
-/// recorded repetition (seeds 1 + rep, then 1001 + rep, ...), any other case `reps` times.
+/// recorded repetition (seeds 1 + rep, then 1001 + rep, ...), any other case `reps` times;
+/// each with the host CPU per invocation its repetitions recorded, where they did (`host_cpu`).
 fn plan_runs(
     dir: &Path,
     truth: &GroundTruth,
     options: &ValidateOptions,
 ) -> Result<(Vec<Plan>, Vec<Experiment>)> {
     let machine = &truth.measured["machine"];
+    let host_cpu = HostCpu::read(dir)?;
     let mut plans = Vec::new();
     let mut exps = Vec::new();
     for case in &truth.cases {
@@ -273,15 +279,11 @@ fn plan_runs(
         let csv = dir.join("invocations").join(format!("{name}.csv"));
         if case["arrival"]["type"].as_str() == Some("poisson") && csv.is_file() {
             for (rep, arrivals) in recorded_arrivals(&csv)? {
+                let host_ns = host_cpu.of_rep(&name, rep);
                 for k in 0..options.seeds_per_rep.max(1) {
                     let seed = 1 + rep + 1000 * k as u64;
-                    exps.push(experiment_for(
-                        case,
-                        machine,
-                        seed,
-                        Some(arrivals.clone()),
-                        &csv,
-                    )?);
+                    let exp = experiment_for(case, machine, seed, Some(arrivals.clone()), &csv)?;
+                    exps.push(with_host_cpu(exp, host_ns));
                     plans.push(Plan {
                         case: case.clone(),
                         rep: Some(rep),
@@ -290,15 +292,11 @@ fn plan_runs(
                 }
             }
         } else {
+            let host_ns = host_cpu.of_case(&name);
             for k in 0..options.reps.max(1) {
                 let seed = 1 + k as u64;
-                exps.push(experiment_for(
-                    case,
-                    machine,
-                    seed,
-                    None,
-                    &truth.cases_file,
-                )?);
+                let exp = experiment_for(case, machine, seed, None, &truth.cases_file)?;
+                exps.push(with_host_cpu(exp, host_ns));
                 plans.push(Plan {
                     case: case.clone(),
                     rep: None,
@@ -308,6 +306,14 @@ fn plan_runs(
         }
     }
     Ok((plans, exps))
+}
+
+/// `exp` with the host CPU per invocation its measurement recorded, if it did.
+fn with_host_cpu(mut exp: Experiment, host_ns: Option<u64>) -> Experiment {
+    if let Some(ns) = host_ns {
+        exp.host.dispatch.host_response_ns = ns;
+    }
+    exp
 }
 
 /// Refuses a case whose measurements lack a median, min or max of any metric.
