@@ -11,7 +11,7 @@
 //! the median of its repetitions, instead of the calibrated default. Folders without the
 //! figure (older harness versions, `../shared/ground-truth`) keep the default.
 
-use super::read_json;
+use super::{median, read_json};
 use crate::error::{Result, SimError};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -53,17 +53,14 @@ impl HostCpu {
     /// The median over `case`'s recorded repetitions (ns), if any was recorded: for a case
     /// compared by its median.
     pub(super) fn of_case(&self, case: &str) -> Option<u64> {
-        let mut recorded: Vec<u64> = self.per_case.get(case)?.iter().flatten().copied().collect();
-        if recorded.is_empty() {
-            return None;
-        }
-        recorded.sort_unstable();
-        let m = recorded.len() / 2;
-        Some(if recorded.len() % 2 == 1 {
-            recorded[m]
-        } else {
-            (recorded[m - 1] + recorded[m]) / 2
-        })
+        let recorded: Vec<f64> = self
+            .per_case
+            .get(case)?
+            .iter()
+            .flatten()
+            .map(|&ns| ns as f64)
+            .collect();
+        (!recorded.is_empty()).then(|| median(recorded).round() as u64)
     }
 }
 
@@ -113,34 +110,15 @@ fn bad(path: &Path, message: String) -> SimError {
 mod tests {
     use super::*;
 
-    fn folder_with(log: &str) -> tempfile_dir::Dir {
-        let dir = tempfile_dir::Dir::new();
-        std::fs::write(dir.path().join("harness_log.json"), log).unwrap();
+    /// A fresh scratch folder holding `log` as its harness_log.json (none when `log` is None).
+    fn folder_with(name: &str, log: Option<&str>) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("sim-host-cpu-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        if let Some(log) = log {
+            std::fs::write(dir.join("harness_log.json"), log).unwrap();
+        }
         dir
-    }
-
-    /// A scratch folder removed when dropped (std only).
-    mod tempfile_dir {
-        pub struct Dir(std::path::PathBuf);
-        impl Dir {
-            pub fn new() -> Dir {
-                use std::sync::atomic::{AtomicU32, Ordering};
-                static N: AtomicU32 = AtomicU32::new(0);
-                let n = N.fetch_add(1, Ordering::Relaxed);
-                let p =
-                    std::env::temp_dir().join(format!("sim-host-cpu-{}-{n}", std::process::id()));
-                std::fs::create_dir_all(&p).unwrap();
-                Dir(p)
-            }
-            pub fn path(&self) -> &std::path::Path {
-                &self.0
-            }
-        }
-        impl Drop for Dir {
-            fn drop(&mut self) {
-                let _ = std::fs::remove_dir_all(&self.0);
-            }
-        }
     }
 
     const LOG: &str = r#"{"cases": {"c": {"reps": [
@@ -152,8 +130,7 @@ mod tests {
 
     #[test]
     fn each_repetition_keeps_the_figure_of_its_kept_attempt() {
-        let dir = folder_with(LOG);
-        let host = HostCpu::read(dir.path()).unwrap();
+        let host = HostCpu::read(&folder_with("kept", Some(LOG))).unwrap();
         assert_eq!(host.of_rep("c", 0), Some(150_500));
         assert_eq!(host.of_rep("c", 1), None, "not recorded");
         assert_eq!(host.of_rep("c", 2), Some(210_000));
@@ -168,17 +145,17 @@ mod tests {
 
     #[test]
     fn a_folder_without_a_log_has_no_figures() {
-        let dir = tempfile_dir::Dir::new();
-        let host = HostCpu::read(dir.path()).unwrap();
+        let host = HostCpu::read(&folder_with("none", None)).unwrap();
         assert_eq!(host.of_case("c"), None);
     }
 
     #[test]
     fn an_impossible_figure_is_refused_with_its_case_and_range() {
-        let dir = folder_with(
-            r#"{"cases": {"c": {"reps": [{"attempts": [{"host_cpu_us_per_invocation": -3}]}]}}}"#,
-        );
-        let err = HostCpu::read(dir.path()).unwrap_err().to_string();
+        let log =
+            r#"{"cases": {"c": {"reps": [{"attempts": [{"host_cpu_us_per_invocation": -3}]}]}}}"#;
+        let err = HostCpu::read(&folder_with("bad", Some(log)))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("harness_log.json"), "{err}");
         assert!(err.contains("case c, repetition 0"), "{err}");
         assert!(err.contains("(0, 100000]"), "{err}");
