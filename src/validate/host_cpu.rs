@@ -11,7 +11,7 @@
 //! the median of its repetitions, instead of the calibrated default. Folders without the
 //! figure (older harness versions, `../shared/ground-truth`) keep the default.
 
-use super::{median, read_json};
+use super::cases::{median, read_json};
 use crate::error::{Result, SimError};
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -19,7 +19,7 @@ mod score;
 
 use crate::cli::ValidateArgs;
 use crate::config::{Experiment, Placement};
-use cases::{experiment_for, recorded_arrivals};
+use cases::{experiment_for, median, read_json, recorded_arrivals};
 pub use cases::{metrics_of, percentile, CaseMetrics};
 use host_cpu::HostCpu;
 pub use score::{report_json, score_of, score_text, CountScore, MetricScore, Report, Score};
@@ -55,30 +55,6 @@ pub struct Check {
     pub error: f64,
     /// Inside the tolerance.
     pub pass: bool,
-}
-
-fn read_json(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).map_err(|source| SimError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    serde_json::from_str(&text).map_err(|e| SimError::GroundTruth {
-        path: path.to_path_buf(),
-        message: format!("not valid JSON: {e}"),
-    })
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    if v.is_empty() {
-        return 0.0;
-    }
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    }
 }
 
 /// Compares one metric: within `tol` of `reference`, or inside [lo, hi] when `range_ok`.
