@@ -39,3 +39,36 @@ fn home_cpus_lose_cores_when_processes_of_several_cpu_threads_share_them() {
     let one = burst(2, 1, "HomeCpu").cpu_idle_while_waiting.unwrap();
     assert!(one < lost / 5.0, "{one} against {lost}");
 }
+
+/// The makespan of the CPU-bound burst with P processes of T threads, placed by `placement`,
+/// when a GIL hand-over on full cores takes `busy_us`.
+fn makespan_with_busy_handover(processes: u32, threads: u32, placement: &str, busy_us: u32) -> f64 {
+    let sets = [
+        format!("host.processes={processes}"),
+        format!("host.threads={threads}"),
+        format!("host.placement={placement}"),
+        format!("host.dispatch.gil_handover_busy_us={busy_us}"),
+    ];
+    let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+    common::run("cpu_bound", &sets).summary.makespan_ms
+}
+
+#[test]
+fn a_hand_over_on_full_home_cpus_takes_the_busy_wake_up() {
+    // Two processes of two CPU-bound threads fill both CPUs: every forced switch wakes the new
+    // holder on a busy CPU, so its wake-up is the busy figure.
+    let quick = makespan_with_busy_handover(2, 2, "HomeCpu", 6);
+    let slow = makespan_with_busy_handover(2, 2, "HomeCpu", 1000);
+    assert!(slow > quick * 1.05, "{slow} against {quick}");
+    // One process mostly leaves a CPU idle beside its hand-overs (busy only while the host
+    // process runs there): the idle figure applies to nearly all.
+    let one_quick = makespan_with_busy_handover(1, 2, "HomeCpu", 6);
+    let one_slow = makespan_with_busy_handover(1, 2, "HomeCpu", 1000);
+    assert!(
+        one_slow - one_quick < (slow - quick) / 3.0,
+        "one process: {one_slow} against {one_quick}; two: {slow} against {quick}"
+    );
+    // Processor sharing places no thread: the idle figure stands for every hand-over.
+    let spread = makespan_with_busy_handover(2, 2, "Spread", 6);
+    assert_eq!(spread, makespan_with_busy_handover(2, 2, "Spread", 1000));
+}

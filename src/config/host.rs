@@ -127,6 +127,11 @@ impl Checker {
             complete_ns: us("complete_us", &d.complete_us, cal.complete_ns),
             respond_ns: us("respond_us", &d.respond_us, cal.respond_ns),
             gil_handover_ns: us("gil_handover_us", &d.gil_handover_us, cal.gil_handover_ns),
+            gil_handover_busy_ns: us(
+                "gil_handover_busy_us",
+                &d.gil_handover_busy_us,
+                cal.gil_handover_busy_ns,
+            ),
             timer_slack_ns: us("timer_slack_us", &d.timer_slack_us, cal.timer_slack_ns),
             syscall_recent_window_ns: us(
                 "syscall_recent_window_us",

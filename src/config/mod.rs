@@ -222,8 +222,19 @@ pub struct DispatchCosts {
     pub complete_ns: u64,
     /// Sender thread CPU per response (GIL).
     pub respond_ns: u64,
-    /// Wake-up time of a thread handed the GIL.
+    /// Wake-up time of a thread handed the GIL while a core idles: it usually wakes on the
+    /// idle CPU, which on a VM costs an idle exit. Calibrated on the ground truth's rho = 0.9
+    /// Poisson cases (one process, the other core idle); the `perf sched` records of
+    /// `notebooks/measurements/sched-handover-2026-12-04` agree: a thread woken by one of its
+    /// process that then stops runs on the idle CPU after a median 56 us (1,219 wake-ups), or
+    /// on the waker's in 3 us (1,383).
     pub gil_handover_ns: u64,
+    /// Wake-up time of a thread handed the GIL when no core idles: Linux runs it on the CPU of
+    /// the thread that let the GIL go as that thread stops (or preempts the thread it finds
+    /// elsewhere), with no idle exit. Measured, not fitted: over the same records, 11,274 such
+    /// wake-ups ran on the waker's CPU after a median 4 us and 1,131 elsewhere after 28 us, 6 us
+    /// on average of the two (`notebooks/harness/handover_latency.py`).
+    pub gil_handover_busy_ns: u64,
     /// Extra delay of every timed wake-up (sleep, asyncio timer, client think time).
     pub timer_slack_ns: u64,
     /// Spread of each dispatch-path cost: it is multiplied by a log-normal factor of mean 1
@@ -285,6 +296,7 @@ impl DispatchCosts {
         complete_ns: 0,
         respond_ns: 0,
         gil_handover_ns: 0,
+        gil_handover_busy_ns: 0,
         timer_slack_ns: 0,
         jitter_sigma: 0.0,
         syscall_loss: 0.0,
@@ -305,6 +317,7 @@ impl DispatchCosts {
         complete_ns: 34_000,
         respond_ns: 84_000,
         gil_handover_ns: 60_000,
+        gil_handover_busy_ns: 6_000,
         timer_slack_ns: 100_000,
         jitter_sigma: 0.5,
         handover_previous_holder: 0.28,

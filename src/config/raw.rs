@@ -131,7 +131,7 @@ pub struct RawHost {
     /// 1 us acts as 1 us). Tiny intervals still make progress, as in CPython: a thread handed
     /// the GIL always runs (at least the shorter of the interval and its wake-up latency)
     /// before it can be asked to drop it. But every hand-over leaves the GIL idle for the
-    /// wake-up latency (`dispatch.gil_handover_us`, 60 by default), so below about 0.1 ms the
+    /// wake-up latency (`dispatch.gil_handover_us`, 60 by default with a core idle), so below about 0.1 ms the
     /// hand-overs dominate: CPU-bound threads sharing the GIL advance at roughly
     /// interval / (interval + latency) of their speed, with about one hand-over per interval
     /// of Python work.
@@ -189,8 +189,12 @@ pub struct RawDispatch {
     pub complete_us: Option<Num>,
     /// Sender thread: writing the response back to the host (holds the GIL).
     pub respond_us: Option<Num>,
-    /// Time for an OS thread woken to take the GIL to actually run (the GIL sits unused).
+    /// Time for an OS thread woken to take the GIL to actually run (the GIL sits unused),
+    /// while a core idles (default 60: an idle CPU's wake-up on a VM).
     pub gil_handover_us: Option<Num>,
+    /// The same when no core idles (default 6: the woken thread runs on the CPU of the thread
+    /// that let the GIL go, as that thread stops).
+    pub gil_handover_busy_us: Option<Num>,
     /// How late a sleeping thread or an asyncio timer wakes (OS timer slack).
     pub timer_slack_us: Option<Num>,
     /// Sigma of the log-normal noise (mean 1) on every dispatch-path cost, 0..=3; 0 = constant.

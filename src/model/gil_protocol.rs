@@ -143,7 +143,7 @@ impl World {
             return;
         };
         pr.gil_waiters.add(now, -1);
-        let runs_at = now + self.wakeup_latency();
+        let runs_at = now + self.wakeup_latency(p);
         let pr = &mut self.processes[p];
         pr.gil.take(w, now, runs_at);
         pr.gil_held.set(now, 1);
@@ -153,11 +153,23 @@ impl World {
         self.push(runs_at, Event::GilGranted { thread: w });
     }
 
-    /// How long a thread handed the GIL takes to run: the condition-variable wake-up. Measured
-    /// with the scheduler's counters, it is no longer when the other cores are busy: the woken
-    /// thread preempts one (a cost the cores charge, see `cpu`), instead of waiting for it.
-    fn wakeup_latency(&self) -> u64 {
-        self.costs.gil_handover_ns
+    /// How long a thread of process `p` handed the GIL takes to run: the condition-variable
+    /// wake-up. With a core idle beside the thread letting go, the woken thread usually runs
+    /// there, after the idle CPU's wake-up; with none, Linux runs it on the CPU of the thread
+    /// letting go, as that one stops, within microseconds (the switch itself is a cost the
+    /// cores charge, see `cpu`). Only cores that place threads on CPUs (`HomeCpu`) know where
+    /// it runs; under `Spread`, which loses no capacity to placement, the calibrated idle
+    /// figure stands for those losses too (with the measured busy figure, `Spread` runs two
+    /// processes of several CPU threads fast and passes fewer checks on five of the seven
+    /// fitting halves in `notebooks/measurements`).
+    fn wakeup_latency(&self, p: ProcessId) -> u64 {
+        let instance = self.processes[p].instance;
+        let places = self.instances[instance].cores.places_threads();
+        if places && !self.a_core_is_idle(p) {
+            self.costs.gil_handover_busy_ns
+        } else {
+            self.costs.gil_handover_ns
+        }
     }
 
     /// A thread handed the GIL runs: it resumes its Python op.

@@ -13,7 +13,7 @@ const EVERY_NUMBER: &str = r#"Experiment(
         process_start_interval_s: V, context_switch_us: V,
         dispatch: Dispatch(transport_us: V, receive_us: V, dispatch_us: V, executor_handoff_us: V,
             task_start_us: V, complete_us: V, respond_us: V, gil_handover_us: V,
-            timer_slack_us: V, jitter_sigma: V,
+            gil_handover_busy_us: V, timer_slack_us: V, jitter_sigma: V,
             handover_previous_holder: V, handover_longest_waiter: V, syscall_loss: V,
             syscall_loss_recent: V, syscall_recent_window_us: V, sleeper_wake_max_us: V,
             sleeper_wake_from_us: V, sleeper_wake_to_us: V)),
@@ -66,6 +66,7 @@ const REAL: &[(&str, &str)] = &[
     ("host.dispatch.complete_us", "0 <= microseconds"),
     ("host.dispatch.respond_us", "0 <= microseconds"),
     ("host.dispatch.gil_handover_us", "0 <= microseconds"),
+    ("host.dispatch.gil_handover_busy_us", "0 <= microseconds"),
     ("host.dispatch.timer_slack_us", "0 <= microseconds"),
     (
         "host.dispatch.syscall_recent_window_us",
