@@ -328,7 +328,7 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub rows: Option<PathBuf>,
     /// Where woken threads run in every case, instead of the default (`host.placement`):
-    /// spread (an idle core takes any) or home-cpu (per-CPU run queues).
+    /// home-cpu (per-CPU run queues, the default) or spread (an idle core takes any).
     #[arg(long, value_enum)]
     pub placement: Option<crate::config::Placement>,
 }

@@ -1,7 +1,8 @@
 //! Real CPython under sustained CPU load: the fitting halves of
-//! notebooks/measurements/cpu-load-2026-12-02, -03, -04, -04b and -04c (the halves used to
-//! find mechanisms), and the 2026-12-04 half measured a second time (`fit-again`). The hold-out
-//! halves are reported in the README, not tested here.
+//! notebooks/measurements/cpu-load-2026-12-02, -03, -04, -04b, -04c and -04d (the halves used
+//! to find mechanisms), and the 2026-12-04 half measured a second time (`fit-again`), with the
+//! default placement (`HomeCpu`) and with `Spread`. The hold-out halves are reported in the
+//! README, not tested here.
 //!
 //! Not every check of these halves passes yet (see the README's fidelity section): this guards
 //! today's scores and the size of the mean-latency errors against regressions.
@@ -63,8 +64,8 @@ fn the_first_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-02/fit",
         checks: 246,
-        passing_today: 201,
-        worst_mean_latency_error: 0.31,
+        passing_today: 192,
+        worst_mean_latency_error: 0.36,
     });
 }
 
@@ -73,8 +74,8 @@ fn the_second_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-03/fit",
         checks: 210,
-        passing_today: 183,
-        worst_mean_latency_error: 0.23,
+        passing_today: 191,
+        worst_mean_latency_error: 0.22,
     });
 }
 
@@ -83,8 +84,8 @@ fn the_third_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04/fit",
         checks: 252,
-        passing_today: 200,
-        worst_mean_latency_error: 0.44,
+        passing_today: 203,
+        worst_mean_latency_error: 0.45,
     });
 }
 
@@ -93,8 +94,8 @@ fn the_third_fitting_half_measured_again_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04/fit-again",
         checks: 252,
-        passing_today: 200,
-        worst_mean_latency_error: 0.41,
+        passing_today: 223,
+        worst_mean_latency_error: 0.73,
     });
 }
 
@@ -103,8 +104,8 @@ fn the_fourth_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04b/fit",
         checks: 252,
-        passing_today: 183,
-        worst_mean_latency_error: 0.32,
+        passing_today: 209,
+        worst_mean_latency_error: 0.89,
     });
 }
 
@@ -113,21 +114,34 @@ fn the_fifth_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04c/fit",
         checks: 252,
-        passing_today: 208,
-        worst_mean_latency_error: 0.29,
+        passing_today: 214,
+        worst_mean_latency_error: 0.34,
     });
 }
 
 #[test]
-fn home_cpu_placement_keeps_its_scores() {
+fn the_sixth_fitting_half_keeps_its_score() {
+    // One repetition of 2 x 6 at rho 0.8 runs away (+131%): HomeCpu's losses of a core feed
+    // on the queue they build (README, "Where woken threads run").
+    keeps_its_score(FittingHalf {
+        folder: "cpu-load-2026-12-04d/fit",
+        checks: 252,
+        passing_today: 221,
+        worst_mean_latency_error: 1.32,
+    });
+}
+
+#[test]
+fn spread_placement_keeps_its_scores() {
     // (folder, checks, passing today, the largest mean-latency error today is below this)
     for (folder, checks, passing_today, worst_mean_latency_error) in [
-        ("cpu-load-2026-12-02/fit", 246, 192, 0.36),
-        ("cpu-load-2026-12-03/fit", 210, 191, 0.22),
-        ("cpu-load-2026-12-04/fit", 252, 203, 0.45),
-        ("cpu-load-2026-12-04/fit-again", 252, 223, 0.73),
-        ("cpu-load-2026-12-04b/fit", 252, 209, 0.89),
-        ("cpu-load-2026-12-04c/fit", 252, 214, 0.34),
+        ("cpu-load-2026-12-02/fit", 246, 201, 0.31),
+        ("cpu-load-2026-12-03/fit", 210, 183, 0.23),
+        ("cpu-load-2026-12-04/fit", 252, 200, 0.44),
+        ("cpu-load-2026-12-04/fit-again", 252, 200, 0.41),
+        ("cpu-load-2026-12-04b/fit", 252, 183, 0.32),
+        ("cpu-load-2026-12-04c/fit", 252, 208, 0.29),
+        ("cpu-load-2026-12-04d/fit", 252, 212, 0.28),
     ] {
         let half = FittingHalf {
             folder,
@@ -135,6 +149,6 @@ fn home_cpu_placement_keeps_its_scores() {
             passing_today,
             worst_mean_latency_error,
         };
-        keeps_its_score_with(half, Some(Placement::HomeCpu));
+        keeps_its_score_with(half, Some(Placement::Spread));
     }
 }

@@ -63,16 +63,19 @@ pub const DEFAULT_CONTEXT_SWITCH_NS: u64 = 30_000;
 )]
 pub enum Placement {
     /// On an idle CPU if there is one: no runnable thread waits while a core idles (the cores
-    /// are shared by processor sharing).
-    #[default]
+    /// are shared by processor sharing). Faster to simulate (about 0.7 of `HomeCpu`'s time), but
+    /// it loses no capacity to placement, so two processes of several CPU-bound threads come out
+    /// fast (the sixth round's hold-out: 21-40% low in every repetition of 2 x default at rho
+    /// 0.7).
     Spread,
     /// Queued on its home CPU (the one it last ran on; at first the one it was created on)
     /// even while another CPU idles, as the 2-vCPU VM of the measurements does
     /// (`notebooks/measurements/sched-placement-2026-12-03`): EEVDF runs it at once or at the
     /// running thread's next deadline, an idle CPU takes it at the wake-up only sometimes and
-    /// pulls it at the 4 ms tick (see `model::cpu::run_queues`). An experiment: where GIL
-    /// hand-overs are frequent it loses more of the cores than that VM does (README,
-    /// "Where woken threads run").
+    /// pulls it at the 4 ms tick (see `model::cpu::run_queues`). The default since it passed
+    /// more of an unseen hold-out's checks than `Spread`, by a rule fixed before measuring
+    /// (`notebooks/measurements/cpu-load-2026-12-04d`: 210 of 252 against 203).
+    #[default]
     HomeCpu,
 }
 

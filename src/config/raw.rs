@@ -144,9 +144,9 @@ pub struct RawHost {
     /// Cost of a context switch on oversubscribed cores, in microseconds, 0..=1e4 (default 30).
     #[serde(default = "default_context_switch")]
     pub context_switch_us: Num,
-    /// Where a thread woken while the CPU it last ran on is busy runs: `Spread` (on an idle
-    /// CPU if any; the default) or `HomeCpu` (queued on that CPU even while another idles, as
-    /// on the measured 2-vCPU VM).
+    /// Where a thread woken while the CPU it last ran on is busy runs: `HomeCpu` (queued on
+    /// that CPU even while another idles, as on the measured 2-vCPU VM; the default) or
+    /// `Spread` (on an idle CPU if any: faster to simulate, no capacity lost to placement).
     #[serde(default)]
     pub placement: super::Placement,
     /// Start all pool threads before t = 0 (a warm worker) instead of on demand.
