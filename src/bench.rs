@@ -140,7 +140,7 @@ fn poisson_experiment(n: u64, costs: DispatchCosts, rows: bool) -> Experiment {
             switch_interval_ns: 5_000_000,
             process_start_interval_ns: 0,
             context_switch_ns: DEFAULT_CONTEXT_SWITCH_NS,
-            placement: Placement::Spread,
+            placement: Placement::default(),
             prewarm_pools: PREWARM,
             dispatch: costs,
         },
