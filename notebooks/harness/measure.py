@@ -588,6 +588,36 @@ def process_ticks(pid):
         return 0
 
 
+def threads_cpu_ns(pids):
+    """On-CPU ns so far of every thread of these processes (/proc/PID/task/*/schedstat), or
+    None where /proc cannot tell (not Linux, or a thread gone mid-read)."""
+    total = 0
+    try:
+        for pid in pids:
+            for tid in os.listdir("/proc/%d/task" % pid):
+                with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                    total += int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
+
+
+# Bodies that await on the event loop: while one awaits, the loop thread runs other
+# invocations, so its CPU clock over a body is not that body's own.
+AWAITING_KINDS = ("async_io", "gather", "async_executor")
+
+
+def worker_cpu_us_per_invocation(before_ns, after_ns, records, kind="sync_cpu"):
+    """The workers' CPU per invocation outside the bodies (receiver, event loop, sender, the
+    pool's hand-offs, kernel work included), us: all their threads' CPU over the run less the
+    bodies' own CPU clocks; None without both readings, or for bodies that await (their CPU
+    clocks overlap)."""
+    if before_ns is None or after_ns is None or not records or kind in AWAITING_KINDS:
+        return None
+    body_us = sum(rec["cpu"] for _worker, rec in records.values()) * 1e6
+    return round(((after_ns - before_ns) / 1e3 - body_us) / len(records), 1)
+
+
 class LoadMeter:
     """CPU used by other processes than ours, in cores, over a window."""
 
@@ -660,10 +690,13 @@ def run_repetition(case, rep, opts):
         idle_foreign = meter.foreign_cores()
         meter.begin()
         host_cpu0, send_cpu0 = time.process_time(), time.thread_time()
+        worker_pids = [p.pid for p in host.procs]
+        worker_cpu0 = threads_cpu_ns(worker_pids)
         t0, arrivals = DRIVERS[case["arrival"]["type"]](host, case["arrival"], rep)
         run_s = time.perf_counter() - t0
         host_cpu_s = time.process_time() - host_cpu0
         send_cpu_s = time.thread_time() - send_cpu0
+        worker_cpu1 = threads_cpu_ns(worker_pids)
         run_foreign = meter.foreign_cores() if run_s >= RUN_WINDOW_MIN_S else None
     finally:
         host.stop()
@@ -674,6 +707,8 @@ def run_repetition(case, rep, opts):
              "pools": pools[0] if pools else None,
              "host_cpu_us_per_invocation": round(host_cpu_s * 1e6 / n, 1),
              "host_send_cpu_us_per_invocation": round(send_cpu_s * 1e6 / n, 1),
+             "worker_cpu_us_per_invocation": worker_cpu_us_per_invocation(
+                 worker_cpu0, worker_cpu1, host.records, case["body"]["kind"]),
              "speed": speed}
     return build_rows(rep, t0, arrivals, host.records), check
 

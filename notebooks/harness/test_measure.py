@@ -116,6 +116,29 @@ class QuickRun(unittest.TestCase):
                 self.assertGreater(speed["ping_round_trip_us"], 0)
                 self.assertGreater(speed["python_probe_us"], 0)
 
+    @unittest.skipUnless(os.path.exists("/proc/thread-self/schedstat"), "needs Linux schedstat")
+    def test_each_repetition_records_the_workers_cpu_outside_the_bodies(self):
+        with open(os.path.join(self.out, "harness_log.json")) as f:
+            log = json.load(f)
+        for case in self.cases:
+            for rep in log["cases"][case["name"]]["reps"]:
+                us = rep["attempts"][rep["kept_attempt"]]["worker_cpu_us_per_invocation"]
+                if case["body"]["kind"] in measure.AWAITING_KINDS:
+                    self.assertIsNone(us, "awaiting bodies' CPU clocks overlap")
+                    continue
+                # The dispatch path costs tens to hundreds of us; far below a body's 20 ms.
+                self.assertGreater(us, 0, case["name"])
+                self.assertLess(us, 10000, case["name"])
+
+    def test_worker_cpu_outside_the_bodies_subtracts_their_cpu_clocks(self):
+        records = {0: (0, {"cpu": 0.020}), 1: (1, {"cpu": 0.010})}
+        # 31 ms of the workers' CPU over the run, 30 ms of it in the bodies: 0.5 ms each.
+        self.assertEqual(measure.worker_cpu_us_per_invocation(0, 31_000_000, records), 500.0)
+        self.assertIsNone(measure.worker_cpu_us_per_invocation(None, 31_000_000, records))
+        self.assertIsNone(measure.worker_cpu_us_per_invocation(0, 31_000_000, {}))
+        self.assertIsNone(measure.worker_cpu_us_per_invocation(0, 31_000_000, records,
+                                                                "async_io"))
+
     def test_threads_vs_event_loop(self):
         # 4 x time.sleep(50 ms) on 2 threads: two waves; 4 x asyncio.sleep: one wave
         self.assertGreater(self.metric("sync_io_P1_T2", "makespan_ms"), 95)
