@@ -120,9 +120,9 @@ mixed = sim_run(CONVOY, {}, tag="mixed", plots=True, thread_states=(1, 1.5))
 pd.DataFrame([["alone"] + io_api_latency(alone), ["beside cpu_report"] + io_api_latency(mixed)],
              columns=["io_api", "p50 ms", "p99 ms"])""")
 
-md(r"""Ten times slower at the median, for a function that barely uses the CPU. The lanes show the
-convoy: the I/O threads (short blue stretches) spend their time in orange, waiting for the
-GIL the report's thread holds for 5 ms at a time.""")
+md(r"""More than ten times slower at the median, for a function that barely uses the CPU. The
+lanes show the convoy: the I/O threads (short blue stretches) spend their time in orange,
+waiting for the GIL the report's thread holds for 5 ms at a time.""")
 
 code(r"""show_plot(mixed, "gil_lanes")
 show_plot(mixed, "latency_cdf")""")
