@@ -107,28 +107,29 @@ class QuickRun(unittest.TestCase):
                 self.assertLessEqual(float(r["arrival_ms"]), float(r["start_ms"]))
                 self.assertLess(float(r["start_ms"]), float(r["end_ms"]))
 
-    def test_each_repetition_records_the_machine_speed(self):
+    def kept_attempts(self):
+        """(case, the kept attempt's record) for every repetition in harness_log.json."""
         with open(os.path.join(self.out, "harness_log.json")) as f:
             log = json.load(f)
         for case in self.cases:
             for rep in log["cases"][case["name"]]["reps"]:
-                speed = rep["attempts"][rep["kept_attempt"]]["speed"]
-                self.assertGreater(speed["ping_round_trip_us"], 0)
-                self.assertGreater(speed["python_probe_us"], 0)
+                yield case, rep["attempts"][rep["kept_attempt"]]
+
+    def test_each_repetition_records_the_machine_speed(self):
+        for _case, attempt in self.kept_attempts():
+            self.assertGreater(attempt["speed"]["ping_round_trip_us"], 0)
+            self.assertGreater(attempt["speed"]["python_probe_us"], 0)
 
     @unittest.skipUnless(os.path.exists("/proc/thread-self/schedstat"), "needs Linux schedstat")
     def test_each_repetition_records_the_workers_cpu_outside_the_bodies(self):
-        with open(os.path.join(self.out, "harness_log.json")) as f:
-            log = json.load(f)
-        for case in self.cases:
-            for rep in log["cases"][case["name"]]["reps"]:
-                us = rep["attempts"][rep["kept_attempt"]]["worker_cpu_us_per_invocation"]
-                if case["body"]["kind"] in measure.AWAITING_KINDS:
-                    self.assertIsNone(us, "awaiting bodies' CPU clocks overlap")
-                    continue
-                # The dispatch path costs tens to hundreds of us; far below a body's 20 ms.
-                self.assertGreater(us, 0, case["name"])
-                self.assertLess(us, 10000, case["name"])
+        for case, attempt in self.kept_attempts():
+            us = attempt["worker_cpu_us_per_invocation"]
+            if case["body"]["kind"] in measure.AWAITING_KINDS:
+                self.assertIsNone(us, "awaiting bodies' CPU clocks overlap")
+                continue
+            # The dispatch path costs tens to hundreds of us; far below a body's 20 ms.
+            self.assertGreater(us, 0, case["name"])
+            self.assertLess(us, 10000, case["name"])
 
     def test_worker_cpu_outside_the_bodies_subtracts_their_cpu_clocks(self):
         records = {0: (0, {"cpu": 0.020}), 1: (1, {"cpu": 0.010})}
