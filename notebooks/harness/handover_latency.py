@@ -7,7 +7,7 @@ sched` record of one case.
         --no-quiet-check --out DIR
     perf script -i perf.data -F comm,pid,tid,cpu,time,event,trace \\
         | grep -E 'sched_switch|sched_waking' | gzip > sched.txt.gz
-    python3 handover_latency.py sched.txt.gz [more records...]
+    python3 handover_latency.py [--workers P] sched.txt.gz [more records...]
 
 A GIL hand-over is such a wake-up: the holder drops the GIL, signals a waiter and then waits
 itself (for the GIL, for work, or for the waiter to take it). So every wake-up of a worker's
@@ -17,7 +17,8 @@ its latency (from the `sched_waking` event to the woken thread's next run), by
 - whether every other CPU ran a thread at the wake-up ("others busy") or one idled;
 - whether the woken thread ran on the waker's CPU or elsewhere.
 
-The worker processes and their pool threads are found as `sched_idle.worker_pools` does.
+The worker processes (`--workers`, 2 by default) and their pool threads are found as
+`sched_idle.worker_pools` does.
 Wake-ups that led to no run within `MAX_LATENCY_S` (a thread woken while still on a CPU, or
 a record's end) are left out. Several records are pooled. Stdlib only.
 """
@@ -79,13 +80,13 @@ def quartiles_us(values):
     return (q[0] * 1e6, q[1] * 1e6, q[2] * 1e6)
 
 
-def report(records, out=sys.stdout):
-    """Pools the records (each an iterable of trace lines) and prints the table; 1 if no
-    worker was found in any."""
+def report(records, out=sys.stdout, workers=2):
+    """Pools the records (each an iterable of trace lines) of cases with `workers` worker
+    processes and prints the table; 1 if no worker was found in any."""
     pooled = defaultdict(list)
     for lines in records:
         runs, wakes, tgid_of = sched_idle.runs_and_wakes(sched_idle.read_events(lines))
-        pool = sched_idle.worker_pools(runs, tgid_of)
+        pool = sched_idle.worker_pools(runs, tgid_of, workers)
         for key, values in latencies(runs, wakes, tgid_of, pool).items():
             pooled[key].extend(values)
     if not pooled:
@@ -108,13 +109,15 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("traces", nargs="+", help="perf script text (-F comm,pid,tid,cpu,time,"
                                              "event,trace), gzipped or not")
+    p.add_argument("--workers", type=int, default=2,
+                   help="worker processes in the recorded cases (default 2)")
     opts = p.parse_args(argv)
     records = []
     for path in opts.traces:
         opener = gzip.open if path.endswith(".gz") else open
         with opener(path, "rt") as f:
             records.append(f.readlines())
-    return report(records)
+    return report(records, workers=opts.workers)
 
 
 if __name__ == "__main__":

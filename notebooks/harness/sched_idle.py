@@ -69,15 +69,15 @@ def cpu_time(runs):
     return {tid: sum(e - s for s, e, _c in iv) for tid, iv in runs.items() if tid}
 
 
-def worker_pools(runs, tgid_of):
-    """{pool thread: process} of the two processes whose threads other than the main one
+def worker_pools(runs, tgid_of, count=2):
+    """{pool thread: process} of the `count` processes whose threads other than the main one
     used the most CPU (the harness host's main thread is busy, its others are not)."""
     used = cpu_time(runs)
     per_process = defaultdict(float)
     for tid, v in used.items():
         if tid != tgid_of.get(tid):
             per_process[tgid_of.get(tid)] += v
-    workers = sorted(per_process, key=lambda p: -per_process[p])[:2]
+    workers = sorted(per_process, key=lambda p: -per_process[p])[:count]
     pool = {}
     for p in workers:
         threads = [t for t in used if tgid_of.get(t) == p and t != p]

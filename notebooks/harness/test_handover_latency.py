@@ -44,6 +44,14 @@ class HandoverLatencyTest(unittest.TestCase):
         self.assertIn("others busy ran on the waker's CPU     4: latency median    60 us", text)
         self.assertIn("one idle    ran elsewhere              2: latency median    50 us", text)
 
+    def test_worker_count_picks_the_busiest_processes(self):
+        events = handover_latency.sched_idle.read_events(TRACE)
+        runs, _wakes, tgid_of = handover_latency.sched_idle.runs_and_wakes(events)
+        one = handover_latency.sched_idle.worker_pools(runs, tgid_of, 1)
+        self.assertEqual(set(one.values()), {10})
+        two = handover_latency.sched_idle.worker_pools(runs, tgid_of, 2)
+        self.assertEqual(set(two.values()), {10, 20})
+
     def test_report_without_workers(self):
         out = io.StringIO()
         self.assertEqual(handover_latency.report([[]], out), 1)
