@@ -157,18 +157,12 @@ impl World {
     /// wake-up. With a core idle beside the thread letting go, the woken thread usually runs
     /// there, after the idle CPU's wake-up; with none, Linux runs it on the CPU of the thread
     /// letting go, as that one stops, within microseconds (the switch itself is a cost the
-    /// cores charge, see `cpu`). Only cores that place threads on CPUs (`HomeCpu`) know where
-    /// it runs; under `Spread`, which loses no capacity to placement, the calibrated idle
-    /// figure stands for those losses too (with the measured busy figure, `Spread` runs two
-    /// processes of several CPU threads fast and passes fewer checks on five of the seven
-    /// fitting halves in `notebooks/measurements`).
+    /// cores charge, see `cpu`).
     fn wakeup_latency(&self, p: ProcessId) -> u64 {
-        let instance = self.processes[p].instance;
-        let places = self.instances[instance].cores.places_threads();
-        if places && !self.a_core_is_idle(p) {
-            self.costs.gil_handover_busy_ns
-        } else {
+        if self.a_core_is_idle(p) {
             self.costs.gil_handover_ns
+        } else {
+            self.costs.gil_handover_busy_ns
         }
     }
 
