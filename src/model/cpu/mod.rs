@@ -94,6 +94,8 @@ pub struct Cores {
     v_at_charge: f64,
     /// Per process: threads on a core now, and CPU ns consumed so far (as f64 core-ns).
     per_process: IdVec<ProcessRank, (u32, f64, f64)>,
+    /// Per process: threads created so far.
+    created: IdVec<ProcessRank, u32>,
     /// Core-ns consumed by all threads.
     busy_core_ns: f64,
     /// The host process: virtual finish of its pending work (NaN when it has none), and the
@@ -123,6 +125,7 @@ impl Cores {
             seats: IdVec::default(),
             v_at_charge: 0.0,
             per_process: IdVec::from(vec![(0, 0.0, 0.0); processes]),
+            created: IdVec::from(vec![0; processes]),
             busy_core_ns: 0.0,
             host_finish: f64::NAN,
             host_seq: 0,
@@ -166,15 +169,22 @@ impl Cores {
         self.last_ns = now;
     }
 
-    /// Gives `thread`, of the process of rank `rank` on this instance, its seat.
+    /// Gives `thread`, of the process of rank `rank` on this instance, its seat (and, when the
+    /// cores place threads, the CPU it starts on: see `run_queues`).
     pub fn add_thread(&mut self, thread: ThreadId, rank: ProcessRank) -> CoreSlot {
-        self.seats.push(Seat {
+        let slot = self.seats.push(Seat {
             finish: f64::NAN,
             left_at: u64::MAX,
             live_seq: 0,
             thread,
             rank,
-        })
+        });
+        let nth = self.created[rank];
+        self.created[rank] += 1;
+        if let Some(q) = self.queues.as_mut() {
+            q.seat_created(slot, rank, nth);
+        }
+        slot
     }
 
     fn account(&mut self, process: ProcessRank, delta: i32) {

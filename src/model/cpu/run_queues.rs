@@ -3,9 +3,8 @@
 //!
 //! Each thread has a home CPU, the one it last ran on; before its first run, the one it was
 //! created on: Linux places a new thread on the idlest CPU (fork balancing), so the threads a
-//! process starts one after another alternate over the CPUs, and seat i starts on CPU
-//! i mod CPUs (the 2 x 6 burst's `perf sched` record,
-//! `notebooks/measurements/sched-burst-2026-12-04`). A thread woken while its home CPU is busy
+//! process starts one after another alternate over the CPUs, each process from a CPU of its
+//! own ([`RunQueues::seat_created`]). A thread woken while its home CPU is busy
 //! and another CPU idles is queued on its home CPU, as the measured 2-vCPU VM does
 //! (`notebooks/measurements/sched-placement-2026-12-03`: 92-94% of such wake-ups), unless the
 //! idle CPU takes it ([`IDLE_CPU_TAKES_WAKE`]); a thread handed the GIL by one of its own
@@ -28,7 +27,7 @@
 //! The rates stay those of processor sharing over all running threads (`Cores`): these queues
 //! only decide which runnable thread waits, and for how long, while a CPU idles.
 
-use super::super::ids::CoreSlot;
+use super::super::ids::{CoreSlot, ProcessRank};
 use super::eevdf::{CpuQueue, Standing};
 use super::wake_affine::{waker_cpu_chance, WokenBy};
 use crate::kernel::SimRng;
@@ -96,8 +95,8 @@ pub(super) struct RunQueues {
     queues: Vec<CpuQueue>,
     /// Per CPU: the next tick at which an idle CPU may pull a thread waiting there.
     pull_at: Vec<Option<u64>>,
-    /// Per seat: the CPU it last ran on ([`NO_CPU`] before it first runs: see
-    /// [`RunQueues::home`]).
+    /// Per seat: the CPU it last ran on, or before its first run the one it was created on
+    /// ([`RunQueues::seat_created`]).
     home: Vec<u32>,
     /// Per seat: the lag it took along when it last slept, ns.
     banked: Vec<f64>,
@@ -160,11 +159,9 @@ impl RunQueues {
         self.lost_ns
     }
 
-    /// The CPU `slot` last ran on; before it first runs, the one it was created on. Linux
-    /// places a new thread on the idlest CPU (fork balancing), so the threads a process
-    /// creates one after another alternate over the CPUs (the 2 x 6 burst's `perf sched`
-    /// record: each pool thread's first CPU alternates 0, 1, 0, 1...): seats are numbered in
-    /// creation order, and seat i starts on CPU i mod the number of CPUs.
+    /// The CPU `slot` last ran on; before it first runs, the one it was created on
+    /// ([`RunQueues::seat_created`]; a seat never announced there starts on CPU
+    /// seat mod CPUs).
     fn home(&self, slot: CoreSlot) -> u32 {
         if slot == CoreSlot::HOST {
             return self.host_home;
@@ -174,6 +171,22 @@ impl RunQueues {
             Some(cpu) if cpu != NO_CPU => cpu,
             _ => (i % self.on.len()) as u32,
         }
+    }
+
+    /// A worker's thread gets seat `slot`: the `nth` thread that the process of rank `rank`
+    /// creates. It starts on CPU (rank + nth) mod CPUs. Linux places a new thread on the
+    /// idlest CPU (fork balancing), so the threads a process creates one after another
+    /// alternate over the CPUs, and the worker processes, started together, each begin on a
+    /// CPU of its own. Counting over the whole instance instead would start every process's
+    /// threads of the same place in creation order on one CPU whenever a process creates an
+    /// even number of threads: two single-thread processes' pool threads would begin on one
+    /// CPU, where the `perf sched` record of 2 x 1 at rho 0.9
+    /// (`notebooks/measurements/sched-handover-2026-12-04`) ran each on a CPU of its own
+    /// throughout.
+    pub(super) fn seat_created(&mut self, slot: CoreSlot, rank: ProcessRank, nth: u32) {
+        let cpus = self.on.len();
+        let cpu = (rank.index() + nth as usize) % cpus;
+        self.set_home(slot, cpu as u32);
     }
 
     fn set_home(&mut self, slot: CoreSlot, cpu: u32) {

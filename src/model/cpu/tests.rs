@@ -224,6 +224,47 @@ fn a_new_thread_starts_on_the_cpu_it_was_created_on() {
     assert!(queued > 150, "{queued} of {n} first runs waited");
 }
 
+/// Whether `fresh`'s first run, at 100 us while `busy` has run since 0, starts at once (it
+/// was created on the other CPU, idle) rather than waiting on `busy`'s CPU.
+fn starts_beside(c: &mut Cores, busy: CoreSlot, fresh: CoreSlot) -> bool {
+    c.start(busy, 10_000_000, 0);
+    c.start(fresh, 50_000, 100_000);
+    c.running() == 2
+}
+
+#[test]
+fn each_process_s_threads_alternate_over_the_cpus_from_a_cpu_of_its_own() {
+    // Two processes of two threads each (say a dispatch thread, then a pool thread), created
+    // one process after the other. Counted over the instance, both second threads would
+    // start on CPU 1.
+    let seats = |seed| {
+        let mut c = Cores::new(2.0, 2, 0);
+        c.queue_on_home_cpus(crate::kernel::RngStreams::new(seed).stream("t"));
+        let (p0, p1) = (ProcessRank::from_index(0), ProcessRank::from_index(1));
+        let threads = [(0, p0), (1, p0), (2, p1), (3, p1)];
+        let [a, b, c0, d] = threads.map(|(n, rank)| c.add_thread(th(n), rank));
+        (c, [a, b, c0, d])
+    };
+    let n = 200;
+    for seed in 0..n {
+        let (mut c, [_, second0, _, second1]) = seats(seed);
+        assert!(
+            starts_beside(&mut c, second0, second1),
+            "the second threads share a CPU"
+        );
+        let (mut c, [first0, _, first1, _]) = seats(seed);
+        assert!(
+            starts_beside(&mut c, first0, first1),
+            "the first threads share a CPU"
+        );
+        let (mut c, [first0, second0, ..]) = seats(seed);
+        assert!(
+            starts_beside(&mut c, first0, second0),
+            "a process's threads share a CPU"
+        );
+    }
+}
+
 #[test]
 fn a_queued_thread_runs_as_soon_as_the_thread_ahead_leaves() {
     let (mut c, [a, _, b]) = home_cores();
