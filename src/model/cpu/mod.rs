@@ -94,8 +94,6 @@ pub struct Cores {
     v_at_charge: f64,
     /// Per process: threads on a core now, and CPU ns consumed so far (as f64 core-ns).
     per_process: IdVec<ProcessRank, (u32, f64, f64)>,
-    /// Per process: threads created so far.
-    created: IdVec<ProcessRank, u32>,
     /// Core-ns consumed by all threads.
     busy_core_ns: f64,
     /// The host process: virtual finish of its pending work (NaN when it has none), and the
@@ -125,7 +123,6 @@ impl Cores {
             seats: IdVec::default(),
             v_at_charge: 0.0,
             per_process: IdVec::from(vec![(0, 0.0, 0.0); processes]),
-            created: IdVec::from(vec![0; processes]),
             busy_core_ns: 0.0,
             host_finish: f64::NAN,
             host_seq: 0,
@@ -172,6 +169,7 @@ impl Cores {
     /// Gives `thread`, of the process of rank `rank` on this instance, its seat (and, when the
     /// cores place threads, the CPU it starts on: see `run_queues`).
     pub fn add_thread(&mut self, thread: ThreadId, rank: ProcessRank) -> CoreSlot {
+        let nth = self.seats.iter().filter(|s| s.rank == rank).count() as u32;
         let slot = self.seats.push(Seat {
             finish: f64::NAN,
             left_at: u64::MAX,
@@ -179,8 +177,6 @@ impl Cores {
             thread,
             rank,
         });
-        let nth = self.created[rank];
-        self.created[rank] += 1;
         if let Some(q) = self.queues.as_mut() {
             q.seat_created(slot, rank, nth);
         }
