@@ -331,6 +331,11 @@ pub struct ValidateArgs {
     /// home-cpu (per-CPU run queues, the default) or spread (an idle core takes any).
     #[arg(long, value_enum)]
     pub placement: Option<crate::config::Placement>,
+    /// A second measurement of the same cases (the same arrivals measured again): also judged
+    /// against DIR by the same rules, its score printed beside sim's on the same checks, to
+    /// show how far the real system misses these tolerances against itself.
+    #[arg(long, value_name = "AGAIN_DIR")]
+    pub repeat: Option<PathBuf>,
 }
 
 /// `sim bench`.

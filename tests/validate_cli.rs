@@ -593,3 +593,63 @@ fn each_case_is_simulated_with_the_host_cpu_its_repetitions_recorded() {
         run.stderr
     );
 }
+
+#[test]
+fn a_repeat_measurement_is_judged_beside_sim_on_the_same_checks() {
+    let first = tiny_dir("validate-repeat-first", |_, _| {});
+    let again = tiny_dir("validate-repeat-again", |_, _| {});
+    let file = again.join("measured.json");
+    let mut m = read_json(&file);
+    let slower = json!({"median": 20.0, "min": 20.0, "max": 20.0, "reps": [20.0]});
+    m["measured"]["tiny"]["lat_mean_ms"] = slower;
+    write_json(&file, &m);
+    let json_file = first.join("report.json");
+    let run = validate(
+        &first,
+        &[
+            "--repeat",
+            again.to_str().unwrap(),
+            "--json",
+            json_file.to_str().unwrap(),
+        ],
+    );
+    assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+    let repeat_mean = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("repeat score: lat_mean_ms "))
+        .unwrap_or_else(|| panic!("a repeat score line for the mean:\n{}", run.stdout));
+    assert!(repeat_mean.contains("1 of 1 missed"), "{repeat_mean}");
+    assert!(
+        run.stdout
+            .contains("repeat: on the same 6 checks sim passed"),
+        "{}",
+        run.stdout
+    );
+    let report = read_json(&json_file);
+    assert_eq!(report["repeat"]["score"]["checks"], 6);
+    assert_eq!(
+        report["repeat"]["score"]["missed"], 1,
+        "only the mean moved"
+    );
+    assert_eq!(report["repeat"]["sim_on_same_checks"]["checks"], 6);
+}
+
+#[test]
+fn a_repeat_that_measured_none_of_the_cases_is_bad_input() {
+    let first = tiny_dir("validate-repeat-none-first", |_, _| {});
+    let other = tiny_dir("validate-repeat-none-other", |case, _| {
+        case["name"] = json!("another");
+    });
+    let file = other.join("measured.json");
+    let mut m = read_json(&file);
+    m["measured"] = json!({"another": m["measured"]["tiny"].clone()});
+    write_json(&file, &m);
+    let run = validate(&first, &["--repeat", other.to_str().unwrap()]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("measured.json") && run.stderr.contains("--repeat"),
+        "{}",
+        run.stderr
+    );
+}

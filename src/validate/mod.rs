@@ -15,6 +15,7 @@
 mod case_checks;
 mod cases;
 mod host_cpu;
+mod repeat;
 mod score;
 
 use crate::cli::ValidateArgs;
@@ -22,7 +23,9 @@ use crate::config::{Experiment, Placement};
 use cases::{experiment_for, median, read_json, recorded_arrivals};
 pub use cases::{metrics_of, percentile, CaseMetrics};
 use host_cpu::HostCpu;
-pub use score::{report_json, score_of, score_text, CountScore, MetricScore, Report, Score};
+pub use score::{
+    report_json, score_of, score_text, CountScore, MetricScore, Repeat, RepeatReport, Report, Score,
+};
 
 use crate::error::{Result, SimError};
 use crate::metrics::InvocationRecord;
@@ -541,8 +544,18 @@ pub fn validate_command(args: ValidateArgs) -> Result<()> {
         rows: args.rows.as_deref(),
         placement: args.placement,
     };
+    let repeat_checks = match &args.repeat {
+        Some(again) => repeat::judge(&args.dir, again, options.only)?,
+        None => Vec::new(),
+    };
     let table = validate_with(&args.dir, &options)?;
-    score::emit(&table, args.json.as_deref())?;
+    let sim_checks = repeat::shared_checks(&table, &repeat_checks);
+    let repeat = args.repeat.as_deref().map(|folder| Repeat {
+        folder,
+        checks: &repeat_checks,
+        sim_checks: &sim_checks,
+    });
+    score::emit(&table, repeat, args.json.as_deref())?;
     let misses = table.iter().filter(|c| !c.pass).count();
     if misses > 0 {
         return Err(SimError::ValidationFailed(misses));

@@ -155,28 +155,89 @@ pub struct Report<'a> {
     pub checks: &'a [Check],
     /// [`score_of`] the table.
     pub score: Score,
+    /// With `--repeat`: the second measurement judged by the same rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<RepeatReport<'a>>,
+}
+
+/// A second measurement of the same cases judged against the first (`--repeat`), beside
+/// sim's score on the same checks: how far the real system misses the tolerances against
+/// itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct RepeatReport<'a> {
+    /// The second measurement's folder, as given.
+    pub folder: String,
+    /// Its checks, row by row.
+    pub checks: &'a [Check],
+    /// [`score_of`] its checks.
+    pub score: Score,
+    /// sim's score on the same checks (same cases and metrics).
+    pub sim_on_same_checks: Score,
+}
+
+/// The repeat measurement's table and sim's checks on the same cases and metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct Repeat<'a> {
+    /// The second measurement's folder.
+    pub folder: &'a Path,
+    /// Its checks.
+    pub checks: &'a [Check],
+    /// sim's checks that the repeat also holds.
+    pub sim_checks: &'a [Check],
 }
 
 /// The JSON report of `table`, pretty-printed.
 pub fn report_json(table: &[Check]) -> String {
+    report_json_with(table, None)
+}
+
+fn report_json_with(table: &[Check], repeat: Option<Repeat>) -> String {
     crate::output::pretty_json(&Report {
         checks: table,
         score: score_of(table),
+        repeat: repeat.map(|r| RepeatReport {
+            folder: r.folder.display().to_string(),
+            checks: r.checks,
+            score: score_of(r.checks),
+            sim_on_same_checks: score_of(r.sim_checks),
+        }),
     })
 }
 
-/// Prints the table with its score lines, and writes the JSON report to `json`; with `json`
-/// = `-`, prints the JSON report instead of the table (for scripts).
-pub fn emit(table: &[Check], json: Option<&Path>) -> Result<()> {
+/// The repeat's score lines (each `repeat score: ...`) and the two scores side by side.
+fn repeat_text(repeat: &Repeat) -> String {
+    let mut s = format!(
+        "repeat: {} judged by the same rules, as if it were sim\n",
+        repeat.folder.display()
+    );
+    for line in score_text(&score_of(repeat.checks)).lines() {
+        s.push_str(&format!("repeat {line}\n"));
+    }
+    let (sim, again) = (score_of(repeat.sim_checks), score_of(repeat.checks));
+    s.push_str(&format!(
+        "repeat: on the same {} checks sim passed {} ({:.2}%), the machine against itself {} ({:.2}%)\n",
+        again.checks, sim.passed, sim.percent_passed, again.passed, again.percent_passed
+    ));
+    s
+}
+
+/// Prints the table with its score lines (and the repeat's, if any), and writes the JSON
+/// report to `json`; with `json` = `-`, prints the JSON report instead (for scripts).
+pub fn emit(table: &[Check], repeat: Option<Repeat>, json: Option<&Path>) -> Result<()> {
     if json == Some(Path::new("-")) {
-        crate::say!("{}", report_json(table).trim_end());
+        crate::say!("{}", report_json_with(table, repeat).trim_end());
         return Ok(());
     }
     crate::say!("{}", table_text(table).trim_end());
+    if let Some(r) = &repeat {
+        crate::say!("{}", repeat_text(r).trim_end());
+    }
     if let Some(path) = json {
-        std::fs::write(path, report_json(table)).map_err(|source| SimError::Write {
-            path: path.to_path_buf(),
-            source,
+        std::fs::write(path, report_json_with(table, repeat)).map_err(|source| {
+            SimError::Write {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
     }
     Ok(())
