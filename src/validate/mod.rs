@@ -23,6 +23,7 @@ use crate::config::{Experiment, Placement};
 use cases::{experiment_for, median, read_json, recorded_arrivals};
 pub use cases::{metrics_of, percentile, CaseMetrics};
 use host_cpu::HostCpu;
+pub use repeat::{judge as judge_repeat, shared_checks};
 pub use score::{
     report_json, score_of, score_text, CountScore, MetricScore, Repeat, RepeatReport, Report, Score,
 };

@@ -20,7 +20,7 @@ use std::path::Path;
 /// Judges `again`'s measurements of `dir`'s cases (those containing `only`, if given)
 /// against `dir`'s, check by check as `sim validate` judges its simulations. Cases `again`
 /// did not measure are left out; none in common is an error.
-pub(super) fn judge(dir: &Path, again: &Path, only: Option<&str>) -> Result<Vec<Check>> {
+pub fn judge(dir: &Path, again: &Path, only: Option<&str>) -> Result<Vec<Check>> {
     let truth = load(dir, only)?;
     let again_file = again.join("measured.json");
     let repeat = read_json(&again_file)?;
@@ -122,7 +122,7 @@ fn bad(path: &Path, message: String) -> SimError {
 
 /// The checks of `sim_table` that `repeat_table` also holds (same case and metric), so the
 /// two scores count the same checks.
-pub(super) fn shared_checks(sim_table: &[Check], repeat_table: &[Check]) -> Vec<Check> {
+pub fn shared_checks(sim_table: &[Check], repeat_table: &[Check]) -> Vec<Check> {
     let judged: std::collections::BTreeSet<(&str, &str)> = repeat_table
         .iter()
         .map(|c| (c.case.as_str(), c.metric.as_str()))
