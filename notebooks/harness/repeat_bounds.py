@@ -12,7 +12,9 @@ Each A B pair is one set of cases measured twice (same arrivals, e.g. `fit/` and
   a pessimistic bound for a model that predicts the machine's expected value exactly);
 - midpoint: the midpoint of A and B, repetition by repetition, against A (half the noise
   of one measurement: an optimistic bound for that perfect model, whose own error is one
-  measurement's noise).
+  measurement's noise);
+- sim vs midpoint: sim against the midpoint instead of A (a reference with less noise: if
+  sim's misses were only the measurements' noise, this would rise toward the midpoint's).
 
 A perfect model passes somewhere between the repeat's and the midpoint's score. Stdlib only.
 """
@@ -20,6 +22,7 @@ A perfect model passes somewhere between the repeat's and the midpoint's score. 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -60,6 +63,15 @@ def judged(sim, first, again):
     return json.loads(run.stdout)["repeat"]
 
 
+def sim_score(sim, folder, seeds):
+    """The score of `sim validate folder --json -`."""
+    run = subprocess.run([sim, "validate", folder, "--json", "-", "--seeds-per-rep", seeds],
+                         capture_output=True, text=True)
+    if run.returncode not in (0, 1):
+        sys.exit(f"sim validate {folder} failed:\n{run.stderr}")
+    return json.loads(run.stdout)["score"]
+
+
 def add(total, score):
     mean = score["metrics"]["lat_mean_ms"]
     for key, value in (("passed", score["passed"]), ("checks", score["checks"]),
@@ -74,7 +86,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     if len(args.dirs) % 2:
         p.error("give folders in pairs: A B [A B ...]")
-    totals = {"sim": {}, "repeat": {}, "midpoint": {}}
+    totals = {"sim": {}, "repeat": {}, "midpoint": {}, "sim vs midpoint": {}}
     pairs = list(zip(args.dirs[::2], args.dirs[1::2]))
     with tempfile.TemporaryDirectory() as tmp:
         for a, b in pairs:
@@ -85,8 +97,14 @@ def main(argv=None):
                 add(totals["sim"], rep["sim_on_same_checks"])
                 add(totals["repeat"], rep["score"])
                 add(totals["midpoint"], judged(args.sim, first, tmp)["score"])
+                # The same folder (cases, arrivals, harness log) with the midpoint measured.
+                mid_dir = os.path.join(tmp, "mid")
+                shutil.copytree(first, mid_dir, ignore=shutil.ignore_patterns("measured.json"))
+                shutil.copy(os.path.join(tmp, "measured.json"), mid_dir)
+                add(totals["sim vs midpoint"], sim_score(args.sim, mid_dir, "1"))
+                shutil.rmtree(mid_dir)
     for label, t in totals.items():
-        print(f"{label:9s} {t['passed']} of {t['checks']} checks "
+        print(f"{label:15s} {t['passed']} of {t['checks']} checks "
               f"({100 * t['passed'] / t['checks']:.1f}%), "
               f"mean latency off in {t['mean_off']} of {t['means']}")
 
