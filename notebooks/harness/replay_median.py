@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""One measurement folder from several replays of the same cases: each repetition's median.
+
+    python3 replay_median.py --out MEDIAN_DIR REPLAY_DIR REPLAY_DIR [REPLAY_DIR ...]
+
+Each REPLAY_DIR is `measure.py`'s output for the same cases.json (a Poisson repetition replays
+the same arrivals every time: `poisson_schedule` is seeded by the case and the repetition).
+MEDIAN_DIR gets, per case, metric and repetition, the median over the replays (median, min and
+max recomputed over those repetitions), so `sim validate MEDIAN_DIR` compares sim with a figure
+carrying less of one run's noise. The cases, the invocation rows (the arrivals sim replays)
+and the per-process counts are the first replay's; each repetition's host CPU per invocation
+(which sim takes as an input, `validate::host_cpu`) is the median over the replays. Stdlib only.
+"""
+
+import argparse
+import copy
+import json
+import os
+import shutil
+import statistics
+
+
+def load(directory, name):
+    with open(os.path.join(directory, name)) as f:
+        return json.load(f)
+
+
+def median_of_reps(stats):
+    """{median, min, max, reps} whose every repetition is the median over `stats`' replays."""
+    reps = [statistics.median(values) for values in zip(*(s["reps"] for s in stats))]
+    return {"median": statistics.median(reps), "min": min(reps), "max": max(reps), "reps": reps}
+
+
+def median_measured(replays):
+    """measured.json content: per case and scalar metric, each repetition's median over the
+    replays (`replays`: the replays' measured.json contents, the first one leading)."""
+    first = replays[0]
+    out = {"machine": dict(first["machine"], replays=len(replays)), "measured": {}}
+    for case, metrics in first["measured"].items():
+        merged = {}
+        for name, v in metrics.items():
+            stats = [r["measured"][case][name] for r in replays]
+            scalar = isinstance(v, dict) and "median" in v
+            merged[name] = median_of_reps(stats) if scalar else v
+        out["measured"][case] = merged
+    return out
+
+
+def host_cpu_of(log, case, rep):
+    """A repetition's host CPU per invocation in a harness log, from the attempt it kept."""
+    for r in log["cases"][case]["reps"]:
+        if r["rep"] == rep:
+            return r["attempts"][r.get("kept_attempt", 0)].get("host_cpu_us_per_invocation")
+    return None
+
+
+def median_log(logs):
+    """The first replay's harness log with each kept attempt's host CPU per invocation the
+    median over the replays (those that recorded it)."""
+    out = copy.deepcopy(logs[0])
+    for case, entry in out["cases"].items():
+        for r in entry["reps"]:
+            figures = [host_cpu_of(log, case, r["rep"]) for log in logs]
+            figures = [f for f in figures if f is not None]
+            if figures:
+                kept = r["attempts"][r.get("kept_attempt", 0)]
+                kept["host_cpu_us_per_invocation"] = round(statistics.median(figures), 1)
+    return out
+
+
+def write_json(path, data):
+    with open(path, "w") as f:
+        json.dump(data, f, indent=1)
+        f.write("\n")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", required=True)
+    p.add_argument("replays", nargs="+")
+    args = p.parse_args(argv)
+    if len(args.replays) < 2:
+        p.error("give at least two replays")
+    first = args.replays[0]
+    if load(first, "cases.json") != load(args.replays[1], "cases.json"):
+        p.error("the replays measured different cases")
+    os.makedirs(args.out, exist_ok=True)
+    shutil.copy(os.path.join(first, "cases.json"), args.out)
+    shutil.copytree(os.path.join(first, "invocations"), os.path.join(args.out, "invocations"),
+                    dirs_exist_ok=True)
+    write_json(os.path.join(args.out, "measured.json"),
+               median_measured([load(d, "measured.json") for d in args.replays]))
+    logs = [load(d, "harness_log.json") for d in args.replays]
+    write_json(os.path.join(args.out, "harness_log.json"), median_log(logs))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""Tests of replay_median.py (stdlib unittest)."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import replay_median  # noqa: E402
+
+
+def stat(reps):
+    return {"median": sorted(reps)[len(reps) // 2], "min": min(reps), "max": max(reps),
+            "reps": reps}
+
+
+def measured(means, counts):
+    return {"machine": {"cpu_count": 2},
+            "measured": {"c": {"lat_mean_ms": stat(means),
+                               "per_process_counts": {"reps": counts}}}}
+
+
+def log(host_cpu):
+    reps = [{"rep": i, "kept_attempt": 0, "attempts": [{"host_cpu_us_per_invocation": us}]}
+            for i, us in enumerate(host_cpu)]
+    return {"cases": {"c": {"reps": reps}}}
+
+
+class ReplayMedianTest(unittest.TestCase):
+    def test_each_repetition_is_the_median_over_the_replays(self):
+        replays = [measured([10.0, 50.0], [{"0": 2}]), measured([12.0, 20.0], [{"0": 1}]),
+                   measured([30.0, 30.0], [{"0": 3}])]
+        out = replay_median.median_measured(replays)
+        self.assertEqual(out["measured"]["c"]["lat_mean_ms"],
+                         {"median": 21.0, "min": 12.0, "max": 30.0, "reps": [12.0, 30.0]})
+        self.assertEqual(out["measured"]["c"]["per_process_counts"], {"reps": [{"0": 2}]},
+                         "the first replay's counts")
+        self.assertEqual(out["machine"]["replays"], 3)
+
+    def test_the_host_cpu_each_repetition_recorded_is_the_median_over_the_replays(self):
+        out = replay_median.median_log([log([200.0, 150.0]), log([100.0, 170.0]),
+                                        log([300.0, 160.0])])
+        kept = [r["attempts"][0]["host_cpu_us_per_invocation"] for r in out["cases"]["c"]["reps"]]
+        self.assertEqual(kept, [200.0, 160.0])
+
+
+if __name__ == "__main__":
+    unittest.main()
