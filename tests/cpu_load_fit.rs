@@ -1,6 +1,7 @@
 //! Real CPython under sustained CPU load: the fitting halves of
 //! notebooks/measurements/cpu-load-2026-12-02, -03, -04, -04b, -04c, -04d and -04e (the halves used
-//! to find mechanisms), and the 2026-12-04 half measured a second time (`fit-again`), with the
+//! to find mechanisms), the eighth round's median of three replays (-04f, seen once as a
+//! hold-out), and the 2026-12-04 half measured a second time (`fit-again`), with the
 //! default placement (`HomeCpu`) and with `Spread`. The hold-out halves are reported in the
 //! README, not tested here.
 //!
@@ -61,11 +62,12 @@ fn keeps_its_score(half: FittingHalf) {
 
 #[test]
 fn the_first_fitting_half_keeps_its_score() {
+    // One repetition of 2 x 8 at rho 0.76 runs high (+58%) with the default single seed.
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-02/fit",
         checks: 246,
         passing_today: 190,
-        worst_mean_latency_error: 0.36,
+        worst_mean_latency_error: 0.59,
     });
 }
 
@@ -74,7 +76,7 @@ fn the_second_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-03/fit",
         checks: 210,
-        passing_today: 193,
+        passing_today: 191,
         worst_mean_latency_error: 0.22,
     });
 }
@@ -84,7 +86,7 @@ fn the_third_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04/fit",
         checks: 252,
-        passing_today: 204,
+        passing_today: 203,
         worst_mean_latency_error: 0.45,
     });
 }
@@ -94,8 +96,8 @@ fn the_third_fitting_half_measured_again_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04/fit-again",
         checks: 252,
-        passing_today: 226,
-        worst_mean_latency_error: 0.73,
+        passing_today: 223,
+        worst_mean_latency_error: 0.35,
     });
 }
 
@@ -104,41 +106,53 @@ fn the_fourth_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04b/fit",
         checks: 252,
-        passing_today: 208,
-        worst_mean_latency_error: 0.89,
-    });
-}
-
-#[test]
-fn the_fifth_fitting_half_keeps_its_score() {
-    keeps_its_score(FittingHalf {
-        folder: "cpu-load-2026-12-04c/fit",
-        checks: 252,
-        passing_today: 219,
+        passing_today: 200,
         worst_mean_latency_error: 0.34,
     });
 }
 
 #[test]
+fn the_fifth_fitting_half_keeps_its_score() {
+    // One repetition of 2 x 8 at rho 0.65 runs high (+69%) with the default single seed.
+    keeps_its_score(FittingHalf {
+        folder: "cpu-load-2026-12-04c/fit",
+        checks: 252,
+        passing_today: 216,
+        worst_mean_latency_error: 0.70,
+    });
+}
+
+#[test]
 fn the_sixth_fitting_half_keeps_its_score() {
-    // One repetition of 2 x 6 at rho 0.8 runs away (+131%): HomeCpu's losses of a core feed
+    // One repetition of 2 x 6 at rho 0.8 runs away (+125%): HomeCpu's losses of a core feed
     // on the queue they build (README, "Where woken threads run").
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04d/fit",
         checks: 252,
-        passing_today: 222,
-        worst_mean_latency_error: 1.32,
+        passing_today: 211,
+        worst_mean_latency_error: 1.26,
     });
 }
 
 #[test]
 fn the_seventh_fitting_half_keeps_its_score() {
-    // One repetition of 2 x 5 at rho 0.85 runs away (+107%), as in the sixth half above.
+    // One repetition of 2 x 8 at rho 0.7 runs high (+37%), as in the sixth half above.
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04e/fit",
         checks: 252,
-        passing_today: 215,
-        worst_mean_latency_error: 1.08,
+        passing_today: 216,
+        worst_mean_latency_error: 0.37,
+    });
+}
+
+#[test]
+fn the_eighth_round_measured_three_times_keeps_its_score() {
+    // Seen once as a hold-out (its README); the median of three replays of each repetition.
+    keeps_its_score(FittingHalf {
+        folder: "cpu-load-2026-12-04f/median",
+        checks: 252,
+        passing_today: 218,
+        worst_mean_latency_error: 0.25,
     });
 }
 

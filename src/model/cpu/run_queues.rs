@@ -19,10 +19,16 @@
 //! threads, each soon asleep.
 //!
 //! A CPU going idle does not take a queued thread at once: the VM balances only at its 4 ms
-//! scheduler tick, about a half per tick (`notebooks/measurements/pull-latency-2026-12-04`,
-//! [`PULL_PER_TICK`]; `settle`). So a GIL hand-over that wakes the new holder on the other
-//! process's CPU leaves the waker's CPU idle until a tick moves a thread over, which is where a
-//! process of several CPU threads loses cores beside another process.
+//! scheduler tick (`notebooks/measurements/pull-latency-2026-12-04`; `settle`). There, as
+//! Linux's `can_migrate_task` does, the idle CPU pulls a waiting thread that has not run for
+//! the migration cost, 0.5 ms ([`MIGRATION_COST_NS`]), and leaves a cache-hot one where it is,
+//! which moves only about a half per tick ([`PULL_PER_TICK`]: two CPU-bound threads sharing
+//! one CPU, each switched out moments before the tick). So a GIL hand-over that wakes the new
+//! holder on the other process's CPU, where it preempts that process's holder, leaves the
+//! waker's CPU idle until the next tick moves the preempted thread over (the `perf sched`
+//! record of a 2 x 6 burst, `notebooks/measurements/sched-burst-2026-12-04`: 82 idle
+//! stretches, the longest 4.24 ms): this is where a process of several CPU threads loses cores
+//! beside another process.
 //!
 //! The rates stay those of processor sharing over all running threads (`Cores`): these queues
 //! only decide which runnable thread waits, and for how long, while a CPU idles.
@@ -38,6 +44,9 @@ mod settle;
 /// No home recorded: the thread has not run yet (its home is the CPU it was created on).
 const NO_CPU: u32 = u32::MAX;
 
+/// No run recorded: the thread has not run yet (it is cache-cold).
+const NEVER_RAN: u64 = u64::MAX;
+
 /// Of the wake-ups of a worker's thread whose last CPU was busy while another CPU idled, the
 /// part that ran on the idle CPU: 68 of 806 (2 x 3 CPU threads, Poisson rho 0.8), 16 of 259
 /// (2 x 1, rho 0.9) and 14 of 54 (2 x 4, a burst of 8) in the `perf sched` records of
@@ -52,12 +61,18 @@ const BASE_SLICE_NS: u64 = 700_000;
 /// most lag a thread takes along when it sleeps (`update_entity_lag`).
 const TICK_NS: u64 = 4_000_000;
 
-/// At each scheduler tick while a CPU holds a thread waiting for it and another CPU idles,
-/// the chance that the idle CPU pulls that thread: two CPU-bound processes released from one
-/// CPU of the measured VM were pulled apart after 1 tick in 21 of 40 trials, 2 ticks in 11,
-/// 3 in 3, more in 5 (`notebooks/harness/pull_latency.py`,
-/// `notebooks/measurements/pull-latency-2026-12-04`): geometric, a half per tick.
+/// At each scheduler tick while a CPU holds a cache-hot thread waiting for it (or threads
+/// time-sharing it) and another CPU idles, the chance that the idle CPU pulls one: two
+/// CPU-bound processes released from one CPU of the measured VM, each switched out at a tick
+/// in turn, were pulled apart after 1 tick in 21 of 40 trials, 2 ticks in 11, 3 in 3, more in
+/// 5 (`notebooks/harness/pull_latency.py`, `notebooks/measurements/pull-latency-2026-12-04`):
+/// geometric, a half per tick.
 const PULL_PER_TICK: f64 = 0.5;
+
+/// Linux's `sysctl_sched_migration_cost` (0.5 ms): a thread that ran this recently is
+/// cache-hot (`task_hot`), and the tick balance leaves it on its CPU if it can; a colder one
+/// it moves to an idle CPU at once.
+const MIGRATION_COST_NS: u64 = 500_000;
 
 /// The request each thread's deadline is counted in on `cpus` CPUs: EEVDF's base slice.
 fn slice_ns(cpus: usize) -> u64 {
@@ -100,6 +115,9 @@ pub(super) struct RunQueues {
     home: Vec<u32>,
     /// Per seat: the lag it took along when it last slept, ns.
     banked: Vec<f64>,
+    /// Per seat: when it last stopped running on a CPU ([`NEVER_RAN`] before), for the tick
+    /// balance's cache-hot test.
+    ran_until: Vec<u64>,
     /// The host process's home CPU.
     host_home: u32,
     /// Draws whether an idle CPU takes a woken thread.
@@ -127,6 +145,7 @@ impl RunQueues {
             pull_at: vec![None; cpus],
             home: Vec::new(),
             banked: Vec::new(),
+            ran_until: Vec::new(),
             host_home: NO_CPU,
             rng,
             lost_ns: 0.0,
@@ -204,7 +223,26 @@ impl RunQueues {
         if i >= self.home.len() {
             self.home.resize(i + 1, NO_CPU);
             self.banked.resize(i + 1, 0.0);
+            self.ran_until.resize(i + 1, NEVER_RAN);
         }
+    }
+
+    /// `slot` (a worker's thread) stops running on its CPU at `now`.
+    fn stopped_running(&mut self, slot: CoreSlot, now: u64) {
+        if slot != CoreSlot::HOST {
+            self.make_room(slot.index());
+            self.ran_until[slot.index()] = now;
+        }
+    }
+
+    /// Whether `slot` ran within the migration cost before `now` (cache-hot).
+    fn cache_hot(&self, slot: CoreSlot, now: u64) -> bool {
+        let ran = self
+            .ran_until
+            .get(slot.index())
+            .copied()
+            .unwrap_or(NEVER_RAN);
+        ran != NEVER_RAN && now.saturating_sub(ran) < MIGRATION_COST_NS
     }
 
     /// The first idle CPU, if any.
@@ -345,6 +383,7 @@ impl RunQueues {
         self.queues[c].join(slot, lag, Standing::Briefly);
         if self.pick(cpu, head, now) == Some(slot) {
             self.bank(slot, cpu);
+            self.stopped_running(slot, now);
         }
     }
 
@@ -410,6 +449,7 @@ impl RunQueues {
     fn displace(&mut self, head: CoreSlot, slot: CoreSlot, cpu: u32, now: u64) {
         let c = cpu as usize;
         self.queues[c].switched_out(head, now);
+        self.stopped_running(head, now);
         self.queues[c].set(slot, Standing::Running);
         self.on[c] = vec![slot];
         self.take_cpu(cpu, now);
@@ -450,6 +490,7 @@ impl RunQueues {
         self.on[c].remove(at);
         if slot != CoreSlot::HOST {
             self.bank(slot, cpu);
+            self.stopped_running(slot, now);
         }
         if !self.on[c].is_empty() {
             return;

@@ -351,3 +351,49 @@ fn spread_placement_has_no_run_queues() {
     c.start(b, 50_000, 100_000);
     assert_eq!(c.running(), 2, "an idle core takes any woken thread");
 }
+
+/// Two 20 ms bursts on CPU 0: `a` from 10 us, `b` (which last ran at 0..1 us) woken at
+/// `wake`; steps through the instants up to `until` (settling it too) and says whether both
+/// then run (the idle CPU pulled one), or `None` if the idle CPU took `b` at its wake-up.
+fn both_run_by(seed: u64, wake: u64, until: u64) -> Option<bool> {
+    let (mut c, [a, _, b]) = home_cores_seeded(seed);
+    run_then_sleep(&mut c, b, 1_000, 0);
+    c.start(a, 20_000_000, 10_000);
+    c.start(b, 20_000_000, wake);
+    if c.running() == 2 {
+        return None;
+    }
+    let mut t = wake;
+    while t <= until {
+        t = c.next_finish(t).expect("two bursts left");
+    }
+    Some(c.running() == 2)
+}
+
+#[test]
+fn a_cache_cold_thread_waiting_while_a_cpu_idles_is_pulled_at_the_first_tick() {
+    // a and b take turns on CPU 0 every 1.4 ms slice (b from a's first deadline, 1.41 ms);
+    // the first tick comes 4 ms after b woke, at 4.1 ms, when b has waited since 2.81 ms:
+    // more than the 0.5 ms migration cost, so the idle CPU pulls it, in every draw.
+    let pulled: Vec<bool> = (0..200)
+        .filter_map(|s| both_run_by(s, 100_000, 4_100_000))
+        .collect();
+    assert!(pulled.len() > 150, "most wake-ups were queued");
+    assert!(pulled.iter().all(|&p| p), "a cold waiter stayed behind");
+}
+
+#[test]
+fn a_cache_hot_thread_is_pulled_at_a_tick_only_about_half_the_time() {
+    // b woken at 300 us: the first tick is at 4.3 ms, 90 us after a was switched out for b
+    // at a slice end (4.21 ms). a waits cache-hot and moves with the measured half-per-tick
+    // chance.
+    let pulled: Vec<bool> = (0..200)
+        .filter_map(|s| both_run_by(s, 300_000, 4_300_000))
+        .collect();
+    let moved = pulled.iter().filter(|&&p| p).count();
+    assert!(
+        (pulled.len() / 4..=pulled.len() * 3 / 4).contains(&moved),
+        "{moved} of {} hot waiters pulled at the first tick",
+        pulled.len()
+    );
+}

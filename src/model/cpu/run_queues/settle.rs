@@ -31,7 +31,8 @@ impl RunQueues {
 
     /// The tick balance: while `cpu` holds a waiting thread and another CPU idles, at each
     /// tick (the first a tick after the imbalance began) the idle CPU pulls the thread that
-    /// has waited longest, with [`PULL_PER_TICK`]'s chance.
+    /// has waited longest if it is cache-cold, and a cache-hot one (or one of threads
+    /// time-sharing `cpu`) with [`PULL_PER_TICK`]'s chance.
     fn balance(&mut self, cpu: u32, now: u64, started: &mut Vec<(CoreSlot, u64)>) {
         let c = cpu as usize;
         let idle = self.idle_cpu().filter(|&i| i != cpu);
@@ -48,7 +49,8 @@ impl RunQueues {
         if now < at {
             return;
         }
-        if self.rng.random::<f64>() >= PULL_PER_TICK {
+        let cold = waiting.is_some_and(|w| !self.cache_hot(w, now));
+        if !cold && self.rng.random::<f64>() >= PULL_PER_TICK {
             self.pull_at[c] = Some(at + TICK_NS * ((now - at) / TICK_NS + 1));
             return;
         }

@@ -1,0 +1,31 @@
+"""Tests of class_bias.py (stdlib unittest)."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import class_bias  # noqa: E402
+
+
+class ClassBiasTest(unittest.TestCase):
+    def test_a_case_name_gives_its_class(self):
+        self.assertEqual(class_bias.case_class("i_poisson_cpu20_P2_T6_rho80#1"),
+                         "poisson cpu    P2 Tmany")
+        self.assertEqual(class_bias.case_class("h_burst6_acpu50_P2"), "burst   acpu   P2 T-")
+        self.assertEqual(class_bias.case_class("c_burst12_mixed30_30_P2_T1"),
+                         "burst   mixed  P2 T1")
+        self.assertIsNone(class_bias.case_class("burst8_sync_cpu_P1_T1"))
+
+    def test_only_mean_latencies_are_grouped(self):
+        checks = [{"case": "a_burst6_cpu50_P2_T2", "metric": "lat_mean_ms", "measured": 100.0,
+                   "simulated": 110.0},
+                  {"case": "a_burst6_cpu50_P2_T2", "metric": "makespan_ms", "measured": 100.0,
+                   "simulated": 150.0}]
+        errs = class_bias.errors_by_class(checks)
+        self.assertEqual(list(errs), ["burst   cpu    P2 T2"])
+        self.assertAlmostEqual(errs["burst   cpu    P2 T2"][0], 0.10)
+
+
+if __name__ == "__main__":
+    unittest.main()
