@@ -1,5 +1,7 @@
 """Tests of repeat_bounds.py (stdlib unittest)."""
 
+import contextlib
+import io
 import os
 import sys
 import unittest
@@ -27,7 +29,7 @@ class MidpointTest(unittest.TestCase):
         self.assertEqual(mid["machine"], {"cpu_count": 2})
 
     def test_pairs_are_required(self):
-        with self.assertRaises(SystemExit):
+        with self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
             repeat_bounds.main(["only-one-folder"])
 
 
