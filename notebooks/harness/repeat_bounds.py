@@ -54,22 +54,12 @@ def midpoint(a, b):
     return out
 
 
-def judged(sim, first, again):
-    """The `repeat` block of `sim validate first --repeat again --json -`."""
-    run = subprocess.run([sim, "validate", first, "--repeat", again, "--json", "-"],
-                         capture_output=True, text=True)
+def validate_json(sim, *args):
+    """The JSON report of `sim validate ARGS --json -` (a table with misses exits 1: fine)."""
+    run = subprocess.run([sim, "validate", *args, "--json", "-"], capture_output=True, text=True)
     if run.returncode not in (0, 1):
-        sys.exit(f"sim validate {first} --repeat {again} failed:\n{run.stderr}")
-    return json.loads(run.stdout)["repeat"]
-
-
-def sim_score(sim, folder, seeds):
-    """The score of `sim validate folder --json -`."""
-    run = subprocess.run([sim, "validate", folder, "--json", "-", "--seeds-per-rep", seeds],
-                         capture_output=True, text=True)
-    if run.returncode not in (0, 1):
-        sys.exit(f"sim validate {folder} failed:\n{run.stderr}")
-    return json.loads(run.stdout)["score"]
+        sys.exit(f"sim validate {' '.join(args)} failed:\n{run.stderr}")
+    return json.loads(run.stdout)
 
 
 def add(total, score):
@@ -93,15 +83,16 @@ def main(argv=None):
             for first, again in ((a, b), (b, a)):
                 with open(os.path.join(tmp, "measured.json"), "w") as f:
                     json.dump(midpoint(load_measured(first), load_measured(again)), f)
-                rep = judged(args.sim, first, again)
+                rep = validate_json(args.sim, first, "--repeat", again)["repeat"]
                 add(totals["sim"], rep["sim_on_same_checks"])
                 add(totals["repeat"], rep["score"])
-                add(totals["midpoint"], judged(args.sim, first, tmp)["score"])
+                mid = validate_json(args.sim, first, "--repeat", tmp)["repeat"]
+                add(totals["midpoint"], mid["score"])
                 # The same folder (cases, arrivals, harness log) with the midpoint measured.
                 mid_dir = os.path.join(tmp, "mid")
                 shutil.copytree(first, mid_dir, ignore=shutil.ignore_patterns("measured.json"))
                 shutil.copy(os.path.join(tmp, "measured.json"), mid_dir)
-                add(totals["sim vs midpoint"], sim_score(args.sim, mid_dir, "1"))
+                add(totals["sim vs midpoint"], validate_json(args.sim, mid_dir)["score"])
                 shutil.rmtree(mid_dir)
     for label, t in totals.items():
         print(f"{label:15s} {t['passed']} of {t['checks']} checks "

@@ -25,7 +25,7 @@ pub use cases::{metrics_of, percentile, CaseMetrics};
 use host_cpu::HostCpu;
 pub use repeat::{judge as judge_repeat, shared_checks};
 pub use score::{
-    report_json, score_of, score_text, CountScore, MetricScore, Repeat, RepeatReport, Report, Score,
+    report_json, score_of, score_text, CountScore, MetricScore, RepeatReport, Report, Score,
 };
 
 use crate::error::{Result, SimError};
@@ -199,6 +199,18 @@ fn case_name(case: &Value) -> String {
     case["name"].as_str().unwrap_or("").to_string()
 }
 
+/// The file of `name`'s measured invocations in `dir`.
+fn recorded_rows(dir: &Path, name: &str) -> std::path::PathBuf {
+    dir.join("invocations").join(format!("{name}.csv"))
+}
+
+/// Whether `case` is compared repetition by repetition, each replaying its recorded arrivals:
+/// a Poisson case whose invocations were recorded.
+fn replays_recorded_arrivals(dir: &Path, case: &Value) -> bool {
+    case["arrival"]["type"].as_str() == Some("poisson")
+        && recorded_rows(dir, &case_name(case)).is_file()
+}
+
 fn is_poisson(cases: &[Value], name: &str) -> bool {
     cases
         .iter()
@@ -256,8 +268,8 @@ fn plan_runs(
         if options.only.is_some_and(|o| !name.contains(o)) {
             continue;
         }
-        let csv = dir.join("invocations").join(format!("{name}.csv"));
-        if case["arrival"]["type"].as_str() == Some("poisson") && csv.is_file() {
+        let csv = recorded_rows(dir, &name);
+        if replays_recorded_arrivals(dir, case) {
             for (rep, arrivals) in recorded_arrivals(&csv)? {
                 let host_ns = host_cpu.of_rep(&name, rep);
                 for k in 0..options.seeds_per_rep.max(1) {
@@ -545,18 +557,16 @@ pub fn validate_command(args: ValidateArgs) -> Result<()> {
         rows: args.rows.as_deref(),
         placement: args.placement,
     };
+    // Judged first, so that a repeat that does not fit fails before anything is simulated.
     let repeat_checks = match &args.repeat {
-        Some(again) => repeat::judge(&args.dir, again, options.only)?,
-        None => Vec::new(),
+        Some(again) => Some((again, repeat::judge(&args.dir, again, options.only)?)),
+        None => None,
     };
     let table = validate_with(&args.dir, &options)?;
-    let sim_checks = repeat::shared_checks(&table, &repeat_checks);
-    let repeat = args.repeat.as_deref().map(|folder| Repeat {
-        folder,
-        checks: &repeat_checks,
-        sim_checks: &sim_checks,
+    let repeat = repeat_checks.as_ref().map(|(again, checks)| {
+        RepeatReport::new(again, checks, &repeat::shared_checks(&table, checks))
     });
-    score::emit(&table, repeat, args.json.as_deref())?;
+    score::emit(&table, repeat.as_ref(), args.json.as_deref())?;
     let misses = table.iter().filter(|c| !c.pass).count();
     if misses > 0 {
         return Err(SimError::ValidationFailed(misses));

@@ -9,8 +9,8 @@
 
 use super::cases::{read_json, CaseMetrics};
 use super::{
-    case_name, check_measured, compare_medians, compare_per_rep, is_poisson, load, Check,
-    SimulatedRun,
+    case_name, check_measured, compare_medians, compare_per_rep, is_poisson, load,
+    replays_recorded_arrivals, Check, SimulatedRun,
 };
 use crate::error::{Result, SimError};
 use serde_json::Value;
@@ -34,22 +34,13 @@ pub fn judge(dir: &Path, again: &Path, only: Option<&str>) -> Result<Vec<Check>>
         let m = &truth.measured["measured"][&name];
         check_measured(&name, m, &truth.measured_file)?;
         check_measured(&name, other, &again_file)?;
-        let per_rep = is_poisson(&truth.cases, &name)
-            && dir
-                .join("invocations")
-                .join(format!("{name}.csv"))
-                .is_file();
+        let per_rep = replays_recorded_arrivals(dir, case);
         let runs = runs_of(&name, other, per_rep, &again_file)?;
         if per_rep {
             compare_per_rep(&name, m, &runs, &mut table);
         } else {
-            compare_medians(
-                &name,
-                m,
-                &runs,
-                !is_poisson(&truth.cases, &name),
-                &mut table,
-            );
+            let fresh = is_poisson(&truth.cases, &name);
+            compare_medians(&name, m, &runs, !fresh, &mut table);
         }
     }
     if table.is_empty() {

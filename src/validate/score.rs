@@ -175,15 +175,34 @@ pub struct RepeatReport<'a> {
     pub sim_on_same_checks: Score,
 }
 
-/// The repeat measurement's table and sim's checks on the same cases and metrics.
-#[derive(Debug, Clone, Copy)]
-pub struct Repeat<'a> {
-    /// The second measurement's folder.
-    pub folder: &'a Path,
-    /// Its checks.
-    pub checks: &'a [Check],
-    /// sim's checks that the repeat also holds.
-    pub sim_checks: &'a [Check],
+impl<'a> RepeatReport<'a> {
+    /// The repeat's `checks` from `folder`, beside `sim_checks`, sim's checks on the same
+    /// cases and metrics.
+    pub fn new(folder: &Path, checks: &'a [Check], sim_checks: &[Check]) -> RepeatReport<'a> {
+        RepeatReport {
+            folder: folder.display().to_string(),
+            checks,
+            score: score_of(checks),
+            sim_on_same_checks: score_of(sim_checks),
+        }
+    }
+
+    /// Its score lines (each `repeat score: ...`) and the two scores side by side.
+    fn text(&self) -> String {
+        let mut s = format!(
+            "repeat: {} judged by the same rules, as if it were sim\n",
+            self.folder
+        );
+        for line in score_text(&self.score).lines() {
+            s.push_str(&format!("repeat {line}\n"));
+        }
+        let (sim, again) = (&self.sim_on_same_checks, &self.score);
+        s.push_str(&format!(
+            "repeat: on the same {} checks sim passed {} ({:.2}%), the machine against itself {} ({:.2}%)\n",
+            again.checks, sim.passed, sim.percent_passed, again.passed, again.percent_passed
+        ));
+        s
+    }
 }
 
 /// The JSON report of `table`, pretty-printed.
@@ -191,46 +210,24 @@ pub fn report_json(table: &[Check]) -> String {
     report_json_with(table, None)
 }
 
-fn report_json_with(table: &[Check], repeat: Option<Repeat>) -> String {
+fn report_json_with(table: &[Check], repeat: Option<&RepeatReport>) -> String {
     crate::output::pretty_json(&Report {
         checks: table,
         score: score_of(table),
-        repeat: repeat.map(|r| RepeatReport {
-            folder: r.folder.display().to_string(),
-            checks: r.checks,
-            score: score_of(r.checks),
-            sim_on_same_checks: score_of(r.sim_checks),
-        }),
+        repeat: repeat.cloned(),
     })
-}
-
-/// The repeat's score lines (each `repeat score: ...`) and the two scores side by side.
-fn repeat_text(repeat: &Repeat) -> String {
-    let mut s = format!(
-        "repeat: {} judged by the same rules, as if it were sim\n",
-        repeat.folder.display()
-    );
-    for line in score_text(&score_of(repeat.checks)).lines() {
-        s.push_str(&format!("repeat {line}\n"));
-    }
-    let (sim, again) = (score_of(repeat.sim_checks), score_of(repeat.checks));
-    s.push_str(&format!(
-        "repeat: on the same {} checks sim passed {} ({:.2}%), the machine against itself {} ({:.2}%)\n",
-        again.checks, sim.passed, sim.percent_passed, again.passed, again.percent_passed
-    ));
-    s
 }
 
 /// Prints the table with its score lines (and the repeat's, if any), and writes the JSON
 /// report to `json`; with `json` = `-`, prints the JSON report instead (for scripts).
-pub fn emit(table: &[Check], repeat: Option<Repeat>, json: Option<&Path>) -> Result<()> {
+pub fn emit(table: &[Check], repeat: Option<&RepeatReport>, json: Option<&Path>) -> Result<()> {
     if json == Some(Path::new("-")) {
         crate::say!("{}", report_json_with(table, repeat).trim_end());
         return Ok(());
     }
     crate::say!("{}", table_text(table).trim_end());
-    if let Some(r) = &repeat {
-        crate::say!("{}", repeat_text(r).trim_end());
+    if let Some(r) = repeat {
+        crate::say!("{}", r.text().trim_end());
     }
     if let Some(path) = json {
         std::fs::write(path, report_json_with(table, repeat)).map_err(|source| {
