@@ -247,7 +247,8 @@ pub struct DispatchCosts {
     pub handover_previous_holder: f64,
     /// Share of GIL hand-overs that go to the longest-waiting thread (the rest: any waiter).
     pub handover_longest_waiter: f64,
-    /// Chance that a waiter takes the GIL during one short syscall of the dispatch path.
+    /// Chance that a waiter takes the GIL during one short syscall of the dispatch path, while
+    /// a core idles (with every core busy no waiter is awake to take it).
     pub syscall_loss: f64,
     /// The same within `syscall_recent_window_ns` of a hand-over, when woken threads are awake.
     pub syscall_loss_recent: f64,

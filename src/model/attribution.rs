@@ -36,7 +36,7 @@ impl World {
                 t.slot = Slot::NONE;
                 return;
             }
-            Activity::WaitGil => Use::WaitsForGil,
+            Activity::WaitGil | Activity::Rejoining => Use::WaitsForGil,
             Activity::Waking => Use::HoldsGil,
             Activity::OnCpu { gil: true } if !*free_threaded => Use::HoldsGil,
             Activity::OnCpu { .. } | Activity::Blocked => Use::Other,

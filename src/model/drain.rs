@@ -99,7 +99,10 @@ impl World {
         let now = self.now;
         let p = self.threads[th].process;
         let id = self.processes[p].instance;
-        if matches!(self.threads[th].activity, Activity::OnCpu { .. }) {
+        if matches!(
+            self.threads[th].activity,
+            Activity::OnCpu { .. } | Activity::Rejoining
+        ) {
             let core = self.threads[th].core;
             self.instances[id].cores.stop(core, now);
         }

@@ -47,6 +47,10 @@ pub struct Gil {
     holder_runs_at: u64,
     last_holder: Option<ThreadId>,
     previous_holder: Option<ThreadId>,
+    /// The holder forced off by the last switch, until the thread it went to has taken the
+    /// GIL (FORCE_SWITCHING: it waits on `switch_cond` for that, and only then queues up for
+    /// the GIL again).
+    pub forced_off: Option<ThreadId>,
     policy: HandoverPolicy,
     rng: SimRng,
 }
@@ -64,6 +68,7 @@ impl Gil {
             holder_runs_at: 0,
             last_holder: None,
             previous_holder: None,
+            forced_off: None,
             policy,
             rng,
         }
@@ -76,6 +81,7 @@ impl Gil {
         self.holder = None;
         self.waiters.clear();
         self.wait_since.clear();
+        self.forced_off = None;
         self.timer_gen = self.timer_gen.wrapping_add(1);
         self.armed_at = None;
     }

@@ -3,19 +3,35 @@
 //! (FORCE_SWITCHING), voluntary releases, the wake-up latency of the thread handed the GIL, and
 //! the races at the dispatch path's short syscalls. Which waiter wins is [`super::gil::Gil`]'s
 //! choice.
+//!
+//! Waiting for the GIL is also waiting for a CPU: a waiter sleeps on a condition variable and
+//! can take the GIL only once it runs. So with every core busy, a holder forced off by the
+//! switch interval is back in the queue only after it has had its CPU again, which the threads
+//! woken beside it get first (`rejoin`), and no waiter is awake to take the GIL during
+//! another thread's short syscall. A request arriving while a body of its process runs then
+//! passes receiver, loop and pool thread for one switch interval, as measured (5.4-6.0 ms, a
+//! median, on two processes of two CPU threads), where with a core idle each hop pays one.
 
-use super::cpu::{ThreadKind, WokenBy};
+use super::cpu::{BurstLength, ThreadKind, WokenBy};
 use super::event::Event;
 use super::ids::{ProcessId, ThreadId};
 use super::state::{Activity, Role};
 use super::world::World;
 
+/// The forced-off holder's way back into `take_gil`'s wait: returning from the `switch_cond`
+/// wait, unlocking and relocking the GIL's mutex. A few microseconds of C, not measured on its
+/// own: what matters is when the thread gets a CPU to run them, and any value far below the
+/// wake-up latency behaves the same.
+const REJOIN_NS: u64 = 5_000;
+
 impl World {
     /// Short syscalls of `th`: each releases the GIL for microseconds, and the thread gets it
     /// straight back unless a waiter is awake at that instant. That race was measured on
-    /// CPython 3.11: a waiter wins it with probability `syscall_loss_recent` shortly after a
-    /// hand-over (when the previous holder and newly woken threads are still awake) and
-    /// `syscall_loss` otherwise. Returns true if `th` lost the GIL and now waits for it.
+    /// CPython 3.11 with a core idle: a waiter wins it with probability `syscall_loss_recent`
+    /// shortly after a hand-over (when the previous holder and newly woken threads are still
+    /// awake) and `syscall_loss` otherwise. With no core idle beside `th` no waiter can be
+    /// awake, and `th` keeps the GIL (unless a thread it woke preempts it in the syscall).
+    /// Returns true if `th` lost the GIL and now waits for it.
     pub(super) fn lose_gil_at_syscalls(&mut self, th: ThreadId, n: u8) -> bool {
         if self.free_threaded || !self.threads[th].holds_gil {
             return false;
@@ -28,6 +44,10 @@ impl World {
             self.let_go_of_gil(th, p);
             self.enqueue_waiter(p, th);
             return true;
+        }
+        if !self.a_core_is_idle(p) {
+            // The waiters sleep through it: none has a CPU to wake on and take the GIL.
+            return false;
         }
         for _ in 0..n {
             let gil = &mut self.processes[p].gil;
@@ -94,13 +114,20 @@ impl World {
     /// A thread that was asleep (not just forced off a core) first wakes to find the GIL held.
     pub(super) fn enqueue_waiter(&mut self, p: ProcessId, th: ThreadId) {
         let now = self.now;
-        if !matches!(self.threads[th].activity, Activity::OnCpu { .. }) {
+        if !matches!(
+            self.threads[th].activity,
+            Activity::OnCpu { .. } | Activity::Rejoining
+        ) {
             let core = self.threads[th].core;
             self.instance_of(p).cores.brief_wake(Some(core), now);
         }
-        let pr = &mut self.processes[p];
-        pr.gil.push_waiter(th, now);
-        pr.gil_waiters.add(now, 1);
+        self.processes[p].gil_waiters.add(now, 1);
+        self.queue_waiter(p, th);
+    }
+
+    /// `th` joins the GIL's queue of waiters (counted as waiting already).
+    fn queue_waiter(&mut self, p: ProcessId, th: ThreadId) {
+        self.processes[p].gil.push_waiter(th, self.now);
         self.rearm_switch_timer(p);
         self.set_activity(th, Activity::WaitGil);
     }
@@ -166,21 +193,69 @@ impl World {
         }
     }
 
-    /// A thread handed the GIL runs: it resumes its Python op.
+    /// A thread handed the GIL runs: it resumes its Python op. Taking the GIL wakes the
+    /// holder it was forced from, if any, to queue up again ([`World::rejoin`]).
     pub(super) fn gil_granted(&mut self, th: ThreadId) {
-        let ns = std::mem::take(&mut self.threads[th].pending_ns);
-        if ns > 0 {
-            let p = self.threads[th].process;
-            let by = if self.instance_of(p).cores.places_threads() {
-                let waker = self.processes[p].gil.handed_over_by();
-                waker.map(|w| self.woken_by(w, th))
-            } else {
-                None
-            };
-            self.start_cpu_woken_by(th, ns, true, by);
-        } else {
-            self.advance(th);
+        let p = self.threads[th].process;
+        let forced_off = self.processes[p].gil.forced_off.take();
+        self.resume_python(th, true);
+        if let Some(h) = forced_off {
+            self.rejoin(h, th);
         }
+    }
+
+    /// `th`, holding the GIL, goes on with the Python op it was in (`woken`: after sleeping,
+    /// woken by the GIL's previous holder), or with its next op.
+    fn resume_python(&mut self, th: ThreadId, woken: bool) {
+        let ns = std::mem::take(&mut self.threads[th].pending_ns);
+        if ns == 0 {
+            self.advance(th);
+            return;
+        }
+        let p = self.threads[th].process;
+        let by = if woken && self.instance_of(p).cores.places_threads() {
+            let waker = self.processes[p].gil.handed_over_by();
+            waker.map(|w| self.woken_by(w, th))
+        } else {
+            None
+        };
+        self.start_cpu_woken_by(th, ns, true, by);
+    }
+
+    /// `h`, forced off the GIL while no core idled, is woken by `by` taking it
+    /// (`switch_cond`) and runs a moment to call `take_gil` again: it queues up only once it
+    /// has a CPU. Having just run a switch interval, it owes its CPU's queue time and waits
+    /// there behind the threads woken beside it ([`BurstLength::Moment`]), so the thread the
+    /// GIL went to, and those it wakes in turn (the loop, a pool thread), pass the GIL on among
+    /// themselves before `h` is back in the queue.
+    fn rejoin(&mut self, h: ThreadId, by: ThreadId) {
+        if self.threads[h].activity != Activity::WaitGil || self.threads[h].holds_gil {
+            return;
+        }
+        let p = self.threads[h].process;
+        let woken_by = if self.instance_of(p).cores.places_threads() {
+            Some(self.woken_by(by, h))
+        } else {
+            None
+        };
+        self.set_activity(h, Activity::Rejoining);
+        let (now, core) = (self.now, self.threads[h].core);
+        self.instance_of(p)
+            .cores
+            .start_burst(core, REJOIN_NS, now, woken_by, BurstLength::Moment);
+    }
+
+    /// `h` is back in `take_gil`: it takes the GIL if it is free and goes on with its op,
+    /// or waits for it (already counted among the waiters since it was forced off).
+    pub(super) fn rejoined(&mut self, h: ThreadId) {
+        let p = self.threads[h].process;
+        if self.processes[p].gil.holder.is_some() {
+            self.queue_waiter(p, h);
+            return;
+        }
+        self.processes[p].gil_waiters.add(self.now, -1);
+        self.take_gil(h);
+        self.resume_python(h, false);
     }
 
     /// `waker` waking `th`, as the cores' placement sees it: a pool or executor thread runs
@@ -234,7 +309,21 @@ impl World {
         let left = self.instance_of(p).cores.stop(core, now);
         self.threads[h].pending_ns = left;
         self.let_go_of_gil(h, p);
+        let back_at_once = self.a_core_is_idle(p);
         self.hand_over(p);
-        self.enqueue_waiter(p, h);
+        if back_at_once {
+            self.enqueue_waiter(p, h);
+        } else {
+            self.await_rejoin(p, h);
+        }
+    }
+
+    /// `h`, forced off the GIL of `p` while no core idles, waits until the thread the GIL
+    /// went to has taken it; it already counts as waiting for the GIL.
+    fn await_rejoin(&mut self, p: ProcessId, h: ThreadId) {
+        let now = self.now;
+        self.processes[p].gil_waiters.add(now, 1);
+        self.set_activity(h, Activity::WaitGil);
+        self.processes[p].gil.forced_off = Some(h);
     }
 }

@@ -35,6 +35,9 @@ pub enum Activity {
     WaitGil,
     /// Handed the GIL, waking up.
     Waking,
+    /// Forced off the GIL, running a moment on a core to queue up for it again (it must get
+    /// a CPU first: with every CPU busy it waits for one).
+    Rejoining,
     /// On a core; `gil` says whether it runs Python (holding the GIL) or native code.
     OnCpu {
         /// Holding the GIL.

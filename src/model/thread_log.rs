@@ -71,7 +71,7 @@ impl World {
         let t = &self.threads[th];
         let state = match t.activity {
             Activity::Idle | Activity::Woken => return None,
-            Activity::WaitGil | Activity::Waking => ThreadState::GilWait,
+            Activity::WaitGil | Activity::Waking | Activity::Rejoining => ThreadState::GilWait,
             Activity::OnCpu { gil: true } => ThreadState::Python,
             Activity::OnCpu { gil: false } => ThreadState::Native,
             Activity::Blocked => ThreadState::Io,

@@ -240,6 +240,10 @@ impl World {
         let mut done = std::mem::take(&mut self.scratch);
         inst.cores.finish_due(now, &mut done);
         for th in done.drain(..) {
+            if self.threads[th].activity == Activity::Rejoining {
+                self.rejoined(th);
+                continue;
+            }
             self.threads[th].pending_ns = 0;
             self.advance(th);
         }

@@ -40,6 +40,7 @@ mod eevdf;
 mod run_queues;
 mod wake_affine;
 use burst::Burst;
+pub use run_queues::BurstLength;
 use run_queues::{RunQueues, Wake};
 pub use wake_affine::{ThreadKind, WokenBy};
 
@@ -199,13 +200,26 @@ impl Cores {
     /// [`Cores::start`] for a thread woken `by` a known thread, on whose CPU the run queues
     /// may place it.
     pub fn start_woken_by(&mut self, slot: CoreSlot, work_ns: u64, now: u64, by: Option<WokenBy>) {
+        self.start_burst(slot, work_ns, now, by, BurstLength::Work);
+    }
+
+    /// [`Cores::start_woken_by`] for a burst of the given `length`: a moment's run waits for
+    /// its turn on a busy home CPU even when no CPU idles ([`BurstLength::Moment`]).
+    pub fn start_burst(
+        &mut self,
+        slot: CoreSlot,
+        work_ns: u64,
+        now: u64,
+        by: Option<WokenBy>,
+        length: BurstLength,
+    ) {
         self.advance(now);
         let wake = self.seats[slot].left_at != now;
         if let Some(q) = self.queues.as_mut() {
             if !wake {
                 q.run(slot, now);
             } else {
-                match q.wake(slot, work_ns, now, by) {
+                match q.wake(slot, work_ns, now, by, length) {
                     Wake::Queued => return,
                     Wake::Displaces(ahead) => self.suspend(ahead),
                     Wake::Runs => {}

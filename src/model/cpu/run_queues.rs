@@ -80,6 +80,20 @@ fn slice_ns(cpus: usize) -> u64 {
     BASE_SLICE_NS * factor
 }
 
+/// How much a woken thread has to run, as far as its placement is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BurstLength {
+    /// Work: with no CPU idle, it time-shares its home CPU at once (a woken sleeper preempts,
+    /// see `Cores`), and the rates are processor sharing's.
+    Work,
+    /// A moment (microseconds of C before it sleeps again, as a holder forced off the GIL
+    /// queuing up for it): what matters is when it gets its CPU, not at what rate, so with no
+    /// CPU idle EEVDF decides on its home CPU, as for the brief wake of a timed GIL wait. A
+    /// thread that has just run owes its lag there and waits behind a thread in its first
+    /// slice.
+    Moment,
+}
+
 /// What became of a woken thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Wake {
@@ -318,14 +332,16 @@ impl RunQueues {
         self.put(slot, cpu, now);
     }
 
-    /// `slot` wakes with a burst of `work_ns`: it runs now (perhaps in another's place) or
-    /// waits on its busy home CPU while another CPU idles.
+    /// `slot` wakes with a burst of `work_ns` of the given `length`: it runs now (perhaps in
+    /// another's place) or waits on its busy home CPU while another CPU idles, or, for a
+    /// moment's run, while no CPU idles.
     pub(super) fn wake(
         &mut self,
         slot: CoreSlot,
         work_ns: u64,
         now: u64,
         by: Option<WokenBy>,
+        length: BurstLength,
     ) -> Wake {
         self.account(now);
         self.follow_waker(slot, by);
@@ -335,8 +351,13 @@ impl RunQueues {
             return Wake::Runs;
         }
         let Some(idle) = self.idle_cpu() else {
-            self.put(slot, cpu, now);
-            return Wake::Runs;
+            return match (length, self.worker_head(cpu)) {
+                (BurstLength::Moment, Some(head)) => self.queue_at_wake(slot, work_ns, head, now),
+                _ => {
+                    self.put(slot, cpu, now);
+                    Wake::Runs
+                }
+            };
         };
         // A sleeper still counted on its CPU (delayed) is requeued there.
         let delayed = self.queues[cpu as usize].holds(slot);
@@ -354,6 +375,17 @@ impl RunQueues {
                 Wake::Runs
             }
         }
+    }
+
+    /// `slot` wakes for a moment's run on its home CPU, where `head` runs and no CPU idles:
+    /// it joins the CPU's queue with the lag it banked (or, still counted there, the lag it
+    /// owes) and EEVDF runs it now or later ([`RunQueues::settle`]).
+    fn queue_at_wake(&mut self, slot: CoreSlot, work_ns: u64, head: CoreSlot, now: u64) -> Wake {
+        let cpu = self.home(slot);
+        self.touch(cpu, now);
+        let lag = self.banked.get(slot.index()).copied().unwrap_or(0.0);
+        self.queues[cpu as usize].join(slot, lag, Standing::Waiting(work_ns));
+        self.preempt_at_wake(slot, head, cpu, now)
     }
 
     /// `slot` wakes only to run a moment and sleep again (a timed wait for a GIL ending). On
