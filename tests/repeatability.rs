@@ -3,7 +3,7 @@
 //! measurement, beside the measurement against its repeat".
 //!
 //! The repeat's score depends on the measurements alone, so it is asserted exactly; sim's
-//! may move with the model, and must stay about as good as the machine's against itself.
+//! may move with the model, and must stay at least as good as the machine's against itself.
 
 mod common;
 use sim::validate::{judge_repeat, shared_checks, validate_with, ValidateOptions};
@@ -47,13 +47,13 @@ fn passed_both_ways() -> (usize, usize, usize) {
 }
 
 #[test]
-fn sim_meets_the_measurements_about_as_well_as_they_meet_their_repeats() {
+fn sim_meets_the_measurements_at_least_as_well_as_they_meet_their_repeats() {
     let (sim, repeat, checks) = passed_both_ways();
     assert_eq!(checks, 2520, "ten directions of 252 checks");
     assert_eq!(repeat, 2137, "the machine against itself (README)");
-    // Today 2,100: within 2% of the machine's own repeat.
+    // Today 2,153: at least as many as the machine's own repeat.
     assert!(
-        sim + 45 >= repeat,
+        sim >= repeat,
         "sim passes {sim} of {checks}, the repeats {repeat}"
     );
 }
