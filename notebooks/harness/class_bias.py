@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""sim's mean-latency error by class of case, over several measurement folders.
+"""sim's error by class of case, over several measurement folders.
 
-    python3 class_bias.py [--sim target/release/sim] [--seeds 5] DIR [DIR ...]
+    python3 class_bias.py [--sim target/release/sim] [--seeds 5] [--metric lat_p99_ms] DIR ...
 
-Runs `sim validate DIR --json - --seeds-per-rep N --reps N` on each folder and groups the
-mean-latency checks by class, read from the case name (arrival, body kind, processes, and
+Runs `sim validate DIR --json - --seeds-per-rep N --reps N` on each folder and groups one
+metric's checks (the mean latency unless `--metric` names another: lat_p50_ms, lat_p99_ms,
+makespan_ms, ...) by class, read from the case name (arrival, body kind, processes, and
 threads as 1, 2 or many): per class the number of checks, the mean signed error (the bias),
 the mean absolute error, and the checks off by more than 10%. Stdlib only.
 """
@@ -29,11 +30,11 @@ def case_class(name):
     return f"{arrival:7s} {kind:6s} P{p} T{threads}"
 
 
-def errors_by_class(checks):
-    """{class: [relative errors]} of the mean-latency checks."""
+def errors_by_class(checks, metric="lat_mean_ms"):
+    """{class: [relative errors]} of the checks of `metric`."""
     out = collections.defaultdict(list)
     for c in checks:
-        key = case_class(c["case"]) if c["metric"] == "lat_mean_ms" else None
+        key = case_class(c["case"]) if c["metric"] == metric else None
         if key:
             out[key].append(c["simulated"] / c["measured"] - 1)
     return out
@@ -43,6 +44,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sim", default="target/release/sim")
     p.add_argument("--seeds", default="5")
+    p.add_argument("--metric", default="lat_mean_ms")
     p.add_argument("dirs", nargs="+")
     args = p.parse_args(argv)
     total = collections.defaultdict(list)
@@ -51,7 +53,8 @@ def main(argv=None):
                               args.seeds, "--reps", args.seeds], capture_output=True, text=True)
         if run.returncode not in (0, 1):
             sys.exit(f"sim validate {d} failed:\n{run.stderr}")
-        for key, errs in errors_by_class(json.loads(run.stdout)["checks"]).items():
+        checks = json.loads(run.stdout)["checks"]
+        for key, errs in errors_by_class(checks, args.metric).items():
             total[key].extend(errs)
     for key in sorted(total):
         v = total[key]

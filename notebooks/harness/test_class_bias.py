@@ -26,6 +26,14 @@ class ClassBiasTest(unittest.TestCase):
         self.assertEqual(list(errs), ["burst   cpu    P2 T2"])
         self.assertAlmostEqual(errs["burst   cpu    P2 T2"][0], 0.10)
 
+    def test_another_metric_can_be_grouped(self):
+        checks = [{"case": "a_poisson_cpu20_P3_T2_rho75#0", "metric": "lat_p99_ms",
+                   "measured": 100.0, "simulated": 80.0},
+                  {"case": "a_poisson_cpu20_P3_T2_rho75#0", "metric": "lat_mean_ms",
+                   "measured": 100.0, "simulated": 101.0}]
+        errs = class_bias.errors_by_class(checks, "lat_p99_ms")
+        self.assertAlmostEqual(errs["poisson cpu    P3 T2"][0], -0.20)
+
 
 if __name__ == "__main__":
     unittest.main()

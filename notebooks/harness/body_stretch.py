@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""How much each CPU-bound body was stretched: its wall time over its CPU time.
+
+    python3 body_stretch.py MEASURED_FOLDER CASE [SIM_ROWS_DIR]
+
+Reads the harness's `invocations/CASE.csv` (start_ms, end_ms, cpu_ms per invocation) and, if
+given, sim's rows of the same case (`sim validate MEASURED_FOLDER --only CASE --rows DIR`,
+which have no CPU column: the case's body CPU from cases.json is used). Prints per repetition
+the stretch's quantiles and how many bodies ran at about full speed (under 1.2x) or at about
+half (1.8x or more).
+
+With more busy processes than cores, processor sharing gives every body the same share of a
+core (3 processes on 2 cores: 1.5x each), while per-CPU run queues give some a core of their
+own (1x) and make others share one (2x) until one sleeps: the stretch's spread is what
+decides the latency's tail. Stdlib only.
+"""
+
+import argparse
+import csv
+import json
+import os
+
+
+def quantile(sorted_values, q):
+    """The value at position q * (n - 1) of a sorted list (nearest below)."""
+    return sorted_values[int(q * (len(sorted_values) - 1))]
+
+
+def stretches_by_rep(rows, body_cpu_ms=None):
+    """{rep: sorted [wall / cpu]} of rows with a body (cpu_ms from the row, else body_cpu_ms)."""
+    out = {}
+    for r in rows:
+        if not r.get("start_ms") or not r.get("end_ms"):
+            continue
+        cpu = float(r["cpu_ms"]) if r.get("cpu_ms") else body_cpu_ms
+        if not cpu:
+            continue
+        wall = float(r["end_ms"]) - float(r["start_ms"])
+        out.setdefault(r["rep"], []).append(wall / cpu)
+    return {rep: sorted(v) for rep, v in out.items()}
+
+
+def summary(values):
+    """Quantiles and the shares near 1x and 2x of one repetition's stretches."""
+    n = len(values)
+    return {
+        "n": n,
+        "p10": quantile(values, 0.1),
+        "p50": quantile(values, 0.5),
+        "p90": quantile(values, 0.9),
+        "max": values[-1],
+        "full_speed": sum(1 for x in values if x < 1.2) / n,
+        "half_speed": sum(1 for x in values if x >= 1.8) / n,
+    }
+
+
+def body_cpu_ms(folder, case):
+    """The CPU per body of `case` in the folder's cases.json (mixed bodies: their CPU part)."""
+    with open(os.path.join(folder, "cases.json")) as f:
+        cases = json.load(f)["cases"]
+    body = next(c for c in cases if c["name"] == case)["body"]
+    return float(body.get("d_ms") or body.get("cpu_ms"))
+
+
+def print_table(label, by_rep):
+    for rep in sorted(by_rep):
+        s = summary(by_rep[rep])
+        print(f"{label:8s} rep {rep}: n={s['n']:4d}  stretch p10 {s['p10']:.2f} p50 {s['p50']:.2f} "
+              f"p90 {s['p90']:.2f} max {s['max']:.2f}  under 1.2x {100 * s['full_speed']:3.0f}%  "
+              f"1.8x or more {100 * s['half_speed']:3.0f}%")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("folder")
+    p.add_argument("case")
+    p.add_argument("sim_rows", nargs="?")
+    args = p.parse_args(argv)
+    with open(os.path.join(args.folder, "invocations", args.case + ".csv")) as f:
+        print_table("machine", stretches_by_rep(csv.DictReader(f)))
+    if args.sim_rows:
+        with open(os.path.join(args.sim_rows, args.case + ".csv")) as f:
+            rows = csv.DictReader(f)
+            print_table("sim", stretches_by_rep(rows, body_cpu_ms(args.folder, args.case)))
+
+
+if __name__ == "__main__":
+    main()
