@@ -259,6 +259,28 @@ impl RunQueues {
         ran != NEVER_RAN && now.saturating_sub(ran) < MIGRATION_COST_NS
     }
 
+    /// How many share the CPU `slot` runs on (itself included; 1 if it is on none).
+    pub(super) fn sharers(&self, slot: CoreSlot) -> usize {
+        let Some(on) = self.on.get(self.home(slot) as usize) else {
+            return 1;
+        };
+        if on.contains(&slot) {
+            on.len()
+        } else {
+            1
+        }
+    }
+
+    /// How many CPUs there are.
+    pub(super) fn cpus(&self) -> usize {
+        self.on.len()
+    }
+
+    /// How many CPUs have a thread (or the host) on them.
+    pub(super) fn busy_cpus(&self) -> usize {
+        self.on.iter().filter(|on| !on.is_empty()).count()
+    }
+
     /// The first idle CPU, if any.
     fn idle_cpu(&self) -> Option<u32> {
         self.on.iter().position(Vec::is_empty).map(|c| c as u32)

@@ -423,3 +423,60 @@ fn with_no_cpu_idle_a_moment_s_run_waits_for_its_turn() {
     assert_eq!(c.next_finish(100_000), Some(1_410_000));
     assert_eq!(c.next_finish(1_410_000), Some(1_415_000));
 }
+
+#[test]
+fn with_every_cpu_busy_three_threads_run_at_their_cpu_s_share() {
+    // a and b share CPU 0, x has CPU 1: x runs at full speed, a and b at half. (Processor
+    // sharing would run all three at two thirds: x's 10 ms would end at 15 ms.)
+    let (mut c, [a, x, b]) = home_cores();
+    c.start(a, 10_000_000, 0);
+    c.start(x, 10_000_000, 0);
+    c.start(b, 10_000_000, 0);
+    assert_eq!(c.running(), 3);
+    let ends_at = c.next_finish(0).unwrap();
+    assert!(ends_at.abs_diff(10_000_000) <= 1, "{ends_at}");
+    let mut done = Vec::new();
+    c.finish_due(ends_at, &mut done);
+    assert_eq!(done, vec![th(1)]);
+    // Then CPU 1 idles: a and b, 5 ms of work left each, go on at processor sharing's rate
+    // (see `Cores::respeed`): they would end at 15 ms, after the tick balance's first chance
+    // to move one over, a tick after CPU 1 went idle.
+    let next = c.next_finish(ends_at).unwrap();
+    assert!(next.abs_diff(14_000_000) <= 1, "{next}");
+    // Moved or not, each has 1 ms left then and runs at full speed.
+    let end = c.next_finish(next).unwrap();
+    assert!(end.abs_diff(15_000_000) <= 2, "{end}");
+}
+
+#[test]
+fn a_cpu_s_share_is_split_by_its_threads_less_their_switches() {
+    assert_eq!(cpu_share_with(1, 1.0, 50_000.0), 1.0);
+    let slice = slice_ns(2.0);
+    let two = cpu_share_with(2, 1.0, 50_000.0);
+    assert!((two - 0.5 * slice / (slice + 50_000.0)).abs() < 1e-12);
+    // A quota of half a core per CPU: one thread gets half of it.
+    assert_eq!(cpu_share_with(1, 0.5, 0.0), 0.5);
+}
+
+#[test]
+fn the_tick_balance_evens_three_threads_on_one_busy_cpu_and_one_on_the_other() {
+    let n = 50;
+    let mut evened = 0;
+    for seed in 0..n {
+        // Seats 0, 2 and 4 belong to CPU 0, seat 1 to CPU 1: with no CPU idle the woken ones
+        // time-share their own CPU, three on CPU 0.
+        let (mut c, [s0, s1, s2, _, s4]) = home_cores_seeded(seed);
+        for s in [s0, s1, s2, s4] {
+            c.start(s, 100_000_000, 0);
+        }
+        for tick in 0..5 {
+            c.next_finish(tick * 4_000_000);
+        }
+        // Evened to two and two, s1 shares its CPU and ends after 100 ms; left three and one,
+        // the next tick comes first.
+        let next = c.next_finish(20_000_000).unwrap();
+        evened += usize::from(next > 100_000_000);
+    }
+    // A half chance per tick (the threads time-sharing are cache-hot): 4 ticks, ~94%.
+    assert!(evened >= 40, "{evened} of {n} evened");
+}

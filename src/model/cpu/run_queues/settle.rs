@@ -29,13 +29,17 @@ impl RunQueues {
         out
     }
 
-    /// The tick balance: while `cpu` holds a waiting thread and another CPU idles, at each
-    /// tick (the first a tick after the imbalance began) the idle CPU pulls the thread that
-    /// has waited longest if it is cache-cold, and a cache-hot one (or one of threads
-    /// time-sharing `cpu`) with [`PULL_PER_TICK`]'s chance.
+    /// The tick balance: while `cpu` holds a waiting thread and another CPU idles (or runs
+    /// at least two threads fewer, [`RunQueues::lighter_cpu`]), at each tick (the first a tick
+    /// after the imbalance began) that CPU pulls the thread that has waited longest if it is
+    /// cache-cold, and a cache-hot one (or one of threads time-sharing `cpu`) with
+    /// [`PULL_PER_TICK`]'s chance.
     fn balance(&mut self, cpu: u32, now: u64, started: &mut Vec<(CoreSlot, u64)>) {
         let c = cpu as usize;
-        let idle = self.idle_cpu().filter(|&i| i != cpu);
+        let idle = self
+            .idle_cpu()
+            .filter(|&i| i != cpu)
+            .or_else(|| self.lighter_cpu(cpu));
         let sharing = self.on[c].len() > 1;
         let waiting = self.queues[c].longest_waiting();
         let Some(idle) = idle.filter(|_| waiting.is_some() || sharing) else {
@@ -126,10 +130,26 @@ impl RunQueues {
             .min()
     }
 
+    /// A CPU running at least two threads fewer than `cpu`, if any: Linux's periodic balance
+    /// evens such a split on busy CPUs too (three threads on one CPU and one on the other
+    /// become two and two), moving one at a tick as it moves one to an idle CPU.
+    fn lighter_cpu(&self, cpu: u32) -> Option<u32> {
+        let here = self.on[cpu as usize].len();
+        let (light, n) = self
+            .on
+            .iter()
+            .enumerate()
+            .map(|(i, on)| (i as u32, on.len()))
+            .min_by_key(|&(i, n)| (n, i))?;
+        (n + 2 <= here).then_some(light)
+    }
+
     /// Whether any thread waits for its CPU.
     pub(in crate::model::cpu) fn any_queued(&self) -> bool {
         let shared = self.on.iter().any(|on| on.len() > 1) && self.idle_cpu().is_some();
+        let uneven = (0..self.on.len() as u32).any(|c| self.lighter_cpu(c).is_some());
         shared
+            || uneven
             || self.queues.iter().any(CpuQueue::any_waiting)
             || self.pull_at.iter().any(Option::is_some)
     }
