@@ -1,5 +1,6 @@
 //! Where woken threads run (`host.placement`): the capacity that per-CPU placement loses is
-//! reported (`cpu_idle_while_waiting` in summary.json), and only where threads are placed.
+//! reported (`cpu_idle_while_waiting` in summary.json), and where GIL hand-overs ran
+//! (`gil_handovers`), only where threads are placed.
 
 mod common;
 
@@ -38,6 +39,26 @@ fn home_cpus_lose_cores_when_processes_of_several_cpu_threads_share_them() {
     // One thread per process: each keeps its CPU, almost nothing is lost.
     let one = burst(2, 1, "HomeCpu").cpu_idle_while_waiting.unwrap();
     assert!(one < lost / 5.0, "{one} against {lost}");
+}
+
+#[test]
+fn where_gil_hand_overs_ran_is_reported_with_home_cpus_only() {
+    let spread = burst(2, 6, "Spread");
+    assert_eq!(spread.gil_handovers, None);
+    let json = serde_json::to_value(&spread).unwrap();
+    assert!(json.get("gil_handovers").is_none(), "{json}");
+    // Two processes of six CPU-bound threads: every forced switch hands the GIL to a pool
+    // thread, on the waker's CPU, beside the other process's holder, or on an idle CPU.
+    let many = burst(2, 6, "HomeCpu").gil_handovers.expect("reported");
+    let total = many.waker_cpu + many.busy_cpu + many.idle_cpu;
+    assert!(total >= 20, "{many:?}");
+    assert!(many.busy_cpu > 0 && many.waker_cpu > 0, "{many:?}");
+    // One thread per process: no hand-over between body threads of a process.
+    let one = burst(1, 1, "HomeCpu").gil_handovers.expect("reported");
+    assert!(
+        one.busy_cpu + one.idle_cpu <= total / 10,
+        "{one:?} against {many:?}"
+    );
 }
 
 /// The makespan of the CPU-bound burst with P processes of T threads, placed by `placement`,

@@ -2,6 +2,7 @@
 
 use super::ledger::is_zero;
 use super::{FailedCounts, LogHistogram, Recorder};
+use crate::model::cpu::HandoverPlacement;
 use serde::Serialize;
 
 /// Distribution of a duration, in milliseconds.
@@ -199,6 +200,11 @@ pub struct RunSummary {
     /// sharing no runnable thread waits while a core idles).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu_idle_while_waiting: Option<f64>,
+    /// Where the GIL hand-overs to a body thread (pool or executor) first ran: on the waker's
+    /// CPU, on another CPU beside a running thread, or on an idle one (counts; `placement:
+    /// HomeCpu` only). A `perf sched` record gives the machine's (`sched_idle.py`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gil_handovers: Option<HandoverPlacement>,
     /// Per function.
     pub functions: Vec<FunctionSummary>,
     /// Per worker process.
@@ -341,6 +347,8 @@ pub struct RunTotals {
     /// Share of the cores idle while a runnable thread waited for a CPU (`placement:
     /// HomeCpu` only).
     pub cpu_idle_while_waiting: Option<f64>,
+    /// Where the GIL hand-overs to body threads ran (`placement: HomeCpu` only).
+    pub gil_handovers: Option<HandoverPlacement>,
     /// Events processed.
     pub events: u64,
 }
@@ -359,6 +367,7 @@ impl RunSummary {
             sim_end_ns,
             cpu_utilisation,
             cpu_idle_while_waiting,
+            gil_handovers,
             events,
         } = totals;
         let first = rec.first_arrival.unwrap_or(0);
@@ -398,6 +407,7 @@ impl RunSummary {
             queue_ms: Stats::from_histogram(&rec.queue),
             cpu_utilisation: round6(cpu_utilisation),
             cpu_idle_while_waiting: cpu_idle_while_waiting.map(round6),
+            gil_handovers,
             percentile_resolution: LogHistogram::RELATIVE_ERROR,
             functions: function_summaries(rec, functions, sim_end_ns, processes.len()),
             processes,

@@ -8,7 +8,7 @@
 //! cores), so the code that needs the cores finds them in two steps. Keeping the processes
 //! inside each instance would put an instance lookup on every GIL and queue operation instead.
 
-use super::cpu::Cores;
+use super::cpu::{Cores, HandoverPlacement};
 use super::ids::{IdVec, InstanceId, InvId, ProcessId, ProcessRank};
 use super::world::World;
 use crate::metrics::Gauge;
@@ -160,6 +160,15 @@ impl World {
             .iter_mut()
             .filter_map(|i| i.cores.idle_while_waiting_ns(now))
             .reduce(|a, b| a + b)
+    }
+
+    /// Where the GIL hand-overs to body threads ran, over the fleet's instances, when the
+    /// cores place threads on CPUs.
+    pub(super) fn fleet_handover_placement(&self) -> Option<HandoverPlacement> {
+        self.instances
+            .iter()
+            .filter_map(|i| i.cores.handover_placement())
+            .reduce(HandoverPlacement::plus)
     }
 
     /// The cores of every instance.

@@ -1,6 +1,7 @@
 //! What a run produces: per-process statistics and the recorder, collected when the clock
 //! stops (invocations still in flight are recorded as pending).
 
+use super::cpu::HandoverPlacement;
 use super::world::World;
 use crate::metrics::summary::ProcessSummary;
 use crate::metrics::{Outcome, Recorder};
@@ -20,6 +21,8 @@ pub struct RunResult {
     /// Share of the fleet's cores idle while a runnable thread waited for a CPU, when the
     /// cores place threads on CPUs (`placement: HomeCpu`).
     pub cpu_idle_while_waiting: Option<f64>,
+    /// Where the GIL hand-overs to body threads ran, when the cores place threads on CPUs.
+    pub gil_handovers: Option<HandoverPlacement>,
     /// Why the run was stopped before its end, if it was (a budget or a failed write).
     pub stopped: Option<String>,
     /// The fleet's record, when the app scaled (a `scale` block).
@@ -105,6 +108,7 @@ impl World {
         let cpu_idle_while_waiting = self
             .fleet_idle_while_waiting_ns(now)
             .map(|ns| ns / elapsed / self.fleet_cores());
+        let gil_handovers = self.fleet_handover_placement();
         let scaling = self.scaling_result();
         let memory = self.memory_result();
         RunResult {
@@ -116,6 +120,7 @@ impl World {
             events: self.processed_events,
             cpu_utilisation,
             cpu_idle_while_waiting,
+            gil_handovers,
             stopped: None,
             scaling,
         }

@@ -37,9 +37,11 @@ use std::collections::BinaryHeap;
 
 mod burst;
 mod eevdf;
+mod handovers;
 mod run_queues;
 mod wake_affine;
 use burst::Burst;
+pub use handovers::HandoverPlacement;
 pub use run_queues::BurstLength;
 use run_queues::{RunQueues, Wake};
 pub use wake_affine::{ThreadKind, WokenBy};
@@ -255,7 +257,14 @@ impl Cores {
             if !wake {
                 q.run(slot, now);
             } else {
-                match q.wake(slot, work_ns, now, by, length) {
+                q.note_handover(slot, by);
+                let woke = q.wake(slot, work_ns, now, by, length);
+                match woke {
+                    Wake::Queued => {}
+                    Wake::Displaces(ahead) => q.note_ran(slot, &[ahead]),
+                    Wake::Runs => q.note_ran(slot, &[]),
+                }
+                match woke {
                     Wake::Queued => return,
                     Wake::Displaces(ahead) => self.suspend(ahead),
                     Wake::Runs => {}
@@ -448,6 +457,9 @@ impl Cores {
         }
         let settled = q.settle(now);
         let next = q.next_due();
+        for &(slot, _) in &settled.started {
+            q.note_ran(slot, &settled.displaced);
+        }
         for slot in settled.displaced {
             self.suspend(slot);
         }
@@ -633,6 +645,11 @@ impl Cores {
     /// where no runnable thread waits while a core idles).
     pub fn idle_while_waiting_ns(&mut self, now: u64) -> Option<f64> {
         self.queues.as_mut().map(|q| q.idle_while_waiting_ns(now))
+    }
+
+    /// Where the GIL hand-overs to body threads ran, when the cores place threads on CPUs.
+    pub fn handover_placement(&self) -> Option<HandoverPlacement> {
+        self.queues.as_ref().map(|q| q.handover_placement())
     }
 }
 

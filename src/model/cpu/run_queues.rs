@@ -35,6 +35,8 @@
 
 use super::super::ids::{CoreSlot, ProcessRank};
 use super::eevdf::{CpuQueue, Standing};
+use super::handovers::{HandoverPlacement, HandoverTally};
+use super::wake_affine::ThreadKind;
 use super::wake_affine::{waker_cpu_chance, WokenBy};
 use crate::kernel::SimRng;
 use rand::Rng;
@@ -124,6 +126,8 @@ pub(super) struct RunQueues {
     queues: Vec<CpuQueue>,
     /// Per CPU: the next tick at which an idle CPU may pull a thread waiting there.
     pull_at: Vec<Option<u64>>,
+    /// Where GIL hand-overs to body threads ran.
+    handovers: HandoverTally,
     /// Per seat: the CPU it last ran on, or before its first run the one it was created on
     /// ([`RunQueues::seat_created`]).
     home: Vec<u32>,
@@ -157,6 +161,7 @@ impl RunQueues {
             left: vec![(CoreSlot::HOST, u64::MAX); cpus],
             queues: vec![CpuQueue::default(); cpus],
             pull_at: vec![None; cpus],
+            handovers: HandoverTally::default(),
             home: Vec::new(),
             banked: Vec::new(),
             ran_until: Vec::new(),
@@ -195,6 +200,28 @@ impl RunQueues {
     /// The CPU `slot` last ran on; before it first runs, the one it was created on
     /// ([`RunQueues::seat_created`]; a seat never announced there starts on CPU
     /// seat mod CPUs).
+    /// Notes a GIL hand-over to a body thread (`by`, from its waker) before `slot` is placed.
+    pub(super) fn note_handover(&mut self, slot: CoreSlot, by: Option<WokenBy>) {
+        if let Some(by) = by.filter(|b| b.wakee_kind == ThreadKind::Body) {
+            let waker_cpu = self.home(by.waker);
+            self.handovers.handed(slot, waker_cpu);
+        }
+    }
+
+    /// `slot` runs now, having switched out the threads in `displaced` (if any): counts where,
+    /// if a hand-over to it waited to run.
+    pub(super) fn note_ran(&mut self, slot: CoreSlot, displaced: &[CoreSlot]) {
+        let cpu = self.home(slot);
+        let switched_out = displaced.iter().filter(|&&d| self.home(d) == cpu).count();
+        let sharers = self.on[cpu as usize].len() + switched_out;
+        self.handovers.ran(slot, cpu, sharers);
+    }
+
+    /// Where the GIL hand-overs to body threads ran so far.
+    pub(super) fn handover_placement(&self) -> HandoverPlacement {
+        self.handovers.counts
+    }
+
     fn home(&self, slot: CoreSlot) -> u32 {
         if slot == CoreSlot::HOST {
             return self.host_home;
