@@ -19,8 +19,10 @@ fn burst(processes: u32, threads: u32, placement: &str) -> sim::metrics::summary
 fn processor_sharing_loses_nothing_and_says_nothing() {
     let s = burst(2, 6, "Spread");
     assert_eq!(s.cpu_idle_while_waiting, None);
+    assert_eq!(s.gil_handovers, None);
     let json = serde_json::to_value(&s).unwrap();
     assert!(json.get("cpu_idle_while_waiting").is_none(), "{json}");
+    assert!(json.get("gil_handovers").is_none(), "{json}");
 }
 
 #[test]
@@ -42,11 +44,7 @@ fn home_cpus_lose_cores_when_processes_of_several_cpu_threads_share_them() {
 }
 
 #[test]
-fn where_gil_hand_overs_ran_is_reported_with_home_cpus_only() {
-    let spread = burst(2, 6, "Spread");
-    assert_eq!(spread.gil_handovers, None);
-    let json = serde_json::to_value(&spread).unwrap();
-    assert!(json.get("gil_handovers").is_none(), "{json}");
+fn where_gil_hand_overs_ran_is_reported_with_home_cpus() {
     // Two processes of six CPU-bound threads: every forced switch hands the GIL to a pool
     // thread, on the waker's CPU, beside the other process's holder, or on an idle CPU.
     let many = burst(2, 6, "HomeCpu").gil_handovers.expect("reported");
