@@ -8,6 +8,7 @@
 pub mod code_time;
 pub mod cost;
 pub mod gauge;
+pub mod handovers;
 pub mod histogram;
 pub mod ledger;
 pub mod memory;
@@ -19,6 +20,7 @@ pub mod usage;
 pub use code_time::{CodeClock, CodeTime, Slot, Use};
 pub use cost::{Cost, CostItem};
 pub use gauge::Gauge;
+pub use handovers::HandoverPlacement;
 pub use histogram::LogHistogram;
 pub use ledger::{FailReason, FailedCounts, Tally};
 pub use rows::{KeepRows, NoRows, RowSink};

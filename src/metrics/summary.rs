@@ -1,8 +1,7 @@
 //! summary.json: the one export schema of a run's results.
 
 use super::ledger::is_zero;
-use super::{FailedCounts, LogHistogram, Recorder};
-use crate::model::cpu::HandoverPlacement;
+use super::{FailedCounts, HandoverPlacement, LogHistogram, Recorder};
 use serde::Serialize;
 
 /// Distribution of a duration, in milliseconds.

@@ -1,10 +1,8 @@
-//! Where the GIL hand-overs to a function body's thread ran: on the waker's CPU, on another
-//! CPU that was busy, or on an idle one. The same three counts `notebooks/harness/sched_idle.py`
-//! reads from a `perf sched` record of the machine, so that where sim runs a new GIL holder
-//! can be compared with where Linux ran it.
+//! The tally of where GIL hand-overs to body threads ran ([`HandoverPlacement`]): per seat,
+//! the waker's CPU of a hand-over not yet run.
 
 use super::super::ids::CoreSlot;
-use serde::Serialize;
+use crate::metrics::HandoverPlacement;
 
 /// No hand-over pending for a seat.
 const NONE: u32 = u32::MAX;
@@ -28,6 +26,11 @@ impl HandoverTally {
         self.pending[i] = waker_cpu;
     }
 
+    /// Whether a hand-over to `slot` waits to run.
+    pub fn waits(&self, slot: CoreSlot) -> bool {
+        self.pending.get(slot.index()).is_some_and(|&c| c != NONE)
+    }
+
     /// `slot` runs on `cpu` with `sharers` threads there: counts its hand-over if one waited.
     pub fn ran(&mut self, slot: CoreSlot, cpu: u32, sharers: usize) {
         let Some(waker_cpu) = self.pending.get_mut(slot.index()) else {
@@ -40,59 +43,30 @@ impl HandoverTally {
     }
 }
 
-/// Counts of GIL hand-overs to a body thread (pool or executor), by where it first ran after.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct HandoverPlacement {
-    /// On the CPU its waker ran on.
-    pub waker_cpu: u64,
-    /// On another CPU, beside a thread running there.
-    pub busy_cpu: u64,
-    /// On another CPU, alone.
-    pub idle_cpu: u64,
-}
-
-impl HandoverPlacement {
-    /// Counts one hand-over that ran on `cpu`, its waker having run on `waker_cpu`, with
-    /// `sharers` threads on `cpu` (itself included).
-    fn count(&mut self, cpu: u32, waker_cpu: u32, sharers: usize) {
-        if cpu == waker_cpu {
-            self.waker_cpu += 1;
-        } else if sharers > 1 {
-            self.busy_cpu += 1;
-        } else {
-            self.idle_cpu += 1;
-        }
-    }
-
-    /// The counts of `self` and `other` together (over a fleet's instances).
-    pub fn plus(self, other: HandoverPlacement) -> HandoverPlacement {
-        HandoverPlacement {
-            waker_cpu: self.waker_cpu + other.waker_cpu,
-            busy_cpu: self.busy_cpu + other.busy_cpu,
-            idle_cpu: self.idle_cpu + other.idle_cpu,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::super::ids::Id;
     use super::*;
 
     #[test]
-    fn a_hand_over_is_counted_by_where_it_ran() {
-        let mut p = HandoverPlacement::default();
-        p.count(0, 0, 2);
-        p.count(1, 0, 2);
-        p.count(1, 0, 1);
-        p.count(1, 0, 1);
+    fn a_hand_over_counts_once_when_its_thread_first_runs() {
+        let mut t = HandoverTally::default();
+        let (a, b) = (CoreSlot::from_index(0), CoreSlot::from_index(3));
+        t.ran(a, 0, 1);
         assert_eq!(
-            p,
-            HandoverPlacement {
-                waker_cpu: 1,
-                busy_cpu: 1,
-                idle_cpu: 2
-            }
+            t.counts,
+            HandoverPlacement::default(),
+            "no hand-over pending"
         );
-        assert_eq!(p.plus(p).idle_cpu, 4);
+        t.handed(b, 0);
+        assert!(t.waits(b) && !t.waits(a));
+        t.ran(b, 1, 2);
+        t.ran(b, 1, 2);
+        let once = HandoverPlacement {
+            busy_cpu: 1,
+            ..HandoverPlacement::default()
+        };
+        assert_eq!(t.counts, once, "counted at its first run only");
+        assert!(!t.waits(b));
     }
 }

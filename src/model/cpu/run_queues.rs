@@ -35,10 +35,11 @@
 
 use super::super::ids::{CoreSlot, ProcessRank};
 use super::eevdf::{CpuQueue, Standing};
-use super::handovers::{HandoverPlacement, HandoverTally};
+use super::handovers::HandoverTally;
 use super::wake_affine::ThreadKind;
 use super::wake_affine::{waker_cpu_chance, WokenBy};
 use crate::kernel::SimRng;
+use crate::metrics::HandoverPlacement;
 use rand::Rng;
 
 mod settle;
@@ -211,6 +212,9 @@ impl RunQueues {
     /// `slot` runs now, having switched out the threads in `displaced` (if any): counts where,
     /// if a hand-over to it waited to run.
     pub(super) fn note_ran(&mut self, slot: CoreSlot, displaced: &[CoreSlot]) {
+        if !self.handovers.waits(slot) {
+            return;
+        }
         let cpu = self.home(slot);
         let switched_out = displaced.iter().filter(|&&d| self.home(d) == cpu).count();
         let sharers = self.on[cpu as usize].len() + switched_out;
