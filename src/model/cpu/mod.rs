@@ -257,7 +257,11 @@ impl Cores {
             if !wake {
                 q.run(slot, now);
             } else {
-                q.note_handover(slot, by);
+                if length == BurstLength::Work {
+                    // A moment's run is a holder forced off the GIL rejoining its queue,
+                    // woken by the new holder: not a hand-over.
+                    q.note_handover(slot, by);
+                }
                 let woke = q.wake(slot, work_ns, now, by, length);
                 match woke {
                     Wake::Queued => {}

@@ -480,3 +480,23 @@ fn the_tick_balance_evens_three_threads_on_one_busy_cpu_and_one_on_the_other() {
     // A half chance per tick (the threads time-sharing are cache-hot): 4 ticks, ~94%.
     assert!(evened >= 40, "{evened} of {n} evened");
 }
+
+#[test]
+fn a_holder_forced_off_and_rejoining_is_not_counted_as_a_hand_over() {
+    use super::wake_affine::{ThreadKind, WokenBy};
+    // x holds CPU 1; b (last on CPU 0) is woken by it: handed the GIL (work), or told that
+    // x took the GIL it was forced to drop (a moment's run to queue up again).
+    for (length, counted) in [(BurstLength::Work, 1), (BurstLength::Moment, 0)] {
+        let (mut c, [_a, x, b]) = home_cores();
+        run_then_sleep(&mut c, b, 1_000, 0);
+        c.start(x, 10_000_000, 10_000);
+        let by = WokenBy {
+            waker: x,
+            waker_kind: ThreadKind::Body,
+            wakee_kind: ThreadKind::Body,
+        };
+        c.start_burst(b, 5_000, 100_000, Some(by), length);
+        let h = c.handover_placement().expect("home CPUs");
+        assert_eq!(h.waker_cpu + h.busy_cpu + h.idle_cpu, counted, "{length:?}");
+    }
+}
