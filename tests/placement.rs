@@ -51,12 +51,10 @@ fn where_gil_hand_overs_ran_is_reported_with_home_cpus() {
     let total = many.waker_cpu + many.busy_cpu + many.idle_cpu;
     assert!(total >= 20, "{many:?}");
     assert!(many.busy_cpu > 0 && many.waker_cpu > 0, "{many:?}");
-    // One thread per process: no hand-over between body threads of a process.
+    // One thread per process: no hand-over between body threads of a process (the dispatch
+    // path's hand-overs to the pool thread are not counted, as in the `perf sched` reading).
     let one = burst(1, 1, "HomeCpu").gil_handovers.expect("reported");
-    assert!(
-        one.busy_cpu + one.idle_cpu <= total / 10,
-        "{one:?} against {many:?}"
-    );
+    assert_eq!(one, Default::default(), "{one:?}");
 }
 
 /// The makespan of the CPU-bound burst with P processes of T threads, placed by `placement`,

@@ -1,11 +1,13 @@
-//! Where the GIL hand-overs to a function body's thread ran: on the waker's CPU, on another
-//! CPU that was busy, or on an idle one. The same three counts `notebooks/harness/sched_idle.py`
-//! reads from a `perf sched` record of the machine, so that where sim runs a new GIL holder
-//! can be compared with where Linux ran it (`gil_handovers` in summary.json).
+//! Where the GIL hand-overs from one function body's thread to another ran: on the waker's
+//! CPU, on another CPU that was busy, or on an idle one. The same three counts
+//! `notebooks/harness/sched_idle.py` reads from a `perf sched` record of the machine, so that
+//! where sim runs a new GIL holder can be compared with where Linux ran it (`gil_handovers` in
+//! summary.json).
 
 use serde::Serialize;
 
-/// Counts of GIL hand-overs to a body thread (pool or executor), by where it first ran after.
+/// Counts of GIL hand-overs between body threads (pool or executor) of a process, by where the
+/// new holder first ran.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct HandoverPlacement {
     /// On the CPU its waker ran on.

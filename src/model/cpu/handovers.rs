@@ -1,4 +1,4 @@
-//! The tally of where GIL hand-overs to body threads ran ([`HandoverPlacement`]): per seat,
+//! The tally of where GIL hand-overs between body threads ran ([`HandoverPlacement`]): per seat,
 //! the waker's CPU of a hand-over not yet run.
 
 use super::super::ids::CoreSlot;

@@ -198,12 +198,13 @@ impl RunQueues {
         self.lost_ns
     }
 
-    /// The CPU `slot` last ran on; before it first runs, the one it was created on
-    /// ([`RunQueues::seat_created`]; a seat never announced there starts on CPU
-    /// seat mod CPUs).
-    /// Notes a GIL hand-over to a body thread (`by`, from its waker) before `slot` is placed.
+    /// Notes a GIL hand-over to a body thread by a body thread of its process (`by`) before
+    /// `slot` is placed: the hand-overs `harness/sched_idle.py` reads from a `perf sched`
+    /// record (a hand-over from the dispatch path is not among them).
     pub(super) fn note_handover(&mut self, slot: CoreSlot, by: Option<WokenBy>) {
-        if let Some(by) = by.filter(|b| b.wakee_kind == ThreadKind::Body) {
+        let between_bodies =
+            |b: &WokenBy| b.wakee_kind == ThreadKind::Body && b.waker_kind == ThreadKind::Body;
+        if let Some(by) = by.filter(between_bodies) {
             let waker_cpu = self.home(by.waker);
             self.handovers.handed(slot, waker_cpu);
         }
@@ -226,6 +227,9 @@ impl RunQueues {
         self.handovers.counts
     }
 
+    /// The CPU `slot` last ran on; before it first runs, the one it was created on
+    /// ([`RunQueues::seat_created`]; a seat never announced there starts on CPU
+    /// seat mod CPUs).
     fn home(&self, slot: CoreSlot) -> u32 {
         if slot == CoreSlot::HOST {
             return self.host_home;
