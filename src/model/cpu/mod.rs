@@ -655,6 +655,15 @@ impl Cores {
     pub fn handover_placement(&self) -> Option<HandoverPlacement> {
         self.queues.as_ref().map(|q| q.handover_placement())
     }
+
+    /// Puts the run queues' scheduler ticks at `phase` past each multiple of 4 ms (tests that
+    /// time a tick).
+    #[cfg(test)]
+    fn set_tick_phase(&mut self, phase: u64) {
+        if let Some(q) = self.queues.as_mut() {
+            q.set_tick_phase(phase);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,9 @@
 //! threads, each soon asleep.
 //!
 //! A CPU going idle does not take a queued thread at once: the VM balances only at its 4 ms
-//! scheduler tick (`notebooks/measurements/pull-latency-2026-12-04`; `settle`). There, as
+//! scheduler tick (`notebooks/measurements/pull-latency-2026-12-04`; `settle`), which fires on
+//! every CPU at the same instants, so the first chance comes at the next of them, from a
+//! moment to a whole tick later (a tick after, on average half a tick). There, as
 //! Linux's `can_migrate_task` does, the idle CPU pulls a waiting thread that has not run for
 //! the migration cost, 0.5 ms ([`MIGRATION_COST_NS`]), and leaves a cache-hot one where it is,
 //! which moves only about a half per tick ([`PULL_PER_TICK`]: two CPU-bound threads sharing
@@ -127,6 +129,9 @@ pub(super) struct RunQueues {
     queues: Vec<CpuQueue>,
     /// Per CPU: the next tick at which an idle CPU may pull a thread waiting there.
     pull_at: Vec<Option<u64>>,
+    /// When the CPUs tick, past each multiple of [`TICK_NS`] (drawn once: where an instance's
+    /// ticks fall against its arrivals is chance).
+    tick_phase: u64,
     /// Where GIL hand-overs to body threads ran.
     handovers: HandoverTally,
     /// Per seat: the CPU it last ran on, or before its first run the one it was created on
@@ -152,9 +157,10 @@ pub(super) struct RunQueues {
 
 impl RunQueues {
     /// `cpus` CPUs, all idle; `rng` draws the placements.
-    pub(super) fn new(cpus: usize, rng: SimRng) -> RunQueues {
+    pub(super) fn new(cpus: usize, mut rng: SimRng) -> RunQueues {
         let cpus = cpus.max(1);
         RunQueues {
+            tick_phase: rng.random_range(0..TICK_NS),
             slice_ns: slice_ns(cpus),
             on: vec![Vec::new(); cpus],
             since: vec![0; cpus],
@@ -171,6 +177,23 @@ impl RunQueues {
             lost_ns: 0.0,
             lost_at: 0,
         }
+    }
+
+    /// The first scheduler tick after `now`. Linux's periodic tick fires on every CPU at the
+    /// same instants, every [`TICK_NS`] (the jiffy boundaries), whenever anything happens
+    /// between them.
+    fn next_tick(&self, now: u64) -> u64 {
+        match now.checked_sub(self.tick_phase) {
+            Some(since) => self.tick_phase + (since / TICK_NS + 1) * TICK_NS,
+            None => self.tick_phase,
+        }
+    }
+
+    /// Puts the CPUs' ticks at `phase` past each multiple of [`TICK_NS`] (tests that time a
+    /// tick).
+    #[cfg(test)]
+    pub(super) fn set_tick_phase(&mut self, phase: u64) {
+        self.tick_phase = phase % TICK_NS;
     }
 
     /// Brings the lost capacity up to `now`, before anything on the CPUs changes: over the

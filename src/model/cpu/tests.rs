@@ -165,8 +165,14 @@ fn fractional_cores_slow_a_single_thread() {
 /// Cores of two CPUs queuing woken threads on their home CPU (placements drawn from `seed`),
 /// with the seats of `N` threads.
 fn home_cores_seeded<const N: usize>(seed: u64) -> (Cores, [CoreSlot; N]) {
+    home_cores_ticking_at(seed, 0)
+}
+
+/// [`home_cores_seeded`] with the CPUs' ticks at `phase` past each multiple of 4 ms.
+fn home_cores_ticking_at<const N: usize>(seed: u64, phase: u64) -> (Cores, [CoreSlot; N]) {
     let (mut c, seats) = cores::<N>(2.0, 0);
     c.queue_on_home_cpus(crate::kernel::RngStreams::new(seed).stream("t"));
+    c.set_tick_phase(phase);
     (c, seats)
 }
 
@@ -353,10 +359,11 @@ fn spread_placement_has_no_run_queues() {
 }
 
 /// Two 20 ms bursts on CPU 0: `a` from 10 us, `b` (which last ran at 0..1 us) woken at
-/// `wake`; steps through the instants up to `until` (settling it too) and says whether both
-/// then run (the idle CPU pulled one), or `None` if the idle CPU took `b` at its wake-up.
-fn both_run_by(seed: u64, wake: u64, until: u64) -> Option<bool> {
-    let (mut c, [a, _, b]) = home_cores_seeded(seed);
+/// `wake`, the CPUs ticking at `phase` past each 4 ms; steps through the instants up to `until`
+/// (settling it too) and says whether both then run (the idle CPU pulled one), or `None` if the
+/// idle CPU took `b` at its wake-up.
+fn both_run_by(seed: u64, wake: u64, phase: u64, until: u64) -> Option<bool> {
+    let (mut c, [a, _, b]) = home_cores_ticking_at(seed, phase);
     run_then_sleep(&mut c, b, 1_000, 0);
     c.start(a, 20_000_000, 10_000);
     c.start(b, 20_000_000, wake);
@@ -373,22 +380,39 @@ fn both_run_by(seed: u64, wake: u64, until: u64) -> Option<bool> {
 #[test]
 fn a_cache_cold_thread_waiting_while_a_cpu_idles_is_pulled_at_the_first_tick() {
     // a and b take turns on CPU 0 every 1.4 ms slice (b from a's first deadline, 1.41 ms);
-    // the first tick comes 4 ms after b woke, at 4.1 ms, when b has waited since 2.81 ms:
+    // with the ticks at 100 us past each 4 ms, the first after b woke comes at 4.1 ms, when b
+    // has waited since 2.81 ms:
     // more than the 0.5 ms migration cost, so the idle CPU pulls it, in every draw.
     let pulled: Vec<bool> = (0..200)
-        .filter_map(|s| both_run_by(s, 100_000, 4_100_000))
+        .filter_map(|s| both_run_by(s, 100_000, 100_000, 4_100_000))
         .collect();
     assert!(pulled.len() > 150, "most wake-ups were queued");
     assert!(pulled.iter().all(|&p| p), "a cold waiter stayed behind");
 }
 
 #[test]
+fn the_first_pull_comes_at_the_cpus_next_common_tick() {
+    // The CPUs tick together at 1 ms, 5 ms, ...: b, waiting on CPU 0 from 100 us and cold (it
+    // last ran at 0..1 us), is pulled at 1 ms, not a whole tick after it began to wait; with
+    // the ticks at 100 us past each 4 ms it waits until 4.1 ms.
+    let by_1ms = |phase| {
+        (0..200)
+            .filter_map(|s| both_run_by(s, 100_000, phase, 1_000_000))
+            .collect::<Vec<bool>>()
+    };
+    let next_tick = by_1ms(1_000_000);
+    assert!(next_tick.len() > 150 && next_tick.iter().all(|&p| p));
+    assert!(by_1ms(100_000).iter().all(|&p| !p), "pulled before a tick");
+}
+
+#[test]
 fn a_cache_hot_thread_is_pulled_at_a_tick_only_about_half_the_time() {
-    // b woken at 300 us: the first tick is at 4.3 ms, 90 us after a was switched out for b
+    // b woken at 300 us, the ticks at 300 us past each 4 ms: the first after it is at 4.3 ms,
+    // 90 us after a was switched out for b
     // at a slice end (4.21 ms). a waits cache-hot and moves with the measured half-per-tick
     // chance.
     let pulled: Vec<bool> = (0..200)
-        .filter_map(|s| both_run_by(s, 300_000, 4_300_000))
+        .filter_map(|s| both_run_by(s, 300_000, 300_000, 4_300_000))
         .collect();
     let moved = pulled.iter().filter(|&&p| p).count();
     assert!(
@@ -428,7 +452,7 @@ fn with_no_cpu_idle_a_moment_s_run_waits_for_its_turn() {
 fn with_every_cpu_busy_three_threads_run_at_their_cpu_s_share() {
     // a and b share CPU 0, x has CPU 1: x runs at full speed, a and b at half. (Processor
     // sharing would run all three at two thirds: x's 10 ms would end at 15 ms.)
-    let (mut c, [a, x, b]) = home_cores();
+    let (mut c, [a, x, b]) = home_cores_ticking_at(7, 2_000_000);
     c.start(a, 10_000_000, 0);
     c.start(x, 10_000_000, 0);
     c.start(b, 10_000_000, 0);
@@ -440,7 +464,7 @@ fn with_every_cpu_busy_three_threads_run_at_their_cpu_s_share() {
     assert_eq!(done, vec![th(1)]);
     // Then CPU 1 idles: a and b, 5 ms of work left each, go on at processor sharing's rate
     // (see `Cores::respeed`): they would end at 15 ms, after the tick balance's first chance
-    // to move one over, a tick after CPU 1 went idle.
+    // to move one over, at the next tick (the ticks at 2 ms past each 4 ms: 14 ms).
     let next = c.next_finish(ends_at).unwrap();
     assert!(next.abs_diff(14_000_000) <= 1, "{next}");
     // Moved or not, each has 1 ms left then and runs at full speed.

@@ -1,7 +1,7 @@
 //! Settling the run queues once an instant's transitions are done: whom EEVDF runs on each
 //! CPU with threads waiting, and the tick balance that moves a waiting thread to an idle CPU.
 
-use super::{CoreSlot, CpuQueue, RunQueues, Standing, PULL_PER_TICK, TICK_NS};
+use super::{CoreSlot, CpuQueue, RunQueues, Standing, PULL_PER_TICK};
 use rand::Rng;
 
 /// What settling the run queues changed: the threads to start, with the work each has left,
@@ -30,10 +30,10 @@ impl RunQueues {
     }
 
     /// The tick balance: while `cpu` holds a waiting thread and another CPU idles (or runs
-    /// at least two threads fewer, [`RunQueues::lighter_cpu`]), at each tick (the first a tick
-    /// after the imbalance began) that CPU pulls the thread that has waited longest if it is
-    /// cache-cold, and a cache-hot one (or one of threads time-sharing `cpu`) with
-    /// [`PULL_PER_TICK`]'s chance.
+    /// at least two threads fewer, [`RunQueues::lighter_cpu`]), at each tick (the first the
+    /// next tick of the CPUs' common ones after the imbalance began, [`RunQueues::next_tick`])
+    /// that CPU pulls the thread that has waited longest if it is cache-cold, and a cache-hot
+    /// one (or one of threads time-sharing `cpu`) with [`PULL_PER_TICK`]'s chance.
     fn balance(&mut self, cpu: u32, now: u64, started: &mut Vec<(CoreSlot, u64)>) {
         let c = cpu as usize;
         let idle = self
@@ -47,7 +47,7 @@ impl RunQueues {
             return;
         };
         let Some(at) = self.pull_at[c] else {
-            self.pull_at[c] = Some(now + TICK_NS);
+            self.pull_at[c] = Some(self.next_tick(now));
             return;
         };
         if now < at {
@@ -55,7 +55,7 @@ impl RunQueues {
         }
         let cold = waiting.is_some_and(|w| !self.cache_hot(w, now));
         if !cold && self.rng.random::<f64>() >= PULL_PER_TICK {
-            self.pull_at[c] = Some(at + TICK_NS * ((now - at) / TICK_NS + 1));
+            self.pull_at[c] = Some(self.next_tick(now));
             return;
         }
         self.pull_at[c] = None;
