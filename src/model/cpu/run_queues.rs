@@ -20,8 +20,8 @@
 //!
 //! A CPU going idle does not take a queued thread at once: the VM balances only at its 4 ms
 //! scheduler tick (`notebooks/measurements/pull-latency-2026-12-04`; `settle`), which fires on
-//! every CPU at the same instants, so the first chance comes at the next of them, from a
-//! moment to a whole tick later (a tick after, on average half a tick). There, as
+//! every CPU at the same instants, so the first chance comes at the next of them: anywhere
+//! from a moment to a whole tick after a thread began to wait, half a tick on average. There, as
 //! Linux's `can_migrate_task` does, the idle CPU pulls a waiting thread that has not run for
 //! the migration cost, 0.5 ms ([`MIGRATION_COST_NS`]), and leaves a cache-hot one where it is,
 //! which moves only about a half per tick ([`PULL_PER_TICK`]: two CPU-bound threads sharing
@@ -180,8 +180,7 @@ impl RunQueues {
     }
 
     /// The first scheduler tick after `now`. Linux's periodic tick fires on every CPU at the
-    /// same instants, every [`TICK_NS`] (the jiffy boundaries), whenever anything happens
-    /// between them.
+    /// same instants, every [`TICK_NS`] (the jiffy boundaries), whatever happens between them.
     fn next_tick(&self, now: u64) -> u64 {
         match now.checked_sub(self.tick_phase) {
             Some(since) => self.tick_phase + (since / TICK_NS + 1) * TICK_NS,
