@@ -199,9 +199,9 @@ pub struct RunSummary {
     /// sharing no runnable thread waits while a core idles).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu_idle_while_waiting: Option<f64>,
-    /// Where the GIL hand-overs to a body thread (pool or executor) first ran: on the waker's
-    /// CPU, on another CPU beside a running thread, or on an idle one (counts; `placement:
-    /// HomeCpu` only). A `perf sched` record gives the machine's (`sched_idle.py`).
+    /// Where the GIL hand-overs from one body thread (pool or executor) to another of its
+    /// process first ran: on the waker's CPU, on another CPU beside a running thread, or on an
+    /// idle one (counts; `placement: HomeCpu` only). A `perf sched` record gives the machine's (`sched_idle.py`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gil_handovers: Option<HandoverPlacement>,
     /// Per function.
@@ -346,7 +346,7 @@ pub struct RunTotals {
     /// Share of the cores idle while a runnable thread waited for a CPU (`placement:
     /// HomeCpu` only).
     pub cpu_idle_while_waiting: Option<f64>,
-    /// Where the GIL hand-overs to body threads ran (`placement: HomeCpu` only).
+    /// Where the GIL hand-overs between body threads ran (`placement: HomeCpu` only).
     pub gil_handovers: Option<HandoverPlacement>,
     /// Events processed.
     pub events: u64,

@@ -8,10 +8,10 @@
 //! cores), so the code that needs the cores finds them in two steps. Keeping the processes
 //! inside each instance would put an instance lookup on every GIL and queue operation instead.
 
-use super::cpu::{Cores, HandoverPlacement};
+use super::cpu::Cores;
 use super::ids::{IdVec, InstanceId, InvId, ProcessId, ProcessRank};
 use super::world::World;
-use crate::metrics::Gauge;
+use crate::metrics::{Gauge, HandoverPlacement};
 use std::collections::VecDeque;
 
 /// One host instance of the app.
@@ -162,7 +162,7 @@ impl World {
             .reduce(|a, b| a + b)
     }
 
-    /// Where the GIL hand-overs to body threads ran, over the fleet's instances, when the
+    /// Where the GIL hand-overs between body threads ran, over the fleet's instances, when the
     /// cores place threads on CPUs.
     pub(super) fn fleet_handover_placement(&self) -> Option<HandoverPlacement> {
         self.instances

@@ -1,10 +1,9 @@
 //! What a run produces: per-process statistics and the recorder, collected when the clock
 //! stops (invocations still in flight are recorded as pending).
 
-use super::cpu::HandoverPlacement;
 use super::world::World;
 use crate::metrics::summary::ProcessSummary;
-use crate::metrics::{Outcome, Recorder};
+use crate::metrics::{HandoverPlacement, Outcome, Recorder};
 
 /// Everything a run produced.
 pub struct RunResult {
@@ -21,7 +20,8 @@ pub struct RunResult {
     /// Share of the fleet's cores idle while a runnable thread waited for a CPU, when the
     /// cores place threads on CPUs (`placement: HomeCpu`).
     pub cpu_idle_while_waiting: Option<f64>,
-    /// Where the GIL hand-overs to body threads ran, when the cores place threads on CPUs.
+    /// Where the GIL hand-overs between body threads ran, when the cores place threads on
+    /// CPUs.
     pub gil_handovers: Option<HandoverPlacement>,
     /// Why the run was stopped before its end, if it was (a budget or a failed write).
     pub stopped: Option<String>,

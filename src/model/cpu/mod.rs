@@ -33,6 +33,7 @@
 
 use super::ids::{CoreSlot, IdVec, ProcessRank, ThreadId};
 use crate::kernel::SimRng;
+use crate::metrics::HandoverPlacement;
 use std::collections::BinaryHeap;
 
 mod burst;
@@ -40,7 +41,6 @@ mod eevdf;
 mod handovers;
 mod run_queues;
 mod wake_affine;
-pub use crate::metrics::HandoverPlacement;
 use burst::Burst;
 pub use run_queues::BurstLength;
 use run_queues::{RunQueues, Wake};
@@ -257,21 +257,14 @@ impl Cores {
             if !wake {
                 q.run(slot, now);
             } else {
-                if length == BurstLength::Work {
-                    // A moment's run is a holder forced off the GIL rejoining its queue,
-                    // woken by the new holder: not a hand-over.
-                    q.note_handover(slot, by);
-                }
-                let woke = q.wake(slot, work_ns, now, by, length);
-                match woke {
-                    Wake::Queued => {}
-                    Wake::Displaces(ahead) => q.note_ran(slot, &[ahead]),
-                    Wake::Runs => q.note_ran(slot, &[]),
-                }
-                match woke {
+                q.note_handover(slot, by, length);
+                match q.wake(slot, work_ns, now, by, length) {
                     Wake::Queued => return,
-                    Wake::Displaces(ahead) => self.suspend(ahead),
-                    Wake::Runs => {}
+                    Wake::Displaces(ahead) => {
+                        q.note_ran(slot, &[ahead]);
+                        self.suspend(ahead);
+                    }
+                    Wake::Runs => q.note_ran(slot, &[]),
                 }
             }
         }
@@ -651,7 +644,8 @@ impl Cores {
         self.queues.as_mut().map(|q| q.idle_while_waiting_ns(now))
     }
 
-    /// Where the GIL hand-overs to body threads ran, when the cores place threads on CPUs.
+    /// Where the GIL hand-overs between body threads ran, when the cores place threads on
+    /// CPUs.
     pub fn handover_placement(&self) -> Option<HandoverPlacement> {
         self.queues.as_ref().map(|q| q.handover_placement())
     }

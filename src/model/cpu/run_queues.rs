@@ -132,7 +132,7 @@ pub(super) struct RunQueues {
     /// When the CPUs tick, past each multiple of [`TICK_NS`] (drawn once: where an instance's
     /// ticks fall against its arrivals is chance).
     tick_phase: u64,
-    /// Where GIL hand-overs to body threads ran.
+    /// Where GIL hand-overs between body threads ran.
     handovers: HandoverTally,
     /// Per seat: the CPU it last ran on, or before its first run the one it was created on
     /// ([`RunQueues::seat_created`]).
@@ -222,8 +222,18 @@ impl RunQueues {
 
     /// Notes a GIL hand-over to a body thread by a body thread of its process (`by`) before
     /// `slot` is placed: the hand-overs `harness/sched_idle.py` reads from a `perf sched`
-    /// record (a hand-over from the dispatch path is not among them).
-    pub(super) fn note_handover(&mut self, slot: CoreSlot, by: Option<WokenBy>) {
+    /// record. A hand-over from the dispatch path is not among them, nor a moment's run
+    /// ([`BurstLength::Moment`]: a holder forced off the GIL, woken by the new holder to
+    /// queue up again).
+    pub(super) fn note_handover(
+        &mut self,
+        slot: CoreSlot,
+        by: Option<WokenBy>,
+        length: BurstLength,
+    ) {
+        if length == BurstLength::Moment {
+            return;
+        }
         let between_bodies =
             |b: &WokenBy| b.wakee_kind == ThreadKind::Body && b.waker_kind == ThreadKind::Body;
         if let Some(by) = by.filter(between_bodies) {
