@@ -66,8 +66,8 @@ fn the_first_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-02/fit",
         checks: 246,
-        passing_today: 193,
-        worst_mean_latency_error: 0.37,
+        passing_today: 215,
+        worst_mean_latency_error: 0.28,
     });
 }
 
@@ -76,8 +76,8 @@ fn the_second_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-03/fit",
         checks: 210,
-        passing_today: 193,
-        worst_mean_latency_error: 0.22,
+        passing_today: 197,
+        worst_mean_latency_error: 0.19,
     });
 }
 
@@ -87,8 +87,8 @@ fn the_third_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04/fit",
         checks: 252,
-        passing_today: 201,
-        worst_mean_latency_error: 0.45,
+        passing_today: 212,
+        worst_mean_latency_error: 0.36,
     });
 }
 
@@ -97,8 +97,8 @@ fn the_third_fitting_half_measured_again_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04/fit-again",
         checks: 252,
-        passing_today: 228,
-        worst_mean_latency_error: 0.38,
+        passing_today: 212,
+        worst_mean_latency_error: 0.35,
     });
 }
 
@@ -108,8 +108,8 @@ fn the_fourth_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04b/fit",
         checks: 252,
-        passing_today: 210,
-        worst_mean_latency_error: 0.38,
+        passing_today: 212,
+        worst_mean_latency_error: 0.61,
     });
 }
 
@@ -119,8 +119,8 @@ fn the_fifth_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04c/fit",
         checks: 252,
-        passing_today: 231,
-        worst_mean_latency_error: 0.19,
+        passing_today: 232,
+        worst_mean_latency_error: 0.26,
     });
 }
 
@@ -131,8 +131,8 @@ fn the_sixth_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04d/fit",
         checks: 252,
-        passing_today: 220,
-        worst_mean_latency_error: 0.78,
+        passing_today: 228,
+        worst_mean_latency_error: 0.16,
     });
 }
 
@@ -142,8 +142,8 @@ fn the_seventh_fitting_half_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04e/fit",
         checks: 252,
-        passing_today: 234,
-        worst_mean_latency_error: 0.14,
+        passing_today: 224,
+        worst_mean_latency_error: 0.23,
     });
 }
 
@@ -153,8 +153,8 @@ fn the_eighth_round_measured_three_times_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-04f/median",
         checks: 252,
-        passing_today: 234,
-        worst_mean_latency_error: 0.18,
+        passing_today: 235,
+        worst_mean_latency_error: 0.25,
     });
 }
 
@@ -165,8 +165,8 @@ fn the_ninth_round_measured_three_times_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-05/median",
         checks: 276,
-        passing_today: 251,
-        worst_mean_latency_error: 0.25,
+        passing_today: 244,
+        worst_mean_latency_error: 0.22,
     });
 }
 
@@ -177,8 +177,8 @@ fn the_tenth_round_measured_three_times_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-05b/median",
         checks: 372,
-        passing_today: 333,
-        worst_mean_latency_error: 0.29,
+        passing_today: 328,
+        worst_mean_latency_error: 0.36,
     });
 }
 
@@ -189,8 +189,8 @@ fn the_eleventh_round_measured_three_times_keeps_its_score() {
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-05c/median",
         checks: 372,
-        passing_today: 346,
-        worst_mean_latency_error: 0.42,
+        passing_today: 341,
+        worst_mean_latency_error: 0.36,
     });
 }
 
@@ -198,14 +198,14 @@ fn the_eleventh_round_measured_three_times_keeps_its_score() {
 fn spread_placement_keeps_its_scores() {
     // (folder, checks, passing today, the largest mean-latency error today is below this)
     for (folder, checks, passing_today, worst_mean_latency_error) in [
-        ("cpu-load-2026-12-02/fit", 246, 182, 0.37),
-        ("cpu-load-2026-12-03/fit", 210, 189, 0.22),
-        ("cpu-load-2026-12-04/fit", 252, 194, 0.45),
-        ("cpu-load-2026-12-04/fit-again", 252, 221, 0.40),
-        ("cpu-load-2026-12-04b/fit", 252, 193, 0.31),
-        ("cpu-load-2026-12-04c/fit", 252, 216, 0.30),
-        ("cpu-load-2026-12-04d/fit", 252, 203, 0.34),
-        ("cpu-load-2026-12-04e/fit", 252, 207, 0.27),
+        ("cpu-load-2026-12-02/fit", 246, 204, 0.30),
+        ("cpu-load-2026-12-03/fit", 210, 190, 0.19),
+        ("cpu-load-2026-12-04/fit", 252, 206, 0.36),
+        ("cpu-load-2026-12-04/fit-again", 252, 204, 0.41),
+        ("cpu-load-2026-12-04b/fit", 252, 194, 0.32),
+        ("cpu-load-2026-12-04c/fit", 252, 216, 0.28),
+        ("cpu-load-2026-12-04d/fit", 252, 211, 0.27),
+        ("cpu-load-2026-12-04e/fit", 252, 206, 0.28),
     ] {
         let half = FittingHalf {
             folder,

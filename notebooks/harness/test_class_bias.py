@@ -1,7 +1,9 @@
 """Tests of class_bias.py (stdlib unittest)."""
 
+import json
 import os
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -33,6 +35,25 @@ class ClassBiasTest(unittest.TestCase):
                    "measured": 100.0, "simulated": 101.0}]
         errs = class_bias.errors_by_class(checks, "lat_p99_ms")
         self.assertAlmostEqual(errs["poisson cpu    P3 T2"][0], -0.20)
+
+    def test_a_summary_line_counts_the_bias_and_the_checks_off(self):
+        line = class_bias.summary_line("all", [0.2, -0.05, 0.0])
+        self.assertIn("n=  3", line)
+        self.assertIn("bias   +5.0%", line)
+        self.assertIn("off by > 10%: 1", line)
+
+    def test_folders_are_kept_by_the_speed_of_their_machine(self):
+        self.assertTrue(class_bias.in_band(30_000.0, "28000:1e9"))
+        self.assertFalse(class_bias.in_band(19_000.0, "28000:1e9"))
+        self.assertFalse(class_bias.in_band(None, "0:1e9"))
+        self.assertTrue(class_bias.in_band(None, None))
+
+    def test_a_folder_without_a_calibration_has_no_speed(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.assertIsNone(class_bias.machine_speed(d))
+            with open(os.path.join(d, "measured.json"), "w") as f:
+                json.dump({"machine": {"calibration": {"iters_per_ms": 31000.0}}}, f)
+            self.assertEqual(class_bias.machine_speed(d), 31000.0)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,18 @@ pub use variants::{load_comparison, parse_comparison, Comparison, Variant};
 /// bound it: in the ground truth's 16 x 50 ms on 4 processes and 2 cores (412 ms against 400
 /// ideal) the scheduler counters (`measure.py --schedstat`, notebooks/measurements) show slices
 /// of about 1.36 ms, so a switch costs at most about 40 us (the 3% also holds dispatch work).
+/// Measured, one preemption by a thread that runs briefly costs a pure-Python loop 11.8 us
+/// (`notebooks/measurements/switch-cost-2026-12-04`), which is what a thread waking only to block
+/// again is charged (`cpu::BRIEF_PREEMPTION_NS`); this default stays for the switches of threads
+/// that run on, where it also stands for time-slicing losses not yet modelled.
 pub const DEFAULT_CONTEXT_SWITCH_NS: u64 = 30_000;
+
+/// How fast the machine the dispatch costs were calibrated on ran Python: the ground truth's
+/// own calibration (`shared/ground-truth/measured.json`, `machine.calibration.iters_per_ms`: loop
+/// iterations of `for i in range(200): x += i * i` per ms of CPU), the machine whose
+/// `dispatch_overhead.json` gave [`DispatchCosts::CALIBRATED`]. `sim validate` compares a
+/// measured folder's own calibration with it ([`DispatchCosts::at_python_speed`]).
+pub const CALIBRATION_ITERS_PER_MS: f64 = 48_462.0;
 
 /// Where the OS runs a thread woken while the CPU it last ran on is busy (`host.placement`).
 #[derive(
@@ -336,6 +347,36 @@ impl DispatchCosts {
         host_response_ns: 260_000,
         generator_sleeps: false,
     };
+
+    /// These costs on a machine that runs Python `speed` times as fast as the calibration
+    /// machine ([`CALIBRATION_ITERS_PER_MS`]): the dispatch path's Python work (receive,
+    /// dispatch, executor hand-off, task start, complete, respond) is a fixed number of
+    /// bytecodes, so it takes 1 / `speed` as long. Wake-up latencies, timer slack and the
+    /// host's CPU are the kernel's and the host's, and stay.
+    ///
+    /// Why: the project's own measurement folders were taken on days when the same kind of VM
+    /// ran Python at 12,000 to 34,000 iterations per ms, and with the calibrated costs sim's
+    /// Poisson latencies came out the lower the slower the day (`notebooks/measurements/README.md`,
+    /// "The machine's speed").
+    ///
+    /// ```
+    /// let c = sim::config::DispatchCosts::CALIBRATED;
+    /// let half = c.at_python_speed(0.5);
+    /// assert_eq!(half.receive_ns, 2 * c.receive_ns);
+    /// assert_eq!(half.timer_slack_ns, c.timer_slack_ns);
+    /// ```
+    pub fn at_python_speed(self, speed: f64) -> DispatchCosts {
+        let slower = |ns: u64| (ns as f64 / speed).round() as u64;
+        DispatchCosts {
+            receive_ns: slower(self.receive_ns),
+            dispatch_ns: slower(self.dispatch_ns),
+            executor_handoff_ns: slower(self.executor_handoff_ns),
+            task_start_ns: slower(self.task_start_ns),
+            complete_ns: slower(self.complete_ns),
+            respond_ns: slower(self.respond_ns),
+            ..self
+        }
+    }
 
     /// Extra wake-up latency of a thread that slept `slept_ns` waiting for work (blocked in a
     /// pipe read, a queue or epoll) when another thread wakes it, on top of the dispatch costs

@@ -6,7 +6,8 @@
 //! measured case is smaller than any experiment. All problems of the folder are reported at
 //! once, each with its file, case, field and allowed range ([`SimError::BadCases`], exit 2).
 //! Optional fields keep the defaults `experiment_for` gives them (`T` null: Python's default;
-//! `cpu_count` missing: 2; `switchinterval_s` missing: 0.005 s; `gap_ms` missing: 0).
+//! `cpu_count` missing: 2; `switchinterval_s` missing: 0.005 s; `gap_ms` missing: 0;
+//! `calibration.iters_per_ms` missing: the calibration machine's Python speed).
 
 use crate::config::limits::{self, Fault, Real, Whole};
 use crate::config::raw::Num;
@@ -46,6 +47,15 @@ pub const SWITCH_INTERVAL_S: Real = Real {
     max: limits::SWITCH_INTERVAL_MS.max / 1e3,
     unit: "seconds",
     note: "sys.getswitchinterval(); CPython's default is 0.005; omit it for the default",
+};
+/// `machine.calibration.iters_per_ms`: how fast the measuring machine ran Python, which sets
+/// the speed of the simulated dispatch path (`DispatchCosts::at_python_speed`).
+pub const ITERS_PER_MS: Real = Real {
+    min: 100.0,
+    open_min: false,
+    max: 10_000_000.0,
+    unit: "iterations per ms",
+    note: "measure.py's calibration loop; omit it to simulate at the calibration machine's speed",
 };
 /// A body duration (`d_ms`, `cpu_ms`, `io_ms`): the config's step limit, 0 allowed.
 pub const BODY_MS: Real = Real {
@@ -104,7 +114,7 @@ pub fn check_cases(
     }
 }
 
-/// Problems of `measured.json`'s `machine` block (cores and switch interval).
+/// Problems of `measured.json`'s `machine` block (cores, switch interval, Python speed).
 fn check_machine(machine: &Value, file: &Path) -> Vec<CaseProblem> {
     let mut c = Collector::new(file, None);
     if !machine.is_null() && !machine.is_object() {
@@ -118,6 +128,23 @@ fn check_machine(machine: &Value, file: &Path) -> Vec<CaseProblem> {
     }
     c.whole(machine, "cpu_count", &CPU_COUNT, false);
     c.real(machine, "switchinterval_s", &SWITCH_INTERVAL_S, false);
+    let calibration = &machine["calibration"];
+    if calibration.is_object() {
+        c.real_at(
+            calibration,
+            "calibration",
+            "iters_per_ms",
+            &ITERS_PER_MS,
+            false,
+        );
+    } else if !calibration.is_null() {
+        c.bad(
+            "calibration",
+            Some(calibration),
+            "is not an object",
+            "an object such as {\"iters_per_ms\": 30000}, or omit it",
+        );
+    }
     c.problems
 }
 
@@ -532,6 +559,26 @@ mod tests {
             "{}",
             found[1].allowed
         );
+    }
+
+    #[test]
+    fn the_machine_speed_must_be_a_plausible_calibration() {
+        let file = Path::new("measured.json");
+        let ok = json!({"calibration": {"iters_per_ms": 30_000.0, "runs": 5}});
+        assert!(check_machine(&ok, file).is_empty());
+        for bad in [
+            json!({"iters_per_ms": 0}),
+            json!({"iters_per_ms": "fast"}),
+            json!(3),
+        ] {
+            let found = check_machine(&json!({ "calibration": bad }), file);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert!(
+                found[0].field.starts_with("calibration"),
+                "{}",
+                found[0].field
+            );
+        }
     }
 
     #[test]

@@ -195,6 +195,10 @@ pub(super) fn experiment_for(
     };
     let arrival = &case["arrival"];
     let dispatch = generator_dispatch(arrival["type"].as_str());
+    let dispatch = match machine["calibration"]["iters_per_ms"].as_f64() {
+        Some(iters_per_ms) => dispatch.at_python_speed(iters_per_ms / CALIBRATION_ITERS_PER_MS),
+        None => dispatch,
+    };
     let workload = match (arrival["type"].as_str(), replay) {
         (_, Some(arrivals_ns)) => Workload::Replay {
             path: file.to_path_buf(),

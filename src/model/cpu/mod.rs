@@ -82,6 +82,14 @@ fn cpu_share_with(k: usize, quota: f64, switch_cost_ns: f64) -> f64 {
 /// A preemption is two context switches: to the woken thread and, when it blocks, back.
 const SWITCHES_PER_PREEMPTION: f64 = 2.0;
 
+/// The work a thread that wakes only to block again takes from the thread it preempts: the
+/// two switches and the cache that thread refills. Measured, not fitted: a pinned pure-Python
+/// loop preempted by a process that wakes, burns 20-100 us and sleeps loses a median 11.8 us
+/// per preemption over 21 trials (`notebooks/harness/switch_cost.py`,
+/// `notebooks/measurements/switch-cost-2026-12-04`). A waking dispatch or body thread, which
+/// runs on, still costs two `host.context_switch_us`.
+const BRIEF_PREEMPTION_NS: f64 = 11_800.0;
+
 /// One thread's seat on the cores: its live burst and who it is.
 #[derive(Debug, Clone)]
 struct Seat {
@@ -359,15 +367,20 @@ impl Cores {
     /// back are work lost by the threads running now. Under processor sharing each loses an
     /// equal part, which is virtual time stepping back by that part.
     fn charge_preemption(&mut self) {
+        self.charge_lost_work(SWITCHES_PER_PREEMPTION * self.switch_cost_ns);
+    }
+
+    /// On full cores, `lost_ns` of the running threads' work goes to a thread waking among
+    /// them (the switches and the cache refill), shared equally.
+    fn charge_lost_work(&mut self, lost_ns: f64) {
         let n = self.running as f64;
-        if n == 0.0 || n < self.capacity || self.switch_cost_ns == 0.0 {
+        if n == 0.0 || n < self.capacity || lost_ns == 0.0 {
             return;
         }
         // Wakes closer together than a switch overlap: a charge never takes back more than half
         // the work done since the previous one, so the cores always make progress.
         let done_since = (self.v - self.v_at_charge).max(0.0);
-        let lost_per_thread =
-            (SWITCHES_PER_PREEMPTION * self.switch_cost_ns / n).min(done_since / 2.0);
+        let lost_per_thread = (lost_ns / n).min(done_since / 2.0);
         self.v -= lost_per_thread;
         self.v_at_charge = self.v;
         for entry in self.per_process.iter_mut() {
@@ -379,10 +392,12 @@ impl Cores {
 
     /// A thread (`slot`, when known) wakes up only to block again at once (to wait for a GIL,
     /// or after a timed wait for it): it takes no work of its own, but on full cores it still
-    /// preempts a thread, and on its busy home CPU it may wait for it (see `run_queues`).
+    /// preempts a thread ([`BRIEF_PREEMPTION_NS`], never more than a preemption's two
+    /// switches), and on its busy home CPU it may wait for it (see `run_queues`).
     pub fn brief_wake(&mut self, slot: Option<CoreSlot>, now: u64) {
         self.advance(now);
-        self.charge_preemption();
+        let lost = BRIEF_PREEMPTION_NS.min(SWITCHES_PER_PREEMPTION * self.switch_cost_ns);
+        self.charge_lost_work(lost);
         if let (Some(q), Some(slot)) = (self.queues.as_mut(), slot) {
             q.brief_wake(slot, now);
         }

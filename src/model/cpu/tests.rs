@@ -63,13 +63,23 @@ fn oversubscribed_cores_pay_for_context_switches() {
 }
 
 #[test]
-fn a_wake_on_full_cores_costs_the_running_threads_two_switches() {
+fn a_brief_wake_on_full_cores_costs_the_running_threads_the_measured_preemption() {
     let (mut c, [a, b]) = cores(2.0, 30_000);
     c.start(a, 1_000_000, 0);
     c.start(b, 1_000_000, 0);
     c.brief_wake(None, 100_000);
-    // Each of the two running threads loses half of 2 x 30 us.
-    assert_eq!(c.next_finish(100_000), Some(1_030_000));
+    // Each of the two running threads loses half of 11.8 us.
+    assert_eq!(c.next_finish(100_000), Some(1_005_900));
+}
+
+#[test]
+fn a_brief_wake_never_costs_more_than_two_switches() {
+    let (mut c, [a, b]) = cores(2.0, 2_000);
+    c.start(a, 1_000_000, 0);
+    c.start(b, 1_000_000, 0);
+    c.brief_wake(None, 100_000);
+    // Each of the two running threads loses half of 2 x 2 us.
+    assert_eq!(c.next_finish(100_000), Some(1_002_000));
 }
 
 #[test]
