@@ -1,7 +1,7 @@
 //! Real CPython under sustained CPU load: the fitting halves of
 //! notebooks/measurements/cpu-load-2026-12-02, -03, -04, -04b, -04c, -04d and -04e (the halves used
-//! to find mechanisms), the eighth and ninth rounds' medians of three replays (-04f and -05,
-//! each seen once as a hold-out), and the 2026-12-04 half measured a second time (`fit-again`), with the
+//! to find mechanisms), the eighth to twelfth rounds' medians of three replays (-04f, -05,
+//! -05b, -05c and -05d, each seen once as a hold-out), and the 2026-12-04 half measured a second time (`fit-again`), with the
 //! default placement (`HomeCpu`) and with `Spread`. The hold-out halves are reported in the
 //! README, not tested here.
 //!
@@ -185,12 +185,24 @@ fn the_tenth_round_measured_three_times_keeps_its_score() {
 #[test]
 fn the_eleventh_round_measured_three_times_keeps_its_score() {
     // Seen once as a hold-out (its README); the median of three replays of each repetition.
-    // One repetition of 2 x default at rho 0.75 runs high (+41%) with the default single seed.
+    // One repetition of 2 x default at rho 0.75 runs high (+36%) with the default single seed.
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-05c/median",
         checks: 372,
         passing_today: 341,
         worst_mean_latency_error: 0.36,
+    });
+}
+
+#[test]
+fn the_twelfth_round_measured_three_times_keeps_its_score() {
+    // Seen once as a hold-out (its README); the median of three replays of each repetition.
+    // Two processes of several CPU threads come out low: 2 x 4 at rho 0.75 by up to 25%.
+    keeps_its_score(FittingHalf {
+        folder: "cpu-load-2026-12-05d/median",
+        checks: 372,
+        passing_today: 333,
+        worst_mean_latency_error: 0.25,
     });
 }
 
