@@ -169,16 +169,19 @@ class SchedstatRun(unittest.TestCase):
                          measure.CSV_COLUMNS + measure.SCHED_COLUMNS + measure.PATH_COLUMNS)
         for r in rows:
             wall = float(r["end_ms"]) - float(r["start_ms"])
-            # Run-queue wait is part of the body's wall time; a CPU body is scheduled in.
+            # Run-queue wait is part of the body's wall time. A body whose thread was already on
+            # its CPU and kept it throughout is scheduled in no time, so only the sum is sure.
             self.assertLessEqual(float(r["rq_wait_ms"]), wall)
-            self.assertGreaterEqual(int(r["slices"]), 1)
+            self.assertGreaterEqual(int(r["slices"]), 0)
             # The dispatch path in order: received, body, loop sees it done, sender writes.
             points = [float(r[k + "_ms"]) for k in ("rx", "b0", "b1", "lp", "tx")]
             self.assertEqual(points, sorted(points))
             # A thread's cumulative CPU time only grows over the body.
             self.assertGreaterEqual(float(r["b1_run_ms"]) - float(r["b0_run_ms"]), 19.0)
-        # Two threads share one GIL: some body must have blocked waiting for it.
+        # Two threads share one GIL: some body must have blocked waiting for it, and been
+        # scheduled in again.
         self.assertGreater(sum(int(r["vol_cs"]) for r in rows), 0)
+        self.assertGreater(sum(int(r["slices"]) for r in rows), 0)
 
 
 if __name__ == "__main__":

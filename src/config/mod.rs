@@ -348,7 +348,7 @@ impl DispatchCosts {
         generator_sleeps: false,
     };
 
-    /// These costs on a machine that runs Python `speed` times as fast as the calibration
+    /// These costs on a machine that runs Python `speed` (> 0) times as fast as the calibration
     /// machine ([`CALIBRATION_ITERS_PER_MS`]): the dispatch path's Python work (receive,
     /// dispatch, executor hand-off, task start, complete, respond) is a fixed number of
     /// bytecodes, so it takes 1 / `speed` as long. Wake-up latencies, timer slack and the
@@ -366,6 +366,7 @@ impl DispatchCosts {
     /// assert_eq!(half.timer_slack_ns, c.timer_slack_ns);
     /// ```
     pub fn at_python_speed(self, speed: f64) -> DispatchCosts {
+        debug_assert!(speed.is_finite() && speed > 0.0, "a Python speed of {speed}");
         let slower = |ns: u64| (ns as f64 / speed).round() as u64;
         DispatchCosts {
             receive_ns: slower(self.receive_ns),
