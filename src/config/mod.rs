@@ -366,7 +366,10 @@ impl DispatchCosts {
     /// assert_eq!(half.timer_slack_ns, c.timer_slack_ns);
     /// ```
     pub fn at_python_speed(self, speed: f64) -> DispatchCosts {
-        debug_assert!(speed.is_finite() && speed > 0.0, "a Python speed of {speed}");
+        debug_assert!(
+            speed.is_finite() && speed > 0.0,
+            "a Python speed of {speed}"
+        );
         let slower = |ns: u64| (ns as f64 / speed).round() as u64;
         DispatchCosts {
             receive_ns: slower(self.receive_ns),
