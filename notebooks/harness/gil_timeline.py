@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""When each worker thread takes and drops its GIL, and whether the holder was on a CPU, from
+a `perf` record with uprobes on CPython's `take_gil` and `drop_gil`.
+
+    L=$(python3 -c "import sysconfig, os; print(os.path.join(sysconfig.get_config_var('LIBDIR'),
+        sysconfig.get_config_var('LDLIBRARY')))")
+    perf probe -x $L take_gil && perf probe -x $L 'take_gil%return' && perf probe -x $L drop_gil
+    perf record -m 8M -a -o gil.data -e probe_libpython3:take_gil \\
+        -e probe_libpython3:take_gil__return -e probe_libpython3:drop_gil \\
+        -e sched:sched_switch -e sched:sched_waking -- \\
+        python3 measure.py --cases C --only CASE --reps 1 --no-quiet-check --out DIR
+    perf script -i gil.data -F comm,pid,tid,cpu,time,event,trace | gzip > gil.txt.gz
+    python3 gil_timeline.py gil.txt.gz [more records...] [--json FILE]
+
+(The probe group is named after the library, `probe_libpython3` for libpython3.11.so; a
+Python built without a shared library needs `-x` on the executable instead.)
+
+A thread holds the GIL from `take_gil`'s return to its next `drop_gil`. The worker processes
+are those whose threads other than the main one held their GIL the longest; their pool threads
+are those that held it at least a tenth as long as the busiest. Over the run (the first to the
+last GIL event of a pool thread) the time of each worker process is split into:
+
+- held by a pool thread (a body) or by a dispatch thread (receiver, loop, sender), with the
+  holder on a CPU;
+- held with the holder off every CPU, by what ran on the CPU it last ran on (a thread of
+  another worker, of its own process, the host or another process, or nothing) and whether
+  another CPU idled meanwhile: capacity the process loses while its GIL is held;
+- free while a thread waits in `take_gil` (a hand-over in transit), or free.
+
+It also gives the hand-overs' transit: from a `drop_gil` with another thread waiting to the
+next `take_gil` return, by whether the thread that dropped it took it back first (a short
+system call racing the waiter's wake-up) or another did; and each kind of thread's holds
+(pool threads, the main thread running the asyncio loop, the other dispatch threads): how
+many and how long, to divide by the run's invocations.
+
+sim's figure to set beside "holder off a CPU" is a process's `gil_held` less its `cpu_cores`
+(`sim validate DIR --rows ROWS`, ROWS/<case>.summaries.json): the share of time its GIL was
+held by a thread not running. Stdlib only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import sys
+from collections import Counter, defaultdict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sched_placement  # noqa: E402  (its perf script parser)
+
+TAKE, TAKEN, DROP = "take_gil", "take_gil__return", "drop_gil"
+SWITCH = "sched_switch"
+POOL_SHARE = 0.1
+
+
+def read_events(lines):
+    """(time, pid, tid, cpu, kind, parsed event) of the GIL probes and context switches, in
+    time order; `kind` is the event's name without its group."""
+    out = []
+    for ev in map(sched_placement.parse, lines):
+        if not ev:
+            continue
+        kind = ev["event"].split(":")[-1]
+        if kind in (TAKE, TAKEN, DROP, SWITCH):
+            out.append((ev["time"], int(ev["pid"]), int(ev["tid"] or ev["pid"]), ev["cpu"],
+                        kind, ev))
+    out.sort(key=lambda e: e[0])
+    return out
+
+
+def hold_times(events):
+    """{pid: {tid: seconds it held its process's GIL}}."""
+    held, since = defaultdict(lambda: defaultdict(float)), {}
+    for t, pid, tid, _cpu, kind, _ev in events:
+        if kind == TAKEN:
+            since[tid] = t
+        elif kind == DROP and tid in since:
+            held[pid][tid] += t - since.pop(tid)
+    return held
+
+
+def worker_pools(held):
+    """{worker pid: its pool threads}: processes whose longest holder is not the main thread
+    (the harness host's is), with the threads that held the GIL a tenth as long as it."""
+    pools = {}
+    for pid, per_thread in held.items():
+        if not per_thread or max(per_thread, key=per_thread.get) == pid:
+            continue
+        top = max(per_thread.values())
+        pools[pid] = {t for t, v in per_thread.items() if t != pid and v >= POOL_SHARE * top}
+    return pools
+
+
+class Cpus:
+    """Who runs on each CPU and where each thread last ran, from the switch events. A thread
+    that emits a probe event is on that CPU then, whatever switch a record missed."""
+
+    def __init__(self):
+        self.on = {}         # cpu -> tid (0: idle)
+        self.last_cpu = {}   # tid -> cpu
+        self.running = set()
+
+    def see(self, tid, cpu, kind, ev):
+        if kind == SWITCH:
+            prev, nxt = int(ev["prev"]["prev_pid"]), int(ev["next"]["next_pid"])
+            self.running.discard(prev)
+            self.place(nxt, cpu)
+        elif tid:
+            self.place(tid, cpu)
+
+    def place(self, tid, cpu):
+        old = self.on.get(cpu)
+        if old is not None and old != tid:
+            self.running.discard(old)
+        self.on[cpu] = tid
+        if tid:
+            self.running.add(tid)
+            self.last_cpu[tid] = cpu
+
+    def other_idle(self, cpu):
+        """Whether a CPU other than `cpu` runs nothing."""
+        return any(t == 0 for c, t in self.on.items() if c != cpu)
+
+
+def occupant_class(tid, pid, tgid, pools):
+    """What a thread on the holder's CPU is, seen from worker `pid`."""
+    if not tid:
+        return "nothing"
+    owner = tgid.get(tid)
+    if owner == pid:
+        return "its own process"
+    if owner in pools:
+        return "another worker"
+    return "the host or another process"
+
+
+def state_of(pid, gil, cpus, tgid, pools):
+    """The class of worker `pid`'s present instant (see the module doc)."""
+    holder = gil["holder"]
+    if holder is None:
+        return "free, a thread waiting" if gil["waiting"] else "free"
+    role = "pool" if holder in pools[pid] else "dispatch"
+    if holder in cpus.running:
+        return "held by %s thread, on a CPU" % role
+    cpu = cpus.last_cpu.get(holder)
+    who = occupant_class(cpus.on.get(cpu, 0), pid, tgid, pools)
+    idle = "another CPU idle" if cpus.other_idle(cpu) else "no CPU idle"
+    return "held by %s thread, off: %s on its CPU, %s" % (role, who, idle)
+
+
+def run_window(events, pools):
+    """(first, last) GIL event of a pool thread."""
+    times = [e[0] for e in events if e[1] in pools and e[2] in pools[e[1]] and e[4] != SWITCH]
+    return min(times), max(times)
+
+
+def time_split(events, pools):
+    """{worker pid: Counter(state -> seconds)} over the run window."""
+    tgid = {e[2]: e[1] for e in events if e[2]}
+    lo, hi = run_window(events, pools)
+    gils = {pid: {"holder": None, "waiting": set()} for pid in pools}
+    cpus, split, prev = Cpus(), {pid: Counter() for pid in pools}, None
+    for t, pid, tid, cpu, kind, ev in events:
+        if prev is not None and lo < t <= hi:
+            for worker, gil in gils.items():
+                split[worker][state_of(worker, gil, cpus, tgid, pools)] += t - max(prev, lo)
+        prev = t
+        cpus.see(tid, cpu, kind, ev)
+        if pid in gils:
+            follow_gil(gils[pid], tid, kind)
+    return split
+
+
+def follow_gil(gil, tid, kind):
+    """Updates one process's GIL state with an event of its thread `tid`."""
+    if kind == TAKE:
+        gil["waiting"].add(tid)
+    elif kind == TAKEN:
+        gil["waiting"].discard(tid)
+        gil["holder"] = tid
+    elif kind == DROP and gil["holder"] == tid:
+        gil["holder"] = None
+
+
+def transits(events, pools):
+    """{'another thread' | 'the same thread': [seconds]} from a drop with another thread
+    waiting to the next take, by who took it."""
+    waiting, dropped, out = defaultdict(set), {}, defaultdict(list)
+    for t, pid, tid, _cpu, kind, _ev in events:
+        if pid not in pools:
+            continue
+        if kind == TAKE:
+            waiting[pid].add(tid)
+        elif kind == TAKEN:
+            waiting[pid].discard(tid)
+            if pid in dropped:
+                t0, by = dropped.pop(pid)
+                out["the same thread" if tid == by else "another thread"].append(t - t0)
+        elif kind == DROP and waiting[pid] - {tid}:
+            dropped[pid] = (t, tid)
+    return out
+
+
+def holds_by_role(events, pools):
+    """{role: [seconds of each hold]} over the run window, role being 'pool', 'main' (the
+    asyncio loop's thread) or 'other dispatch' (receiver, sender)."""
+    lo, hi = run_window(events, pools)
+    since, out = {}, defaultdict(list)
+    for t, pid, tid, _cpu, kind, _ev in events:
+        if pid not in pools or not lo <= t <= hi:
+            continue
+        if kind == TAKEN:
+            since[tid] = t
+        elif kind == DROP and tid in since:
+            role = "pool" if tid in pools[pid] else "main" if tid == pid else "other dispatch"
+            out[role].append(t - since.pop(tid))
+    return out
+
+
+def summary(events):
+    """The record's figures as a dict (see the module doc)."""
+    pools = worker_pools(hold_times(events))
+    if not pools:
+        return None
+    split = Counter()
+    for per_worker in time_split(events, pools).values():
+        split.update(per_worker)
+    total = sum(split.values())
+    held = sum(v for k, v in split.items() if k.startswith("held"))
+    off = sum(v for k, v in split.items() if ", off:" in k)
+    return {
+        "workers": len(pools),
+        "pool_threads": sum(len(p) for p in pools.values()),
+        "share_of_time": {k: round(v / total, 5) for k, v in split.most_common()},
+        "held": round(held / total, 5),
+        "holder_off_cpu_share_of_held": round(off / held, 5) if held else None,
+        "transit_us": {k: quantiles_us(v) for k, v in transits(events, pools).items()},
+        "window_s": round(run_window(events, pools)[1] - run_window(events, pools)[0], 6),
+        "holds": {role: dict(quantiles_us(v), total_s=round(sum(v), 5))
+                  for role, v in holds_by_role(events, pools).items()},
+    }
+
+
+def quantiles_us(values):
+    """n, mean and quantiles of seconds, in us."""
+    v = sorted(values)
+    at = lambda q: round(v[min(len(v) - 1, int(q * len(v)))] * 1e6, 1)
+    return {"n": len(v), "mean": round(statistics.mean(v) * 1e6, 1), "p50": at(0.5),
+            "p90": at(0.9), "p99": at(0.99)}
+
+
+def report(name, s, out=sys.stdout):
+    print("%s: %d workers, %d pool threads; GIL held %.1f%% of the time, its holder off every "
+          "CPU for %.1f%% of that" % (name, s["workers"], s["pool_threads"], 100 * s["held"],
+                                      100 * (s["holder_off_cpu_share_of_held"] or 0)), file=out)
+    for state, share in s["share_of_time"].items():
+        if share >= 0.001:
+            print("  %-82s %5.1f%%" % (state, 100 * share), file=out)
+    for who, q in sorted(s["transit_us"].items()):
+        print("  hand-over taken by %-15s n=%5d, mean %5.0f us, p50 %4.0f, p90 %5.0f, p99 %5.0f"
+              % (who, q["n"], q["mean"], q["p50"], q["p90"], q["p99"]), file=out)
+    for role, q in sorted(s["holds"].items()):
+        print("  holds by %-14s %6d takes in %.2f s, %7.1f ms held, mean %6.1f us, p50 %5.1f"
+              % (role, q["n"], s["window_s"], 1e3 * q["total_s"], q["mean"], q["p50"]),
+              file=out)
+
+
+def open_text(path):
+    return gzip.open(path, "rt", errors="replace") if path.endswith(".gz") \
+        else open(path, errors="replace")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("records", nargs="+", help="perf script texts (.gz or plain)")
+    p.add_argument("--json", help="also write {record: figures} here")
+    opts = p.parse_args(argv)
+    results = {}
+    for path in opts.records:
+        with open_text(path) as lines:
+            s = summary(read_events(lines))
+        if s is None:
+            print("%s: no worker process with GIL probe events (were the uprobes recorded?)"
+                  % path, file=sys.stderr)
+            return 1
+        results[path] = s
+        report(path, s)
+    if opts.json:
+        with open(opts.json, "w") as f:
+            json.dump(results, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
