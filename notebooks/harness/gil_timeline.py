@@ -17,8 +17,9 @@ Python built without a shared library needs `-x` on the executable instead.)
 
 A thread holds the GIL from `take_gil`'s return to its next `drop_gil`. The worker processes
 are those whose threads other than the main one held their GIL the longest; their pool threads
-are those that held it at least a tenth as long as the busiest. Over the run (the first to the
-last GIL event of a pool thread) the time of each worker process is split into:
+are those that held it at least a tenth as long as the busiest. Over the run (from the first
+GIL event of a pool thread after the harness's idle check to the last) the time of each worker
+process is split into:
 
 - held by a pool thread (a body) or by a dispatch thread (receiver, loop, sender), with the
   holder on a CPU;
@@ -54,6 +55,7 @@ import sched_placement  # noqa: E402  (its perf script parser)
 TAKE, TAKEN, DROP = "take_gil", "take_gil__return", "drop_gil"
 SWITCH = "sched_switch"
 POOL_SHARE = 0.1
+WARM_UP_PAUSE_S = 0.2
 
 
 def read_events(lines):
@@ -152,9 +154,13 @@ def state_of(pid, gil, cpus, tgid, pools):
 
 
 def run_window(events, pools):
-    """(first, last) GIL event of a pool thread."""
+    """(first, last) GIL event of a pool thread in the run: the harness warms the pools up
+    and then checks the machine is idle for half a second before the first arrival, so the
+    run starts after the longest pause (of at least `WARM_UP_PAUSE_S`) in the pool threads'
+    GIL events, where there is one."""
     times = [e[0] for e in events if e[1] in pools and e[2] in pools[e[1]] and e[4] != SWITCH]
-    return min(times), max(times)
+    gap, start = max(((b - a, b) for a, b in zip(times, times[1:])), default=(0.0, times[0]))
+    return (start if gap >= WARM_UP_PAUSE_S else times[0]), times[-1]
 
 
 def time_split(events, pools):
