@@ -192,21 +192,25 @@ def follow_gil(gil, tid, kind):
 
 
 def transits(events, pools):
-    """{'another thread' | 'the same thread': [seconds]} from a drop with another thread
-    waiting to the next take, by who took it."""
-    waiting, dropped, out = defaultdict(set), {}, defaultdict(list)
-    for t, pid, tid, _cpu, kind, _ev in events:
-        if pid not in pools:
+    """{(who took it, whether a CPU idled at the drop): [seconds]} from a drop with another
+    thread waiting to the next take, over the run window; who took it is 'another thread' or
+    'the same thread'."""
+    lo, hi = run_window(events, pools)
+    waiting, dropped, out, cpus = defaultdict(set), {}, defaultdict(list), Cpus()
+    for t, pid, tid, cpu, kind, ev in events:
+        cpus.see(tid, cpu, kind, ev)
+        if pid not in pools or not lo <= t <= hi:
             continue
         if kind == TAKE:
             waiting[pid].add(tid)
         elif kind == TAKEN:
             waiting[pid].discard(tid)
             if pid in dropped:
-                t0, by = dropped.pop(pid)
-                out["the same thread" if tid == by else "another thread"].append(t - t0)
+                t0, by, idle = dropped.pop(pid)
+                who = "the same thread" if tid == by else "another thread"
+                out[(who, "a CPU idle" if idle else "no CPU idle")].append(t - t0)
         elif kind == DROP and waiting[pid] - {tid}:
-            dropped[pid] = (t, tid)
+            dropped[pid] = (t, tid, 0 in cpus.on.values())
     return out
 
 
@@ -243,7 +247,8 @@ def summary(events):
         "share_of_time": {k: round(v / total, 5) for k, v in split.most_common()},
         "held": round(held / total, 5),
         "holder_off_cpu_share_of_held": round(off / held, 5) if held else None,
-        "transit_us": {k: quantiles_us(v) for k, v in transits(events, pools).items()},
+        "transit_us": {"%s, %s" % k: quantiles_us(v)
+                       for k, v in sorted(transits(events, pools).items())},
         "window_s": round(run_window(events, pools)[1] - run_window(events, pools)[0], 6),
         "holds": {role: dict(quantiles_us(v), total_s=round(sum(v), 5))
                   for role, v in holds_by_role(events, pools).items()},
@@ -266,7 +271,7 @@ def report(name, s, out=sys.stdout):
         if share >= 0.001:
             print("  %-82s %5.1f%%" % (state, 100 * share), file=out)
     for who, q in sorted(s["transit_us"].items()):
-        print("  hand-over taken by %-15s n=%5d, mean %5.0f us, p50 %4.0f, p90 %5.0f, p99 %5.0f"
+        print("  hand-over taken by %-28s n=%5d, mean %5.1f us, p50 %4.0f, p90 %5.0f, p99 %5.0f"
               % (who, q["n"], q["mean"], q["p50"], q["p90"], q["p99"]), file=out)
     for role, q in sorted(s["holds"].items()):
         print("  holds by %-14s %6d takes in %.2f s, %7.1f ms held, mean %6.1f us, p50 %5.1f"
