@@ -42,6 +42,7 @@ held by a thread not running. Stdlib only.
 from __future__ import annotations
 
 import argparse
+import csv
 import gzip
 import json
 import os
@@ -230,6 +231,79 @@ def holds_by_role(events, pools):
     return out
 
 
+def role_of(pid, tid, pools):
+    """'pool', 'main' (the thread running the asyncio loop) or 'rx/tx' (receiver, sender)."""
+    return "pool" if tid in pools[pid] else "main" if tid == pid else "rx/tx"
+
+
+def handover_matrix(events, pools):
+    """{(role that dropped it, role that took it): [seconds the dropper had held it]} of the
+    hand-overs to another thread (a drop with another thread waiting, then a take by another
+    thread), over the run."""
+    lo, hi = run_window(events, pools)
+    waiting, dropped, since, out = defaultdict(set), {}, {}, defaultdict(list)
+    for t, pid, tid, _cpu, kind, _ev in events:
+        if pid not in pools or not lo <= t <= hi:
+            continue
+        if kind == TAKE:
+            waiting[pid].add(tid)
+        elif kind == TAKEN:
+            waiting[pid].discard(tid)
+            by, held = dropped.pop(pid, (None, None))
+            if by is not None and by != tid:
+                out[(role_of(pid, by, pools), role_of(pid, tid, pools))].append(held)
+            since[tid] = t
+        elif kind == DROP:
+            took = since.pop(tid, None)
+            if waiting[pid] - {tid} and took is not None:
+                dropped[pid] = (tid, t - took)
+    return out
+
+
+def sim_role(thread):
+    """The role of a thread of sim's thread_states.csv, named as `role_of` names them."""
+    if thread.startswith("pool") or thread.startswith("executor"):
+        return "pool"
+    return "main" if thread == "loop" else "rx/tx"
+
+
+def sim_handover_matrix(rows):
+    """The same matrix from sim's thread_states.csv rows (`sim run --thread-states A..B`): a
+    Python stretch that starts as the thread's GIL wait ends is a hand-over from the thread
+    of its process whose Python stretch ended last, within 0.2 ms before (the transit)."""
+    python, waits = defaultdict(list), defaultdict(set)
+    for r in rows:
+        key = (r["instance"], r["process"])
+        if r["state"] == "python":
+            python[key].append((float(r["start_ms"]), float(r["end_ms"]), r["thread"]))
+        elif r["state"] == "gil_wait":
+            waits[key + (r["thread"],)].add(round(float(r["end_ms"]), 6))
+    out = defaultdict(list)
+    for key, stretches in python.items():
+        for start, _end, thread in stretches:
+            if round(start, 6) not in waits[key + (thread,)]:
+                continue
+            before = [(e, e - s, t) for s, e, t in stretches
+                      if t != thread and start - 0.2 <= e <= start]
+            if before:
+                _e, held_ms, by = max(before)
+                out[(sim_role(by), sim_role(thread))].append(held_ms / 1e3)
+    return out
+
+
+def invocations_beside(record):
+    """The number of invocations the harness recorded beside a record (`invocations/*.csv` in
+    its folder), or None."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(record)), "invocations")
+    if not os.path.isdir(folder):
+        return None
+    n = 0
+    for name in os.listdir(folder):
+        with open(os.path.join(folder, name)) as f:
+            n += max(0, sum(1 for _ in f) - 1)
+    return n or None
+
+
 def summary(events):
     """The record's figures as a dict (see the module doc)."""
     pools = worker_pools(hold_times(events))
@@ -252,6 +326,8 @@ def summary(events):
         "window_s": round(run_window(events, pools)[1] - run_window(events, pools)[0], 6),
         "holds": {role: dict(quantiles_us(v), total_s=round(sum(v), 5))
                   for role, v in holds_by_role(events, pools).items()},
+        "handovers": {"%s -> %s" % k: quantiles_us(v)
+                      for k, v in handover_matrix(events, pools).items()},
     }
 
 
@@ -259,8 +335,21 @@ def quantiles_us(values):
     """n, mean and quantiles of seconds, in us."""
     v = sorted(values)
     at = lambda q: round(v[min(len(v) - 1, int(q * len(v)))] * 1e6, 1)
-    return {"n": len(v), "mean": round(statistics.mean(v) * 1e6, 1), "p50": at(0.5),
-            "p90": at(0.9), "p99": at(0.99)}
+    return {"n": len(v), "mean": round(statistics.mean(v) * 1e6, 1), "p10": at(0.1),
+            "p50": at(0.5), "p90": at(0.9), "p99": at(0.99)}
+
+
+def report_matrix(matrix, invocations, out=sys.stdout):
+    """Prints hand-overs by (from, to) role, per invocation when their number is known, with
+    how long the thread letting go had held the GIL (quantiles of `quantiles_us`)."""
+    total = sum(q["n"] for q in matrix.values())
+    per = (lambda n: "%5.2f per invocation" % (n / invocations)) if invocations \
+        else (lambda n: "%6d" % n)
+    print("  hand-overs to another thread, by who dropped it and who took it: %s"
+          % per(total).strip(), file=out)
+    for key, q in sorted(matrix.items(), key=lambda kv: -kv[1]["n"]):
+        print("    %-14s %s; held before: p10 %6.2f ms, p50 %6.2f, p90 %6.2f"
+              % (key, per(q["n"]), q["p10"] / 1e3, q["p50"] / 1e3, q["p90"] / 1e3), file=out)
 
 
 def report(name, s, out=sys.stdout):
@@ -286,9 +375,19 @@ def open_text(path):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("records", nargs="+", help="perf script texts (.gz or plain)")
+    p.add_argument("records", nargs="*", help="perf script texts (.gz or plain)")
+    p.add_argument("--sim", metavar="THREAD_STATES_CSV",
+                   help="instead, the hand-over matrix of a sim run's thread_states.csv")
+    p.add_argument("--invocations", type=int,
+                   help="with --sim: the run's invocations, for per-invocation figures")
     p.add_argument("--json", help="also write {record: figures} here")
     opts = p.parse_args(argv)
+    if opts.sim:
+        with open(opts.sim) as f:
+            matrix = sim_handover_matrix(csv.DictReader(f))
+        report_matrix({"%s -> %s" % k: quantiles_us(v) for k, v in matrix.items()},
+                      opts.invocations)
+        return 0
     results = {}
     for path in opts.records:
         with open_text(path) as lines:
@@ -297,8 +396,11 @@ def main(argv=None):
             print("%s: no worker process with GIL probe events (were the uprobes recorded?)"
                   % path, file=sys.stderr)
             return 1
+        n = invocations_beside(path)
+        s["invocations"] = n
         results[path] = s
         report(path, s)
+        report_matrix(s["handovers"], n)
     if opts.json:
         with open(opts.json, "w") as f:
             json.dump(results, f, indent=1)

@@ -82,6 +82,26 @@ class GilTimelineTest(unittest.TestCase):
         self.assertEqual(pool["n"], 3)
         self.assertAlmostEqual(pool["total_s"], 0.01999 + 0.0097 + 0.02998, places=4)
 
+    def test_the_hand_over_matrix_by_role(self):
+        matrix = gil_timeline.handover_matrix(self.events, self.pools)
+        self.assertEqual(list(matrix), [("pool", "pool")])
+        self.assertAlmostEqual(matrix[("pool", "pool")][0], 0.01999, places=6)
+        self.assertEqual(self.summary["handovers"]["pool -> pool"]["n"], 1)
+
+    def test_sim_s_hand_overs_from_its_thread_states(self):
+        def row(thread, state, start, end):
+            return {"instance": "0", "process": "0", "thread": thread, "state": state,
+                    "start_ms": str(start), "end_ms": str(end)}
+        rows = [row("pool-0", "python", 0.0, 5.0), row("pool-1", "gil_wait", 1.0, 5.03),
+                row("pool-1", "python", 5.03, 9.0), row("loop", "gil_wait", 8.0, 9.05),
+                row("loop", "python", 9.05, 9.1),
+                # taken with no wait: not a hand-over
+                row("receiver", "python", 9.2, 9.3)]
+        matrix = gil_timeline.sim_handover_matrix(rows)
+        self.assertEqual(sorted(matrix), [("pool", "main"), ("pool", "pool")])
+        self.assertAlmostEqual(matrix[("pool", "pool")][0], 0.005, places=9)
+        self.assertAlmostEqual(matrix[("pool", "main")][0], 0.00397, places=9)
+
     def test_a_record_without_probes_has_no_workers(self):
         self.assertIsNone(gil_timeline.summary(gil_timeline.read_events(RECORD[:2])))
 
