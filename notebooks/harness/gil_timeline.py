@@ -42,6 +42,7 @@ held by a thread not running. Stdlib only.
 from __future__ import annotations
 
 import argparse
+import bisect
 import csv
 import gzip
 import json
@@ -260,6 +261,53 @@ def handover_matrix(events, pools):
     return out
 
 
+def first_clean_cycle_end(since, after, switches, interval):
+    """CPython's `take_gil` rule for a thread waiting since `since`: it asks the holder to drop
+    the GIL at the end of the first of its `interval`-long timed waits that ends after `after`
+    and saw no change of holder (`switches`, sorted). None if there is none within 1,000."""
+    k = max(1, int((after - since) / interval))
+    for k in range(k, k + 1000):
+        start, end = since + (k - 1) * interval, since + k * interval
+        if end > after and bisect.bisect_right(switches, start) == \
+                bisect.bisect_right(switches, end):
+            return end
+    return None
+
+
+def drops_against_the_rule(events, pools, interval=0.005):
+    """For every pool thread's hold of 1 ms or more with other threads waiting when it drops
+    the GIL: the drop's time less the earliest request CPython's rule predicts from when
+    those threads began to wait (`first_clean_cycle_end`), s. Forced drops come at or just
+    after it; a body ending lets go before it."""
+    lo, hi = run_window(events, pools)
+    out = []
+    for pid in pools:
+        waiting_since, switches, last, holder = {}, [], None, None
+        for t, p, tid, _cpu, kind, _ev in events:
+            if p != pid:
+                continue
+            if kind == TAKE:
+                waiting_since[tid] = t
+            elif kind == TAKEN:
+                waiting_since.pop(tid, None)
+                if tid != last:
+                    switches.append(t)
+                    last = tid
+                holder = (tid, t)
+            elif kind == DROP and holder and holder[0] == tid:
+                took = holder[1]
+                holder = None
+                others = [s for w, s in waiting_since.items() if w != tid]
+                if tid not in pools[pid] or t - took < 1e-3 or not others \
+                        or not lo <= took <= hi:
+                    continue
+                asks = [first_clean_cycle_end(s, took, switches, interval) for s in others]
+                asks = [a for a in asks if a is not None]
+                if asks:
+                    out.append(t - min(asks))
+    return out
+
+
 def sim_role(thread):
     """The role of a thread of sim's thread_states.csv, named as `role_of` names them."""
     if thread.startswith("pool") or thread.startswith("executor"):
@@ -326,6 +374,7 @@ def summary(events):
         "window_s": round(run_window(events, pools)[1] - run_window(events, pools)[0], 6),
         "holds": {role: dict(quantiles_us(v), total_s=round(sum(v), 5))
                   for role, v in holds_by_role(events, pools).items()},
+        "drop_minus_rule_us": quantiles_us(drops_against_the_rule(events, pools)),
         "handovers": {"%s -> %s" % k: quantiles_us(v)
                       for k, v in handover_matrix(events, pools).items()},
     }
@@ -362,6 +411,10 @@ def report(name, s, out=sys.stdout):
     for who, q in sorted(s["transit_us"].items()):
         print("  hand-over taken by %-28s n=%5d, mean %5.1f us, p50 %4.0f, p90 %5.0f, p99 %5.0f"
               % (who, q["n"], q["mean"], q["p50"], q["p90"], q["p99"]), file=out)
+    q = s["drop_minus_rule_us"]
+    print("  pool holds of 1 ms+ dropped with threads waiting, the drop less the request "
+          "CPython's rule predicts: n=%d, p10 %.2f ms, p50 %.2f, p90 %.2f"
+          % (q["n"], q["p10"] / 1e3, q["p50"] / 1e3, q["p90"] / 1e3), file=out)
     for role, q in sorted(s["holds"].items()):
         print("  holds by %-14s %6d takes in %.2f s, %7.1f ms held, mean %6.1f us, p50 %5.1f"
               % (role, q["n"], s["window_s"], 1e3 * q["total_s"], q["mean"], q["p50"]),

@@ -102,6 +102,19 @@ class GilTimelineTest(unittest.TestCase):
         self.assertAlmostEqual(matrix[("pool", "pool")][0], 0.005, places=9)
         self.assertAlmostEqual(matrix[("pool", "main")][0], 0.00397, places=9)
 
+    def test_cpython_s_rule_for_a_waiter_s_request(self):
+        # Waiting since 0 with 5 ms waits: the wait ending at 5 saw a change of holder at 3,
+        # so the request comes at the end of the next, 10.
+        self.assertEqual(gil_timeline.first_clean_cycle_end(0.0, 4.0, [3.0], 5.0), 10.0)
+        self.assertEqual(gil_timeline.first_clean_cycle_end(0.0, 4.0, [], 5.0), 5.0)
+
+    def test_a_drop_against_the_rule(self):
+        # 11 took the GIL at 1.00001 and 12 began to wait at 1.00501: the rule asks at
+        # 1.01001, and 11 let it go at 1.0200 (a body ending, not forced).
+        drops = gil_timeline.drops_against_the_rule(self.events, self.pools)
+        self.assertEqual(len(drops), 1)
+        self.assertAlmostEqual(drops[0], 1.0200 - 1.01001, places=6)
+
     def test_a_record_without_probes_has_no_workers(self):
         self.assertIsNone(gil_timeline.summary(gil_timeline.read_events(RECORD[:2])))
 
