@@ -193,12 +193,17 @@ def follow_gil(gil, tid, kind):
         gil["holder"] = None
 
 
-def transits(events, pools):
-    """{(who took it, whether a CPU idled at the drop): [seconds]} from a drop with another
-    thread waiting to the next take, over the run window; who took it is 'another thread' or
-    'the same thread'."""
+def role_of(pid, tid, pools):
+    """'pool', 'main' (the thread running the asyncio loop) or 'rx/tx' (receiver, sender)."""
+    return "pool" if tid in pools[pid] else "main" if tid == pid else "rx/tx"
+
+
+def handovers(events, pools):
+    """Every take of the GIL that follows a drop made with another thread waiting, over the
+    run window, as (role that dropped it, role that took it, the same thread or not, seconds
+    in transit, seconds the dropper had held it, whether a CPU idled at the drop)."""
     lo, hi = run_window(events, pools)
-    waiting, dropped, out, cpus = defaultdict(set), {}, defaultdict(list), Cpus()
+    waiting, dropped, since, cpus, out = defaultdict(set), {}, {}, Cpus(), []
     for t, pid, tid, cpu, kind, ev in events:
         cpus.see(tid, cpu, kind, ev)
         if pid not in pools or not lo <= t <= hi:
@@ -207,18 +212,40 @@ def transits(events, pools):
             waiting[pid].add(tid)
         elif kind == TAKEN:
             waiting[pid].discard(tid)
+            since[tid] = t
             if pid in dropped:
-                t0, by, idle = dropped.pop(pid)
-                who = "the same thread" if tid == by else "another thread"
-                out[(who, "a CPU idle" if idle else "no CPU idle")].append(t - t0)
-        elif kind == DROP and waiting[pid] - {tid}:
-            dropped[pid] = (t, tid, 0 in cpus.on.values())
+                at, by, held, idle = dropped.pop(pid)
+                out.append((role_of(pid, by, pools), role_of(pid, tid, pools), tid == by,
+                            t - at, held, idle))
+        elif kind == DROP:
+            took = since.pop(tid, None)
+            if waiting[pid] - {tid} and took is not None:
+                dropped[pid] = (t, tid, t - took, 0 in cpus.on.values())
+    return out
+
+
+def transits(events, pools):
+    """{(who took it, whether a CPU idled at the drop): [seconds in transit]}; who took it is
+    'another thread' or 'the same thread'."""
+    out = defaultdict(list)
+    for _by, _to, same, transit, _held, idle in handovers(events, pools):
+        who = "the same thread" if same else "another thread"
+        out[(who, "a CPU idle" if idle else "no CPU idle")].append(transit)
+    return out
+
+
+def handover_matrix(events, pools):
+    """{(role that dropped it, role that took it): [seconds the dropper had held it]} of the
+    hand-overs to another thread."""
+    out = defaultdict(list)
+    for by, to, same, _transit, held, _idle in handovers(events, pools):
+        if not same:
+            out[(by, to)].append(held)
     return out
 
 
 def holds_by_role(events, pools):
-    """{role: [seconds of each hold]} over the run window, role being 'pool', 'main' (the
-    asyncio loop's thread) or 'other dispatch' (receiver, sender)."""
+    """{role (`role_of`): [seconds of each hold]} over the run window."""
     lo, hi = run_window(events, pools)
     since, out = {}, defaultdict(list)
     for t, pid, tid, _cpu, kind, _ev in events:
@@ -227,37 +254,7 @@ def holds_by_role(events, pools):
         if kind == TAKEN:
             since[tid] = t
         elif kind == DROP and tid in since:
-            role = "pool" if tid in pools[pid] else "main" if tid == pid else "other dispatch"
-            out[role].append(t - since.pop(tid))
-    return out
-
-
-def role_of(pid, tid, pools):
-    """'pool', 'main' (the thread running the asyncio loop) or 'rx/tx' (receiver, sender)."""
-    return "pool" if tid in pools[pid] else "main" if tid == pid else "rx/tx"
-
-
-def handover_matrix(events, pools):
-    """{(role that dropped it, role that took it): [seconds the dropper had held it]} of the
-    hand-overs to another thread (a drop with another thread waiting, then a take by another
-    thread), over the run."""
-    lo, hi = run_window(events, pools)
-    waiting, dropped, since, out = defaultdict(set), {}, {}, defaultdict(list)
-    for t, pid, tid, _cpu, kind, _ev in events:
-        if pid not in pools or not lo <= t <= hi:
-            continue
-        if kind == TAKE:
-            waiting[pid].add(tid)
-        elif kind == TAKEN:
-            waiting[pid].discard(tid)
-            by, held = dropped.pop(pid, (None, None))
-            if by is not None and by != tid:
-                out[(role_of(pid, by, pools), role_of(pid, tid, pools))].append(held)
-            since[tid] = t
-        elif kind == DROP:
-            took = since.pop(tid, None)
-            if waiting[pid] - {tid} and took is not None:
-                dropped[pid] = (tid, t - took)
+            out[role_of(pid, tid, pools)].append(t - since.pop(tid))
     return out
 
 
