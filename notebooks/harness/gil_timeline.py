@@ -75,14 +75,21 @@ def read_events(lines):
     return out
 
 
-def hold_times(events):
-    """{pid: {tid: seconds it held its process's GIL}}."""
-    held, since = defaultdict(lambda: defaultdict(float)), {}
+def holds(events):
+    """Every hold of a GIL: (pid, tid, when taken, when dropped), in the order they end."""
+    since = {}
     for t, pid, tid, _cpu, kind, _ev in events:
         if kind == TAKEN:
             since[tid] = t
         elif kind == DROP and tid in since:
-            held[pid][tid] += t - since.pop(tid)
+            yield pid, tid, since.pop(tid), t
+
+
+def hold_times(events):
+    """{pid: {tid: seconds it held its process's GIL}}."""
+    held = defaultdict(lambda: defaultdict(float))
+    for pid, tid, took, dropped in holds(events):
+        held[pid][tid] += dropped - took
     return held
 
 
@@ -165,10 +172,11 @@ def run_window(events, pools):
     return (start if gap >= WARM_UP_PAUSE_S else times[0]), times[-1]
 
 
-def time_split(events, pools):
-    """{worker pid: Counter(state -> seconds)} over the run window."""
+def time_split(events, pools, window=None):
+    """{worker pid: Counter(state -> seconds)} over the run window (`run_window`'s unless
+    given)."""
     tgid = {e[2]: e[1] for e in events if e[2]}
-    lo, hi = run_window(events, pools)
+    lo, hi = window or run_window(events, pools)
     gils = {pid: {"holder": None, "waiting": set()} for pid in pools}
     cpus, split, prev = Cpus(), {pid: Counter() for pid in pools}, None
     for t, pid, tid, cpu, kind, ev in events:
@@ -198,11 +206,11 @@ def role_of(pid, tid, pools):
     return "pool" if tid in pools[pid] else "main" if tid == pid else "rx/tx"
 
 
-def handovers(events, pools):
+def handovers(events, pools, window=None):
     """Every take of the GIL that follows a drop made with another thread waiting, over the
     run window, as (role that dropped it, role that took it, the same thread or not, seconds
     in transit, seconds the dropper had held it, whether a CPU idled at the drop)."""
-    lo, hi = run_window(events, pools)
+    lo, hi = window or run_window(events, pools)
     waiting, dropped, since, cpus, out = defaultdict(set), {}, {}, Cpus(), []
     for t, pid, tid, cpu, kind, ev in events:
         cpus.see(tid, cpu, kind, ev)
@@ -224,37 +232,33 @@ def handovers(events, pools):
     return out
 
 
-def transits(events, pools):
-    """{(who took it, whether a CPU idled at the drop): [seconds in transit]}; who took it is
-    'another thread' or 'the same thread'."""
+def transits(hand_overs):
+    """{(who took it, whether a CPU idled at the drop): [seconds in transit]} of `handovers`;
+    who took it is 'another thread' or 'the same thread'."""
     out = defaultdict(list)
-    for _by, _to, same, transit, _held, idle in handovers(events, pools):
+    for _by, _to, same, transit, _held, idle in hand_overs:
         who = "the same thread" if same else "another thread"
         out[(who, "a CPU idle" if idle else "no CPU idle")].append(transit)
     return out
 
 
-def handover_matrix(events, pools):
+def handover_matrix(hand_overs):
     """{(role that dropped it, role that took it): [seconds the dropper had held it]} of the
-    hand-overs to another thread."""
+    `handovers` to another thread."""
     out = defaultdict(list)
-    for by, to, same, _transit, held, _idle in handovers(events, pools):
+    for by, to, same, _transit, held, _idle in hand_overs:
         if not same:
             out[(by, to)].append(held)
     return out
 
 
-def holds_by_role(events, pools):
-    """{role (`role_of`): [seconds of each hold]} over the run window."""
-    lo, hi = run_window(events, pools)
-    since, out = {}, defaultdict(list)
-    for t, pid, tid, _cpu, kind, _ev in events:
-        if pid not in pools or not lo <= t <= hi:
-            continue
-        if kind == TAKEN:
-            since[tid] = t
-        elif kind == DROP and tid in since:
-            out[role_of(pid, tid, pools)].append(t - since.pop(tid))
+def holds_by_role(events, pools, window=None):
+    """{role (`role_of`): [seconds of each hold]} of the holds inside the run window."""
+    lo, hi = window or run_window(events, pools)
+    out = defaultdict(list)
+    for pid, tid, took, dropped in holds(events):
+        if pid in pools and lo <= took and dropped <= hi:
+            out[role_of(pid, tid, pools)].append(dropped - took)
     return out
 
 
@@ -271,37 +275,34 @@ def first_clean_cycle_end(since, after, switches, interval):
     return None
 
 
-def drops_against_the_rule(events, pools, interval=0.005):
+def drops_against_the_rule(events, pools, window=None, interval=0.005):
     """For every pool thread's hold of 1 ms or more with other threads waiting when it drops
     the GIL: the drop's time less the earliest request CPython's rule predicts from when
     those threads began to wait (`first_clean_cycle_end`), s. Forced drops come at or just
     after it; a body ending lets go before it."""
-    lo, hi = run_window(events, pools)
-    out = []
-    for pid in pools:
-        waiting_since, switches, last, holder = {}, [], None, None
-        for t, p, tid, _cpu, kind, _ev in events:
-            if p != pid:
+    lo, hi = window or run_window(events, pools)
+    waiting_since, switches = defaultdict(dict), defaultdict(list)
+    last, holder, out = {}, {}, []
+    for t, pid, tid, _cpu, kind, _ev in events:
+        if pid not in pools:
+            continue
+        if kind == TAKE:
+            waiting_since[pid][tid] = t
+        elif kind == TAKEN:
+            waiting_since[pid].pop(tid, None)
+            if tid != last.get(pid):
+                switches[pid].append(t)
+                last[pid] = tid
+            holder[pid] = (tid, t)
+        elif kind == DROP and holder.get(pid, (None,))[0] == tid:
+            took = holder.pop(pid)[1]
+            others = [s for w, s in waiting_since[pid].items() if w != tid]
+            if tid not in pools[pid] or t - took < 1e-3 or not others or not lo <= took <= hi:
                 continue
-            if kind == TAKE:
-                waiting_since[tid] = t
-            elif kind == TAKEN:
-                waiting_since.pop(tid, None)
-                if tid != last:
-                    switches.append(t)
-                    last = tid
-                holder = (tid, t)
-            elif kind == DROP and holder and holder[0] == tid:
-                took = holder[1]
-                holder = None
-                others = [s for w, s in waiting_since.items() if w != tid]
-                if tid not in pools[pid] or t - took < 1e-3 or not others \
-                        or not lo <= took <= hi:
-                    continue
-                asks = [first_clean_cycle_end(s, took, switches, interval) for s in others]
-                asks = [a for a in asks if a is not None]
-                if asks:
-                    out.append(t - min(asks))
+            asks = [first_clean_cycle_end(s, took, switches[pid], interval) for s in others]
+            asks = [a for a in asks if a is not None]
+            if asks:
+                out.append(t - min(asks))
     return out
 
 
@@ -325,14 +326,18 @@ def sim_handover_matrix(rows):
             waits[key + (r["thread"],)].add(round(float(r["end_ms"]), 6))
     out = defaultdict(list)
     for key, stretches in python.items():
+        by_end = sorted((e, e - s, t) for s, e, t in stretches)
+        ends = [e for e, _held, _t in by_end]
         for start, _end, thread in stretches:
             if round(start, 6) not in waits[key + (thread,)]:
                 continue
-            before = [(e, e - s, t) for s, e, t in stretches
-                      if t != thread and start - 0.2 <= e <= start]
-            if before:
-                _e, held_ms, by = max(before)
-                out[(sim_role(by), sim_role(thread))].append(held_ms / 1e3)
+            i = bisect.bisect_right(ends, start)
+            while i > 0 and ends[i - 1] >= start - 0.2:
+                _e, held_ms, by = by_end[i - 1]
+                if by != thread:
+                    out[(sim_role(by), sim_role(thread))].append(held_ms / 1e3)
+                    break
+                i -= 1
     return out
 
 
@@ -354,8 +359,10 @@ def summary(events):
     pools = worker_pools(hold_times(events))
     if not pools:
         return None
+    window = run_window(events, pools)
+    hand_overs = handovers(events, pools, window)
     split = Counter()
-    for per_worker in time_split(events, pools).values():
+    for per_worker in time_split(events, pools, window).values():
         split.update(per_worker)
     total = sum(split.values())
     held = sum(v for k, v in split.items() if k.startswith("held"))
@@ -367,19 +374,21 @@ def summary(events):
         "held": round(held / total, 5),
         "holder_off_cpu_share_of_held": round(off / held, 5) if held else None,
         "transit_us": {"%s, %s" % k: quantiles_us(v)
-                       for k, v in sorted(transits(events, pools).items())},
-        "window_s": round(run_window(events, pools)[1] - run_window(events, pools)[0], 6),
+                       for k, v in sorted(transits(hand_overs).items())},
+        "window_s": round(window[1] - window[0], 6),
         "holds": {role: dict(quantiles_us(v), total_s=round(sum(v), 5))
-                  for role, v in holds_by_role(events, pools).items()},
-        "drop_minus_rule_us": quantiles_us(drops_against_the_rule(events, pools)),
+                  for role, v in holds_by_role(events, pools, window).items()},
+        "drop_minus_rule_us": quantiles_us(drops_against_the_rule(events, pools, window)),
         "handovers": {"%s -> %s" % k: quantiles_us(v)
-                      for k, v in handover_matrix(events, pools).items()},
+                      for k, v in handover_matrix(hand_overs).items()},
     }
 
 
 def quantiles_us(values):
-    """n, mean and quantiles of seconds, in us."""
+    """n, mean and quantiles of seconds, in us (n alone, 0, of none)."""
     v = sorted(values)
+    if not v:
+        return {"n": 0}
     at = lambda q: round(v[min(len(v) - 1, int(q * len(v)))] * 1e6, 1)
     return {"n": len(v), "mean": round(statistics.mean(v) * 1e6, 1), "p10": at(0.1),
             "p50": at(0.5), "p90": at(0.9), "p99": at(0.99)}
@@ -409,9 +418,10 @@ def report(name, s, out=sys.stdout):
         print("  hand-over taken by %-28s n=%5d, mean %5.1f us, p50 %4.0f, p90 %5.0f, p99 %5.0f"
               % (who, q["n"], q["mean"], q["p50"], q["p90"], q["p99"]), file=out)
     q = s["drop_minus_rule_us"]
-    print("  pool holds of 1 ms+ dropped with threads waiting, the drop less the request "
-          "CPython's rule predicts: n=%d, p10 %.2f ms, p50 %.2f, p90 %.2f"
-          % (q["n"], q["p10"] / 1e3, q["p50"] / 1e3, q["p90"] / 1e3), file=out)
+    if q["n"]:
+        print("  pool holds of 1 ms+ dropped with threads waiting, the drop less the request "
+              "CPython's rule predicts: n=%d, p10 %.2f ms, p50 %.2f, p90 %.2f"
+              % (q["n"], q["p10"] / 1e3, q["p50"] / 1e3, q["p90"] / 1e3), file=out)
     for role, q in sorted(s["holds"].items()):
         print("  holds by %-14s %6d takes in %.2f s, %7.1f ms held, mean %6.1f us, p50 %5.1f"
               % (role, q["n"], s["window_s"], 1e3 * q["total_s"], q["mean"], q["p50"]),

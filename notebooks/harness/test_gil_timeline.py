@@ -83,7 +83,8 @@ class GilTimelineTest(unittest.TestCase):
         self.assertAlmostEqual(pool["total_s"], 0.01999 + 0.0097 + 0.02998, places=4)
 
     def test_the_hand_over_matrix_by_role(self):
-        matrix = gil_timeline.handover_matrix(self.events, self.pools)
+        matrix = gil_timeline.handover_matrix(
+            gil_timeline.handovers(self.events, self.pools))
         self.assertEqual(list(matrix), [("pool", "pool")])
         self.assertAlmostEqual(matrix[("pool", "pool")][0], 0.01999, places=6)
         self.assertEqual(self.summary["handovers"]["pool -> pool"]["n"], 1)
