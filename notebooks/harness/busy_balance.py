@@ -24,15 +24,11 @@ import subprocess
 import sys
 import time
 
-SPIN = "import time\nt = time.time()\nwhile time.time() - t < %f: pass\n"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pull_latency import SPIN, cpu_of  # noqa: E402  (the same spinner, the same /proc read)
+
 SAMPLE_S = 0.0005
 SETTLE_S = 0.5
-
-
-def cpu_of(pid):
-    """The CPU `pid` last ran on."""
-    with open("/proc/%d/stat" % pid) as f:
-        return int(f.read().rsplit(")", 1)[1].split()[36])
 
 
 def cpu_ns(pid):
