@@ -40,8 +40,11 @@ pub struct Gil {
     pub timer_gen: u32,
     /// When the pending switch timer fires, if one is armed.
     pub armed_at: Option<u64>,
-    /// When the GIL last changed hands (ns).
+    /// When the GIL was last taken (ns), by any thread.
     pub last_handover: u64,
+    /// When a thread other than the last holder last took it (ns): CPython's `switch_number`
+    /// ticks only then, and the waiters' cycles watch it.
+    last_switch: u64,
     /// When the thread it was handed to began (or begins) to run: one wake-up latency after
     /// the hand-over.
     holder_runs_at: u64,
@@ -65,6 +68,7 @@ impl Gil {
             timer_gen: 0,
             armed_at: None,
             last_handover: 0,
+            last_switch: 0,
             holder_runs_at: 0,
             last_holder: None,
             previous_holder: None,
@@ -89,13 +93,15 @@ impl Gil {
     /// Records that `th` holds the GIL from `now` and runs from `runs_at` (later than `now`
     /// when it must first wake up).
     ///
-    /// Every take counts as a hand-over for the waiters' cycles (CPython's `take_gil` bumps
-    /// `switch_number` on every acquisition), even by the thread that held it last.
+    /// A take by another thread than the last holder is a switch for the waiters' cycles
+    /// (CPython's `take_gil` bumps `switch_number` only when the taker is not `last_holder`):
+    /// a thread taking it straight back after a short syscall does not restart them.
     pub fn take(&mut self, th: ThreadId, now: u64, runs_at: u64) {
         self.holder = Some(th);
         self.last_handover = now;
         self.holder_runs_at = runs_at;
         if self.last_holder != Some(th) {
+            self.last_switch = now;
             self.previous_holder = self.last_holder;
             self.last_holder = Some(th);
         }
@@ -157,7 +163,7 @@ impl Gil {
 
     /// When each waiter's timed wait next ends with no hand-over in its cycle.
     fn request_times(&self, interval: u64) -> impl Iterator<Item = u64> + '_ {
-        let last = self.last_handover;
+        let last = self.last_switch;
         self.wait_since.iter().map(move |&since| {
             if since >= last {
                 since + interval
@@ -242,5 +248,21 @@ mod tests {
         assert_eq!(gil.next_drop_request(100 * US), Some(1_120 * US));
         // From two latencies up, the request one interval after the hand-over comes later.
         assert_eq!(gil.next_drop_request(150 * US), Some(1_150 * US));
+    }
+
+    /// CPython's `take_gil` bumps `switch_number` only for a new holder: thread 1 letting go
+    /// for a syscall at 2 ms and taking the GIL straight back leaves thread 0's cycle (from
+    /// 1 ms) alone, so it still asks at 6 ms, not one interval after the re-take.
+    #[test]
+    fn a_holder_taking_the_gil_back_does_not_restart_the_waiters_cycles() {
+        let mut gil = handed_over();
+        let t1 = ThreadId::from_index(1);
+        gil.holder = None;
+        gil.take(t1, 2_000 * US, 2_000 * US);
+        assert_eq!(gil.next_drop_request(5_000 * US), Some(6_000 * US));
+        // A new holder does restart them: thread 0's cycle then straddles it.
+        let t2 = ThreadId::from_index(2);
+        gil.take(t2, 3_000 * US, 3_000 * US);
+        assert_eq!(gil.next_drop_request(5_000 * US), Some(11_000 * US));
     }
 }
