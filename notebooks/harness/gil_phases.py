@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Three GIL races of a worker's threads, from the same `perf` record as `gil_timeline.py`
+(uprobes on CPython's `take_gil` and `drop_gil`, with `sched:sched_switch` and
+`sched:sched_waking`):
+
+- **Who asks a body to let go**: for every pool thread's hold of 1 ms or more that ends at
+  a drop request (not before CPython's rule predicts one, see
+  `gil_timeline.first_clean_cycle_end`), the waiter whose timed wait made the request, and
+  when it began to wait against the holder's take. A waiter that began before the take
+  saw the take in its cycle and asks only at the end of the next: the hold runs up to two
+  switch intervals. One that began after it asks one interval after it began.
+- **The hand-over's transit**, split in two: from the drop to the moment the thread that takes
+  the GIL next is switched in (0 if it was already running), and from then to its
+  `take_gil` return. By whether a CPU idled at the drop, whether the taker ran on the
+  dropper's CPU, and whether the dropper was a body forced off (a pool thread's hold of 4 ms
+  or more).
+- **The race at a body's end**: a pool thread that has finished a body writes to its loop's
+  self-pipe, waking the main thread; with the GIL released for that write, who takes it
+  next: the loop, the pool thread itself (back from its write), another pool thread, or the
+  receiver or sender. By whether a CPU idled and whether another thread was waiting.
+
+    python3 gil_phases.py gil.txt.gz [--json FILE]
+
+Stdlib only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import sys
+from collections import Counter, defaultdict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gil_timeline as gt  # noqa: E402
+import sched_placement  # noqa: E402
+
+WAKING = "sched_waking"
+FORCED_HOLD_S = 0.004
+REQUEST_SLACK_S = 0.0005
+
+
+def read_events(lines):
+    """`gil_timeline.read_events` with the wake-ups too."""
+    out = []
+    for ev in map(sched_placement.parse, lines):
+        if not ev:
+            continue
+        kind = ev["event"].split(":")[-1]
+        if kind in (gt.TAKE, gt.TAKEN, gt.DROP, gt.SWITCH, WAKING):
+            out.append((ev["time"], int(ev["pid"]), int(ev["tid"] or ev["pid"]), ev["cpu"],
+                        kind, ev))
+    out.sort(key=lambda e: e[0])
+    return out
+
+
+def gil_events(events):
+    """The events `gil_timeline` reads (no wake-ups)."""
+    return [e for e in events if e[4] != WAKING]
+
+
+def requesters(events, pools, window=None, interval=0.005):
+    """Per forced drop of a pool thread's hold: (the requester's role, whether it began to
+    wait after the holder's take, when it began less the take s, the role of the thread
+    the holder took the GIL from, the hold s)."""
+    lo, hi = window or gt.run_window(gil_events(events), pools)
+    since, switches, last, before, holder = defaultdict(dict), defaultdict(list), {}, {}, {}
+    out = []
+    for t, pid, tid, _cpu, kind, _ev in events:
+        if pid not in pools:
+            continue
+        if kind == gt.TAKE:
+            since[pid][tid] = t
+        elif kind == gt.TAKEN:
+            since[pid].pop(tid, None)
+            if tid != last.get(pid):
+                switches[pid].append(t)
+                before[pid], last[pid] = last.get(pid), tid
+            holder[pid] = (tid, t)
+        elif kind == gt.DROP and holder.get(pid, (None,))[0] == tid:
+            took = holder.pop(pid)[1]
+            hit = forced_request(since[pid], tid, took, t, switches[pid], interval)
+            if hit is None or tid not in pools[pid] or t - took < 1e-3 or not lo <= took <= hi:
+                continue
+            waiter, began = hit
+            prev = before.get(pid)
+            out.append((gt.role_of(pid, waiter, pools), began >= took, began - took,
+                        gt.role_of(pid, prev, pools) if prev else "none", t - took))
+    return out
+
+
+def forced_request(waiting, holder, took, dropped, switches, interval):
+    """(the waiter whose request a drop at `dropped` answered, when it began to wait), or
+    None when no waiter's request came by then (the body ended first)."""
+    asks = {}
+    for w, s in waiting.items():
+        if w != holder:
+            at = gt.first_clean_cycle_end(s, took, switches, interval)
+            if at is not None:
+                asks[w] = at
+    if not asks:
+        return None
+    w = min(asks, key=asks.get)
+    if dropped - asks[w] < -REQUEST_SLACK_S:
+        return None
+    return w, waiting[w]
+
+
+def transits(events, pools, window=None):
+    """Per hand-over to another thread: (the dropper a body forced off, a CPU idle at the
+    drop, the taker ran on the dropper's CPU, s from the drop to the taker's switch-in,
+    s from then to its `take_gil` return)."""
+    lo, hi = window or gt.run_window(gil_events(events), pools)
+    cpus, waiting, since, dropped, switched_in = gt.Cpus(), defaultdict(set), {}, {}, {}
+    out = []
+    for t, pid, tid, cpu, kind, ev in events:
+        if kind == WAKING:
+            continue
+        if kind == gt.SWITCH:
+            switched_in[int(ev["next"]["next_pid"])] = (t, cpu)
+        cpus.see(tid, cpu, kind, ev)
+        if pid not in pools or not lo <= t <= hi:
+            continue
+        if kind == gt.TAKE:
+            waiting[pid].add(tid)
+        elif kind == gt.TAKEN:
+            waiting[pid].discard(tid)
+            since[tid] = t
+            drop = dropped.pop(pid, None)
+            if drop and drop[1] != tid and tid in switched_in:
+                at, by, forced, idle, drop_cpu = drop
+                ran_at, ran_cpu = switched_in[tid]
+                start = max(ran_at, at)
+                out.append((forced, idle, ran_cpu == drop_cpu, start - at, t - start))
+        elif kind == gt.DROP:
+            took = since.pop(tid, None)
+            if waiting[pid] - {tid} and took is not None:
+                forced = tid in pools[pid] and t - took >= FORCED_HOLD_S
+                dropped[pid] = (t, tid, forced, 0 in cpus.on.values(), cpu)
+    return out
+
+
+def body_end_races(events, pools, window=None):
+    """Per wake-up of a worker's main thread (the loop) by one of its pool threads: (a CPU
+    idle then, another thread waiting for the GIL then, who took the GIL next: 'loop',
+    'waker', 'other pool' or 'rx/tx')."""
+    lo, hi = window or gt.run_window(gil_events(events), pools)
+    cpus, waiting, pending, out = gt.Cpus(), defaultdict(set), {}, []
+    for t, pid, tid, cpu, kind, ev in events:
+        if kind != WAKING:
+            cpus.see(tid, cpu, kind, ev)
+        if pid not in pools or not lo <= t <= hi:
+            continue
+        if kind == WAKING:
+            if int(ev["fields"].get("pid", -1)) == pid and tid in pools[pid]:
+                others = waiting[pid] - {tid, pid}
+                pending[pid] = (tid, cpus.other_idle(cpu), bool(others))
+        elif kind == gt.TAKE:
+            waiting[pid].add(tid)
+        elif kind == gt.TAKEN:
+            waiting[pid].discard(tid)
+            if pid in pending:
+                waker, idle, others = pending.pop(pid)
+                out.append((idle, others, taker(pid, tid, waker, pools)))
+    return out
+
+
+def taker(pid, tid, waker, pools):
+    """Who took the GIL after a pool thread woke the loop (see `body_end_races`)."""
+    if tid == pid:
+        return "loop"
+    if tid == waker:
+        return "waker"
+    return "other pool" if tid in pools[pid] else "rx/tx"
+
+
+def quantiles_ms(values):
+    """p10, p50 and p90 of seconds, in ms (None for fewer than two)."""
+    if len(values) < 2:
+        return None
+    q = statistics.quantiles(values, n=10)
+    return [round(q[0] * 1e3, 3), round(q[4] * 1e3, 3), round(q[-1] * 1e3, 3)]
+
+
+def summary(events):
+    """The three tables of one record, as plain data."""
+    pools = gt.worker_pools(gt.hold_times(gil_events(events)))
+    reqs = requesters(events, pools)
+    by_req = defaultdict(list)
+    for role, after, began, prev, _hold in reqs:
+        by_req[f"{role}, began {'after' if after else 'before'} the take, "
+               f"GIL from {prev}"].append(began)
+    by_transit = defaultdict(lambda: ([], []))
+    for forced, idle, same, to_run, to_take in transits(events, pools):
+        key = (f"{'forced body' if forced else 'other'}, {'a CPU idle' if idle else 'no CPU idle'}"
+               f", {'same CPU' if same else 'other CPU'}")
+        by_transit[key][0].append(to_run)
+        by_transit[key][1].append(to_take)
+    races = Counter(f"{'a CPU idle' if idle else 'no CPU idle'}, "
+                    f"{'others waiting' if others else 'none waiting'}: {who}"
+                    for idle, others, who in body_end_races(events, pools))
+    return {
+        "forced_holds": len(reqs),
+        "forced_hold_ms_p10_p50_p90": quantiles_ms([r[4] for r in reqs]),
+        "requesters": {k: {"n": len(v), "began_less_take_ms_p10_p50_p90": quantiles_ms(v)}
+                       for k, v in sorted(by_req.items(), key=lambda kv: -len(kv[1]))},
+        "transit_us": {k: {"n": len(a), "to_run_mean": round(statistics.mean(a) * 1e6, 1),
+                           "to_take_mean": round(statistics.mean(b) * 1e6, 1),
+                           "total_mean": round((statistics.mean(a) + statistics.mean(b)) * 1e6,
+                                               1)}
+                       for k, (a, b) in sorted(by_transit.items())},
+        "body_end_races": dict(sorted(races.items())),
+    }
+
+
+def report(name, s, out=sys.stdout):
+    """Prints one record's `summary`."""
+    out.write(f"{name}\n  forced drops of a body: {s['forced_holds']}, "
+              f"hold p10/p50/p90 ms {s['forced_hold_ms_p10_p50_p90']}\n")
+    out.write("  who asked (began to wait less the holder's take, p10/p50/p90 ms):\n")
+    for k, v in s["requesters"].items():
+        out.write(f"    {v['n']:5d}  {k}  {v['began_less_take_ms_p10_p50_p90']}\n")
+    out.write("  hand-over transit (mean us: to the taker's switch-in + to its take):\n")
+    for k, v in s["transit_us"].items():
+        out.write(f"    {v['n']:5d}  {k}: {v['to_run_mean']} + {v['to_take_mean']} = "
+                  f"{v['total_mean']}\n")
+    out.write("  after a body's end wakes the loop, the GIL's next taker:\n")
+    for k, v in s["body_end_races"].items():
+        out.write(f"    {v:5d}  {k}\n")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("records", nargs="+")
+    p.add_argument("--json", help="also write the summaries here")
+    args = p.parse_args(argv)
+    out = {}
+    for path in args.records:
+        with gt.open_text(path) as f:
+            out[path] = summary(read_events(f))
+        report(path, out[path])
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(out, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

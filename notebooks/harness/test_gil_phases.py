@@ -1,0 +1,80 @@
+"""Tests of gil_phases.py on a small synthetic `perf script` record (stdlib unittest)."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import gil_phases  # noqa: E402
+from test_gil_timeline import probe, switch  # noqa: E402
+
+
+def waking(t, cpu, pid, tid, woken):
+    return ("python3 %d/%d [%03d] %.6f: sched:sched_waking: comm=python3 pid=%d prio=120 "
+            "target_cpu=%03d" % (pid, tid, cpu, t, woken, cpu))
+
+
+# Worker 10: the loop on its main thread 10, pool threads 11 and 12. Worker 20's pool thread
+# 21 keeps CPU 1 busy throughout. 11 takes the GIL at 1.000 on CPU 0; 12 begins to wait at
+# 1.0002, so its request comes at 1.0052 and 11 lets go at 1.0053, 5.3 ms into its hold; 12
+# is switched in on CPU 0 10 us later and returns from take_gil 10 us after that. 11 waits
+# again from 1.0054. 12's body ends at 1.0120: it wakes the loop (with 11 waiting), lets go
+# for the self-pipe write, and the loop takes the GIL at 1.01205.
+RECORD = [
+    switch(0.9990, 0, 0, "R", 11), switch(0.9991, 1, 0, "R", 21),
+    probe(0.9995, 1, 20, 21, "take_gil"), probe(0.9996, 1, 20, 21, "take_gil__return"),
+    probe(1.0000, 0, 10, 11, "take_gil"), probe(1.00001, 0, 10, 11, "take_gil__return"),
+    probe(1.0002, 0, 10, 12, "take_gil"),
+    probe(1.0053, 0, 10, 11, "drop_gil"), switch(1.00531, 0, 11, "S", 12),
+    probe(1.00532, 0, 10, 12, "take_gil__return"),
+    probe(1.0054, 0, 10, 11, "take_gil"),
+    waking(1.0120, 0, 10, 12, 10), probe(1.01201, 0, 10, 12, "drop_gil"),
+    probe(1.01205, 0, 10, 10, "take_gil__return"), probe(1.01209, 0, 10, 10, "drop_gil"),
+    probe(1.0121, 0, 10, 11, "take_gil__return"), probe(1.0150, 0, 10, 11, "drop_gil"),
+    probe(1.0200, 1, 20, 21, "drop_gil"),
+]
+
+
+class GilPhasesTest(unittest.TestCase):
+    def setUp(self):
+        self.events = gil_phases.read_events(RECORD)
+        self.pools = {10: {11, 12}, 20: {21}}
+        self.window = (0.999, 1.021)
+
+    def test_the_waiter_that_began_after_the_take_asks_one_interval_later(self):
+        reqs = gil_phases.requesters(self.events, self.pools, self.window)
+        # 11's hold, asked by 12; then 12's, asked by 11 (waiting since 1.0054, it asks at
+        # 1.0104, before 12's body ends at 1.0120).
+        self.assertEqual(len(reqs), 2)
+        role, after, began, _prev, hold = reqs[0]
+        self.assertEqual((role, after), ("pool", True))
+        self.assertAlmostEqual(began, 0.00019, places=6)
+        self.assertAlmostEqual(hold, 0.00529, places=6)
+
+    def test_a_body_that_ends_before_any_request_is_not_a_forced_drop(self):
+        # 12's body ending at 1.0080, before 11's request at 1.0104: only 11's hold is left.
+        early = [l.replace("1.012010: probe_libpython3:drop_gil",
+                           "1.008000: probe_libpython3:drop_gil") for l in RECORD]
+        reqs = gil_phases.requesters(gil_phases.read_events(early), self.pools, self.window)
+        self.assertEqual([r[0] for r in reqs], ["pool"])
+
+    def test_the_transit_splits_at_the_taker_s_switch_in(self):
+        forced = [t for t in gil_phases.transits(self.events, self.pools, self.window) if t[0]]
+        self.assertEqual(len(forced), 1)
+        _forced, idle, same_cpu, to_run, to_take = forced[0]
+        self.assertFalse(idle)
+        self.assertTrue(same_cpu)
+        self.assertAlmostEqual(to_run, 10e-6, places=7)
+        self.assertAlmostEqual(to_take, 10e-6, places=7)
+
+    def test_the_loop_woken_by_a_body_s_end_takes_the_gil(self):
+        races = gil_phases.body_end_races(self.events, self.pools, self.window)
+        self.assertEqual(races, [(False, True, "loop")])
+
+    def test_summary_finds_the_workers_itself(self):
+        s = gil_phases.summary(self.events)
+        self.assertEqual(s["body_end_races"], {"no CPU idle, others waiting: loop": 1})
+
+
+if __name__ == "__main__":
+    unittest.main()
