@@ -18,6 +18,10 @@
   self-pipe, waking the main thread; with the GIL released for that write, who takes it
   next: the loop, the pool thread itself (back from its write), another pool thread, or the
   receiver or sender. By whether a CPU idled and whether another thread was waiting.
+- **A holder stuck behind another worker**: the stretches in which a worker's GIL holder is
+  off its CPU, that CPU runs another worker's thread, and another CPU idles (the largest loss
+  in `gil_timeline.py`'s split), by how each began: the holder switched out for the other
+  worker's thread, or another CPU going idle while the holder was already queued.
 
     python3 gil_phases.py gil.txt.gz [--json FILE]
 
@@ -177,6 +181,47 @@ def taker(pid, tid, waker, pools):
     return "other pool" if tid in pools[pid] else "rx/tx"
 
 
+def stuck_episodes(events, pools, window=None):
+    """Per stretch in which a worker's GIL holder is off its CPU behind another worker's
+    thread while another CPU idles: (how it began, its length s). It begins when the holder
+    is switched out for the other worker's thread ('switched out for another worker'), when
+    another CPU goes idle with the holder already queued ('a CPU went idle'), or at a GIL
+    event ('other': a thread of its own taking the GIL off its CPU)."""
+    lo, hi = window or gt.run_window(gil_events(events), pools)
+    tgid = {tid: pid for _t, pid, tid, _c, kind, _e in events if kind != gt.SWITCH}
+    cpus, holder, began, out = gt.Cpus(), {}, {}, []
+    for t, pid, tid, cpu, kind, ev in events:
+        if kind == WAKING:
+            continue
+        cpus.see(tid, cpu, kind, ev)
+        cause = "other" if kind != gt.SWITCH else \
+            "a CPU went idle" if not cpus.on[cpu] else "switched out for another worker"
+        if pid in pools and kind == gt.TAKEN:
+            holder[pid] = tid
+        elif pid in pools and kind == gt.DROP and holder.get(pid) == tid:
+            holder[pid] = None
+        if not lo <= t <= hi:
+            continue
+        for w in pools:
+            stuck = holder_stuck(w, holder.get(w), cpus, tgid, pools)
+            if stuck and w not in began:
+                began[w] = (t, cause)
+            elif not stuck and w in began:
+                at, why = began.pop(w)
+                out.append((why, t - at))
+    return out
+
+
+def holder_stuck(pid, h, cpus, tgid, pools):
+    """Whether worker `pid`'s holder `h` waits on its CPU behind another worker's thread
+    while another CPU idles."""
+    if h is None or h in cpus.running or h not in cpus.last_cpu:
+        return False
+    cpu = cpus.last_cpu[h]
+    occupant = tgid.get(cpus.on.get(cpu, 0))
+    return occupant in pools and occupant != pid and cpus.other_idle(cpu)
+
+
 def quantiles_ms(values):
     """p10, p50 and p90 of seconds, in ms (None for fewer than two)."""
     if len(values) < 2:
@@ -202,7 +247,13 @@ def summary(events):
     races = Counter(f"{'a CPU idle' if idle else 'no CPU idle'}, "
                     f"{'others waiting' if others else 'none waiting'}: {who}"
                     for idle, others, who in body_end_races(events, pools))
+    stuck = defaultdict(list)
+    for why, length in stuck_episodes(events, pools):
+        stuck[why].append(length)
     return {
+        "stuck_behind_another_worker": {
+            k: {"n": len(v), "total_ms": round(sum(v) * 1e3, 1),
+                "mean_ms": round(statistics.mean(v) * 1e3, 3)} for k, v in sorted(stuck.items())},
         "forced_holds": len(reqs),
         "forced_hold_ms_p10_p50_p90": quantiles_ms([r[4] for r in reqs]),
         "requesters": {k: {"n": len(v), "began_less_take_ms_p10_p50_p90": quantiles_ms(v)}
@@ -230,6 +281,9 @@ def report(name, s, out=sys.stdout):
     out.write("  after a body's end wakes the loop, the GIL's next taker:\n")
     for k, v in s["body_end_races"].items():
         out.write(f"    {v:5d}  {k}\n")
+    out.write("  holder stuck behind another worker's thread while a CPU idles, by how it began:\n")
+    for k, v in s["stuck_behind_another_worker"].items():
+        out.write(f"    {v['n']:5d}  {k}: {v['total_ms']} ms in all, mean {v['mean_ms']} ms\n")
 
 
 def main(argv=None):

@@ -35,6 +35,19 @@ RECORD = [
 ]
 
 
+# Worker 10's pool thread 11 holds its GIL on CPU 0; worker 20's pool thread 21 holds its own
+# on CPU 1. At 1.002 thread 21 sleeps (CPU 1 idles) and at 1.003 it wakes on CPU 0 and switches
+# 11 out: 11 is stuck behind it while CPU 1 idles until 1.0035, when 11 runs again on CPU 1.
+STUCK = [
+    switch(0.9990, 0, 0, "R", 11), switch(0.9991, 1, 0, "R", 21),
+    probe(1.0000, 0, 10, 11, "take_gil"), probe(1.00001, 0, 10, 11, "take_gil__return"),
+    probe(1.00002, 1, 20, 21, "take_gil"), probe(1.00003, 1, 20, 21, "take_gil__return"),
+    switch(1.0020, 1, 21, "S", 0), switch(1.0030, 0, 11, "R", 21),
+    switch(1.0035, 1, 0, "R", 11),
+    probe(1.0100, 1, 10, 11, "drop_gil"), probe(1.0101, 0, 20, 21, "drop_gil"),
+]
+
+
 class GilPhasesTest(unittest.TestCase):
     def setUp(self):
         self.events = gil_phases.read_events(RECORD)
@@ -74,6 +87,16 @@ class GilPhasesTest(unittest.TestCase):
     def test_summary_finds_the_workers_itself(self):
         s = gil_phases.summary(self.events)
         self.assertEqual(s["body_end_races"], {"no CPU idle, others waiting: loop": 1})
+
+
+class StuckTest(unittest.TestCase):
+    def test_a_holder_switched_out_for_another_worker_while_a_cpu_idles(self):
+        events = gil_phases.read_events(STUCK)
+        stuck = gil_phases.stuck_episodes(events, {10: {11}, 20: {21}}, (0.999, 1.011))
+        self.assertEqual(len(stuck), 1)
+        why, length = stuck[0]
+        self.assertEqual(why, "switched out for another worker")
+        self.assertAlmostEqual(length, 0.0005, places=6)
 
 
 if __name__ == "__main__":
