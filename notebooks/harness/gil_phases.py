@@ -45,6 +45,7 @@ import sched_placement  # noqa: E402
 WAKING = "sched_waking"
 FORCED_HOLD_S = 0.004
 REQUEST_SLACK_S = 0.0005
+JUST_WOKEN_S = 0.002
 
 
 def read_events(lines):
@@ -184,18 +185,18 @@ def taker(pid, tid, waker, pools):
 def stuck_episodes(events, pools, window=None):
     """Per stretch in which a worker's GIL holder is off its CPU behind another worker's
     thread while another CPU idles: (how it began, its length s). It begins when the holder
-    is switched out for the other worker's thread ('switched out for another worker'), when
-    another CPU goes idle with the holder already queued ('a CPU went idle'), or at a GIL
-    event ('other': a thread of its own taking the GIL off its CPU)."""
+    is switched out for the other worker's thread (just woken, or already runnable and
+    time-sharing the CPU), when another CPU goes idle with the holder already queued ('a CPU
+    went idle'), or at another event ('other')."""
     lo, hi = window or gt.run_window(gil_events(events), pools)
     tgid = {tid: pid for _t, pid, tid, _c, kind, _e in events if kind != gt.SWITCH}
-    cpus, holder, began, out = gt.Cpus(), {}, {}, []
+    cpus, holder, began, out, woken_at = gt.Cpus(), {}, {}, [], {}
     for t, pid, tid, cpu, kind, ev in events:
         if kind == WAKING:
+            woken_at[int(ev["fields"]["pid"])] = t
             continue
         cpus.see(tid, cpu, kind, ev)
-        cause = "other" if kind != gt.SWITCH else \
-            "a CPU went idle" if not cpus.on[cpu] else "switched out for another worker"
+        cause = stuck_cause(kind, cpus.on.get(cpu), woken_at, t)
         if pid in pools and kind == gt.TAKEN:
             holder[pid] = tid
         elif pid in pools and kind == gt.DROP and holder.get(pid) == tid:
@@ -210,6 +211,19 @@ def stuck_episodes(events, pools, window=None):
                 at, why = began.pop(w)
                 out.append((why, t - at))
     return out
+
+
+def stuck_cause(kind, now_running, woken_at, t):
+    """How a stuck stretch that begins at an event of `kind` began (see `stuck_episodes`):
+    a thread switched in that was woken within `JUST_WOKEN_S` is 'just woken', one that was
+    runnable before 'already runnable' (time-sharing the CPU)."""
+    if kind != gt.SWITCH:
+        return "other"
+    if not now_running:
+        return "a CPU went idle"
+    fresh = t - woken_at.get(now_running, float("-inf")) < JUST_WOKEN_S
+    return "switched out for another worker's thread, " + \
+        ("just woken" if fresh else "already runnable")
 
 
 def holder_stuck(pid, h, cpus, tgid, pools):
