@@ -18,6 +18,9 @@
   self-pipe, waking the main thread; with the GIL released for that write, who takes it
   next: the loop, the pool thread itself (back from its write), another pool thread, or the
   receiver or sender. By whether a CPU idled and whether another thread was waiting.
+- **Waiters woken**: how often a thread waiting in `take_gil` is switched in (at the end of
+  each timed wait, or signalled by a drop) and how many of those switch out a worker's
+  running thread.
 - **A holder stuck behind another worker**: the stretches in which a worker's GIL holder is
   off its CPU, that CPU runs another worker's thread, and another CPU idles (the largest loss
   in `gil_timeline.py`'s split), by how each began: the holder switched out for the other
@@ -236,6 +239,30 @@ def holder_stuck(pid, h, cpus, tgid, pools):
     return occupant in pools and occupant != pid and cpus.other_idle(cpu)
 
 
+def waits_woken(events, pools, window=None):
+    """{role: (times a thread waiting for the GIL was switched in, how many of them switched
+    out a running thread of a worker, seconds waited in all)}: a waiter wakes at the end of
+    each timed wait and when `drop_gil` signals it, to find the GIL still held or take it."""
+    lo, hi = window or gt.run_window(gil_events(events), pools)
+    tgid = {tid: pid for _t, pid, tid, _c, kind, _e in events if kind != gt.SWITCH}
+    since, out = {}, defaultdict(lambda: [0, 0, 0.0])
+    for t, pid, tid, _cpu, kind, ev in events:
+        if kind == gt.SWITCH and lo <= t <= hi:
+            nxt, prev = int(ev["next"]["next_pid"]), int(ev["prev"]["prev_pid"])
+            if nxt in since:
+                row = out[gt.role_of(tgid[nxt], nxt, pools)]
+                row[0] += 1
+                row[1] += ev["prev"].get("prev_state", "").startswith("R") and \
+                    tgid.get(prev) in pools
+        elif pid in pools and kind == gt.TAKE:
+            since[tid] = t
+        elif pid in pools and kind == gt.TAKEN and tid in since:
+            began = since.pop(tid)
+            if lo <= t <= hi:
+                out[gt.role_of(pid, tid, pools)][2] += t - began
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def quantiles_ms(values):
     """p10, p50 and p90 of seconds, in ms (None for fewer than two)."""
     if len(values) < 2:
@@ -264,7 +291,13 @@ def summary(events):
     stuck = defaultdict(list)
     for why, length in stuck_episodes(events, pools):
         stuck[why].append(length)
+    window = gt.run_window(gil_events(events), pools)
+    woken = {k: {"per_s": round(n / (window[1] - window[0]), 1),
+                 "ms_of_waiting_per_wake": round(waited * 1e3 / max(n, 1), 2),
+                 "switching_out_a_worker_thread": pre}
+             for k, (n, pre, waited) in sorted(waits_woken(events, pools, window).items())}
     return {
+        "waiters_woken": woken,
         "stuck_behind_another_worker": {
             k: {"n": len(v), "total_ms": round(sum(v) * 1e3, 1),
                 "mean_ms": round(statistics.mean(v) * 1e3, 3)} for k, v in sorted(stuck.items())},
@@ -295,6 +328,11 @@ def report(name, s, out=sys.stdout):
     out.write("  after a body's end wakes the loop, the GIL's next taker:\n")
     for k, v in s["body_end_races"].items():
         out.write(f"    {v:5d}  {k}\n")
+    out.write("  threads waiting for the GIL switched in while waiting:\n")
+    for k, v in s["waiters_woken"].items():
+        out.write(f"    {k}: {v['per_s']} per s, one per {v['ms_of_waiting_per_wake']} ms of "
+                  f"waiting, {v['switching_out_a_worker_thread']} switching out a worker's "
+                  f"thread\n")
     out.write("  holder stuck behind another worker's thread while a CPU idles, by how it began:\n")
     for k, v in s["stuck_behind_another_worker"].items():
         out.write(f"    {v['n']:5d}  {k}: {v['total_ms']} ms in all, mean {v['mean_ms']} ms\n")

@@ -89,6 +89,16 @@ class GilPhasesTest(unittest.TestCase):
         self.assertEqual(s["body_end_races"], {"no CPU idle, others waiting: loop": 1})
 
 
+class WaitersWokenTest(unittest.TestCase):
+    def test_a_waiter_switched_in_while_waiting_counts(self):
+        # 12 waits from 1.0002 to 1.00532 and is switched in once (at 1.00531, for 11).
+        events = gil_phases.read_events(RECORD)
+        woken = gil_phases.waits_woken(events, {10: {11, 12}, 20: {21}}, (0.999, 1.021))
+        n, preempting, waited = woken["pool"]
+        self.assertEqual((n, preempting), (1, 0))
+        self.assertGreater(waited, 0.005)
+
+
 class StuckTest(unittest.TestCase):
     def test_a_holder_switched_out_for_another_worker_while_a_cpu_idles(self):
         events = gil_phases.read_events(STUCK)
