@@ -187,7 +187,8 @@ def taker(pid, tid, waker, pools):
 
 def stuck_episodes(events, pools, window=None):
     """Per stretch in which a worker's GIL holder is off its CPU behind another worker's
-    thread while another CPU idles: (how it began, its length s). It begins when the holder
+    thread while another CPU idles: (how it began, how it ended, its length s). It begins
+    when the holder
     is switched out for the other worker's thread (just woken, or already runnable and
     time-sharing the CPU), when another CPU goes idle with the holder already queued ('a CPU
     went idle'), or at another event ('other')."""
@@ -207,13 +208,25 @@ def stuck_episodes(events, pools, window=None):
         if not lo <= t <= hi:
             continue
         for w in pools:
-            stuck = holder_stuck(w, holder.get(w), cpus, tgid, pools)
+            h = holder.get(w)
+            stuck = holder_stuck(w, h, cpus, tgid, pools)
             if stuck and w not in began:
-                began[w] = (t, cause)
+                began[w] = (t, cause, h, cpus.last_cpu[h])
             elif not stuck and w in began:
-                at, why = began.pop(w)
-                out.append((why, t - at))
+                at, why, was, cpu_then = began.pop(w)
+                out.append((why, stuck_end(h, was, cpu_then, cpus), t - at))
     return out
+
+
+def stuck_end(h, was, cpu_then, cpus):
+    """How a stuck stretch of holder `was` (queued on `cpu_then`) ended, `h` the holder now:
+    it ran again on that CPU, or on another (pulled), the other CPU got busy again, or the
+    GIL changed hands."""
+    if h != was:
+        return "the GIL changed hands"
+    if h in cpus.running:
+        return "it ran on " + ("its CPU" if cpus.last_cpu[h] == cpu_then else "another CPU")
+    return "another CPU got busy"
 
 
 def stuck_cause(kind, now_running, woken_at, t):
@@ -288,9 +301,10 @@ def summary(events):
     races = Counter(f"{'a CPU idle' if idle else 'no CPU idle'}, "
                     f"{'others waiting' if others else 'none waiting'}: {who}"
                     for idle, others, who in body_end_races(events, pools))
-    stuck = defaultdict(list)
-    for why, length in stuck_episodes(events, pools):
+    stuck, ended = defaultdict(list), Counter()
+    for why, end, length in stuck_episodes(events, pools):
         stuck[why].append(length)
+        ended[end] += 1
     window = gt.run_window(gil_events(events), pools)
     woken = {k: {"per_s": round(n / (window[1] - window[0]), 1),
                  "ms_of_waiting_per_wake": round(waited * 1e3 / max(n, 1), 2),
@@ -301,6 +315,7 @@ def summary(events):
         "stuck_behind_another_worker": {
             k: {"n": len(v), "total_ms": round(sum(v) * 1e3, 1),
                 "mean_ms": round(statistics.mean(v) * 1e3, 3)} for k, v in sorted(stuck.items())},
+        "stuck_ended": dict(sorted(ended.items())),
         "forced_holds": len(reqs),
         "forced_hold_ms_p10_p50_p90": quantiles_ms([r[4] for r in reqs]),
         "requesters": {k: {"n": len(v), "began_less_take_ms_p10_p50_p90": quantiles_ms(v)}
@@ -336,6 +351,9 @@ def report(name, s, out=sys.stdout):
     out.write("  holder stuck behind another worker's thread while a CPU idles, by how it began:\n")
     for k, v in s["stuck_behind_another_worker"].items():
         out.write(f"    {v['n']:5d}  {k}: {v['total_ms']} ms in all, mean {v['mean_ms']} ms\n")
+    out.write("  ... and how they ended:\n")
+    for k, v in s["stuck_ended"].items():
+        out.write(f"    {v:5d}  {k}\n")
 
 
 def main(argv=None):

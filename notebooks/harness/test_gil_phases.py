@@ -104,7 +104,8 @@ class StuckTest(unittest.TestCase):
         events = gil_phases.read_events(STUCK)
         stuck = gil_phases.stuck_episodes(events, {10: {11}, 20: {21}}, (0.999, 1.011))
         self.assertEqual(len(stuck), 1)
-        why, length = stuck[0]
+        why, end, length = stuck[0]
+        self.assertEqual(end, "it ran on another CPU")
         self.assertEqual(why, "switched out for another worker's thread, already runnable")
         self.assertAlmostEqual(length, 0.0005, places=6)
 
