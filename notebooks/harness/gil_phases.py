@@ -14,10 +14,11 @@
   `take_gil` return. By whether a CPU idled at the drop, whether the taker ran on the
   dropper's CPU, and whether the dropper was a body forced off (a pool thread's hold of 4 ms
   or more).
-- **The race at a body's end**: a pool thread that has finished a body writes to its loop's
-  self-pipe, waking the main thread; with the GIL released for that write, who takes it
-  next: the loop, the pool thread itself (back from its write), another pool thread, or the
-  receiver or sender. By whether a CPU idled and whether another thread was waiting.
+- **The race when the loop is woken**: a pool thread that has finished a body, or the
+  receiver with a request, writes to its loop's self-pipe, waking the main thread; with the
+  GIL released for that write, who takes it next: the loop, the writer itself (back from its
+  write), another pool thread, or the receiver or sender. By the writer's role, whether a CPU
+  idled and whether another thread was waiting.
 - **Waiters woken**: how often a thread waiting in `take_gil` is switched in (at the end of
   each timed wait, or signalled by a drop) and how many of those switch out a worker's
   running thread.
@@ -151,10 +152,11 @@ def transits(events, pools, window=None):
     return out
 
 
-def body_end_races(events, pools, window=None):
-    """Per wake-up of a worker's main thread (the loop) by one of its pool threads: (a CPU
-    idle then, another thread waiting for the GIL then, who took the GIL next: 'loop',
-    'waker', 'other pool' or 'rx/tx')."""
+def loop_wake_races(events, pools, window=None):
+    """Per wake-up of a worker's main thread (the loop) by another of its threads (a pool
+    thread at a body's end, or the receiver with a request): (the waker's role, a CPU idle
+    then, another thread waiting for the GIL then, who took the GIL next: 'loop', 'waker'
+    (back from its write first), 'other pool' or 'rx/tx')."""
     lo, hi = window or gt.run_window(gil_events(events), pools)
     cpus, waiting, pending, out = gt.Cpus(), defaultdict(set), {}, []
     for t, pid, tid, cpu, kind, ev in events:
@@ -163,7 +165,7 @@ def body_end_races(events, pools, window=None):
         if pid not in pools or not lo <= t <= hi:
             continue
         if kind == WAKING:
-            if int(ev["fields"].get("pid", -1)) == pid and tid in pools[pid]:
+            if int(ev["fields"].get("pid", -1)) == pid and tid != pid:
                 others = waiting[pid] - {tid, pid}
                 pending[pid] = (tid, cpus.other_idle(cpu), bool(others))
         elif kind == gt.TAKE:
@@ -172,12 +174,13 @@ def body_end_races(events, pools, window=None):
             waiting[pid].discard(tid)
             if pid in pending:
                 waker, idle, others = pending.pop(pid)
-                out.append((idle, others, taker(pid, tid, waker, pools)))
+                out.append((gt.role_of(pid, waker, pools), idle, others,
+                            taker(pid, tid, waker, pools)))
     return out
 
 
 def taker(pid, tid, waker, pools):
-    """Who took the GIL after a pool thread woke the loop (see `body_end_races`)."""
+    """Who took the GIL after a thread woke the loop (see `loop_wake_races`)."""
     if tid == pid:
         return "loop"
     if tid == waker:
@@ -298,9 +301,10 @@ def summary(events):
                f", {'same CPU' if same else 'other CPU'}")
         by_transit[key][0].append(to_run)
         by_transit[key][1].append(to_take)
-    races = Counter(f"{'a CPU idle' if idle else 'no CPU idle'}, "
-                    f"{'others waiting' if others else 'none waiting'}: {who}"
-                    for idle, others, who in body_end_races(events, pools))
+    races = defaultdict(Counter)
+    for role, idle, others, who in loop_wake_races(events, pools):
+        races[role][f"{'a CPU idle' if idle else 'no CPU idle'}, "
+                    f"{'others waiting' if others else 'none waiting'}: {who}"] += 1
     stuck, ended = defaultdict(list), Counter()
     for why, end, length in stuck_episodes(events, pools):
         stuck[why].append(length)
@@ -325,7 +329,7 @@ def summary(events):
                            "total_mean": round((statistics.mean(a) + statistics.mean(b)) * 1e6,
                                                1)}
                        for k, (a, b) in sorted(by_transit.items())},
-        "body_end_races": dict(sorted(races.items())),
+        "loop_wake_races": {role: dict(sorted(c.items())) for role, c in sorted(races.items())},
     }
 
 
@@ -340,9 +344,10 @@ def report(name, s, out=sys.stdout):
     for k, v in s["transit_us"].items():
         out.write(f"    {v['n']:5d}  {k}: {v['to_run_mean']} + {v['to_take_mean']} = "
                   f"{v['total_mean']}\n")
-    out.write("  after a body's end wakes the loop, the GIL's next taker:\n")
-    for k, v in s["body_end_races"].items():
-        out.write(f"    {v:5d}  {k}\n")
+    for role, races in s["loop_wake_races"].items():
+        out.write(f"  after a {role} thread wakes the loop, the GIL's next taker:\n")
+        for k, v in races.items():
+            out.write(f"    {v:5d}  {k}\n")
     out.write("  threads waiting for the GIL switched in while waiting:\n")
     for k, v in s["waiters_woken"].items():
         out.write(f"    {k}: {v['per_s']} per s, one per {v['ms_of_waiting_per_wake']} ms of "

@@ -81,12 +81,12 @@ class GilPhasesTest(unittest.TestCase):
         self.assertAlmostEqual(to_take, 10e-6, places=7)
 
     def test_the_loop_woken_by_a_body_s_end_takes_the_gil(self):
-        races = gil_phases.body_end_races(self.events, self.pools, self.window)
-        self.assertEqual(races, [(False, True, "loop")])
+        races = gil_phases.loop_wake_races(self.events, self.pools, self.window)
+        self.assertEqual(races, [("pool", False, True, "loop")])
 
     def test_summary_finds_the_workers_itself(self):
         s = gil_phases.summary(self.events)
-        self.assertEqual(s["body_end_races"], {"no CPU idle, others waiting: loop": 1})
+        self.assertEqual(s["loop_wake_races"], {"pool": {"no CPU idle, others waiting: loop": 1}})
 
 
 class WaitersWokenTest(unittest.TestCase):
