@@ -288,48 +288,73 @@ def quantiles_ms(values):
 
 
 def summary(events):
-    """The three tables of one record, as plain data."""
+    """The tables of one record, as plain data."""
     pools = gt.worker_pools(gt.hold_times(gil_events(events)))
-    reqs = requesters(events, pools)
+    window = gt.run_window(gil_events(events), pools)
+    out = requester_table(requesters(events, pools, window))
+    out["transit_us"] = transit_table(transits(events, pools, window))
+    out["loop_wake_races"] = race_table(loop_wake_races(events, pools, window))
+    out["waiters_woken"] = woken_table(waits_woken(events, pools, window), window)
+    out.update(stuck_table(stuck_episodes(events, pools, window)))
+    return out
+
+
+def requester_table(reqs):
+    """The forced drops and their requesters (`requesters`), grouped."""
     by_req = defaultdict(list)
     for role, after, began, prev, _hold in reqs:
         by_req[f"{role}, began {'after' if after else 'before'} the take, "
                f"GIL from {prev}"].append(began)
-    by_transit = defaultdict(lambda: ([], []))
-    for forced, idle, same, to_run, to_take in transits(events, pools):
-        key = (f"{'forced body' if forced else 'other'}, {'a CPU idle' if idle else 'no CPU idle'}"
-               f", {'same CPU' if same else 'other CPU'}")
-        by_transit[key][0].append(to_run)
-        by_transit[key][1].append(to_take)
-    races = defaultdict(Counter)
-    for role, idle, others, who in loop_wake_races(events, pools):
-        races[role][f"{'a CPU idle' if idle else 'no CPU idle'}, "
-                    f"{'others waiting' if others else 'none waiting'}: {who}"] += 1
-    stuck, ended = defaultdict(list), Counter()
-    for why, end, length in stuck_episodes(events, pools):
-        stuck[why].append(length)
-        ended[end] += 1
-    window = gt.run_window(gil_events(events), pools)
-    woken = {k: {"per_s": round(n / (window[1] - window[0]), 1),
-                 "ms_of_waiting_per_wake": round(waited * 1e3 / max(n, 1), 2),
-                 "switching_out_a_worker_thread": pre}
-             for k, (n, pre, waited) in sorted(waits_woken(events, pools, window).items())}
     return {
-        "waiters_woken": woken,
-        "stuck_behind_another_worker": {
-            k: {"n": len(v), "total_ms": round(sum(v) * 1e3, 1),
-                "mean_ms": round(statistics.mean(v) * 1e3, 3)} for k, v in sorted(stuck.items())},
-        "stuck_ended": dict(sorted(ended.items())),
         "forced_holds": len(reqs),
         "forced_hold_ms_p10_p50_p90": quantiles_ms([r[4] for r in reqs]),
         "requesters": {k: {"n": len(v), "began_less_take_ms_p10_p50_p90": quantiles_ms(v)}
                        for k, v in sorted(by_req.items(), key=lambda kv: -len(kv[1]))},
-        "transit_us": {k: {"n": len(a), "to_run_mean": round(statistics.mean(a) * 1e6, 1),
-                           "to_take_mean": round(statistics.mean(b) * 1e6, 1),
-                           "total_mean": round((statistics.mean(a) + statistics.mean(b)) * 1e6,
-                                               1)}
-                       for k, (a, b) in sorted(by_transit.items())},
-        "loop_wake_races": {role: dict(sorted(c.items())) for role, c in sorted(races.items())},
+    }
+
+
+def transit_table(rows):
+    """The hand-overs' transits (`transits`): mean us of each part, by kind."""
+    parts = defaultdict(lambda: ([], []))
+    for forced, idle, same, to_run, to_take in rows:
+        key = (f"{'forced body' if forced else 'other'}, {'a CPU idle' if idle else 'no CPU idle'}"
+               f", {'same CPU' if same else 'other CPU'}")
+        parts[key][0].append(to_run)
+        parts[key][1].append(to_take)
+    return {k: {"n": len(a), "to_run_mean": round(statistics.mean(a) * 1e6, 1),
+                "to_take_mean": round(statistics.mean(b) * 1e6, 1),
+                "total_mean": round((statistics.mean(a) + statistics.mean(b)) * 1e6, 1)}
+            for k, (a, b) in sorted(parts.items())}
+
+
+def race_table(rows):
+    """{waker's role: {circumstances and taker: count}} of `loop_wake_races`."""
+    races = defaultdict(Counter)
+    for role, idle, others, who in rows:
+        races[role][f"{'a CPU idle' if idle else 'no CPU idle'}, "
+                    f"{'others waiting' if others else 'none waiting'}: {who}"] += 1
+    return {role: dict(sorted(c.items())) for role, c in sorted(races.items())}
+
+
+def woken_table(woken, window):
+    """`waits_woken` per second of the run and per ms of waiting."""
+    return {k: {"per_s": round(n / (window[1] - window[0]), 1),
+                "ms_of_waiting_per_wake": round(waited * 1e3 / max(n, 1), 2),
+                "switching_out_a_worker_thread": pre}
+            for k, (n, pre, waited) in sorted(woken.items())}
+
+
+def stuck_table(rows):
+    """The stalls (`stuck_episodes`) by how they began, and how they ended."""
+    stuck, ended = defaultdict(list), Counter()
+    for why, end, length in rows:
+        stuck[why].append(length)
+        ended[end] += 1
+    return {
+        "stuck_behind_another_worker": {
+            k: {"n": len(v), "total_ms": round(sum(v) * 1e3, 1),
+                "mean_ms": round(statistics.mean(v) * 1e3, 3)} for k, v in sorted(stuck.items())},
+        "stuck_ended": dict(sorted(ended.items())),
     }
 
 
@@ -345,9 +370,7 @@ def report(name, s, out=sys.stdout):
         out.write(f"    {v['n']:5d}  {k}: {v['to_run_mean']} + {v['to_take_mean']} = "
                   f"{v['total_mean']}\n")
     for role, races in s["loop_wake_races"].items():
-        out.write(f"  after a {role} thread wakes the loop, the GIL's next taker:\n")
-        for k, v in races.items():
-            out.write(f"    {v:5d}  {k}\n")
+        write_counts(out, f"after a {role} thread wakes the loop, the GIL's next taker", races)
     out.write("  threads waiting for the GIL switched in while waiting:\n")
     for k, v in s["waiters_woken"].items():
         out.write(f"    {k}: {v['per_s']} per s, one per {v['ms_of_waiting_per_wake']} ms of "
@@ -356,8 +379,13 @@ def report(name, s, out=sys.stdout):
     out.write("  holder stuck behind another worker's thread while a CPU idles, by how it began:\n")
     for k, v in s["stuck_behind_another_worker"].items():
         out.write(f"    {v['n']:5d}  {k}: {v['total_ms']} ms in all, mean {v['mean_ms']} ms\n")
-    out.write("  ... and how they ended:\n")
-    for k, v in s["stuck_ended"].items():
+    write_counts(out, "... and how they ended", s["stuck_ended"])
+
+
+def write_counts(out, title, counts):
+    """A titled list of counts."""
+    out.write(f"  {title}:\n")
+    for k, v in counts.items():
         out.write(f"    {v:5d}  {k}\n")
 
 
