@@ -110,6 +110,7 @@ fn summarise(exp: &Experiment, result: &RunResult) -> RunSummary {
             sim_end_ns: result.end_ns,
             cpu_utilisation: result.cpu_utilisation,
             cpu_idle_while_waiting: result.cpu_idle_while_waiting,
+            cpu_stalls: result.cpu_stalls,
             gil_handovers: result.gil_handovers,
             events: result.events,
         },

@@ -19,9 +19,11 @@ fn burst(processes: u32, threads: u32, placement: &str) -> sim::metrics::summary
 fn processor_sharing_loses_nothing_and_says_nothing() {
     let s = burst(2, 6, "Spread");
     assert_eq!(s.cpu_idle_while_waiting, None);
+    assert_eq!(s.cpu_stalls, None);
     assert_eq!(s.gil_handovers, None);
     let json = serde_json::to_value(&s).unwrap();
     assert!(json.get("cpu_idle_while_waiting").is_none(), "{json}");
+    assert!(json.get("cpu_stalls").is_none(), "{json}");
     assert!(json.get("gil_handovers").is_none(), "{json}");
 }
 
@@ -41,6 +43,24 @@ fn home_cpus_lose_cores_when_processes_of_several_cpu_threads_share_them() {
     // One thread per process: each keeps its CPU, almost nothing is lost.
     let one = burst(2, 1, "HomeCpu").cpu_idle_while_waiting.unwrap();
     assert!(one < lost / 5.0, "{one} against {lost}");
+}
+
+#[test]
+fn the_lost_capacity_is_counted_stall_by_stall() {
+    // Two CPUs: one idles through each stall, so the stalls' wall time in all is the lost
+    // share of the two CPUs' time.
+    let s = burst(2, 6, "HomeCpu");
+    let lost = s.cpu_idle_while_waiting.expect("reported");
+    let stalls = s.cpu_stalls.expect("reported with HomeCpu");
+    assert!(stalls.count > 1, "{stalls:?}");
+    let stalled_ms = stalls.count as f64 * stalls.mean_ms;
+    let lost_ms = lost * 2.0 * s.sim_end_ms;
+    assert!(
+        (stalled_ms - lost_ms).abs() <= 0.01 * lost_ms + 0.01,
+        "{stalled_ms} ms stalled against {lost_ms} ms lost"
+    );
+    let per_s = stalls.count as f64 / (s.sim_end_ms / 1000.0);
+    assert!((stalls.per_s - per_s).abs() < 1e-3, "{stalls:?}");
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod histogram;
 pub mod ledger;
 pub mod memory;
 pub mod rows;
+pub mod stalls;
 pub mod summary;
 pub mod thread_states;
 pub mod usage;
@@ -24,6 +25,7 @@ pub use handovers::HandoverPlacement;
 pub use histogram::LogHistogram;
 pub use ledger::{FailReason, FailedCounts, Tally};
 pub use rows::{KeepRows, NoRows, RowSink};
+pub use stalls::{CpuStalls, StallTally};
 pub use usage::{Usage, UsageMeter};
 
 use serde::Serialize;

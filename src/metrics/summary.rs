@@ -1,7 +1,7 @@
 //! summary.json: the one export schema of a run's results.
 
 use super::ledger::is_zero;
-use super::{FailedCounts, HandoverPlacement, LogHistogram, Recorder};
+use super::{CpuStalls, FailedCounts, HandoverPlacement, LogHistogram, Recorder, StallTally};
 use serde::Serialize;
 
 /// Distribution of a duration, in milliseconds.
@@ -199,6 +199,10 @@ pub struct RunSummary {
     /// sharing no runnable thread waits while a core idles).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu_idle_while_waiting: Option<f64>,
+    /// The stretches behind `cpu_idle_while_waiting` one by one: how many, per second, and
+    /// their mean length (`placement: HomeCpu` only), to set beside the machine's stalls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_stalls: Option<CpuStalls>,
     /// Where the GIL hand-overs from one body thread (pool or executor) to another of its
     /// process first ran: on the waker's CPU, on another CPU beside a running thread, or on an
     /// idle one (counts; `placement: HomeCpu` only). A `perf sched` record gives the machine's (`sched_idle.py`).
@@ -346,6 +350,8 @@ pub struct RunTotals {
     /// Share of the cores idle while a runnable thread waited for a CPU (`placement:
     /// HomeCpu` only).
     pub cpu_idle_while_waiting: Option<f64>,
+    /// The stretches behind `cpu_idle_while_waiting` (`placement: HomeCpu` only).
+    pub cpu_stalls: Option<StallTally>,
     /// Where the GIL hand-overs between body threads ran (`placement: HomeCpu` only).
     pub gil_handovers: Option<HandoverPlacement>,
     /// Events processed.
@@ -366,6 +372,7 @@ impl RunSummary {
             sim_end_ns,
             cpu_utilisation,
             cpu_idle_while_waiting,
+            cpu_stalls,
             gil_handovers,
             events,
         } = totals;
@@ -406,6 +413,7 @@ impl RunSummary {
             queue_ms: Stats::from_histogram(&rec.queue),
             cpu_utilisation: round6(cpu_utilisation),
             cpu_idle_while_waiting: cpu_idle_while_waiting.map(round6),
+            cpu_stalls: cpu_stalls.map(|t| CpuStalls::new(t, sim_end_ns)),
             gil_handovers,
             percentile_resolution: LogHistogram::RELATIVE_ERROR,
             functions: function_summaries(rec, functions, sim_end_ns, processes.len()),

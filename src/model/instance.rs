@@ -11,7 +11,7 @@
 use super::cpu::Cores;
 use super::ids::{IdVec, InstanceId, InvId, ProcessId, ProcessRank};
 use super::world::World;
-use crate::metrics::{Gauge, HandoverPlacement};
+use crate::metrics::{Gauge, HandoverPlacement, StallTally};
 use std::collections::VecDeque;
 
 /// One host instance of the app.
@@ -160,6 +160,14 @@ impl World {
             .iter_mut()
             .filter_map(|i| i.cores.idle_while_waiting_ns(now))
             .reduce(|a, b| a + b)
+    }
+
+    /// The stalls of every instance's cores up to `now`, when the cores place threads on CPUs.
+    pub(super) fn fleet_stalls(&mut self, now: u64) -> Option<StallTally> {
+        self.instances
+            .iter_mut()
+            .filter_map(|i| i.cores.stalls(now))
+            .reduce(StallTally::plus)
     }
 
     /// Where the GIL hand-overs between body threads ran, over the fleet's instances, when the

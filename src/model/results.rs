@@ -3,7 +3,7 @@
 
 use super::world::World;
 use crate::metrics::summary::ProcessSummary;
-use crate::metrics::{HandoverPlacement, Outcome, Recorder};
+use crate::metrics::{HandoverPlacement, Outcome, Recorder, StallTally};
 
 /// Everything a run produced.
 pub struct RunResult {
@@ -20,6 +20,8 @@ pub struct RunResult {
     /// Share of the fleet's cores idle while a runnable thread waited for a CPU, when the
     /// cores place threads on CPUs (`placement: HomeCpu`).
     pub cpu_idle_while_waiting: Option<f64>,
+    /// The stretches behind `cpu_idle_while_waiting`, one by one (`placement: HomeCpu`).
+    pub cpu_stalls: Option<StallTally>,
     /// Where the GIL hand-overs between body threads ran, when the cores place threads on
     /// CPUs.
     pub gil_handovers: Option<HandoverPlacement>,
@@ -108,6 +110,7 @@ impl World {
         let cpu_idle_while_waiting = self
             .fleet_idle_while_waiting_ns(now)
             .map(|ns| ns / elapsed / self.fleet_cores());
+        let cpu_stalls = self.fleet_stalls(now);
         let gil_handovers = self.fleet_handover_placement();
         let scaling = self.scaling_result();
         let memory = self.memory_result();
@@ -120,6 +123,7 @@ impl World {
             events: self.processed_events,
             cpu_utilisation,
             cpu_idle_while_waiting,
+            cpu_stalls,
             gil_handovers,
             stopped: None,
             scaling,

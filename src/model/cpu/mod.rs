@@ -33,7 +33,7 @@
 
 use super::ids::{CoreSlot, IdVec, ProcessRank, ThreadId};
 use crate::kernel::SimRng;
-use crate::metrics::HandoverPlacement;
+use crate::metrics::{HandoverPlacement, StallTally};
 use std::collections::BinaryHeap;
 
 mod burst;
@@ -657,6 +657,12 @@ impl Cores {
     /// where no runnable thread waits while a core idles).
     pub fn idle_while_waiting_ns(&mut self, now: u64) -> Option<f64> {
         self.queues.as_mut().map(|q| q.idle_while_waiting_ns(now))
+    }
+
+    /// The stretches counted in [`Cores::idle_while_waiting_ns`], one by one (`None` under
+    /// processor sharing).
+    pub fn stalls(&mut self, now: u64) -> Option<StallTally> {
+        self.queues.as_mut().map(|q| q.stalls(now))
     }
 
     /// Where the GIL hand-overs between body threads ran, when the cores place threads on

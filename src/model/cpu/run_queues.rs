@@ -41,7 +41,7 @@ use super::handovers::HandoverTally;
 use super::wake_affine::ThreadKind;
 use super::wake_affine::{waker_cpu_chance, WokenBy};
 use crate::kernel::SimRng;
-use crate::metrics::HandoverPlacement;
+use crate::metrics::{HandoverPlacement, StallTally};
 use rand::Rng;
 
 mod settle;
@@ -153,6 +153,10 @@ pub(super) struct RunQueues {
     lost_ns: f64,
     /// When `lost_ns` was last brought up to date.
     lost_at: u64,
+    /// The stretches in which `lost_ns` grew, counted one by one.
+    stalls: StallTally,
+    /// Whether the stretch up to `lost_at` was a stall (one going on).
+    stalled: bool,
 }
 
 impl RunQueues {
@@ -176,6 +180,8 @@ impl RunQueues {
             rng,
             lost_ns: 0.0,
             lost_at: 0,
+            stalls: StallTally::default(),
+            stalled: false,
         }
     }
 
@@ -200,15 +206,19 @@ impl RunQueues {
     fn account(&mut self, now: u64) {
         let dt = now.saturating_sub(self.lost_at);
         self.lost_at = self.lost_at.max(now);
-        let idle = self.on.iter().filter(|on| on.is_empty()).count() as u64;
-        if dt == 0 || idle == 0 {
+        if dt == 0 {
             return;
         }
-        let waiting =
-            self.on.iter().any(|on| on.len() > 1) || self.queues.iter().any(CpuQueue::any_waiting);
-        if waiting {
+        let idle = self.on.iter().filter(|on| on.is_empty()).count() as u64;
+        let stalled = idle > 0
+            && (self.on.iter().any(|on| on.len() > 1)
+                || self.queues.iter().any(CpuQueue::any_waiting));
+        if stalled {
             self.lost_ns += (dt * idle) as f64;
+            self.stalls.count += u64::from(!self.stalled);
+            self.stalls.ns += dt;
         }
+        self.stalled = stalled;
     }
 
     /// CPU-ns the CPUs spent idle up to `now` while a runnable thread waited for its busy home
@@ -218,6 +228,12 @@ impl RunQueues {
     pub(super) fn idle_while_waiting_ns(&mut self, now: u64) -> f64 {
         self.account(now);
         self.lost_ns
+    }
+
+    /// The stalls up to `now`: the stretches `idle_while_waiting_ns` adds up, one by one.
+    pub(super) fn stalls(&mut self, now: u64) -> StallTally {
+        self.account(now);
+        self.stalls
     }
 
     /// Notes a GIL hand-over to a body thread by a body thread of its process (`by`) before
