@@ -35,7 +35,6 @@ Stdlib only.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import statistics
@@ -44,7 +43,6 @@ from collections import Counter, defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gil_timeline as gt  # noqa: E402
-import sched_placement  # noqa: E402
 
 WAKING = "sched_waking"
 FORCED_HOLD_S = 0.004
@@ -54,101 +52,53 @@ JUST_WOKEN_S = 0.002
 
 def read_events(lines):
     """`gil_timeline.read_events` with the wake-ups too."""
-    out = []
-    for ev in map(sched_placement.parse, lines):
-        if not ev:
-            continue
-        kind = ev["event"].split(":")[-1]
-        if kind in (gt.TAKE, gt.TAKEN, gt.DROP, gt.SWITCH, WAKING):
-            out.append((ev["time"], int(ev["pid"]), int(ev["tid"] or ev["pid"]), ev["cpu"],
-                        kind, ev))
-    out.sort(key=lambda e: e[0])
-    return out
+    return gt.read_events(lines, gt.GIL_KINDS + (gt.SWITCH, WAKING))
 
 
-def gil_events(events):
-    """The events `gil_timeline` reads (no wake-ups)."""
-    return [e for e in events if e[4] != WAKING]
+def thread_processes(events):
+    """{thread: its process} of the threads seen in GIL probes and wake-ups."""
+    return {tid: pid for _t, pid, tid, _c, kind, _e in events if kind != gt.SWITCH}
 
 
 def requesters(events, pools, window=None, interval=0.005):
     """Per forced drop of a pool thread's hold: (the requester's role, whether it began to
     wait after the holder's take, when it began less the take s, the role of the thread
     the holder took the GIL from, the hold s)."""
-    lo, hi = window or gt.run_window(gil_events(events), pools)
-    since, switches, last, before, holder = defaultdict(dict), defaultdict(list), {}, {}, {}
     out = []
-    for t, pid, tid, _cpu, kind, _ev in events:
-        if pid not in pools:
+    for drop in gt.pool_drops(events, pools, window):
+        waiter = forced_requester(drop, interval)
+        if waiter is None:
             continue
-        if kind == gt.TAKE:
-            since[pid][tid] = t
-        elif kind == gt.TAKEN:
-            since[pid].pop(tid, None)
-            if tid != last.get(pid):
-                switches[pid].append(t)
-                before[pid], last[pid] = last.get(pid), tid
-            holder[pid] = (tid, t)
-        elif kind == gt.DROP and holder.get(pid, (None,))[0] == tid:
-            took = holder.pop(pid)[1]
-            hit = forced_request(since[pid], tid, took, t, switches[pid], interval)
-            if hit is None or tid not in pools[pid] or t - took < 1e-3 or not lo <= took <= hi:
-                continue
-            waiter, began = hit
-            prev = before.get(pid)
-            out.append((gt.role_of(pid, waiter, pools), began >= took, began - took,
-                        gt.role_of(pid, prev, pools) if prev else "none", t - took))
+        began = drop.waiting[waiter]
+        prev = gt.role_of(drop.pid, drop.before, pools) if drop.before else "none"
+        out.append((gt.role_of(drop.pid, waiter, pools), began >= drop.took,
+                    began - drop.took, prev, drop.dropped - drop.took))
     return out
 
 
-def forced_request(waiting, holder, took, dropped, switches, interval):
-    """(the waiter whose request a drop at `dropped` answered, when it began to wait), or
-    None when no waiter's request came by then (the body ended first)."""
-    asks = {}
-    for w, s in waiting.items():
-        if w != holder:
-            at = gt.first_clean_cycle_end(s, took, switches, interval)
-            if at is not None:
-                asks[w] = at
+def forced_requester(drop, interval):
+    """The waiter whose request a `gil_timeline.PoolDrop` answered, or None when no waiter's
+    request came by then (the body ended first)."""
+    asks = gt.requests(drop, interval)
     if not asks:
         return None
     w = min(asks, key=asks.get)
-    if dropped - asks[w] < -REQUEST_SLACK_S:
-        return None
-    return w, waiting[w]
+    return None if drop.dropped - asks[w] < -REQUEST_SLACK_S else w
 
 
 def transits(events, pools, window=None):
-    """Per hand-over to another thread: (the dropper a body forced off, a CPU idle at the
-    drop, the taker ran on the dropper's CPU, s from the drop to the taker's switch-in,
-    s from then to its `take_gil` return)."""
-    lo, hi = window or gt.run_window(gil_events(events), pools)
-    cpus, waiting, since, dropped, switched_in = gt.Cpus(), defaultdict(set), {}, {}, {}
+    """Per hand-over to another thread (`gil_timeline.handovers`) whose taker was seen
+    switched in: (the dropper a body forced off, a CPU idle at the drop, the taker ran on
+    the dropper's CPU, s from the drop to the taker's switch-in, s from then to its
+    `take_gil` return)."""
     out = []
-    for t, pid, tid, cpu, kind, ev in events:
-        if kind == WAKING:
+    for h in gt.handovers(events, pools, window):
+        if h.same or h.taker_in is None:
             continue
-        if kind == gt.SWITCH:
-            switched_in[int(ev["next"]["next_pid"])] = (t, cpu)
-        cpus.see(tid, cpu, kind, ev)
-        if pid not in pools or not lo <= t <= hi:
-            continue
-        if kind == gt.TAKE:
-            waiting[pid].add(tid)
-        elif kind == gt.TAKEN:
-            waiting[pid].discard(tid)
-            since[tid] = t
-            drop = dropped.pop(pid, None)
-            if drop and drop[1] != tid and tid in switched_in:
-                at, by, forced, idle, drop_cpu = drop
-                ran_at, ran_cpu = switched_in[tid]
-                start = max(ran_at, at)
-                out.append((forced, idle, ran_cpu == drop_cpu, start - at, t - start))
-        elif kind == gt.DROP:
-            took = since.pop(tid, None)
-            if waiting[pid] - {tid} and took is not None:
-                forced = tid in pools[pid] and t - took >= FORCED_HOLD_S
-                dropped[pid] = (t, tid, forced, 0 in cpus.on.values(), cpu)
+        before_take, ran_cpu = h.taker_in
+        to_run = max(h.transit - before_take, 0.0)
+        forced = h.by == "pool" and h.held >= FORCED_HOLD_S
+        out.append((forced, h.idle, ran_cpu == h.drop_cpu, to_run, h.transit - to_run))
     return out
 
 
@@ -157,7 +107,7 @@ def loop_wake_races(events, pools, window=None):
     thread at a body's end, or the receiver with a request): (the waker's role, a CPU idle
     then, another thread waiting for the GIL then, who took the GIL next: 'loop', 'waker'
     (back from its write first), 'other pool' or 'rx/tx')."""
-    lo, hi = window or gt.run_window(gil_events(events), pools)
+    lo, hi = window or gt.run_window(events, pools)
     cpus, waiting, pending, out = gt.Cpus(), defaultdict(set), {}, []
     for t, pid, tid, cpu, kind, ev in events:
         if kind != WAKING:
@@ -195,8 +145,8 @@ def stuck_episodes(events, pools, window=None):
     is switched out for the other worker's thread (just woken, or already runnable and
     time-sharing the CPU), when another CPU goes idle with the holder already queued ('a CPU
     went idle'), or at another event ('other')."""
-    lo, hi = window or gt.run_window(gil_events(events), pools)
-    tgid = {tid: pid for _t, pid, tid, _c, kind, _e in events if kind != gt.SWITCH}
+    lo, hi = window or gt.run_window(events, pools)
+    tgid = thread_processes(events)
     cpus, holder, began, out, woken_at = gt.Cpus(), {}, {}, [], {}
     for t, pid, tid, cpu, kind, ev in events:
         if kind == WAKING:
@@ -259,8 +209,8 @@ def waits_woken(events, pools, window=None):
     """{role: (times a thread waiting for the GIL was switched in, how many of them switched
     out a running thread of a worker, seconds waited in all)}: a waiter wakes at the end of
     each timed wait and when `drop_gil` signals it, to find the GIL still held or take it."""
-    lo, hi = window or gt.run_window(gil_events(events), pools)
-    tgid = {tid: pid for _t, pid, tid, _c, kind, _e in events if kind != gt.SWITCH}
+    lo, hi = window or gt.run_window(events, pools)
+    tgid = thread_processes(events)
     since, out = {}, defaultdict(lambda: [0, 0, 0.0])
     for t, pid, tid, _cpu, kind, ev in events:
         if kind == gt.SWITCH and lo <= t <= hi:
@@ -288,9 +238,11 @@ def quantiles_ms(values):
 
 
 def summary(events):
-    """The tables of one record, as plain data."""
-    pools = gt.worker_pools(gt.hold_times(gil_events(events)))
-    window = gt.run_window(gil_events(events), pools)
+    """The tables of one record, as plain data (None if it shows no worker process)."""
+    pools = gt.worker_pools(gt.hold_times(events))
+    if not pools:
+        return None
+    window = gt.run_window(events, pools)
     out = requester_table(requesters(events, pools, window))
     out["transit_us"] = transit_table(transits(events, pools, window))
     out["loop_wake_races"] = race_table(loop_wake_races(events, pools, window))
@@ -398,6 +350,8 @@ def main(argv=None):
     for path in args.records:
         with gt.open_text(path) as f:
             out[path] = summary(read_events(f))
+        if out[path] is None:
+            return gt.no_workers(path)
         report(path, out[path])
     if args.json:
         with open(args.json, "w") as f:

@@ -50,25 +50,27 @@ import os
 import statistics
 import sys
 from collections import Counter, defaultdict
+from typing import NamedTuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sched_placement  # noqa: E402  (its perf script parser)
 
 TAKE, TAKEN, DROP = "take_gil", "take_gil__return", "drop_gil"
 SWITCH = "sched_switch"
+GIL_KINDS = (TAKE, TAKEN, DROP)
 POOL_SHARE = 0.1
 WARM_UP_PAUSE_S = 0.2
 
 
-def read_events(lines):
-    """(time, pid, tid, cpu, kind, parsed event) of the GIL probes and context switches, in
-    time order; `kind` is the event's name without its group."""
+def read_events(lines, kinds=GIL_KINDS + (SWITCH,)):
+    """(time, pid, tid, cpu, kind, parsed event) of the GIL probes and context switches (or
+    the events of `kinds`), in time order; `kind` is the event's name without its group."""
     out = []
     for ev in map(sched_placement.parse, lines):
         if not ev:
             continue
         kind = ev["event"].split(":")[-1]
-        if kind in (TAKE, TAKEN, DROP, SWITCH):
+        if kind in kinds:
             out.append((ev["time"], int(ev["pid"]), int(ev["tid"] or ev["pid"]), ev["cpu"],
                         kind, ev))
     out.sort(key=lambda e: e[0])
@@ -167,7 +169,7 @@ def run_window(events, pools):
     and then checks the machine is idle for half a second before the first arrival, so the
     run starts after the longest pause (of at least `WARM_UP_PAUSE_S`) in the pool threads'
     GIL events, where there is one."""
-    times = [e[0] for e in events if e[1] in pools and e[2] in pools[e[1]] and e[4] != SWITCH]
+    times = [e[0] for e in events if e[1] in pools and e[2] in pools[e[1]] and e[4] in GIL_KINDS]
     gap, start = max(((b - a, b) for a, b in zip(times, times[1:])), default=(0.0, times[0]))
     return (start if gap >= WARM_UP_PAUSE_S else times[0]), times[-1]
 
@@ -206,13 +208,29 @@ def role_of(pid, tid, pools):
     return "pool" if tid in pools[pid] else "main" if tid == pid else "rx/tx"
 
 
+class Handover(NamedTuple):
+    """A take of the GIL that follows a drop made with another thread waiting."""
+    by: str           # role that dropped it
+    to: str           # role that took it
+    same: bool        # taken back by the thread that dropped it
+    transit: float    # s from the drop to the take's return
+    held: float       # s the dropper had held it
+    idle: bool        # a CPU idled at the drop
+    drop_cpu: int     # the CPU of the drop
+    taker_in: tuple   # (s before the take, CPU) of the taker's last switch-in, or None
+
+
 def handovers(events, pools, window=None):
-    """Every take of the GIL that follows a drop made with another thread waiting, over the
-    run window, as (role that dropped it, role that took it, the same thread or not, seconds
-    in transit, seconds the dropper had held it, whether a CPU idled at the drop)."""
+    """Every `Handover` over the run window (other kinds of event than the GIL probes and
+    context switches are skipped)."""
     lo, hi = window or run_window(events, pools)
-    waiting, dropped, since, cpus, out = defaultdict(set), {}, {}, Cpus(), []
+    waiting, dropped, since, cpus, switched_in, out = \
+        defaultdict(set), {}, {}, Cpus(), {}, []
     for t, pid, tid, cpu, kind, ev in events:
+        if kind == SWITCH:
+            switched_in[int(ev["next"]["next_pid"])] = (t, cpu)
+        elif kind not in GIL_KINDS:
+            continue
         cpus.see(tid, cpu, kind, ev)
         if pid not in pools or not lo <= t <= hi:
             continue
@@ -222,23 +240,29 @@ def handovers(events, pools, window=None):
             waiting[pid].discard(tid)
             since[tid] = t
             if pid in dropped:
-                at, by, held, idle = dropped.pop(pid)
-                out.append((role_of(pid, by, pools), role_of(pid, tid, pools), tid == by,
-                            t - at, held, idle))
+                at, by, held, idle, drop_cpu = dropped.pop(pid)
+                out.append(Handover(role_of(pid, by, pools), role_of(pid, tid, pools),
+                                    tid == by, t - at, held, idle, drop_cpu,
+                                    switched_in_before(switched_in.get(tid), t)))
         elif kind == DROP:
             took = since.pop(tid, None)
             if waiting[pid] - {tid} and took is not None:
-                dropped[pid] = (t, tid, t - took, 0 in cpus.on.values())
+                dropped[pid] = (t, tid, t - took, 0 in cpus.on.values(), cpu)
     return out
+
+
+def switched_in_before(switch_in, t):
+    """(s before `t`, CPU) of a thread's last switch-in `(time, CPU)`, or None."""
+    return None if switch_in is None else (t - switch_in[0], switch_in[1])
 
 
 def transits(hand_overs):
     """{(who took it, whether a CPU idled at the drop): [seconds in transit]} of `handovers`;
     who took it is 'another thread' or 'the same thread'."""
     out = defaultdict(list)
-    for _by, _to, same, transit, _held, idle in hand_overs:
-        who = "the same thread" if same else "another thread"
-        out[(who, "a CPU idle" if idle else "no CPU idle")].append(transit)
+    for h in hand_overs:
+        who = "the same thread" if h.same else "another thread"
+        out[(who, "a CPU idle" if h.idle else "no CPU idle")].append(h.transit)
     return out
 
 
@@ -246,9 +270,9 @@ def handover_matrix(hand_overs):
     """{(role that dropped it, role that took it): [seconds the dropper had held it]} of the
     `handovers` to another thread."""
     out = defaultdict(list)
-    for by, to, same, _transit, held, _idle in hand_overs:
-        if not same:
-            out[(by, to)].append(held)
+    for h in hand_overs:
+        if not h.same:
+            out[(h.by, h.to)].append(h.held)
     return out
 
 
@@ -275,14 +299,21 @@ def first_clean_cycle_end(since, after, switches, interval):
     return None
 
 
-def drops_against_the_rule(events, pools, window=None, interval=0.005):
-    """For every pool thread's hold of 1 ms or more with other threads waiting when it drops
-    the GIL: the drop's time less the earliest request CPython's rule predicts from when
-    those threads began to wait (`first_clean_cycle_end`), s. Forced drops come at or just
-    after it; a body ending lets go before it."""
+class PoolDrop(NamedTuple):
+    """A pool thread letting go of a hold of 1 ms or more with other threads waiting."""
+    pid: int
+    took: float        # when it took the GIL, s
+    dropped: float     # when it let go, s
+    waiting: dict      # {waiter: when it began to wait, s}
+    switches: list     # when each new holder took this GIL so far, s (sorted)
+    before: int        # the thread it took the GIL from (None: first holder)
+
+
+def pool_drops(events, pools, window=None):
+    """Every `PoolDrop` whose hold began inside the run window."""
     lo, hi = window or run_window(events, pools)
     waiting_since, switches = defaultdict(dict), defaultdict(list)
-    last, holder, out = {}, {}, []
+    last, before, holder = {}, {}, {}
     for t, pid, tid, _cpu, kind, _ev in events:
         if pid not in pools:
             continue
@@ -292,17 +323,33 @@ def drops_against_the_rule(events, pools, window=None, interval=0.005):
             waiting_since[pid].pop(tid, None)
             if tid != last.get(pid):
                 switches[pid].append(t)
-                last[pid] = tid
+                before[pid], last[pid] = last.get(pid), tid
             holder[pid] = (tid, t)
         elif kind == DROP and holder.get(pid, (None,))[0] == tid:
             took = holder.pop(pid)[1]
-            others = [s for w, s in waiting_since[pid].items() if w != tid]
-            if tid not in pools[pid] or t - took < 1e-3 or not others or not lo <= took <= hi:
-                continue
-            asks = [first_clean_cycle_end(s, took, switches[pid], interval) for s in others]
-            asks = [a for a in asks if a is not None]
-            if asks:
-                out.append(t - min(asks))
+            others = {w: s for w, s in waiting_since[pid].items() if w != tid}
+            if tid in pools[pid] and t - took >= 1e-3 and others and lo <= took <= hi:
+                yield PoolDrop(pid, took, t, others, switches[pid], before.get(pid))
+
+
+def requests(drop, interval):
+    """{waiter: when CPython's rule has it ask for the GIL} of a `PoolDrop`'s waiters
+    (`first_clean_cycle_end`; a waiter with no such cycle is left out)."""
+    asks = {w: first_clean_cycle_end(s, drop.took, drop.switches, interval)
+            for w, s in drop.waiting.items()}
+    return {w: a for w, a in asks.items() if a is not None}
+
+
+def drops_against_the_rule(events, pools, window=None, interval=0.005):
+    """For every pool thread's hold of 1 ms or more with other threads waiting when it drops
+    the GIL: the drop's time less the earliest request CPython's rule predicts from when
+    those threads began to wait (`first_clean_cycle_end`), s. Forced drops come at or just
+    after it; a body ending lets go before it."""
+    out = []
+    for drop in pool_drops(events, pools, window):
+        asks = requests(drop, interval)
+        if asks:
+            out.append(drop.dropped - min(asks.values()))
     return out
 
 
@@ -433,6 +480,13 @@ def open_text(path):
         else open(path, errors="replace")
 
 
+def no_workers(path):
+    """Says that the record at `path` shows no worker process; the exit status for it."""
+    print("%s: no worker process with GIL probe events (were the uprobes recorded?)" % path,
+          file=sys.stderr)
+    return 1
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("records", nargs="*", help="perf script texts (.gz or plain)")
@@ -453,9 +507,7 @@ def main(argv=None):
         with open_text(path) as lines:
             s = summary(read_events(lines))
         if s is None:
-            print("%s: no worker process with GIL probe events (were the uprobes recorded?)"
-                  % path, file=sys.stderr)
-            return 1
+            return no_workers(path)
         n = invocations_beside(path)
         s["invocations"] = n
         results[path] = s

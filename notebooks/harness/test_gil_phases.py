@@ -1,7 +1,10 @@
 """Tests of gil_phases.py on a small synthetic `perf script` record (stdlib unittest)."""
 
+import contextlib
+import io
 import os
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -87,6 +90,17 @@ class GilPhasesTest(unittest.TestCase):
     def test_summary_finds_the_workers_itself(self):
         s = gil_phases.summary(self.events)
         self.assertEqual(s["loop_wake_races"], {"pool": {"no CPU idle, others waiting: loop": 1}})
+
+
+class NoWorkersTest(unittest.TestCase):
+    def test_a_record_without_gil_probes_is_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "record.txt")
+            with open(path, "w") as f:
+                f.write(switch(1.0, 0, 0, "R", 11) + "\n")
+            with contextlib.redirect_stderr(io.StringIO()) as err:
+                self.assertEqual(gil_phases.main([path]), 1)
+        self.assertIn("no worker process", err.getvalue())
 
 
 class WaitersWokenTest(unittest.TestCase):
