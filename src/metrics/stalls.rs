@@ -3,6 +3,7 @@
 //! `cpu_idle_while_waiting`; counted one by one, their number and length compare with the
 //! machine's (`notebooks/harness/gil_phases.py`'s stalls: many short ones, or a few long).
 
+use super::summary::round6;
 use serde::Serialize;
 
 /// Stall stretches so far: how many began, and their wall time in all.
@@ -38,7 +39,6 @@ pub struct CpuStalls {
 impl CpuStalls {
     /// The stalls of `tally` over a run of `elapsed_ns`.
     pub fn new(tally: StallTally, elapsed_ns: u64) -> CpuStalls {
-        let round6 = |x: f64| (x * 1e6).round() / 1e6;
         let per_s = if elapsed_ns > 0 {
             tally.count as f64 / (elapsed_ns as f64 / 1e9)
         } else {
