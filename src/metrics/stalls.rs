@@ -3,7 +3,6 @@
 //! `cpu_idle_while_waiting`; counted one by one, their number and length compare with the
 //! machine's (`notebooks/harness/gil_phases.py`'s stalls: many short ones, or a few long).
 
-use super::summary::round6;
 use serde::Serialize;
 
 /// Stall stretches so far: how many began, and their wall time in all.
@@ -51,8 +50,8 @@ impl CpuStalls {
         };
         CpuStalls {
             count: tally.count,
-            per_s: round6(per_s),
-            mean_ms: round6(mean_ms),
+            per_s,
+            mean_ms,
         }
     }
 }

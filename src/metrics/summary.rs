@@ -38,6 +38,15 @@ pub fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
+/// `stalls` with its rates rounded as the rest of the file.
+fn rounded_stalls(stalls: CpuStalls) -> CpuStalls {
+    CpuStalls {
+        per_s: round6(stalls.per_s),
+        mean_ms: round6(stalls.mean_ms),
+        ..stalls
+    }
+}
+
 /// What arrived (requests, queue and Service Bus messages, Event Hubs events), each counted
 /// once by how it finally ended, so that the arrivals add up: arrived = succeeded + failed +
 /// rejected + timed_out + pending. A message tried again after a failure counts once, by its
@@ -413,7 +422,7 @@ impl RunSummary {
             queue_ms: Stats::from_histogram(&rec.queue),
             cpu_utilisation: round6(cpu_utilisation),
             cpu_idle_while_waiting: cpu_idle_while_waiting.map(round6),
-            cpu_stalls: cpu_stalls.map(|t| CpuStalls::new(t, sim_end_ns)),
+            cpu_stalls: cpu_stalls.map(|t| rounded_stalls(CpuStalls::new(t, sim_end_ns))),
             gil_handovers,
             percentile_resolution: LogHistogram::RELATIVE_ERROR,
             functions: function_summaries(rec, functions, sim_end_ns, processes.len()),
