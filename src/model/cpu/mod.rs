@@ -464,8 +464,8 @@ impl Cores {
     /// Starts the queued woken threads that may run now; returns when the next one may.
     fn settle_queues(&mut self, now: u64) -> Option<u64> {
         let q = self.queues.as_mut()?;
-        if !q.any_queued() {
-            return None;
+        if !q.any_queued() && !q.busy_balance_due(now) {
+            return q.next_busy_balance();
         }
         let settled = q.settle(now);
         let next = q.next_due();
@@ -526,8 +526,9 @@ impl Cores {
     /// CPU's share: the threads on one CPU share that CPU (`k` of them: 1/k each, less the
     /// switches of a k-way time slice), where processor sharing would give every running
     /// thread the same share of all the cores. Three CPU-bound threads on two CPUs run one at
-    /// full speed and two at half until one sleeps or the tick's balance moves one, not all
-    /// three at two thirds: `notebooks/harness/body_stretch.py` on three processes of one
+    /// full speed and two at half until one sleeps or the busy balance moves one of the pair
+    /// (every 148 ms while the split lasts, so each runs alone in turn; `run_queues`), not all
+    /// three at two thirds at every instant: `notebooks/harness/body_stretch.py` on three processes of one
     /// thread at rho 0.8 measured 44-50% of the bodies under 1.2x their CPU time and 19-31% at
     /// 1.8x or more (sim with this: 50-54% and 20-28%; with processor sharing 18-24% and 3-6%).
     /// A fractional capacity is split over the CPUs (a CPU quota).

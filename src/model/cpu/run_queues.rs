@@ -74,6 +74,17 @@ const TICK_NS: u64 = 4_000_000;
 /// geometric, a half per tick.
 const PULL_PER_TICK: f64 = 0.5;
 
+/// How long Linux's periodic balance leaves a CPU running one thread more than another while
+/// no CPU idles (two time-sharing one CPU beside one alone on the other) before it moves one
+/// of the pair over: the median gap between the migrations of three CPU-bound processes on
+/// the measured 2-vCPU VM, each of which swaps which process runs alone (3 trials of 8 s, 158
+/// gaps: p10 112 ms, median 148, p90 180, always on a tick; `notebooks/harness/busy_balance.py`,
+/// `notebooks/measurements/busy-balance-2026-12-05`). Linux's balance runs every few tens of
+/// ms on busy CPUs and moves a thread only after an attempt has failed (`nr_balance_failed`:
+/// the thread's load is twice the imbalance), so the three share the two CPUs at two thirds
+/// each over a second (0.61-0.68 measured), unevenly over 100 ms.
+pub(super) const BUSY_BALANCE_NS: u64 = 148_000_000;
+
 /// Linux's `sysctl_sched_migration_cost` (0.5 ms): a thread that ran this recently is
 /// cache-hot (`task_hot`), and the tick balance leaves it on its CPU if it can; a colder one
 /// it moves to an idle CPU at once.
@@ -129,6 +140,9 @@ pub(super) struct RunQueues {
     queues: Vec<CpuQueue>,
     /// Per CPU: the next tick at which an idle CPU may pull a thread waiting there.
     pull_at: Vec<Option<u64>>,
+    /// Per CPU time-sharing beside a CPU running one thread fewer, none idle: the tick at
+    /// which the busy balance moves one of its threads over ([`BUSY_BALANCE_NS`]).
+    busy_pull_at: Vec<Option<u64>>,
     /// When the CPUs tick, past each multiple of [`TICK_NS`] (drawn once: where an instance's
     /// ticks fall against its arrivals is chance).
     tick_phase: u64,
@@ -172,6 +186,7 @@ impl RunQueues {
             left: vec![(CoreSlot::HOST, u64::MAX); cpus],
             queues: vec![CpuQueue::default(); cpus],
             pull_at: vec![None; cpus],
+            busy_pull_at: vec![None; cpus],
             handovers: HandoverTally::default(),
             home: Vec::new(),
             banked: Vec::new(),

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::ids::Id;
+use run_queues::BUSY_BALANCE_NS;
 
 /// Thread `n`.
 fn th(n: usize) -> ThreadId {
@@ -529,5 +530,44 @@ fn a_holder_forced_off_and_rejoining_is_not_counted_as_a_hand_over() {
         c.start_burst(b, 5_000, 100_000, Some(by), length);
         let h = c.handover_placement().expect("home CPUs");
         assert_eq!(h.waker_cpu + h.busy_cpu + h.idle_cpu, counted, "{length:?}");
+    }
+}
+
+/// Runs the cores until every burst has ended; returns when each ended, in order.
+fn run_to_the_end(c: &mut Cores) -> Vec<u64> {
+    let (mut now, mut ends) = (0, Vec::new());
+    while let Some(next) = c.next_finish(now) {
+        let mut done = Vec::new();
+        c.finish_due(next, &mut done);
+        ends.extend(done.iter().map(|_| next));
+        now = next;
+    }
+    ends
+}
+
+#[test]
+fn the_busy_balance_first_looks_at_an_uneven_split_at_its_grid_point() {
+    // a and b share CPU 0, x has CPU 1: the next thing due is the balance at 148 ms.
+    let (mut c, [a, x, b]) = home_cores_ticking_at(7, 0);
+    for s in [a, x, b] {
+        c.start(s, 1_000_000_000, 0);
+    }
+    assert_eq!(c.next_finish(0), Some(BUSY_BALANCE_NS));
+}
+
+#[test]
+fn three_cpu_bound_threads_on_two_busy_cpus_each_run_alone_in_turn() {
+    // Each with 3 s of work. Left as first placed, x (alone on CPU 1) would end at 3 s and
+    // a and b at 4.5 s; moved every 148 ms, all three end near 4.5 s, as three CPU-bound
+    // processes do on the measured VM (`notebooks/measurements/busy-balance-2026-12-05`).
+    for seed in 0..5 {
+        let (mut c, [a, x, b]) = home_cores_ticking_at(seed, 0);
+        for s in [a, x, b] {
+            c.start(s, 3_000_000_000, 0);
+        }
+        let ends = run_to_the_end(&mut c);
+        assert_eq!(ends.len(), 3);
+        assert!(ends[0] > 3_900_000_000, "seed {seed}: {ends:?}");
+        assert!(ends[2] < 4_700_000_000, "seed {seed}: {ends:?}");
     }
 }

@@ -1,7 +1,8 @@
 //! Settling the run queues once an instant's transitions are done: whom EEVDF runs on each
-//! CPU with threads waiting, and the tick balance that moves a waiting thread to an idle CPU.
+//! CPU with threads waiting, the tick balance that moves a waiting thread to an idle CPU, and
+//! the busy balance that evens a split of one thread more on one busy CPU than on another.
 
-use super::{CoreSlot, CpuQueue, RunQueues, Standing, PULL_PER_TICK};
+use super::{CoreSlot, CpuQueue, RunQueues, Standing, BUSY_BALANCE_NS, PULL_PER_TICK};
 use rand::Rng;
 
 /// What settling the run queues changed: the threads to start, with the work each has left,
@@ -25,8 +26,87 @@ impl RunQueues {
                 self.settle_cpu(cpu, now, &mut out);
             }
             self.balance(cpu, now, &mut out.started);
+            self.busy_balance(cpu, now, &mut out.started);
         }
+        self.arm_busy_balance(now);
         out
+    }
+
+    /// The busy balance: [`BUSY_BALANCE_NS`] after `cpu` was first seen running two or more
+    /// threads beside a CPU running one fewer, none idle (at the first tick from then), one
+    /// of its threads moves there, if the split is still uneven at that instant. Linux weighs
+    /// the CPUs by their load averaged over tens of ms, so a thread waking for a moment on
+    /// either CPU meanwhile neither restarts the wait nor moves anything.
+    fn busy_balance(&mut self, cpu: u32, now: u64, started: &mut Vec<(CoreSlot, u64)>) {
+        let c = cpu as usize;
+        if self.busy_pull_at[c].is_some_and(|at| now >= at) {
+            self.busy_pull_at[c] = None;
+            if self.unevenly_busy(cpu) {
+                self.move_one(cpu, now, started);
+            }
+        }
+    }
+
+    /// Arms the busy balance of each CPU that has just become the busier of an uneven split.
+    fn arm_busy_balance(&mut self, now: u64) {
+        if self.idle_cpu().is_some() {
+            return; // no split is uneven while a CPU idles
+        }
+        for cpu in 0..self.on.len() as u32 {
+            if self.busy_pull_at[cpu as usize].is_none() && self.unevenly_busy(cpu) {
+                self.busy_pull_at[cpu as usize] = Some(self.next_tick(now + BUSY_BALANCE_NS - 1));
+            }
+        }
+    }
+
+    /// Whether `cpu` runs a thread more than another CPU, with none idle.
+    fn unevenly_busy(&self, cpu: u32) -> bool {
+        self.idle_cpu().is_none() && self.one_fewer(cpu).is_some()
+    }
+
+    /// One of `cpu`'s threads moves to the CPU running one thread fewer: the one that has
+    /// waited longest there, which starts, else one of those time-sharing it (not the host's
+    /// work), which runs on. Linux cannot move the thread running at that instant, so of two
+    /// time-sharing a CPU each slice, either moves: an even draw.
+    fn move_one(&mut self, cpu: u32, now: u64, started: &mut Vec<(CoreSlot, u64)>) {
+        let c = cpu as usize;
+        let Some(light) = self.one_fewer(cpu) else {
+            return;
+        };
+        self.touch(cpu, now);
+        // The CPU it goes to is no longer the busier one: its own due balance is void.
+        self.busy_pull_at[light as usize] = None;
+        if let Some(waiting) = self.queues[c].longest_waiting() {
+            let work = self.queues[c].waiting_work(waiting).unwrap_or(0);
+            self.put(waiting, light, now);
+            started.push((waiting, work));
+            return;
+        }
+        let movable = self.on[c].iter().filter(|&&s| s != CoreSlot::HOST).count();
+        if movable == 0 {
+            return;
+        }
+        let nth = self.rng.random_range(0..movable);
+        let moved = *self.on[c]
+            .iter()
+            .filter(|&&s| s != CoreSlot::HOST)
+            .nth(nth)
+            .expect("a movable thread");
+        self.on[c].retain(|&s| s != moved);
+        self.put(moved, light, now);
+    }
+
+    /// The threads running on `cpu` (time-sharing it). Linux balances on each CPU's load
+    /// averaged over tens of ms (PELT), in which a thread queued for a moment, until the
+    /// running thread's deadline or the next tick, barely counts.
+    fn load(&self, cpu: u32) -> usize {
+        self.on[cpu as usize].len()
+    }
+
+    /// A CPU running exactly one thread fewer than `cpu`, which runs at least two, if any.
+    fn one_fewer(&self, cpu: u32) -> Option<u32> {
+        let here = self.load(cpu);
+        (0..self.on.len() as u32).find(|&i| i != cpu && here >= 2 && self.load(i) + 1 == here)
     }
 
     /// The tick balance: while `cpu` holds a waiting thread and another CPU idles (or runs
@@ -127,6 +207,7 @@ impl RunQueues {
             .map(|c| self.deadline[c]);
         deadlines
             .chain(self.pull_at.iter().flatten().copied())
+            .chain(self.busy_pull_at.iter().flatten().copied())
             .min()
     }
 
@@ -144,13 +225,33 @@ impl RunQueues {
         (n + 2 <= here).then_some(light)
     }
 
-    /// Whether any thread waits for its CPU.
+    /// Whether settling has anything to do now: a thread waits for its CPU, threads share one
+    /// beside an idle CPU, a split is uneven and its busy balance not yet armed, or a pull is
+    /// armed. An armed busy balance that is not due needs nothing until it is
+    /// ([`RunQueues::busy_balance_due`], [`RunQueues::next_busy_balance`]).
     pub(in crate::model::cpu) fn any_queued(&self) -> bool {
-        let shared = self.on.iter().any(|on| on.len() > 1) && self.idle_cpu().is_some();
-        let uneven = (0..self.on.len() as u32).any(|c| self.lighter_cpu(c).is_some());
-        shared
-            || uneven
-            || self.queues.iter().any(CpuQueue::any_waiting)
-            || self.pull_at.iter().any(Option::is_some)
+        if self.queues.iter().any(CpuQueue::any_waiting) || self.pull_at.iter().any(Option::is_some)
+        {
+            return true;
+        }
+        let cpus = 0..self.on.len() as u32;
+        if self.idle_cpu().is_some() {
+            return self.on.iter().any(|on| on.len() > 1)
+                || cpus.into_iter().any(|c| self.lighter_cpu(c).is_some());
+        }
+        cpus.into_iter().any(|c| {
+            self.lighter_cpu(c).is_some()
+                || (self.one_fewer(c).is_some() && self.busy_pull_at[c as usize].is_none())
+        })
+    }
+
+    /// Whether a CPU's busy balance is due at `now`.
+    pub(in crate::model::cpu) fn busy_balance_due(&self, now: u64) -> bool {
+        self.busy_pull_at.iter().flatten().any(|&at| at <= now)
+    }
+
+    /// When the next armed busy balance is due, if any.
+    pub(in crate::model::cpu) fn next_busy_balance(&self) -> Option<u64> {
+        self.busy_pull_at.iter().flatten().copied().min()
     }
 }
