@@ -26,6 +26,11 @@
   off its CPU, that CPU runs another worker's thread, and another CPU idles (the largest loss
   in `gil_timeline.py`'s split), by how each began: the holder switched out for the other
   worker's thread, or another CPU going idle while the holder was already queued.
+- **A CPU idle while a worker's thread waits for another**: the wider kind of stall that
+  sim's summary.json counts (`cpu_idle_while_waiting`, `cpu_stalls`): any thread of a worker
+  runnable and not running, on a busy CPU (the one it was switched out from, or for a woken
+  thread the one it next runs on), while a CPU idles; its share of the CPUs' time, how many
+  stretches and how long.
 
     python3 gil_phases.py gil.txt.gz [--json FILE]
 
@@ -205,6 +210,62 @@ def holder_stuck(pid, h, cpus, tgid, pools):
     return occupant in pools and occupant != pid and cpus.other_idle(cpu)
 
 
+def next_switch_in_cpus(events):
+    """{thread: [(time, cpu) of each switch-in]}, in time order."""
+    out = defaultdict(list)
+    for t, _pid, _tid, cpu, kind, ev in events:
+        if kind == gt.SWITCH:
+            out[int(ev["next"]["next_pid"])].append((t, cpu))
+    return out
+
+
+def idle_while_runnable(events, pools, window=None):
+    """The stretches (s each) in which a CPU idles while a thread of a worker is runnable on a
+    busy CPU: switched out while runnable (it waits on that CPU), or woken and not yet run
+    (it waits on the CPU it next runs on; one that runs next on the idle CPU was only waking
+    up there)."""
+    lo, hi = window or gt.run_window(events, pools)
+    tgid = thread_processes(events)
+    switch_ins = next_switch_in_cpus(events)
+    on, waits_on, out, since = {}, {}, [], None
+
+    def next_cpu(tid, t):
+        return next((c for at, c in switch_ins.get(tid, ()) if at >= t), None)
+
+    for t, _pid, tid, cpu, kind, ev in events:
+        if kind == gt.SWITCH:
+            prev, nxt = int(ev["prev"]["prev_pid"]), int(ev["next"]["next_pid"])
+            on[cpu] = nxt
+            waits_on.pop(nxt, None)
+            if prev and ev["prev"].get("prev_state", "").startswith("R"):
+                waits_on[prev] = cpu
+        elif kind == WAKING:
+            woken = int(ev["fields"]["pid"])
+            if woken not in on.values():
+                waits_on[woken] = next_cpu(woken, t)
+        elif tid:
+            on[cpu] = tid
+        stalled = any(c == 0 for c in on.values()) and any(
+            tgid.get(w) in pools and c is not None and on.get(c, 0) != 0
+            for w, c in waits_on.items())
+        if stalled and since is None and lo <= t <= hi:
+            since = t
+        elif not stalled and since is not None:
+            out.append(min(t, hi) - since)
+            since = None
+    return out
+
+
+def idle_table(stretches, window):
+    """The stalls of `idle_while_runnable` over a two-CPU record's `window`."""
+    span = window[1] - window[0]
+    total = sum(stretches)
+    return {"n": len(stretches), "per_s": round(len(stretches) / span, 1),
+            "total_ms": round(total * 1e3, 1),
+            "mean_ms": round(total / len(stretches) * 1e3, 3) if stretches else 0.0,
+            "share_of_two_cpus": round(total / span / 2, 4)}
+
+
 def waits_woken(events, pools, window=None):
     """{role: (times a thread waiting for the GIL was switched in, how many of them switched
     out a running thread of a worker, seconds waited in all)}: a waiter wakes at the end of
@@ -248,6 +309,7 @@ def summary(events):
     out["loop_wake_races"] = race_table(loop_wake_races(events, pools, window))
     out["waiters_woken"] = woken_table(waits_woken(events, pools, window), window)
     out.update(stuck_table(stuck_episodes(events, pools, window)))
+    out["idle_while_runnable"] = idle_table(idle_while_runnable(events, pools, window), window)
     return out
 
 
@@ -332,6 +394,10 @@ def report(name, s, out=sys.stdout):
     for k, v in s["stuck_behind_another_worker"].items():
         out.write(f"    {v['n']:5d}  {k}: {v['total_ms']} ms in all, mean {v['mean_ms']} ms\n")
     write_counts(out, "... and how they ended", s["stuck_ended"])
+    w = s["idle_while_runnable"]
+    out.write(f"  a CPU idle while a worker's thread waits for a busy CPU: {w['n']} stretches "
+              f"({w['per_s']} per s), {w['total_ms']} ms in all, mean {w['mean_ms']} ms, "
+              f"{100 * w['share_of_two_cpus']:.2f}% of two CPUs' time\n")
 
 
 def write_counts(out, title, counts):

@@ -123,6 +123,25 @@ class StuckTest(unittest.TestCase):
         self.assertEqual(why, "switched out for another worker's thread, already runnable")
         self.assertAlmostEqual(length, 0.0005, places=6)
 
+    def test_a_cpu_idle_while_a_worker_s_thread_waits_for_the_other(self):
+        events = gil_phases.read_events(STUCK)
+        window = (0.999, 1.011)
+        stalls = gil_phases.idle_while_runnable(events, {10: {11}, 20: {21}}, window)
+        # 11 waits on CPU 0 behind 21 from 1.003 while CPU 1 idles, until it runs at 1.0035.
+        self.assertEqual(len(stalls), 1)
+        self.assertAlmostEqual(stalls[0], 0.0005, places=6)
+        table = gil_phases.idle_table(stalls, window)
+        self.assertEqual(table["n"], 1)
+        self.assertAlmostEqual(table["share_of_two_cpus"], 0.0005 / 0.012 / 2, places=4)
+
+    def test_a_thread_woken_onto_the_idle_cpu_is_only_waking_up(self):
+        record = STUCK[:6] + [
+            switch(1.0020, 1, 21, "S", 0), waking(1.0025, 0, 10, 11, 21),
+            switch(1.0026, 1, 0, "R", 21), probe(1.0101, 1, 20, 21, "drop_gil")]
+        events = gil_phases.read_events(record)
+        self.assertEqual(gil_phases.idle_while_runnable(events, {10: {11}, 20: {21}},
+                                                        (0.999, 1.011)), [])
+
 
 if __name__ == "__main__":
     unittest.main()
