@@ -40,6 +40,7 @@ Stdlib only.
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import statistics
@@ -230,7 +231,9 @@ def idle_while_runnable(events, pools, window=None):
     on, waits_on, out, since = {}, {}, [], None
 
     def next_cpu(tid, t):
-        return next((c for at, c in switch_ins.get(tid, ()) if at >= t), None)
+        ins = switch_ins.get(tid, [])
+        i = bisect.bisect_left(ins, (t,))
+        return ins[i][1] if i < len(ins) else None
 
     for t, _pid, tid, cpu, kind, ev in events:
         if kind == gt.SWITCH:

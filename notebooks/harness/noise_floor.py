@@ -28,12 +28,12 @@ import json
 import math
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from class_bias import case_class  # noqa: E402
+import replay_median  # noqa: E402
 from repeat_bounds import load_measured, validate_json  # noqa: E402
 
 # sim validate's relative tolerances (`validate::METRIC_RULES`); the other metrics are ranges.
@@ -102,11 +102,9 @@ def expected_perfect_misses(values):
 
 
 def median_of(replays, out):
-    """Writes the median of `replays` to `out` with replay_median.py."""
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "replay_median.py")
+    """Writes the median of `replays` to `out` (`replay_median.py`)."""
     shutil.rmtree(out, ignore_errors=True)
-    subprocess.run([sys.executable, script, "--out", out] + replays, check=True,
-                   stdout=subprocess.DEVNULL)
+    replay_median.main(["--out", out] + replays)
 
 
 def leave_one_out(sim, replays, seeds, scratch):

@@ -82,16 +82,15 @@ impl RunQueues {
             started.push((waiting, work));
             return;
         }
-        let movable = self.on[c].iter().filter(|&&s| s != CoreSlot::HOST).count();
-        if movable == 0 {
+        let movable: Vec<CoreSlot> = self.on[c]
+            .iter()
+            .copied()
+            .filter(|&s| s != CoreSlot::HOST)
+            .collect();
+        if movable.is_empty() {
             return;
         }
-        let nth = self.rng.random_range(0..movable);
-        let moved = *self.on[c]
-            .iter()
-            .filter(|&&s| s != CoreSlot::HOST)
-            .nth(nth)
-            .expect("a movable thread");
+        let moved = movable[self.rng.random_range(0..movable.len())];
         self.on[c].retain(|&s| s != moved);
         self.put(moved, light, now);
     }
@@ -234,15 +233,12 @@ impl RunQueues {
         {
             return true;
         }
-        let cpus = 0..self.on.len() as u32;
-        if self.idle_cpu().is_some() {
-            return self.on.iter().any(|on| on.len() > 1)
-                || cpus.into_iter().any(|c| self.lighter_cpu(c).is_some());
-        }
-        cpus.into_iter().any(|c| {
-            self.lighter_cpu(c).is_some()
-                || (self.one_fewer(c).is_some() && self.busy_pull_at[c as usize].is_none())
-        })
+        let idle = self.idle_cpu().is_some();
+        let unarmed_split = |c: u32| {
+            !idle && self.busy_pull_at[c as usize].is_none() && self.one_fewer(c).is_some()
+        };
+        (idle && self.on.iter().any(|on| on.len() > 1))
+            || (0..self.on.len() as u32).any(|c| self.lighter_cpu(c).is_some() || unarmed_split(c))
     }
 
     /// Whether a CPU's busy balance is due at `now`.
