@@ -10,7 +10,9 @@ This is the project's own ground-truth harness: it runs the cases of a
     DIR/invocations/<case>.csv  every invocation of every repetition
     DIR/harness_log.json        extra diagnostics (load checks, retries, the host's CPU per
                                 invocation, each repetition's machine speed: idle ping round
-                                trip and a fixed Python probe); not read by sim
+                                trip, a fixed Python probe and the idle dispatch path's
+                                probe); sim validate takes the host's CPU per invocation
+                                from it
 
 Usage::
 
@@ -336,23 +338,30 @@ class Worker:
                 if self.schedstat:
                     self.received[msg[1]] = path_point("rx")
                 self.loop.call_soon_threadsafe(self.loop.create_task, self.dispatch(msg[1]))
+            elif msg[0] == "probe":
+                self.loop.call_soon_threadsafe(self.loop.create_task,
+                                               self.dispatch(msg[1], probe=True))
             elif msg[0] == "ping":
                 self.outbox.put(("pong", time.perf_counter()))
             else:  # "stop"
                 self.loop.call_soon_threadsafe(self.loop.stop)
                 return
 
-    async def dispatch(self, inv_id):
-        """dispatcher._dispatch_grpc_request + _handle__invocation_request, reduced."""
+    async def dispatch(self, inv_id, probe=False):
+        """dispatcher._dispatch_grpc_request + _handle__invocation_request, reduced. A probe
+        takes the same path with an empty body of the case's style (`def` or `async def`)."""
+        schedstat = self.schedstat and not probe
         try:
             if self.is_async:
-                record = await timed_async(inv_id, self.fn, self.body, self.schedstat)
+                fn = async_noop if probe else self.fn
+                record = await timed_async(inv_id, fn, self.body, schedstat)
             else:
+                fn = sync_noop if probe else self.fn
                 record = await self.loop.run_in_executor(
-                    self.sync_pool, timed_sync, inv_id, self.fn, self.body, self.schedstat)
-            if self.schedstat:
+                    self.sync_pool, timed_sync, inv_id, fn, self.body, schedstat)
+            if schedstat:
                 record["path"] = [self.received.pop(inv_id, None), path_point("lp")]
-            self.outbox.put_nowait(("done", record))
+            self.outbox.put_nowait(("probed" if probe else "done", record))
         except Exception:
             self.outbox.put_nowait(("error", inv_id, traceback.format_exc()))
 
@@ -650,6 +659,8 @@ class LoadMeter:
 IDLE_WINDOW_S = 0.5   # idle-machine check before t0 (also lets the spawned workers settle)
 SPEED_PINGS = 21      # idle round trips timed before each repetition
 PROBE_ITERATIONS = 20000  # pure-Python loop iterations timed before each repetition
+DISPATCH_PROBES = 25  # empty invocations sent through the idle dispatch path per repetition
+DISPATCH_PROBE_GAP_S = 0.02  # the host's sleep before each (a worker's gap under the load)
 
 
 def python_probe_us(iterations=PROBE_ITERATIONS):
@@ -663,13 +674,36 @@ def python_probe_us(iterations=PROBE_ITERATIONS):
     return (time.thread_time() - start) * 1e6
 
 
+def dispatch_probe(host, count=DISPATCH_PROBES, gap_s=DISPATCH_PROBE_GAP_S):
+    """The idle dispatch path's speed right now: `count` empty invocations of the case's style,
+    one at a time to worker 0, each after the host slept `gap_s`. Per probe, the time from the
+    host's send to the empty body's start (receiver, loop, executor hand-off: what sim's
+    dispatch costs model) and to the response back at the host, us; medians. The same VM ran
+    this path twice as fast in some sittings as in others while its Python ran only 15%
+    faster, so the Python probe cannot stand in for it."""
+    starts, trips = [], []
+    for i in range(count):
+        time.sleep(gap_s)
+        sent = time.perf_counter()
+        host.to_worker[0].send(("probe", -1 - i))
+        record = host.expect("probed", 0)[1]
+        received = time.perf_counter()
+        starts.append((record["start"] - sent) * 1e6)
+        trips.append((received - sent) * 1e6)
+    return {"idle_dispatch_us": round(statistics.median(starts), 1),
+            "round_trip_us": round(statistics.median(trips), 1),
+            "probes": count, "gap_ms": round(gap_s * 1e3, 3)}
+
+
 def machine_speed(host):
     """This repetition's speed record, taken on the idle machine before the load starts: the
-    median idle ping round trip and the median of three runs of the Python probe."""
+    median idle ping round trip, the median of three runs of the Python probe and the idle
+    dispatch path's (`dispatch_probe`)."""
     trips = sorted(host.ping_round_trips_us(SPEED_PINGS))
     probes = sorted(python_probe_us() for _ in range(3))
     return {"ping_round_trip_us": round(trips[len(trips) // 2], 1),
-            "python_probe_us": round(probes[1], 1)}
+            "python_probe_us": round(probes[1], 1),
+            "dispatch_probe": dispatch_probe(host)}
 RUN_WINDOW_MIN_S = 1.0  # shorter runs are too short for tick-based load accounting
 
 

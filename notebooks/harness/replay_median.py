@@ -9,7 +9,8 @@ MEDIAN_DIR gets, per case, metric and repetition, the median over the replays (m
 max recomputed over those repetitions), so `sim validate MEDIAN_DIR` compares sim with a figure
 carrying less of one run's noise. The cases, the invocation rows (the arrivals sim replays)
 and the per-process counts are the first replay's; each repetition's host CPU per invocation
-(which sim takes as an input, `validate::host_cpu`) is the median over the replays. Stdlib only.
+and idle dispatch probe (inputs to sim validate) are the medians
+over the replays. Stdlib only.
 """
 
 import argparse
@@ -46,25 +47,43 @@ def median_measured(replays):
     return out
 
 
-def host_cpu_of(log, case, rep):
-    """A repetition's host CPU per invocation in a harness log, from the attempt it kept."""
+# The per-repetition figures of the harness log that are inputs to sim validate:
+# the host's CPU per invocation and the idle dispatch probe's latency.
+INPUT_FIGURES = (("host_cpu_us_per_invocation",), ("speed", "dispatch_probe", "idle_dispatch_us"))
+
+
+def kept_attempt(log, case, rep):
+    """The attempt a harness log kept for a case's repetition (None if it has none)."""
     for r in log["cases"][case]["reps"]:
         if r["rep"] == rep:
-            return r["attempts"][r.get("kept_attempt", 0)].get("host_cpu_us_per_invocation")
+            return r["attempts"][r.get("kept_attempt", 0)]
     return None
 
 
+def figure_of(attempt, path):
+    """A figure at `path` (keys) in an attempt, or None where not recorded."""
+    for key in path:
+        if not isinstance(attempt, dict):
+            return None
+        attempt = attempt.get(key)
+    return attempt
+
+
 def median_log(logs):
-    """The first replay's harness log with each kept attempt's host CPU per invocation the
-    median over the replays (those that recorded it)."""
+    """The first replay's harness log with each kept attempt's input figures (`INPUT_FIGURES`)
+    the median over the replays (those that recorded them)."""
     out = copy.deepcopy(logs[0])
     for case, entry in out["cases"].items():
         for r in entry["reps"]:
-            figures = [host_cpu_of(log, case, r["rep"]) for log in logs]
-            figures = [f for f in figures if f is not None]
-            if figures:
-                kept = r["attempts"][r.get("kept_attempt", 0)]
-                kept["host_cpu_us_per_invocation"] = round(statistics.median(figures), 1)
+            kept = r["attempts"][r.get("kept_attempt", 0)]
+            for path in INPUT_FIGURES:
+                figures = [figure_of(kept_attempt(log, case, r["rep"]), path) for log in logs]
+                figures = [f for f in figures if f is not None]
+                if figures:
+                    holder = kept
+                    for key in path[:-1]:
+                        holder = holder.setdefault(key, {})
+                    holder[path[-1]] = round(statistics.median(figures), 1)
     return out
 
 

@@ -120,6 +120,15 @@ class QuickRun(unittest.TestCase):
             self.assertGreater(attempt["speed"]["ping_round_trip_us"], 0)
             self.assertGreater(attempt["speed"]["python_probe_us"], 0)
 
+    def test_each_repetition_probes_the_idle_dispatch_path(self):
+        for case, attempt in self.kept_attempts():
+            probe = attempt["speed"]["dispatch_probe"]
+            self.assertEqual(probe["probes"], measure.DISPATCH_PROBES)
+            # The body starts after the send and before the response is back.
+            self.assertGreater(probe["idle_dispatch_us"], 0, case["name"])
+            self.assertLess(probe["idle_dispatch_us"], probe["round_trip_us"], case["name"])
+            self.assertLess(probe["round_trip_us"], 1e6, case["name"])
+
     @unittest.skipUnless(os.path.exists("/proc/thread-self/schedstat"), "needs Linux schedstat")
     def test_each_repetition_records_the_workers_cpu_outside_the_bodies(self):
         for case, attempt in self.kept_attempts():

@@ -42,6 +42,17 @@ class ReplayMedianTest(unittest.TestCase):
         kept = [r["attempts"][0]["host_cpu_us_per_invocation"] for r in out["cases"]["c"]["reps"]]
         self.assertEqual(kept, [200.0, 160.0])
 
+    def test_the_dispatch_probe_each_repetition_recorded_is_the_median_over_the_replays(self):
+        logs = [log([200.0, 150.0]), log([100.0, 170.0]), log([300.0, 160.0])]
+        for replay, probe in zip(logs, (410.0, 380.0, 520.0)):
+            replay["cases"]["c"]["reps"][0]["attempts"][0]["speed"] = {
+                "dispatch_probe": {"idle_dispatch_us": probe, "probes": 25}}
+        out = replay_median.median_log(logs)
+        first, second = (r["attempts"][0] for r in out["cases"]["c"]["reps"])
+        self.assertEqual(first["speed"]["dispatch_probe"],
+                         {"idle_dispatch_us": 410.0, "probes": 25})
+        self.assertNotIn("speed", second, "not recorded by any replay")
+
 
 if __name__ == "__main__":
     unittest.main()
