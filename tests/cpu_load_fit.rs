@@ -1,7 +1,7 @@
 //! Real CPython under sustained CPU load: the fitting halves of
 //! notebooks/measurements/cpu-load-2026-12-02, -03, -04, -04b, -04c, -04d and -04e (the halves used
-//! to find mechanisms), the eighth to seventeenth rounds' medians of three replays (-04f, -05,
-//! -05b, -05c, -05d, -05e, -05f, -05g, -05h and -05i, each seen once as a hold-out), and the 2026-12-04 half measured a second time (`fit-again`), with the
+//! to find mechanisms), the eighth to eighteenth rounds' medians of three replays (-04f, -05,
+//! -05b, -05c, -05d, -05e, -05f, -05g, -05h, -05i and -05j, each seen once as a hold-out), and the 2026-12-04 half measured a second time (`fit-again`), with the
 //! default placement (`HomeCpu`) and with `Spread`. The hold-out halves are reported in the
 //! README, not tested here.
 //!
@@ -264,6 +264,18 @@ fn the_seventeenth_round_measured_three_times_keeps_its_score() {
         checks: 396,
         passing_today: 341,
         worst_mean_latency_error: 0.93,
+    });
+}
+
+#[test]
+fn the_eighteenth_round_measured_three_times_keeps_its_score() {
+    // Seen once as a hold-out (its README), where the idle-exit patch did not land. Two
+    // processes of the default six threads at rho 0.8 come out 24% low in one repetition.
+    keeps_its_score(FittingHalf {
+        folder: "cpu-load-2026-12-05j/median",
+        checks: 396,
+        passing_today: 358,
+        worst_mean_latency_error: 0.25,
     });
 }
 
