@@ -11,8 +11,8 @@ This is the project's own ground-truth harness: it runs the cases of a
     DIR/harness_log.json        extra diagnostics (load checks, retries, the host's CPU per
                                 invocation, each repetition's machine speed: idle ping round
                                 trip, a fixed Python probe and the idle dispatch path's
-                                probe); sim validate takes the host's CPU per invocation
-                                from it
+                                probe); sim validate simulates with the host's CPU per
+                                invocation and reports sim's dispatch probe beside it
 
 Usage::
 

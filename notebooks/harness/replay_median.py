@@ -9,7 +9,7 @@ MEDIAN_DIR gets, per case, metric and repetition, the median over the replays (m
 max recomputed over those repetitions), so `sim validate MEDIAN_DIR` compares sim with a figure
 carrying less of one run's noise. The cases, the invocation rows (the arrivals sim replays)
 and the per-process counts are the first replay's; each repetition's host CPU per invocation
-and idle dispatch probe (inputs to sim validate) are the medians
+and idle dispatch probe (which sim validate reads) are the medians
 over the replays. Stdlib only.
 """
 
@@ -47,7 +47,7 @@ def median_measured(replays):
     return out
 
 
-# The per-repetition figures of the harness log that are inputs to sim validate:
+# The per-repetition figures of the harness log that sim validate reads (`validate::harness_log`):
 # the host's CPU per invocation and the idle dispatch probe's latency.
 INPUT_FIGURES = (("host_cpu_us_per_invocation",), ("speed", "dispatch_probe", "idle_dispatch_us"))
 

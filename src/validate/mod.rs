@@ -8,13 +8,16 @@
 //! exact. Burst and serial cases are simulated `reps` times with different seeds (the GIL's
 //! hand-over is random, as the OS's is) and the median compared; Poisson cases are compared
 //! per repetition, replaying that repetition's arrivals, each with the host CPU per
-//! invocation its repetition recorded where the harness log has it (`host_cpu`). Impossible
+//! invocation its repetition recorded where the harness log has it (`harness_log`); where it
+//! also has the idle dispatch path's probe, sim's own probe is set beside it
+//! (`dispatch_probe`). Impossible
 //! cases are refused before anything runs (`case_checks`); the table ends with its score
 //! (`score`).
 
 mod case_checks;
 mod cases;
-mod host_cpu;
+mod dispatch_probe;
+mod harness_log;
 mod repeat;
 mod score;
 
@@ -22,7 +25,8 @@ use crate::cli::ValidateArgs;
 use crate::config::{Experiment, Placement};
 use cases::{experiment_for, median, read_json, recorded_arrivals};
 pub use cases::{metrics_of, percentile, CaseMetrics};
-use host_cpu::HostCpu;
+pub use dispatch_probe::ProbeReport;
+use harness_log::{RecordedFigure, HOST_CPU};
 pub use repeat::{judge as judge_repeat, shared_checks};
 pub use score::{
     report_json, score_of, score_text, CountScore, MetricScore, RepeatReport, Report, Score,
@@ -253,14 +257,15 @@ fn load(dir: &Path, only: Option<&str>) -> Result<GroundTruth> {
 
 /// Every run to simulate: a Poisson case with recorded arrivals `seeds_per_rep` times per
 /// recorded repetition (seeds 1 + rep, then 1001 + rep, ...), any other case `reps` times;
-/// each with the host CPU per invocation its repetitions recorded, where they did (`host_cpu`).
+/// each with the host CPU per invocation its repetitions recorded, where they did
+/// (`harness_log`).
 fn plan_runs(
     dir: &Path,
     truth: &GroundTruth,
     options: &ValidateOptions,
 ) -> Result<(Vec<Plan>, Vec<Experiment>)> {
     let machine = &truth.measured["machine"];
-    let host_cpu = HostCpu::read(dir)?;
+    let host_cpu = RecordedFigure::read(dir, HOST_CPU)?;
     let mut plans = Vec::new();
     let mut exps = Vec::new();
     for case in &truth.cases {
@@ -548,6 +553,13 @@ pub fn table_text(table: &[Check]) -> String {
     s
 }
 
+/// sim's idle dispatch path beside the machine's, where the folder's harness log has the probe.
+fn probe_reports(dir: &Path, only: Option<&str>) -> Result<Vec<ProbeReport>> {
+    let truth = load(dir, only)?;
+    let machine = &truth.measured["machine"];
+    dispatch_probe::report(dir, &truth.cases, machine, &truth.cases_file, only)
+}
+
 /// `sim validate DIR`.
 pub fn validate_command(args: ValidateArgs) -> Result<()> {
     let options = ValidateOptions {
@@ -566,7 +578,8 @@ pub fn validate_command(args: ValidateArgs) -> Result<()> {
     let repeat = repeat_checks.as_ref().map(|(again, checks)| {
         RepeatReport::new(again, checks, &repeat::shared_checks(&table, checks))
     });
-    score::emit(&table, repeat.as_ref(), args.json.as_deref())?;
+    let probes = probe_reports(&args.dir, options.only)?;
+    score::emit(&table, repeat.as_ref(), &probes, args.json.as_deref())?;
     let misses = table.iter().filter(|c| !c.pass).count();
     if misses > 0 {
         return Err(SimError::ValidationFailed(misses));

@@ -4,6 +4,7 @@
 //! The figures are rounded to two decimals once, here, so the score lines and the JSON
 //! report (`--json`: `{"checks": [...], "score": {...}}`) carry the same numbers.
 
+use super::dispatch_probe::ProbeReport;
 use super::{table_text, Check};
 use crate::error::{Result, SimError};
 use serde::Serialize;
@@ -158,6 +159,9 @@ pub struct Report<'a> {
     /// With `--repeat`: the second measurement judged by the same rules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repeat: Option<RepeatReport<'a>>,
+    /// Where the harness probed the idle dispatch path: sim's probe beside the machine's.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub dispatch_probe: &'a [ProbeReport],
 }
 
 /// A second measurement of the same cases judged against the first (`--repeat`), beside
@@ -207,30 +211,44 @@ impl<'a> RepeatReport<'a> {
 
 /// The JSON report of `table`, pretty-printed.
 pub fn report_json(table: &[Check]) -> String {
-    report_json_with(table, None)
+    report_json_with(table, None, &[])
 }
 
-fn report_json_with(table: &[Check], repeat: Option<&RepeatReport>) -> String {
+fn report_json_with(
+    table: &[Check],
+    repeat: Option<&RepeatReport>,
+    probes: &[ProbeReport],
+) -> String {
     crate::output::pretty_json(&Report {
         checks: table,
         score: score_of(table),
         repeat: repeat.cloned(),
+        dispatch_probe: probes,
     })
 }
 
-/// Prints the table with its score lines (and the repeat's, if any), and writes the JSON
+/// Prints the table with its score lines (and the repeat's and the dispatch probe's, if any),
+/// and writes the JSON
 /// report to `json`; with `json` = `-`, prints the JSON report instead (for scripts).
-pub fn emit(table: &[Check], repeat: Option<&RepeatReport>, json: Option<&Path>) -> Result<()> {
+pub fn emit(
+    table: &[Check],
+    repeat: Option<&RepeatReport>,
+    probes: &[ProbeReport],
+    json: Option<&Path>,
+) -> Result<()> {
     if json == Some(Path::new("-")) {
-        crate::say!("{}", report_json_with(table, repeat).trim_end());
+        crate::say!("{}", report_json_with(table, repeat, probes).trim_end());
         return Ok(());
     }
     crate::say!("{}", table_text(table).trim_end());
     if let Some(r) = repeat {
         crate::say!("{}", r.text().trim_end());
     }
+    for probe in probes {
+        crate::say!("{}", probe.text().trim_end());
+    }
     if let Some(path) = json {
-        std::fs::write(path, report_json_with(table, repeat)).map_err(|source| {
+        std::fs::write(path, report_json_with(table, repeat, probes)).map_err(|source| {
             SimError::Write {
                 path: path.to_path_buf(),
                 source,
