@@ -1,7 +1,7 @@
 //! Real CPython under sustained CPU load: the fitting halves of
 //! notebooks/measurements/cpu-load-2026-12-02, -03, -04, -04b, -04c, -04d and -04e (the halves used
-//! to find mechanisms), the eighth to eighteenth rounds' medians of three replays (-04f, -05,
-//! -05b, -05c, -05d, -05e, -05f, -05g, -05h, -05i and -05j, each seen once as a hold-out), and the 2026-12-04 half measured a second time (`fit-again`), with the
+//! to find mechanisms), the eighth to nineteenth rounds' medians of three replays (-04f, -05,
+//! -05b, -05c, -05d, -05e, -05f, -05g, -05h, -05i, -05j and -05k, each seen once as a hold-out), and the 2026-12-04 half measured a second time (`fit-again`), with the
 //! default placement (`HomeCpu`) and with `Spread`. The hold-out halves are reported in the
 //! README, not tested here.
 //!
@@ -276,6 +276,19 @@ fn the_eighteenth_round_measured_three_times_keeps_its_score() {
         checks: 396,
         passing_today: 358,
         worst_mean_latency_error: 0.25,
+    });
+}
+
+#[test]
+fn the_nineteenth_round_measured_three_times_keeps_its_score() {
+    // Seen once as a hold-out (its README), where the context switch at its measured cost did
+    // not land. With one seed two processes of the default six threads at rho 0.75 come out
+    // 39% high in one repetition.
+    keeps_its_score(FittingHalf {
+        folder: "cpu-load-2026-12-05k/median",
+        checks: 396,
+        passing_today: 353,
+        worst_mean_latency_error: 0.40,
     });
 }
 
