@@ -653,3 +653,52 @@ fn a_repeat_that_measured_none_of_the_cases_is_bad_input() {
         run.stderr
     );
 }
+
+#[test]
+fn the_dispatch_probe_is_reported_beside_sims_where_the_harness_recorded_it() {
+    let probe = |us: f64| json!({"idle_dispatch_us": us, "round_trip_us": 2.0 * us});
+    let log = json!({"cases": {"tiny": {"reps": [
+        {"rep": 0, "kept_attempt": 0, "attempts": [{"speed": {"dispatch_probe": probe(300.0)}}]},
+        {"rep": 1, "kept_attempt": 0, "attempts": [{"speed": {"dispatch_probe": probe(500.0)}}]}
+    ]}}});
+    let dir = tiny_dir("validate-probe", |_, _| {});
+    write_json(&dir.join("harness_log.json"), &log);
+    let file = dir.join("report.json");
+    let run = validate(&dir, &["--json", file.to_str().unwrap()]);
+    assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+    let reports = read_json(&file)["dispatch_probe"].clone();
+    assert_eq!(
+        reports.as_array().map(Vec::len),
+        Some(1),
+        "one style: {reports}"
+    );
+    let report = &reports[0];
+    assert_eq!(report["style"], json!("def"));
+    assert_eq!(report["repetitions"], json!(2));
+    assert_eq!(
+        report["machine_us"],
+        json!(400.0),
+        "the median of 300 and 500"
+    );
+    let (sim_us, scale) = (
+        report["sim_us"].as_f64().unwrap(),
+        report["idle_exit_scale"].as_f64().unwrap(),
+    );
+    assert!(sim_us > 0.0 && (0.0..=8.0).contains(&scale), "{report}");
+    let line = format!(
+        "dispatch probe, def: the machine 400.0 us (median of 2 repetitions), sim {sim_us:.1} us"
+    );
+    assert!(run.stdout.contains(&line), "{line} in:\n{}", run.stdout);
+
+    let other = validate(&dir, &["--json", "-", "--only", "elsewhere"]);
+    assert_eq!(other.code, Some(2), "no case matches: {}", other.stderr);
+    let plain = tiny_dir("validate-probe-none", |_, _| {});
+    let plain_file = plain.join("report.json");
+    let run = validate(&plain, &["--json", plain_file.to_str().unwrap()]);
+    assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+    assert!(
+        read_json(&plain_file).get("dispatch_probe").is_none(),
+        "no probe, no field"
+    );
+    assert!(!run.stdout.contains("dispatch probe"), "{}", run.stdout);
+}

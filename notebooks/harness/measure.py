@@ -660,7 +660,8 @@ IDLE_WINDOW_S = 0.5   # idle-machine check before t0 (also lets the spawned work
 SPEED_PINGS = 21      # idle round trips timed before each repetition
 PROBE_ITERATIONS = 20000  # pure-Python loop iterations timed before each repetition
 DISPATCH_PROBES = 25  # empty invocations sent through the idle dispatch path per repetition
-DISPATCH_PROBE_GAP_S = 0.02  # the host's sleep before each (a worker's gap under the load)
+DISPATCH_PROBE_GAP_S = 0.02  # the host's sleep before each: as long as a worker sleeps between
+                             # requests at these cases' rates (a full sleeper wake-up)
 
 
 def python_probe_us(iterations=PROBE_ITERATIONS):

@@ -9,8 +9,8 @@ MEDIAN_DIR gets, per case, metric and repetition, the median over the replays (m
 max recomputed over those repetitions), so `sim validate MEDIAN_DIR` compares sim with a figure
 carrying less of one run's noise. The cases, the invocation rows (the arrivals sim replays)
 and the per-process counts are the first replay's; each repetition's host CPU per invocation
-and idle dispatch probe (which sim validate reads) are the medians
-over the replays. Stdlib only.
+and idle dispatch probe (which sim validate reads) are the medians over the replays. Stdlib
+only.
 """
 
 import argparse
@@ -47,12 +47,14 @@ def median_measured(replays):
     return out
 
 
-# The per-repetition figures of the harness log that sim validate reads (`validate::harness_log`):
-# the host's CPU per invocation and the idle dispatch probe's latency.
-INPUT_FIGURES = (("host_cpu_us_per_invocation",), ("speed", "dispatch_probe", "idle_dispatch_us"))
+# The per-repetition figures of the harness log taken as the median over the replays: the two
+# sim validate reads (`validate::harness_log`), the host's CPU per invocation and the idle
+# dispatch probe's latency, and the probe's round trip, which goes with its latency.
+MEDIAN_FIGURES = (("host_cpu_us_per_invocation",), ("speed", "dispatch_probe", "idle_dispatch_us"),
+                  ("speed", "dispatch_probe", "round_trip_us"))
 
 
-def kept_attempt(log, case, rep):
+def kept_attempt_of(log, case, rep):
     """The attempt a harness log kept for a case's repetition (None if it has none)."""
     for r in log["cases"][case]["reps"]:
         if r["rep"] == rep:
@@ -70,14 +72,14 @@ def figure_of(attempt, path):
 
 
 def median_log(logs):
-    """The first replay's harness log with each kept attempt's input figures (`INPUT_FIGURES`)
-    the median over the replays (those that recorded them)."""
+    """The first replay's harness log with each kept attempt's `MEDIAN_FIGURES` the median over
+    the replays (those that recorded them); its other figures are the first replay's."""
     out = copy.deepcopy(logs[0])
     for case, entry in out["cases"].items():
         for r in entry["reps"]:
             kept = r["attempts"][r.get("kept_attempt", 0)]
-            for path in INPUT_FIGURES:
-                figures = [figure_of(kept_attempt(log, case, r["rep"]), path) for log in logs]
+            for path in MEDIAN_FIGURES:
+                figures = [figure_of(kept_attempt_of(log, case, r["rep"]), path) for log in logs]
                 figures = [f for f in figures if f is not None]
                 if figures:
                     holder = kept

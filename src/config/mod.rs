@@ -389,8 +389,9 @@ impl DispatchCosts {
     /// These costs on a VM whose virtual CPUs take `scale` (>= 0) times as long as the
     /// calibration machine's to leave idle: the two latencies that are such an exit, a long
     /// sleeper's wake-up (`sleeper_wake_max_ns`) and a GIL hand-over to a thread that wakes on
-    /// an idle CPU (`gil_handover_ns`), scale; the Python work, the timer slack (mostly the
-    /// kernel's fixed 50 us) and hand-overs on busy CPUs stay.
+    /// an idle CPU (`gil_handover_ns`), scale; the Python work, the timer slack (the
+    /// kernel's fixed 50 us of slack and a short wake-up, measured together) and hand-overs on
+    /// busy CPUs stay.
     ///
     /// Why: the same VM ran the idle dispatch path twice as fast in some sittings as in
     /// others while its Python ran only about 15% faster; `sim validate` reports the scale at

@@ -37,12 +37,12 @@ pub struct ProbeReport {
     pub style: &'static str,
     /// Measured repetitions that recorded the probe.
     pub repetitions: usize,
-    /// The machine's probe, the median over those repetitions, us.
+    /// The machine's probe, the median over those repetitions, us (to 0.1 us).
     pub machine_us: f64,
-    /// sim's probe on the first such case's host, with its calibrated idle exits, us.
+    /// sim's probe on the first such case's host, with its calibrated idle exits, us (to
+    /// 0.1 us).
     pub sim_us: f64,
-    /// The scale of sim's idle exits at which its probe would equal the machine's, within
-    /// [`SCALE_RANGE`].
+    /// The scale of sim's idle exits at which its probe would equal the machine's (0 to 8).
     pub idle_exit_scale: f64,
 }
 
@@ -97,27 +97,31 @@ pub(super) fn report(
 fn report_one(style: &'static str, host: &Experiment, measured: Vec<f64>) -> Result<ProbeReport> {
     let repetitions = measured.len();
     let machine_ns = median(measured);
+    let rounded = |x: f64, step: f64| (x / step).round() * step;
     Ok(ProbeReport {
         style,
         repetitions,
-        machine_us: machine_ns / 1e3,
-        sim_us: probe_start_ns(host, 1.0)? / 1e3,
-        idle_exit_scale: matching_idle_exit_scale(host, machine_ns.round() as u64)?,
+        machine_us: rounded(machine_ns / 1e3, 0.1),
+        sim_us: rounded(probe_start_ns(host, 1.0)? / 1e3, 0.1),
+        idle_exit_scale: rounded(
+            matching_idle_exit_scale(host, machine_ns.round() as u64)?,
+            0.01,
+        ),
     })
 }
 
 /// The smallest and the largest idle-exit scales searched; a probe beyond what they give
 /// takes the nearer bound.
-pub(super) const SCALE_RANGE: (f64, f64) = (0.0, 8.0);
+const SCALE_RANGE: (f64, f64) = (0.0, 8.0);
 /// Halvings of the searched interval: the scale comes out within 0.0001.
 const STEPS: u32 = 16;
-/// The probe's seed: the same for every repetition, so that its scale follows from its probe
-/// alone.
+/// The probe's seed, fixed, so that every step of the bisection simulates the same draws and
+/// the probe's latency is a function of the scale alone.
 const PROBE_SEED: u64 = 1;
 
 /// The idle-exit scale at which sim's probe of `exp`'s host takes `measured_ns` from send to
 /// an empty body's start, within [`SCALE_RANGE`].
-pub(super) fn matching_idle_exit_scale(exp: &Experiment, measured_ns: u64) -> Result<f64> {
+fn matching_idle_exit_scale(exp: &Experiment, measured_ns: u64) -> Result<f64> {
     let measured = measured_ns as f64;
     let (mut quick, mut slow) = SCALE_RANGE;
     if probe_start_ns(exp, quick)? >= measured {
@@ -216,11 +220,10 @@ mod tests {
         let measured = vec![0.9 * sim_ns, 0.7 * sim_ns, 0.8 * sim_ns];
         let report = report_one("def", &exp, measured).unwrap();
         assert_eq!(report.repetitions, 3);
-        assert!(
-            (report.machine_us - 0.8 * sim_ns / 1e3).abs() < 1e-3,
-            "the median"
-        );
-        assert!((report.sim_us - sim_ns / 1e3).abs() < 1e-9);
+        // Both to 0.1 us.
+        let off = |us: f64, ns: f64| (us - ns / 1e3).abs();
+        assert!(off(report.machine_us, 0.8 * sim_ns) < 0.051, "the median");
+        assert!(off(report.sim_us, sim_ns) < 0.051);
         assert!(report.idle_exit_scale < 1.0, "{}", report.idle_exit_scale);
         let line = report.text();
         assert!(
