@@ -30,6 +30,7 @@ const PROBE_GAP_NS: u64 = 20_000_000;
 /// Probes sim sends: more than the harness's 25, so that sim's median carries little noise of
 /// its own.
 const SIM_PROBES: u64 = 301;
+
 /// sim's probe beside the machine's, for the cases of one style of body.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProbeReport {

@@ -90,13 +90,7 @@ impl RecordedFigure {
     /// The median over `case`'s recorded repetitions (ns), if any was recorded: for a case
     /// compared by its median.
     pub(super) fn of_case(&self, case: &str) -> Option<u64> {
-        let recorded: Vec<f64> = self
-            .per_case
-            .get(case)?
-            .iter()
-            .flatten()
-            .map(|&ns| ns as f64)
-            .collect();
+        let recorded: Vec<f64> = self.recorded(case).iter().map(|&ns| ns as f64).collect();
         (!recorded.is_empty()).then(|| median(recorded).round() as u64)
     }
 }

@@ -157,8 +157,16 @@ struct GroundTruth {
 
 /// Runs every case in `dir` as `options` say and returns the table.
 pub fn validate_with(dir: &Path, options: &ValidateOptions) -> Result<Vec<Check>> {
-    let truth = load(dir, options.only)?;
-    let (plans, mut exps) = plan_runs(dir, &truth, options)?;
+    validate_loaded(dir, &load(dir, options.only)?, options)
+}
+
+/// [`validate_with`] on a folder already loaded (`truth`).
+fn validate_loaded(
+    dir: &Path,
+    truth: &GroundTruth,
+    options: &ValidateOptions,
+) -> Result<Vec<Check>> {
+    let (plans, mut exps) = plan_runs(dir, truth, options)?;
     if let Some(placement) = options.placement {
         exps.iter_mut().for_each(|e| e.host.placement = placement);
     }
@@ -554,8 +562,7 @@ pub fn table_text(table: &[Check]) -> String {
 }
 
 /// sim's idle dispatch path beside the machine's, where the folder's harness log has the probe.
-fn probe_reports(dir: &Path, only: Option<&str>) -> Result<Vec<ProbeReport>> {
-    let truth = load(dir, only)?;
+fn probe_reports(dir: &Path, truth: &GroundTruth, only: Option<&str>) -> Result<Vec<ProbeReport>> {
     let machine = &truth.measured["machine"];
     dispatch_probe::report(dir, &truth.cases, machine, &truth.cases_file, only)
 }
@@ -574,11 +581,12 @@ pub fn validate_command(args: ValidateArgs) -> Result<()> {
         Some(again) => Some((again, repeat::judge(&args.dir, again, options.only)?)),
         None => None,
     };
-    let table = validate_with(&args.dir, &options)?;
+    let truth = load(&args.dir, options.only)?;
+    let table = validate_loaded(&args.dir, &truth, &options)?;
     let repeat = repeat_checks.as_ref().map(|(again, checks)| {
         RepeatReport::new(again, checks, &repeat::shared_checks(&table, checks))
     });
-    let probes = probe_reports(&args.dir, options.only)?;
+    let probes = probe_reports(&args.dir, &truth, options.only)?;
     score::emit(&table, repeat.as_ref(), &probes, args.json.as_deref())?;
     let misses = table.iter().filter(|c| !c.pass).count();
     if misses > 0 {

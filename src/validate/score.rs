@@ -228,8 +228,8 @@ fn report_json_with(
 }
 
 /// Prints the table with its score lines (and the repeat's and the dispatch probe's, if any),
-/// and writes the JSON
-/// report to `json`; with `json` = `-`, prints the JSON report instead (for scripts).
+/// and writes the JSON report to `json`; with `json` = `-`, prints the JSON report instead
+/// (for scripts).
 pub fn emit(
     table: &[Check],
     repeat: Option<&RepeatReport>,

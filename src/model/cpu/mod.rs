@@ -528,9 +528,10 @@ impl Cores {
     /// thread the same share of all the cores. Three CPU-bound threads on two CPUs run one at
     /// full speed and two at half until one sleeps or the busy balance moves one of the pair
     /// (every 148 ms while the split lasts, so each runs alone in turn; `run_queues`), not all
-    /// three at two thirds at every instant: `notebooks/harness/body_stretch.py` on three processes of one
-    /// thread at rho 0.8 measured 44-50% of the bodies under 1.2x their CPU time and 19-31% at
-    /// 1.8x or more (sim with this: 50-54% and 20-28%; with processor sharing 18-24% and 3-6%).
+    /// three at two thirds at every instant: `notebooks/harness/body_stretch.py` on three
+    /// processes of one thread at rho 0.8 measured 44-50% of the bodies under 1.2x their CPU
+    /// time and 19-31% at 1.8x or more (sim with this: 50-54% and 20-28%; with processor
+    /// sharing 18-24% and 3-6%).
     /// A fractional capacity is split over the CPUs (a CPU quota).
     ///
     /// While a CPU idles the speeds stay processor sharing's, as before: with per-CPU shares
