@@ -270,8 +270,10 @@ fn too_many_worker_processes_pay_for_context_switches() {
         "cpu_bound",
         &["host.processes=10", "host.context_switch_us=0"],
     ));
+    // At the measured 5.9 us a switch and slices of about 1.4 ms, the switches cost about
+    // half a percent of the makespan.
     assert!(
-        ten > free * 1.01,
+        ten > free * 1.003,
         "with switch costs {ten} ms, without {free} ms"
     );
 }

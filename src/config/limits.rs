@@ -214,7 +214,7 @@ pub const PROCESS_START_INTERVAL_S: Real = closed(
     "Azure starts processes 10 s apart; 0 = all warm",
 );
 /// `host.context_switch_us`.
-pub const CONTEXT_SWITCH_US: Real = closed(0.0, 1e4, "microseconds", "default 30");
+pub const CONTEXT_SWITCH_US: Real = closed(0.0, 1e4, "microseconds", "default 5.9");
 /// Every `host.dispatch.*_us` cost.
 pub const DISPATCH_US: Real = closed(0.0, 1e9, "microseconds", "");
 /// `host.dispatch` shares and chances (`handover_*`, `syscall_loss*`).

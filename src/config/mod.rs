@@ -50,16 +50,19 @@ pub use trigger::{
 pub use validate::{load_experiment, parse_experiment};
 pub use variants::{load_comparison, parse_comparison, Comparison, Variant};
 
-/// Default cost of a context switch on oversubscribed cores (`host.context_switch_us`): a
-/// typical direct cost plus cache refill on a cloud VM. Not fitted to any case; the measurements
-/// bound it: in the ground truth's 16 x 50 ms on 4 processes and 2 cores (412 ms against 400
-/// ideal) the scheduler counters (`measure.py --schedstat`, notebooks/measurements) show slices
-/// of about 1.36 ms, so a switch costs at most about 40 us (the 3% also holds dispatch work).
-/// Measured, one preemption by a thread that runs briefly costs a pure-Python loop 11.8 us
-/// (`notebooks/measurements/switch-cost-2026-12-04`), which is what a thread waking only to block
-/// again is charged (`cpu::BRIEF_PREEMPTION_NS`); this default stays for the switches of threads
-/// that run on, where it also stands for time-slicing losses not yet modelled.
-pub const DEFAULT_CONTEXT_SWITCH_NS: u64 = 30_000;
+/// Default cost of a context switch on oversubscribed cores (`host.context_switch_us`), the
+/// direct cost and the cache refill together. Measured, not fitted: one preemption of a
+/// pure-Python loop by a thread that runs briefly, which is two switches, costs the loop a
+/// median 11.8 us over 21 trials (`notebooks/harness/switch_cost.py`,
+/// `notebooks/measurements/switch-cost-2026-12-04`), so one switch 5.9 us. A waking thread
+/// that runs on is charged two switches (11.8 us), one that wakes only to block again the
+/// same measured 11.8 us (`cpu::BRIEF_PREEMPTION_NS`), and time-sharing threads one switch per
+/// slice. Until the twentieth CPU-load round this was 30 us, an upper bound from the ground
+/// truth's slices (at most about 40 us) that also stood in for a loss not modelled, the GIL
+/// waiters woken in vain by each release (`World::signal_in_vain`); with it three and four
+/// single-thread processes on two CPUs came out 6-13% slow. The measured cost landed with
+/// those wake-ups (`notebooks/measurements/cpu-load-2026-12-05l`).
+pub const DEFAULT_CONTEXT_SWITCH_NS: u64 = 5_900;
 
 /// How fast the machine the dispatch costs were calibrated on ran Python: the ground truth's
 /// own calibration (`shared/ground-truth/measured.json`, `machine.calibration.iters_per_ms`: loop

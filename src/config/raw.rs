@@ -141,7 +141,8 @@ pub struct RawHost {
     /// warm at t = 0.
     #[serde(default)]
     pub process_start_interval_s: Num,
-    /// Cost of a context switch on oversubscribed cores, in microseconds, 0..=1e4 (default 30).
+    /// Cost of a context switch on oversubscribed cores, in microseconds, 0..=1e4 (default 5.9,
+    /// measured: see `DEFAULT_CONTEXT_SWITCH_NS`).
     #[serde(default = "default_context_switch")]
     pub context_switch_us: Num,
     /// Where a thread woken while the CPU it last ran on is busy runs: `HomeCpu` (queued on

@@ -9,7 +9,9 @@
 //! ground truth measures, and what makes a thread returning from I/O wait several intervals
 //! behind CPU-bound threads (the convoy effect). The draw is not uniform: measured, the thread
 //! that held the GIL before the current holder wins 28% of hand-overs and the longest waiter
-//! 30% ([`HandoverPolicy`]).
+//! 30% ([`HandoverPolicy`]). Every release signals the condition variable, which wakes the
+//! waiter asleep longest in its current timed wait ([`Gil::signalled_waiter`]); one that does
+//! not get the GIL starts a fresh timed wait ([`Gil::restart_wait`]).
 
 use super::ids::ThreadId;
 use crate::kernel::SimRng;
@@ -137,6 +139,33 @@ impl Gil {
         self.wait_since.push(now);
     }
 
+    /// The waiter a `drop_gil` signal wakes: the one that has slept longest in its current
+    /// timed wait (glibc's condition variable and the futex under it wake in arrival order,
+    /// and a waiter re-arriving at the end of each timed wait).
+    fn signalled(&self, now: u64, interval: u64) -> Option<usize> {
+        let current_wait = |since: u64| since + (now.saturating_sub(since) / interval) * interval;
+        let (i, _) = self
+            .wait_since
+            .iter()
+            .enumerate()
+            .min_by_key(|&(i, &since)| (current_wait(since), i))?;
+        Some(i)
+    }
+
+    /// The waiter a `drop_gil` signal wakes ([`Gil::signalled`]), if any.
+    pub fn signalled_waiter(&self, now: u64, interval: u64) -> Option<ThreadId> {
+        self.signalled(now, interval).map(|i| self.waiters[i])
+    }
+
+    /// `th`, woken by a `drop_gil` signal, found the GIL taken (back by the thread that let
+    /// go of it for a syscall, or by another that ran first) and starts a fresh timed wait at
+    /// `now`: its switch-interval cycle restarts.
+    pub fn restart_wait(&mut self, th: ThreadId, now: u64) {
+        if let Some(i) = self.waiters.iter().position(|&w| w == th) {
+            self.wait_since[i] = now;
+        }
+    }
+
     /// When a waiter will ask the holder to drop the GIL, as CPython's `take_gil` does: each
     /// waiter waits in cycles of the switch interval from when it started waiting, and at the
     /// end of a cycle sets the drop request only if no hand-over happened during that cycle.
@@ -248,6 +277,34 @@ mod tests {
         assert_eq!(gil.next_drop_request(100 * US), Some(1_120 * US));
         // From two latencies up, the request one interval after the hand-over comes later.
         assert_eq!(gil.next_drop_request(150 * US), Some(1_150 * US));
+    }
+
+    /// Thread 0 has waited since 0 and thread 2 since 3 ms: at 6 ms thread 0's current timed
+    /// wait began at 5 ms (its first ran out at 5), thread 2's at 3 ms, so a release signals
+    /// thread 2, the longest asleep.
+    #[test]
+    fn a_release_signals_the_waiter_longest_asleep_in_its_current_timed_wait() {
+        let mut gil = handed_over();
+        let (t0, t2) = (ThreadId::from_index(0), ThreadId::from_index(2));
+        gil.waiters.clear();
+        gil.wait_since.clear();
+        gil.push_waiter(t0, 0);
+        gil.push_waiter(t2, 3_000 * US);
+        assert_eq!(gil.signalled_waiter(6_000 * US, 5_000 * US), Some(t2));
+        assert_eq!(gil.signalled_waiter(4_000 * US, 5_000 * US), Some(t0));
+    }
+
+    /// Thread 0 waits from 1 ms; thread 2 takes the GIL at 3 ms, so thread 0's cycle straddles
+    /// the take and it would ask at 11 ms. Signalled in vain at 4 ms, it waits afresh and asks
+    /// at 9 ms.
+    #[test]
+    fn a_waiter_signalled_in_vain_asks_one_interval_after_the_signal() {
+        let mut gil = handed_over();
+        let (t0, t2) = (ThreadId::from_index(0), ThreadId::from_index(2));
+        gil.take(t2, 3_000 * US, 3_000 * US);
+        assert_eq!(gil.next_drop_request(5_000 * US), Some(11_000 * US));
+        gil.restart_wait(t0, 4_000 * US);
+        assert_eq!(gil.next_drop_request(5_000 * US), Some(9_000 * US));
     }
 
     /// CPython's `take_gil` bumps `switch_number` only for a new holder: thread 1 letting go

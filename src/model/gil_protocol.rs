@@ -30,7 +30,8 @@ impl World {
     /// CPython 3.11 with a core idle: a waiter wins it with probability `syscall_loss_recent`
     /// shortly after a hand-over (when the previous holder and newly woken threads are still
     /// awake) and `syscall_loss` otherwise. With no core idle beside `th` no waiter can be
-    /// awake, and `th` keeps the GIL (unless a thread it woke preempts it in the syscall).
+    /// awake, and `th` keeps the GIL (unless a thread it woke preempts it in the syscall);
+    /// either way each release that `th` takes back wakes one waiter in vain.
     /// Returns true if `th` lost the GIL and now waits for it.
     pub(super) fn lose_gil_at_syscalls(&mut self, th: ThreadId, n: u8) -> bool {
         if self.free_threaded || !self.threads[th].holds_gil {
@@ -46,7 +47,10 @@ impl World {
             return true;
         }
         if !self.a_core_is_idle(p) {
-            // The waiters sleep through it: none has a CPU to wake on and take the GIL.
+            // No waiter has a CPU to take the GIL on in time, but each release wakes one.
+            for _ in 0..n {
+                self.signal_in_vain(p, None);
+            }
             return false;
         }
         for _ in 0..n {
@@ -68,8 +72,35 @@ impl World {
                 self.enqueue_waiter(p, th);
                 return true;
             }
+            self.signal_in_vain(p, None);
         }
         false
+    }
+
+    /// A release of process `p`'s GIL whose `drop_gil` signal wakes a waiter that does not get
+    /// it: the releaser takes it straight back after a syscall, or `taker`, another waiter,
+    /// runs first. The signalled waiter wakes a moment, finds the GIL held and starts a fresh
+    /// timed wait, so its switch-interval cycle restarts; this is why, with the dispatch path
+    /// busy, few drop requests come from a waiter that began waiting before the holder took
+    /// the GIL. The cycle is restarted at the signal: the moment the waiter takes to run is
+    /// not modelled.
+    fn signal_in_vain(&mut self, p: ProcessId, taker: Option<ThreadId>) {
+        let (now, interval) = (self.now, self.switch_interval_ns);
+        let gil = &mut self.processes[p].gil;
+        let Some(w) = gil
+            .signalled_waiter(now, interval)
+            .filter(|&w| Some(w) != taker)
+        else {
+            return;
+        };
+        gil.restart_wait(w, now);
+        let core = if self.instance_of(p).cores.places_threads() {
+            Some(self.threads[w].core)
+        } else {
+            None
+        };
+        self.instance_of(p).cores.brief_wake(core, now);
+        self.rearm_switch_timer(p);
     }
 
     /// Whether a thread of `th`'s process that `th` has just woken (a self-pipe or queue write)
@@ -162,9 +193,15 @@ impl World {
     }
 
     /// Gives the free GIL of process `p` to a waiter the OS picks; it runs after waking up.
+    /// `drop_gil` signals the waiter that has slept longest in its timed wait: with a core
+    /// idle that one wakes on it, and the pick stands for it; with none, the GIL goes to a
+    /// thread already on a CPU, and the signalled waiter, if another, finds it taken and
+    /// restarts its timed wait ([`World::signal_in_vain`]).
     pub(super) fn hand_over(&mut self, p: ProcessId) {
         let now = self.now;
+        let idle = self.a_core_is_idle(p);
         let pr = &mut self.processes[p];
+        let signalled = pr.gil.signalled_waiter(now, self.switch_interval_ns);
         let Some(w) = pr.gil.pick_waiter() else {
             pr.gil.disarm();
             return;
@@ -178,6 +215,9 @@ impl World {
         self.threads[w].holds_gil = true;
         self.set_activity(w, Activity::Waking);
         self.push(runs_at, Event::GilGranted { thread: w });
+        if !idle && signalled.is_some_and(|s| s != w) {
+            self.signal_in_vain(p, Some(w));
+        }
     }
 
     /// How long a thread of process `p` handed the GIL takes to run: the condition-variable

@@ -87,7 +87,7 @@ const SWITCHES_PER_PREEMPTION: f64 = 2.0;
 /// loop preempted by a process that wakes, burns 20-100 us and sleeps loses a median 11.8 us
 /// per preemption over 21 trials (`notebooks/harness/switch_cost.py`,
 /// `notebooks/measurements/switch-cost-2026-12-04`). A waking dispatch or body thread, which
-/// runs on, still costs two `host.context_switch_us`.
+/// runs on, costs two `host.context_switch_us` (by default the same 11.8 us).
 const BRIEF_PREEMPTION_NS: f64 = 11_800.0;
 
 /// One thread's seat on the cores: its live burst and who it is.
