@@ -9,9 +9,11 @@
 //! ground truth measures, and what makes a thread returning from I/O wait several intervals
 //! behind CPU-bound threads (the convoy effect). The draw is not uniform: measured, the thread
 //! that held the GIL before the current holder wins 28% of hand-overs and the longest waiter
-//! 30% ([`HandoverPolicy`]). Every release signals the condition variable, which wakes the
-//! waiter asleep longest in its current timed wait ([`Gil::signalled_waiter`]); one that does
-//! not get the GIL starts a fresh timed wait ([`Gil::restart_wait`]).
+//! 30% ([`HandoverPolicy`]). A release signals the condition variable, which wakes the waiter
+//! asleep longest in its current timed wait ([`Gil::signalled_waiter`]); the model follows it
+//! where that waiter does not get the GIL (a short syscall's release taken back, a hand-over
+//! to another waiter with no core idle), and it starts a fresh timed wait
+//! ([`Gil::restart_wait`]).
 
 use super::ids::ThreadId;
 use crate::kernel::SimRng;
@@ -36,7 +38,8 @@ pub struct Gil {
     pub holder: Option<ThreadId>,
     /// Threads waiting for it, longest-waiting first.
     pub waiters: Vec<ThreadId>,
-    /// When each waiter began waiting (parallel to `waiters`).
+    /// When each waiter's current run of timed waits began (parallel to `waiters`): when it
+    /// began to wait, or when a release last woke it in vain ([`Gil::restart_wait`]).
     wait_since: Vec<u64>,
     /// Generation of the armed switch timer; a timer event with another generation is stale.
     pub timer_gen: u32,
@@ -139,22 +142,18 @@ impl Gil {
         self.wait_since.push(now);
     }
 
-    /// The waiter a `drop_gil` signal wakes: the one that has slept longest in its current
-    /// timed wait (glibc's condition variable and the futex under it wake in arrival order,
-    /// and a waiter re-arriving at the end of each timed wait).
-    fn signalled(&self, now: u64, interval: u64) -> Option<usize> {
+    /// The waiter a `drop_gil` signal wakes, if any: the one that has slept longest in its
+    /// current timed wait (glibc's condition variable and the futex under it wake in arrival
+    /// order, and a waiter re-arrives at the end of each timed wait). Ties go to the first
+    /// queued.
+    pub fn signalled_waiter(&self, now: u64, interval: u64) -> Option<ThreadId> {
         let current_wait = |since: u64| since + (now.saturating_sub(since) / interval) * interval;
         let (i, _) = self
             .wait_since
             .iter()
             .enumerate()
             .min_by_key(|&(i, &since)| (current_wait(since), i))?;
-        Some(i)
-    }
-
-    /// The waiter a `drop_gil` signal wakes ([`Gil::signalled`]), if any.
-    pub fn signalled_waiter(&self, now: u64, interval: u64) -> Option<ThreadId> {
-        self.signalled(now, interval).map(|i| self.waiters[i])
+        Some(self.waiters[i])
     }
 
     /// `th`, woken by a `drop_gil` signal, found the GIL taken (back by the thread that let
@@ -167,7 +166,8 @@ impl Gil {
     }
 
     /// When a waiter will ask the holder to drop the GIL, as CPython's `take_gil` does: each
-    /// waiter waits in cycles of the switch interval from when it started waiting, and at the
+    /// waiter waits in cycles of the switch interval from when it started waiting (or was last
+    /// woken in vain, [`Gil::restart_wait`]), and at the
     /// end of a cycle sets the drop request only if no hand-over happened during that cycle.
     /// So a waiter that started after the last hand-over asks one interval after it started;
     /// one that was already waiting asks at the end of its first full cycle after it.
@@ -281,7 +281,8 @@ mod tests {
 
     /// Thread 0 has waited since 0 and thread 2 since 3 ms: at 6 ms thread 0's current timed
     /// wait began at 5 ms (its first ran out at 5), thread 2's at 3 ms, so a release signals
-    /// thread 2, the longest asleep.
+    /// thread 2, the longest asleep; at 4 ms thread 0's first wait has not run out, so it is
+    /// signalled.
     #[test]
     fn a_release_signals_the_waiter_longest_asleep_in_its_current_timed_wait() {
         let mut gil = handed_over();

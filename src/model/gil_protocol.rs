@@ -49,7 +49,7 @@ impl World {
         if !self.a_core_is_idle(p) {
             // No waiter has a CPU to take the GIL on in time, but each release wakes one.
             for _ in 0..n {
-                self.signal_in_vain(p, None);
+                self.signal_in_vain(p);
             }
             return false;
         }
@@ -72,34 +72,28 @@ impl World {
                 self.enqueue_waiter(p, th);
                 return true;
             }
-            self.signal_in_vain(p, None);
+            self.signal_in_vain(p);
         }
         false
     }
 
     /// A release of process `p`'s GIL whose `drop_gil` signal wakes a waiter that does not get
-    /// it: the releaser takes it straight back after a syscall, or `taker`, another waiter,
-    /// runs first. The signalled waiter wakes a moment, finds the GIL held and starts a fresh
-    /// timed wait, so its switch-interval cycle restarts; this is why, with the dispatch path
-    /// busy, few drop requests come from a waiter that began waiting before the holder took
-    /// the GIL. The cycle is restarted at the signal: the moment the waiter takes to run is
-    /// not modelled.
-    fn signal_in_vain(&mut self, p: ProcessId, taker: Option<ThreadId>) {
+    /// it: the releaser takes it straight back after a syscall, or another waiter, already
+    /// handed it, runs first. The signalled waiter wakes a moment, finds the GIL held and
+    /// starts a fresh timed wait, so its switch-interval cycle restarts; this is why, with the
+    /// dispatch path busy, few drop requests come from a waiter that began waiting before the
+    /// holder took the GIL. The cycle is restarted at the signal: the moment the waiter takes
+    /// to run is not modelled, and several wake-ups of one instant cost the cores one brief
+    /// wake-up.
+    fn signal_in_vain(&mut self, p: ProcessId) {
         let (now, interval) = (self.now, self.switch_interval_ns);
         let gil = &mut self.processes[p].gil;
-        let Some(w) = gil
-            .signalled_waiter(now, interval)
-            .filter(|&w| Some(w) != taker)
-        else {
+        let Some(w) = gil.signalled_waiter(now, interval) else {
             return;
         };
         gil.restart_wait(w, now);
-        let core = if self.instance_of(p).cores.places_threads() {
-            Some(self.threads[w].core)
-        } else {
-            None
-        };
-        self.instance_of(p).cores.brief_wake(core, now);
+        let core = self.threads[w].core;
+        self.instance_of(p).cores.brief_wake(Some(core), now);
         self.rearm_switch_timer(p);
     }
 
@@ -194,14 +188,16 @@ impl World {
 
     /// Gives the free GIL of process `p` to a waiter the OS picks; it runs after waking up.
     /// `drop_gil` signals the waiter that has slept longest in its timed wait: with a core
-    /// idle that one wakes on it, and the pick stands for it; with none, the GIL goes to a
-    /// thread already on a CPU, and the signalled waiter, if another, finds it taken and
-    /// restarts its timed wait ([`World::signal_in_vain`]).
+    /// idle that one wakes on it, and the pick stands for it; with none, the pick (woken onto
+    /// the releaser's CPU as it stops) gets the GIL first, and the signalled waiter, if
+    /// another, finds it taken and restarts its timed wait ([`World::signal_in_vain`]).
     pub(super) fn hand_over(&mut self, p: ProcessId) {
         let now = self.now;
         let idle = self.a_core_is_idle(p);
         let pr = &mut self.processes[p];
-        let signalled = pr.gil.signalled_waiter(now, self.switch_interval_ns);
+        let signalled = (!idle)
+            .then(|| pr.gil.signalled_waiter(now, self.switch_interval_ns))
+            .flatten();
         let Some(w) = pr.gil.pick_waiter() else {
             pr.gil.disarm();
             return;
@@ -215,8 +211,9 @@ impl World {
         self.threads[w].holds_gil = true;
         self.set_activity(w, Activity::Waking);
         self.push(runs_at, Event::GilGranted { thread: w });
-        if !idle && signalled.is_some_and(|s| s != w) {
-            self.signal_in_vain(p, Some(w));
+        if signalled.is_some_and(|s| s != w) {
+            // `w` is out of the queue: the same waiter is still the one signalled.
+            self.signal_in_vain(p);
         }
     }
 
