@@ -51,6 +51,7 @@ impl World {
             for _ in 0..n {
                 self.signal_in_vain(p);
             }
+            self.rearm_switch_timer(p);
             return false;
         }
         for _ in 0..n {
@@ -74,6 +75,7 @@ impl World {
             }
             self.signal_in_vain(p);
         }
+        self.rearm_switch_timer(p);
         false
     }
 
@@ -84,7 +86,7 @@ impl World {
     /// dispatch path busy, few drop requests come from a waiter that began waiting before the
     /// holder took the GIL. The cycle is restarted at the signal: the moment the waiter takes
     /// to run is not modelled, and several wake-ups of one instant cost the cores one brief
-    /// wake-up.
+    /// wake-up. The caller re-arms the switch timer once its releases are done.
     fn signal_in_vain(&mut self, p: ProcessId) {
         let (now, interval) = (self.now, self.switch_interval_ns);
         let gil = &mut self.processes[p].gil;
@@ -94,7 +96,6 @@ impl World {
         gil.restart_wait(w, now);
         let core = self.threads[w].core;
         self.instance_of(p).cores.brief_wake(Some(core), now);
-        self.rearm_switch_timer(p);
     }
 
     /// Whether a thread of `th`'s process that `th` has just woken (a self-pipe or queue write)
@@ -207,14 +208,14 @@ impl World {
         let pr = &mut self.processes[p];
         pr.gil.take(w, now, runs_at);
         pr.gil_held.set(now, 1);
-        self.rearm_switch_timer(p);
-        self.threads[w].holds_gil = true;
-        self.set_activity(w, Activity::Waking);
-        self.push(runs_at, Event::GilGranted { thread: w });
         if signalled.is_some_and(|s| s != w) {
             // `w` is out of the queue: the same waiter is still the one signalled.
             self.signal_in_vain(p);
         }
+        self.rearm_switch_timer(p);
+        self.threads[w].holds_gil = true;
+        self.set_activity(w, Activity::Waking);
+        self.push(runs_at, Event::GilGranted { thread: w });
     }
 
     /// How long a thread of process `p` handed the GIL takes to run: the condition-variable
