@@ -16,7 +16,10 @@ briefly; a pool thread woken by the dispatch path; a dispatch thread woken by a 
 by the dispatch path), by whether that last CPU was busy or idle, and by where the woken thread
 next ran: on the waker's CPU within `PLACED_S` of the wake-up (placed there at the wake-up),
 later there (moved by a balance), or elsewhere. Where it ran is read from the switch events
-(`sched_waking`'s target_cpu is the thread's CPU before the kernel chooses one). Stdlib only.
+(`sched_waking`'s target_cpu is the thread's CPU before the kernel chooses one). A second
+table counts every wake-up of a worker's thread by kind (`spread`): how often its waker ran on
+another CPU than the woken thread's last (how far a process's threads are spread over the
+CPUs) and how often the woken thread moved. Stdlib only.
 """
 
 import argparse
@@ -81,6 +84,34 @@ def placements(runs, wakes, tgid_of, pool):
     return counts
 
 
+NOT_OWN = {True: "pool, by no thread of its process", False: "dispatch, by no thread of its process"}
+
+
+def spread(runs, wakes, tgid_of, pool):
+    """Counter over every wake-up of a worker's thread (not only those from another CPU): per
+    kind (`wake_kind`'s, or woken by no thread of its process: a timer, an interrupt, the
+    host), `(kind, "all")`, `(kind, "waker elsewhere")` when the waker ran on another CPU than
+    the woken thread's last, and `(kind, "moved")` when the woken thread next ran on another
+    CPU than its last. How far a process's threads are spread over the CPUs, and how often
+    they move."""
+    counts = Counter()
+    workers = set(pool.values())
+    for t, cpu, waker, wakee in wakes:
+        process = tgid_of.get(wakee)
+        if process not in workers or waker == wakee:
+            continue
+        last = last_run_before(runs, wakee, t)
+        nxt = sched_idle.run_after_wake(runs, wakee, t)
+        if last is None or nxt is None:
+            continue
+        own = waker != 0 and tgid_of.get(waker) == process
+        kind = wake_kind(waker in pool, wakee in pool, nxt) if own else NOT_OWN[wakee in pool]
+        counts[(kind, "all")] += 1
+        counts[(kind, "waker elsewhere")] += own and last[2] != cpu
+        counts[(kind, "moved")] += nxt[2] != last[2]
+    return counts
+
+
 def report(lines, out=sys.stdout):
     runs, wakes, tgid_of = sched_idle.runs_and_wakes(sched_idle.read_events(lines))
     pool = sched_idle.worker_pools(runs, tgid_of)
@@ -98,6 +129,16 @@ def report(lines, out=sys.stdout):
             print("  %-23s last CPU %-4s %4d: placed on the waker's CPU %d, later there %d"
                   % (kind, state, total, row["placed on the waker's CPU"],
                      row["later on the waker's CPU"]), file=out)
+    wide = spread(runs, wakes, tgid_of, pool)
+    print("every wake-up: the waker on another CPU than the woken thread's last, and the woken "
+          "thread run on another CPU than its last:", file=out)
+    for kind in KINDS + tuple(NOT_OWN.values()):
+        n = wide[(kind, "all")]
+        if n:
+            print("  %-37s %5d: waker elsewhere %5d (%4.1f%%), moved %5d (%4.1f%%)"
+                  % (kind, n, wide[(kind, "waker elsewhere")],
+                     100.0 * wide[(kind, "waker elsewhere")] / n, wide[(kind, "moved")],
+                     100.0 * wide[(kind, "moved")] / n), file=out)
     return 0
 
 

@@ -50,12 +50,25 @@ class SchedWakeCpuTest(unittest.TestCase):
             ("pool wakes dispatch", "busy", "placed on the waker's CPU"): 1,
         })
 
+    def test_every_wake_up_is_counted_by_where_its_waker_ran_and_whether_it_moved(self):
+        pool = sched_wake_cpu.sched_idle.worker_pools(self.runs, self.tgid_of)
+        counts = sched_wake_cpu.spread(self.runs, self.wakes, self.tgid_of, pool)
+        self.assertEqual({k: v for k, v in counts.items() if v}, {
+            ("GIL hand-over", "all"): 1, ("GIL hand-over", "waker elsewhere"): 1,
+            ("GIL hand-over", "moved"): 1,
+            ("dispatch", "all"): 1, ("dispatch", "waker elsewhere"): 1,
+            ("pool wakes dispatch", "all"): 1, ("pool wakes dispatch", "waker elsewhere"): 1,
+            ("pool wakes dispatch", "moved"): 1,
+        })
+
     def test_report(self):
         out = io.StringIO()
         self.assertEqual(sched_wake_cpu.report(TRACE, out), 0)
         self.assertIn("GIL hand-over           last CPU busy    1: placed on the waker's CPU 1",
                       out.getvalue())
         self.assertIn("pool wakes dispatch     last CPU busy    1: placed on the waker's CPU 1",
+                      out.getvalue())
+        self.assertIn("GIL hand-over                             1: waker elsewhere     1 (100.0%)",
                       out.getvalue())
 
 
