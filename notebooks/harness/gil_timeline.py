@@ -28,6 +28,10 @@ process is split into:
   another CPU idled meanwhile: capacity the process loses while its GIL is held;
 - free while a thread waits in `take_gil` (a hand-over in transit), or free.
 
+It also counts, per role, the waits in `take_gil` of a millisecond or more and how many of them
+lasted more than two switch intervals (the waiter's first timed wait saw a switch, so it asked
+only at the end of the next); `--sim` reads the same from a sim run's `gil_wait` stretches.
+
 It also gives the hand-overs' transit: from a `drop_gil` with another thread waiting to the
 next `take_gil` return, by whether the thread that dropped it took it back first (a short
 system call racing the waiter's wake-up) or another did; and each kind of thread's holds
@@ -58,6 +62,8 @@ import sched_placement  # noqa: E402  (its perf script parser)
 TAKE, TAKEN, DROP = "take_gil", "take_gil__return", "drop_gil"
 SWITCH = "sched_switch"
 GIL_KINDS = (TAKE, TAKEN, DROP)
+LONG_WAIT_S = 0.001
+TWO_INTERVALS_S = 0.006
 POOL_SHARE = 0.1
 WARM_UP_PAUSE_S = 0.2
 
@@ -286,6 +292,36 @@ def holds_by_role(events, pools, window=None):
     return out
 
 
+def waits_by_role(events, pools, window=None):
+    """{role (`role_of`): [seconds of each wait in `take_gil`]} of the workers' threads, from
+    `take_gil`'s entry to its return, for the takes that return inside the run window."""
+    lo, hi = window or run_window(events, pools)
+    began, out = {}, defaultdict(list)
+    for t, pid, tid, _cpu, kind, _ev in events:
+        if pid not in pools:
+            continue
+        if kind == TAKE:
+            began[tid] = t
+        elif kind == TAKEN and tid in began:
+            start = began.pop(tid)
+            if lo <= t <= hi:
+                out[role_of(pid, tid, pools)].append(t - start)
+    return out
+
+
+def long_waits(waits, longer_than=LONG_WAIT_S, two_intervals=TWO_INTERVALS_S):
+    """Per role, of the waits over `longer_than` (a thread that waited for a switch interval,
+    not a moment): their number, mean (us) and how many lasted more than `two_intervals` (the
+    waiter's first timed wait saw a switch and it asked only at the end of the next)."""
+    out = {}
+    for role, v in waits.items():
+        long = [w for w in v if w > longer_than]
+        if long:
+            out[role] = {"n": len(long), "mean": round(statistics.mean(long) * 1e6, 1),
+                         "over_two_intervals": sum(1 for w in long if w > two_intervals)}
+    return out
+
+
 def first_clean_cycle_end(since, after, switches, interval):
     """CPython's `take_gil` rule for a thread waiting since `since`: it asks the holder to drop
     the GIL at the end of the first of its `interval`-long timed waits that ends after `after`
@@ -388,6 +424,16 @@ def sim_handover_matrix(rows):
     return out
 
 
+def sim_waits_by_role(rows):
+    """`waits_by_role` from sim's thread_states.csv rows: each `gil_wait` stretch, s."""
+    out = defaultdict(list)
+    for r in rows:
+        if r["state"] == "gil_wait":
+            seconds = (float(r["end_ms"]) - float(r["start_ms"])) / 1e3
+            out[sim_role(r["thread"])].append(seconds)
+    return out
+
+
 def invocations_beside(record):
     """The number of invocations the harness recorded beside a record (`invocations/*.csv` in
     its folder), or None."""
@@ -428,6 +474,7 @@ def summary(events):
         "drop_minus_rule_us": quantiles_us(drops_against_the_rule(events, pools, window)),
         "handovers": {"%s -> %s" % k: quantiles_us(v)
                       for k, v in handover_matrix(hand_overs).items()},
+        "long_waits": long_waits(waits_by_role(events, pools, window)),
     }
 
 
@@ -452,6 +499,15 @@ def report_matrix(matrix, invocations, out=sys.stdout):
     for key, q in sorted(matrix.items(), key=lambda kv: -kv[1]["n"]):
         print("    %-14s %s; held before: p10 %6.2f ms, p50 %6.2f, p90 %6.2f"
               % (key, per(q["n"]), q["p10"] / 1e3, q["p50"] / 1e3, q["p90"] / 1e3), file=out)
+
+
+def report_waits(waits, out=sys.stdout):
+    """Prints `long_waits`' figures per role."""
+    for role, q in sorted(waits.items()):
+        print("  waits for the GIL of %s ms+ by %-6s n=%5d, mean %5.2f ms, over %s ms (two "
+              "switch intervals) %d (%.0f%%)"
+              % (LONG_WAIT_S * 1e3, role, q["n"], q["mean"] / 1e3, TWO_INTERVALS_S * 1e3,
+                 q["over_two_intervals"], 100.0 * q["over_two_intervals"] / q["n"]), file=out)
 
 
 def report(name, s, out=sys.stdout):
@@ -498,9 +554,11 @@ def main(argv=None):
     opts = p.parse_args(argv)
     if opts.sim:
         with open(opts.sim) as f:
-            matrix = sim_handover_matrix(csv.DictReader(f))
+            rows = list(csv.DictReader(f))
+        matrix = sim_handover_matrix(rows)
         report_matrix({"%s -> %s" % k: quantiles_us(v) for k, v in matrix.items()},
                       opts.invocations)
+        report_waits(long_waits(sim_waits_by_role(rows)))
         return 0
     results = {}
     for path in opts.records:
@@ -513,6 +571,7 @@ def main(argv=None):
         results[path] = s
         report(path, s)
         report_matrix(s["handovers"], n)
+        report_waits(s["long_waits"])
     if opts.json:
         with open(opts.json, "w") as f:
             json.dump(results, f, indent=1)

@@ -89,6 +89,21 @@ class GilTimelineTest(unittest.TestCase):
         self.assertAlmostEqual(matrix[("pool", "pool")][0], 0.01999, places=6)
         self.assertEqual(self.summary["handovers"]["pool -> pool"]["n"], 1)
 
+    def test_waits_by_role_and_the_long_ones(self):
+        waits = gil_timeline.waits_by_role(self.events, self.pools)
+        self.assertEqual(sorted(waits), ["pool"])
+        self.assertEqual(len(waits["pool"]), 3)
+        self.assertAlmostEqual(max(waits["pool"]), 1.0203 - 1.00501, places=6)
+        self.assertEqual(self.summary["long_waits"],
+                         {"pool": {"n": 1, "mean": 15290.0, "over_two_intervals": 1}})
+
+    def test_sim_s_waits_from_its_thread_states(self):
+        rows = [{"thread": "loop", "state": "gil_wait", "start_ms": "0", "end_ms": "10.1"},
+                {"thread": "loop", "state": "gil_wait", "start_ms": "20", "end_ms": "25"},
+                {"thread": "pool-0", "state": "python", "start_ms": "0", "end_ms": "5"}]
+        waits = gil_timeline.long_waits(gil_timeline.sim_waits_by_role(rows))
+        self.assertEqual(waits, {"main": {"n": 2, "mean": 7550.0, "over_two_intervals": 1}})
+
     def test_sim_s_hand_overs_from_its_thread_states(self):
         def row(thread, state, start, end):
             return {"instance": "0", "process": "0", "thread": thread, "state": state,
