@@ -204,7 +204,7 @@ impl World {
             return;
         };
         pr.gil_waiters.add(now, -1);
-        let runs_at = now + self.wakeup_latency(p);
+        let runs_at = now + self.wakeup_latency(idle);
         let pr = &mut self.processes[p];
         pr.gil.take(w, now, runs_at);
         pr.gil_held.set(now, 1);
@@ -218,13 +218,13 @@ impl World {
         self.push(runs_at, Event::GilGranted { thread: w });
     }
 
-    /// How long a thread of process `p` handed the GIL takes to run: the condition-variable
-    /// wake-up. With a core idle beside the thread letting go, the woken thread usually runs
+    /// How long a thread handed the GIL takes to run: the condition-variable wake-up. With a
+    /// core idle beside the thread letting go (`core_idle`), the woken thread usually runs
     /// there, after the idle CPU's wake-up; with none, Linux runs it on the CPU of the thread
     /// letting go, as that one stops, within microseconds (the switch itself is a cost the
     /// cores charge, see `cpu`).
-    fn wakeup_latency(&self, p: ProcessId) -> u64 {
-        if self.a_core_is_idle(p) {
+    fn wakeup_latency(&self, core_idle: bool) -> u64 {
+        if core_idle {
             self.costs.gil_handover_ns
         } else {
             self.costs.gil_handover_busy_ns
