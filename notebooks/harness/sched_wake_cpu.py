@@ -56,18 +56,29 @@ def wake_kind(by_pool_thread, of_pool_thread, run):
     return "brief"
 
 
+def worker_wakes(runs, wakes, tgid_of, pool):
+    """Every wake-up of a worker's thread by another thread whose runs before and after it are
+    in the record: (time, the waker's CPU, waker, woken thread, whether the waker is a thread of
+    the woken one's process, the woken thread's last run and its next, each (start, end, cpu))."""
+    workers = set(pool.values())
+    for t, cpu, waker, wakee in wakes:
+        process = tgid_of.get(wakee)
+        if process not in workers or waker == wakee:
+            continue
+        last = last_run_before(runs, wakee, t)
+        nxt = sched_idle.run_after_wake(runs, wakee, t)
+        if last is None or nxt is None:
+            continue
+        own = waker != 0 and tgid_of.get(waker) == process
+        yield t, cpu, waker, wakee, own, last, nxt
+
+
 def placements(runs, wakes, tgid_of, pool):
     """Counter of (waker kind, last CPU state, where it ran) over the wake-ups described in
     the module doc."""
     counts = Counter()
-    workers = set(pool.values())
-    for t, cpu, waker, wakee in wakes:
-        process = tgid_of.get(wakee)
-        if process not in workers or waker in (0, wakee) or tgid_of.get(waker) != process:
-            continue
-        last = last_run_before(runs, wakee, t)
-        nxt = sched_idle.run_after_wake(runs, wakee, t)
-        if last is None or nxt is None or last[2] == cpu:
+    for t, cpu, waker, wakee, own, last, nxt in worker_wakes(runs, wakes, tgid_of, pool):
+        if not own or last[2] == cpu:
             continue
         kind = wake_kind(waker in pool, wakee in pool, nxt)
         there = sched_idle.occupant(runs, last[2], t)
@@ -95,16 +106,7 @@ def spread(runs, wakes, tgid_of, pool):
     CPU than its last. How far a process's threads are spread over the CPUs, and how often
     they move."""
     counts = Counter()
-    workers = set(pool.values())
-    for t, cpu, waker, wakee in wakes:
-        process = tgid_of.get(wakee)
-        if process not in workers or waker == wakee:
-            continue
-        last = last_run_before(runs, wakee, t)
-        nxt = sched_idle.run_after_wake(runs, wakee, t)
-        if last is None or nxt is None:
-            continue
-        own = waker != 0 and tgid_of.get(waker) == process
+    for _t, cpu, waker, wakee, own, last, nxt in worker_wakes(runs, wakes, tgid_of, pool):
         kind = wake_kind(waker in pool, wakee in pool, nxt) if own else NOT_OWN[wakee in pool]
         counts[(kind, "all")] += 1
         counts[(kind, "waker elsewhere")] += own and last[2] != cpu
