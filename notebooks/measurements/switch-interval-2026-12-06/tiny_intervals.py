@@ -9,9 +9,11 @@ calibrated to take its length alone, so the work does not depend on the contenti
 included). Each line is one run's makespan in ms.
 
     python3 tiny_intervals.py > tiny_intervals.txt
+    python3 tiny_intervals.py --between > between.txt   # 100 us to 5 ms, five runs each, twice
 """
 
 import queue
+import statistics
 import sys
 import threading
 import time
@@ -61,7 +63,20 @@ def makespan_ms(interval_s, threads, bodies, n):
     return (time.perf_counter() - t0) * 1000
 
 
+def between():
+    """Two threads of four 20 ms bodies from 5 ms down to 100 us: the median of five runs,
+    the intervals twice over in turn (the machine drifts by several ms between runs)."""
+    n20 = iterations_for(20.0)
+    for interval in (0.005, 0.002, 0.001, 3e-4, 1e-4) * 2:
+        runs = [makespan_ms(interval, 2, 4, n20) for _ in range(5)]
+        print("four 20 ms bodies on two threads, %g s: median %.1f of %s" % (
+            interval, statistics.median(runs), ", ".join("%.1f" % r for r in runs)))
+
+
 def main():
+    if sys.argv[1:] == ["--between"]:
+        between()
+        return
     n20 = iterations_for(20.0)
     n2 = n20 // 10
     print("Python %s; a 20 ms body is %d iterations" % (sys.version.split()[0], n20))
