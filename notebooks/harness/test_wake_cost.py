@@ -1,8 +1,11 @@
 """Tests of wake_cost.py on a small synthetic `perf script` record (stdlib unittest)."""
 
+import contextlib
 import io
 import os
+import shutil
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -64,6 +67,20 @@ class WakeCostTest(unittest.TestCase):
         out = io.StringIO()
         wake_cost.report(self.found, 2, out)
         self.assertIn("0.50 per invocation  median  30.0 us", out.getvalue())
+
+    def test_a_record_without_probes_is_refused(self):
+        path = os.path.join(self.tmp(), "record.txt")
+        with open(path, "w") as f:
+            f.write(switch(1.0, 0, 0, "R", 11) + "\n")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            self.assertEqual(wake_cost.main([path]), 1)
+        self.assertIn("no worker process", err.getvalue())
+
+    def tmp(self):
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        return d
 
 
 if __name__ == "__main__":

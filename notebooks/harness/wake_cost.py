@@ -83,6 +83,8 @@ def releases(events, pools, window=None):
 
 
 def report(found, invocations, out=sys.stdout):
+    """One line per (role, whom it woke): how many releases (per invocation, when known),
+    their median and mean length."""
     for (role, whom), gaps in sorted(found.items()):
         per = "%5.2f per invocation" % (len(gaps) / invocations) if invocations else ""
         print("  %-6s woke %-22s n=%5d %s  median %5.1f us, mean %5.1f us" % (
@@ -99,10 +101,13 @@ def main(argv=None):
     with gt.open_text(a.record) as f:
         events = gt.read_events(f, kinds=gt.GIL_KINDS + (gt.SWITCH, WAKING))
     pools = gt.worker_pools(gt.hold_times(events))
+    if not pools:
+        return gt.no_workers(a.record)
     invocations = a.invocations or gt.invocations_beside(a.record)
     print("%s: a thread's release of its GIL, taken back by itself, by whom it woke" % a.record)
     report(releases(events, pools), invocations)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
