@@ -38,8 +38,7 @@ RECORD = [
 
 class WakeCostTest(unittest.TestCase):
     def setUp(self):
-        kinds = gil_timeline.GIL_KINDS + (gil_timeline.SWITCH, wake_cost.WAKING)
-        self.events = gil_timeline.read_events(RECORD, kinds=kinds)
+        self.events = wake_cost.gp.read_events(RECORD)
         self.pools = gil_timeline.worker_pools(gil_timeline.hold_times(self.events))
         self.found = wake_cost.releases(self.events, self.pools)
 

@@ -26,9 +26,10 @@ from collections import defaultdict
 from statistics import median
 
 sys.path.insert(0, os.path.dirname(__file__))
+import gil_phases as gp  # noqa: E402
 import gil_timeline as gt  # noqa: E402
 
-WAKING = "sched_waking"
+WAKING = gp.WAKING
 LONGEST_S = 0.001  # a release longer than this is not a syscall's
 
 
@@ -40,18 +41,9 @@ def wake_class(waker_cpu, target_cpu, cpus):
     return "other CPU idle" if cpus.on.get(target_cpu, 0) == 0 else "other CPU busy"
 
 
-def threads_of(events):
-    """{pid: the threads seen in its GIL events}."""
-    out = defaultdict(set)
-    for _t, pid, tid, _cpu, kind, _ev in events:
-        if kind in gt.GIL_KINDS:
-            out[pid].add(tid)
-    return out
-
-
-def woken_role(pid, woken, pools, threads):
+def woken_role(pid, woken, pools, process_of):
     """The role of thread `woken` in worker `pid` ('other': not one of its threads)."""
-    return gt.role_of(pid, woken, pools) if woken in threads[pid] else "other"
+    return gt.role_of(pid, woken, pools) if process_of.get(woken) == pid else "other"
 
 
 def releases(events, pools, window=None):
@@ -59,7 +51,8 @@ def releases(events, pools, window=None):
     same thread with no take by another between (`whom`: 'nobody', or the woken thread's
     role and the `wake_class` of its first wake-up)."""
     lo, hi = window or gt.run_window(events, pools)
-    cpus, out, threads = gt.Cpus(), defaultdict(list), threads_of(events)
+    cpus, out = gt.Cpus(), defaultdict(list)
+    process_of = gp.thread_processes(events)
     open_release = {}  # pid -> (tid, when dropped, class of its first wake-up or None)
     for t, pid, tid, cpu, kind, ev in events:
         if kind == WAKING:
@@ -67,7 +60,7 @@ def releases(events, pools, window=None):
             if rel and rel[0] == tid and rel[2] is None:
                 woken = int(ev["fields"]["pid"])
                 where = wake_class(cpu, int(ev["fields"]["target_cpu"]), cpus)
-                whom = "%s, %s" % (woken_role(pid, woken, pools, threads), where)
+                whom = "%s, %s" % (woken_role(pid, woken, pools, process_of), where)
                 open_release[pid] = (tid, rel[1], whom)
             continue
         cpus.see(tid, cpu, kind, ev)
@@ -99,7 +92,7 @@ def main(argv=None):
                     help="invocations in the record (default: read beside it)")
     a = ap.parse_args(argv)
     with gt.open_text(a.record) as f:
-        events = gt.read_events(f, kinds=gt.GIL_KINDS + (gt.SWITCH, WAKING))
+        events = gp.read_events(f)
     pools = gt.worker_pools(gt.hold_times(events))
     if not pools:
         return gt.no_workers(a.record)
