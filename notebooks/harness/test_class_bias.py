@@ -17,6 +17,8 @@ class ClassBiasTest(unittest.TestCase):
         self.assertEqual(class_bias.case_class("h_burst6_acpu50_P2"), "burst   acpu   P2 T-")
         self.assertEqual(class_bias.case_class("c_burst12_mixed30_30_P2_T1"),
                          "burst   mixed  P2 T1")
+        self.assertEqual(class_bias.case_class("aa_poisson_mixed25_15_P2_T4_rho75"),
+                         "poisson mixed  P2 Tmany")
         self.assertIsNone(class_bias.case_class("burst8_sync_cpu_P1_T1"))
 
     def test_only_mean_latencies_are_grouped(self):
