@@ -43,8 +43,17 @@ impl World {
 
     /// Wakes the longest-idle thread of a pool unless one is already on its way.
     fn wake_one_idle(&mut self, p: ProcessId, which: Executor) {
+        if self.pool_mut(p, which).queue.is_empty() {
+            return;
+        }
+        self.wake_next_idle(p, which);
+    }
+
+    /// Wakes the longest-idle thread of a pool, work queued or not, unless one is already on
+    /// its way: the queue's lock goes to it.
+    fn wake_next_idle(&mut self, p: ProcessId, which: Executor) {
         let pool = self.pool_mut(p, which);
-        if pool.waking.is_some() || pool.queue.is_empty() {
+        if pool.waking.is_some() {
             return;
         }
         if let Some(th) = pool.idle.pop_front() {
@@ -53,9 +62,29 @@ impl World {
         }
     }
 
-    /// A pooled thread is done looking at the queue: if it was the one woken, the next idle
-    /// thread may be woken for what is left.
-    pub(super) fn pool_thread_settled(&mut self, th: ThreadId) {
+    /// Whether `th` is a pooled thread woken through its work queue's lock: back in
+    /// `SimpleQueue.get`, it takes the GIL before it can look at the queue, even if the
+    /// queue is empty by then.
+    pub(super) fn woken_by_queue_lock(&self, th: ThreadId) -> bool {
+        let t = &self.threads[th];
+        let pool = match t.role {
+            Role::Pool(_) => &self.processes[t.process].pool,
+            Role::Executor(_) => &self.processes[t.process].executor,
+            _ => return false,
+        };
+        pool.waking == Some(th)
+    }
+
+    /// A pooled thread is done looking at the queue; `took` says whether it got an item.
+    /// CPython 3.11's `SimpleQueue.get` (the executors' work queue) hands its lock on: a thread
+    /// the lock woke that pops an item releases the lock, which wakes the next idle thread
+    /// whether or not anything is left; that one takes the GIL, and with nothing to do sleeps
+    /// again, holding the lock, so the chain stops there. In the `perf` records of 2 x 6 and
+    /// 2 x 3 CPU cases (`notebooks/measurements/queue-lock-2026-12-06`) a sixth of the pool
+    /// threads' GIL holds, 0.9 per invocation, are such wake-ups: a few us long, after a wait
+    /// of about a switch interval. Otherwise the next idle thread is woken only for what is
+    /// left.
+    pub(super) fn pool_thread_settled(&mut self, th: ThreadId, took: bool) {
         let t = &self.threads[th];
         let which = match t.role {
             Role::Pool(_) => Executor::FunctionPool,
@@ -64,9 +93,14 @@ impl World {
         };
         let p = t.process;
         let pool = self.pool_mut(p, which);
-        if pool.waking == Some(th) {
+        let lock_woken = pool.waking == Some(th);
+        if lock_woken {
             pool.waking = None;
         }
-        self.wake_one_idle(p, which);
+        if lock_woken && took {
+            self.wake_next_idle(p, which);
+        } else {
+            self.wake_one_idle(p, which);
+        }
     }
 }

@@ -96,8 +96,9 @@ impl World {
             if self.threads[th].job == Job::None {
                 // Returning from queue.get / epoll_wait / recv is Python code: a thread takes
                 // the GIL back before it can look at its queue, so a thread that already holds
-                // it (finishing a body) may take the item an idle thread was woken for.
-                if !self.has_queued_work(th) {
+                // it (finishing a body) may take the item an idle thread was woken for. A
+                // thread its pool's queue lock woke takes the GIL even with nothing queued.
+                if !self.has_queued_work(th) && !self.woken_by_queue_lock(th) {
                     self.go_idle(th);
                     return;
                 }
@@ -174,7 +175,7 @@ impl World {
             Role::Pool(_) => pr.pool.queue.pop_front().map(Job::Run),
             Role::Executor(_) => pr.executor.queue.pop_front().map(Job::Run),
         };
-        self.pool_thread_settled(th);
+        self.pool_thread_settled(th, job.is_some());
         let Some(job) = job else { return false };
         let t = &mut self.threads[th];
         if matches!(t.role, Role::Pool(_) | Role::Executor(_)) && !t.busy {
@@ -188,7 +189,7 @@ impl World {
 
     fn go_idle(&mut self, th: ThreadId) {
         self.drop_gil(th);
-        self.pool_thread_settled(th);
+        self.pool_thread_settled(th, false);
         let t = &mut self.threads[th];
         let (p, role) = (t.process, t.role);
         if t.busy {
