@@ -46,8 +46,9 @@ pub struct Pool {
     pub idle: VecDeque<ThreadId>,
     /// Submitted work not yet picked up.
     pub queue: VecDeque<TaskId>,
-    /// An idle thread woken for queued work that has not taken it yet: the work queue wakes
-    /// one waiting thread at a time.
+    /// An idle thread the work queue's lock woke that has not looked at the queue yet (for
+    /// queued work, or handed the lock by a thread that took an item): the queue wakes one
+    /// waiting thread at a time.
     pub waking: Option<ThreadId>,
 }
 
