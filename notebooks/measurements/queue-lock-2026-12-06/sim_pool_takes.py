@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""How sim's pool threads come to each body, from a run's thread_states.csv: the machine's
+side is `body_starts.py`.
+
+    python3 sim_pool_takes.py OUT   (OUT: a `sim run` output folder with thread_states.csv)
+
+A body start is a pool thread's first `python` row of an invocation. Walking back over that
+thread's rows of the same invocation and of no invocation (waiting for the GIL with no job
+yet), it is "lock-woken" if the thread had no row just before (it slept on the work queue),
+and "continuing" if its previous body's last row ends where that walk stopped (it went from
+one body to the next without sleeping). Per invocation, as `summary.json` counts them.
+"""
+import collections
+import csv
+import json
+import os
+import sys
+
+
+def body_starts(rows):
+    """(lock-woken, continuing) counts over the pool threads' rows."""
+    by = collections.defaultdict(list)
+    for r in rows:
+        if r["thread"].startswith("pool"):
+            by[(r["process"], r["thread"])].append(r)
+    woken = continuing = 0
+    for rs in by.values():
+        rs.sort(key=lambda r: float(r["start_ms"]))
+        seen = set()
+        for i, r in enumerate(rs):
+            inv = r["invocation"]
+            if r["state"] != "python" or not inv or inv in seen:
+                continue
+            seen.add(inv)
+            j = i - 1
+            while j >= 0 and rs[j]["invocation"] in (inv, ""):
+                j -= 1
+            if j >= 0 and float(rs[j + 1]["start_ms"]) - float(rs[j]["end_ms"]) <= 1e-6:
+                continuing += 1
+            else:
+                woken += 1
+    return woken, continuing
+
+
+def main(out):
+    rows = list(csv.DictReader(open(os.path.join(out, "thread_states.csv"))))
+    n = json.load(open(os.path.join(out, "summary.json")))["invocations"]["succeeded"]
+    woken, continuing = body_starts(rows)
+    print("%s: %d invocations; body starts lock-woken %.2f per invocation, continuing %.2f"
+          % (out, n, woken / n, continuing / n))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
