@@ -34,6 +34,24 @@ impl World {
         }
     }
 
+    fn pool(&self, p: ProcessId, which: Executor) -> &Pool {
+        match which {
+            Executor::FunctionPool => &self.processes[p].pool,
+            Executor::Default => &self.processes[p].executor,
+        }
+    }
+
+    /// The process and executor of pooled thread `th` (None for a dispatch thread).
+    fn executor_of(&self, th: ThreadId) -> Option<(ProcessId, Executor)> {
+        let t = &self.threads[th];
+        let which = match t.role {
+            Role::Pool(_) => Executor::FunctionPool,
+            Role::Executor(_) => Executor::Default,
+            _ => return None,
+        };
+        Some((t.process, which))
+    }
+
     fn pool_mut(&mut self, p: ProcessId, which: Executor) -> &mut Pool {
         match which {
             Executor::FunctionPool => &mut self.processes[p].pool,
@@ -43,7 +61,7 @@ impl World {
 
     /// Wakes the longest-idle thread of a pool unless one is already on its way.
     fn wake_one_idle(&mut self, p: ProcessId, which: Executor) {
-        if self.pool_mut(p, which).queue.is_empty() {
+        if self.pool(p, which).queue.is_empty() {
             return;
         }
         self.wake_next_idle(p, which);
@@ -66,13 +84,8 @@ impl World {
     /// `SimpleQueue.get`, it takes the GIL before it can look at the queue, even if the
     /// queue is empty by then.
     pub(super) fn woken_by_queue_lock(&self, th: ThreadId) -> bool {
-        let t = &self.threads[th];
-        let pool = match t.role {
-            Role::Pool(_) => &self.processes[t.process].pool,
-            Role::Executor(_) => &self.processes[t.process].executor,
-            _ => return false,
-        };
-        pool.waking == Some(th)
+        self.executor_of(th)
+            .is_some_and(|(p, which)| self.pool(p, which).waking == Some(th))
     }
 
     /// A pooled thread is done looking at the queue; `took` says whether it got an item.
@@ -85,13 +98,9 @@ impl World {
     /// of about a switch interval. Otherwise the next idle thread is woken only for what is
     /// left.
     pub(super) fn pool_thread_settled(&mut self, th: ThreadId, took: bool) {
-        let t = &self.threads[th];
-        let which = match t.role {
-            Role::Pool(_) => Executor::FunctionPool,
-            Role::Executor(_) => Executor::Default,
-            _ => return,
+        let Some((p, which)) = self.executor_of(th) else {
+            return;
         };
-        let p = t.process;
         let pool = self.pool_mut(p, which);
         let lock_woken = pool.waking == Some(th);
         if lock_woken {
