@@ -37,15 +37,12 @@ RECORDS = [D + "m_poisson_cpu25_P2_T6_rho70/gil.txt.gz", D + "k_poisson_cpu25_P2
 HANDOFF = 100e-6
 
 
-def last_sleep(R, tid, a, b):
-    """Time of the last S/D switch-out of tid in (a, b), or None."""
-    v = R.sw_out.get(tid, [])
-    i = bisect.bisect_left(v, (b, "")) - 1
-    while i >= 0 and v[i][0] > a:
-        if v[i][1].startswith(bh.ASLEEP):
-            return v[i][0]
-        i -= 1
-    return None
+def body_start_holds(R):
+    """The pool threads' body starts in the run window, by time."""
+    starts = [h for hs in R.by_tid.values() for h in hs
+              if h.tid in R.pools[h.pid] and R.inwin(h) and h.length > bh.LONG
+              and h.caller == "RestoreThread"]
+    return sorted(starts, key=lambda h: h.taken)
 
 
 def asleep_on_queue(R, o, t):
@@ -58,7 +55,7 @@ def asleep_on_queue(R, o, t):
     if k >= 0 and (hs[k].length > bh.LONG or hs[k].caller == "eval-breaker"):
         return False                                     # last hold a body piece: not in get
     d = hs[k].dropped if k >= 0 else t - 10
-    s = last_sleep(R, o, d, t)
+    s = R.last_sleep(o, d, t)
     return s is not None and not R.wakers(o, s, t - 1e-7)   # a wake at the take itself is its hand-off
 
 
@@ -71,17 +68,14 @@ def analyse(path, out):
             by_waker[w].append((t, wakee))
     for v in by_waker.values():
         v.sort()
-    starts = [h for hs in R.by_tid.values() for h in hs
-              if h.tid in R.pools[h.pid] and R.inwin(h) and h.length > bh.LONG
-              and h.caller == "RestoreThread"]
-    starts.sort(key=lambda h: h.taken)
+    starts = body_start_holds(R)
     cls, waker_c, sleeper, handoff = Counter(), Counter(), Counter(), Counter()
     gaps, detail, hdelay, rel, relp, waitb, fate = [], Counter(), [], [], [], [], Counter()
     for h in starts:
         prev = R.own(h, -1)
         if prev is None:
             cls["c"] += 1; detail["c: first hold"] += 1; continue
-        s = last_sleep(R, h.tid, prev.dropped, h.start)
+        s = R.last_sleep(h.tid, prev.dropped, h.start)
         if s is not None:
             cls["a"] += 1
             w = R.wakers(h.tid, s, h.start)

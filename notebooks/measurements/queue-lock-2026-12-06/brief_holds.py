@@ -140,15 +140,19 @@ class Record:
         hs = self.by_pid[h.pid]
         return hs[h.pi + k] if 0 <= h.pi + k < len(hs) else None
 
+    def last_sleep(self, tid, a, b):
+        """When `tid` was last switched out asleep (S/D) in (a, b), or None."""
+        v = self.sw_out.get(tid, [])
+        i = bisect.bisect_left(v, (b, "")) - 1
+        while i >= 0 and v[i][0] > a:
+            if v[i][1].startswith(ASLEEP):
+                return v[i][0]
+            i -= 1
+        return None
+
     def asleep(self, tid, a, b):
         """Whether `tid` was switched out asleep (S/D) in (a, b)."""
-        v = self.sw_out.get(tid, [])
-        i = bisect.bisect_right(v, (a, "~"))
-        while i < len(v) and v[i][0] < b:
-            if v[i][1].startswith(ASLEEP):
-                return True
-            i += 1
-        return False
+        return self.last_sleep(tid, a, b) is not None
 
     def wakers(self, wakee, a, b):
         v = self.woken.get(wakee, [])

@@ -17,16 +17,12 @@ import brief_holds as bh  # noqa: E402
 
 def woken_body_starts(R):
     """(body start, wake time) of each body start by a thread woken on the queue."""
-    for hs in R.by_tid.values():
-        for h in hs:
-            if not (h.tid in R.pools[h.pid] and R.inwin(h) and h.length > bh.LONG
-                    and h.caller == "RestoreThread"):
-                continue
-            prev = R.own(h, -1)
-            slept = prev is not None and bs.last_sleep(R, h.tid, prev.dropped, h.start)
-            wakes = R.wakers(h.tid, slept, h.start) if slept else []
-            if wakes:
-                yield h, wakes[-1][0]
+    for h in bs.body_start_holds(R):
+        prev = R.own(h, -1)
+        slept = prev is not None and R.last_sleep(h.tid, prev.dropped, h.start)
+        wakes = R.wakers(h.tid, slept, h.start) if slept else []
+        if wakes:
+            yield h, wakes[-1][0]
 
 
 def analyse(path):
