@@ -5,16 +5,21 @@ side is `body_starts.py`.
     python3 sim_pool_takes.py OUT   (OUT: a `sim run` output folder with thread_states.csv)
 
 A body start is a pool thread's first `python` row of an invocation. Walking back over that
-thread's rows of the same invocation and of no invocation (waiting for the GIL with no job
-yet), it is "lock-woken" if the thread had no row just before (it slept on the work queue),
-and "continuing" if its previous body's last row ends where that walk stopped (it went from
-one body to the next without sleeping). Per invocation, as `summary.json` counts them.
+thread's adjoining rows of the same invocation and of no invocation (waiting for the GIL with
+no job yet), it is "continuing" if the walk reaches its previous body's last row with no gap
+(it went from one body to the next without sleeping), and "lock-woken" if the walk stops at a
+gap (it slept on the work queue). Per invocation, as `summary.json` counts them.
 """
 import collections
 import csv
 import json
 import os
 import sys
+
+
+def adjoins(before, after):
+    """Whether row `after` starts where row `before` ends: no sleep between them."""
+    return float(after["start_ms"]) - float(before["end_ms"]) <= 1e-6
 
 
 def body_starts(rows):
@@ -33,9 +38,9 @@ def body_starts(rows):
                 continue
             seen.add(inv)
             j = i - 1
-            while j >= 0 and rs[j]["invocation"] in (inv, ""):
+            while j >= 0 and rs[j]["invocation"] in (inv, "") and adjoins(rs[j], rs[j + 1]):
                 j -= 1
-            if j >= 0 and float(rs[j + 1]["start_ms"]) - float(rs[j]["end_ms"]) <= 1e-6:
+            if j >= 0 and adjoins(rs[j], rs[j + 1]):
                 continuing += 1
             else:
                 woken += 1
