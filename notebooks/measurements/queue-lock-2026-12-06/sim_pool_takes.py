@@ -47,12 +47,32 @@ def body_starts(rows):
     return woken, continuing
 
 
+def woken_with_nothing(rows):
+    """Pool threads' waits for the GIL of no invocation that neither follow a body's end nor
+    lead to a body: a thread woken on the queue that found nothing (its hold is not written)."""
+    by = collections.defaultdict(list)
+    for r in rows:
+        if r["thread"].startswith("pool"):
+            by[(r["process"], r["thread"])].append(r)
+    count = 0
+    for rs in by.values():
+        rs.sort(key=lambda r: float(r["start_ms"]))
+        for i, r in enumerate(rs):
+            if r["state"] != "gil_wait" or r["invocation"]:
+                continue
+            leads_on = i + 1 < len(rs) and adjoins(r, rs[i + 1])
+            follows = i > 0 and adjoins(rs[i - 1], r)
+            count += not leads_on and not follows
+    return count
+
+
 def main(out):
     rows = list(csv.DictReader(open(os.path.join(out, "thread_states.csv"))))
     n = json.load(open(os.path.join(out, "summary.json")))["invocations"]["succeeded"]
     woken, continuing = body_starts(rows)
-    print("%s: %d invocations; body starts lock-woken %.2f per invocation, continuing %.2f"
-          % (out, n, woken / n, continuing / n))
+    print("%s: %d invocations; body starts lock-woken %.2f per invocation, continuing %.2f; "
+          "woken with nothing to do %.2f"
+          % (out, n, woken / n, continuing / n, woken_with_nothing(rows) / n))
 
 
 if __name__ == "__main__":
