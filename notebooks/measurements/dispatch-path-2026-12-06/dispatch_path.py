@@ -46,6 +46,7 @@ LONG_WAIT = 1e-3
 
 
 def qs(v):
+    """n, mean, p50 and p90 of seconds `v`, in ms, as one string."""
     v = sorted(v)
     if not v:
         return "n=0"
@@ -55,6 +56,9 @@ def qs(v):
 
 
 class Path:
+    """One record read: its holds, switches, wake-ups and body starts, with the harness's
+    invocations aligned to them."""
+
     def __init__(self, path):
         R = self.R = bh.Record(path)
         self.workers = set(R.pools)
@@ -94,10 +98,13 @@ class Path:
         return {tid} if k < 0 or v[k][1] == 1 else set()
 
     def is_host(self, w):
+        """Whether thread `w` belongs to a process other than the workers (the host)."""
         p = self.R.tgid.get(w)
         return bool(w) and p not in self.workers and p not in (None, 0)
 
     def align(self):
+        """Pairs each harness worker with a worker process and finds the clock offset from
+        the body starts (see the module doc)."""
         R = self.R
         by_pid = defaultdict(list)
         for h in self.starts:
@@ -134,6 +141,7 @@ class Path:
         return hs[k] if k < len(hs) else None
 
     def holder_role(self, pid, t):
+        """The role holding `pid`'s GIL at `t`, or "free"."""
         R = self.R
         hs = R.by_pid[pid]
         taken = [h.taken for h in hs]
@@ -143,6 +151,7 @@ class Path:
         return "free"
 
     def role(self, pid, tid):
+        """`gil_timeline`'s role of `tid`, with the receiver told apart from the sender."""
         if tid == self.receiver.get(pid):
             return "receiver"
         r = self.R.role(pid, tid)
@@ -159,6 +168,7 @@ class Path:
         return acc.most_common(1)[0][0] if acc else "none"
 
     def next_taker_after(self, pid, t, exclude=None):
+        """The role of the first thread to take `pid`'s GIL after `t`, and how long after."""
         R = self.R
         hs = R.by_pid[pid]
         taken = [h.taken for h in hs]
@@ -169,6 +179,7 @@ class Path:
 
     # --- per invocation
     def invocations(self):
+        """One dict per harness invocation: its hops (module doc) and its path category."""
         R = self.R
         out = []
         arr = defaultdict(list)
@@ -293,6 +304,7 @@ class Path:
 
 
 def report(path, out):
+    """Prints one record's tables to `out`."""
     p = Path(path)
     R = p.R
     inv = p.invocations()
