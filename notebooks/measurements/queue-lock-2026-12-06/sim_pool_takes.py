@@ -22,15 +22,21 @@ def adjoins(before, after):
     return float(after["start_ms"]) - float(before["end_ms"]) <= 1e-6
 
 
-def body_starts(rows):
-    """(lock-woken, continuing) counts over the pool threads' rows."""
+def pool_threads(rows):
+    """Each pool thread's rows, in time order."""
     by = collections.defaultdict(list)
     for r in rows:
         if r["thread"].startswith("pool"):
             by[(r["process"], r["thread"])].append(r)
-    woken = continuing = 0
     for rs in by.values():
         rs.sort(key=lambda r: float(r["start_ms"]))
+    return by.values()
+
+
+def body_starts(rows):
+    """(lock-woken, continuing) counts over the pool threads' rows."""
+    woken = continuing = 0
+    for rs in pool_threads(rows):
         seen = set()
         for i, r in enumerate(rs):
             inv = r["invocation"]
@@ -50,13 +56,8 @@ def body_starts(rows):
 def woken_with_nothing(rows):
     """Pool threads' waits for the GIL of no invocation that neither follow a body's end nor
     lead to a body: a thread woken on the queue that found nothing (its hold is not written)."""
-    by = collections.defaultdict(list)
-    for r in rows:
-        if r["thread"].startswith("pool"):
-            by[(r["process"], r["thread"])].append(r)
     count = 0
-    for rs in by.values():
-        rs.sort(key=lambda r: float(r["start_ms"]))
+    for rs in pool_threads(rows):
         for i, r in enumerate(rs):
             if r["state"] != "gil_wait" or r["invocation"]:
                 continue
