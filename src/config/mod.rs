@@ -239,13 +239,14 @@ pub struct DispatchCosts {
     pub complete_ns: u64,
     /// Sender thread CPU per response (GIL).
     pub respond_ns: u64,
-    /// Wake-up time of a thread handed the GIL while a core idles: it usually wakes on the
-    /// idle CPU, which on a VM costs an idle exit. Calibrated on the ground truth's rho = 0.9
-    /// Poisson cases (one process, the other core idle); the `perf sched` records of
-    /// `notebooks/measurements/sched-handover-2026-12-04` agree: a thread woken by one of its
-    /// process that then stops runs on the idle CPU after a median 56 us (1,219 wake-ups), or
-    /// on the waker's in 3 us (1,383). An idle exit too, like the sleeper wake-up
-    /// ([`DispatchCosts::at_idle_exit_scale`]).
+    /// Wake-up time of a thread handed the GIL that wakes on an idle CPU (its home CPU idles
+    /// and is not the releaser's; otherwise it runs after `gil_handover_busy_ns`): a VM's idle
+    /// exit. Calibrated on the ground truth's rho = 0.9 Poisson cases (one process, the other
+    /// core idle): 105 us matches their mean latencies (60 us did while every hand-over with a
+    /// core idle paid it). Later sittings left idle faster (the `perf sched` records of
+    /// `notebooks/measurements/sched-handover-2026-12-04`: a median 56 us; the same
+    /// one-process case re-measured ran 15% faster); `sim validate` scales it, with the
+    /// sleeper wake-up, to each sitting's dispatch probe ([`DispatchCosts::at_idle_exit_scale`]).
     pub gil_handover_ns: u64,
     /// Wake-up time of a thread handed the GIL when no core idles: Linux runs it on the CPU of
     /// the thread that let the GIL go as that thread stops (or preempts the thread it finds
@@ -338,7 +339,7 @@ impl DispatchCosts {
         task_start_ns: 25_000,
         complete_ns: 34_000,
         respond_ns: 84_000,
-        gil_handover_ns: 60_000,
+        gil_handover_ns: 105_000,
         gil_handover_busy_ns: 6_000,
         timer_slack_ns: 100_000,
         jitter_sigma: 0.5,

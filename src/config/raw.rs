@@ -131,10 +131,10 @@ pub struct RawHost {
     /// 1 us acts as 1 us). Tiny intervals still make progress, as in CPython: a thread handed
     /// the GIL always runs (at least the shorter of the interval and its wake-up latency)
     /// before it can be asked to drop it. But every hand-over leaves the GIL idle for the
-    /// wake-up latency (`dispatch.gil_handover_us`, 60 by default with a core idle), so below about 0.1 ms the
-    /// hand-overs dominate: CPU-bound threads sharing the GIL advance at roughly
-    /// interval / (interval + latency) of their speed, with about one hand-over per interval
-    /// of Python work.
+    /// wake-up latency (`dispatch.gil_handover_us`, 105 by default for a thread woken on an
+    /// idle CPU), so below about 0.1 ms the hand-overs dominate: CPU-bound threads sharing the
+    /// GIL advance at roughly interval / (interval + latency) of their speed, with about one
+    /// hand-over per interval of Python work.
     #[serde(default = "default_switch_interval")]
     pub switch_interval_ms: Num,
     /// Worker processes become ready this many seconds apart, 0..=3600 (Azure: 10); 0 = all

@@ -130,6 +130,11 @@ impl Gil {
         Some(self.waiters.remove(i))
     }
 
+    /// The thread that took the GIL last: with the GIL free, the one that let it go.
+    pub fn last_holder(&self) -> Option<ThreadId> {
+        self.last_holder
+    }
+
     /// The thread that held the GIL before its holder took it (the one that handed it over,
     /// waking it), if another.
     pub fn handed_over_by(&self) -> Option<ThreadId> {
@@ -208,7 +213,7 @@ impl Gil {
     /// forced off starts its own wait only once the new holder has taken the GIL, so the new
     /// holder always runs before it is asked to drop it; the model times the cycles from the
     /// hand-over instead, which only matters when the interval is within about twice the
-    /// wake-up latency (at 5 ms and 60 us this bound never binds). Below the wake-up latency
+    /// wake-up latency (at 5 ms and 105 us this bound never binds). Below the wake-up latency
     /// each holder runs one interval per hand-over and the hand-overs dominate, as in CPython.
     fn first_request(&self, interval: u64) -> u64 {
         let waking = self.holder_runs_at.saturating_sub(self.last_handover);

@@ -199,12 +199,13 @@ impl World {
         let signalled = (!idle)
             .then(|| pr.gil.signalled_waiter(now, self.switch_interval_ns))
             .flatten();
+        let releaser = pr.gil.last_holder();
         let Some(w) = pr.gil.pick_waiter() else {
             pr.gil.disarm();
             return;
         };
         pr.gil_waiters.add(now, -1);
-        let runs_at = now + self.wakeup_latency(idle);
+        let runs_at = now + self.wakeup_latency(idle, releaser, w);
         let pr = &mut self.processes[p];
         pr.gil.take(w, now, runs_at);
         pr.gil_held.set(now, 1);
@@ -218,13 +219,28 @@ impl World {
         self.push(runs_at, Event::GilGranted { thread: w });
     }
 
-    /// How long a thread handed the GIL takes to run: the condition-variable wake-up. With a
-    /// core idle beside the thread letting go (`core_idle`), the woken thread usually runs
-    /// there, after the idle CPU's wake-up; with none, Linux runs it on the CPU of the thread
-    /// letting go, as that one stops, within microseconds (the switch itself is a cost the
-    /// cores charge, see `cpu`).
-    fn wakeup_latency(&self, core_idle: bool) -> u64 {
-        if core_idle {
+    /// How long `woken`, handed the GIL by `releaser`, takes to run: the condition-variable
+    /// wake-up. Linux runs it on the CPU of the thread letting go, as that one stops, within
+    /// microseconds (the switch itself is a cost the cores charge, see `cpu`), unless it goes
+    /// to an idle CPU, which must first wake up: with a core idle beside the releaser, under
+    /// home-CPU placement only if its home CPU is that idle one
+    /// ([`Cores::wakes_without_idle_exit`](super::cpu::Cores::wakes_without_idle_exit)), on
+    /// shared cores always. In the `perf` record of one process of four CPU threads
+    /// (`notebooks/measurements/gil-timeline-2026-12-05`, `m_poisson_cpu20_P1_T4_rho70`), of
+    /// the hand-overs with a CPU idle 1,596 ran on the releaser's CPU after a median 3 us and
+    /// 652 elsewhere after 60 us.
+    fn wakeup_latency(
+        &mut self,
+        core_idle: bool,
+        releaser: Option<ThreadId>,
+        woken: ThreadId,
+    ) -> u64 {
+        let p = self.threads[woken].process;
+        let beside = releaser.is_some_and(|r| {
+            let (wakee, by) = (self.threads[woken].core, self.threads[r].core);
+            self.instance_of(p).cores.wakes_without_idle_exit(wakee, by)
+        });
+        if core_idle && !beside {
             self.costs.gil_handover_ns
         } else {
             self.costs.gil_handover_busy_ns

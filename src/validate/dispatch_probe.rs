@@ -11,10 +11,12 @@
 //! ([`DispatchCosts::at_idle_exit_scale`]: the sleeper wake-up and the GIL hand-over to a
 //! thread that wakes on an idle CPU) at which sim's would equal the machine's.
 //!
-//! A report, not an input: simulating each repetition at that scale made one process right
-//! but two processes of several CPU threads, already low, lower still, and it did not pass its
-//! hold-out (`notebooks/measurements/cpu-load-2026-12-05j`). The calibrated hand-over stands
-//! in for capacity that class loses on the machine and sim does not yet model.
+//! It is also an input ([`SittingIdleExits`]): `sim validate` runs a folder's cases with the
+//! idle exits of the sitting that measured them, the scale of each style's probe, as the
+//! Python work runs at its Python probe's speed. A folder without the probe (the ground
+//! truth's) keeps the calibrated idle exits. (In round 18, before the work queue's lock
+//! hand-off was in the model, scaling each repetition to its own probe ran two processes of
+//! several CPU threads, already low, lower still: `notebooks/measurements/cpu-load-2026-12-05j`.)
 
 use super::cases::{experiment_for, median};
 use super::harness_log::{RecordedFigure, IDLE_DISPATCH};
@@ -92,6 +94,48 @@ pub(super) fn report(
         }
     }
     Ok(reports)
+}
+
+/// The idle exits of the sitting that measured a folder, per style of body: the scale of
+/// [`ProbeReport::idle_exit_scale`] at which sim's probe matches the median of the folder's
+/// probes of that style; none for a style (or a folder) without them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct SittingIdleExits {
+    /// The scale for `def` bodies.
+    sync: Option<f64>,
+    /// The scale for `async def` bodies.
+    asynchronous: Option<f64>,
+}
+
+impl SittingIdleExits {
+    /// The folder's scales, from its probe reports (every case's, whatever `--only` picks).
+    pub(super) fn of_folder(
+        dir: &Path,
+        cases: &[Value],
+        machine: &Value,
+        file: &Path,
+    ) -> Result<SittingIdleExits> {
+        let mut exits = SittingIdleExits::default();
+        for r in report(dir, cases, machine, file, None)? {
+            match r.style {
+                "def" => exits.sync = Some(r.idle_exit_scale),
+                _ => exits.asynchronous = Some(r.idle_exit_scale),
+            }
+        }
+        Ok(exits)
+    }
+
+    /// `exp` with its idle exits at its style's scale, where the folder measured one.
+    pub(super) fn applied(&self, mut exp: Experiment) -> Experiment {
+        let scale = match exp.functions[0].kind {
+            FunctionKind::Async => self.asynchronous,
+            _ => self.sync,
+        };
+        if let Some(scale) = scale {
+            exp.host.dispatch = exp.host.dispatch.at_idle_exit_scale(scale);
+        }
+        exp
+    }
 }
 
 /// The report of one style: the machine's `measured` probes (ns) against sim's on `host`.
@@ -211,6 +255,28 @@ mod tests {
         assert_eq!(
             matching_idle_exit_scale(&exp, 1_000_000_000).unwrap(),
             slowest
+        );
+    }
+
+    #[test]
+    fn a_sittings_scale_applies_to_its_style_only() {
+        let exits = SittingIdleExits {
+            sync: Some(0.5),
+            asynchronous: None,
+        };
+        let exp = host();
+        let calibrated = exp.host.dispatch;
+        let scaled = exits.applied(exp.clone());
+        assert_eq!(
+            scaled.host.dispatch.gil_handover_ns,
+            calibrated.gil_handover_ns / 2
+        );
+        let mut coroutine = exp;
+        coroutine.functions[0].kind = FunctionKind::Async;
+        let kept = exits.applied(coroutine);
+        assert_eq!(
+            kept.host.dispatch, calibrated,
+            "no async def probe: calibrated"
         );
     }
 

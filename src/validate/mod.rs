@@ -9,10 +9,9 @@
 //! hand-over is random, as the OS's is) and the median compared; Poisson cases are compared
 //! per repetition, replaying that repetition's arrivals, each with the host CPU per
 //! invocation its repetition recorded where the harness log has it (`harness_log`); where it
-//! also has the idle dispatch path's probe, sim's own probe is set beside it
-//! (`dispatch_probe`). Impossible
-//! cases are refused before anything runs (`case_checks`); the table ends with its score
-//! (`score`).
+//! also has the idle dispatch path's probe, sim's own probe is set beside it and the cases run
+//! at the idle exits that match it, the sitting's (`dispatch_probe`). Impossible cases are
+//! refused before anything runs (`case_checks`); the table ends with its score (`score`).
 
 mod case_checks;
 mod cases;
@@ -26,6 +25,7 @@ use crate::config::{Experiment, Placement};
 use cases::{experiment_for, median, read_json, recorded_arrivals};
 pub use cases::{metrics_of, percentile, CaseMetrics};
 pub use dispatch_probe::ProbeReport;
+use dispatch_probe::SittingIdleExits;
 use harness_log::{RecordedFigure, HOST_CPU};
 pub use repeat::{judge as judge_repeat, shared_checks};
 pub use score::{
@@ -266,7 +266,8 @@ fn load(dir: &Path, only: Option<&str>) -> Result<GroundTruth> {
 /// Every run to simulate: a Poisson case with recorded arrivals `seeds_per_rep` times per
 /// recorded repetition (seeds 1 + rep, then 1001 + rep, ...), any other case `reps` times;
 /// each with the host CPU per invocation its repetitions recorded, where they did
-/// (`harness_log`).
+/// (`harness_log`), and the idle exits of the sitting, where the folder probed them
+/// ([`SittingIdleExits`]).
 fn plan_runs(
     dir: &Path,
     truth: &GroundTruth,
@@ -274,6 +275,7 @@ fn plan_runs(
 ) -> Result<(Vec<Plan>, Vec<Experiment>)> {
     let machine = &truth.measured["machine"];
     let host_cpu = RecordedFigure::read(dir, HOST_CPU)?;
+    let idle_exits = SittingIdleExits::of_folder(dir, &truth.cases, machine, &truth.cases_file)?;
     let mut plans = Vec::new();
     let mut exps = Vec::new();
     for case in &truth.cases {
@@ -288,7 +290,7 @@ fn plan_runs(
                 for k in 0..options.seeds_per_rep.max(1) {
                     let seed = 1 + rep + 1000 * k as u64;
                     let exp = experiment_for(case, machine, seed, Some(arrivals.clone()), &csv)?;
-                    exps.push(with_host_cpu(exp, host_ns));
+                    exps.push(idle_exits.applied(with_host_cpu(exp, host_ns)));
                     plans.push(Plan {
                         case: case.clone(),
                         rep: Some(rep),
@@ -301,7 +303,7 @@ fn plan_runs(
             for k in 0..options.reps.max(1) {
                 let seed = 1 + k as u64;
                 let exp = experiment_for(case, machine, seed, None, &truth.cases_file)?;
-                exps.push(with_host_cpu(exp, host_ns));
+                exps.push(idle_exits.applied(with_host_cpu(exp, host_ns)));
                 plans.push(Plan {
                     case: case.clone(),
                     rep: None,

@@ -643,6 +643,17 @@ impl Cores {
         ((self.running - counted) as f64) + 1.0 < self.capacity
     }
 
+    /// Whether a thread handed the GIL by `releaser`, which stops, runs without waking an idle
+    /// CPU: under home-CPU placement, when its home is the releaser's CPU (Linux switches to
+    /// it there as the releaser blocks) or a busy one (it queues there, as the run queues
+    /// time); only a thread whose home CPU idles pays that CPU's idle exit. Shared cores
+    /// place no thread: false, the woken thread runs on the idle core.
+    pub fn wakes_without_idle_exit(&self, wakee: CoreSlot, releaser: CoreSlot) -> bool {
+        self.queues
+            .as_ref()
+            .is_some_and(|q| q.wakes_without_idle_exit(wakee, releaser))
+    }
+
     /// Threads on a core now.
     pub fn running(&self) -> u32 {
         self.running

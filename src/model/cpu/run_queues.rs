@@ -369,6 +369,13 @@ impl RunQueues {
         }
     }
 
+    /// Whether `wakee`, woken by `releaser` as that one stops, finds a CPU that is not idle:
+    /// its home is the releaser's, or busy (see [`super::Cores::wakes_without_idle_exit`]).
+    pub(super) fn wakes_without_idle_exit(&self, wakee: CoreSlot, releaser: CoreSlot) -> bool {
+        let cpu = self.home(wakee);
+        cpu == self.home(releaser) || !self.on[cpu as usize].is_empty()
+    }
+
     /// How many CPUs there are.
     pub(super) fn cpus(&self) -> usize {
         self.on.len()
