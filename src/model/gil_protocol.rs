@@ -228,7 +228,9 @@ impl World {
     /// shared cores always. In the `perf` record of one process of four CPU threads
     /// (`notebooks/measurements/gil-timeline-2026-12-05`, `m_poisson_cpu20_P1_T4_rho70`), of
     /// the hand-overs with a CPU idle 1,596 ran on the releaser's CPU after a median 3 us and
-    /// 652 elsewhere after 60 us.
+    /// 652 elsewhere after 60 us. (It looks at the cores through `instance_of`, which marks
+    /// them for re-arming, as the model round 26 measured did: a read-only look moves results
+    /// by floating-point rounding.)
     fn wakeup_latency(
         &mut self,
         core_idle: bool,
