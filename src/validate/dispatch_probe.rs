@@ -108,21 +108,16 @@ pub(super) struct SittingIdleExits {
 }
 
 impl SittingIdleExits {
-    /// The folder's scales, from its probe reports (every case's, whatever `--only` picks).
-    pub(super) fn of_folder(
-        dir: &Path,
-        cases: &[Value],
-        machine: &Value,
-        file: &Path,
-    ) -> Result<SittingIdleExits> {
+    /// The folder's scales, from its probe reports over every case (whatever `--only` picks).
+    pub(super) fn of_reports(reports: &[ProbeReport]) -> SittingIdleExits {
         let mut exits = SittingIdleExits::default();
-        for r in report(dir, cases, machine, file, None)? {
+        for r in reports {
             match r.style {
                 "def" => exits.sync = Some(r.idle_exit_scale),
                 _ => exits.asynchronous = Some(r.idle_exit_scale),
             }
         }
-        Ok(exits)
+        exits
     }
 
     /// `exp` with its idle exits at its style's scale, where the folder measured one.

@@ -157,16 +157,21 @@ struct GroundTruth {
 
 /// Runs every case in `dir` as `options` say and returns the table.
 pub fn validate_with(dir: &Path, options: &ValidateOptions) -> Result<Vec<Check>> {
-    validate_loaded(dir, &load(dir, options.only)?, options)
+    let truth = load(dir, options.only)?;
+    let probes = probe_reports(dir, &truth, None)?;
+    validate_loaded(dir, &truth, &probes, options)
 }
 
-/// [`validate_with`] on a folder already loaded (`truth`).
+/// [`validate_with`] on a folder already loaded (`truth`), whose probe reports over every case
+/// are `folder_probes`.
 fn validate_loaded(
     dir: &Path,
     truth: &GroundTruth,
+    folder_probes: &[ProbeReport],
     options: &ValidateOptions,
 ) -> Result<Vec<Check>> {
-    let (plans, mut exps) = plan_runs(dir, truth, options)?;
+    let idle_exits = SittingIdleExits::of_reports(folder_probes);
+    let (plans, mut exps) = plan_runs(dir, truth, &idle_exits, options)?;
     if let Some(placement) = options.placement {
         exps.iter_mut().for_each(|e| e.host.placement = placement);
     }
@@ -266,16 +271,16 @@ fn load(dir: &Path, only: Option<&str>) -> Result<GroundTruth> {
 /// Every run to simulate: a Poisson case with recorded arrivals `seeds_per_rep` times per
 /// recorded repetition (seeds 1 + rep, then 1001 + rep, ...), any other case `reps` times;
 /// each with the host CPU per invocation its repetitions recorded, where they did
-/// (`harness_log`), and the idle exits of the sitting, where the folder probed them
-/// ([`SittingIdleExits`]).
+/// (`harness_log`), and the idle exits of the sitting (`idle_exits`), where the folder probed
+/// them.
 fn plan_runs(
     dir: &Path,
     truth: &GroundTruth,
+    idle_exits: &SittingIdleExits,
     options: &ValidateOptions,
 ) -> Result<(Vec<Plan>, Vec<Experiment>)> {
     let machine = &truth.measured["machine"];
     let host_cpu = RecordedFigure::read(dir, HOST_CPU)?;
-    let idle_exits = SittingIdleExits::of_folder(dir, &truth.cases, machine, &truth.cases_file)?;
     let mut plans = Vec::new();
     let mut exps = Vec::new();
     for case in &truth.cases {
@@ -584,11 +589,15 @@ pub fn validate_command(args: ValidateArgs) -> Result<()> {
         None => None,
     };
     let truth = load(&args.dir, options.only)?;
-    let table = validate_loaded(&args.dir, &truth, &options)?;
+    let folder_probes = probe_reports(&args.dir, &truth, None)?;
+    let table = validate_loaded(&args.dir, &truth, &folder_probes, &options)?;
     let repeat = repeat_checks.as_ref().map(|(again, checks)| {
         RepeatReport::new(again, checks, &repeat::shared_checks(&table, checks))
     });
-    let probes = probe_reports(&args.dir, &truth, options.only)?;
+    let probes = match options.only {
+        None => folder_probes,
+        only => probe_reports(&args.dir, &truth, only)?,
+    };
     score::emit(&table, repeat.as_ref(), &probes, args.json.as_deref())?;
     let misses = table.iter().filter(|c| !c.pass).count();
     if misses > 0 {
