@@ -1,58 +1,38 @@
-"""Which CPU each Python process's threads ran on, from `perf sched` records.
+"""Which CPU each worker process's pool threads ran on, from `perf sched` records.
 
-For each record (a `perf script -F comm,pid,tid,cpu,time,event,trace` text, gzipped), adds up
-every thread's time on each CPU from the `sched_switch` events. It then prints, per Python
-process, its threads' total on CPU 0 and CPU 1 and each thread's split (threads that ran 20 ms
-or more). A burst's two worker processes show whether each process's threads share one CPU
-or spread over both.
+For each record (a `perf script -F comm,pid,tid,cpu,time,event,trace` text, gzipped), reads
+the threads' runs and the worker processes' pool threads as `harness/sched_idle.py` does, and
+prints per worker process each pool thread's ms on CPU 0 / CPU 1 and the share of the pool's
+time on the CPU where most of it ran. A burst's two worker processes show whether each one's
+threads share one CPU or spread over both.
 """
 import argparse
-import collections
 import gzip
-import re
+import os
+import sys
+from collections import defaultdict
 
-LINE = re.compile(r"\s*(\S.*?)\s+(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+(\S+)\s+(.*)")
-
-
-def read(path):
-    """The record's events as (time s, cpu, event, rest), and each thread's (process, comm)."""
-    owner, events = {}, []
-    with gzip.open(path, "rt") as f:
-        for line in f:
-            m = LINE.match(line)
-            if not m:
-                continue
-            comm, pid, tid, cpu, t, event, rest = m.groups()
-            owner[int(tid)] = (int(pid), comm)
-            events.append((float(t), int(cpu), event, rest))
-    return events, owner
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../harness"))
+import sched_idle  # noqa: E402  (its readers of a record's runs and pool threads)
 
 
-def time_on_cpus(events):
-    """Seconds each thread ran on each CPU: {(tid, cpu): s}, from the switch events."""
-    on, ran = {}, collections.defaultdict(float)
-    for t, cpu, event, rest in events:
-        if not event.startswith("sched:sched_switch"):
-            continue
-        if cpu in on:
-            tid, since = on[cpu]
-            ran[(tid, cpu)] += t - since
-        on[cpu] = (int(re.search(r"next_pid=(\d+)", rest).group(1)), t)
-    return ran
+def pool_cpu_splits(lines):
+    """{process: [[ms on CPU 0, ms on CPU 1] per pool thread]} of a record's worker processes."""
+    runs, _wakes, tgid_of = sched_idle.runs_and_wakes(sched_idle.read_events(lines))
+    splits = defaultdict(list)
+    for tid, process in sorted(sched_idle.worker_pools(runs, tgid_of).items()):
+        split = [0.0, 0.0]
+        for start, end, cpu in runs[tid]:
+            if cpu < 2:
+                split[cpu] += (end - start) * 1e3
+        splits[process].append(split)
+    return splits
 
 
-def per_process(ran, owner, least_s=0.02):
-    """Per Python process, the [CPU 0, CPU 1] seconds of each thread that ran `least_s` or more."""
-    threads = collections.defaultdict(lambda: [0.0, 0.0])
-    for (tid, cpu), s in ran.items():
-        pid, comm = owner.get(tid, (None, ""))
-        if pid is not None and comm.startswith("python") and cpu < 2:
-            threads[(pid, tid)][cpu] += s
-    processes = collections.defaultdict(list)
-    for (pid, _), split in sorted(threads.items()):
-        if sum(split) >= least_s:
-            processes[pid].append(split)
-    return processes
+def main_cpu_share(splits):
+    """The share of a pool's time on the CPU where most of it ran."""
+    per_cpu = [sum(s[i] for s in splits) for i in (0, 1)]
+    return max(per_cpu) / sum(per_cpu)
 
 
 def main(argv=None):
@@ -61,12 +41,12 @@ def main(argv=None):
     args = p.parse_args(argv)
     for path in args.records:
         print(path)
-        events, owner = read(path)
-        for pid, splits in per_process(time_on_cpus(events), owner).items():
-            cpu0, cpu1 = (sum(s[i] for s in splits) * 1e3 for i in (0, 1))
-            each = " ".join("%.0f/%.0f" % (s[0] * 1e3, s[1] * 1e3) for s in splits)
-            print("  process %d, %d threads: %.0f ms on CPU 0, %.0f on CPU 1; each (CPU 0/1): %s"
-                  % (pid, len(splits), cpu0, cpu1, each))
+        with gzip.open(path, "rt") as f:
+            splits = pool_cpu_splits(f)
+        for process, threads in splits.items():
+            each = ", ".join("%.0f/%.0f" % (a, b) for a, b in threads)
+            print("  process %d: %d pool threads, %.2f of their time on one CPU; each (CPU 0/1): %s"
+                  % (process, len(threads), main_cpu_share(threads), each))
 
 
 if __name__ == "__main__":
