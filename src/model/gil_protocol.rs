@@ -49,7 +49,7 @@ impl World {
         if !self.a_core_is_idle(p) {
             // No waiter has a CPU to take the GIL on in time, but each release wakes one.
             for _ in 0..n {
-                self.signal_in_vain(p);
+                self.signal_in_vain(p, Some(th));
             }
             self.rearm_switch_timer(p);
             return false;
@@ -73,7 +73,7 @@ impl World {
                 self.enqueue_waiter(p, th);
                 return true;
             }
-            self.signal_in_vain(p);
+            self.signal_in_vain(p, Some(th));
         }
         self.rearm_switch_timer(p);
         false
@@ -87,7 +87,7 @@ impl World {
     /// holder took the GIL. The cycle is restarted at the signal: the moment the waiter takes
     /// to run is not modelled, and several wake-ups of one instant cost the cores one brief
     /// wake-up. The caller re-arms the switch timer once its releases are done.
-    fn signal_in_vain(&mut self, p: ProcessId) {
+    fn signal_in_vain(&mut self, p: ProcessId, releaser: Option<ThreadId>) {
         let (now, interval) = (self.now, self.switch_interval_ns);
         let gil = &mut self.processes[p].gil;
         let Some(w) = gil.signalled_waiter(now, interval) else {
@@ -95,7 +95,8 @@ impl World {
         };
         gil.restart_wait(w, now);
         let core = self.threads[w].core;
-        self.instance_of(p).cores.brief_wake(Some(core), now);
+        let by = releaser.map(|r| self.woken_by(r, w));
+        self.instance_of(p).cores.brief_wake_by(Some(core), now, by);
     }
 
     /// Whether a thread of `th`'s process that `th` has just woken (a self-pipe or queue write)
@@ -211,7 +212,7 @@ impl World {
         pr.gil_held.set(now, 1);
         if signalled.is_some_and(|s| s != w) {
             // `w` is out of the queue: the same waiter is still the one signalled.
-            self.signal_in_vain(p);
+            self.signal_in_vain(p, releaser);
         }
         self.rearm_switch_timer(p);
         self.threads[w].holds_gil = true;

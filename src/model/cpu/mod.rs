@@ -395,11 +395,17 @@ impl Cores {
     /// preempts a thread ([`BRIEF_PREEMPTION_NS`], never more than a preemption's two
     /// switches), and on its busy home CPU it may wait for it (see `run_queues`).
     pub fn brief_wake(&mut self, slot: Option<CoreSlot>, now: u64) {
+        self.brief_wake_by(slot, now, None);
+    }
+
+    /// [`Cores::brief_wake`] of a thread woken `by` a known thread of its process, beside
+    /// which the run queues may place it.
+    pub fn brief_wake_by(&mut self, slot: Option<CoreSlot>, now: u64, by: Option<WokenBy>) {
         self.advance(now);
         let lost = BRIEF_PREEMPTION_NS.min(SWITCHES_PER_PREEMPTION * self.switch_cost_ns);
         self.charge_lost_work(lost);
         if let (Some(q), Some(slot)) = (self.queues.as_mut(), slot) {
-            q.brief_wake(slot, now);
+            q.brief_wake(slot, now, by);
         }
     }
 

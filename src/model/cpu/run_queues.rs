@@ -39,7 +39,7 @@ use super::super::ids::{CoreSlot, ProcessRank};
 use super::eevdf::{CpuQueue, Standing};
 use super::handovers::HandoverTally;
 use super::wake_affine::ThreadKind;
-use super::wake_affine::{waker_cpu_chance, WokenBy};
+use super::wake_affine::{brief_waker_cpu_chance, waker_cpu_chance, WokenBy};
 use crate::kernel::SimRng;
 use crate::metrics::{HandoverPlacement, StallTally};
 use rand::Rng;
@@ -520,8 +520,9 @@ impl RunQueues {
     /// ([`Standing::Briefly`]), gaining lag while it waits, and takes that lag along when it
     /// sleeps again; the moment it runs is too short to count. An idle CPU takes it as often
     /// as any wake-up, and becomes its home.
-    pub(super) fn brief_wake(&mut self, slot: CoreSlot, now: u64) {
+    pub(super) fn brief_wake(&mut self, slot: CoreSlot, now: u64, by: Option<WokenBy>) {
         self.account(now);
+        self.follow_waker_briefly(slot, by);
         let cpu = self.home(slot);
         let Some(head) = self.worker_head(cpu).filter(|&h| h != slot) else {
             return;
@@ -551,6 +552,25 @@ impl RunQueues {
     /// its last CPU busy or idle ([`waker_cpu_chance`]). A sleeper still counted on its CPU
     /// (delayed) is requeued there.
     fn follow_waker(&mut self, slot: CoreSlot, by: Option<WokenBy>) {
+        self.move_beside_waker(slot, by, waker_cpu_chance);
+    }
+
+    /// Wake-affine placement of a moment's wake-up: a body thread woken a moment by a body
+    /// thread of its process on another CPU moves its home there with the measured chance
+    /// ([`brief_waker_cpu_chance`]); over a burst's hundreds of such wake-ups this gathers a
+    /// process's threads on the CPU its GIL holder runs on, as the records show.
+    fn follow_waker_briefly(&mut self, slot: CoreSlot, by: Option<WokenBy>) {
+        self.move_beside_waker(slot, by, brief_waker_cpu_chance);
+    }
+
+    /// Moves `slot`'s home to its waker's CPU with `chance(by, its last CPU busy)`, unless
+    /// the two share a CPU or `slot` is still queued on its own.
+    fn move_beside_waker(
+        &mut self,
+        slot: CoreSlot,
+        by: Option<WokenBy>,
+        chance: fn(&WokenBy, bool) -> f64,
+    ) {
         let (cpu, Some(by)) = (self.home(slot), by) else {
             return;
         };
@@ -559,7 +579,7 @@ impl RunQueues {
             return;
         }
         let last_busy = !self.on[cpu as usize].is_empty();
-        if self.rng.random::<f64>() < waker_cpu_chance(&by, last_busy) {
+        if self.rng.random::<f64>() < chance(&by, last_busy) {
             self.set_home(slot, to);
         }
     }
