@@ -311,9 +311,10 @@ pub struct ValidateArgs {
     /// Only cases whose name contains this (an error if none does).
     #[arg(long)]
     pub only: Option<String>,
-    /// Simulated repetitions per burst case, 1..=100 (median taken, as for the measurements).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub reps: u32,
+    /// Simulated repetitions per burst case, 1..=100 (median taken, as for the measurements);
+    /// default: 3 x --seeds-per-rep, as many runs per measured repetition as a Poisson case's.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub reps: Option<u32>,
     /// Simulated runs per recorded repetition of a Poisson case, 1..=100, all replaying that
     /// repetition's arrivals with different seeds; their median is compared (1: one run, whose
     /// own scheduling noise adds to the machine's; an odd N keeps each median one run's value).

@@ -556,6 +556,44 @@ fn rows_hold_every_simulated_repetition_of_a_burst() {
     );
 }
 
+/// The simulated repetitions `sim validate` wrote rows for, for `e_burst12_cpu30_P2_T6`.
+fn burst_rows_written(extra: &[&str]) -> usize {
+    let dir = common::root().join("notebooks/measurements/cpu-load-2026-12-04/fit");
+    let rows = common::temp_dir("validate-burst-seeds");
+    let args = [
+        &[
+            "--only",
+            "burst12_cpu30_P2_T6",
+            "--rows",
+            rows.to_str().unwrap(),
+        ][..],
+        extra,
+    ]
+    .concat();
+    let run = validate(&dir, &args);
+    assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+    let csv = std::fs::read_to_string(rows.join("e_burst12_cpu30_P2_T6.csv")).unwrap();
+    let mut reps: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    reps.dedup();
+    reps.len()
+}
+
+#[test]
+fn a_burst_gets_as_many_runs_per_measured_repetition_as_a_poisson_repetition() {
+    // Three measured repetitions: one run each by default, five each with five seeds, and
+    // exactly --reps when it is given.
+    assert_eq!(burst_rows_written(&[]), 3);
+    assert_eq!(burst_rows_written(&["--seeds-per-rep", "5"]), 15);
+    assert_eq!(
+        burst_rows_written(&["--seeds-per-rep", "5", "--reps", "7"]),
+        7
+    );
+}
+
 #[test]
 fn each_case_is_simulated_with_the_host_cpu_its_repetitions_recorded() {
     let cpu_case = |case: &mut Value, _: &mut Value| {

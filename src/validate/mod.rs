@@ -102,8 +102,9 @@ fn check(
 pub struct ValidateOptions<'a> {
     /// Only cases whose name contains this.
     pub only: Option<&'a str>,
-    /// Simulated repetitions (seeds) per burst case; their median is compared.
-    pub reps: u32,
+    /// Simulated repetitions (seeds) per burst case; their median is compared. `None`: as
+    /// many per measured repetition as a Poisson repetition gets ([`ValidateOptions::burst_reps`]).
+    pub reps: Option<u32>,
     /// Simulated runs (seeds) per recorded repetition of a Poisson case, all replaying that
     /// repetition's arrivals; their median is compared. One run leaves the comparison with the
     /// model's scheduling noise on top of the machine's; more compare the model's central
@@ -121,7 +122,7 @@ impl Default for ValidateOptions<'_> {
     fn default() -> Self {
         ValidateOptions {
             only: None,
-            reps: 3,
+            reps: None,
             seeds_per_rep: 1,
             rows: None,
             placement: None,
@@ -129,11 +130,26 @@ impl Default for ValidateOptions<'_> {
     }
 }
 
+/// The measured repetitions of a burst case whose median a burst's simulated runs stand
+/// against.
+const MEASURED_BURST_REPS: u32 = 3;
+
+impl ValidateOptions<'_> {
+    /// Simulated runs per burst case: `reps` if given, else `seeds_per_rep` runs for each of
+    /// the measured repetitions (3 with one seed, as before). So `--seeds-per-rep N` compares
+    /// the model's central prediction for bursts as it does for Poisson cases, instead of a
+    /// median of 3 runs carrying the model's own noise.
+    pub fn burst_reps(&self) -> u32 {
+        self.reps
+            .unwrap_or(MEASURED_BURST_REPS * self.seeds_per_rep.max(1))
+    }
+}
+
 /// Runs every case in `dir` and returns the table.
 pub fn validate_dir(dir: &Path, only: Option<&str>, reps: u32) -> Result<Vec<Check>> {
     let options = ValidateOptions {
         only,
-        reps,
+        reps: Some(reps),
         ..ValidateOptions::default()
     };
     validate_with(dir, &options)
@@ -305,7 +321,7 @@ fn plan_runs(
             }
         } else {
             let host_ns = host_cpu.of_case(&name);
-            for k in 0..options.reps.max(1) {
+            for k in 0..options.burst_reps().max(1) {
                 let seed = 1 + k as u64;
                 let exp = experiment_for(case, machine, seed, None, &truth.cases_file)?;
                 exps.push(idle_exits.applied(with_host_cpu(exp, host_ns)));
