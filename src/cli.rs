@@ -312,7 +312,8 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub only: Option<String>,
     /// Simulated repetitions per burst case, 1..=100 (median taken, as for the measurements);
-    /// default: 3 x --seeds-per-rep, as many runs per measured repetition as a Poisson case's.
+    /// default: --seeds-per-rep runs per measured repetition (3 x N for the harness's 3), as a
+    /// Poisson case gets.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub reps: Option<u32>,
     /// Simulated runs per recorded repetition of a Poisson case, 1..=100, all replaying that

@@ -86,7 +86,9 @@ impl World {
     /// dispatch path busy, few drop requests come from a waiter that began waiting before the
     /// holder took the GIL. The cycle is restarted at the signal: the moment the waiter takes
     /// to run is not modelled, and several wake-ups of one instant cost the cores one brief
-    /// wake-up. The caller re-arms the switch timer once its releases are done.
+    /// wake-up. Its `releaser`, where known, may draw the waiter's home CPU beside its own, as
+    /// Linux's wake-affine placement does (`cpu::wake_affine::brief_waker_cpu_chance`). The
+    /// caller re-arms the switch timer once its releases are done.
     fn signal_in_vain(&mut self, p: ProcessId, releaser: Option<ThreadId>) {
         let (now, interval) = (self.now, self.switch_interval_ns);
         let gil = &mut self.processes[p].gil;

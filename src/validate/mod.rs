@@ -5,8 +5,9 @@
 //! cases' arrival times are replayed from it). Tolerances, as the ground truth's README states:
 //! makespan within 5%; mean, p50 and p99 latency within 10% of the median or inside the
 //! measured min..max where that is wider; max concurrency inside min..max; per-process counts
-//! exact. Burst and serial cases are simulated `reps` times with different seeds (the GIL's
-//! hand-over is random, as the OS's is) and the median compared; Poisson cases are compared
+//! exact. Burst and serial cases are simulated several times with different seeds (the GIL's
+//! hand-over is random, as the OS's is: `seeds_per_rep` runs per measured repetition, or
+//! `reps`) and the median compared; Poisson cases are compared
 //! per repetition, replaying that repetition's arrivals, each with the host CPU per
 //! invocation its repetition recorded where the harness log has it (`harness_log`); where it
 //! also has the idle dispatch path's probe, sim's own probe is set beside it and the cases run
@@ -103,7 +104,8 @@ pub struct ValidateOptions<'a> {
     /// Only cases whose name contains this.
     pub only: Option<&'a str>,
     /// Simulated repetitions (seeds) per burst case; their median is compared. `None`: as
-    /// many per measured repetition as a Poisson repetition gets ([`ValidateOptions::burst_reps`]).
+    /// many per measured repetition as a Poisson repetition gets
+    /// ([`ValidateOptions::burst_reps`]).
     pub reps: Option<u32>,
     /// Simulated runs (seeds) per recorded repetition of a Poisson case, all replaying that
     /// repetition's arrivals; their median is compared. One run leaves the comparison with the
@@ -130,19 +132,26 @@ impl Default for ValidateOptions<'_> {
     }
 }
 
-/// The measured repetitions of a burst case whose median a burst's simulated runs stand
-/// against.
-const MEASURED_BURST_REPS: u32 = 3;
-
 impl ValidateOptions<'_> {
-    /// Simulated runs per burst case: `reps` if given, else `seeds_per_rep` runs for each of
-    /// the measured repetitions (3 with one seed, as before). So `--seeds-per-rep N` compares
-    /// the model's central prediction for bursts as it does for Poisson cases, instead of a
-    /// median of 3 runs carrying the model's own noise.
-    pub fn burst_reps(&self) -> u32 {
+    /// Simulated runs of a burst case the machine ran `measured_reps` times: `reps` if given,
+    /// else `seeds_per_rep` runs for each measured repetition (with one seed as many runs as
+    /// the machine's, 3 in nearly every folder). So `--seeds-per-rep N` compares the model's
+    /// central prediction for bursts as it does for Poisson cases, instead of a median of 3
+    /// runs carrying the model's own noise.
+    pub fn burst_reps(&self, measured_reps: usize) -> u32 {
+        let measured = u32::try_from(measured_reps.max(1)).unwrap_or(u32::MAX);
         self.reps
-            .unwrap_or(MEASURED_BURST_REPS * self.seeds_per_rep.max(1))
+            .unwrap_or(measured.saturating_mul(self.seeds_per_rep.max(1)))
     }
+}
+
+/// How many repetitions the machine ran of a case (its `lat_mean_ms` or `makespan_ms` values).
+fn measured_reps(m: &Value) -> usize {
+    ["makespan_ms", "lat_mean_ms"]
+        .iter()
+        .filter_map(|metric| m[metric]["reps"].as_array().map(Vec::len))
+        .max()
+        .unwrap_or(0)
 }
 
 /// Runs every case in `dir` and returns the table.
@@ -321,7 +330,8 @@ fn plan_runs(
             }
         } else {
             let host_ns = host_cpu.of_case(&name);
-            for k in 0..options.burst_reps().max(1) {
+            let measured_reps = measured_reps(&truth.measured["measured"][&name]);
+            for k in 0..options.burst_reps(measured_reps).max(1) {
                 let seed = 1 + k as u64;
                 let exp = experiment_for(case, machine, seed, None, &truth.cases_file)?;
                 exps.push(idle_exits.applied(with_host_cpu(exp, host_ns)));
