@@ -556,23 +556,19 @@ fn rows_hold_every_simulated_repetition_of_a_burst() {
     );
 }
 
-/// The simulated repetitions `sim validate` wrote rows for, for `e_burst12_cpu30_P2_T6`.
-fn burst_rows_written(extra: &[&str]) -> usize {
-    let dir = common::root().join("notebooks/measurements/cpu-load-2026-12-04/fit");
+/// How many simulated repetitions `sim validate` wrote rows for, for burst `case` of `folder`
+/// (under notebooks/measurements).
+fn burst_rows_written(folder: &str, case: &str, extra: &[&str]) -> usize {
+    let dir = common::root().join("notebooks/measurements").join(folder);
     let rows = common::temp_dir("validate-burst-seeds");
     let args = [
-        &[
-            "--only",
-            "burst12_cpu30_P2_T6",
-            "--rows",
-            rows.to_str().unwrap(),
-        ][..],
+        &["--only", case, "--rows", rows.to_str().unwrap()][..],
         extra,
     ]
     .concat();
     let run = validate(&dir, &args);
     assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
-    let csv = std::fs::read_to_string(rows.join("e_burst12_cpu30_P2_T6.csv")).unwrap();
+    let csv = std::fs::read_to_string(rows.join(format!("{case}.csv"))).unwrap();
     let mut reps: Vec<&str> = csv
         .lines()
         .skip(1)
@@ -586,12 +582,19 @@ fn burst_rows_written(extra: &[&str]) -> usize {
 fn a_burst_gets_as_many_runs_per_measured_repetition_as_a_poisson_repetition() {
     // Three measured repetitions: one run each by default, five each with five seeds, and
     // exactly --reps when it is given.
-    assert_eq!(burst_rows_written(&[]), 3);
-    assert_eq!(burst_rows_written(&["--seeds-per-rep", "5"]), 15);
-    assert_eq!(
-        burst_rows_written(&["--seeds-per-rep", "5", "--reps", "7"]),
-        7
+    let three = |extra: &[&str]| {
+        burst_rows_written("cpu-load-2026-12-04/fit", "e_burst12_cpu30_P2_T6", extra)
+    };
+    assert_eq!(three(&[]), 3);
+    assert_eq!(three(&["--seeds-per-rep", "5"]), 15);
+    assert_eq!(three(&["--seeds-per-rep", "5", "--reps", "7"]), 7);
+    // The busy-balance bursts were measured five times: five runs with one seed.
+    let five = burst_rows_written(
+        "busy-balance-2026-12-05/measured",
+        "q_burst3_cpu600_P3_T1",
+        &[],
     );
+    assert_eq!(five, 5);
 }
 
 #[test]
