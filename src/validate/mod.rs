@@ -137,13 +137,21 @@ impl ValidateOptions<'_> {
     /// else `seeds_per_rep` runs for each measured repetition (with one seed as many runs as
     /// the machine's, 3 in nearly every folder). So `--seeds-per-rep N` compares the model's
     /// central prediction for bursts as it does for Poisson cases, instead of a median of 3
-    /// runs carrying the model's own noise.
+    /// runs carrying the model's own noise. At most [`MAX_BURST_RUNS`] unless `reps` says so,
+    /// so a measured.json listing thousands of repetitions cannot make a run endless.
     pub fn burst_reps(&self, measured_reps: usize) -> u32 {
         let measured = u32::try_from(measured_reps.max(1)).unwrap_or(u32::MAX);
-        self.reps
-            .unwrap_or(measured.saturating_mul(self.seeds_per_rep.max(1)))
+        self.reps.unwrap_or(
+            measured
+                .saturating_mul(self.seeds_per_rep.max(1))
+                .min(MAX_BURST_RUNS),
+        )
     }
 }
+
+/// The most runs a burst case gets by default: 100 seeds for each of the harness's three
+/// repetitions.
+pub const MAX_BURST_RUNS: u32 = 300;
 
 /// How many repetitions the machine ran of a case (its `lat_mean_ms` or `makespan_ms` values).
 fn measured_reps(m: &Value) -> usize {
@@ -636,6 +644,36 @@ pub fn validate_command(args: ValidateArgs) -> Result<()> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_burst_runs_seeds_per_rep_times_per_measured_repetition_within_a_cap() {
+        let with = |reps, seeds_per_rep| ValidateOptions {
+            reps,
+            seeds_per_rep,
+            ..ValidateOptions::default()
+        };
+        assert_eq!(with(None, 1).burst_reps(3), 3);
+        assert_eq!(with(None, 25).burst_reps(3), 75);
+        assert_eq!(
+            with(None, 1).burst_reps(0),
+            1,
+            "no recorded repetitions: one run"
+        );
+        assert_eq!(with(None, 100).burst_reps(1_000_000), MAX_BURST_RUNS);
+        assert_eq!(
+            with(Some(7), 25).burst_reps(3),
+            7,
+            "--reps is taken as given"
+        );
+    }
+
+    #[test]
+    fn measured_repetitions_are_read_from_the_case_s_figures() {
+        let m = json!({"makespan_ms": {"reps": [1.0, 2.0, 3.0, 4.0, 5.0]}});
+        assert_eq!(measured_reps(&m), 5);
+        assert_eq!(measured_reps(&json!({"lat_mean_ms": {"reps": [1.0]}})), 1);
+        assert_eq!(measured_reps(&json!({})), 0);
+    }
 
     fn run_of(rep: u64, lat_mean_ms: f64) -> SimulatedRun {
         let metrics = CaseMetrics {
