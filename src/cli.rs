@@ -313,7 +313,7 @@ pub struct ValidateArgs {
     pub only: Option<String>,
     /// Simulated repetitions per burst case, 1..=100 (median taken, as for the measurements);
     /// default: --seeds-per-rep runs per measured repetition (3 x N for the harness's 3), as a
-    /// Poisson case gets.
+    /// Poisson case gets, at most 300.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub reps: Option<u32>,
     /// Simulated runs per recorded repetition of a Poisson case, 1..=100, all replaying that
