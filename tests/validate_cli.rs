@@ -526,41 +526,11 @@ fn several_seeds_per_recorded_repetition_compare_their_median() {
     }
 }
 
-#[test]
-fn rows_hold_every_simulated_repetition_of_a_burst() {
-    let dir = common::root().join("notebooks/measurements/cpu-load-2026-12-04/fit");
-    let rows = common::temp_dir("validate-burst-rows");
-    let run = validate(
-        &dir,
-        &[
-            "--only",
-            "burst12_cpu30_P2_T6",
-            "--reps",
-            "3",
-            "--rows",
-            rows.to_str().unwrap(),
-        ],
-    );
-    assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
-    let csv = std::fs::read_to_string(rows.join("e_burst12_cpu30_P2_T6.csv")).unwrap();
-    let mut reps: Vec<&str> = csv
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').next().unwrap())
-        .collect();
-    reps.dedup();
-    assert_eq!(
-        reps,
-        ["0", "1", "2"],
-        "one block of rows per simulated repetition"
-    );
-}
-
-/// How many simulated repetitions `sim validate` wrote rows for, for burst `case` of `folder`
-/// (under notebooks/measurements).
-fn burst_rows_written(folder: &str, case: &str, extra: &[&str]) -> usize {
+/// The repetition labels of the rows `sim validate` wrote for burst `case` of `folder` (under
+/// notebooks/measurements), one per simulated repetition.
+fn burst_rows_written(folder: &str, case: &str, extra: &[&str]) -> Vec<String> {
     let dir = common::root().join("notebooks/measurements").join(folder);
-    let rows = common::temp_dir("validate-burst-seeds");
+    let rows = common::temp_dir("validate-burst-rows");
     let args = [
         &["--only", case, "--rows", rows.to_str().unwrap()][..],
         extra,
@@ -569,13 +539,27 @@ fn burst_rows_written(folder: &str, case: &str, extra: &[&str]) -> usize {
     let run = validate(&dir, &args);
     assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
     let csv = std::fs::read_to_string(rows.join(format!("{case}.csv"))).unwrap();
-    let mut reps: Vec<&str> = csv
+    let mut reps: Vec<String> = csv
         .lines()
         .skip(1)
-        .map(|l| l.split(',').next().unwrap())
+        .map(|l| l.split(',').next().unwrap().to_string())
         .collect();
     reps.dedup();
-    reps.len()
+    reps
+}
+
+#[test]
+fn rows_hold_every_simulated_repetition_of_a_burst() {
+    let reps = burst_rows_written(
+        "cpu-load-2026-12-04/fit",
+        "e_burst12_cpu30_P2_T6",
+        &["--reps", "3"],
+    );
+    assert_eq!(
+        reps,
+        ["0", "1", "2"],
+        "one block of rows per simulated repetition"
+    );
 }
 
 #[test]
@@ -583,7 +567,7 @@ fn a_burst_gets_as_many_runs_per_measured_repetition_as_a_poisson_repetition() {
     // Three measured repetitions: one run each by default, five each with five seeds, and
     // exactly --reps when it is given.
     let three = |extra: &[&str]| {
-        burst_rows_written("cpu-load-2026-12-04/fit", "e_burst12_cpu30_P2_T6", extra)
+        burst_rows_written("cpu-load-2026-12-04/fit", "e_burst12_cpu30_P2_T6", extra).len()
     };
     assert_eq!(three(&[]), 3);
     assert_eq!(three(&["--seeds-per-rep", "5"]), 15);
@@ -594,7 +578,7 @@ fn a_burst_gets_as_many_runs_per_measured_repetition_as_a_poisson_repetition() {
         "q_burst3_cpu600_P3_T1",
         &[],
     );
-    assert_eq!(five, 5);
+    assert_eq!(five.len(), 5);
 }
 
 #[test]
