@@ -22,6 +22,15 @@ class BodyStretchTest(unittest.TestCase):
         self.assertAlmostEqual(s["full_speed"], 0.4)
         self.assertAlmostEqual(s["half_speed"], 0.4)
 
+    def test_only_a_queued_request_s_gap_after_the_body_before_it_counts(self):
+        rows = [{"rep": "0", "id": "1", "arrival_ms": "5", "start_ms": "20.5", "end_ms": "40"},
+                {"rep": "0", "id": "0", "arrival_ms": "0", "start_ms": "0", "end_ms": "20"},
+                {"rep": "0", "id": "2", "arrival_ms": "50", "start_ms": "50.5", "end_ms": "60"}]
+        # id 1 arrived during id 0's body and started 0.5 ms after its end; id 2 arrived after
+        # id 1 ended, so its start is not a hand-on.
+        self.assertEqual(body_stretch.queued_gaps_by_rep(rows), {"0": [0.5]})
+        self.assertEqual(sorted(body_stretch.walls_by_rep(rows)["0"]), [9.5, 19.5, 20.0])
+
 
 if __name__ == "__main__":
     unittest.main()
