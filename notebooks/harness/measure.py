@@ -10,8 +10,9 @@ This is the project's own ground-truth harness: it runs the cases of a
     DIR/invocations/<case>.csv  every invocation of every repetition
     DIR/harness_log.json        extra diagnostics (load checks, retries, the host's CPU per
                                 invocation, each repetition's machine speed: idle ping round
-                                trip, a fixed Python probe and the idle dispatch path's
-                                probe); sim validate simulates with the host's CPU per
+                                trip, a fixed Python probe, the idle dispatch path's
+                                probe and a forced GIL hand-over's transit); sim validate
+                                simulates with the host's CPU per
                                 invocation and reports sim's dispatch probe beside it
 
 Usage::
@@ -662,6 +663,8 @@ PROBE_ITERATIONS = 20000  # pure-Python loop iterations timed before each repeti
 DISPATCH_PROBES = 25  # empty invocations sent through the idle dispatch path per repetition
 DISPATCH_PROBE_GAP_S = 0.02  # the host's sleep before each: as long as a worker sleeps between
                              # requests at these cases' rates (a full sleeper wake-up)
+GIL_HANDOVER_PROBES = 31  # forced GIL hand-overs timed per repetition (each one switch
+                          # interval long: about 0.2 s in all)
 
 
 def python_probe_us(iterations=PROBE_ITERATIONS):
@@ -696,15 +699,53 @@ def dispatch_probe(host, count=DISPATCH_PROBES, gap_s=DISPATCH_PROBE_GAP_S):
             "probes": count, "gap_ms": round(gap_s * 1e3, 3)}
 
 
+def forced_handover_transit_us():
+    """One forced GIL hand-over in this process, us: the calling thread spins in pure Python,
+    holding the GIL, while a second thread comes back from a 1 ms sleep and waits for it. After
+    the switch interval the spinner drops the GIL and the waiter, asleep on its CPU meanwhile
+    (idle, with the spinner on the other one), wakes to take it. The transit is from the
+    spinner's last timestamp before the drop to the waiter's first after it: what sim's
+    `gil_handover_us` (a hand-over to a thread on an idle CPU) and `gil_handover_busy_us`
+    stand for, whichever CPU the kernel runs the waiter on."""
+    stamps = {"spin": 0.0, "transit": None}
+
+    def wait_then_take():
+        time.sleep(0.001)
+        stamps["transit"] = time.perf_counter() - stamps["spin"]
+
+    waiter = threading.Thread(target=wait_then_take, name="gil-probe")
+    waiter.start()
+    clock = time.perf_counter
+    while stamps["transit"] is None:
+        stamps["spin"] = clock()
+    waiter.join()
+    return stamps["transit"] * 1e6
+
+
+def gil_handover_probe(count=GIL_HANDOVER_PROBES):
+    """A forced GIL hand-over's transit right now (`forced_handover_transit_us`), `count`
+    times: the median, the mean and the p90, us. It spreads widely (a few us when the waiter
+    runs on the spinner's CPU, tens when it wakes its own idle one), so the mean, which is what
+    a run pays, is kept beside the median. The records show it moving between sittings (a
+    median of 26 us to another CPU in one, where the ground truth's sitting needs sim's
+    105 us), so each repetition takes its own."""
+    transits = sorted(forced_handover_transit_us() for _ in range(count))
+    return {"median_us": round(statistics.median(transits), 1),
+            "mean_us": round(statistics.fmean(transits), 1),
+            "p90_us": round(transits[int(0.9 * (count - 1))], 1),
+            "probes": count}
+
+
 def machine_speed(host):
     """This repetition's speed record, taken on the idle machine before the load starts: the
-    median idle ping round trip, the median of three runs of the Python probe and the idle
-    dispatch path's (`dispatch_probe`)."""
+    median idle ping round trip, the median of three runs of the Python probe, the idle
+    dispatch path's (`dispatch_probe`) and a forced GIL hand-over's (`gil_handover_probe`)."""
     trips = sorted(host.ping_round_trips_us(SPEED_PINGS))
     probes = sorted(python_probe_us() for _ in range(3))
     return {"ping_round_trip_us": round(trips[len(trips) // 2], 1),
             "python_probe_us": round(probes[1], 1),
-            "dispatch_probe": dispatch_probe(host)}
+            "dispatch_probe": dispatch_probe(host),
+            "gil_handover_probe": gil_handover_probe()}
 RUN_WINDOW_MIN_S = 1.0  # shorter runs are too short for tick-based load accounting
 
 

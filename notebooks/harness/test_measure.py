@@ -129,6 +129,15 @@ class QuickRun(unittest.TestCase):
             self.assertLess(probe["idle_dispatch_us"], probe["round_trip_us"], case["name"])
             self.assertLess(probe["round_trip_us"], 1e6, case["name"])
 
+    def test_each_repetition_times_a_forced_gil_hand_over(self):
+        for case, attempt in self.kept_attempts():
+            probe = attempt["speed"]["gil_handover_probe"]
+            self.assertEqual(probe["probes"], measure.GIL_HANDOVER_PROBES)
+            # A transit is positive and far below the switch interval the waiter waited.
+            self.assertGreater(probe["median_us"], 0, case["name"])
+            self.assertLessEqual(probe["median_us"], probe["p90_us"], case["name"])
+            self.assertLess(probe["mean_us"], 5000, case["name"])
+
     @unittest.skipUnless(os.path.exists("/proc/thread-self/schedstat"), "needs Linux schedstat")
     def test_each_repetition_records_the_workers_cpu_outside_the_bodies(self):
         for case, attempt in self.kept_attempts():

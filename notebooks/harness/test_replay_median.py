@@ -54,6 +54,17 @@ class ReplayMedianTest(unittest.TestCase):
                          {"idle_dispatch_us": 410.0, "round_trip_us": 820.0, "probes": 25})
         self.assertNotIn("speed", second, "not recorded by any replay")
 
+    def test_the_gil_hand_over_probe_is_the_median_over_the_replays(self):
+        logs = [log([200.0]), log([100.0]), log([300.0])]
+        for replay, transit in zip(logs, (20.0, 60.0, 35.0)):
+            replay["cases"]["c"]["reps"][0]["attempts"][0]["speed"] = {
+                "gil_handover_probe": {"median_us": transit, "mean_us": 2 * transit,
+                                       "p90_us": 3 * transit, "probes": 31}}
+        out = replay_median.median_log(logs)
+        probe = out["cases"]["c"]["reps"][0]["attempts"][0]["speed"]["gil_handover_probe"]
+        self.assertEqual(probe, {"median_us": 35.0, "mean_us": 70.0, "p90_us": 60.0,
+                                 "probes": 31}, "p90 stays the first replay's")
+
 
 if __name__ == "__main__":
     unittest.main()
