@@ -28,11 +28,16 @@ def quantile(sorted_values, q):
     return sorted_values[int(q * (len(sorted_values) - 1))]
 
 
+def ran_a_body(row):
+    """Whether a row's invocation ran its body (it has a start and an end)."""
+    return bool(row.get("start_ms") and row.get("end_ms"))
+
+
 def stretches_by_rep(rows, body_cpu_ms=None):
     """{rep: sorted [wall / cpu]} of rows with a body (cpu_ms from the row, else body_cpu_ms)."""
     out = {}
     for r in rows:
-        if not r.get("start_ms") or not r.get("end_ms"):
+        if not ran_a_body(r):
             continue
         cpu = float(r["cpu_ms"]) if r.get("cpu_ms") else body_cpu_ms
         if not cpu:
@@ -46,7 +51,7 @@ def walls_by_rep(rows):
     """{rep: [end - start]} of the rows that ran a body."""
     out = {}
     for r in rows:
-        if r.get("start_ms") and r.get("end_ms"):
+        if ran_a_body(r):
             out.setdefault(r["rep"], []).append(float(r["end_ms"]) - float(r["start_ms"]))
     return out
 
@@ -56,7 +61,7 @@ def queued_gaps_by_rep(rows):
     body ended (it was queued, so the gap is the hand-on's cost, not an idle wait)."""
     by_rep = {}
     for r in rows:
-        if r.get("start_ms") and r.get("end_ms"):
+        if ran_a_body(r):
             by_rep.setdefault(r["rep"], []).append(r)
     out = {}
     for rep, rs in by_rep.items():
