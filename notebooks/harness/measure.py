@@ -699,40 +699,61 @@ def dispatch_probe(host, count=DISPATCH_PROBES, gap_s=DISPATCH_PROBE_GAP_S):
             "probes": count, "gap_ms": round(gap_s * 1e3, 3)}
 
 
+def thread_cpu():
+    """The CPU the calling thread runs on now (field 39 of /proc/thread-self/stat); None where
+    Linux's /proc is not there."""
+    try:
+        with open("/proc/thread-self/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[36])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def forced_handover_transit_us():
-    """One forced GIL hand-over in this process, us: the calling thread spins in pure Python,
+    """One forced GIL hand-over in this process: the calling thread spins in pure Python,
     holding the GIL, while a second thread comes back from a 1 ms sleep and waits for it. After
     the switch interval the spinner drops the GIL and the waiter, asleep on its CPU meanwhile
-    (idle, with the spinner on the other one), wakes to take it. The transit is from the
-    spinner's last timestamp before the drop to the waiter's first after it: what sim's
-    `gil_handover_us` (a hand-over to a thread on an idle CPU) and `gil_handover_busy_us`
-    stand for, whichever CPU the kernel runs the waiter on."""
-    stamps = {"spin": 0.0, "transit": None}
+    (idle, with the spinner on the other one), wakes to take it. Returns the transit, us, from
+    the spinner's last timestamp before the drop to the waiter's first after it, and whether
+    the waiter ran on the spinner's CPU (read from /proc after the timestamps, so it costs the
+    transit nothing; None without /proc). A waiter elsewhere paid a virtual CPU's exit from
+    idle: what sim's `gil_handover_us` stands for; one beside the spinner did not
+    (`gil_handover_busy_us`)."""
+    stamps = {"spin": 0.0, "transit": None, "cpu": None}
 
     def wait_then_take():
         time.sleep(0.001)
         stamps["transit"] = time.perf_counter() - stamps["spin"]
+        stamps["cpu"] = thread_cpu()
 
+    spinner_cpu = thread_cpu()
     waiter = threading.Thread(target=wait_then_take, name="gil-probe")
     waiter.start()
     clock = time.perf_counter
     while stamps["transit"] is None:
         stamps["spin"] = clock()
     waiter.join()
-    return stamps["transit"] * 1e6
+    beside = None if spinner_cpu is None or stamps["cpu"] is None else stamps["cpu"] == spinner_cpu
+    return stamps["transit"] * 1e6, beside
 
 
 def gil_handover_probe(count=GIL_HANDOVER_PROBES):
     """A forced GIL hand-over's transit right now (`forced_handover_transit_us`), `count`
-    times: the median, the mean and the p90, us. It spreads widely (a few us when the waiter
-    runs on the spinner's CPU, tens when it wakes its own idle one), so the mean, which is what
-    a run pays, is kept beside the median. The records show it moving between sittings (a
-    median of 26 us to another CPU in one, where the ground truth's sitting needs sim's
-    105 us), so each repetition takes its own."""
-    transits = sorted(forced_handover_transit_us() for _ in range(count))
+    times: the median, the mean and the p90 of all, us, and how many woke on another CPU than
+    the spinner's with their mean and median (None if none did). The transit spreads widely (a
+    few us beside the spinner, tens when the waiter wakes its own idle CPU), and the exit from
+    idle moves between sittings and within one (23 to 60 us medians a few minutes apart on one
+    idle VM), so each repetition takes its own; the mean elsewhere is what sim's hand-over to
+    an idle CPU stands for."""
+    probes = [forced_handover_transit_us() for _ in range(count)]
+    transits = sorted(t for t, _ in probes)
+    elsewhere = [t for t, beside in probes if beside is False]
     return {"median_us": round(statistics.median(transits), 1),
             "mean_us": round(statistics.fmean(transits), 1),
             "p90_us": round(transits[int(0.9 * (count - 1))], 1),
+            "elsewhere": len(elsewhere),
+            "elsewhere_mean_us": round(statistics.fmean(elsewhere), 1) if elsewhere else None,
+            "elsewhere_median_us": round(statistics.median(elsewhere), 1) if elsewhere else None,
             "probes": count}
 
 

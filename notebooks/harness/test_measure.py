@@ -50,6 +50,33 @@ GROUND_TRUTH = os.path.join(HERE, "..", "..", "..", "shared", "ground-truth")
 
 @unittest.skipUnless(os.path.exists(os.path.join(GROUND_TRUTH, "measured.json")),
                      "shared/ground-truth not found beside the repository")
+class GilHandoverProbe(unittest.TestCase):
+    def probe_of(self, transits):
+        real = measure.forced_handover_transit_us
+        feed = iter(transits)
+        measure.forced_handover_transit_us = lambda: next(feed)
+        try:
+            return measure.gil_handover_probe(count=len(transits))
+        finally:
+            measure.forced_handover_transit_us = real
+
+    def test_the_mean_elsewhere_counts_only_waiters_on_another_cpu(self):
+        probe = self.probe_of([(4.0, True), (50.0, False), (70.0, False), (6.0, None)])
+        self.assertEqual(probe["elsewhere"], 2, "an unknown CPU is not elsewhere")
+        self.assertEqual(probe["elsewhere_mean_us"], 60.0)
+        self.assertEqual(probe["elsewhere_median_us"], 60.0)
+        self.assertEqual(probe["mean_us"], 32.5, "the mean of all four")
+
+    def test_with_none_elsewhere_there_is_no_mean_elsewhere(self):
+        probe = self.probe_of([(4.0, True), (5.0, True)])
+        self.assertEqual(probe["elsewhere"], 0)
+        self.assertIsNone(probe["elsewhere_mean_us"])
+
+    @unittest.skipUnless(os.path.exists("/proc/thread-self/stat"), "needs Linux /proc")
+    def test_the_calling_threads_cpu_is_read(self):
+        self.assertIn(measure.thread_cpu(), range(os.cpu_count()))
+
+
 class SameMetricsAsGroundTruth(unittest.TestCase):
     def test_metrics_recomputed_from_ground_truth_csvs(self):
         # Our metric code applied to the ground truth's invocations must give its measured.json.
@@ -137,6 +164,13 @@ class QuickRun(unittest.TestCase):
             self.assertGreater(probe["median_us"], 0, case["name"])
             self.assertLessEqual(probe["median_us"], probe["p90_us"], case["name"])
             self.assertLess(probe["mean_us"], 5000, case["name"])
+            # Those that woke on another CPU are counted, with their own mean.
+            self.assertLessEqual(probe["elsewhere"], probe["probes"], case["name"])
+            if probe["elsewhere"]:
+                self.assertGreater(probe["elsewhere_mean_us"], 0, case["name"])
+                self.assertLess(probe["elsewhere_mean_us"], 5000, case["name"])
+            else:
+                self.assertIsNone(probe["elsewhere_mean_us"], case["name"])
 
     @unittest.skipUnless(os.path.exists("/proc/thread-self/schedstat"), "needs Linux schedstat")
     def test_each_repetition_records_the_workers_cpu_outside_the_bodies(self):

@@ -59,11 +59,13 @@ class ReplayMedianTest(unittest.TestCase):
         for replay, transit in zip(logs, (20.0, 60.0, 35.0)):
             replay["cases"]["c"]["reps"][0]["attempts"][0]["speed"] = {
                 "gil_handover_probe": {"median_us": transit, "mean_us": 2 * transit,
-                                       "p90_us": 3 * transit, "probes": 31}}
+                                       "p90_us": 3 * transit, "elsewhere_mean_us": 4 * transit,
+                                       "probes": 31}}
         out = replay_median.median_log(logs)
         probe = out["cases"]["c"]["reps"][0]["attempts"][0]["speed"]["gil_handover_probe"]
         self.assertEqual(probe, {"median_us": 35.0, "mean_us": 70.0, "p90_us": 60.0,
-                                 "probes": 31}, "p90 stays the first replay's")
+                                 "elsewhere_mean_us": 140.0, "probes": 31},
+                         "p90 stays the first replay's")
 
 
 if __name__ == "__main__":
