@@ -716,44 +716,55 @@ def forced_handover_transit_us():
     (idle, with the spinner on the other one), wakes to take it. Returns the transit, us, from
     the spinner's last timestamp before the drop to the waiter's first after it, and whether
     the waiter ran on the spinner's CPU (read from /proc after the timestamps, so it costs the
-    transit nothing; None without /proc). A waiter elsewhere paid a virtual CPU's exit from
+    transit nothing; None without /proc, or when the spinner ran on another CPU after the
+    transit than before it, so that where it dropped the GIL is not known). Both are None
+    when the waiter took the GIL before the spinner's loop had run at all (a machine too busy
+    to start it): no hand-over from the spinner was timed. A waiter elsewhere paid a virtual CPU's exit from
     idle: what sim's `gil_handover_us` stands for; one beside the spinner did not
     (`gil_handover_busy_us`)."""
-    stamps = {"spin": 0.0, "transit": None, "cpu": None}
+    stamps = {"spin": None, "taken": False, "transit": None, "cpu": None}
 
     def wait_then_take():
         time.sleep(0.001)
-        stamps["transit"] = time.perf_counter() - stamps["spin"]
+        taken = time.perf_counter()
+        spun = stamps["spin"]  # before the /proc read, which lets the spinner run again
         stamps["cpu"] = thread_cpu()
+        if spun is not None:
+            stamps["transit"] = taken - spun
+        stamps["taken"] = True
 
     spinner_cpu = thread_cpu()
     waiter = threading.Thread(target=wait_then_take, name="gil-probe")
     waiter.start()
     clock = time.perf_counter
-    while stamps["transit"] is None:
+    while not stamps["taken"]:
         stamps["spin"] = clock()
     waiter.join()
-    beside = None if spinner_cpu is None or stamps["cpu"] is None else stamps["cpu"] == spinner_cpu
-    return stamps["transit"] * 1e6, beside
+    if stamps["transit"] is None:
+        return None, None
+    known = None not in (spinner_cpu, stamps["cpu"]) and thread_cpu() == spinner_cpu
+    return stamps["transit"] * 1e6, (stamps["cpu"] == spinner_cpu if known else None)
 
 
 def gil_handover_probe(count=GIL_HANDOVER_PROBES):
     """A forced GIL hand-over's transit right now (`forced_handover_transit_us`), `count`
-    times: the median, the mean and the p90 of all, us, and how many woke on another CPU than
-    the spinner's with their mean and median (None if none did). The transit spreads widely (a
+    times: the median, the mean and the p90 of those timed (`timed`), us, and how many woke
+    on another CPU than the spinner's with their mean and median (None if none did). The transit spreads widely (a
     few us beside the spinner, tens when the waiter wakes its own idle CPU), and the exit from
     idle moves between sittings and within one (23 to 60 us medians a few minutes apart on one
     idle VM), so each repetition takes its own; the mean elsewhere is what sim's hand-over to
     an idle CPU stands for."""
     probes = [forced_handover_transit_us() for _ in range(count)]
-    transits = sorted(t for t, _ in probes)
-    elsewhere = [t for t, beside in probes if beside is False]
-    return {"median_us": round(statistics.median(transits), 1),
-            "mean_us": round(statistics.fmean(transits), 1),
-            "p90_us": round(transits[int(0.9 * (count - 1))], 1),
+    transits = sorted(t for t, _ in probes if t is not None)
+    elsewhere = [t for t, beside in probes if t is not None and beside is False]
+    figure = lambda f, xs: round(f(xs), 1) if xs else None  # noqa: E731
+    return {"median_us": figure(statistics.median, transits),
+            "mean_us": figure(statistics.fmean, transits),
+            "p90_us": round(transits[int(0.9 * (len(transits) - 1))], 1) if transits else None,
             "elsewhere": len(elsewhere),
-            "elsewhere_mean_us": round(statistics.fmean(elsewhere), 1) if elsewhere else None,
-            "elsewhere_median_us": round(statistics.median(elsewhere), 1) if elsewhere else None,
+            "elsewhere_mean_us": figure(statistics.fmean, elsewhere),
+            "elsewhere_median_us": figure(statistics.median, elsewhere),
+            "timed": len(transits),
             "probes": count}
 
 

@@ -67,6 +67,15 @@ class GilHandoverProbe(unittest.TestCase):
         self.assertEqual(probe["elsewhere_median_us"], 60.0)
         self.assertEqual(probe["mean_us"], 32.5, "the mean of all four")
 
+    def test_a_transit_not_timed_is_left_out(self):
+        probe = self.probe_of([(None, None), (50.0, False), (10.0, True)])
+        self.assertEqual(probe["timed"], 2)
+        self.assertEqual(probe["mean_us"], 30.0, "the untimed one is not a zero")
+        self.assertEqual(probe["elsewhere"], 1)
+        empty = self.probe_of([(None, None)])
+        self.assertIsNone(empty["mean_us"], "nothing timed: no figures")
+        self.assertIsNone(empty["p90_us"])
+
     def test_with_none_elsewhere_there_is_no_mean_elsewhere(self):
         probe = self.probe_of([(4.0, True), (5.0, True)])
         self.assertEqual(probe["elsewhere"], 0)
