@@ -2,7 +2,7 @@
 """sim's error by class of case, over several measurement folders.
 
     python3 class_bias.py [--sim target/release/sim] [--seeds 5] [--metric lat_p99_ms]
-                          [--speed LO:HI] DIR ...
+                          [--speed LO:HI] [--by-length] DIR ...
 
 Runs `sim validate DIR --json - --seeds-per-rep N --reps N` on each folder and groups one
 metric's checks (the mean latency unless `--metric` names another: lat_p50_ms, lat_p99_ms,
@@ -11,7 +11,8 @@ threads as 1, 2 or many): per class the number of checks, the mean signed error 
 the mean absolute error, and the checks off by more than 10%. `--speed LO:HI` keeps only the
 folders measured on a machine whose Python ran LO to HI (excluded) loop iterations per ms
 (`machine.calibration.iters_per_ms` in measured.json), to see a bias that follows the
-machine's speed. Stdlib only.
+machine's speed. `--by-length` splits each class by the body's length (its first figure in
+ms: the CPU part of a CPU-then-sleep body), to see a bias that follows it. Stdlib only.
 """
 
 import argparse
@@ -22,24 +23,27 @@ import re
 import subprocess
 import sys
 
-NAME = re.compile(r"[a-z]+_(burst|poisson|serial)\d*_([a-z]+)\d*(?:_\d+)?_P(\d)(?:_T([0-9]+|def))?")
+NAME = re.compile(r"[a-z]+_(burst|poisson|serial)\d*_([a-z]+)(\d*)(?:_\d+)?_P(\d)(?:_T([0-9]+|def))?")
 
 
-def case_class(name):
-    """'arrival kind Pn Tx' of a harness case name, or None if it does not parse."""
+def case_class(name, by_length=False):
+    """'arrival kind Pn Tx' of a harness case name (then the body's length, ' 20 ms', with
+    `by_length`), or None if it does not parse."""
     m = NAME.match(name.split("#")[0])
     if not m:
         return None
-    arrival, kind, p, t = m.groups()
+    arrival, kind, length, p, t = m.groups()
     threads = "-" if t is None else (t if t in ("1", "2") else "many")
-    return f"{arrival:7s} {kind:6s} P{p} T{threads}"
+    label = f"{arrival:7s} {kind:6s} P{p} T{threads:4s}"
+    return f"{label} {length:>3s} ms" if by_length and length else label.rstrip()
 
 
-def errors_by_class(checks, metric="lat_mean_ms"):
-    """{class: [relative errors]} of the checks of `metric`."""
+def errors_by_class(checks, metric="lat_mean_ms", by_length=False):
+    """{class: [relative errors]} of the checks of `metric` (classes split by the body's
+    length with `by_length`)."""
     out = collections.defaultdict(list)
     for c in checks:
-        key = case_class(c["case"]) if c["metric"] == metric else None
+        key = case_class(c["case"], by_length) if c["metric"] == metric else None
         if key:
             out[key].append(c["simulated"] / c["measured"] - 1)
     return out
@@ -69,6 +73,7 @@ def main(argv=None):
     p.add_argument("--seeds", default="5")
     p.add_argument("--metric", default="lat_mean_ms")
     p.add_argument("--speed", metavar="LO:HI", help="only folders measured at this speed")
+    p.add_argument("--by-length", action="store_true", help="split classes by body length")
     p.add_argument("dirs", nargs="+")
     args = p.parse_args(argv)
     total = collections.defaultdict(list)
@@ -80,7 +85,7 @@ def main(argv=None):
         if run.returncode not in (0, 1):
             sys.exit(f"sim validate {d} failed:\n{run.stderr}")
         checks = json.loads(run.stdout)["checks"]
-        for key, errs in errors_by_class(checks, args.metric).items():
+        for key, errs in errors_by_class(checks, args.metric, args.by_length).items():
             total[key].extend(errs)
     for key in sorted(total):
         print(summary_line(key, total[key]))

@@ -21,6 +21,18 @@ class ClassBiasTest(unittest.TestCase):
                          "poisson mixed  P2 Tmany")
         self.assertIsNone(class_bias.case_class("burst8_sync_cpu_P1_T1"))
 
+    def test_by_length_a_class_is_split_by_the_bodys_length(self):
+        self.assertEqual(class_bias.case_class("i_poisson_cpu20_P2_T6_rho80#1", by_length=True),
+                         "poisson cpu    P2 Tmany  20 ms")
+        self.assertEqual(class_bias.case_class("aa_poisson_mixed25_15_P2_T4_rho75", True),
+                         "poisson mixed  P2 Tmany  25 ms", "the CPU part")
+        checks = [{"case": f"a_poisson_cpu{d}_P2_T6_rho80#0", "metric": "lat_mean_ms",
+                   "measured": 100.0, "simulated": s} for d, s in ((20, 90.0), (25, 110.0))]
+        errs = class_bias.errors_by_class(checks, by_length=True)
+        self.assertEqual(sorted(errs), ["poisson cpu    P2 Tmany  20 ms",
+                                        "poisson cpu    P2 Tmany  25 ms"])
+        self.assertEqual(len(class_bias.errors_by_class(checks)), 1, "one class without it")
+
     def test_only_mean_latencies_are_grouped(self):
         checks = [{"case": "a_burst6_cpu50_P2_T2", "metric": "lat_mean_ms", "measured": 100.0,
                    "simulated": 110.0},
