@@ -746,24 +746,28 @@ def forced_handover_transit_us():
     return stamps["transit"] * 1e6, (stamps["cpu"] == spinner_cpu if known else None)
 
 
+def rounded_figure(statistic, values, *args):
+    """`statistic(values, *args)` to 0.1, or None when there are no values."""
+    return round(statistic(values, *args), 1) if values else None
+
+
 def gil_handover_probe(count=GIL_HANDOVER_PROBES):
     """A forced GIL hand-over's transit right now (`forced_handover_transit_us`), `count`
-    times: the median, the mean and the p90 of those timed (`timed`), us, and how many woke
-    on another CPU than the spinner's with their mean and median (None if none did). The transit spreads widely (a
-    few us beside the spinner, tens when the waiter wakes its own idle CPU), and the exit from
-    idle moves between sittings and within one (23 to 60 us medians a few minutes apart on one
-    idle VM), so each repetition takes its own; the mean elsewhere is what sim's hand-over to
-    an idle CPU stands for."""
+    times: the median, the mean and the p90 (`percentile`) of those timed (`timed`), us, and
+    how many woke on another CPU than the spinner's, with their mean and median (None if none
+    did). The transit spreads widely (a few us beside the spinner, tens when the waiter wakes
+    its own idle CPU), and the exit from idle moves between sittings and within one (23 to
+    60 us medians a few minutes apart on one idle VM), so each repetition takes its own; the
+    mean elsewhere is what sim's hand-over to an idle CPU stands for."""
     probes = [forced_handover_transit_us() for _ in range(count)]
-    transits = sorted(t for t, _ in probes if t is not None)
+    transits = [t for t, _ in probes if t is not None]
     elsewhere = [t for t, beside in probes if t is not None and beside is False]
-    figure = lambda f, xs: round(f(xs), 1) if xs else None  # noqa: E731
-    return {"median_us": figure(statistics.median, transits),
-            "mean_us": figure(statistics.fmean, transits),
-            "p90_us": round(transits[int(0.9 * (len(transits) - 1))], 1) if transits else None,
+    return {"median_us": rounded_figure(statistics.median, transits),
+            "mean_us": rounded_figure(statistics.fmean, transits),
+            "p90_us": rounded_figure(percentile, transits, 0.9),
             "elsewhere": len(elsewhere),
-            "elsewhere_mean_us": figure(statistics.fmean, elsewhere),
-            "elsewhere_median_us": figure(statistics.median, elsewhere),
+            "elsewhere_mean_us": rounded_figure(statistics.fmean, elsewhere),
+            "elsewhere_median_us": rounded_figure(statistics.median, elsewhere),
             "timed": len(transits),
             "probes": count}
 

@@ -156,19 +156,23 @@ class QuickRun(unittest.TestCase):
             self.assertGreater(attempt["speed"]["ping_round_trip_us"], 0)
             self.assertGreater(attempt["speed"]["python_probe_us"], 0)
 
-    def test_each_repetition_probes_the_idle_dispatch_path(self):
+    def probes(self, name, count):
+        """(case, the probe `name` of each kept attempt's speed record), after checking that
+        each sent `count` probes."""
         for case, attempt in self.kept_attempts():
-            probe = attempt["speed"]["dispatch_probe"]
-            self.assertEqual(probe["probes"], measure.DISPATCH_PROBES)
+            probe = attempt["speed"][name]
+            self.assertEqual(probe["probes"], count, case["name"])
+            yield case, probe
+
+    def test_each_repetition_probes_the_idle_dispatch_path(self):
+        for case, probe in self.probes("dispatch_probe", measure.DISPATCH_PROBES):
             # The body starts after the send and before the response is back.
             self.assertGreater(probe["idle_dispatch_us"], 0, case["name"])
             self.assertLess(probe["idle_dispatch_us"], probe["round_trip_us"], case["name"])
             self.assertLess(probe["round_trip_us"], 1e6, case["name"])
 
     def test_each_repetition_times_a_forced_gil_hand_over(self):
-        for case, attempt in self.kept_attempts():
-            probe = attempt["speed"]["gil_handover_probe"]
-            self.assertEqual(probe["probes"], measure.GIL_HANDOVER_PROBES)
+        for case, probe in self.probes("gil_handover_probe", measure.GIL_HANDOVER_PROBES):
             # A transit is positive and far below the switch interval the waiter waited.
             self.assertGreater(probe["median_us"], 0, case["name"])
             self.assertLessEqual(probe["median_us"], probe["p90_us"], case["name"])
