@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""How often the scheduler tick moves a waiting pool thread to an idle CPU, hot or cold.
+
+    python3 sched_ticks.py sched.txt.gz [--last SECONDS] [--tick-ms 4]
+
+reads the same `perf script` text as `sched_idle.py` (a `perf sched record` of one case).
+While a CPU idles and a pool thread waits on the other, busy CPU (queued behind another
+thread), the idle CPU can take it only when it balances, at a scheduler tick. At each tick
+inside such an idle stretch this counts whether the thread that has waited there since
+longest ago (by its last run) was cache-hot (it ran less than the migration cost, 0.5 ms,
+before the tick: Linux's `task_hot`) or cold, and whether the idle CPU then pulled a waiting
+thread (one started on it within 0.3 ms of the tick, ending the idle stretch). The ticks fall
+at a fixed phase of every 4 ms (CONFIG_HZ=250), read from the pulls themselves: the median
+phase of idle stretches ended by a thread that was queued before the stretch began.
+
+sim's tick balance (`src/model/cpu/run_queues/settle.rs`) sets one chance per tick for a hot
+waiting thread and one for a cold one; this gives the machine's. Stdlib only.
+"""
+
+import argparse
+import collections
+import gzip
+import math
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sched_idle  # noqa: E402  (its parser, pools and burst window)
+
+MIGRATION_COST_S = 0.0005
+PULL_WITHIN_S = 0.0003
+SAME_INSTANT_S = 1e-7
+
+
+def waits(events, runs, pool):
+    """Every wait of a pool thread queued behind another thread, as (queued at, ran at, CPU it
+    ran on, its last run's end): a wake-up whose thread next ran on a CPU then busy, or a
+    switch-out while runnable (prev_state R), up to its next run."""
+    out = []
+    for ev in events:
+        if ev["event"] == "sched:sched_waking":
+            tid = int(ev["fields"]["pid"])
+            if tid not in pool:
+                continue
+            nxt = sched_idle.run_after_wake(runs, tid, ev["time"])
+            if nxt is None or sched_idle.occupant(runs, nxt[2], ev["time"]) in (0, None):
+                continue
+            before = [e for _s, e, _c in runs[tid] if e <= ev["time"]]
+            last_ran = before[-1] if before else -math.inf
+        elif ev["prev"].get("prev_state", "").startswith("R"):
+            tid = int(ev["prev"]["prev_pid"])
+            if tid not in pool:
+                continue
+            nxt = next(((s, e, c) for s, e, c in runs[tid] if s > ev["time"]), None)
+            if nxt is None:
+                continue
+            last_ran = ev["time"]
+        else:
+            continue
+        out.append((ev["time"], nxt[0], nxt[2], last_ran))
+    return out
+
+
+def idle_spans(runs, window):
+    """Idle (start, end, CPU) of every CPU, clipped to the window."""
+    lo, hi = window
+    return [(max(s, lo), min(e, hi), c) for s, e, c in runs.get(0, [])
+            if min(e, hi) > max(s, lo)]
+
+
+def pulled_at_end(span, queued):
+    """Whether the idle stretch `span` ended with one of the waits `queued` running on its
+    CPU: the idle CPU pulled it."""
+    _a, b, cpu = span
+    return any(abs(ran - b) < SAME_INSTANT_S and on == cpu for _q, ran, on, _l in queued)
+
+
+def tick_phase(spans, all_waits, tick_s):
+    """The ticks' phase within `tick_s`: the median of the ends of idle stretches that pulled
+    a thread queued before the stretch began (None if none did)."""
+    phases = [b % tick_s for a, b, c in spans
+              if pulled_at_end((a, b, c), [w for w in all_waits if w[0] < a < w[1]])]
+    return statistics.median(phases) if phases else None
+
+
+def tick_outcomes(spans, all_waits, phase, tick_s):
+    """Counter of (hot or cold, pulled) over the ticks inside idle stretches at which some
+    pool thread waited (on a busy CPU: one waiting where a CPU idles would run); a stretch's
+    ticks stop at its pull."""
+    outcomes = collections.Counter()
+    for a, b, cpu in spans:
+        tick = phase + math.ceil((a - phase) / tick_s) * tick_s
+        while tick <= b:
+            queued = [w for w in all_waits if w[0] < tick <= w[1]]
+            if queued:
+                oldest = min(queued, key=lambda w: w[3])
+                hot = "hot" if tick - oldest[3] < MIGRATION_COST_S else "cold"
+                pulled = b - tick < PULL_WITHIN_S and pulled_at_end((a, b, cpu), queued)
+                outcomes[(hot, pulled)] += 1
+                if pulled:
+                    break
+            tick += tick_s
+    return outcomes
+
+
+def report(lines, out=sys.stdout, last_s=None, tick_s=0.004):
+    events = sched_idle.read_events(lines)
+    runs, _wakes, tgid_of = sched_idle.runs_and_wakes(events)
+    pool = sched_idle.worker_pools(runs, tgid_of)
+    if not pool:
+        print("no worker pool threads found", file=out)
+        return 1
+    window = sched_idle.burst_window(runs, pool)
+    if last_s is not None:
+        window = (window[1] - last_s, window[1])
+    spans = idle_spans(runs, window)
+    all_waits = waits(events, runs, pool)
+    phase = tick_phase(spans, all_waits, tick_s)
+    if phase is None:
+        print("no idle CPU pulled a waiting thread: the ticks' phase is unknown", file=out)
+        return 1
+    outcomes = tick_outcomes(spans, all_waits, phase, tick_s)
+    print("ticks at %.2f ms past each %g ms" % (phase * 1e3, tick_s * 1e3), file=out)
+    for hot in ("hot", "cold"):
+        pulled, of = outcomes[(hot, True)], outcomes[(hot, True)] + outcomes[(hot, False)]
+        share = pulled / of if of else 0.0
+        print("  %-4s waiting thread: pulled at %d of %d ticks (%.2f)" % (hot, pulled, of, share),
+              file=out)
+    return 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("trace", help="perf script text (-F comm,pid,tid,cpu,time,event,trace), "
+                                 "gzipped or not")
+    p.add_argument("--last", type=float, help="only the last SECONDS of worker activity")
+    p.add_argument("--tick-ms", type=float, default=4.0, help="the scheduler tick (4 ms: HZ 250)")
+    args = p.parse_args(argv)
+    opener = gzip.open if args.trace.endswith(".gz") else open
+    with opener(args.trace, "rt") as lines:
+        return report(lines, last_s=args.last, tick_s=args.tick_ms / 1e3)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Where two processes of many threads spend an invocation's time, the machine against sims.
+
+    python3 wait_and_body.py --sim NAME=BINARY [--sim NAME=BINARY ...] ROUND_FOLDER...
+
+run from `notebooks/measurements`. For every Poisson case of two processes of three or more
+`def` CPU threads (`_P2_T3`.. `_P2_T8`, not `_acpu`/`_mixed`) in each round folder, reads the
+harness's rows of its three replays (`r1`, `r2`, `r3`) and each sim's rows (`sim validate
+FOLDER/median --only _P2_T --seeds-per-rep 25 --rows DIR`, run here into a temporary folder),
+and splits each repetition's mean latency (arrival to the body's end) into the wait for a
+pool thread (arrival to start) and the body's wall time (start to end): the machine's as the
+median of its replays, each sim's as the mean over its 25 seeds. Prints, summed over all
+repetitions, the machine's mean of each and each sim's error against it. Stdlib only.
+"""
+
+import argparse
+import collections
+import csv
+import os
+import statistics
+import subprocess
+import tempfile
+
+REPLAYS = ("r1", "r2", "r3")
+
+
+def means_by_rep(path):
+    """{rep: (mean wait, mean body wall)} of one rows file (ms)."""
+    waits, bodies = collections.defaultdict(list), collections.defaultdict(list)
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            arrival, start, end = (float(row[k]) for k in ("arrival_ms", "start_ms", "end_ms"))
+            waits[row["rep"]].append(start - arrival)
+            bodies[row["rep"]].append(end - start)
+    return {rep: (statistics.mean(waits[rep]), statistics.mean(bodies[rep])) for rep in waits}
+
+
+def many_def_threads(case):
+    """Whether `case` is a Poisson case of two processes of three or more `def` CPU threads."""
+    if "poisson_cpu" not in case or "_P2_T" not in case:
+        return False
+    threads = case.split("_P2_T")[1].split("_")[0]
+    return threads not in ("1", "2")
+
+
+def sim_rows(binary, folder, out):
+    """Runs `binary` on the folder's two-process cases, its rows into `out`."""
+    subprocess.run([binary, "validate", os.path.join(folder, "median"), "--only", "_P2_T",
+                    "--seeds-per-rep", "25", "--rows", out], capture_output=True, check=False)
+
+
+def collect(folder, sims, scratch):
+    """(machine, {sim: value}) per (repetition, part) of the folder's cases."""
+    rows = {}
+    for name, binary in sims:
+        rows[name] = os.path.join(scratch, name, os.path.basename(folder.rstrip("/")))
+        sim_rows(binary, folder, rows[name])
+    cases = sorted(c[:-4] for c in os.listdir(os.path.join(folder, "median", "invocations"))
+                   if many_def_threads(c[:-4]))
+    out = []
+    for case in cases:
+        replays = [means_by_rep(os.path.join(folder, r, "invocations", case + ".csv"))
+                   for r in REPLAYS]
+        simulated = {name: means_by_rep(os.path.join(d, case + ".csv")) for name, d in rows.items()}
+        for rep in replays[0]:
+            for part in (0, 1):
+                machine = statistics.median(r[rep][part] for r in replays)
+                out.append((part, machine, {n: s[rep][part] for n, s in simulated.items()}))
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sim", action="append", required=True, help="NAME=BINARY")
+    p.add_argument("folders", nargs="+")
+    args = p.parse_args(argv)
+    sims = [tuple(s.split("=", 1)) for s in args.sim]
+    totals = collections.defaultdict(lambda: collections.defaultdict(float))
+    count = collections.Counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        for folder in args.folders:
+            for part, machine, simulated in collect(folder, sims, scratch):
+                count[part] += 1
+                totals[part]["machine"] += machine
+                for name, value in simulated.items():
+                    totals[part][name] += value
+    for part, label in ((0, "wait for a pool thread"), (1, "body wall time")):
+        machine = totals[part]["machine"]
+        errors = "  ".join("%s %+.1f%%" % (n, 100 * (totals[part][n] / machine - 1))
+                           for n, _b in sims)
+        print("%-24s %d repetitions, the machine %.1f ms: %s"
+              % (label, count[part], machine / count[part], errors))
+
+
+if __name__ == "__main__":
+    main()
