@@ -10,7 +10,10 @@ FOLDER/median --only _P2_T --seeds-per-rep 25 --rows DIR`, run here into a tempo
 and splits each repetition's mean latency (arrival to the body's end) into the wait for a
 pool thread (arrival to start) and the body's wall time (start to end): the machine's as the
 median of its replays, each sim's as the mean over its 25 seeds. Prints, summed over all
-repetitions, the machine's mean of each and each sim's error against it. Stdlib only.
+repetitions, the machine's mean of each and each sim's error against it. Then the capacity a
+worker process gets while it has work: the bodies' CPU (the case's, from its name) over the
+time in which at least one of its bodies was running, summed over every worker and replay
+(for sim, the rows it writes). Stdlib only.
 """
 
 import argparse
@@ -33,6 +36,32 @@ def means_by_rep(path):
             waits[row["rep"]].append(start - arrival)
             bodies[row["rep"]].append(end - start)
     return {rep: (statistics.mean(waits[rep]), statistics.mean(bodies[rep])) for rep in waits}
+
+
+def busy_share(path, body_ms):
+    """(bodies' CPU, time with a body in progress) of every worker in one rows file (ms)."""
+    spans = collections.defaultdict(list)
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            spans[(row["rep"], row["worker"])].append((float(row["start_ms"]),
+                                                       float(row["end_ms"])))
+    work = busy = 0.0
+    for intervals in spans.values():
+        intervals.sort()
+        work += body_ms * len(intervals)
+        start, end = intervals[0]
+        for s, e in intervals[1:]:
+            if s > end:
+                busy += end - start
+                start = s
+            end = max(end, e)
+        busy += end - start
+    return work, busy
+
+
+def body_ms(case):
+    """The body's CPU of a `poisson_cpuNN_...` case, ms."""
+    return float(case.split("_cpu")[1].split("_")[0])
 
 
 def many_def_threads(case):
@@ -59,6 +88,11 @@ def collect(folder, sims, scratch):
                    if many_def_threads(c[:-4]))
     out = []
     for case in cases:
+        for replay in REPLAYS:
+            out.append((2, *busy_share(os.path.join(folder, replay, "invocations", case + ".csv"),
+                                       body_ms(case)), None))
+        for name, d in rows.items():
+            out.append((2, *busy_share(os.path.join(d, case + ".csv"), body_ms(case)), name))
         replays = [means_by_rep(os.path.join(folder, r, "invocations", case + ".csv"))
                    for r in REPLAYS]
         simulated = {name: means_by_rep(os.path.join(d, case + ".csv")) for name, d in rows.items()}
@@ -77,9 +111,16 @@ def main(argv=None):
     sims = [tuple(s.split("=", 1)) for s in args.sim]
     totals = collections.defaultdict(lambda: collections.defaultdict(float))
     count = collections.Counter()
+    shares = collections.defaultdict(lambda: [0.0, 0.0])
     with tempfile.TemporaryDirectory() as scratch:
         for folder in args.folders:
-            for part, machine, simulated in collect(folder, sims, scratch):
+            for entry in collect(folder, sims, scratch):
+                if entry[0] == 2:
+                    _part, work, busy, name = entry
+                    shares[name or "machine"][0] += work
+                    shares[name or "machine"][1] += busy
+                    continue
+                part, machine, simulated = entry
                 count[part] += 1
                 totals[part]["machine"] += machine
                 for name, value in simulated.items():
@@ -90,6 +131,9 @@ def main(argv=None):
                            for n, _b in sims)
         print("%-24s %d repetitions, the machine %.1f ms: %s"
               % (label, count[part], machine / count[part], errors))
+    print("body CPU per ms a worker has a body running: the machine %.3f, %s"
+          % (shares["machine"][0] / shares["machine"][1],
+             ", ".join("%s %.3f" % (n, shares[n][0] / shares[n][1]) for n, _b in sims)))
 
 
 if __name__ == "__main__":
