@@ -265,16 +265,26 @@ def report(lines, out=sys.stdout, last_s=None):
     return 0
 
 
+def add_trace_arguments(parser):
+    """The record to read and `--last`, as this script and those built on it take them."""
+    parser.add_argument("trace", help="perf script text (-F comm,pid,tid,cpu,time,event,trace), "
+                                      "gzipped or not")
+    parser.add_argument("--last", type=float, metavar="SECONDS",
+                        help="read the last SECONDS before the last pool-thread run ends "
+                             "instead of the burst (for a Poisson case, whose run has idle gaps)")
+
+
+def open_trace(path):
+    """The `perf script` text at `path` as lines, gzipped or not."""
+    opener = gzip.open if path.endswith(".gz") else open
+    return opener(path, "rt")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("trace", help="perf script text (-F comm,pid,tid,cpu,time,event,trace), "
-                                 "gzipped or not")
-    p.add_argument("--last", type=float, metavar="SECONDS",
-                   help="read the last SECONDS before the last pool-thread run ends instead "
-                        "of the burst (for a Poisson case, whose run has idle gaps)")
+    add_trace_arguments(p)
     opts = p.parse_args(argv)
-    opener = gzip.open if opts.trace.endswith(".gz") else open
-    with opener(opts.trace, "rt") as f:
+    with open_trace(opts.trace) as f:
         return report(f, last_s=opts.last)
 
 

@@ -19,7 +19,6 @@ waiting thread and one for a cold one; this gives the machine's. Stdlib only.
 
 import argparse
 import collections
-import gzip
 import math
 import os
 import statistics
@@ -132,13 +131,10 @@ def report(lines, out=sys.stdout, last_s=None, tick_s=0.004):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("trace", help="perf script text (-F comm,pid,tid,cpu,time,event,trace), "
-                                 "gzipped or not")
-    p.add_argument("--last", type=float, help="only the last SECONDS of worker activity")
+    sched_idle.add_trace_arguments(p)
     p.add_argument("--tick-ms", type=float, default=4.0, help="the scheduler tick (4 ms: HZ 250)")
     args = p.parse_args(argv)
-    opener = gzip.open if args.trace.endswith(".gz") else open
-    with opener(args.trace, "rt") as lines:
+    with sched_idle.open_trace(args.trace) as lines:
         return report(lines, last_s=args.last, tick_s=args.tick_ms / 1e3)
 
 

@@ -14,24 +14,21 @@ order they started; a GIL handed to waiters at random lets later ones overtake. 
 
 import argparse
 import collections
-import csv
 import os
 import subprocess
+import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ticks"))
+from wait_and_body import worker_spans  # noqa: E402
 
 REPLAYS = ("r1", "r2", "r3")
 
 
 def counts(path):
     """(overlapping consecutive pairs, of them finished out of order) of one rows file."""
-    spans = collections.defaultdict(list)
-    with open(path, newline="") as f:
-        for row in csv.DictReader(f):
-            spans[(row["rep"], row["worker"])].append((float(row["start_ms"]),
-                                                       float(row["end_ms"])))
     pairs = overtaken = 0
-    for bodies in spans.values():
-        bodies.sort()
+    for bodies in worker_spans(path).values():
         for (_s0, e0), (s1, e1) in zip(bodies, bodies[1:]):
             if s1 < e0:
                 pairs += 1

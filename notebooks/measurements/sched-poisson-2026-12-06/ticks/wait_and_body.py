@@ -38,16 +38,23 @@ def means_by_rep(path):
     return {rep: (statistics.mean(waits[rep]), statistics.mean(bodies[rep])) for rep in waits}
 
 
-def busy_share(path, body_ms):
-    """(bodies' CPU, time with a body in progress) of every worker in one rows file (ms)."""
+def worker_spans(path):
+    """{(repetition, worker): [(start, end) of each body, ms], in start order} of one rows file
+    (the harness's or sim's)."""
     spans = collections.defaultdict(list)
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
             spans[(row["rep"], row["worker"])].append((float(row["start_ms"]),
                                                        float(row["end_ms"])))
+    for bodies in spans.values():
+        bodies.sort()
+    return spans
+
+
+def busy_share(path, body_ms):
+    """(bodies' CPU, time with a body in progress) of every worker in one rows file (ms)."""
     work = busy = 0.0
-    for intervals in spans.values():
-        intervals.sort()
+    for intervals in worker_spans(path).values():
         work += body_ms * len(intervals)
         start, end = intervals[0]
         for s, e in intervals[1:]:
