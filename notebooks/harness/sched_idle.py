@@ -11,7 +11,8 @@ The burst is the last stretch of worker activity: it starts where the last idle 
 the last SECONDS before that end instead (a Poisson run has idle gaps of its own). The worker
 processes are the two whose threads other than the main one used the most CPU; their pool
 threads are those that used at least a quarter of the CPU of the process's busiest one (the
-dispatch threads use far less; the harness host is left out). Prints how long the CPUs idled
+dispatch threads use far less; the harness host is left out; `--processes N` for a case of N
+worker processes). Prints how long the CPUs idled
 and, of that, how long while a pool thread was queued behind another thread (the capacity
 lost to where threads run: sim's `cpu_idle_while_waiting`), and how GIL hand-overs placed the
 thread they woke: a pool thread woken by a pool thread of its own process that then runs
@@ -224,10 +225,10 @@ def busy_landings(events):
     return len(busy), len(just), ran
 
 
-def report(lines, out=sys.stdout, last_s=None):
+def report(lines, out=sys.stdout, last_s=None, processes=2):
     events = read_events(lines)
     runs, wakes, tgid_of = runs_and_wakes(events)
-    pool = worker_pools(runs, tgid_of)
+    pool = worker_pools(runs, tgid_of, processes)
     if not pool:
         print("no worker pool threads found (threads of a worker process other than its main "
               "one that used a quarter of the CPU of its busiest)", file=out)
@@ -272,6 +273,9 @@ def add_trace_arguments(parser):
     parser.add_argument("--last", type=float, metavar="SECONDS",
                         help="read the last SECONDS before the last pool-thread run ends "
                              "instead of the burst (for a Poisson case, whose run has idle gaps)")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="how many worker processes the case ran (their pool threads are "
+                             "followed; 2 by default)")
 
 
 def open_trace(path):
@@ -285,7 +289,7 @@ def main(argv=None):
     add_trace_arguments(p)
     opts = p.parse_args(argv)
     with open_trace(opts.trace) as f:
-        return report(f, last_s=opts.last)
+        return report(f, last_s=opts.last, processes=opts.processes)
 
 
 if __name__ == "__main__":

@@ -103,10 +103,10 @@ def tick_outcomes(spans, all_waits, phase, tick_s):
     return outcomes
 
 
-def report(lines, out=sys.stdout, last_s=None, tick_s=0.004):
+def report(lines, out=sys.stdout, last_s=None, tick_s=0.004, processes=2):
     events = sched_idle.read_events(lines)
     runs, _wakes, tgid_of = sched_idle.runs_and_wakes(events)
-    pool = sched_idle.worker_pools(runs, tgid_of)
+    pool = sched_idle.worker_pools(runs, tgid_of, processes)
     if not pool:
         print("no worker pool threads found", file=out)
         return 1
@@ -135,7 +135,8 @@ def main(argv=None):
     p.add_argument("--tick-ms", type=float, default=4.0, help="the scheduler tick (4 ms: HZ 250)")
     args = p.parse_args(argv)
     with sched_idle.open_trace(args.trace) as lines:
-        return report(lines, last_s=args.last, tick_s=args.tick_ms / 1e3)
+        return report(lines, last_s=args.last, tick_s=args.tick_ms / 1e3,
+                      processes=args.processes)
 
 
 if __name__ == "__main__":

@@ -95,6 +95,15 @@ class SchedIdleTest(unittest.TestCase):
         self.assertIsNone(sched_idle.run_after_wake(self.runs, 11, 1.005))
         self.assertEqual(sched_idle.run_after_wake(self.runs, 12, 1.010)[2], 1)
 
+    def test_the_pools_of_as_many_processes_as_asked(self):
+        runs, _wakes, tgid_of = sched_idle.runs_and_wakes(sched_idle.read_events(TRACE))
+        one = sched_idle.worker_pools(runs, tgid_of, 1)
+        self.assertEqual(len(set(one.values())), 1)
+        self.assertEqual(len(one), 2)
+        out = io.StringIO()
+        self.assertEqual(sched_idle.report(TRACE, out, processes=1), 0)
+        self.assertIn("2 pool threads in 1 processes", out.getvalue())
+
     def test_report(self):
         out = io.StringIO()
         self.assertEqual(sched_idle.report(TRACE, out), 0)
