@@ -22,6 +22,7 @@ with another process's thread or idle. Stdlib only.
 
 import argparse
 import gzip
+import math
 import os
 import statistics
 import sys
@@ -107,33 +108,41 @@ def idle_stretches(runs, window):
     return [b - a for a, b in idle_spans(runs, window)]
 
 
-def queued_stretches(events, runs, pool):
-    """Merged (start, end) stretches in which some pool thread was runnable but queued behind
-    another thread: from a wake-up whose thread next ran on a CPU then busy with another
-    thread, or from being switched out while runnable (prev_state R), to its next run. (A
-    thread woken onto an idle CPU is on its way, not queued.)"""
-    ready = []
+def waits(events, runs, pool):
+    """Every wait of a pool thread queued behind another thread, as (queued at, ran at, CPU it
+    ran on, its last run's end): a wake-up whose thread next ran on a CPU then busy with another
+    thread, or a switch-out while runnable (prev_state R), up to its next run. (A thread woken
+    onto an idle CPU is on its way, not queued.)"""
+    out = []
     for ev in events:
-        woken = ev["event"] == "sched:sched_waking"
-        if woken:
+        if ev["event"] == "sched:sched_waking":
             tid = int(ev["fields"]["pid"])
-        elif ev["prev"].get("prev_state", "").startswith("R"):
-            tid = int(ev["prev"]["prev_pid"])
-        else:
-            continue
-        if tid not in pool:
-            continue
-        if woken:
+            if tid not in pool:
+                continue
             nxt = run_after_wake(runs, tid, ev["time"])
             if nxt is None or occupant(runs, nxt[2], ev["time"]) in (0, None):
                 continue
-        else:
+            before = [e for _s, e, _c in runs[tid] if e <= ev["time"]]
+            last_ran = before[-1] if before else -math.inf
+        elif ev["prev"].get("prev_state", "").startswith("R"):
+            tid = int(ev["prev"]["prev_pid"])
+            if tid not in pool:
+                continue
             nxt = next(((s, e, c) for s, e, c in runs[tid] if s > ev["time"]), None)
             if nxt is None:
                 continue
-        ready.append((ev["time"], nxt[0]))
+            last_ran = ev["time"]
+        else:
+            continue
+        out.append((ev["time"], nxt[0], nxt[2], last_ran))
+    return out
+
+
+def queued_stretches(events, runs, pool):
+    """Merged (start, end) stretches in which some pool thread was runnable but queued behind
+    another thread (its `waits`)."""
     merged = []
-    for a, b in sorted(ready):
+    for a, b, _cpu, _last in sorted(waits(events, runs, pool)):
         if merged and a <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], b)
         else:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How often the scheduler tick moves a waiting pool thread to an idle CPU, hot or cold.
 
-    python3 sched_ticks.py sched.txt.gz [--last SECONDS] [--tick-ms 4]
+    python3 sched_ticks.py sched.txt.gz [--last SECONDS] [--processes 2] [--tick-ms 4]
 
 reads the same `perf script` text as `sched_idle.py` (a `perf sched record` of one case).
 While a CPU idles and a pool thread waits on the other, busy CPU (queued behind another
@@ -25,40 +25,11 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import sched_idle  # noqa: E402  (its parser, pools and burst window)
+import sched_idle  # noqa: E402  (its parser, pools, waits and burst window)
 
 MIGRATION_COST_S = 0.0005
 PULL_WITHIN_S = 0.0003
 SAME_INSTANT_S = 1e-7
-
-
-def waits(events, runs, pool):
-    """Every wait of a pool thread queued behind another thread, as (queued at, ran at, CPU it
-    ran on, its last run's end): a wake-up whose thread next ran on a CPU then busy, or a
-    switch-out while runnable (prev_state R), up to its next run."""
-    out = []
-    for ev in events:
-        if ev["event"] == "sched:sched_waking":
-            tid = int(ev["fields"]["pid"])
-            if tid not in pool:
-                continue
-            nxt = sched_idle.run_after_wake(runs, tid, ev["time"])
-            if nxt is None or sched_idle.occupant(runs, nxt[2], ev["time"]) in (0, None):
-                continue
-            before = [e for _s, e, _c in runs[tid] if e <= ev["time"]]
-            last_ran = before[-1] if before else -math.inf
-        elif ev["prev"].get("prev_state", "").startswith("R"):
-            tid = int(ev["prev"]["prev_pid"])
-            if tid not in pool:
-                continue
-            nxt = next(((s, e, c) for s, e, c in runs[tid] if s > ev["time"]), None)
-            if nxt is None:
-                continue
-            last_ran = ev["time"]
-        else:
-            continue
-        out.append((ev["time"], nxt[0], nxt[2], last_ran))
-    return out
 
 
 def idle_spans(runs, window):
@@ -114,7 +85,7 @@ def report(lines, out=sys.stdout, last_s=None, tick_s=0.004, processes=2):
     if last_s is not None:
         window = (window[1] - last_s, window[1])
     spans = idle_spans(runs, window)
-    all_waits = waits(events, runs, pool)
+    all_waits = sched_idle.waits(events, runs, pool)
     phase = tick_phase(spans, all_waits, tick_s)
     if phase is None:
         print("no idle CPU pulled a waiting thread: the ticks' phase is unknown", file=out)
