@@ -23,7 +23,8 @@ import re
 import subprocess
 import sys
 
-NAME = re.compile(r"[a-z]+_(burst|poisson|serial)\d*_([a-z]+)(\d*)(?:_\d+)?_P(\d)(?:_T([0-9]+|def))?")
+NAME = re.compile(r"[a-z]+_(burst|poisson|serial)\d*_([a-z]+)(\d*)(?:_\d+)?"
+                  r"_P(\d)(?:_T([0-9]+|def))?")
 
 
 def case_class(name, by_length=False):

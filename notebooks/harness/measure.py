@@ -719,9 +719,9 @@ def forced_handover_transit_us():
     transit nothing; None without /proc, or when the spinner ran on another CPU after the
     transit than before it, so that where it dropped the GIL is not known). Both are None
     when the waiter took the GIL before the spinner's loop had run at all (a machine too busy
-    to start it): no hand-over from the spinner was timed. A waiter elsewhere paid a virtual CPU's exit from
-    idle: what sim's `gil_handover_us` stands for; one beside the spinner did not
-    (`gil_handover_busy_us`)."""
+    to start it): no hand-over from the spinner was timed. A waiter elsewhere paid a virtual
+    CPU's exit from idle: what sim's `gil_handover_us` stands for; one beside the spinner did
+    not (`gil_handover_busy_us`)."""
     stamps = {"spin": None, "taken": False, "transit": None, "cpu": None}
 
     def wait_then_take():

@@ -97,10 +97,16 @@ def burst_window(runs, pool):
             end)
 
 
+def idle_spans_on_cpus(runs, window):
+    """Idle (start, end, CPU) of every CPU, clipped to the window."""
+    lo, hi = window
+    return [(max(s, lo), min(e, hi), c) for s, e, c in runs.get(0, [])
+            if min(e, hi) > max(s, lo)]
+
+
 def idle_spans(runs, window):
     """Idle (start, end) of every CPU, clipped to the window."""
-    lo, hi = window
-    return [(max(s, lo), min(e, hi)) for s, e, _c in runs.get(0, []) if min(e, hi) > max(s, lo)]
+    return [(a, b) for a, b, _c in idle_spans_on_cpus(runs, window)]
 
 
 def idle_stretches(runs, window):
@@ -184,7 +190,8 @@ def occupant(runs, cpu, t):
 
 
 def handover_events(runs, wakes, pool, window):
-    """Every GIL hand-over wake-up in the window as a dict: where it ran (the waker's CPU,
+    """Every GIL hand-over wake-up in the window as a dict: when (`t`), the `waker` and the
+    `wakee`, where it ran (the waker's CPU,
     another CPU busy with another process's thread at the wake-up, another CPU idle, other:
     read from the switch events, since `sched_waking`'s target_cpu is the thread's CPU before
     the kernel chooses one), `delay` until
@@ -211,8 +218,8 @@ def handover_events(runs, wakes, pool, window):
                 where = "another CPU, other"
         before = [(s, e, c) for s, e, c in runs[wakee] if e <= t]
         just_ran = t - before[-1][1] if before and before[-1][2] == ran_on else None
-        out.append({"where": where, "delay": nxt[0] - t, "ran": nxt[1] - nxt[0],
-                    "just_ran": just_ran})
+        out.append({"t": t, "waker": waker, "wakee": wakee, "where": where,
+                    "delay": nxt[0] - t, "ran": nxt[1] - nxt[0], "just_ran": just_ran})
     return out
 
 

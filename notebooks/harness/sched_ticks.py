@@ -32,13 +32,6 @@ PULL_WITHIN_S = 0.0003
 SAME_INSTANT_S = 1e-7
 
 
-def idle_spans(runs, window):
-    """Idle (start, end, CPU) of every CPU, clipped to the window."""
-    lo, hi = window
-    return [(max(s, lo), min(e, hi), c) for s, e, c in runs.get(0, [])
-            if min(e, hi) > max(s, lo)]
-
-
 def pulled_at_end(span, queued):
     """Whether the idle stretch `span` ended with one of the waits `queued` running on its
     CPU: the idle CPU pulled it."""
@@ -84,7 +77,7 @@ def report(lines, out=sys.stdout, last_s=None, tick_s=0.004, processes=2):
     window = sched_idle.burst_window(runs, pool)
     if last_s is not None:
         window = (window[1] - last_s, window[1])
-    spans = idle_spans(runs, window)
+    spans = sched_idle.idle_spans_on_cpus(runs, window)
     all_waits = sched_idle.waits(events, runs, pool)
     phase = tick_phase(spans, all_waits, tick_s)
     if phase is None:

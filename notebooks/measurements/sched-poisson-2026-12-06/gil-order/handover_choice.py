@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Which waiter a released GIL goes to, in a `perf sched` record of two worker processes.
 
-    python3 handover_choice.py ../r1/sched.txt.gz [--last 5]
+    python3 handover_choice.py ../r1/sched.txt.gz --last 5
 
 For every GIL hand-over (`../../../harness/sched_idle.py`'s: a pool thread woken by a pool
 thread of its own process, then running 0.5 ms or more) it finds the process's other GIL
@@ -18,7 +18,6 @@ give it) and to the holder before the releaser. Stdlib only.
 import argparse
 import bisect
 import collections
-import gzip
 import os
 import sys
 
@@ -27,7 +26,6 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "harness"))
 import sched_idle  # noqa: E402
 
 GIL_WAIT_S = 0.0052
-HOLDER_MIN_RUN_S = 0.0005
 
 
 class Timeline:
@@ -85,14 +83,8 @@ def choices(lines, last_s):
         window = (window[1] - last_s, window[1])
     line = Timeline(runs, wakes, pool)
     out, before = collections.Counter(), {}
-    for t, _cpu, releaser, wakee in wakes:
-        if not (window[0] <= t <= window[1]) or wakee not in pool:
-            continue
-        if pool.get(releaser) != pool[wakee]:
-            continue
-        nxt = sched_idle.run_after_wake(runs, wakee, t)
-        if nxt is None or nxt[1] - nxt[0] < HOLDER_MIN_RUN_S:
-            continue
+    for handover in sched_idle.handover_events(runs, wakes, pool, window):
+        t, releaser, wakee = handover["t"], handover["waker"], handover["wakee"]
         waiting = waiters(line, pool, tgid_of, releaser, wakee, t)
         if wakee not in [tid for _e, tid in waiting]:
             out["skipped"] += 1
@@ -109,11 +101,9 @@ def choices(lines, last_s):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("trace")
-    p.add_argument("--last", type=float, default=5.0)
+    sched_idle.add_trace_arguments(p)
     args = p.parse_args(argv)
-    opener = gzip.open if args.trace.endswith(".gz") else open
-    with opener(args.trace, "rt") as lines:
+    with sched_idle.open_trace(args.trace) as lines:
         out = choices(lines, args.last)
     print("%s: %d hand-overs whose wakee was not found waiting left out"
           % (args.trace, out["skipped"]))

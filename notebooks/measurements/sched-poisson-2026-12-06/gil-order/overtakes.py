@@ -15,12 +15,11 @@ order they started; a GIL handed to waiters at random lets later ones overtake. 
 import argparse
 import collections
 import os
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ticks"))
-from wait_and_body import worker_spans  # noqa: E402
+from wait_and_body import sim_rows, worker_spans  # noqa: E402
 
 REPLAYS = ("r1", "r2", "r3")
 
@@ -57,9 +56,7 @@ def main(argv=None):
                      if chosen(c[:-4], args.threads)]
             for name, binary in sims:
                 out = os.path.join(scratch, name, os.path.basename(folder.rstrip("/")))
-                subprocess.run([binary, "validate", os.path.join(folder, "median"), "--only",
-                                args.threads, "--seeds-per-rep", "25", "--rows", out],
-                               capture_output=True, check=False)
+                sim_rows(binary, folder, out, args.threads)
                 for case in cases:
                     pairs, over = counts(os.path.join(out, case + ".csv"))
                     totals[name][0] += len(REPLAYS) * pairs

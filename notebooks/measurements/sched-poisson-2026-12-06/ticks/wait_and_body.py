@@ -79,9 +79,10 @@ def many_def_threads(case):
     return threads not in ("1", "2")
 
 
-def sim_rows(binary, folder, out):
-    """Runs `binary` on the folder's two-process cases, its rows into `out`."""
-    subprocess.run([binary, "validate", os.path.join(folder, "median"), "--only", "_P2_T",
+def sim_rows(binary, folder, out, only="_P2_T"):
+    """Runs `binary` on the folder's cases whose name holds `only` (25 seeds a repetition),
+    its rows into `out`."""
+    subprocess.run([binary, "validate", os.path.join(folder, "median"), "--only", only,
                     "--seeds-per-rep", "25", "--rows", out], capture_output=True, check=False)
 
 
