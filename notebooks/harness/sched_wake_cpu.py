@@ -6,9 +6,11 @@
         --no-quiet-check --out DIR
     perf script -i perf.data -F comm,pid,tid,cpu,time,event,trace \\
         | grep -E 'sched_switch|sched_waking' | gzip > sched.txt.gz
-    python3 sched_wake_cpu.py sched.txt.gz
+    python3 sched_wake_cpu.py sched.txt.gz [--last SECONDS] [--processes N]
 
-The worker processes and their pool threads are found as `sched_idle.worker_pools` does; a
+The worker processes and their pool threads are found as `sched_idle.worker_pools` does (the
+`--processes` busiest, two by default), and with `--last` only the wake-ups in the last SECONDS
+before the last pool-thread run ends are counted (a Poisson case's steady load); a
 worker's other threads are its dispatch path. Every wake-up of a worker's thread by another
 thread of its process running on another CPU than the one the woken thread last ran on is
 counted by its kind (`wake_kind`: a pool thread woken by a pool thread, as a GIL hand-over or
@@ -23,7 +25,6 @@ CPUs) and how often the woken thread moved. Stdlib only.
 """
 
 import argparse
-import gzip
 import sys
 from collections import Counter
 
@@ -114,12 +115,15 @@ def spread(runs, wakes, tgid_of, pool):
     return counts
 
 
-def report(lines, out=sys.stdout):
+def report(lines, out=sys.stdout, last_s=None, processes=2):
     runs, wakes, tgid_of = sched_idle.runs_and_wakes(sched_idle.read_events(lines))
-    pool = sched_idle.worker_pools(runs, tgid_of)
+    pool = sched_idle.worker_pools(runs, tgid_of, processes)
     if not pool:
         print("no worker pool threads found", file=out)
         return 1
+    if last_s is not None:
+        end = sched_idle.burst_window(runs, pool)[1]
+        wakes = [w for w in wakes if end - last_s <= w[0] <= end]
     counts = placements(runs, wakes, tgid_of, pool)
     print("pool threads: %d in %d processes" % (len(pool), len(set(pool.values()))), file=out)
     print("woken by its own process on another CPU than its last:", file=out)
@@ -146,12 +150,10 @@ def report(lines, out=sys.stdout):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("trace", help="perf script text (-F comm,pid,tid,cpu,time,event,trace), "
-                                 "gzipped or not")
+    sched_idle.add_trace_arguments(p)
     opts = p.parse_args(argv)
-    opener = gzip.open if opts.trace.endswith(".gz") else open
-    with opener(opts.trace, "rt") as f:
-        return report(f)
+    with sched_idle.open_trace(opts.trace) as f:
+        return report(f, last_s=opts.last, processes=opts.processes)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,18 @@ class SchedWakeCpuTest(unittest.TestCase):
         self.assertIn("GIL hand-over                             1: waker elsewhere     1 (100.0%)",
                       out.getvalue())
 
+    def test_last_seconds_keep_only_the_wake_ups_before_the_end(self):
+        out = io.StringIO()
+        self.assertEqual(sched_wake_cpu.report(TRACE, out, last_s=0.035), 0)
+        self.assertIn("GIL hand-over           last CPU busy    0:", out.getvalue())
+        self.assertIn("pool wakes dispatch     last CPU busy    1: placed on the waker's CPU 1",
+                      out.getvalue())
+
+    def test_the_pools_of_as_many_processes_as_asked(self):
+        out = io.StringIO()
+        self.assertEqual(sched_wake_cpu.report(TRACE, out, processes=1), 0)
+        self.assertIn("pool threads: 2 in 1 processes", out.getvalue())
+
 
 if __name__ == "__main__":
     unittest.main()
