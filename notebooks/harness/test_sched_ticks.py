@@ -44,6 +44,14 @@ class SchedTicksTest(unittest.TestCase):
         self.assertIn("hot  waiting thread: pulled at 0 of 1 ticks (0.00)", text)
         self.assertIn("cold waiting thread: pulled at 1 of 2 ticks (0.50)", text)
 
+    def test_by_waiting_splits_the_ticks_by_how_many_threads_wait(self):
+        out = io.StringIO()
+        self.assertEqual(sched_ticks.report(TRACE, out=out, by_waiting=True), 0)
+        text = out.getvalue()
+        self.assertIn("oldest cold with 1  waiting: pulled at 1 of 2 ticks (0.50)", text)
+        self.assertIn("oldest hot  with 1  waiting: pulled at 0 of 1 ticks (0.00)", text)
+        self.assertNotIn("with 2  waiting", text)
+
     def test_no_pull_leaves_the_phase_unknown(self):
         # Switched out asleep instead, no thread waits: no pull shows where the ticks fall.
         out = io.StringIO()
