@@ -21,6 +21,10 @@ rows of each replay (`r1`-`r3`) and each sim's (`sim validate FOLDER/median --on
   many bodies of the other workers were running on average meanwhile (under 0.5, under 1.5,
   more). A worker that loses its core for a while (waiting on a busy CPU beside an idle one)
   shows as a pair below 1.
+- **capacity of a busy period**: over each stretch in which a worker had a body running (its
+  bodies merged where they overlap), their CPU over the stretch's length, summed by the most
+  bodies it had running at once in it (1, 2, 3, 4 or more): how the cores a worker gets change
+  as it gets crowded.
 
 Stdlib only.
 """
@@ -41,6 +45,7 @@ from wait_and_body import body_ms, sim_rows, worker_spans  # noqa: E402
 REPLAYS = ("r1", "r2", "r3")
 COMPANY = ("0", "1", "2", "3+")
 OTHERS = ("< 0.5", "< 1.5", ">= 1.5")
+PEAKS = ("1", "2", "3", "4+")
 
 
 def company_at_start(bodies, i):
@@ -90,13 +95,40 @@ def pair_capacity(spans, length):
     return out
 
 
+def busy_periods(bodies):
+    """(start, end, bodies, most running at once) of each stretch in which some of `bodies`
+    (start, end, in start order) ran."""
+    i = 0
+    while i < len(bodies):
+        start, end = bodies[i]
+        running, peak, j = [end], 1, i + 1
+        while j < len(bodies) and bodies[j][0] < end:
+            running = [e for e in running if e > bodies[j][0]] + [bodies[j][1]]
+            peak = max(peak, len(running))
+            end = max(end, bodies[j][1])
+            j += 1
+        yield start, end, j - i, peak
+        i = j
+
+
+def period_capacity(spans, length):
+    """{peak label: [(bodies' CPU, stretch length)]} over every worker's busy periods."""
+    out = collections.defaultdict(list)
+    for bodies in spans.values():
+        for start, end, count, peak in busy_periods(bodies):
+            out[PEAKS[min(peak, 4) - 1]].append((count * length, end - start))
+    return out
+
+
 def add(into, path, length):
-    """Adds one rows file's walls and pair capacities to `into` (two dicts of lists)."""
+    """Adds one rows file's walls, pair capacities and busy periods to `into` (three dicts of
+    lists)."""
     spans = worker_spans(path)
-    for key, values in walls_by_company(spans, length).items():
-        into[0][key].extend(values)
-    for key, values in pair_capacity(spans, length).items():
-        into[1][key].extend(values)
+    for table, found in enumerate((walls_by_company(spans, length),
+                                   pair_capacity(spans, length),
+                                   period_capacity(spans, length))):
+        for key, values in found.items():
+            into[table][key].extend(values)
 
 
 def quantile(values, q):
@@ -125,6 +157,14 @@ def report(found, names):
                 if values:
                     total = sum(len(v) for v in found[name][table].values())
                     print("  %-6s %s" % (key, line(name, values, total)))
+    print("cores a worker got over its busy periods, by the most bodies running at once:")
+    for key in PEAKS:
+        for name in names:
+            periods = found[name][2][key]
+            if periods:
+                work, span = (sum(p[i] for p in periods) for i in (0, 1))
+                print("  %-6s %-8s %6d periods, %7.1f s: %.3f" % (key, name, len(periods),
+                                                                  span / 1e3, work / span))
 
 
 def main(argv=None):
@@ -135,8 +175,8 @@ def main(argv=None):
     p.add_argument("folders", nargs="+")
     args = p.parse_args(argv)
     sims = [tuple(s.split("=", 1)) for s in args.sim]
-    found = collections.defaultdict(lambda: (collections.defaultdict(list),
-                                             collections.defaultdict(list)))
+    found = collections.defaultdict(lambda: tuple(collections.defaultdict(list)
+                                                  for _table in range(3)))
     with tempfile.TemporaryDirectory() as scratch:
         for folder in args.folders:
             cases = [c[:-4] for c in os.listdir(os.path.join(folder, "median", "invocations"))
