@@ -156,16 +156,24 @@ def queued_stretches(events, runs, pool):
     return merged
 
 
-def idle_while_queued(idle, ready):
-    """Seconds of the idle stretches `idle` (start, end) during which some pool thread was
-    queued (`ready`, merged and sorted)."""
-    total = 0.0
+def stalls(idle, ready):
+    """The lengths (s) of the stretches in which a CPU idled (`idle`, start and end) while some
+    pool thread was queued (`ready`, merged and sorted): each overlap of the two."""
+    pieces = []
     for a, b in idle:
         for x, y in ready:
             if x >= b:
                 break
-            total += max(0.0, min(b, y) - max(a, x))
-    return total
+            overlap = min(b, y) - max(a, x)
+            if overlap > 0:
+                pieces.append(overlap)
+    return pieces
+
+
+def idle_while_queued(idle, ready):
+    """Seconds of the idle stretches `idle` (start, end) during which some pool thread was
+    queued (`ready`, merged and sorted)."""
+    return sum(stalls(idle, ready))
 
 
 def run_after_wake(runs, tid, t):
@@ -263,9 +271,13 @@ def report(lines, out=sys.stdout, last_s=None, processes=2):
               "longest %.2f ms" % (sum(idle) * 1e3, 100 * sum(idle) / (length * len(cpus)),
                                    len(idle), statistics.median(idle) * 1e3, max(idle) * 1e3),
               file=out)
-        lost = idle_while_queued(idle_spans(runs, window), queued_stretches(events, runs, pool))
+        pieces = stalls(idle_spans(runs, window), queued_stretches(events, runs, pool))
+        lost = sum(pieces)
         print("  of it while a pool thread was queued behind another thread: %.1f ms (%.1f%% "
               "of the CPUs' time)" % (lost * 1e3, 100 * lost / (length * len(cpus))), file=out)
+        if pieces:
+            print("    in %d stretches (%.0f a second), mean %.2f ms"
+                  % (len(pieces), len(pieces) / length, lost / len(pieces) * 1e3), file=out)
     landings = handover_events(runs, wakes, pool, window)
     placed = handovers(runs, wakes, pool, window)
     total = sum(len(v) for v in placed.values())

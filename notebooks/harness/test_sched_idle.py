@@ -89,6 +89,11 @@ class SchedIdleTest(unittest.TestCase):
         ready = sched_idle.queued_stretches(events, runs, pool)
         idle = sched_idle.idle_spans(runs, sched_idle.burst_window(runs, pool))
         self.assertAlmostEqual(sched_idle.idle_while_queued(idle, ready), 0.004)
+        self.assertEqual(len(sched_idle.stalls(idle, ready)), 1)
+        out = io.StringIO()
+        self.assertEqual(sched_idle.report(preempted, out), 0)
+        self.assertIn("in 1 stretches", out.getvalue())
+        self.assertIn("mean 4.00 ms", out.getvalue())
 
     def test_a_wake_up_of_a_running_thread_leads_to_no_run(self):
         # 11 runs on CPU 0 from 1.000 to 1.0101: woken at 1.005, it was still running.
