@@ -114,11 +114,11 @@ def idle_stretches(runs, window):
     return [b - a for a, b in idle_spans(runs, window)]
 
 
-def waits(events, runs, pool):
-    """Every wait of a pool thread queued behind another thread, as (queued at, ran at, CPU it
-    ran on, its last run's end): a wake-up whose thread next ran on a CPU then busy with another
-    thread, or a switch-out while runnable (prev_state R), up to its next run. (A thread woken
-    onto an idle CPU is on its way, not queued.)"""
+def queued_waits(events, runs, pool):
+    """Every wait of a pool thread queued behind another thread, as (queued at, how: "woken"
+    or "preempted", its next run (start, end, CPU), its last run's end): a wake-up whose thread
+    next ran on a CPU then busy with another thread, or a switch-out while runnable (prev_state
+    R), up to its next run. (A thread woken onto an idle CPU is on its way, not queued.)"""
     out = []
     for ev in events:
         if ev["event"] == "sched:sched_waking":
@@ -129,19 +129,21 @@ def waits(events, runs, pool):
             if nxt is None or occupant(runs, nxt[2], ev["time"]) in (0, None):
                 continue
             before = [e for _s, e, _c in runs[tid] if e <= ev["time"]]
-            last_ran = before[-1] if before else -math.inf
+            out.append((ev["time"], "woken", nxt, before[-1] if before else -math.inf))
         elif ev["prev"].get("prev_state", "").startswith("R"):
             tid = int(ev["prev"]["prev_pid"])
             if tid not in pool:
                 continue
             nxt = next(((s, e, c) for s, e, c in runs[tid] if s > ev["time"]), None)
-            if nxt is None:
-                continue
-            last_ran = ev["time"]
-        else:
-            continue
-        out.append((ev["time"], nxt[0], nxt[2], last_ran))
+            if nxt is not None:
+                out.append((ev["time"], "preempted", nxt, ev["time"]))
     return out
+
+
+def waits(events, runs, pool):
+    """Every wait of `queued_waits` as (queued at, ran at, CPU it ran on, its last run's
+    end)."""
+    return [(t, nxt[0], nxt[2], last) for t, _how, nxt, last in queued_waits(events, runs, pool)]
 
 
 def queued_stretches(events, runs, pool):

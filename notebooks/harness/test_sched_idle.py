@@ -90,6 +90,8 @@ class SchedIdleTest(unittest.TestCase):
         idle = sched_idle.idle_spans(runs, sched_idle.burst_window(runs, pool))
         self.assertAlmostEqual(sched_idle.idle_while_queued(idle, ready), 0.004)
         self.assertEqual(len(sched_idle.stalls(idle, ready)), 1)
+        kinds = [(how, nxt[2]) for _t, how, nxt, _l in sched_idle.queued_waits(events, runs, pool)]
+        self.assertEqual(kinds, [("woken", 1), ("preempted", 0)])
         out = io.StringIO()
         self.assertEqual(sched_idle.report(preempted, out), 0)
         self.assertIn("in 1 stretches", out.getvalue())

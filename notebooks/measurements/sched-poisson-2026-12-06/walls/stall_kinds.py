@@ -5,7 +5,7 @@
 
 run from `notebooks/measurements`. In the last 5 s of each record (`sched_idle.py --last 5`'s
 window), every overlap of a CPU's idle stretch with a pool thread's wait behind another thread
-(`sched_idle.waits`: the stalls `sched_idle.py` counts) is put down to that wait's kind: how
+(`sched_idle.queued_waits`: the stalls `sched_idle.py` counts) is put down to that wait's kind: how
 the thread came to wait (woken onto a CPU busy with another thread, or switched out while
 runnable: preempted) and what it then ran (a moment under the migration cost, 0.5 ms: a GIL
 waiter checking and sleeping again, or a holder forced off queuing up; or longer: a body).
@@ -27,35 +27,11 @@ KINDS = (("woken", "moment"), ("woken", "longer"), ("preempted", "moment"),
          ("preempted", "longer"))
 
 
-def next_run_of_wait(ev, runs, pool):
-    """(how it came to wait, its next run) of the pool thread an event queues, or None."""
-    if ev["event"] == "sched:sched_waking":
-        tid = int(ev["fields"]["pid"])
-        if tid not in pool:
-            return None
-        nxt = sched_idle.run_after_wake(runs, tid, ev["time"])
-        if nxt is None or sched_idle.occupant(runs, nxt[2], ev["time"]) in (0, None):
-            return None
-        return "woken", nxt
-    if ev["prev"].get("prev_state", "").startswith("R"):
-        tid = int(ev["prev"]["prev_pid"])
-        if tid not in pool:
-            return None
-        nxt = next(((s, e, c) for s, e, c in runs[tid] if s > ev["time"]), None)
-        return ("preempted", nxt) if nxt else None
-    return None
-
-
 def kinded_waits(events, runs, pool):
-    """(queued at, ran at, kind) of every wait `sched_idle.waits` counts, in time order."""
-    out = []
-    for ev in events:
-        found = next_run_of_wait(ev, runs, pool)
-        if found:
-            how, (start, end, _cpu) = found
-            out.append((ev["time"], start, (how, "moment" if end - start < MOMENT_S
-                                            else "longer")))
-    return sorted(out)
+    """(queued at, ran at, kind) of every wait `sched_idle.queued_waits` finds, in time
+    order: how it came to wait, and whether its next run was a moment or longer."""
+    return sorted((t, nxt[0], (how, "moment" if nxt[1] - nxt[0] < MOMENT_S else "longer"))
+                  for t, how, nxt, _last in sched_idle.queued_waits(events, runs, pool))
 
 
 def stalled_by_kind(idle, waits):
