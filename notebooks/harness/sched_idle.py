@@ -115,10 +115,12 @@ def idle_stretches(runs, window):
 
 
 def queued_waits(events, runs, pool):
-    """Every wait of a pool thread queued behind another thread, as (queued at, how: "woken"
-    or "preempted", its next run (start, end, CPU), its last run's end): a wake-up whose thread
-    next ran on a CPU then busy with another thread, or a switch-out while runnable (prev_state
-    R), up to its next run. (A thread woken onto an idle CPU is on its way, not queued.)"""
+    """Every wait of a pool thread queued behind another thread, as a dict: when it was
+    queued (`t`), the thread (`tid`), `how` ("woken", a wake-up whose thread next ran on a CPU
+    then busy with another thread; or "preempted", a switch-out while runnable, prev_state R),
+    its `next` run (start, end, CPU), its `last` run's end, and the thread that took its CPU
+    when it was preempted (`taker`, else None). (A thread woken onto an idle CPU is on its way,
+    not queued.)"""
     out = []
     for ev in events:
         if ev["event"] == "sched:sched_waking":
@@ -129,21 +131,24 @@ def queued_waits(events, runs, pool):
             if nxt is None or occupant(runs, nxt[2], ev["time"]) in (0, None):
                 continue
             before = [e for _s, e, _c in runs[tid] if e <= ev["time"]]
-            out.append((ev["time"], "woken", nxt, before[-1] if before else -math.inf))
+            out.append({"t": ev["time"], "tid": tid, "how": "woken", "next": nxt,
+                        "last": before[-1] if before else -math.inf, "taker": None})
         elif ev["prev"].get("prev_state", "").startswith("R"):
             tid = int(ev["prev"]["prev_pid"])
             if tid not in pool:
                 continue
             nxt = next(((s, e, c) for s, e, c in runs[tid] if s > ev["time"]), None)
             if nxt is not None:
-                out.append((ev["time"], "preempted", nxt, ev["time"]))
+                out.append({"t": ev["time"], "tid": tid, "how": "preempted", "next": nxt,
+                            "last": ev["time"], "taker": int(ev["next"]["next_pid"])})
     return out
 
 
 def waits(events, runs, pool):
     """Every wait of `queued_waits` as (queued at, ran at, CPU it ran on, its last run's
     end)."""
-    return [(t, nxt[0], nxt[2], last) for t, _how, nxt, last in queued_waits(events, runs, pool)]
+    return [(w["t"], w["next"][0], w["next"][2], w["last"])
+            for w in queued_waits(events, runs, pool)]
 
 
 def queued_stretches(events, runs, pool):

@@ -90,8 +90,9 @@ class SchedIdleTest(unittest.TestCase):
         idle = sched_idle.idle_spans(runs, sched_idle.burst_window(runs, pool))
         self.assertAlmostEqual(sched_idle.idle_while_queued(idle, ready), 0.004)
         self.assertEqual(len(sched_idle.stalls(idle, ready)), 1)
-        kinds = [(how, nxt[2]) for _t, how, nxt, _l in sched_idle.queued_waits(events, runs, pool)]
-        self.assertEqual(kinds, [("woken", 1), ("preempted", 0)])
+        kinds = [(w["tid"], w["how"], w["next"][2], w["taker"])
+                 for w in sched_idle.queued_waits(events, runs, pool)]
+        self.assertEqual(kinds, [(12, "woken", 1, None), (21, "preempted", 0, 12)])
         out = io.StringIO()
         self.assertEqual(sched_idle.report(preempted, out), 0)
         self.assertIn("in 1 stretches", out.getvalue())

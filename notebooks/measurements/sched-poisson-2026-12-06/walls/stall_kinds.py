@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""What the machine's stalls are: who waits while a CPU idles, from `perf sched` records.
+"""What the machine's stalls are: who waits while a CPU idles, and who took its CPU, from
+`perf sched` records.
 
     python3 stall_kinds.py [--processes 2] RECORD [RECORD ...]
 
 run from `notebooks/measurements`. In the last 5 s of each record (`sched_idle.py --last 5`'s
 window), every overlap of a CPU's idle stretch with a pool thread's wait behind another thread
-(`sched_idle.queued_waits`: the stalls `sched_idle.py` counts) is put down to that wait's kind: how
-the thread came to wait (woken onto a CPU busy with another thread, or switched out while
+(`sched_idle.queued_waits`: the stalls `sched_idle.py` counts) is put down to that wait's kind:
+how the thread came to wait (woken onto a CPU busy with another thread, or switched out while
 runnable: preempted) and what it then ran (a moment under the migration cost, 0.5 ms: a GIL
 waiter checking and sleeping again, or a holder forced off queuing up; or longer: a body).
-Prints, per record, each kind's overlaps and share of the stalled time. An overlap with two
-waits counts for both. Stdlib only.
+Prints, per record, each kind's overlaps and share of the stalled time. A second line splits
+the stalled time of the preempted waits by the thread that took the CPU: a pool thread or a
+dispatch thread of the same worker or of another, or another thread (the host, the kernel),
+and whether it then ran a moment or longer. An overlap with two waits counts for both.
+Stdlib only.
 """
 
 import argparse
@@ -27,41 +31,72 @@ KINDS = (("woken", "moment"), ("woken", "longer"), ("preempted", "moment"),
          ("preempted", "longer"))
 
 
-def kinded_waits(events, runs, pool):
-    """(queued at, ran at, kind) of every wait `sched_idle.queued_waits` finds, in time
-    order: how it came to wait, and whether its next run was a moment or longer."""
-    return sorted((t, nxt[0], (how, "moment" if nxt[1] - nxt[0] < MOMENT_S else "longer"))
-                  for t, how, nxt, _last in sched_idle.queued_waits(events, runs, pool))
+def moment_or_longer(seconds):
+    """"moment" for a run under the migration cost, else "longer"."""
+    return "moment" if seconds < MOMENT_S else "longer"
 
 
-def stalled_by_kind(idle, waits):
-    """Counter of overlaps and Counter of stalled seconds, by kind."""
+def kind_of(wait):
+    """A wait's kind: how it came to wait, and what it then ran."""
+    start, end, _cpu = wait["next"]
+    return wait["how"], moment_or_longer(end - start)
+
+
+def taker_of(wait, runs, tgid_of, pool):
+    """Who took a preempted wait's CPU: (role and worker, what it ran), None if woken."""
+    taker = wait["taker"]
+    if taker is None:
+        return None
+    run = next((e - s for s, e, _c in runs.get(taker, []) if abs(s - wait["t"]) < 1e-6), None)
+    ran = moment_or_longer(run) if run is not None else "longer"
+    process = tgid_of.get(taker)
+    if taker in pool:
+        role = "pool thread"
+    elif process in set(pool.values()):
+        role = "dispatch thread"
+    else:
+        return "another thread", ran
+    worker = "same worker" if process == pool[wait["tid"]] else "other worker"
+    return "%s, %s" % (role, worker), ran
+
+
+def stalled_seconds(idle, waits, key):
+    """Counter of overlaps and Counter of stalled seconds of the idle stretches `idle` with
+    the `waits` (in time order), by `key(wait)`; waits whose key is None are left out."""
     count, seconds = collections.Counter(), collections.Counter()
     for a, b in idle:
-        for x, y, kind in waits:
+        for wait in waits:
+            x, y = wait["t"], wait["next"][0]
             if x >= b:
                 break
             overlap = min(b, y) - max(a, x)
-            if overlap > 0:
+            kind = key(wait)
+            if overlap > 0 and kind is not None:
                 count[kind] += 1
                 seconds[kind] += overlap
     return count, seconds
 
 
 def report(path, processes, out=sys.stdout):
-    """One record's line."""
+    """One record's two lines."""
     with sched_idle.open_trace(path) as lines:
         events = sched_idle.read_events(lines)
     runs, _wakes, tgid_of = sched_idle.runs_and_wakes(events)
     pool = sched_idle.worker_pools(runs, tgid_of, processes)
     end = sched_idle.burst_window(runs, pool)[1]
     idle = sched_idle.idle_spans(runs, (end - 5.0, end))
-    count, seconds = stalled_by_kind(idle, kinded_waits(events, runs, pool))
+    waits = sorted(sched_idle.queued_waits(events, runs, pool), key=lambda w: w["t"])
+    count, seconds = stalled_seconds(idle, waits, kind_of)
     total = sum(seconds.values()) or 1.0
     parts = ["%s then a %s: %d (%.0f%%)" % (how, ran, count[(how, ran)],
                                             100 * seconds[(how, ran)] / total)
              for how, ran in KINDS]
     print("%s: %s" % (path, "; ".join(parts)), file=out)
+    _count, taken = stalled_seconds(idle, waits, lambda w: taker_of(w, runs, tgid_of, pool))
+    total = sum(taken.values()) or 1.0
+    parts = ["%s then a %s %.0f%%" % (who, ran, 100 * s / total)
+             for (who, ran), s in sorted(taken.items(), key=lambda kv: -kv[1])]
+    print("  preempted by: %s" % "; ".join(parts), file=out)
 
 
 def main(argv=None):
