@@ -13,13 +13,16 @@ waiter checking and sleeping again, or a holder forced off queuing up; or longer
 Prints, per record, each kind's overlaps and share of the stalled time. A second line splits
 the stalled time of the preempted waits by the thread that took the CPU: a pool thread or a
 dispatch thread of the same worker or of another, or another thread (the host, the kernel),
-and whether it then ran a moment or longer. An overlap with two waits counts for both.
-Stdlib only.
+and whether it then ran a moment or longer. A third line follows the preempted threads whose
+CPU was taken by another worker's thread that ran on, in a wait that overlapped a stall: how
+many got their own CPU back and how many ran next on another, with each group's median wait.
+An overlap with two waits counts for both. Stdlib only.
 """
 
 import argparse
 import collections
 import os
+import statistics
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
@@ -77,6 +80,22 @@ def stalled_seconds(idle, waits, key):
     return count, seconds
 
 
+def displaced_holders(idle, waits, runs, tgid_of, pool):
+    """{"back on its CPU" or "on another CPU": [waits, s]} of the preempted waits that
+    overlapped a stall and whose CPU another worker's thread took and ran on."""
+    out = collections.defaultdict(list)
+    for wait in waits:
+        if taker_of(wait, runs, tgid_of, pool) != ("pool thread, other worker", "longer"):
+            continue
+        x, y = wait["t"], wait["next"][0]
+        if not any(min(b, y) > max(a, x) for a, b in idle):
+            continue
+        was_on = [c for _s, e, c in runs[wait["tid"]] if abs(e - x) < 1e-6]
+        back = bool(was_on) and was_on[0] == wait["next"][2]
+        out["back on its CPU" if back else "on another CPU"].append(y - x)
+    return out
+
+
 def report(path, processes, out=sys.stdout):
     """One record's two lines."""
     with sched_idle.open_trace(path) as lines:
@@ -97,6 +116,12 @@ def report(path, processes, out=sys.stdout):
     parts = ["%s then a %s %.0f%%" % (who, ran, 100 * s / total)
              for (who, ran), s in sorted(taken.items(), key=lambda kv: -kv[1])]
     print("  preempted by: %s" % "; ".join(parts), file=out)
+    held = displaced_holders(idle, waits, runs, tgid_of, pool)
+    parts = ["%s %d, after a median of %.2f ms" % (where, len(held[where]),
+                                                   statistics.median(held[where]) * 1e3)
+             for where in ("back on its CPU", "on another CPU") if held[where]]
+    print("  displaced by the other worker's thread that ran on: %s" % "; ".join(parts),
+          file=out)
 
 
 def main(argv=None):
