@@ -4,20 +4,20 @@
     perf sched record -a -o perf.data -- python3 measure.py --cases C --only CASE --reps 1 \\
         --no-quiet-check --out DIR
     perf script -i perf.data -F comm,pid,tid,cpu,time,event,trace | gzip > sched.txt.gz
-    python3 sched_idle.py sched.txt.gz [--last SECONDS]
+    python3 sched_idle.py sched.txt.gz [--last SECONDS] [--processes N]
 
-The burst is the last stretch of worker activity: it starts where the last idle stretch of
-20 ms or more before the last pool-thread run ends (the harness's idle check); with `--last`,
-the last SECONDS before that end instead (a Poisson run has idle gaps of its own). The worker
+The burst is the last stretch of worker activity: it starts where the last idle stretch of 20
+ms or more before the last pool-thread run ends (the harness's idle check); with `--last`, the
+last SECONDS before that end instead (a Poisson run has idle gaps of its own). The worker
 processes are the two whose threads other than the main one used the most CPU; their pool
 threads are those that used at least a quarter of the CPU of the process's busiest one (the
 dispatch threads use far less; the harness host is left out; `--processes N` for a case of N
-worker processes). Prints how long the CPUs idled
-and, of that, how long while a pool thread was queued behind another thread (the capacity
-lost to where threads run: sim's `cpu_idle_while_waiting`), and how GIL hand-overs placed the
-thread they woke: a pool thread woken by a pool thread of its own process that then runs
-0.5 ms or more is taken to be handed the GIL; it runs on the waker's CPU, or on another, busy
-with another process's thread or idle. Stdlib only.
+worker processes). Prints how long the CPUs idled and, of that, how long while a pool thread
+was queued behind another thread (the capacity lost to where threads run: sim's
+`cpu_idle_while_waiting`) in how many stretches (the stalls: sim's `cpu_stalls`), and how GIL
+hand-overs placed the thread they woke: a pool thread woken by a pool thread of its own process
+that then runs 0.5 ms or more is taken to be handed the GIL; it runs on the waker's CPU, or on
+another, busy with another process's thread or idle. Stdlib only.
 """
 
 import argparse
@@ -163,18 +163,22 @@ def queued_stretches(events, runs, pool):
     return merged
 
 
-def stalls(idle, ready):
-    """The lengths (s) of the stretches in which a CPU idled (`idle`, start and end) while some
-    pool thread was queued (`ready`, merged and sorted): each overlap of the two."""
-    pieces = []
+def overlaps(idle, spans):
+    """(index into `spans`, seconds) of every overlap of an idle stretch (`idle`, start and
+    end) with one of `spans` ((start, end), sorted by start)."""
     for a, b in idle:
-        for x, y in ready:
+        for i, (x, y) in enumerate(spans):
             if x >= b:
                 break
             overlap = min(b, y) - max(a, x)
             if overlap > 0:
-                pieces.append(overlap)
-    return pieces
+                yield i, overlap
+
+
+def stalls(idle, ready):
+    """The lengths (s) of the stretches in which a CPU idled (`idle`, start and end) while some
+    pool thread was queued (`ready`, merged and sorted): each overlap of the two."""
+    return [overlap for _i, overlap in overlaps(idle, ready)]
 
 
 def idle_while_queued(idle, ready):
@@ -206,12 +210,12 @@ def occupant(runs, cpu, t):
 
 def handover_events(runs, wakes, pool, window):
     """Every GIL hand-over wake-up in the window as a dict: when (`t`), the `waker` and the
-    `wakee`, where it ran (the waker's CPU,
-    another CPU busy with another process's thread at the wake-up, another CPU idle, other:
-    read from the switch events, since `sched_waking`'s target_cpu is the thread's CPU before
-    the kernel chooses one), `delay` until
-    the new holder ran (s), how long it then `ran` (s), and `just_ran`: the time since the new
-    holder last ran on the CPU it lands on, if that run ended there (s; None otherwise)."""
+    `wakee`, where it ran (the waker's CPU, another CPU busy with another process's thread
+    at the wake-up, another CPU idle, other: read from the switch events, since
+    `sched_waking`'s target_cpu is the thread's CPU before the kernel chooses one), `delay`
+    until the new holder ran (s), how long it then `ran` (s), and `just_ran`: the time
+    since the new holder last ran on the CPU it lands on, if that run ended there (s; None
+    otherwise)."""
     lo, hi = window
     out = []
     for t, cpu, waker, wakee in wakes:

@@ -35,29 +35,35 @@ TRACE = [
 ]
 
 
+def report_text(trace, **options):
+    """sched_ticks.report's exit code and printed text for `trace`."""
+    out = io.StringIO()
+    code = sched_ticks.report(trace, out=out, **options)
+    return code, out.getvalue()
+
+
 class SchedTicksTest(unittest.TestCase):
     def test_ticks_inside_idle_stretches_by_the_waiting_thread_s_heat(self):
-        out = io.StringIO()
-        self.assertEqual(sched_ticks.report(TRACE, out=out), 0)
-        text = out.getvalue()
+        code, text = report_text(TRACE)
+        self.assertEqual(code, 0)
         self.assertIn("ticks at 0.05 ms past each 4 ms", text)
         self.assertIn("hot  waiting thread: pulled at 0 of 1 ticks (0.00)", text)
         self.assertIn("cold waiting thread: pulled at 1 of 2 ticks (0.50)", text)
 
     def test_by_waiting_splits_the_ticks_by_how_many_threads_wait(self):
-        out = io.StringIO()
-        self.assertEqual(sched_ticks.report(TRACE, out=out, by_waiting=True), 0)
-        text = out.getvalue()
+        code, text = report_text(TRACE, by_waiting=True)
+        self.assertEqual(code, 0)
         self.assertIn("oldest cold with 1  waiting: pulled at 1 of 2 ticks (0.50)", text)
         self.assertIn("oldest hot  with 1  waiting: pulled at 0 of 1 ticks (0.00)", text)
         self.assertNotIn("with 2  waiting", text)
 
     def test_no_pull_leaves_the_phase_unknown(self):
         # Switched out asleep instead, no thread waits: no pull shows where the ticks fall.
-        out = io.StringIO()
         trace = [line.replace("prev_state=R", "prev_state=S") for line in TRACE]
-        self.assertEqual(sched_ticks.report(trace, out=out), 1)
-        self.assertIn("phase is unknown", out.getvalue())
+        code, text = report_text(trace)
+        self.assertEqual(code, 1)
+        self.assertIn("phase is unknown", text)
+
 
 if __name__ == "__main__":
     unittest.main()

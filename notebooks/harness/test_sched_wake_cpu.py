@@ -32,6 +32,13 @@ TRACE = [
 ]
 
 
+def report_text(trace, **options):
+    """sched_wake_cpu.report's exit code and printed text for `trace`."""
+    out = io.StringIO()
+    code = sched_wake_cpu.report(trace, out, **options)
+    return code, out.getvalue()
+
+
 class SchedWakeCpuTest(unittest.TestCase):
     def setUp(self):
         events = sched_wake_cpu.sched_idle.read_events(TRACE)
@@ -62,26 +69,26 @@ class SchedWakeCpuTest(unittest.TestCase):
         })
 
     def test_report(self):
-        out = io.StringIO()
-        self.assertEqual(sched_wake_cpu.report(TRACE, out), 0)
+        code, text = report_text(TRACE)
+        self.assertEqual(code, 0)
         self.assertIn("GIL hand-over           last CPU busy    1: placed on the waker's CPU 1",
-                      out.getvalue())
+                      text)
         self.assertIn("pool wakes dispatch     last CPU busy    1: placed on the waker's CPU 1",
-                      out.getvalue())
+                      text)
         self.assertIn("GIL hand-over                             1: waker elsewhere     1 (100.0%)",
-                      out.getvalue())
+                      text)
 
     def test_last_seconds_keep_only_the_wake_ups_before_the_end(self):
-        out = io.StringIO()
-        self.assertEqual(sched_wake_cpu.report(TRACE, out, last_s=0.035), 0)
-        self.assertIn("GIL hand-over           last CPU busy    0:", out.getvalue())
+        code, text = report_text(TRACE, last_s=0.035)
+        self.assertEqual(code, 0)
+        self.assertIn("GIL hand-over           last CPU busy    0:", text)
         self.assertIn("pool wakes dispatch     last CPU busy    1: placed on the waker's CPU 1",
-                      out.getvalue())
+                      text)
 
     def test_the_pools_of_as_many_processes_as_asked(self):
-        out = io.StringIO()
-        self.assertEqual(sched_wake_cpu.report(TRACE, out, processes=1), 0)
-        self.assertIn("pool threads: 2 in 1 processes", out.getvalue())
+        code, text = report_text(TRACE, processes=1)
+        self.assertEqual(code, 0)
+        self.assertIn("pool threads: 2 in 1 processes", text)
 
 
 if __name__ == "__main__":

@@ -51,19 +51,27 @@ def worker_spans(path):
     return spans
 
 
+def busy_periods(bodies):
+    """(start, end, bodies, most running at once) of each stretch in which some of `bodies`
+    (start, end, in start order) ran."""
+    i = 0
+    while i < len(bodies):
+        start, end = bodies[i]
+        running, peak, j = [end], 1, i + 1
+        while j < len(bodies) and bodies[j][0] < end:
+            running = [e for e in running if e > bodies[j][0]] + [bodies[j][1]]
+            peak = max(peak, len(running))
+            end = max(end, bodies[j][1])
+            j += 1
+        yield start, end, j - i, peak
+        i = j
+
+
 def busy_share(path, body_ms):
     """(bodies' CPU, time with a body in progress) of every worker in one rows file (ms)."""
-    work = busy = 0.0
-    for intervals in worker_spans(path).values():
-        work += body_ms * len(intervals)
-        start, end = intervals[0]
-        for s, e in intervals[1:]:
-            if s > end:
-                busy += end - start
-                start = s
-            end = max(end, e)
-        busy += end - start
-    return work, busy
+    periods = [(count, end - start) for intervals in worker_spans(path).values()
+               for start, end, count, _peak in busy_periods(intervals)]
+    return body_ms * sum(c for c, _s in periods), sum(s for _c, s in periods)
 
 
 def body_ms(case):

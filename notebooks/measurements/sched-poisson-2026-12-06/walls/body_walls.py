@@ -40,7 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "ticks"))
 sys.path.insert(0, os.path.join(HERE, "..", "gil-order"))
 from overtakes import chosen  # noqa: E402
-from wait_and_body import body_ms, sim_rows, worker_spans  # noqa: E402
+from wait_and_body import body_ms, busy_periods, sim_rows, worker_spans  # noqa: E402
 
 REPLAYS = ("r1", "r2", "r3")
 COMPANY = ("0", "1", "2", "3+")
@@ -93,22 +93,6 @@ def pair_capacity(spans, length):
             label = OTHERS[0] if load < 0.5 else OTHERS[1] if load < 1.5 else OTHERS[2]
             out[label].append(2 * length / (hi - lo))
     return out
-
-
-def busy_periods(bodies):
-    """(start, end, bodies, most running at once) of each stretch in which some of `bodies`
-    (start, end, in start order) ran."""
-    i = 0
-    while i < len(bodies):
-        start, end = bodies[i]
-        running, peak, j = [end], 1, i + 1
-        while j < len(bodies) and bodies[j][0] < end:
-            running = [e for e in running if e > bodies[j][0]] + [bodies[j][1]]
-            peak = max(peak, len(running))
-            end = max(end, bodies[j][1])
-            j += 1
-        yield start, end, j - i, peak
-        i = j
 
 
 def period_capacity(spans, length):

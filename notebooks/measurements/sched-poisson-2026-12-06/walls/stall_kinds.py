@@ -45,8 +45,9 @@ def kind_of(wait):
     return wait["how"], moment_or_longer(end - start)
 
 
-def taker_of(wait, runs, tgid_of, pool):
-    """Who took a preempted wait's CPU: (role and worker, what it ran), None if woken."""
+def taker_of(wait, runs, tgid_of, pool, workers):
+    """Who took a preempted wait's CPU: (role and worker, what it ran), None if woken.
+    `workers` is the set of the worker processes."""
     taker = wait["taker"]
     if taker is None:
         return None
@@ -55,7 +56,7 @@ def taker_of(wait, runs, tgid_of, pool):
     process = tgid_of.get(taker)
     if taker in pool:
         role = "pool thread"
-    elif process in set(pool.values()):
+    elif process in workers:
         role = "dispatch thread"
     else:
         return "another thread", ran
@@ -63,41 +64,39 @@ def taker_of(wait, runs, tgid_of, pool):
     return "%s, %s" % (role, worker), ran
 
 
-def stalled_seconds(idle, waits, key):
-    """Counter of overlaps and Counter of stalled seconds of the idle stretches `idle` with
-    the `waits` (in time order), by `key(wait)`; waits whose key is None are left out."""
+def stalled_seconds(stalled, keys):
+    """Counter of overlaps and Counter of stalled seconds by key, over the overlaps
+    `stalled` ((wait index, seconds)) and each wait's key in `keys` (None: left out)."""
     count, seconds = collections.Counter(), collections.Counter()
-    for a, b in idle:
-        for wait in waits:
-            x, y = wait["t"], wait["next"][0]
-            if x >= b:
-                break
-            overlap = min(b, y) - max(a, x)
-            kind = key(wait)
-            if overlap > 0 and kind is not None:
-                count[kind] += 1
-                seconds[kind] += overlap
+    for i, overlap in stalled:
+        if keys[i] is not None:
+            count[keys[i]] += 1
+            seconds[keys[i]] += overlap
     return count, seconds
 
 
-def displaced_holders(idle, waits, runs, tgid_of, pool):
+def displaced_holders(stalled, waits, takers, runs):
     """{"back on its CPU" or "on another CPU": [waits, s]} of the preempted waits that
     overlapped a stall and whose CPU another worker's thread took and ran on."""
     out = collections.defaultdict(list)
-    for wait in waits:
-        if taker_of(wait, runs, tgid_of, pool) != ("pool thread, other worker", "longer"):
+    for i in sorted({i for i, _overlap in stalled}):
+        if takers[i] != ("pool thread, other worker", "longer"):
             continue
-        x, y = wait["t"], wait["next"][0]
-        if not any(min(b, y) > max(a, x) for a, b in idle):
-            continue
-        was_on = [c for _s, e, c in runs[wait["tid"]] if abs(e - x) < 1e-6]
+        wait = waits[i]
+        was_on = [c for _s, e, c in runs[wait["tid"]] if abs(e - wait["t"]) < 1e-6]
         back = bool(was_on) and was_on[0] == wait["next"][2]
-        out["back on its CPU" if back else "on another CPU"].append(y - x)
+        out["back on its CPU" if back else "on another CPU"].append(wait["next"][0] - wait["t"])
     return out
 
 
+def shares(seconds):
+    """Each key's share of the seconds, in percent (of 1 s if there are none)."""
+    total = sum(seconds.values()) or 1.0
+    return {key: 100 * s / total for key, s in seconds.items()}
+
+
 def report(path, processes, out=sys.stdout):
-    """One record's two lines."""
+    """One record's three lines."""
     with sched_idle.open_trace(path) as lines:
         events = sched_idle.read_events(lines)
     runs, _wakes, tgid_of = sched_idle.runs_and_wakes(events)
@@ -105,18 +104,20 @@ def report(path, processes, out=sys.stdout):
     end = sched_idle.burst_window(runs, pool)[1]
     idle = sched_idle.idle_spans(runs, (end - 5.0, end))
     waits = sorted(sched_idle.queued_waits(events, runs, pool), key=lambda w: w["t"])
-    count, seconds = stalled_seconds(idle, waits, kind_of)
-    total = sum(seconds.values()) or 1.0
+    stalled = list(sched_idle.overlaps(idle, [(w["t"], w["next"][0]) for w in waits]))
+    count, seconds = stalled_seconds(stalled, [kind_of(w) for w in waits])
+    share = shares(seconds)
     parts = ["%s then a %s: %d (%.0f%%)" % (how, ran, count[(how, ran)],
-                                            100 * seconds[(how, ran)] / total)
+                                            share.get((how, ran), 0.0))
              for how, ran in KINDS]
     print("%s: %s" % (path, "; ".join(parts)), file=out)
-    _count, taken = stalled_seconds(idle, waits, lambda w: taker_of(w, runs, tgid_of, pool))
-    total = sum(taken.values()) or 1.0
-    parts = ["%s then a %s %.0f%%" % (who, ran, 100 * s / total)
-             for (who, ran), s in sorted(taken.items(), key=lambda kv: -kv[1])]
+    workers = set(pool.values())
+    takers = [taker_of(w, runs, tgid_of, pool, workers) for w in waits]
+    share = shares(stalled_seconds(stalled, takers)[1])
+    parts = ["%s then a %s %.0f%%" % (who, ran, pct)
+             for (who, ran), pct in sorted(share.items(), key=lambda kv: -kv[1])]
     print("  preempted by: %s" % "; ".join(parts), file=out)
-    held = displaced_holders(idle, waits, runs, tgid_of, pool)
+    held = displaced_holders(stalled, waits, takers, runs)
     parts = ["%s %d, after a median of %.2f ms" % (where, len(held[where]),
                                                    statistics.median(held[where]) * 1e3)
              for where in ("back on its CPU", "on another CPU") if held[where]]
