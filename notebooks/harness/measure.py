@@ -684,8 +684,13 @@ def dispatch_probe(host, count=DISPATCH_PROBES, gap_s=DISPATCH_PROBE_GAP_S):
     host's send to the empty body's start (receiver, loop, executor hand-off: what sim's
     dispatch costs model) and to the response back at the host, us; medians. The same VM ran
     this path twice as fast in some sittings as in others while its Python ran only 15%
-    faster, so the Python probe cannot stand in for it."""
+    faster, so the Python probe cannot stand in for it. Also the worker processes' CPU per
+    probe (`idle_dispatch_cpu_us`: every thread's on-CPU time over the probes, the Python work
+    and the kernel's together, None where /proc cannot tell), so that the path's time can be
+    split into the CPU it takes on the cores and the wake-ups it waits for."""
     starts, trips = [], []
+    pids = [p.pid for p in host.procs]
+    cpu0 = threads_cpu_ns(pids)
     for i in range(count):
         time.sleep(gap_s)
         sent = time.perf_counter()
@@ -694,8 +699,11 @@ def dispatch_probe(host, count=DISPATCH_PROBES, gap_s=DISPATCH_PROBE_GAP_S):
         received = time.perf_counter()
         starts.append((record["start"] - sent) * 1e6)
         trips.append((received - sent) * 1e6)
+    cpu1 = threads_cpu_ns(pids)
+    cpu_us = None if None in (cpu0, cpu1) else round((cpu1 - cpu0) / 1e3 / count, 1)
     return {"idle_dispatch_us": round(statistics.median(starts), 1),
             "round_trip_us": round(statistics.median(trips), 1),
+            "idle_dispatch_cpu_us": cpu_us,
             "probes": count, "gap_ms": round(gap_s * 1e3, 3)}
 
 

@@ -171,6 +171,14 @@ class QuickRun(unittest.TestCase):
             self.assertLess(probe["idle_dispatch_us"], probe["round_trip_us"], case["name"])
             self.assertLess(probe["round_trip_us"], 1e6, case["name"])
 
+    @unittest.skipUnless(os.path.exists("/proc/thread-self/schedstat"), "needs Linux schedstat")
+    def test_each_repetition_records_the_idle_dispatch_paths_cpu(self):
+        for case, probe in self.probes("dispatch_probe", measure.DISPATCH_PROBES):
+            # Receiver, loop, hand-off and sender run tens to hundreds of us of CPU per empty
+            # invocation: more than nothing, far less than the 20 ms sleep between probes.
+            self.assertGreater(probe["idle_dispatch_cpu_us"], 0, case["name"])
+            self.assertLess(probe["idle_dispatch_cpu_us"], 10000, case["name"])
+
     def test_each_repetition_times_a_forced_gil_hand_over(self):
         for case, probe in self.probes("gil_handover_probe", measure.GIL_HANDOVER_PROBES):
             # A transit is positive and far below the switch interval the waiter waited.

@@ -4,15 +4,38 @@ bias by class, and the correlations over the rounds.
 
     for d in ROUNDS; do sim validate $d/median --seeds-per-rep 25 --json $JSON/$d.json; done
     python3 sitting_bias.py --json-dir $JSON ROUNDS        # from notebooks/measurements
+
+With `--worker-cpu-dir DIR` (DIR/ROUND.txt, the output of `worker_cpu.py ROUND/median ROWS` after
+`sim validate ROUND/median --seeds-per-rep 5 --rows ROWS`) it adds each round's median over its
+Poisson `def` CPU cases of the machine's workers' CPU per invocation outside the bodies over
+sim's, and its correlations with the biases.
 """
 import argparse, json, re, statistics as st
 ap = argparse.ArgumentParser()
 ap.add_argument("--json-dir", required=True, help="where `sim validate --json` wrote ROUND.json")
+ap.add_argument("--worker-cpu-dir", help="where worker_cpu.py's output for each round is, as ROUND.txt")
 ap.add_argument("rounds", nargs="+")
 opts = ap.parse_args()
 rounds = opts.rounds
+def worker_cpu_ratio(path):
+    """Median over the Poisson `def` CPU cases of machine / sim workers' CPU per invocation
+    outside the bodies (each side's median over its repetitions or runs)."""
+    ratios = []
+    for line in open(path):
+        m = re.match(r"\s+(\S+)\s+sim (.*) machine (.*)", line)
+        if not m or "poisson_cpu" not in m.group(1):
+            continue
+        sim = st.median(float(x) for x in m.group(2).split())
+        machine = st.median(float(x) for x in m.group(3).split())
+        ratios.append(machine / sim)
+    return st.median(ratios)
+
+
 rows = []
+ratio = {}
 for d in rounds:
+    if opts.worker_cpu_dir:
+        ratio[d] = worker_cpu_ratio('%s/%s.txt' % (opts.worker_cpu_dir, d))
     j = json.load(open('%s/%s.json' % (opts.json_dir, d)))
     p = j.get('dispatch_probe') or []
     sc = next((x['idle_exit_scale'] for x in p if x['style'] == 'def'), None)
@@ -34,9 +57,11 @@ for d in rounds:
         errs.setdefault('all', []).append((c['simulated'] - c['measured']) / c['measured'])
     rows.append((d, st.median(pp), sc, {k: st.mean(v) for k, v in errs.items()}))
 keys = ['P2many', 'P3', 'P1', 'rest', 'all']
-print('%-22s %7s %6s ' % ('round', 'pyprobe', 'scale') + ' '.join('%7s' % k for k in keys))
+print('%-22s %7s %6s %6s ' % ('round', 'pyprobe', 'scale', 'wcpu') + ' '.join('%7s' % k for k in keys))
 for d, pp, sc, e in rows:
-    print('%-22s %7.0f %6s ' % (d, pp, '-' if sc is None else '%.2f' % sc) + ' '.join('%+6.1f%%' % (100 * e[k]) for k in keys))
+    print('%-22s %7.0f %6s %6s ' % (d, pp, '-' if sc is None else '%.2f' % sc,
+                                    '%.2f' % ratio[d] if d in ratio else '-')
+          + ' '.join('%+6.1f%%' % (100 * e[k]) for k in keys))
 def corr(x, y):
     mx, my = st.mean(x), st.mean(y)
     sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
@@ -46,3 +71,6 @@ for k in keys:
     with_sc = [(s, e[k]) for _d, _p, s, e in rows if s is not None]
     print('%-7s r(pyprobe) %+.2f over %d rounds; r(scale) %+.2f over %d' % (
         k, corr(xs, ys), len(xs), corr([a for a, _ in with_sc], [b for _, b in with_sc]), len(with_sc)))
+    if ratio:
+        print('        r(workers\' CPU ratio) %+.2f over %d' % (
+            corr([ratio[d] for d, *_r in rows], ys), len(rows)))
