@@ -49,11 +49,12 @@ def median_measured(replays):
 
 # The per-repetition figures of the harness log taken as the median over the replays: the two
 # sim validate reads (`validate::harness_log`), the host's CPU per invocation and the idle
-# dispatch probe's latency, the probe's round trip, which goes with its latency, and the forced
-# GIL hand-over's transit (median and mean of all; the mean of those that woke on another CPU,
-# which sim validate reads as the sitting's hand-over to an idle CPU).
+# dispatch probe's latency, the probe's round trip and the workers' CPU per probe, which go with
+# its latency, and the forced GIL hand-over's transit (median and mean of all; the mean of those
+# that woke on another CPU, which sim validate reads as the sitting's hand-over to an idle CPU).
 MEDIAN_FIGURES = (("host_cpu_us_per_invocation",), ("speed", "dispatch_probe", "idle_dispatch_us"),
                   ("speed", "dispatch_probe", "round_trip_us"),
+                  ("speed", "dispatch_probe", "idle_dispatch_cpu_us"),
                   ("speed", "gil_handover_probe", "median_us"),
                   ("speed", "gil_handover_probe", "mean_us"),
                   ("speed", "gil_handover_probe", "elsewhere_mean_us"))

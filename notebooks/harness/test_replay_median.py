@@ -44,14 +44,15 @@ class ReplayMedianTest(unittest.TestCase):
 
     def test_the_dispatch_probe_each_repetition_recorded_is_the_median_over_the_replays(self):
         logs = [log([200.0, 150.0]), log([100.0, 170.0]), log([300.0, 160.0])]
-        for replay, probe in zip(logs, (410.0, 380.0, 520.0)):
+        for replay, probe, cpu in zip(logs, (410.0, 380.0, 520.0), (450.0, 600.0, 500.0)):
             replay["cases"]["c"]["reps"][0]["attempts"][0]["speed"] = {
                 "dispatch_probe": {"idle_dispatch_us": probe, "round_trip_us": 2 * probe,
-                                   "probes": 25}}
+                                   "idle_dispatch_cpu_us": cpu, "probes": 25}}
         out = replay_median.median_log(logs)
         first, second = (r["attempts"][0] for r in out["cases"]["c"]["reps"])
         self.assertEqual(first["speed"]["dispatch_probe"],
-                         {"idle_dispatch_us": 410.0, "round_trip_us": 820.0, "probes": 25})
+                         {"idle_dispatch_us": 410.0, "round_trip_us": 820.0,
+                          "idle_dispatch_cpu_us": 500.0, "probes": 25})
         self.assertNotIn("speed", second, "not recorded by any replay")
 
     def test_the_gil_hand_over_probe_is_the_median_over_the_replays(self):
