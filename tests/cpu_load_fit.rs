@@ -441,7 +441,7 @@ fn the_twenty_ninth_round_measured_three_times_keeps_its_score() {
     });
     // Seen once as a hold-out (its README) for the same model, judged with 100 seeds, in a slow
     // sitting. With one seed its furthest mean latency is one repetition of 2 x 8 CPU at rho
-    // 0.85, +99.0% (sim's own noise: -11.7% and -14.7% with 100 and 25 seeds).
+    // 0.85, +99.0% (sim's own noise: +8.7% and +4.0% with 100 and 25 seeds).
     keeps_its_score(FittingHalf {
         folder: "cpu-load-2026-12-07/median",
         checks: 396,
