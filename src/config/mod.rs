@@ -279,6 +279,19 @@ pub struct DispatchCosts {
     pub sleeper_wake_from_ns: u64,
     /// Sleeps this long or longer pay all of `sleeper_wake_max_ns`.
     pub sleeper_wake_to_ns: u64,
+    /// CPU a worker thread spends waking another thread onto a virtual CPU that idles (a
+    /// sleeper that slept long, see [`DispatchCosts::idle_wake_cpu_ns_after`], or a GIL
+    /// hand-over with a core idle): the wake-up's inter-processor interrupt leaves the guest
+    /// for the hypervisor, which the waker pays in system time before it goes on. Default 0:
+    /// the calibrated dispatch costs already hold what the ground truth's sitting paid.
+    ///
+    /// Measured, not fitted: `sim validate` sets it, per style of body, so that sim's dispatch
+    /// probe uses as much worker CPU per empty invocation as the machine's probe recorded
+    /// (`idle_dispatch_cpu_us`, `validate::dispatch_probe`). In the first round with that
+    /// figure (`notebooks/measurements/cpu-load-2026-12-07b`) the machine's workers used 312 us
+    /// more per `def` probe than sim's Python and 160 us more per `async def` probe: 78 and 80
+    /// us for each of the four and two wake-ups of a thread that slept through the probe's gap.
+    pub idle_wake_cpu_ns: u64,
     /// CPU the host process spends on each request it sends to a worker, run on the instance's
     /// cores from the moment it is placed, beside the request (it does not hold it back).
     /// Default 0: the host's work for a request comes before the request leaves, so on an idle
@@ -351,6 +364,7 @@ impl DispatchCosts {
         sleeper_wake_max_ns: 115_000,
         sleeper_wake_from_ns: 2_000_000,
         sleeper_wake_to_ns: 10_000_000,
+        idle_wake_cpu_ns: 0,
         host_request_ns: 0,
         host_response_ns: 260_000,
         generator_sleeps: false,
@@ -445,15 +459,37 @@ impl DispatchCosts {
     /// assert_eq!(c.sleeper_wake_ns(50_000_000), 115_000);
     /// ```
     pub fn sleeper_wake_ns(&self, slept_ns: u64) -> u64 {
-        let (from, to) = (self.sleeper_wake_from_ns, self.sleeper_wake_to_ns);
-        if slept_ns <= from || self.sleeper_wake_max_ns == 0 {
+        if self.sleeper_wake_max_ns == 0 {
             return 0;
         }
-        if slept_ns >= to {
-            return self.sleeper_wake_max_ns;
+        (self.sleeper_wake_max_ns as f64 * self.halted_share(slept_ns)).round() as u64
+    }
+
+    /// The waker's CPU ([`DispatchCosts::idle_wake_cpu_ns`]) for waking a thread that slept
+    /// `slept_ns` onto an idle CPU: on the same ramp as [`DispatchCosts::sleeper_wake_ns`],
+    /// since a CPU that idled only briefly is still polling and needs no interrupt to leave.
+    ///
+    /// ```
+    /// let c = sim::config::DispatchCosts { idle_wake_cpu_ns: 80_000, ..sim::config::DispatchCosts::CALIBRATED };
+    /// assert_eq!(c.idle_wake_cpu_ns_after(1_000_000), 0);
+    /// assert_eq!(c.idle_wake_cpu_ns_after(6_000_000), 40_000);
+    /// assert_eq!(c.idle_wake_cpu_ns_after(50_000_000), 80_000);
+    /// ```
+    pub fn idle_wake_cpu_ns_after(&self, slept_ns: u64) -> u64 {
+        (self.idle_wake_cpu_ns as f64 * self.halted_share(slept_ns)).round() as u64
+    }
+
+    /// How far a sleep of `slept_ns` is along the ramp from `sleeper_wake_from_ns` (0) to
+    /// `sleeper_wake_to_ns` (1).
+    fn halted_share(&self, slept_ns: u64) -> f64 {
+        let (from, to) = (self.sleeper_wake_from_ns, self.sleeper_wake_to_ns);
+        if slept_ns <= from {
+            return 0.0;
         }
-        let share = (slept_ns - from) as f64 / (to - from) as f64;
-        (self.sleeper_wake_max_ns as f64 * share).round() as u64
+        if slept_ns >= to {
+            return 1.0;
+        }
+        (slept_ns - from) as f64 / (to - from) as f64
     }
 }
 

@@ -152,6 +152,7 @@ impl World {
                 .with_memory_step(exp.plan.as_ref().and_then(|p| p.memory_step_kib())),
             ),
             wake_list: Vec::new(),
+            advancing: None,
             scratch: Vec::new(),
             next_inv_id: 0,
             generator_sent_at: 0,
@@ -333,6 +334,7 @@ impl World {
             slot: Slot::NONE,
             since: self.now,
             asleep_since: self.now,
+            wake_cpu_owed_ns: 0,
         })
     }
 

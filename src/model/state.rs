@@ -79,6 +79,10 @@ pub struct Thread {
     pub since: u64,
     /// When it last went idle (blocked waiting for work): how long a wake-up finds it asleep.
     pub asleep_since: u64,
+    /// CPU it owes for waking threads onto idle CPUs
+    /// ([`DispatchCosts::idle_wake_cpu_ns`](crate::config::DispatchCosts::idle_wake_cpu_ns)),
+    /// ns: it runs that long before its next op.
+    pub wake_cpu_owed_ns: u64,
 }
 
 impl Thread {

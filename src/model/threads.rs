@@ -53,6 +53,9 @@ impl World {
         let p = t.process;
         let instance = self.processes[p].instance;
         let latency = if self.instances[instance].cores.idle_core_beside(waker) {
+            if waker == Waker::WorkerThread {
+                self.charge_idle_wake(slept);
+            }
             self.costs.sleeper_wake_ns(slept)
         } else {
             0
@@ -61,6 +64,16 @@ impl World {
             self.wake_list.push(th);
         } else {
             self.push(self.now + latency, Event::AwakeAfterSleep { thread: th });
+        }
+    }
+
+    /// The thread advancing now, waking a thread that slept `slept_ns` onto an idle CPU, owes
+    /// the wake-up's CPU ([`DispatchCosts::idle_wake_cpu_ns_after`](crate::config::DispatchCosts::idle_wake_cpu_ns_after)).
+    /// A GIL hand-over onto an idle CPU sends the same interrupt but is not charged: the
+    /// dispatch probe that sizes it has none, and a releaser forced off pays it while it waits.
+    fn charge_idle_wake(&mut self, slept_ns: u64) {
+        if let Some(w) = self.advancing {
+            self.threads[w].wake_cpu_owed_ns += self.costs.idle_wake_cpu_ns_after(slept_ns);
         }
     }
 
@@ -92,7 +105,18 @@ impl World {
 
     /// Runs `th` until it waits for something: the GIL, a core, a blocking call, or work.
     pub(super) fn advance(&mut self, th: ThreadId) {
+        let outer = self.advancing.replace(th);
+        self.run_ops(th);
+        self.advancing = outer;
+    }
+
+    /// [`World::advance`]'s loop: first the CPU `th` owes for the wake-ups it sent, then its
+    /// ops.
+    fn run_ops(&mut self, th: ThreadId) {
         loop {
+            if self.pay_wake_cpu(th) {
+                return;
+            }
             if self.threads[th].job == Job::None {
                 // Returning from queue.get / epoll_wait / recv is Python code: a thread takes
                 // the GIL back before it can look at its queue, so a thread that already holds
@@ -143,6 +167,19 @@ impl World {
                 Op::Yield => self.threads[th].assign(Job::None, 0),
             }
         }
+    }
+
+    /// Puts `th` on a core for the CPU it owes for its wake-ups, keeping the GIL if it holds
+    /// it (the interrupt is sent from a lock release or a pipe write in the middle of its
+    /// work); true when it owed some.
+    fn pay_wake_cpu(&mut self, th: ThreadId) -> bool {
+        let owed = std::mem::take(&mut self.threads[th].wake_cpu_owed_ns);
+        if owed == 0 {
+            return false;
+        }
+        let gil = self.threads[th].holds_gil;
+        self.start_cpu(th, owed, gil);
+        true
     }
 
     /// Work waiting in the queue this thread serves.

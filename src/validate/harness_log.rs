@@ -1,6 +1,6 @@
 //! What the measurement harness recorded about each repetition's machine.
 //!
-//! `measure.py` writes `harness_log.json` beside the measurements. Two of its figures per
+//! `measure.py` writes `harness_log.json` beside the measurements. Three of its figures per
 //! repetition (from the attempt it kept) are read:
 //!
 //! - **The host's CPU per invocation** (`host_cpu_us_per_invocation`, user + system). The
@@ -14,8 +14,9 @@
 //!   median time from the host's send to an empty body's start, over 25 probes sent one at a
 //!   time to an idle worker before the load began. The same VM ran that path twice as fast in
 //!   some sittings as in others while its Python ran only about 15% faster, so the Python
-//!   probe cannot stand in for it. It is reported beside sim's own probe, not simulated
-//!   (`dispatch_probe`).
+//!   probe cannot stand in for it (`dispatch_probe` matches sim's idle exits to it).
+//! - **The same probe's CPU** (`speed.dispatch_probe.idle_dispatch_cpu_us`): the workers' CPU
+//!   per probe, which `dispatch_probe` matches with the CPU of sim's wake-ups onto idle CPUs.
 //!
 //! A Poisson repetition takes its own host CPU and a burst the median over its repetitions.
 //! Folders without the figure (older harness versions, `../shared/ground-truth`) keep the
@@ -49,6 +50,12 @@ pub(super) const HOST_CPU: Figure = Figure {
 pub(super) const IDLE_DISPATCH: Figure = Figure {
     name: "speed.dispatch_probe.idle_dispatch_us",
     path: &["speed", "dispatch_probe", "idle_dispatch_us"],
+};
+
+/// The workers' CPU (user and system) per empty invocation of the same probe, us.
+pub(super) const IDLE_DISPATCH_CPU: Figure = Figure {
+    name: "speed.dispatch_probe.idle_dispatch_cpu_us",
+    path: &["speed", "dispatch_probe", "idle_dispatch_cpu_us"],
 };
 
 /// Per case, per repetition: one figure the harness recorded, ns.

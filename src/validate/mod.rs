@@ -26,7 +26,7 @@ use crate::config::{Experiment, Placement};
 use cases::{experiment_for, median, read_json, recorded_arrivals};
 pub use cases::{metrics_of, percentile, CaseMetrics};
 pub use dispatch_probe::ProbeReport;
-use dispatch_probe::SittingIdleExits;
+use dispatch_probe::SittingDispatch;
 use harness_log::{RecordedFigure, HOST_CPU};
 pub use repeat::{judge as judge_repeat, shared_checks};
 pub use score::{
@@ -203,8 +203,8 @@ fn validate_loaded(
     folder_probes: &[ProbeReport],
     options: &ValidateOptions,
 ) -> Result<Vec<Check>> {
-    let idle_exits = SittingIdleExits::of_reports(folder_probes);
-    let (plans, mut exps) = plan_runs(dir, truth, &idle_exits, options)?;
+    let sitting = SittingDispatch::of_reports(folder_probes);
+    let (plans, mut exps) = plan_runs(dir, truth, &sitting, options)?;
     if let Some(placement) = options.placement {
         exps.iter_mut().for_each(|e| e.host.placement = placement);
     }
@@ -304,12 +304,12 @@ fn load(dir: &Path, only: Option<&str>) -> Result<GroundTruth> {
 /// Every run to simulate: a Poisson case with recorded arrivals `seeds_per_rep` times per
 /// recorded repetition (seeds 1 + rep, then 1001 + rep, ...), any other case `reps` times;
 /// each with the host CPU per invocation its repetitions recorded, where they did
-/// (`harness_log`), and the idle exits of the sitting (`idle_exits`), where the folder probed
-/// them.
+/// (`harness_log`), and the idle exits and wake-up CPU of the sitting (`sitting`), where the
+/// folder probed them.
 fn plan_runs(
     dir: &Path,
     truth: &GroundTruth,
-    idle_exits: &SittingIdleExits,
+    sitting: &SittingDispatch,
     options: &ValidateOptions,
 ) -> Result<(Vec<Plan>, Vec<Experiment>)> {
     let machine = &truth.measured["machine"];
@@ -328,7 +328,7 @@ fn plan_runs(
                 for k in 0..options.seeds_per_rep.max(1) {
                     let seed = 1 + rep + 1000 * k as u64;
                     let exp = experiment_for(case, machine, seed, Some(arrivals.clone()), &csv)?;
-                    exps.push(idle_exits.applied(with_host_cpu(exp, host_ns)));
+                    exps.push(sitting.applied(with_host_cpu(exp, host_ns)));
                     plans.push(Plan {
                         case: case.clone(),
                         rep: Some(rep),
@@ -342,7 +342,7 @@ fn plan_runs(
             for k in 0..options.burst_reps(measured_reps).max(1) {
                 let seed = 1 + k as u64;
                 let exp = experiment_for(case, machine, seed, None, &truth.cases_file)?;
-                exps.push(idle_exits.applied(with_host_cpu(exp, host_ns)));
+                exps.push(sitting.applied(with_host_cpu(exp, host_ns)));
                 plans.push(Plan {
                     case: case.clone(),
                     rep: None,
