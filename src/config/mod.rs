@@ -282,8 +282,11 @@ pub struct DispatchCosts {
     /// CPU a worker thread spends waking another thread onto a virtual CPU that idles (a
     /// sleeper that slept long, see [`DispatchCosts::idle_wake_cpu_ns_after`], or a GIL
     /// hand-over with a core idle): the wake-up's inter-processor interrupt leaves the guest
-    /// for the hypervisor, which the waker pays in system time before it goes on. Default 0:
-    /// the calibrated dispatch costs already hold what the ground truth's sitting paid.
+    /// for the hypervisor, which the waker pays in system time before it goes on: without the
+    /// GIL when it wakes the event loop from another thread (`call_soon_threadsafe`'s socket
+    /// send releases it), holding the GIL it holds otherwise (a queue's lock released under
+    /// the GIL). Default 0: the calibrated dispatch costs already hold what the ground truth's
+    /// sitting paid.
     ///
     /// Measured, not fitted: `sim validate` sets it, per style of body, so that sim's dispatch
     /// probe uses as much worker CPU per empty invocation as the machine's probe recorded

@@ -335,6 +335,7 @@ impl World {
             since: self.now,
             asleep_since: self.now,
             wake_cpu_owed_ns: 0,
+            wake_cpu_owed_gil_free_ns: 0,
         })
     }
 

@@ -83,6 +83,9 @@ pub struct Thread {
     /// ([`DispatchCosts::idle_wake_cpu_ns`](crate::config::DispatchCosts::idle_wake_cpu_ns)),
     /// ns: it runs that long before its next op.
     pub wake_cpu_owed_ns: u64,
+    /// The part of it sent from a pipe write (`call_soon_threadsafe`), which CPython makes
+    /// with the GIL released: paid only while the thread does not hold the GIL.
+    pub wake_cpu_owed_gil_free_ns: u64,
 }
 
 impl Thread {

@@ -54,7 +54,7 @@ impl World {
         let instance = self.processes[p].instance;
         let latency = if self.instances[instance].cores.idle_core_beside(waker) {
             if waker == Waker::WorkerThread {
-                self.charge_idle_wake(slept);
+                self.charge_idle_wake(th, slept);
             }
             self.costs.sleeper_wake_ns(slept)
         } else {
@@ -67,13 +67,22 @@ impl World {
         }
     }
 
-    /// The thread advancing now, waking a thread that slept `slept_ns` onto an idle CPU, owes
-    /// the wake-up's CPU ([`DispatchCosts::idle_wake_cpu_ns_after`](crate::config::DispatchCosts::idle_wake_cpu_ns_after)).
-    /// A GIL hand-over onto an idle CPU sends the same interrupt but is not charged: the
-    /// dispatch probe that sizes it has none, and a releaser forced off pays it while it waits.
-    fn charge_idle_wake(&mut self, slept_ns: u64) {
-        if let Some(w) = self.advancing {
-            self.threads[w].wake_cpu_owed_ns += self.costs.idle_wake_cpu_ns_after(slept_ns);
+    /// The thread advancing now, waking `woken`, which slept `slept_ns`, onto an idle CPU, owes
+    /// the wake-up's CPU ([`DispatchCosts::idle_wake_cpu_ns_after`](crate::config::DispatchCosts::idle_wake_cpu_ns_after)):
+    /// GIL-free when it wakes the event loop from another thread (`call_soon_threadsafe`'s
+    /// write to the loop's self-pipe, a socket send that releases the GIL), holding the GIL it
+    /// holds otherwise (a queue's lock released under the GIL). A GIL hand-over onto an idle
+    /// CPU sends the same interrupt but is not charged: the dispatch probe that sizes it has
+    /// none, and a releaser forced off pays it while it waits.
+    fn charge_idle_wake(&mut self, woken: ThreadId, slept_ns: u64) {
+        let Some(w) = self.advancing else { return };
+        let ns = self.costs.idle_wake_cpu_ns_after(slept_ns);
+        let self_pipe = self.threads[woken].role == Role::Loop && self.threads[w].role != Role::Loop;
+        let waker = &mut self.threads[w];
+        if self_pipe {
+            waker.wake_cpu_owed_gil_free_ns += ns;
+        } else {
+            waker.wake_cpu_owed_ns += ns;
         }
     }
 
@@ -123,7 +132,9 @@ impl World {
                 // it (finishing a body) may take the item an idle thread was woken for. A
                 // thread its pool's queue lock woke takes the GIL even with nothing queued.
                 if !self.has_queued_work(th) && !self.woken_by_queue_lock(th) {
-                    self.go_idle(th);
+                    if !self.pay_gil_free_wake_cpu(th) {
+                        self.go_idle(th);
+                    }
                     return;
                 }
                 if !self.take_gil(th) {
@@ -170,16 +181,30 @@ impl World {
     }
 
     /// Puts `th` on a core for the CPU it owes for its wake-ups, keeping the GIL if it holds
-    /// it (the interrupt is sent from a lock release or a pipe write in the middle of its
-    /// work); true when it owed some.
+    /// it (the interrupt is sent from a lock release in the middle of its work), and for the
+    /// GIL-free part while it does not hold the GIL; true when it owed some.
     fn pay_wake_cpu(&mut self, th: ThreadId) -> bool {
-        let owed = std::mem::take(&mut self.threads[th].wake_cpu_owed_ns);
+        let t = &mut self.threads[th];
+        let mut owed = std::mem::take(&mut t.wake_cpu_owed_ns);
+        if !t.holds_gil {
+            owed += std::mem::take(&mut t.wake_cpu_owed_gil_free_ns);
+        }
         if owed == 0 {
             return false;
         }
         let gil = self.threads[th].holds_gil;
         self.start_cpu(th, owed, gil);
         true
+    }
+
+    /// `th`, out of work, lets the GIL go and pays the GIL-free CPU it still owes before it
+    /// sleeps; true when it owed some.
+    fn pay_gil_free_wake_cpu(&mut self, th: ThreadId) -> bool {
+        if self.threads[th].wake_cpu_owed_gil_free_ns == 0 {
+            return false;
+        }
+        self.drop_gil(th);
+        self.pay_wake_cpu(th)
     }
 
     /// Work waiting in the queue this thread serves.

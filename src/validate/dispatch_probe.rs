@@ -440,6 +440,28 @@ mod tests {
     }
 
     #[test]
+    fn only_a_wake_up_through_the_loops_self_pipe_is_paid_without_the_gil() {
+        use crate::metrics::thread_states::{ThreadName, ThreadState};
+        let mut exp = with_wake_cpu(&host(), 200_000.0);
+        exp.host.dispatch.jitter_sigma = 0.0;
+        let mut probe = probe_of(&exp, 1.0);
+        probe.output.thread_states = Some((0, u64::MAX));
+        let out = run_experiment(&probe).unwrap();
+        let gil_free = |name: ThreadName| {
+            out.thread_states
+                .iter()
+                .filter(|r| r.place.thread == name && r.work.state == ThreadState::Native)
+                .filter(|r| r.end - r.start >= 190_000)
+                .count() as u64
+        };
+        // The receiver wakes the loop with `call_soon_threadsafe`'s socket send: once a probe,
+        // but for the first, sent at t = 0 before any thread has slept.
+        assert_eq!(gil_free(ThreadName::Receiver), SIM_PROBES - 1);
+        // The loop wakes a pool thread and the sender through queues' locks, under the GIL.
+        assert_eq!(gil_free(ThreadName::Loop), 0);
+    }
+
+    #[test]
     fn the_found_wake_up_cpu_reproduces_the_measured_cpu_and_leaves_the_idle_exits_the_rest() {
         let exp = host();
         let free_cpu = probe_cpu_ns(&exp).unwrap();
