@@ -153,7 +153,11 @@ impl Checker {
                 &d.sleeper_wake_to_us,
                 cal.sleeper_wake_to_ns,
             ),
-            idle_wake_cpu_ns: us("idle_wake_cpu_us", &d.idle_wake_cpu_us, cal.idle_wake_cpu_ns),
+            idle_wake_cpu_ns: us(
+                "idle_wake_cpu_us",
+                &d.idle_wake_cpu_us,
+                cal.idle_wake_cpu_ns,
+            ),
             host_request_ns: us("host_request_us", &d.host_request_us, cal.host_request_ns),
             host_response_ns: us(
                 "host_response_us",

@@ -279,21 +279,23 @@ pub struct DispatchCosts {
     pub sleeper_wake_from_ns: u64,
     /// Sleeps this long or longer pay all of `sleeper_wake_max_ns`.
     pub sleeper_wake_to_ns: u64,
-    /// CPU a worker thread spends waking another thread onto a virtual CPU that idles (a
-    /// sleeper that slept long, see [`DispatchCosts::idle_wake_cpu_ns_after`], or a GIL
-    /// hand-over with a core idle): the wake-up's inter-processor interrupt leaves the guest
-    /// for the hypervisor, which the waker pays in system time before it goes on: without the
-    /// GIL when it wakes the event loop from another thread (`call_soon_threadsafe`'s socket
-    /// send releases it), holding the GIL it holds otherwise (a queue's lock released under
-    /// the GIL). Default 0: the calibrated dispatch costs already hold what the ground truth's
-    /// sitting paid.
+    /// CPU a worker thread spends waking another thread that slept long onto a virtual CPU
+    /// that idles (see [`DispatchCosts::idle_wake_cpu_ns_after`]; a GIL hand-over sends the
+    /// same interrupt but is not charged): the wake-up's inter-processor interrupt leaves the
+    /// guest for the hypervisor, which the waker pays in system time before it goes on:
+    /// without the GIL when it wakes the event loop from another thread
+    /// (`call_soon_threadsafe`'s socket send releases it), holding the GIL it holds otherwise
+    /// (a queue's lock released under the GIL). Default 0: the calibrated dispatch costs
+    /// already hold what the ground truth's sitting paid.
     ///
     /// Measured, not fitted: `sim validate` sets it, per style of body, so that sim's dispatch
     /// probe uses as much worker CPU per empty invocation as the machine's probe recorded
     /// (`idle_dispatch_cpu_us`, `validate::dispatch_probe`). In the first round with that
-    /// figure (`notebooks/measurements/cpu-load-2026-12-07b`) the machine's workers used 312 us
-    /// more per `def` probe than sim's Python and 160 us more per `async def` probe: 78 and 80
-    /// us for each of the four and two wake-ups of a thread that slept through the probe's gap.
+    /// figure (`notebooks/measurements/cpu-load-2026-12-07b`) the machine's workers used about
+    /// 310 us more per `def` probe than sim's Python and 160 us more per `async def` probe: 80.3
+    /// and 80.1 us for each of the four and two wake-ups of a thread that slept through the
+    /// probe's gap (three with a one-thread pool); rounds 34 and 35 gave 108.1 and 111.3, 87.6
+    /// and 100.5 us.
     pub idle_wake_cpu_ns: u64,
     /// CPU the host process spends on each request it sends to a worker, run on the instance's
     /// cores from the moment it is placed, beside the request (it does not hold it back).
@@ -473,7 +475,8 @@ impl DispatchCosts {
     /// since a CPU that idled only briefly is still polling and needs no interrupt to leave.
     ///
     /// ```
-    /// let c = sim::config::DispatchCosts { idle_wake_cpu_ns: 80_000, ..sim::config::DispatchCosts::CALIBRATED };
+    /// use sim::config::DispatchCosts;
+    /// let c = DispatchCosts { idle_wake_cpu_ns: 80_000, ..DispatchCosts::CALIBRATED };
     /// assert_eq!(c.idle_wake_cpu_ns_after(1_000_000), 0);
     /// assert_eq!(c.idle_wake_cpu_ns_after(6_000_000), 40_000);
     /// assert_eq!(c.idle_wake_cpu_ns_after(50_000_000), 80_000);

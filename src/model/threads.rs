@@ -68,7 +68,7 @@ impl World {
     }
 
     /// The thread advancing now, waking `woken`, which slept `slept_ns`, onto an idle CPU, owes
-    /// the wake-up's CPU ([`DispatchCosts::idle_wake_cpu_ns_after`](crate::config::DispatchCosts::idle_wake_cpu_ns_after)):
+    /// the wake-up's CPU (`DispatchCosts::idle_wake_cpu_ns_after`):
     /// GIL-free when it wakes the event loop from another thread (`call_soon_threadsafe`'s
     /// write to the loop's self-pipe, a socket send that releases the GIL), holding the GIL it
     /// holds otherwise (a queue's lock released under the GIL). A GIL hand-over onto an idle
@@ -77,7 +77,8 @@ impl World {
     fn charge_idle_wake(&mut self, woken: ThreadId, slept_ns: u64) {
         let Some(w) = self.advancing else { return };
         let ns = self.costs.idle_wake_cpu_ns_after(slept_ns);
-        let self_pipe = self.threads[woken].role == Role::Loop && self.threads[w].role != Role::Loop;
+        let self_pipe =
+            self.threads[woken].role == Role::Loop && self.threads[w].role != Role::Loop;
         let waker = &mut self.threads[w];
         if self_pipe {
             waker.wake_cpu_owed_gil_free_ns += ns;

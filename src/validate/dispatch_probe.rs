@@ -21,9 +21,10 @@
 //! Both are inputs ([`SittingDispatch`]): `sim validate` runs a folder's cases with the idle
 //! exits and the wake-up CPU of the sitting that measured them, those of each style's probe,
 //! as the Python work runs at its Python probe's speed. A folder without the probe (the ground
-//! truth's) keeps the calibrated idle exits and wake-ups that cost no CPU. (In round 18, before the work queue's lock
-//! hand-off was in the model, scaling each repetition to its own probe ran two processes of
-//! several CPU threads, already low, lower still: `notebooks/measurements/cpu-load-2026-12-05j`.)
+//! truth's) keeps the calibrated idle exits and wake-ups that cost no CPU. (In round 18, before
+//! the work queue's lock hand-off was in the model, scaling each repetition to its own probe ran
+//! two processes of several CPU threads, already low, lower still:
+//! `notebooks/measurements/cpu-load-2026-12-05j`.)
 
 use super::cases::{experiment_for, median};
 use super::harness_log::{RecordedFigure, IDLE_DISPATCH, IDLE_DISPATCH_CPU};
@@ -472,13 +473,20 @@ mod tests {
         let wake_us = report.idle_wake_cpu_us.unwrap();
         assert!((65.0..85.0).contains(&wake_us), "{wake_us} us per wake-up");
         let again = probe_cpu_ns(&with_wake_cpu(&exp, wake_us * 1e3)).unwrap();
-        assert!((again - measured_cpu).abs() < 0.01 * measured_cpu, "{again} vs {measured_cpu}");
+        assert!(
+            (again - measured_cpu).abs() < 0.01 * measured_cpu,
+            "{again} vs {measured_cpu}"
+        );
         assert!(
             report.idle_exit_scale <= 1.0,
             "the wake-ups' CPU takes some of the probe's time: {}",
             report.idle_exit_scale
         );
-        assert!(report.text().contains("would match at "), "{}", report.text());
+        assert!(
+            report.text().contains("would match at "),
+            "{}",
+            report.text()
+        );
         assert!(report_one("def", &exp, vec![free_start], &[])
             .unwrap()
             .idle_wake_cpu_us
