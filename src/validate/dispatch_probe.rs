@@ -55,8 +55,8 @@ pub struct ProbeReport {
     pub sim_us: f64,
     /// The scale of sim's idle exits at which its probe would equal the machine's (0 to 8).
     pub idle_exit_scale: f64,
-    /// The machine's workers' CPU per probe, the median over the repetitions that recorded
-    /// it, us (to 0.1 us); none where the harness did not record it.
+    /// The machine's workers' CPU per probe, the median over the cases of each case's median
+    /// over its repetitions, us (to 0.1 us); none where the harness did not record it.
     pub machine_cpu_us: Option<f64>,
     /// sim's workers' CPU per probe with wake-ups that cost no CPU, us (to 0.1 us).
     pub sim_cpu_us: f64,
@@ -116,9 +116,13 @@ pub(super) fn report(
                 probed.add(exp, &recorded, &cpus.recorded(name));
             }
         }
-        if let Some(host) = probed.hosts.first() {
-            let cpu_cases = &probed.cpu_by_case;
-            reports.push(report_one(style, host, probed.measured.clone(), cpu_cases)?);
+        let StyleProbes {
+            first_host,
+            measured,
+            cpu_by_case,
+        } = probed;
+        if let Some(host) = first_host {
+            reports.push(report_one(style, &host, measured, &cpu_by_case)?);
         }
     }
     Ok(reports)
@@ -127,8 +131,8 @@ pub(super) fn report(
 /// The probes of one style of body over a folder's cases.
 #[derive(Default)]
 struct StyleProbes {
-    /// Each probed case's host, in the folder's order.
-    hosts: Vec<Experiment>,
+    /// The first probed case's host, on which sim's probe is reported.
+    first_host: Option<Experiment>,
     /// Every repetition's probe, ns.
     measured: Vec<f64>,
     /// Each case whose repetitions recorded the probe's CPU: its host and their median, ns.
@@ -144,7 +148,7 @@ impl StyleProbes {
             let cpu = median(cpus.iter().map(|&ns| ns as f64).collect());
             self.cpu_by_case.push((host.clone(), cpu));
         }
-        self.hosts.push(host);
+        self.first_host.get_or_insert(host);
     }
 }
 
