@@ -257,23 +257,10 @@ const MAX_WAKE_CPU_NS: f64 = 1_000_000.0;
 /// The CPU per wake-up onto an idle CPU (ns, 0 to [`MAX_WAKE_CPU_NS`]) at which sim's workers
 /// use `measured_ns` of CPU per probe of `exp`'s host.
 fn matching_wake_cpu_ns(exp: &Experiment, measured_ns: f64) -> Result<f64> {
-    let (mut low, mut high) = (0.0, MAX_WAKE_CPU_NS);
-    if probe_cpu_ns(&with_wake_cpu(exp, low))? >= measured_ns {
-        return Ok(low);
-    }
-    if probe_cpu_ns(&with_wake_cpu(exp, high))? <= measured_ns {
-        return Ok(high);
-    }
     // The probe's CPU rises with each wake-up's.
-    for _ in 0..STEPS {
-        let mid = (low + high) / 2.0;
-        if probe_cpu_ns(&with_wake_cpu(exp, mid))? < measured_ns {
-            low = mid;
-        } else {
-            high = mid;
-        }
-    }
-    Ok((low + high) / 2.0)
+    rising_root((0.0, MAX_WAKE_CPU_NS), measured_ns, |ns| {
+        probe_cpu_ns(&with_wake_cpu(exp, ns))
+    })
 }
 
 /// `exp` with each wake-up onto an idle CPU costing its waker `ns` of CPU.
@@ -286,33 +273,46 @@ fn with_wake_cpu(exp: &Experiment, ns: f64) -> Experiment {
 /// The smallest and the largest idle-exit scales searched; a probe beyond what they give
 /// takes the nearer bound.
 const SCALE_RANGE: (f64, f64) = (0.0, 8.0);
-/// Halvings of the searched interval: the scale comes out within 0.0001.
+/// Halvings of the searched interval: the scale comes out within 0.0001, a wake-up's CPU
+/// within 16 ns.
 const STEPS: u32 = 16;
 /// The probe's seed, fixed, so that every step of the bisection simulates the same draws and
-/// the probe's latency is a function of the scale alone.
+/// the probe's latency and CPU are functions of the searched parameter alone.
 const PROBE_SEED: u64 = 1;
 
 /// The idle-exit scale at which sim's probe of `exp`'s host takes `measured_ns` from send to
 /// an empty body's start, within [`SCALE_RANGE`].
 fn matching_idle_exit_scale(exp: &Experiment, measured_ns: u64) -> Result<f64> {
-    let measured = measured_ns as f64;
-    let (mut quick, mut slow) = SCALE_RANGE;
-    if probe_start_ns(exp, quick)? >= measured {
-        return Ok(quick);
-    }
-    if probe_start_ns(exp, slow)? <= measured {
-        return Ok(slow);
-    }
     // The probe's latency rises with the scale.
+    rising_root(SCALE_RANGE, measured_ns as f64, |scale| {
+        probe_start_ns(exp, scale)
+    })
+}
+
+/// The `x` within `range` at which `f`, which rises with `x`, equals `target`, to within
+/// [`STEPS`] halvings of the range; a target beyond what the range gives takes the nearer
+/// bound.
+fn rising_root(
+    range: (f64, f64),
+    target: f64,
+    mut f: impl FnMut(f64) -> Result<f64>,
+) -> Result<f64> {
+    let (mut low, mut high) = range;
+    if f(low)? >= target {
+        return Ok(low);
+    }
+    if f(high)? <= target {
+        return Ok(high);
+    }
     for _ in 0..STEPS {
-        let mid = (quick + slow) / 2.0;
-        if probe_start_ns(exp, mid)? < measured {
-            quick = mid;
+        let mid = (low + high) / 2.0;
+        if f(mid)? < target {
+            low = mid;
         } else {
-            slow = mid;
+            high = mid;
         }
     }
-    Ok((quick + slow) / 2.0)
+    Ok((low + high) / 2.0)
 }
 
 /// sim's median time from send to an empty body's start over the probe, ns, with its idle
