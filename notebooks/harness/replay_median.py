@@ -9,8 +9,11 @@ MEDIAN_DIR gets, per case, metric and repetition, the median over the replays (m
 max recomputed over those repetitions), so `sim validate MEDIAN_DIR` compares sim with a figure
 carrying less of one run's noise. The cases, the invocation rows (the arrivals sim replays)
 and the per-process counts are the first replay's; each repetition's host CPU per invocation
-and idle dispatch probe (which sim validate reads) are the medians over the replays. Stdlib
-only.
+and idle dispatch probe (which sim validate reads) are the medians over the replays. The
+machine's calibration (the Python loop's speed, which sets sim's dispatch path's) is the first
+replay's, or with `--median-calibration` the replay's whose `iters_per_ms` is the median: for a
+replay whose calibration ran in a slow moment that its cases' Python probes did not share.
+Stdlib only.
 """
 
 import argparse
@@ -32,11 +35,22 @@ def median_of_reps(stats):
     return {"median": statistics.median(reps), "min": min(reps), "max": max(reps), "reps": reps}
 
 
-def median_measured(replays):
+def median_calibration(replays):
+    """The calibration of the replay whose `iters_per_ms` is the median (the lower middle one
+    of an even count), kept whole so its min and max go with it."""
+    ranked = sorted((r["machine"]["calibration"] for r in replays), key=lambda c: c["iters_per_ms"])
+    return ranked[(len(ranked) - 1) // 2]
+
+
+def median_measured(replays, calibration_median=False):
     """measured.json content: per case and scalar metric, each repetition's median over the
-    replays (`replays`: the replays' measured.json contents, the first one leading)."""
+    replays (`replays`: the replays' measured.json contents, the first one leading; with
+    `calibration_median`, the machine's calibration is `median_calibration`'s)."""
     first = replays[0]
-    out = {"machine": dict(first["machine"], replays=len(replays)), "measured": {}}
+    machine = dict(first["machine"], replays=len(replays))
+    if calibration_median:
+        machine["calibration"] = median_calibration(replays)
+    out = {"machine": machine, "measured": {}}
     for case, metrics in first["measured"].items():
         merged = {}
         for name, v in metrics.items():
@@ -104,6 +118,8 @@ def write_json(path, data):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", required=True)
+    p.add_argument("--median-calibration", action="store_true",
+                   help="take the calibration of the replay with the median Python speed")
     p.add_argument("replays", nargs="+")
     args = p.parse_args(argv)
     if len(args.replays) < 2:
@@ -116,7 +132,8 @@ def main(argv=None):
     shutil.copytree(os.path.join(first, "invocations"), os.path.join(args.out, "invocations"),
                     dirs_exist_ok=True)
     write_json(os.path.join(args.out, "measured.json"),
-               median_measured([load(d, "measured.json") for d in args.replays]))
+               median_measured([load(d, "measured.json") for d in args.replays],
+                               args.median_calibration))
     logs = [load(d, "harness_log.json") for d in args.replays]
     write_json(os.path.join(args.out, "harness_log.json"), median_log(logs))
     return 0

@@ -36,6 +36,18 @@ class ReplayMedianTest(unittest.TestCase):
                          "the first replay's counts")
         self.assertEqual(out["machine"]["replays"], 3)
 
+    def test_the_calibration_is_the_first_replays_or_on_request_the_median_one(self):
+        replays = [measured([10.0], [{"0": 1}]) for _ in range(3)]
+        for replay, speed in zip(replays, (14_000.0, 31_000.0, 29_000.0)):
+            replay["machine"]["calibration"] = {"iters_per_ms": speed, "runs": 5,
+                                                "iters_per_ms_cpu_max": speed + 500.0}
+        first = replay_median.median_measured(replays)["machine"]["calibration"]
+        self.assertEqual(first["iters_per_ms"], 14_000.0)
+        median = replay_median.median_measured(replays, True)["machine"]["calibration"]
+        self.assertEqual(median, {"iters_per_ms": 29_000.0, "runs": 5,
+                                  "iters_per_ms_cpu_max": 29_500.0})
+        self.assertEqual(replay_median.median_measured(replays, True)["machine"]["replays"], 3)
+
     def test_the_host_cpu_each_repetition_recorded_is_the_median_over_the_replays(self):
         out = replay_median.median_log([log([200.0, 150.0]), log([100.0, 170.0]),
                                         log([300.0, 160.0])])
