@@ -279,23 +279,22 @@ pub struct DispatchCosts {
     pub sleeper_wake_from_ns: u64,
     /// Sleeps this long or longer pay all of `sleeper_wake_max_ns`.
     pub sleeper_wake_to_ns: u64,
-    /// CPU a worker thread spends waking another thread that slept long onto a virtual CPU
-    /// that idles (see [`DispatchCosts::idle_wake_cpu_ns_after`]; a GIL hand-over sends the
-    /// same interrupt but is not charged): the wake-up's inter-processor interrupt leaves the
-    /// guest for the hypervisor, which the waker pays in system time before it goes on:
-    /// without the GIL when it wakes the event loop from another thread
-    /// (`call_soon_threadsafe`'s socket send releases it), holding the GIL it holds otherwise
-    /// (a queue's lock released under the GIL). Default 0: the calibrated dispatch costs
-    /// already hold what the ground truth's sitting paid.
+    /// CPU a worker thread that slept long spends when it is woken onto a virtual CPU that
+    /// idles (see [`DispatchCosts::idle_wake_cpu_ns_after`]), whoever woke it: the CPU's way
+    /// out of its halt (the interrupt's exit to the hypervisor and back) and the woken thread's
+    /// first stretch on it are counted in the guest as the woken thread's time. It pays that
+    /// before it takes the GIL back, so the GIL's holder goes on meanwhile. A GIL hand-over
+    /// onto an idle CPU is not charged: the dispatch probe that sizes this has none. Default
+    /// 0: the calibrated dispatch costs already hold what the ground truth's sitting paid.
     ///
     /// Measured, not fitted: `sim validate` sets it, per style of body, so that sim's dispatch
     /// probe uses as much worker CPU per empty invocation as the machine's probe recorded
     /// (`idle_dispatch_cpu_us`, `validate::dispatch_probe`). In the first round with that
     /// figure (`notebooks/measurements/cpu-load-2026-12-07b`) the machine's workers used about
-    /// 310 us more per `def` probe than sim's Python and 160 us more per `async def` probe: 80.3
-    /// and 80.1 us for each of the four and two wake-ups of a thread that slept through the
-    /// probe's gap (three with a one-thread pool); rounds 34 and 35 gave 108.1 and 111.3, 87.6
-    /// and 100.5 us.
+    /// 310 us more per `def` probe than sim's Python and 160 us more per `async def` probe:
+    /// 65.4 and 53.4 us for each of the five and three wake-ups of a thread that slept through
+    /// the probe's gap (four with a one-thread pool); rounds 34 and 35 gave 93.6 and 74.2,
+    /// 75.9 and 67.0 us.
     pub idle_wake_cpu_ns: u64,
     /// CPU the host process spends on each request it sends to a worker, run on the instance's
     /// cores from the moment it is placed, beside the request (it does not hold it back).
@@ -470,9 +469,10 @@ impl DispatchCosts {
         (self.sleeper_wake_max_ns as f64 * self.halted_share(slept_ns)).round() as u64
     }
 
-    /// The waker's CPU ([`DispatchCosts::idle_wake_cpu_ns`]) for waking a thread that slept
-    /// `slept_ns` onto an idle CPU: on the same ramp as [`DispatchCosts::sleeper_wake_ns`],
-    /// since a CPU that idled only briefly is still polling and needs no interrupt to leave.
+    /// The woken thread's CPU ([`DispatchCosts::idle_wake_cpu_ns`]) for being woken onto an
+    /// idle CPU after sleeping `slept_ns`: on the same ramp as
+    /// [`DispatchCosts::sleeper_wake_ns`], since a CPU that idled only briefly is still
+    /// polling and needs no interrupt to leave.
     ///
     /// ```
     /// use sim::config::DispatchCosts;

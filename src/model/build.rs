@@ -152,7 +152,6 @@ impl World {
                 .with_memory_step(exp.plan.as_ref().and_then(|p| p.memory_step_kib())),
             ),
             wake_list: Vec::new(),
-            advancing: None,
             scratch: Vec::new(),
             next_inv_id: 0,
             generator_sent_at: 0,
@@ -335,7 +334,6 @@ impl World {
             since: self.now,
             asleep_since: self.now,
             wake_cpu_owed_ns: 0,
-            wake_cpu_owed_gil_free_ns: 0,
         })
     }
 

@@ -79,13 +79,10 @@ pub struct Thread {
     pub since: u64,
     /// When it last went idle (blocked waiting for work): how long a wake-up finds it asleep.
     pub asleep_since: u64,
-    /// CPU it owes for waking threads onto idle CPUs
+    /// CPU it owes for having been woken onto an idle CPU after a long sleep
     /// ([`DispatchCosts::idle_wake_cpu_ns`](crate::config::DispatchCosts::idle_wake_cpu_ns)),
-    /// ns: it runs that long before its next op.
+    /// ns: it runs that long, without the GIL, before it goes on.
     pub wake_cpu_owed_ns: u64,
-    /// The part of it sent from a pipe write (`call_soon_threadsafe`), which CPython makes
-    /// with the GIL released: paid only while the thread does not hold the GIL.
-    pub wake_cpu_owed_gil_free_ns: u64,
 }
 
 impl Thread {

@@ -42,7 +42,10 @@ impl World {
     }
 
     /// [`World::wake`] by `waker`, which decides whether the waker's own core is already
-    /// counted among the running ones.
+    /// counted among the running ones. A thread woken onto an idle CPU after a long sleep
+    /// also owes that CPU's way out of its halt (`DispatchCosts::idle_wake_cpu_ns_after`),
+    /// whoever woke it: the interrupt's exit and the woken thread's first stretch on a CPU the
+    /// hypervisor has just resumed are counted in the guest as the woken thread's time.
     pub(super) fn wake_from(&mut self, th: ThreadId, waker: Waker) {
         let t = &mut self.threads[th];
         if t.activity != Activity::Idle {
@@ -53,9 +56,7 @@ impl World {
         let p = t.process;
         let instance = self.processes[p].instance;
         let latency = if self.instances[instance].cores.idle_core_beside(waker) {
-            if waker == Waker::WorkerThread {
-                self.charge_idle_wake(th, slept);
-            }
+            self.threads[th].wake_cpu_owed_ns += self.costs.idle_wake_cpu_ns_after(slept);
             self.costs.sleeper_wake_ns(slept)
         } else {
             0
@@ -64,26 +65,6 @@ impl World {
             self.wake_list.push(th);
         } else {
             self.push(self.now + latency, Event::AwakeAfterSleep { thread: th });
-        }
-    }
-
-    /// The thread advancing now, waking `woken`, which slept `slept_ns`, onto an idle CPU, owes
-    /// the wake-up's CPU (`DispatchCosts::idle_wake_cpu_ns_after`):
-    /// GIL-free when it wakes the event loop from another thread (`call_soon_threadsafe`'s
-    /// write to the loop's self-pipe, a socket send that releases the GIL), holding the GIL it
-    /// holds otherwise (a queue's lock released under the GIL). A GIL hand-over onto an idle
-    /// CPU sends the same interrupt but is not charged: the dispatch probe that sizes it has
-    /// none, and a releaser forced off pays it while it waits.
-    fn charge_idle_wake(&mut self, woken: ThreadId, slept_ns: u64) {
-        let Some(w) = self.advancing else { return };
-        let ns = self.costs.idle_wake_cpu_ns_after(slept_ns);
-        let self_pipe =
-            self.threads[woken].role == Role::Loop && self.threads[w].role != Role::Loop;
-        let waker = &mut self.threads[w];
-        if self_pipe {
-            waker.wake_cpu_owed_gil_free_ns += ns;
-        } else {
-            waker.wake_cpu_owed_ns += ns;
         }
     }
 
@@ -113,29 +94,20 @@ impl World {
         self.wake(l);
     }
 
-    /// Runs `th` until it waits for something: the GIL, a core, a blocking call, or work.
+    /// Runs `th` until it waits for something: the GIL, a core, a blocking call, or work; a
+    /// thread just woken onto an idle CPU first pays that wake-up's CPU.
     pub(super) fn advance(&mut self, th: ThreadId) {
-        let outer = self.advancing.replace(th);
-        self.run_ops(th);
-        self.advancing = outer;
-    }
-
-    /// [`World::advance`]'s loop: first the CPU `th` owes for the wake-ups it sent, then its
-    /// ops.
-    fn run_ops(&mut self, th: ThreadId) {
+        if self.pay_wake_cpu(th) {
+            return;
+        }
         loop {
-            if self.pay_wake_cpu(th) {
-                return;
-            }
             if self.threads[th].job == Job::None {
                 // Returning from queue.get / epoll_wait / recv is Python code: a thread takes
                 // the GIL back before it can look at its queue, so a thread that already holds
                 // it (finishing a body) may take the item an idle thread was woken for. A
                 // thread its pool's queue lock woke takes the GIL even with nothing queued.
                 if !self.has_queued_work(th) && !self.woken_by_queue_lock(th) {
-                    if !self.pay_gil_free_wake_cpu(th) {
-                        self.go_idle(th);
-                    }
+                    self.go_idle(th);
                     return;
                 }
                 if !self.take_gil(th) {
@@ -181,31 +153,16 @@ impl World {
         }
     }
 
-    /// Puts `th` on a core for the CPU it owes for its wake-ups, keeping the GIL if it holds
-    /// it (the interrupt is sent from a lock release in the middle of its work), and for the
-    /// GIL-free part while it does not hold the GIL; true when it owed some.
+    /// Puts `th`, just woken onto an idle CPU, on a core for the wake-up's CPU it owes, which
+    /// it pays before it takes the GIL back; true when it owed some.
     fn pay_wake_cpu(&mut self, th: ThreadId) -> bool {
-        let t = &mut self.threads[th];
-        let mut owed = std::mem::take(&mut t.wake_cpu_owed_ns);
-        if !t.holds_gil {
-            owed += std::mem::take(&mut t.wake_cpu_owed_gil_free_ns);
-        }
+        let owed = std::mem::take(&mut self.threads[th].wake_cpu_owed_ns);
         if owed == 0 {
             return false;
         }
-        let gil = self.threads[th].holds_gil;
-        self.start_cpu(th, owed, gil);
+        debug_assert!(!self.threads[th].holds_gil, "a woken thread holds no GIL");
+        self.start_cpu(th, owed, false);
         true
-    }
-
-    /// `th`, out of work, lets the GIL go and pays the GIL-free CPU it still owes before it
-    /// sleeps; true when it owed some.
-    fn pay_gil_free_wake_cpu(&mut self, th: ThreadId) -> bool {
-        if self.threads[th].wake_cpu_owed_gil_free_ns == 0 {
-            return false;
-        }
-        self.drop_gil(th);
-        self.pay_wake_cpu(th)
     }
 
     /// Work waiting in the queue this thread serves.

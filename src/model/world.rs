@@ -41,9 +41,6 @@ pub struct World {
     pub(super) switch_interval_ns: u64,
     pub(super) recorder: Recorder,
     pub(super) wake_list: Vec<ThreadId>,
-    /// The thread whose ops are being run now (`World::advance`): who pays for the wake-ups
-    /// it sends.
-    pub(super) advancing: Option<ThreadId>,
     pub(super) scratch: Vec<ThreadId>,
     pub(super) next_inv_id: u64,
     /// When the sleeping load generator last sent a request (see `generator_send_time`).
