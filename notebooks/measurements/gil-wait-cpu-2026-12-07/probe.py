@@ -6,13 +6,16 @@ and over. Alone, it gets the GIL at once. Beside a thread spinning in Python, it
 CPython's timed wait (the 5 ms switch interval), asks for a forced switch, and is handed the GIL.
 The waiter's own CPU clock (`time.thread_time`) per round, beside the spinner less alone, is what
 waiting for the GIL costs the waiting thread: the timed wait's wake-up, the futex calls and the
-hand-over, none of it Python. Run on the idle machine; stdlib only.
+hand-over, none of it Python. With `--foreign N`, N other processes spin in Python throughout,
+so that with N >= 1 no CPU idles (on two cores) and every wake-up lands on a busy one. Run on
+the idle machine; stdlib only.
 
-    python3 probe.py [--seconds S] [--repeats N]
+    python3 probe.py [--seconds S] [--repeats N] [--foreign N]
 """
 
 import argparse
 import json
+import multiprocessing
 import statistics
 import sys
 import threading
@@ -39,6 +42,25 @@ def spin(stop):
     x = 0
     while not stop.is_set():
         x += 1
+
+
+def spin_process(stop):
+    """Another process's Python bytecode until `stop` is set: load on the cores."""
+    x = 0
+    while not stop.is_set():
+        for _ in range(10_000):
+            x += 1
+
+
+def start_foreign(n):
+    """`n` spinning processes and the event that stops them."""
+    ctx = multiprocessing.get_context("spawn")
+    stop = ctx.Event()
+    procs = [ctx.Process(target=spin_process, args=(stop,), daemon=True) for _ in range(n)]
+    for p in procs:
+        p.start()
+    time.sleep(0.3 if n else 0.0)  # let them start spinning
+    return stop, procs
 
 
 def one_run(seconds, with_spinner):
@@ -69,16 +91,25 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--foreign", type=int, default=0,
+                    help="other processes spinning in Python throughout (default 0)")
     args = ap.parse_args(argv)
     runs = {"alone": [], "beside_spinner": []}
-    for _ in range(args.repeats):
-        runs["alone"].append(one_run(args.seconds, False))
-        runs["beside_spinner"].append(one_run(args.seconds, True))
+    stop, procs = start_foreign(args.foreign)
+    try:
+        for _ in range(args.repeats):
+            runs["alone"].append(one_run(args.seconds, False))
+            runs["beside_spinner"].append(one_run(args.seconds, True))
+    finally:
+        stop.set()
+        for p in procs:
+            p.join()
     med = {k: statistics.median(r["cpu_us_per_round"] for r in v) for k, v in runs.items()}
     wall = {k: statistics.median(r["wall_us_per_round"] for r in v) for k, v in runs.items()}
     summary = {
         "python": sys.version.split()[0],
         "switchinterval_s": sys.getswitchinterval(),
+        "foreign_processes": args.foreign,
         "runs": runs,
         "median_cpu_us_per_round": med,
         "median_wall_us_per_round": wall,
