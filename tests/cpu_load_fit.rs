@@ -1,11 +1,11 @@
 //! Real CPython under sustained CPU load: the fitting halves of
 //! notebooks/measurements/cpu-load-2026-12-02, -03, -04, -04b, -04c, -04d and -04e (the halves used
-//! to find mechanisms), the eighth to thirty-sixth rounds' medians of three replays (-04f,
+//! to find mechanisms), the eighth to thirty-seventh rounds' medians of three replays (-04f,
 //! -05, -05b, -05c, -05d, -05e, -05f, -05g, -05h, -05i, -05j, -05k, -05l, -06, -06b, -06c,
-//! -06d, -06e, -06f, -06g, -06h, -06i, -06j, -06k, -07, -07b, -07c, -07d and -07e, each seen
-//! once as a hold-out), and the 2026-12-04 half measured a second time (`fit-again`), with the default
-//! placement (`HomeCpu`) and with `Spread`. The hold-out halves are reported in the README, not
-//! tested here.
+//! -06d, -06e, -06f, -06g, -06h, -06i, -06j, -06k, -07, -07b, -07c, -07d, -07e and -07f, each
+//! seen once as a hold-out), and the 2026-12-04 half measured a second time (`fit-again`),
+//! with the default placement (`HomeCpu`) and with `Spread`. The hold-out halves are reported
+//! in the README, not tested here.
 //!
 //! Not every check of these halves passes yet (see the README's fidelity section): this guards
 //! today's scores and the size of the mean-latency errors against regressions.
@@ -484,5 +484,14 @@ fn the_twenty_ninth_round_measured_three_times_keeps_its_score() {
         checks: 396,
         passing_today: 350,
         worst_mean_latency_error: 0.21,
+    });
+    // Seen once as C's second hold-out (its README), judged with 100 seeds, with no candidate.
+    // With one seed its furthest mean latency is one repetition of 2 x 8 CPU (25 ms) at rho
+    // 0.80, +50.2% (sim's own noise: no mean latency of that case is off with 5 seeds).
+    keeps_its_score(FittingHalf {
+        folder: "cpu-load-2026-12-07f/median",
+        checks: 396,
+        passing_today: 340,
+        worst_mean_latency_error: 0.51,
     });
 }
