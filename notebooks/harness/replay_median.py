@@ -127,13 +127,16 @@ def main(argv=None):
     first = args.replays[0]
     if load(first, "cases.json") != load(args.replays[1], "cases.json"):
         p.error("the replays measured different cases")
+    measured = [load(d, "measured.json") for d in args.replays]
+    if args.median_calibration and any("calibration" not in m["machine"] for m in measured):
+        p.error("--median-calibration: a replay's measured.json has no machine.calibration "
+                "(measured before the harness calibrated); leave the option out")
     os.makedirs(args.out, exist_ok=True)
     shutil.copy(os.path.join(first, "cases.json"), args.out)
     shutil.copytree(os.path.join(first, "invocations"), os.path.join(args.out, "invocations"),
                     dirs_exist_ok=True)
     write_json(os.path.join(args.out, "measured.json"),
-               median_measured([load(d, "measured.json") for d in args.replays],
-                               args.median_calibration))
+               median_measured(measured, args.median_calibration))
     logs = [load(d, "harness_log.json") for d in args.replays]
     write_json(os.path.join(args.out, "harness_log.json"), median_log(logs))
     return 0

@@ -1,7 +1,11 @@
 """Tests of replay_median.py (stdlib unittest)."""
 
+import contextlib
+import io
+import json
 import os
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -47,6 +51,25 @@ class ReplayMedianTest(unittest.TestCase):
         self.assertEqual(median, {"iters_per_ms": 29_000.0, "runs": 5,
                                   "iters_per_ms_cpu_max": 29_500.0})
         self.assertEqual(replay_median.median_measured(replays, True)["machine"]["replays"], 3)
+
+    def test_a_replay_without_a_calibration_is_refused_by_name(self):
+        with tempfile.TemporaryDirectory() as root:
+            replays = []
+            for name in ("r1", "r2"):
+                d = os.path.join(root, name)
+                os.makedirs(d)
+                for file, data in (("cases.json", {"cases": []}),
+                                   ("measured.json", measured([10.0], [{"0": 1}]))):
+                    with open(os.path.join(d, file), "w") as f:
+                        json.dump(data, f)
+                replays.append(d)
+            err = io.StringIO()
+            with self.assertRaises(SystemExit) as exit, contextlib.redirect_stderr(err):
+                replay_median.main(["--median-calibration", "--out",
+                                    os.path.join(root, "median")] + replays)
+            self.assertEqual(exit.exception.code, 2)
+            self.assertIn("no machine.calibration", err.getvalue())
+            self.assertFalse(os.path.exists(os.path.join(root, "median")), "nothing written")
 
     def test_the_host_cpu_each_repetition_recorded_is_the_median_over_the_replays(self):
         out = replay_median.median_log([log([200.0, 150.0]), log([100.0, 170.0]),

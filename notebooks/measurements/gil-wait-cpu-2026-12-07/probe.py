@@ -10,7 +10,7 @@ hand-over, none of it Python. With `--foreign N`, N other processes spin in Pyth
 so that with N >= 1 no CPU idles (on two cores) and every wake-up lands on a busy one. Run on
 the idle machine; stdlib only.
 
-    python3 probe.py [--seconds S] [--repeats N] [--foreign N]
+    python3 probe.py [--seconds S] [--repeats R] [--foreign N]
 """
 
 import argparse
