@@ -216,7 +216,8 @@ pub struct RawDispatch {
     pub sleeper_wake_from_us: Option<Num>,
     /// Sleeps this long or longer pay all of it (default 10000).
     pub sleeper_wake_to_us: Option<Num>,
-    /// CPU a worker thread spends waking another onto an idle virtual CPU (default 0).
+    /// CPU a worker thread spends when woken onto an idle virtual CPU after a long sleep
+    /// (default 0).
     pub idle_wake_cpu_us: Option<Num>,
     /// CPU the host process spends on each request it places (default 0).
     pub host_request_us: Option<Num>,
