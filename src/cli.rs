@@ -326,7 +326,7 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// Also write each case's simulated invocations to this folder (<case>.csv, the
-    /// harness's columns), to compare invocation by invocation.
+    /// harness's columns, and the body thread's GIL wait), to compare invocation by invocation.
     #[arg(long)]
     pub rows: Option<PathBuf>,
     /// Where woken threads run in every case, instead of the default (`host.placement`):

@@ -20,6 +20,7 @@ mod dispatch_probe;
 mod harness_log;
 mod repeat;
 mod score;
+mod sim_rows;
 
 use crate::cli::ValidateArgs;
 use crate::config::{Experiment, Placement};
@@ -34,7 +35,6 @@ pub use score::{
 };
 
 use crate::error::{Result, SimError};
-use crate::metrics::InvocationRecord;
 use crate::runner::run_all;
 use serde::Serialize;
 use serde_json::Value;
@@ -180,6 +180,15 @@ struct Plan {
     seed_index: u32,
 }
 
+impl Plan {
+    /// Whether `--rows` writes this run's invocations: every run of a burst case, the first
+    /// seed of each recorded repetition of a Poisson case. Those runs record thread states too,
+    /// for the rows' inner stretches.
+    fn rows_written(&self) -> bool {
+        self.rep.is_none() || self.seed_index == 0
+    }
+}
+
 /// The ground-truth folder's files and contents.
 struct GroundTruth {
     cases_file: std::path::PathBuf,
@@ -208,15 +217,24 @@ fn validate_loaded(
     if let Some(placement) = options.placement {
         exps.iter_mut().for_each(|e| e.host.placement = placement);
     }
+    if options.rows.is_some() {
+        for (_, exp) in plans
+            .iter()
+            .zip(&mut exps)
+            .filter(|(p, _)| p.rows_written())
+        {
+            exp.output.thread_states = Some((0, u64::MAX));
+        }
+    }
     let outputs = run_all(&exps)?;
     if let Some(rows_dir) = options.rows {
         let runs = plans
             .iter()
             .zip(&outputs)
-            .filter(|(p, _)| p.rep.is_none() || p.seed_index == 0)
-            .map(|(p, o)| (&p.case, p.rep, &o.rows));
-        write_simulated_rows(rows_dir, runs)?;
-        write_simulated_summaries(rows_dir, plans.iter().zip(&outputs))?;
+            .filter(|(p, _)| p.rows_written())
+            .map(|(p, o)| (&p.case, p.rep, o));
+        sim_rows::write_simulated_rows(rows_dir, runs)?;
+        sim_rows::write_simulated_summaries(rows_dir, plans.iter().zip(&outputs))?;
     }
     let mut by_case: BTreeMap<String, Vec<SimulatedRun>> = BTreeMap::new();
     let mut order = Vec::new();
@@ -459,81 +477,6 @@ fn compare_medians(
             &runs[0].1.per_process,
         ));
     }
-}
-
-/// Writes the simulated invocations of every run, grouped by case, as the harness writes its
-/// measured ones (times in ms; `rep` is the recorded repetition, or the simulated one).
-fn write_simulated_rows<'a>(
-    dir: &Path,
-    runs: impl Iterator<Item = (&'a Value, Option<u64>, &'a Vec<InvocationRecord>)>,
-) -> Result<()> {
-    let write_err = |path: &Path, source| SimError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
-    let mut files: BTreeMap<String, (String, u64)> = BTreeMap::new();
-    for (case, rep, records) in runs {
-        let name = case["name"].as_str().unwrap_or("case").to_string();
-        let (text, next_rep) = files.entry(name).or_insert_with(|| {
-            (
-                "rep,id,worker,thread,arrival_ms,start_ms,end_ms,response_ms\n".to_string(),
-                0,
-            )
-        });
-        let rep = rep.unwrap_or(*next_rep);
-        *next_rep += 1;
-        let ms = |t: Option<u64>| t.map_or(String::new(), |t| format!("{:.4}", t as f64 / 1e6));
-        for r in records {
-            let thread = r.thread.map_or(String::new(), |t| t.to_string());
-            text.push_str(&format!(
-                "{rep},{},{},{thread},{},{},{},{}\n",
-                r.id,
-                r.process.map_or(String::new(), |p| p.to_string()),
-                ms(Some(r.arrival)),
-                ms(r.start),
-                ms(r.end),
-                ms(r.response)
-            ));
-        }
-    }
-    for (name, (text, _)) in files {
-        let path = dir.join(format!("{name}.csv"));
-        std::fs::write(&path, text).map_err(|e| write_err(&path, e))?;
-    }
-    Ok(())
-}
-
-/// Writes every simulated run's summary.json, grouped by case, to `<case>.summaries.json`: a
-/// list of `{"rep": recorded repetition or null, "seed_index": i, "summary": {...}}`, for the
-/// figures the table does not show (core use, the cores' idle time while threads waited).
-fn write_simulated_summaries<'a>(
-    dir: &Path,
-    runs: impl Iterator<Item = (&'a Plan, &'a crate::runner::RunOutput)>,
-) -> Result<()> {
-    let write_err = |path: &Path, source| SimError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
-    let mut files: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for (plan, out) in runs {
-        files
-            .entry(case_name(&plan.case))
-            .or_default()
-            .push(serde_json::json!({
-                "rep": plan.rep,
-                "seed_index": plan.seed_index,
-                "summary": &out.summary,
-            }));
-    }
-    for (name, list) in files {
-        let path = dir.join(format!("{name}.summaries.json"));
-        let text = serde_json::to_string_pretty(&list).map_err(std::io::Error::other);
-        text.and_then(|t| std::fs::write(&path, t + "\n"))
-            .map_err(|e| write_err(&path, e))?;
-    }
-    Ok(())
 }
 
 /// Per-process counts must match exactly (no check when the measurements have none).
