@@ -23,7 +23,7 @@ use std::path::Path;
 
 /// The header of a simulated invocations file.
 const HEADER: &str = "rep,id,worker,thread,arrival_ms,start_ms,end_ms,response_ms,\
-                      inner_start_ms,inner_end_ms,gil_wait_ms\n";
+                      inner_start_ms,inner_end_ms,gil_wait_ms,rx_ms\n";
 
 /// Writes the simulated invocations of every run, grouped by case, as the harness writes its
 /// measured ones (times in ms; `rep` is the recorded repetition, or the simulated one).
@@ -56,7 +56,7 @@ fn row_line(rep: u64, r: &InvocationRecord, body: &BodyStates) -> String {
     let ms = |t: Option<u64>| t.map_or(String::new(), |t| format!("{:.4}", t as f64 / 1e6));
     let thread = r.thread.map_or(String::new(), |t| t.to_string());
     format!(
-        "{rep},{},{},{thread},{},{},{},{},{},{},{}\n",
+        "{rep},{},{},{thread},{},{},{},{},{},{},{},{}\n",
         r.id,
         r.process.map_or(String::new(), |p| p.to_string()),
         ms(Some(r.arrival)),
@@ -66,6 +66,7 @@ fn row_line(rep: u64, r: &InvocationRecord, body: &BodyStates) -> String {
         ms(body.inner_start),
         ms(body.inner_end),
         ms(r.end.map(|_| body.gil_wait_ns)),
+        ms(body.received),
     )
 }
 
@@ -90,6 +91,9 @@ struct BodyStates {
     inner_end: Option<u64>,
     /// Time its thread waited for the GIL (or, handed it, to wake up) between start and end.
     gil_wait_ns: u64,
+    /// When the receiver, holding the GIL, began to handle the request: its first Python
+    /// stretch for it (the harness's `rx_ms` path point, taken once `recv` has returned).
+    received: Option<u64>,
 }
 
 impl BodyStates {
@@ -100,6 +104,7 @@ impl BodyStates {
                 inner_start: None,
                 inner_end: None,
                 gil_wait_ns: 0,
+                received: received_at(states),
             };
         };
         let mine: Vec<&StateRow> = states
@@ -126,8 +131,18 @@ impl BodyStates {
             inner_start: io.map(|io| io.start),
             inner_end: io.map(|_| resumed.map_or(end, |t| t.min(end))),
             gil_wait_ns,
+            received: received_at(states),
         }
     }
+}
+
+/// The start of the receiver's first Python stretch among an invocation's `states`.
+fn received_at(states: &[&StateRow]) -> Option<u64> {
+    states
+        .iter()
+        .filter(|s| s.place.thread == ThreadName::Receiver && s.work.state == ThreadState::Python)
+        .map(|s| s.start)
+        .min()
 }
 
 /// Whether `s` is a stretch of the thread that ran the body (`label`, in `process`).
@@ -274,6 +289,6 @@ mod tests {
         assert_eq!((body.inner_start, body.inner_end), (None, None));
         assert_eq!(body.gil_wait_ns, 3 * MS);
         let line = row_line(0, &record(1, 24), &body);
-        assert!(line.ends_with(",24.0000,24.0000,,,3.0000\n"), "{line}");
+        assert!(line.ends_with(",24.0000,24.0000,,,3.0000,\n"), "{line}");
     }
 }

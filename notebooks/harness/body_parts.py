@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Where a body's wall time goes, sim against the machine, per case: its CPU, its waits for a
+CPU, and its time off the CPUs.
+
+    sim validate FOLDER --rows ROWS
+    python3 body_parts.py FOLDER ROWS
+
+The machine's rows must come from `measure.py` with `"schedstat": true` (the `rq_wait_ms`
+column: the body thread's run-queue wait over the body, from /proc). For each such case, the
+mean over its bodies of:
+- the machine: wall time, CPU time (`cpu_ms`), run-queue wait, and the rest off the CPUs
+  besides a CPU-then-sleep body's sleep (`io_ms`): waiting for the GIL, and waking up;
+- sim (`ROWS/<case>.csv`): wall time, the body's CPU from cases.json, the wait for the GIL
+  (`gil_wait_ms`, which includes waking up once handed it), and the rest besides the sleep:
+  the slowdown of sharing the cores, sim's counterpart of the run-queue wait.
+Stdlib only.
+"""
+
+import argparse
+import csv
+import json
+import os
+import statistics
+
+
+def body_cpu_ms(case):
+    """The CPU of one body of `case`, ms."""
+    body = case["body"]
+    return float(body.get("cpu_ms", body.get("d_ms", 0.0)))
+
+
+def sleep_ms(case):
+    """The blocking sleep in one body of `case` (a CPU-then-sleep body's), ms."""
+    return float(case["body"].get("io_ms", 0.0))
+
+
+def finished(rows):
+    """The rows whose body started and ended."""
+    return [r for r in rows if r.get("start_ms") and r.get("end_ms")]
+
+
+def wall(r):
+    return float(r["end_ms"]) - float(r["start_ms"])
+
+
+def machine_parts(rows, case):
+    """(wall, cpu, run-queue wait, off the CPUs) means, ms; None without the counters."""
+    rows = [r for r in finished(rows) if r.get("rq_wait_ms") and r.get("cpu_ms")]
+    if not rows:
+        return None
+    mean = statistics.fmean
+    w, c = mean(map(wall, rows)), mean(float(r["cpu_ms"]) for r in rows)
+    rq = mean(float(r["rq_wait_ms"]) for r in rows)
+    return w, c, rq, w - c - rq - sleep_ms(case)
+
+
+def sim_parts(rows, case):
+    """(wall, cpu, sharing the cores, GIL wait) means, ms; None without `gil_wait_ms`."""
+    rows = [r for r in finished(rows) if r.get("gil_wait_ms")]
+    if not rows:
+        return None
+    mean = statistics.fmean
+    w, g, c = mean(map(wall, rows)), mean(float(r["gil_wait_ms"]) for r in rows), body_cpu_ms(case)
+    return w, c, w - c - g - sleep_ms(case), g
+
+
+def read_rows(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def report(folder, rows_dir):
+    """One line per case with both readings."""
+    with open(os.path.join(folder, "cases.json")) as f:
+        cases = json.load(f)["cases"]
+    lines = ["%-36s %s | %s" % ("case (ms)", "machine: wall  cpu  run-queue  off-CPU",
+                                "sim: wall  cpu  sharing  GIL wait")]
+    for case in cases:
+        name = case["name"]
+        m = machine_parts(read_rows(os.path.join(folder, "invocations", name + ".csv")), case)
+        s = sim_parts(read_rows(os.path.join(rows_dir, name + ".csv")), case)
+        if m and s:
+            lines.append("%-36s %6.2f %5.2f %6.2f %6.2f | %6.2f %5.2f %6.2f %6.2f"
+                         % ((name[:36],) + m + s))
+    return lines
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder")
+    ap.add_argument("rows")
+    args = ap.parse_args(argv)
+    print("\n".join(report(args.folder, args.rows)))
+
+
+if __name__ == "__main__":
+    main()

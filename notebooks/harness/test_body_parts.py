@@ -1,0 +1,63 @@
+"""Tests of body_parts.py on a tiny synthetic folder and rows (stdlib unittest)."""
+
+import csv
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import body_parts  # noqa: E402
+
+CASES = {"cases": [
+    {"name": "mixed", "body": {"kind": "mixed", "cpu_ms": 10, "io_ms": 5}},
+    {"name": "plain", "body": {"kind": "sync_cpu", "d_ms": 20}},
+]}
+
+
+def write(path, header, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+class BodyPartsTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.folder = os.path.join(self.tmp.name, "m")
+        self.rows = os.path.join(self.tmp.name, "r")
+        os.makedirs(os.path.join(self.folder, "invocations"))
+        os.makedirs(self.rows)
+        with open(os.path.join(self.folder, "cases.json"), "w") as f:
+            json.dump(CASES, f)
+        write(os.path.join(self.folder, "invocations", "mixed.csv"),
+              ["rep", "id", "start_ms", "end_ms", "cpu_ms", "rq_wait_ms"],
+              [[0, 0, 0, 22, 10.0, 3.0], [0, 1, 10, 34, 10.0, 5.0], [0, 2, 40, "", "", ""]])
+        write(os.path.join(self.folder, "invocations", "plain.csv"),
+              ["rep", "id", "start_ms", "end_ms", "cpu_ms"], [[0, 0, 0, 25, 20.0]])
+        write(os.path.join(self.rows, "mixed.csv"),
+              ["rep", "id", "start_ms", "end_ms", "gil_wait_ms"],
+              [[0, 0, 0, 20, 2.0], [0, 1, 5, 27, 4.0]])
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_each_side_splits_the_wall_time_besides_the_sleep(self):
+        lines = body_parts.report(self.folder, self.rows)
+        self.assertEqual(len(lines), 2, "a header and the one case with both readings")
+        values = [float(v) for v in lines[1].split()[1:] if v != "|"]
+        # machine: wall 23, cpu 10, run queue 4, off 23 - 10 - 4 - 5 = 4
+        # sim: wall 21, cpu 10, sharing 21 - 10 - 3 - 5 = 3, GIL wait 3
+        self.assertEqual(values, [23.0, 10.0, 4.0, 4.0, 21.0, 10.0, 3.0, 3.0])
+
+    def test_rows_without_the_counters_give_no_line(self):
+        self.assertIsNone(body_parts.machine_parts(
+            [{"start_ms": "0", "end_ms": "25", "cpu_ms": "20"}], CASES["cases"][1]))
+        self.assertIsNone(body_parts.sim_parts(
+            [{"start_ms": "0", "end_ms": "25"}], CASES["cases"][1]))
+
+
+if __name__ == "__main__":
+    unittest.main()
