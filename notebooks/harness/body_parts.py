@@ -13,6 +13,9 @@ mean over its bodies of:
 - sim (`ROWS/<case>.csv`): wall time, the body's CPU from cases.json, the wait for the GIL
   (`gil_wait_ms`, which includes waking up once handed it), and the rest besides the sleep:
   the slowdown of sharing the cores, sim's counterpart of the run-queue wait.
+Then, where both have the receiver's path point (`rx_ms`: the harness's with "schedstat",
+sim's always), the request's way in two legs: from its arrival to the receiver handling it
+holding the GIL, and from there to the body's start.
 Stdlib only.
 """
 
@@ -64,6 +67,16 @@ def sim_parts(rows, case):
     return w, c, w - c - g - sleep_ms(case), g
 
 
+def request_legs(rows):
+    """(arrival -> rx, rx -> start) means, ms; None without `rx_ms`."""
+    rows = [r for r in finished(rows) if r.get("rx_ms")]
+    if not rows:
+        return None
+    mean = statistics.fmean
+    return (mean(float(r["rx_ms"]) - float(r["arrival_ms"]) for r in rows),
+            mean(float(r["start_ms"]) - float(r["rx_ms"]) for r in rows))
+
+
 def read_rows(path):
     if not os.path.exists(path):
         return []
@@ -77,14 +90,20 @@ def report(folder, rows_dir):
         cases = json.load(f)["cases"]
     lines = ["%-36s %s | %s" % ("case (ms)", "machine: wall  cpu  run-queue  off-CPU",
                                 "sim: wall  cpu  sharing  GIL wait")]
+    legs = ["%-36s %s | %s" % ("case (ms)", "machine: arrival->rx  rx->start",
+                               "sim: arrival->rx  rx->start")]
     for case in cases:
         name = case["name"]
-        m = machine_parts(read_rows(os.path.join(folder, "invocations", name + ".csv")), case)
-        s = sim_parts(read_rows(os.path.join(rows_dir, name + ".csv")), case)
+        measured = read_rows(os.path.join(folder, "invocations", name + ".csv"))
+        simulated = read_rows(os.path.join(rows_dir, name + ".csv"))
+        m, s = machine_parts(measured, case), sim_parts(simulated, case)
         if m and s:
             lines.append("%-36s %6.2f %5.2f %6.2f %6.2f | %6.2f %5.2f %6.2f %6.2f"
                          % ((name[:36],) + m + s))
-    return lines
+        m, s = request_legs(measured), request_legs(simulated)
+        if m and s:
+            legs.append("%-36s %6.2f %6.2f | %6.2f %6.2f" % ((name[:36],) + m + s))
+    return lines + ([""] + legs if len(legs) > 1 else [])
 
 
 def main(argv=None):
