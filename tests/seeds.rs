@@ -271,9 +271,11 @@ fn too_many_worker_processes_pay_for_context_switches() {
         &["host.processes=10", "host.context_switch_us=0"],
     ));
     // At the measured 5.9 us a switch and slices of about 1.4 ms, the switches cost about
-    // half a percent of the makespan.
+    // half a percent of the makespan while every woken run time-shared a busy CPU at once.
+    // Since round 39 (E2) a run shorter than a slice waits for its turn instead, and is not
+    // charged a preemption's switches when it is queued: about 0.2% (404.9 against 404.1 ms).
     assert!(
-        ten > free * 1.003,
+        ten > free * 1.001,
         "with switch costs {ten} ms, without {free} ms"
     );
 }

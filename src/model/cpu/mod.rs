@@ -13,12 +13,13 @@
 //! number of workers too high can affect overall performance due to the increased number of
 //! required context switches".
 //!
-//! A thread that wakes up while every core is busy preempts a running thread (Linux gives a
-//! woken sleeper the core at once): that costs one switch to the woken thread and one back,
-//! paid by the threads running then. Measured on CPython 3.11 with the scheduler's own
-//! counters (`measure.py --schedstat`), a CPU-bound body on a saturated 2-vCPU machine is
-//! stretched almost only by such preemptions (run-queue wait, involuntary switches), not by
-//! waiting for the GIL.
+//! A thread that wakes up while every core is busy preempts a running thread: that costs one
+//! switch to the woken thread and one back, paid by the threads running then. Under `HomeCpu`
+//! a run shorter than a slice first waits for EEVDF's turn on its CPU, which may be most of a
+//! slice (`run_queues`); a longer one, and any under `Spread`, time-shares a core at once.
+//! Measured on CPython 3.11 with the scheduler's own counters (`measure.py --schedstat`), a
+//! CPU-bound body on a saturated 2-vCPU machine is stretched almost only by such preemptions
+//! (run-queue wait, involuntary switches), not by waiting for the GIL.
 //!
 //! Where a woken thread runs while a core idles is the host's placement
 //! ([`Placement`](crate::config::Placement)): with `Spread` an idle core takes any runnable
@@ -249,8 +250,9 @@ impl Cores {
         self.start_burst(slot, work_ns, now, by, BurstLength::Work);
     }
 
-    /// [`Cores::start_woken_by`] for a burst of the given `length`: a moment's run waits for
-    /// its turn on a busy home CPU even when no CPU idles ([`BurstLength::Moment`]).
+    /// [`Cores::start_woken_by`] for a burst of the given `length`: a moment's run, like any
+    /// run shorter than a slice, waits for its turn on a busy home CPU even when no CPU idles
+    /// ([`BurstLength::Moment`]).
     pub fn start_burst(
         &mut self,
         slot: CoreSlot,

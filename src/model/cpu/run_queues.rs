@@ -14,7 +14,13 @@
 //! deadline is earlier; otherwise it waits for the running thread's deadline, every base
 //! slice from when that one took the CPU: 0.70 ms x (1 + log2 CPUs), 1.4 ms on 2 vCPUs
 //! ([`slice_ns`]), the first slice protected outright (RUN_TO_PARITY). A thread switched out
-//! waits on that CPU in turn, owed the time it waits. The host process's work is not on these
+//! waits on that CPU in turn, owed the time it waits. With no CPU idle, a woken run shorter
+//! than one slice (a step of the dispatch path, a moment's C) waits for its turn there too;
+//! a longer one time-shares its CPU at once, since over a slice or more the turns EEVDF gives
+//! it add up to processor sharing's share. On two to four busy processes the measured threads
+//! wait in the run queue where sim's used to share the cores at once, and the request's way
+//! from the receiver to the body was 2-4 ms longer than sim's
+//! (`notebooks/measurements/sched-multi-2026-12-07`). The host process's work is not on these
 //! queues and never holds a woken thread back: it is many short runs of the host's own
 //! threads, each soon asleep.
 //!
@@ -33,7 +39,7 @@
 //! beside another process.
 //!
 //! The rates stay those of processor sharing over all running threads (`Cores`): these queues
-//! only decide which runnable thread waits, and for how long, while a CPU idles.
+//! only decide which runnable thread waits, and for how long.
 
 use super::super::ids::{CoreSlot, ProcessRank};
 use super::eevdf::{CpuQueue, Standing};
@@ -99,8 +105,9 @@ fn slice_ns(cpus: usize) -> u64 {
 /// How much a woken thread has to run, as far as its placement is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BurstLength {
-    /// Work: with no CPU idle, it time-shares its home CPU at once (a woken sleeper preempts,
-    /// see `Cores`), and the rates are processor sharing's.
+    /// Work: with no CPU idle, a burst of a slice or more time-shares its home CPU at once (a
+    /// woken sleeper preempts, see `Cores`), and the rates are processor sharing's; a shorter
+    /// one waits for its turn there, as a moment does.
     Work,
     /// A moment (microseconds of C before it sleeps again, as a holder forced off the GIL
     /// queuing up for it): what matters is when it gets its CPU, not at what rate, so with no
@@ -461,7 +468,7 @@ impl RunQueues {
 
     /// `slot` wakes with a burst of `work_ns` of the given `length`: it runs now (perhaps in
     /// another's place) or waits on its busy home CPU while another CPU idles, or, for a
-    /// moment's run, while no CPU idles.
+    /// moment's run or any run shorter than a slice, while no CPU idles.
     pub(super) fn wake(
         &mut self,
         slot: CoreSlot,
@@ -480,6 +487,9 @@ impl RunQueues {
         let Some(idle) = self.idle_cpu() else {
             return match (length, self.worker_head(cpu)) {
                 (BurstLength::Moment, Some(head)) => self.queue_at_wake(slot, work_ns, head, now),
+                (_, Some(head)) if work_ns < self.slice_ns => {
+                    self.queue_at_wake(slot, work_ns, head, now)
+                }
                 _ => {
                     self.put(slot, cpu, now);
                     Wake::Runs
@@ -504,9 +514,9 @@ impl RunQueues {
         }
     }
 
-    /// `slot` wakes for a moment's run on its home CPU, where `head` runs and no CPU idles:
-    /// it joins the CPU's queue with the lag it banked (or, still counted there, the lag it
-    /// owes) and EEVDF runs it now or later ([`RunQueues::settle`]).
+    /// `slot` wakes for a run shorter than a slice on its home CPU, where `head` runs and no
+    /// CPU idles: it joins the CPU's queue with the lag it banked (or, still counted there,
+    /// the lag it owes) and EEVDF runs it now or later ([`RunQueues::settle`]).
     fn queue_at_wake(&mut self, slot: CoreSlot, work_ns: u64, head: CoreSlot, now: u64) -> Wake {
         let cpu = self.home(slot);
         self.touch(cpu, now);

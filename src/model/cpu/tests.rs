@@ -431,29 +431,32 @@ fn a_cache_hot_thread_is_pulled_at_a_tick_only_about_half_the_time() {
 }
 
 /// Both CPUs busy from 10 us (`a` on CPU 0, `x` on CPU 1); `b`, which last ran on CPU 0 at
-/// 0..1 us, wakes at 100 us for 5 us of the given length.
-fn wake_on_full_cpus(length: BurstLength) -> Cores {
+/// 0..1 us, wakes at 100 us for `work_ns` of the given length.
+fn wake_on_full_cpus(work_ns: u64, length: BurstLength) -> Cores {
     let (mut c, [a, x, b]) = home_cores();
     run_then_sleep(&mut c, b, 1_000, 0);
     c.start(a, 10_000_000, 10_000);
     c.start(x, 10_000_000, 10_000);
-    c.start_burst(b, 5_000, 100_000, None, length);
+    c.start_burst(b, work_ns, 100_000, None, length);
     c
 }
 
 #[test]
-fn with_no_cpu_idle_a_woken_burst_of_work_time_shares_at_once() {
-    let c = wake_on_full_cpus(BurstLength::Work);
+fn with_no_cpu_idle_a_woken_burst_of_a_slice_or_more_time_shares_at_once() {
+    // Over a slice or more, EEVDF's turns add up to processor sharing's share.
+    let c = wake_on_full_cpus(1_400_000, BurstLength::Work);
     assert_eq!(c.running(), 3);
 }
 
 #[test]
-fn with_no_cpu_idle_a_moment_s_run_waits_for_its_turn() {
-    let mut c = wake_on_full_cpus(BurstLength::Moment);
-    assert_eq!(c.running(), 2, "it waits on CPU 0");
-    // Owed nothing, it waits for a's protected first slice (1.4 ms from 10 us).
-    assert_eq!(c.next_finish(100_000), Some(1_410_000));
-    assert_eq!(c.next_finish(1_410_000), Some(1_415_000));
+fn with_no_cpu_idle_a_run_shorter_than_a_slice_waits_for_its_turn() {
+    for length in [BurstLength::Work, BurstLength::Moment] {
+        let mut c = wake_on_full_cpus(5_000, length);
+        assert_eq!(c.running(), 2, "{length:?} waits on CPU 0");
+        // Owed nothing, it waits for a's protected first slice (1.4 ms from 10 us).
+        assert_eq!(c.next_finish(100_000), Some(1_410_000), "{length:?}");
+        assert_eq!(c.next_finish(1_410_000), Some(1_415_000), "{length:?}");
+    }
 }
 
 #[test]
