@@ -325,8 +325,9 @@ pub struct ValidateArgs {
     /// `-` prints that JSON instead of the table.
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Also write each case's simulated invocations to this folder (<case>.csv, the
-    /// harness's columns, and the body thread's GIL wait), to compare invocation by invocation.
+    /// Also write each case's simulated invocations to this folder (<case>.csv: the harness's
+    /// columns, with what the body's thread did: its GIL wait, the stretch around its first
+    /// blocking call, the receiver's start), to compare invocation by invocation.
     #[arg(long)]
     pub rows: Option<PathBuf>,
     /// Where woken threads run in every case, instead of the default (`host.placement`):

@@ -485,11 +485,9 @@ impl RunQueues {
             return Wake::Runs;
         }
         let Some(idle) = self.idle_cpu() else {
-            return match (length, self.worker_head(cpu)) {
-                (BurstLength::Moment, Some(head)) => self.queue_at_wake(slot, work_ns, head, now),
-                (_, Some(head)) if work_ns < self.slice_ns => {
-                    self.queue_at_wake(slot, work_ns, head, now)
-                }
+            let waits_its_turn = length == BurstLength::Moment || work_ns < self.slice_ns;
+            return match self.worker_head(cpu) {
+                Some(head) if waits_its_turn => self.queue_at_wake(slot, work_ns, head, now),
                 _ => {
                     self.put(slot, cpu, now);
                     Wake::Runs
