@@ -11,6 +11,9 @@
 //! - `gil_wait_ms`: how long the body's thread waited for the GIL during the body. The
 //!   machine cannot see that wait, but its `--schedstat` rows give a body's wall time, CPU
 //!   time and run-queue wait; what is left is time off the CPUs, the GIL wait among it.
+//! - `rx_ms`: when the receiver, holding the GIL, began to handle the request, as the
+//!   harness's `rx_ms` path point (with `"schedstat": true`) marks it: the request's way
+//!   splits there into its way to the receiver and from the receiver to the body.
 
 use super::{case_name, Plan};
 use crate::error::{Result, SimError};
@@ -271,6 +274,18 @@ mod tests {
             7 * MS,
             "the pool thread's two waits, not the loop's"
         );
+    }
+
+    #[test]
+    fn the_receiver_s_point_is_its_first_python_for_the_request() {
+        let mut states = cpu_then_sleep();
+        let refs: Vec<&StateRow> = states.iter().collect();
+        assert_eq!(BodyStates::of(&record(1, 59), &refs).received, None);
+        use ThreadState::*;
+        states.push(stretch(ThreadName::Receiver, Python, 2, 3));
+        states.push(stretch(ThreadName::Receiver, GilWait, 0, 2));
+        let refs: Vec<&StateRow> = states.iter().collect();
+        assert_eq!(BodyStates::of(&record(1, 59), &refs).received, Some(2 * MS));
     }
 
     #[test]
