@@ -24,12 +24,11 @@ import csv
 import json
 import os
 import statistics
+import sys
 
-
-def body_cpu_ms(case):
-    """The CPU of one body of `case`, ms."""
-    body = case["body"]
-    return float(body.get("cpu_ms", body.get("d_ms", 0.0)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from body_stretch import ran_a_body  # noqa: E402
+from worker_cpu import body_cpu_ms  # noqa: E402
 
 
 def sleep_ms(case):
@@ -39,7 +38,7 @@ def sleep_ms(case):
 
 def finished(rows):
     """The rows whose body started and ended."""
-    return [r for r in rows if r.get("start_ms") and r.get("end_ms")]
+    return [r for r in rows if ran_a_body(r)]
 
 
 def wall(r):

@@ -13,21 +13,21 @@ import os
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from body_parts import machine_parts  # noqa: E402  (blocked: the rest besides CPU and waits)
+
 
 def summarize(path):
     rows = list(csv.DictReader(open(path)))
     if not rows or "rq_wait_ms" not in rows[0]:
         return None
-    col = lambda k: [float(r[k]) for r in rows]
-    wall = [float(r["end_ms"]) - float(r["start_ms"]) for r in rows]
-    stretch = [w - c for w, c in zip(wall, col("cpu_ms"))]
-    rq = col("rq_wait_ms")
-    blocked = [s - q for s, q in zip(stretch, rq)]
+    wall, cpu, rq, blocked = machine_parts(rows, {"body": {}})
     m = statistics.mean
+    col = lambda k: [float(r[k]) for r in rows]
     vol, invol = m(col("vol_cs")), m(col("invol_cs"))
-    return (m(stretch), m(rq), m(blocked), vol, invol,
-            m(rq) / invol * 1e3 if invol else float("nan"),
-            m(blocked) / vol * 1e3 if vol else float("nan"))
+    return (wall - cpu, rq, blocked, vol, invol,
+            rq / invol * 1e3 if invol else float("nan"),
+            blocked / vol * 1e3 if vol else float("nan"))
 
 
 def main():

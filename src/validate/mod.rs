@@ -234,7 +234,11 @@ fn validate_loaded(
             .filter(|(p, _)| p.rows_written())
             .map(|(p, o)| (&p.case, p.rep, o));
         sim_rows::write_simulated_rows(rows_dir, runs)?;
-        sim_rows::write_simulated_summaries(rows_dir, plans.iter().zip(&outputs))?;
+        let summaries = plans
+            .iter()
+            .zip(&outputs)
+            .map(|(p, o)| (case_name(&p.case), p.rep, p.seed_index, o));
+        sim_rows::write_simulated_summaries(rows_dir, summaries)?;
     }
     let mut by_case: BTreeMap<String, Vec<SimulatedRun>> = BTreeMap::new();
     let mut order = Vec::new();

@@ -15,7 +15,6 @@
 //!   harness's `rx_ms` path point (with `"schedstat": true`) marks it: the request's way
 //!   splits there into its way to the receiver and from the receiver to the body.
 
-use super::{case_name, Plan};
 use crate::error::{Result, SimError};
 use crate::metrics::thread_states::{StateRow, ThreadName, ThreadState};
 use crate::metrics::{InvocationRecord, ThreadLabel};
@@ -102,12 +101,13 @@ struct BodyStates {
 impl BodyStates {
     /// `r`'s body, from the states of its invocation (`states`).
     fn of(r: &InvocationRecord, states: &[&StateRow]) -> BodyStates {
+        let received = received_at(states);
         let (Some(start), Some(end), Some(label)) = (r.start, r.end, r.thread) else {
             return BodyStates {
                 inner_start: None,
                 inner_end: None,
                 gil_wait_ns: 0,
-                received: received_at(states),
+                received,
             };
         };
         let mine: Vec<&StateRow> = states
@@ -134,7 +134,7 @@ impl BodyStates {
             inner_start: io.map(|io| io.start),
             inner_end: io.map(|_| resumed.map_or(end, |t| t.min(end))),
             gil_wait_ns,
-            received: received_at(states),
+            received,
         }
     }
 }
@@ -161,21 +161,19 @@ fn is_body_thread(s: &StateRow, process: Option<u16>, label: ThreadLabel) -> boo
 /// Writes every simulated run's summary.json, grouped by case, to `<case>.summaries.json`: a
 /// list of `{"rep": recorded repetition or null, "seed_index": i, "summary": {...}}`, for the
 /// figures the table does not show (core use, the cores' idle time while threads waited).
+/// `runs` gives each run's case name, recorded repetition, seed index and output.
 pub(super) fn write_simulated_summaries<'a>(
     dir: &Path,
-    runs: impl Iterator<Item = (&'a Plan, &'a RunOutput)>,
+    runs: impl Iterator<Item = (String, Option<u64>, u32, &'a RunOutput)>,
 ) -> Result<()> {
     create_dir(dir)?;
     let mut files: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for (plan, out) in runs {
-        files
-            .entry(case_name(&plan.case))
-            .or_default()
-            .push(serde_json::json!({
-                "rep": plan.rep,
-                "seed_index": plan.seed_index,
-                "summary": &out.summary,
-            }));
+    for (name, rep, seed_index, out) in runs {
+        files.entry(name).or_default().push(serde_json::json!({
+            "rep": rep,
+            "seed_index": seed_index,
+            "summary": &out.summary,
+        }));
     }
     for (name, list) in files {
         let path = dir.join(format!("{name}.summaries.json"));
