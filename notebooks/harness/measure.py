@@ -177,11 +177,12 @@ REQUIRED_PARAMS = {"sync_io": ["d_ms"], "sync_cpu": ["d_ms"], "mixed": ["cpu_ms"
 
 SCHED_COLUMNS = ["rq_wait_ms", "slices", "vol_cs", "invol_cs"]
 # Where each invocation's dispatch path was, with the cumulative counters of the thread there
-# (--schedstat): the receiver when it read the request, the body's thread at the body's start
-# and end, the loop when it saw the body done, the sender before it wrote the response.
+# (--schedstat): the receiver when it read the request, the loop when it began to dispatch it,
+# the body's thread at the body's start and end, the loop when it saw the body done, the sender
+# before it wrote the response.
 # Differences between consecutive invocations give each thread's CPU and run-queue time per
 # invocation and what a worker's thread did between two bodies.
-PATH_POINTS = ["rx", "b0", "b1", "lp", "tx"]
+PATH_POINTS = ["rx", "dp", "b0", "b1", "lp", "tx"]
 PATH_COLUMNS = ["%s_%s" % (p, k) for p in PATH_POINTS for k in ("ms", "run_ms", "rq_ms")] + \
     ["b0_vol", "b0_invol", "b1_vol", "b1_invol"]
 
@@ -352,6 +353,7 @@ class Worker:
         """dispatcher._dispatch_grpc_request + _handle__invocation_request, reduced. A probe
         takes the same path with an empty body of the case's style (`def` or `async def`)."""
         schedstat = self.schedstat and not probe
+        dispatched = path_point("dp") if schedstat else None
         try:
             if self.is_async:
                 fn = async_noop if probe else self.fn
@@ -361,7 +363,8 @@ class Worker:
                 record = await self.loop.run_in_executor(
                     self.sync_pool, timed_sync, inv_id, fn, self.body, schedstat)
             if schedstat:
-                record["path"] = [self.received.pop(inv_id, None), path_point("lp")]
+                record["path"] = [self.received.pop(inv_id, None), dispatched,
+                                  path_point("lp")]
             self.outbox.put_nowait(("probed" if probe else "done", record))
         except Exception:
             self.outbox.put_nowait(("error", inv_id, traceback.format_exc()))

@@ -246,8 +246,9 @@ class SchedstatRun(unittest.TestCase):
             # its CPU and kept it throughout is scheduled in no time, so only the sum is sure.
             self.assertLessEqual(float(r["rq_wait_ms"]), wall)
             self.assertGreaterEqual(int(r["slices"]), 0)
-            # The dispatch path in order: received, body, loop sees it done, sender writes.
-            points = [float(r[k + "_ms"]) for k in ("rx", "b0", "b1", "lp", "tx")]
+            # The dispatch path in order: received, dispatched by the loop, body, loop sees it
+            # done, sender writes.
+            points = [float(r[k + "_ms"]) for k in ("rx", "dp", "b0", "b1", "lp", "tx")]
             self.assertEqual(points, sorted(points))
             # A thread's cumulative CPU time only grows over the body.
             self.assertGreaterEqual(float(r["b1_run_ms"]) - float(r["b0_run_ms"]), 19.0)
