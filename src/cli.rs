@@ -327,7 +327,7 @@ pub struct ValidateArgs {
     pub json: Option<PathBuf>,
     /// Also write each case's simulated invocations to this folder (<case>.csv: the harness's
     /// columns, with what the body's thread did: its GIL wait, the stretch around its first
-    /// blocking call, the receiver's start), to compare invocation by invocation.
+    /// blocking call, the receiver's and the loop's start), to compare invocation by invocation.
     #[arg(long)]
     pub rows: Option<PathBuf>,
     /// Where woken threads run in every case, instead of the default (`host.placement`):

@@ -15,7 +15,8 @@ mean over its bodies of:
   the slowdown of sharing the cores, sim's counterpart of the run-queue wait.
 Then, where both have the receiver's path point (`rx_ms`: the harness's with "schedstat",
 sim's always), the request's way in two legs: from its arrival to the receiver handling it
-holding the GIL, and from there to the body's start.
+holding the GIL, and from there to the body's start; and where both have the loop's point
+too (`dp_ms`: the loop beginning to dispatch the request), that second leg split at the loop.
 Stdlib only.
 """
 
@@ -76,6 +77,16 @@ def request_legs(rows):
             mean(float(r["start_ms"]) - float(r["rx_ms"]) for r in rows))
 
 
+def loop_legs(rows):
+    """(rx -> dp, dp -> start) means, ms; None without `rx_ms` and `dp_ms`."""
+    rows = [r for r in finished(rows) if r.get("rx_ms") and r.get("dp_ms")]
+    if not rows:
+        return None
+    mean = statistics.fmean
+    return (mean(float(r["dp_ms"]) - float(r["rx_ms"]) for r in rows),
+            mean(float(r["start_ms"]) - float(r["dp_ms"]) for r in rows))
+
+
 def read_rows(path):
     if not os.path.exists(path):
         return []
@@ -91,6 +102,8 @@ def report(folder, rows_dir):
                                 "sim: wall  cpu  sharing  GIL wait")]
     legs = ["%-36s %s | %s" % ("case (ms)", "machine: arrival->rx  rx->start",
                                "sim: arrival->rx  rx->start")]
+    at_loop = ["%-36s %s | %s" % ("case (ms)", "machine: rx->dp  dp->start",
+                                  "sim: rx->dp  dp->start")]
     for case in cases:
         name = case["name"]
         measured = read_rows(os.path.join(folder, "invocations", name + ".csv"))
@@ -102,7 +115,11 @@ def report(folder, rows_dir):
         m, s = request_legs(measured), request_legs(simulated)
         if m and s:
             legs.append("%-36s %6.2f %6.2f | %6.2f %6.2f" % ((name[:36],) + m + s))
-    return lines + ([""] + legs if len(legs) > 1 else [])
+        m, s = loop_legs(measured), loop_legs(simulated)
+        if m and s:
+            at_loop.append("%-36s %6.2f %6.2f | %6.2f %6.2f" % ((name[:36],) + m + s))
+    tables = [t for t in (legs, at_loop) if len(t) > 1]
+    return lines + [line for t in tables for line in [""] + t]
 
 
 def main(argv=None):

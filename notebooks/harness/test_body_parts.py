@@ -14,6 +14,7 @@ CASES = {"cases": [
     {"name": "mixed", "body": {"kind": "mixed", "cpu_ms": 10, "io_ms": 5}},
     {"name": "plain", "body": {"kind": "sync_cpu", "d_ms": 20}},
     {"name": "legs", "body": {"kind": "sync_cpu", "d_ms": 20}},
+    {"name": "loop", "body": {"kind": "sync_cpu", "d_ms": 20}},
 ]}
 
 
@@ -47,13 +48,20 @@ class BodyPartsTest(unittest.TestCase):
         write(os.path.join(self.rows, "legs.csv"),
               ["rep", "id", "arrival_ms", "rx_ms", "start_ms", "end_ms", "gil_wait_ms"],
               [[0, 0, 0, 1, 3, 23, 0.0], [0, 1, 10, 13, 18, 38, 0.0]])
+        write(os.path.join(self.folder, "invocations", "loop.csv"),
+              ["rep", "id", "arrival_ms", "rx_ms", "dp_ms", "start_ms", "end_ms", "cpu_ms"],
+              [[0, 0, 0, 2, 3, 5, 25, 20.0], [0, 1, 10, 14, 18, 20, 40, 20.0]])
+        write(os.path.join(self.rows, "loop.csv"),
+              ["rep", "id", "arrival_ms", "rx_ms", "dp_ms", "start_ms", "end_ms",
+               "gil_wait_ms"],
+              [[0, 0, 0, 1, 2, 3, 23, 0.0], [0, 1, 10, 13, 14, 18, 38, 0.0]])
 
     def tearDown(self):
         self.tmp.cleanup()
 
     def test_each_side_splits_the_wall_time_besides_the_sleep(self):
         lines = body_parts.report(self.folder, self.rows)
-        self.assertEqual(len(lines), 2 + 3, "a header and the one case with both readings")
+        self.assertEqual(lines[2], "", "a header and the one case with both readings")
         values = [float(v) for v in lines[1].split()[1:] if v != "|"]
         # machine: wall 23, cpu 10, run queue 4, off 23 - 10 - 4 - 5 = 4
         # sim: wall 21, cpu 10, sharing 21 - 10 - 3 - 5 = 3, GIL wait 3
@@ -66,6 +74,14 @@ class BodyPartsTest(unittest.TestCase):
         values = [float(v) for v in lines[4].split()[1:] if v != "|"]
         # machine: arrival->rx (2 + 4) / 2, rx->start (3 + 6) / 2; sim: 2 and 3.5
         self.assertEqual(values, [3.0, 4.5, 2.0, 3.5])
+
+    def test_the_second_leg_split_at_the_loop_where_both_have_its_point(self):
+        lines = body_parts.report(self.folder, self.rows)
+        self.assertEqual(lines[-3], "")
+        self.assertTrue(lines[-1].startswith("loop"), lines)
+        values = [float(v) for v in lines[-1].split()[1:] if v != "|"]
+        # machine: rx->dp (1 + 4) / 2, dp->start (2 + 2) / 2; sim: 1 and 2.5
+        self.assertEqual(values, [2.5, 2.0, 1.0, 2.5])
 
     def test_rows_without_the_counters_give_no_line(self):
         self.assertIsNone(body_parts.machine_parts(

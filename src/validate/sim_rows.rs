@@ -14,6 +14,8 @@
 //! - `rx_ms`: when the receiver, holding the GIL, began to handle the request, as the
 //!   harness's `rx_ms` path point (with `"schedstat": true`) marks it: the request's way
 //!   splits there into its way to the receiver and from the receiver to the body.
+//! - `dp_ms`: when the loop, holding the GIL, began to dispatch the request (the harness's
+//!   `dp_ms`), which splits the way from the receiver to the body at the loop.
 
 use crate::error::{Result, SimError};
 use crate::metrics::thread_states::{StateRow, ThreadName, ThreadState};
@@ -25,7 +27,7 @@ use std::path::Path;
 
 /// The header of a simulated invocations file.
 const HEADER: &str = "rep,id,worker,thread,arrival_ms,start_ms,end_ms,response_ms,\
-                      inner_start_ms,inner_end_ms,gil_wait_ms,rx_ms\n";
+                      inner_start_ms,inner_end_ms,gil_wait_ms,rx_ms,dp_ms\n";
 
 /// Writes the simulated invocations of every run, grouped by case, as the harness writes its
 /// measured ones (times in ms; `rep` is the recorded repetition, or the simulated one).
@@ -58,7 +60,7 @@ fn row_line(rep: u64, r: &InvocationRecord, body: &BodyStates) -> String {
     let ms = |t: Option<u64>| t.map_or(String::new(), |t| format!("{:.4}", t as f64 / 1e6));
     let thread = r.thread.map_or(String::new(), |t| t.to_string());
     format!(
-        "{rep},{},{},{thread},{},{},{},{},{},{},{},{}\n",
+        "{rep},{},{},{thread},{},{},{},{},{},{},{},{},{}\n",
         r.id,
         r.process.map_or(String::new(), |p| p.to_string()),
         ms(Some(r.arrival)),
@@ -69,6 +71,7 @@ fn row_line(rep: u64, r: &InvocationRecord, body: &BodyStates) -> String {
         ms(body.inner_end),
         ms(r.end.map(|_| body.gil_wait_ns)),
         ms(body.received),
+        ms(body.dispatched),
     )
 }
 
@@ -96,18 +99,23 @@ struct BodyStates {
     /// When the receiver, holding the GIL, began to handle the request: its first Python
     /// stretch for it (the harness's `rx_ms` path point, taken once `recv` has returned).
     received: Option<u64>,
+    /// When the loop, holding the GIL, began to dispatch the request: its first Python
+    /// stretch for it (the harness's `dp_ms` path point, at the dispatch coroutine's start).
+    dispatched: Option<u64>,
 }
 
 impl BodyStates {
     /// `r`'s body, from the states of its invocation (`states`).
     fn of(r: &InvocationRecord, states: &[&StateRow]) -> BodyStates {
-        let received = received_at(states);
+        let received = first_python_of(ThreadName::Receiver, states);
+        let dispatched = first_python_of(ThreadName::Loop, states);
         let (Some(start), Some(end), Some(label)) = (r.start, r.end, r.thread) else {
             return BodyStates {
                 inner_start: None,
                 inner_end: None,
                 gil_wait_ns: 0,
                 received,
+                dispatched,
             };
         };
         let mine: Vec<&StateRow> = states
@@ -135,15 +143,16 @@ impl BodyStates {
             inner_end: io.map(|_| resumed.map_or(end, |t| t.min(end))),
             gil_wait_ns,
             received,
+            dispatched,
         }
     }
 }
 
-/// The start of the receiver's first Python stretch among an invocation's `states`.
-fn received_at(states: &[&StateRow]) -> Option<u64> {
+/// The start of `thread`'s first Python stretch among an invocation's `states`.
+fn first_python_of(thread: ThreadName, states: &[&StateRow]) -> Option<u64> {
     states
         .iter()
-        .filter(|s| s.place.thread == ThreadName::Receiver && s.work.state == ThreadState::Python)
+        .filter(|s| s.place.thread == thread && s.work.state == ThreadState::Python)
         .map(|s| s.start)
         .min()
 }
@@ -287,6 +296,18 @@ mod tests {
     }
 
     #[test]
+    fn the_loop_s_point_is_its_first_python_for_the_request() {
+        let mut states = cpu_then_sleep();
+        let refs: Vec<&StateRow> = states.iter().collect();
+        assert_eq!(BodyStates::of(&record(1, 59), &refs).dispatched, None);
+        use ThreadState::*;
+        states.push(stretch(ThreadName::Loop, Python, 62, 63));
+        states.push(stretch(ThreadName::Loop, Python, 1, 2));
+        let refs: Vec<&StateRow> = states.iter().collect();
+        assert_eq!(BodyStates::of(&record(1, 59), &refs).dispatched, Some(MS));
+    }
+
+    #[test]
     fn a_body_that_ends_on_taking_the_gil_back_resumes_at_its_end() {
         let states = cpu_then_sleep();
         let refs: Vec<&StateRow> = states[..6].iter().collect();
@@ -302,6 +323,6 @@ mod tests {
         assert_eq!((body.inner_start, body.inner_end), (None, None));
         assert_eq!(body.gil_wait_ns, 3 * MS);
         let line = row_line(0, &record(1, 24), &body);
-        assert!(line.ends_with(",24.0000,24.0000,,,3.0000,\n"), "{line}");
+        assert!(line.ends_with(",24.0000,24.0000,,,3.0000,,\n"), "{line}");
     }
 }
