@@ -221,7 +221,8 @@ pub struct HostConfig {
 /// Defaults are calibrated on the ground truth's idle dispatch path
 /// (`shared/ground-truth/dispatch_overhead.json`, CPython 3.11, 2 vCPU) and on its rho = 0.9
 /// Poisson cases for `gil_handover_ns`; the hand-over shares were measured by instrumenting
-/// CPython 3.11 on the same kind of machine (who wins among 7 waiting CPU-bound threads).
+/// CPython 3.11 on the same kind of machine (who wins among 7 waiting CPU-bound threads; the
+/// longest waiter's share is not reproduced today, see `handover_longest_waiter`).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct DispatchCosts {
     /// Host -> worker message latency.
@@ -262,9 +263,19 @@ pub struct DispatchCosts {
     /// Share of GIL hand-overs that go to the thread that held it before the current holder.
     pub handover_previous_holder: f64,
     /// Share of GIL hand-overs that go to the longest-waiting thread (the rest: any waiter).
+    ///
+    /// Re-measured with `notebooks/harness/handover_shares.py` (CPU-bound threads in one
+    /// process, `notebooks/measurements/handover-shares-2026-12-07`): the previous holder's
+    /// share agrees (0.21-0.32), but the longest waiter wins no more often than any other
+    /// waiter (about 0, not 0.30). 0 passes the ground truth too but fewer checks of the
+    /// latest rounds (2,946 against 2,958), so 0.30 stands in for another preference (the
+    /// signalled waiter's, likely) until a mechanism for it is found and judged.
     pub handover_longest_waiter: f64,
     /// Chance that a waiter takes the GIL during one short syscall of the dispatch path, while
-    /// a core idles (with every core busy no waiter is awake to take it).
+    /// a core idles (with every core busy no waiter is awake to take it). Re-measured with
+    /// `notebooks/measurements/sched-many-2026-12-07/syscall_race.py` (a thread's pipe write
+    /// and read beside CPU-bound threads of its process): 3.4% beside one, 3.8-5.7% beside two
+    /// to seven.
     pub syscall_loss: f64,
     /// The same within `syscall_recent_window_ns` of a hand-over, when woken threads are awake.
     pub syscall_loss_recent: f64,
