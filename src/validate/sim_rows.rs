@@ -283,28 +283,25 @@ mod tests {
         );
     }
 
+    /// The receiver's and the loop's points: each thread's first Python stretch for the
+    /// request, not its waits for the GIL nor its later stretches (the loop's completion).
     #[test]
-    fn the_receiver_s_point_is_its_first_python_for_the_request() {
+    fn a_path_point_is_its_thread_s_first_python_for_the_request() {
         let mut states = cpu_then_sleep();
         let refs: Vec<&StateRow> = states.iter().collect();
-        assert_eq!(BodyStates::of(&record(1, 59), &refs).received, None);
+        let before = BodyStates::of(&record(1, 59), &refs);
+        assert_eq!((before.received, before.dispatched), (None, None));
         use ThreadState::*;
         states.push(stretch(ThreadName::Receiver, Python, 2, 3));
         states.push(stretch(ThreadName::Receiver, GilWait, 0, 2));
-        let refs: Vec<&StateRow> = states.iter().collect();
-        assert_eq!(BodyStates::of(&record(1, 59), &refs).received, Some(2 * MS));
-    }
-
-    #[test]
-    fn the_loop_s_point_is_its_first_python_for_the_request() {
-        let mut states = cpu_then_sleep();
-        let refs: Vec<&StateRow> = states.iter().collect();
-        assert_eq!(BodyStates::of(&record(1, 59), &refs).dispatched, None);
-        use ThreadState::*;
         states.push(stretch(ThreadName::Loop, Python, 62, 63));
-        states.push(stretch(ThreadName::Loop, Python, 1, 2));
+        states.push(stretch(ThreadName::Loop, Python, 3, 4));
         let refs: Vec<&StateRow> = states.iter().collect();
-        assert_eq!(BodyStates::of(&record(1, 59), &refs).dispatched, Some(MS));
+        let after = BodyStates::of(&record(1, 59), &refs);
+        assert_eq!(
+            (after.received, after.dispatched),
+            (Some(2 * MS), Some(3 * MS))
+        );
     }
 
     #[test]
