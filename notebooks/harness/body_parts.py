@@ -67,24 +67,26 @@ def sim_parts(rows, case):
     return w, c, w - c - g - sleep_ms(case), g
 
 
-def request_legs(rows):
-    """(arrival -> rx, rx -> start) means, ms; None without `rx_ms`."""
-    rows = [r for r in finished(rows) if r.get("rx_ms")]
-    if not rows:
-        return None
-    mean = statistics.fmean
-    return (mean(float(r["rx_ms"]) - float(r["arrival_ms"]) for r in rows),
-            mean(float(r["start_ms"]) - float(r["rx_ms"]) for r in rows))
+# The request's way, split at the dispatch path's points: one table per tuple, its points in
+# order. A case gets a line in a table where both readings have every point of it.
+LEG_TABLES = [("arrival", "rx", "start"), ("rx", "dp", "start")]
 
 
-def loop_legs(rows):
-    """(rx -> dp, dp -> start) means, ms; None without `rx_ms` and `dp_ms`."""
-    rows = [r for r in finished(rows) if r.get("rx_ms") and r.get("dp_ms")]
+def legs(rows, points):
+    """Mean time between each two consecutive `points` (column prefixes of `_ms`), ms; None
+    where no finished row has them all."""
+    cols = [p + "_ms" for p in points]
+    rows = [r for r in finished(rows) if all(r.get(c) for c in cols)]
     if not rows:
         return None
-    mean = statistics.fmean
-    return (mean(float(r["dp_ms"]) - float(r["rx_ms"]) for r in rows),
-            mean(float(r["start_ms"]) - float(r["dp_ms"]) for r in rows))
+    return tuple(statistics.fmean(float(r[b]) - float(r[a]) for r in rows)
+                 for a, b in zip(cols, cols[1:]))
+
+
+def legs_header(points):
+    """The header of the legs table over `points`."""
+    steps = "  ".join("%s->%s" % (a, b) for a, b in zip(points, points[1:]))
+    return "%-36s machine: %s | sim: %s" % ("case (ms)", steps, steps)
 
 
 def read_rows(path):
@@ -100,10 +102,7 @@ def report(folder, rows_dir):
         cases = json.load(f)["cases"]
     lines = ["%-36s %s | %s" % ("case (ms)", "machine: wall  cpu  run-queue  off-CPU",
                                 "sim: wall  cpu  sharing  GIL wait")]
-    legs = ["%-36s %s | %s" % ("case (ms)", "machine: arrival->rx  rx->start",
-                               "sim: arrival->rx  rx->start")]
-    at_loop = ["%-36s %s | %s" % ("case (ms)", "machine: rx->dp  dp->start",
-                                  "sim: rx->dp  dp->start")]
+    tables = [[legs_header(points)] for points in LEG_TABLES]
     for case in cases:
         name = case["name"]
         measured = read_rows(os.path.join(folder, "invocations", name + ".csv"))
@@ -112,13 +111,11 @@ def report(folder, rows_dir):
         if m and s:
             lines.append("%-36s %6.2f %5.2f %6.2f %6.2f | %6.2f %5.2f %6.2f %6.2f"
                          % ((name[:36],) + m + s))
-        m, s = request_legs(measured), request_legs(simulated)
-        if m and s:
-            legs.append("%-36s %6.2f %6.2f | %6.2f %6.2f" % ((name[:36],) + m + s))
-        m, s = loop_legs(measured), loop_legs(simulated)
-        if m and s:
-            at_loop.append("%-36s %6.2f %6.2f | %6.2f %6.2f" % ((name[:36],) + m + s))
-    tables = [t for t in (legs, at_loop) if len(t) > 1]
+        for table, points in zip(tables, LEG_TABLES):
+            m, s = legs(measured, points), legs(simulated, points)
+            if m and s:
+                table.append("%-36s %6.2f %6.2f | %6.2f %6.2f" % ((name[:36],) + m + s))
+    tables = [t for t in tables if len(t) > 1]
     return lines + [line for t in tables for line in [""] + t]
 
 
