@@ -16,7 +16,8 @@
 //! A thread that wakes up while every core is busy preempts a running thread: that costs one
 //! switch to the woken thread and one back, paid by the threads running then. Under `HomeCpu`
 //! a run shorter than a slice first waits for EEVDF's turn on its CPU, which may be most of a
-//! slice (`run_queues`); a longer one, and any under `Spread`, time-shares a core at once.
+//! slice (`run_queues`), and pays the two switches when it takes the CPU from the thread
+//! running there; a longer one, and any under `Spread`, time-shares a core at once.
 //! Measured on CPython 3.11 with the scheduler's own counters (`measure.py --schedstat`), a
 //! CPU-bound body on a saturated 2-vCPU machine is stretched almost only by such preemptions
 //! (run-queue wait, involuntary switches), not by waiting for the GIL.
@@ -480,11 +481,18 @@ impl Cores {
         for &(slot, _) in &settled.started {
             q.note_ran(slot, &settled.displaced);
         }
+        let preemptions = settled.displaced.len();
         for slot in settled.displaced {
             self.suspend(slot);
         }
         for (slot, work_ns) in settled.started {
             self.begin(slot, work_ns);
+        }
+        // A woken thread that waited for its turn and now takes its CPU from the thread
+        // running there preempts it: the two switches come out of the work of the threads
+        // running from then, itself included.
+        for _ in 0..preemptions {
+            self.charge_preemption();
         }
         next
     }

@@ -460,6 +460,22 @@ fn with_no_cpu_idle_a_run_shorter_than_a_slice_waits_for_its_turn() {
 }
 
 #[test]
+fn a_queued_run_that_takes_its_cpu_pays_the_preemption_s_two_switches() {
+    // As `wake_on_full_cpus`, with a context switch of 10 us.
+    let (mut c, [a, x, b]) = cores::<3>(2.0, 10_000);
+    c.queue_on_home_cpus(crate::kernel::RngStreams::new(7).stream("t"));
+    run_then_sleep(&mut c, b, 1_000, 0);
+    c.start(a, 10_000_000, 10_000);
+    c.start(x, 10_000_000, 10_000);
+    c.start_burst(b, 5_000, 100_000, None, BurstLength::Work);
+    assert_eq!(c.running(), 2, "b waits on CPU 0");
+    assert_eq!(c.next_finish(100_000), Some(1_410_000));
+    // b takes CPU 0 from a: the two switches (20 us) come out of the work of b and x, 10 us
+    // each, so b's 5 us end 10 us late.
+    assert_eq!(c.next_finish(1_410_000), Some(1_425_000));
+}
+
+#[test]
 fn with_every_cpu_busy_three_threads_run_at_their_cpu_s_share() {
     // a and b share CPU 0, x has CPU 1: x runs at full speed, a and b at half. (Processor
     // sharing would run all three at two thirds: x's 10 ms would end at 15 ms.)
