@@ -433,7 +433,14 @@ fn a_cache_hot_thread_is_pulled_at_a_tick_only_about_half_the_time() {
 /// Both CPUs busy from 10 us (`a` on CPU 0, `x` on CPU 1); `b`, which last ran on CPU 0 at
 /// 0..1 us, wakes at 100 us for `work_ns` of the given length.
 fn wake_on_full_cpus(work_ns: u64, length: BurstLength) -> Cores {
-    let (mut c, [a, x, b]) = home_cores();
+    wake_on_full_cpus_switching_in(work_ns, length, 0)
+}
+
+/// [`wake_on_full_cpus`] on cores whose context switch costs `switch_cost_ns`.
+fn wake_on_full_cpus_switching_in(work_ns: u64, length: BurstLength, switch_cost_ns: u64) -> Cores {
+    let (mut c, [a, x, b]) = cores::<3>(2.0, switch_cost_ns);
+    c.queue_on_home_cpus(crate::kernel::RngStreams::new(7).stream("t"));
+    c.set_tick_phase(0);
     run_then_sleep(&mut c, b, 1_000, 0);
     c.start(a, 10_000_000, 10_000);
     c.start(x, 10_000_000, 10_000);
@@ -461,13 +468,7 @@ fn with_no_cpu_idle_a_run_shorter_than_a_slice_waits_for_its_turn() {
 
 #[test]
 fn a_queued_run_that_takes_its_cpu_pays_the_preemption_s_two_switches() {
-    // As `wake_on_full_cpus`, with a context switch of 10 us.
-    let (mut c, [a, x, b]) = cores::<3>(2.0, 10_000);
-    c.queue_on_home_cpus(crate::kernel::RngStreams::new(7).stream("t"));
-    run_then_sleep(&mut c, b, 1_000, 0);
-    c.start(a, 10_000_000, 10_000);
-    c.start(x, 10_000_000, 10_000);
-    c.start_burst(b, 5_000, 100_000, None, BurstLength::Work);
+    let mut c = wake_on_full_cpus_switching_in(5_000, BurstLength::Work, 10_000);
     assert_eq!(c.running(), 2, "b waits on CPU 0");
     assert_eq!(c.next_finish(100_000), Some(1_410_000));
     // b takes CPU 0 from a: the two switches (20 us) come out of the work of b and x, 10 us
