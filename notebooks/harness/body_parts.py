@@ -17,6 +17,8 @@ Then, where both have the receiver's path point (`rx_ms`: the harness's with "sc
 sim's always), the request's way in two legs: from its arrival to the receiver handling it
 holding the GIL, and from there to the body's start; and where both have the loop's point
 too (`dp_ms`: the loop beginning to dispatch the request), that second leg split at the loop.
+Last, a CPU-then-sleep body's time (both always have its sleep's points): arrival to start,
+the CPU part, the sleep and the way back to the GIL, and the rest.
 Stdlib only.
 """
 
@@ -68,8 +70,15 @@ def sim_parts(rows, case):
 
 
 # The request's way, split at the dispatch path's points: one table per tuple, its points in
-# order. A case gets a line in a table where both readings have every point of it.
-LEG_TABLES = [("arrival", "rx", "start"), ("rx", "dp", "start")]
+# order. A case gets a line in a table where both readings have every point of it. The last
+# splits a CPU-then-sleep body at its sleep (`inner_start`, `inner_end`: the sleep's start, and
+# the thread holding the GIL again after it), so its CPU part, its sleep with the way back to
+# the GIL, and the wait for a pool thread before it each get a column.
+LEG_TABLES = [
+    ("arrival", "rx", "start"),
+    ("rx", "dp", "start"),
+    ("arrival", "start", "inner_start", "inner_end", "end"),
+]
 
 
 def legs(rows, points):
@@ -81,6 +90,11 @@ def legs(rows, points):
         return None
     return tuple(statistics.fmean(float(r[b]) - float(r[a]) for r in rows)
                  for a, b in zip(cols, cols[1:]))
+
+
+def means(values):
+    """Means in a table's columns."""
+    return " ".join("%6.2f" % v for v in values)
 
 
 def legs_header(points):
@@ -114,7 +128,7 @@ def report(folder, rows_dir):
         for table, points in zip(tables, LEG_TABLES):
             m, s = legs(measured, points), legs(simulated, points)
             if m and s:
-                table.append("%-36s %6.2f %6.2f | %6.2f %6.2f" % ((name[:36],) + m + s))
+                table.append("%-36s %s | %s" % (name[:36], means(m), means(s)))
     tables = [t for t in tables if len(t) > 1]
     return lines + [line for t in tables for line in [""] + t]
 

@@ -15,6 +15,7 @@ CASES = {"cases": [
     {"name": "plain", "body": {"kind": "sync_cpu", "d_ms": 20}},
     {"name": "legs", "body": {"kind": "sync_cpu", "d_ms": 20}},
     {"name": "loop", "body": {"kind": "sync_cpu", "d_ms": 20}},
+    {"name": "sleepy", "body": {"kind": "mixed", "cpu_ms": 10, "io_ms": 5}},
 ]}
 
 
@@ -82,6 +83,19 @@ class BodyPartsTest(unittest.TestCase):
         values = [float(v) for v in lines[-1].split()[1:] if v != "|"]
         # machine: rx->dp (1 + 4) / 2, dp->start (2 + 2) / 2; sim: 1 and 2.5
         self.assertEqual(values, [2.5, 2.0, 1.0, 2.5])
+
+    def test_a_cpu_then_sleep_body_split_at_its_sleep(self):
+        cols = ["rep", "id", "arrival_ms", "start_ms", "inner_start_ms", "inner_end_ms",
+                "end_ms"]
+        write(os.path.join(self.folder, "invocations", "sleepy.csv"), cols,
+              [[0, 0, 0, 4, 18, 25, 26], [0, 1, 10, 12, 24, 32, 32]])
+        write(os.path.join(self.rows, "sleepy.csv"), cols + ["gil_wait_ms"],
+              [[0, 0, 0, 1, 12, 18, 18, 0.0], [0, 1, 10, 11, 22, 28, 28, 0.0]])
+        lines = body_parts.report(self.folder, self.rows)
+        self.assertEqual(lines[-2], body_parts.legs_header(body_parts.LEG_TABLES[-1]))
+        self.assertTrue(lines[-1].startswith("sleepy"), lines)
+        values = [float(v) for v in lines[-1][36:].replace("|", " ").split()]
+        self.assertEqual(values, [3.0, 13.0, 7.5, 0.5, 1.0, 11.0, 6.0, 0.0])
 
     def test_rows_without_the_counters_give_no_line(self):
         self.assertIsNone(body_parts.machine_parts(
