@@ -178,7 +178,16 @@ fn home_cores_seeded<const N: usize>(seed: u64) -> (Cores, [CoreSlot; N]) {
 
 /// [`home_cores_seeded`] with the CPUs' ticks at `phase` past each multiple of 4 ms.
 fn home_cores_ticking_at<const N: usize>(seed: u64, phase: u64) -> (Cores, [CoreSlot; N]) {
-    let (mut c, seats) = cores::<N>(2.0, 0);
+    home_cores_costing(seed, phase, 0)
+}
+
+/// [`home_cores_ticking_at`] on cores whose context switch costs `switch_cost_ns`.
+fn home_cores_costing<const N: usize>(
+    seed: u64,
+    phase: u64,
+    switch_cost_ns: u64,
+) -> (Cores, [CoreSlot; N]) {
+    let (mut c, seats) = cores::<N>(2.0, switch_cost_ns);
     c.queue_on_home_cpus(crate::kernel::RngStreams::new(seed).stream("t"));
     c.set_tick_phase(phase);
     (c, seats)
@@ -438,9 +447,7 @@ fn wake_on_full_cpus(work_ns: u64, length: BurstLength) -> Cores {
 
 /// [`wake_on_full_cpus`] on cores whose context switch costs `switch_cost_ns`.
 fn wake_on_full_cpus_switching_in(work_ns: u64, length: BurstLength, switch_cost_ns: u64) -> Cores {
-    let (mut c, [a, x, b]) = cores::<3>(2.0, switch_cost_ns);
-    c.queue_on_home_cpus(crate::kernel::RngStreams::new(7).stream("t"));
-    c.set_tick_phase(0);
+    let (mut c, [a, x, b]) = home_cores_costing(7, 0, switch_cost_ns);
     run_then_sleep(&mut c, b, 1_000, 0);
     c.start(a, 10_000_000, 10_000);
     c.start(x, 10_000_000, 10_000);
