@@ -133,12 +133,18 @@ def report(folder, rows_dir):
     return lines + [line for t in tables for line in [""] + t]
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def folder_and_rows_cli(report_of, doc, argv=None):
+    """The `FOLDER ROWS` command line of a tool whose `report_of(folder, rows)` gives its
+    lines (this one's and `cpu_parts.py`'s)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("folder")
     ap.add_argument("rows")
     args = ap.parse_args(argv)
-    print("\n".join(report(args.folder, args.rows)))
+    print("\n".join(report_of(args.folder, args.rows)))
+
+
+def main(argv=None):
+    folder_and_rows_cli(report, __doc__, argv)
 
 
 if __name__ == "__main__":

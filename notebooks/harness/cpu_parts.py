@@ -19,11 +19,13 @@ processor sharing) rather than finishing them one after another, and each part l
 Stdlib only.
 """
 
-import argparse
-import csv
 import json
 import os
 import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from body_parts import folder_and_rows_cli, read_rows  # noqa: E402
 
 
 def cpu_part(row):
@@ -82,36 +84,22 @@ def cells(values):
     return "%6.2f %6.2f %5.2f %s" % (busy, part, at_once, alone)
 
 
-def read_rows(path):
-    if not os.path.exists(path):
-        return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def report(folder, rows_dir):
     """A header and one line per CPU-then-sleep case with both readings."""
     with open(os.path.join(folder, "cases.json")) as f:
         cases = json.load(f)["cases"]
-    lines = ["%-36s machine: %s | sim: %s" % ("case (ms)", "busy   part  at once alone",
-                                              "busy   part  at once alone")]
-    for case in cases:
-        if case["body"].get("kind") != "mixed":
-            continue
-        name = case["name"]
-        m = sharing(read_rows(os.path.join(folder, "invocations", name + ".csv")))
-        s = sharing(read_rows(os.path.join(rows_dir, name + ".csv")))
-        if m and s:
-            lines.append("%-36s %s | %s" % (name[:36], cells(m), cells(s)))
+    columns = "busy   part  at once alone"
+    lines = ["%-36s machine: %s | sim: %s" % ("case (ms)", columns, columns)]
+    for name in (c["name"] for c in cases if c["body"].get("kind") == "mixed"):
+        both = [sharing(read_rows(os.path.join(d, name + ".csv")))
+                for d in (os.path.join(folder, "invocations"), rows_dir)]
+        if all(both):
+            lines.append("%-36s %s | %s" % (name[:36], cells(both[0]), cells(both[1])))
     return lines
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("folder")
-    ap.add_argument("rows")
-    args = ap.parse_args(argv)
-    print("\n".join(report(args.folder, args.rows)))
+    folder_and_rows_cli(report, __doc__, argv)
 
 
 if __name__ == "__main__":

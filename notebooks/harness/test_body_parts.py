@@ -26,15 +26,21 @@ def write(path, header, rows):
         w.writerows(rows)
 
 
+def make_folder_and_rows(test, cases):
+    """Gives `test` a temporary measurement folder with `cases` (`test.folder`, its
+    invocations still to write) and an empty rows folder (`test.rows`)."""
+    test.tmp = tempfile.TemporaryDirectory()
+    test.folder = os.path.join(test.tmp.name, "m")
+    test.rows = os.path.join(test.tmp.name, "r")
+    os.makedirs(os.path.join(test.folder, "invocations"))
+    os.makedirs(test.rows)
+    with open(os.path.join(test.folder, "cases.json"), "w") as f:
+        json.dump(cases, f)
+
+
 class BodyPartsTest(unittest.TestCase):
     def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.folder = os.path.join(self.tmp.name, "m")
-        self.rows = os.path.join(self.tmp.name, "r")
-        os.makedirs(os.path.join(self.folder, "invocations"))
-        os.makedirs(self.rows)
-        with open(os.path.join(self.folder, "cases.json"), "w") as f:
-            json.dump(CASES, f)
+        make_folder_and_rows(self, CASES)
         write(os.path.join(self.folder, "invocations", "mixed.csv"),
               ["rep", "id", "start_ms", "end_ms", "cpu_ms", "rq_wait_ms"],
               [[0, 0, 0, 22, 10.0, 3.0], [0, 1, 10, 34, 10.0, 5.0], [0, 2, 40, "", "", ""]])

@@ -1,38 +1,26 @@
 """Tests of cpu_parts.py on a tiny synthetic folder and rows (stdlib unittest)."""
 
-import csv
-import json
 import os
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import cpu_parts  # noqa: E402
+from test_body_parts import make_folder_and_rows, write as write_csv  # noqa: E402
 
 COLUMNS = ["rep", "id", "worker", "arrival_ms", "start_ms", "inner_start_ms", "inner_end_ms",
            "end_ms"]
 
 
 def write(path, rows):
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(COLUMNS)
-        w.writerows(rows)
+    write_csv(path, COLUMNS, rows)
 
 
 class CpuPartsTest(unittest.TestCase):
     def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.folder = os.path.join(self.tmp.name, "m")
-        self.rows = os.path.join(self.tmp.name, "r")
-        os.makedirs(os.path.join(self.folder, "invocations"))
-        os.makedirs(self.rows)
-        cases = {"cases": [{"name": "sleepy", "body": {"kind": "mixed", "cpu_ms": 10,
-                                                       "io_ms": 5}},
-                           {"name": "plain", "body": {"kind": "sync_cpu", "d_ms": 10}}]}
-        with open(os.path.join(self.folder, "cases.json"), "w") as f:
-            json.dump(cases, f)
+        make_folder_and_rows(self, {"cases": [
+            {"name": "sleepy", "body": {"kind": "mixed", "cpu_ms": 10, "io_ms": 5}},
+            {"name": "plain", "body": {"kind": "sync_cpu", "d_ms": 10}}]})
         # Two parts of process 0 overlap for 5 ms; process 1's part overlaps them in time
         # only; a body that never reached its sleep is left out.
         write(os.path.join(self.folder, "invocations", "sleepy.csv"),
