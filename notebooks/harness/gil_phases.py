@@ -26,6 +26,10 @@
   off its CPU, that CPU runs another worker's thread, and another CPU idles (the largest loss
   in `gil_timeline.py`'s split), by how each began: the holder switched out for the other
   worker's thread, or another CPU going idle while the holder was already queued.
+- **A holder preempted**: each time a worker's GIL holder is switched out while runnable,
+  who took its CPU (a thread of its own process, of another worker, or another program) and
+  how long until the holder ran again: the capacity a process loses while its GIL is held by a
+  thread that does not run.
 - **A CPU idle while a worker's thread waits for another**: the wider kind of stall that
   sim's summary.json counts (`cpu_idle_while_waiting`, `cpu_stalls`): any thread of a worker
   runnable and not running, on a busy CPU (the one it was switched out from, or for a woken
@@ -211,6 +215,33 @@ def holder_stuck(pid, h, cpus, tgid, pools):
     return occupant in pools and occupant != pid and cpus.other_idle(cpu)
 
 
+def holder_preemptions(events, pools, window=None):
+    """Per switch-out of a worker's GIL holder while runnable: (who took its CPU, how long
+    until the holder was switched in again, s). Who: 'its own process', 'another worker' or
+    'another program' (the host, the kernel's threads; an idle switch-in counts there too)."""
+    lo, hi = window or gt.run_window(events, pools)
+    tgid = thread_processes(events)
+    holding, out_since, out = set(), {}, []
+    for t, pid, tid, _cpu, kind, ev in events:
+        if pid in pools and kind == gt.TAKEN:
+            holding.add(tid)
+        elif pid in pools and kind == gt.DROP:
+            holding.discard(tid)
+        if kind != gt.SWITCH:
+            continue
+        prev, nxt = int(ev["prev"]["prev_pid"]), int(ev["next"]["next_pid"])
+        if nxt in out_since:
+            began, who = out_since.pop(nxt)
+            out.append((who, t - began))
+        runnable = ev["prev"]["prev_state"].startswith("R")
+        if prev in holding and runnable and lo <= t <= hi:
+            owner = tgid.get(nxt)
+            who = ("its own process" if owner == tgid.get(prev) else
+                   "another worker" if owner in pools else "another program")
+            out_since[prev] = (t, who)
+    return out
+
+
 def next_switch_in_cpus(events):
     """{thread: [(time, cpu) of each switch-in]}, in time order."""
     out = defaultdict(list)
@@ -312,8 +343,21 @@ def summary(events):
     out["loop_wake_races"] = race_table(loop_wake_races(events, pools, window))
     out["waiters_woken"] = woken_table(waits_woken(events, pools, window), window)
     out.update(stuck_table(stuck_episodes(events, pools, window)))
+    out["holder_preempted"] = preempted_table(holder_preemptions(events, pools, window), window)
     out["idle_while_runnable"] = idle_table(idle_while_runnable(events, pools, window), window)
     return out
+
+
+def preempted_table(rows, window):
+    """The holders' preemptions (`holder_preemptions`) by who took the CPU: how many a
+    second, ms waited in all per second of the run, and the p10/p50/p90 wait."""
+    span = window[1] - window[0]
+    by_who = defaultdict(list)
+    for who, waited in rows:
+        by_who[who].append(waited)
+    return {who: {"per_s": round(len(v) / span, 1), "ms_per_s": round(sum(v) * 1e3 / span, 1),
+                  "wait_ms_p10_p50_p90": quantiles_ms(v)}
+            for who, v in sorted(by_who.items(), key=lambda kv: -sum(kv[1]))}
 
 
 def requester_table(reqs):
@@ -397,6 +441,10 @@ def report(name, s, out=sys.stdout):
     for k, v in s["stuck_behind_another_worker"].items():
         out.write(f"    {v['n']:5d}  {k}: {v['total_ms']} ms in all, mean {v['mean_ms']} ms\n")
     write_counts(out, "... and how they ended", s["stuck_ended"])
+    out.write("  a GIL holder switched out while runnable, by who took its CPU:\n")
+    for k, v in s["holder_preempted"].items():
+        out.write(f"    {k}: {v['per_s']} per s, {v['ms_per_s']} ms waited per s, wait "
+                  f"p10/p50/p90 ms {v['wait_ms_p10_p50_p90']}\n")
     w = s["idle_while_runnable"]
     out.write(f"  a CPU idle while a worker's thread waits for a busy CPU: {w['n']} stretches "
               f"({w['per_s']} per s), {w['total_ms']} ms in all, mean {w['mean_ms']} ms, "

@@ -134,6 +134,23 @@ class StuckTest(unittest.TestCase):
         self.assertEqual(table["n"], 1)
         self.assertAlmostEqual(table["share_of_two_cpus"], 0.0005 / 0.012 / 2, places=4)
 
+    def test_a_holder_switched_out_while_runnable_waits_for_whoever_took_its_cpu(self):
+        events = gil_phases.read_events(STUCK)
+        pools, window = {10: {11}, 20: {21}}, (0.999, 1.011)
+        # 11, holding worker 10's GIL, is switched out for worker 20's 21 at 1.003 and runs
+        # again at 1.0035; 21 going to sleep at 1.002 is no preemption.
+        self.assertEqual([(who, round(w, 6)) for who, w in
+                          gil_phases.holder_preemptions(events, pools, window)],
+                         [("another worker", 0.0005)])
+        # 12, a thread of 11's own process, runs 20 us to wait for the GIL.
+        record = STUCK[:4] + [switch(1.0010, 0, 11, "R", 12), probe(1.00101, 0, 10, 12, "take_gil"),
+                              switch(1.00102, 0, 12, "S", 11), probe(1.0100, 0, 10, 11, "drop_gil")]
+        rows = gil_phases.holder_preemptions(gil_phases.read_events(record),
+                                             {10: {11, 12}}, window)
+        self.assertEqual([(who, round(w, 6)) for who, w in rows], [("its own process", 2e-05)])
+        table = gil_phases.preempted_table(rows, window)
+        self.assertEqual(table["its own process"]["per_s"], round(1 / 0.012, 1))
+
     def test_a_thread_woken_onto_the_idle_cpu_is_only_waking_up(self):
         record = STUCK[:6] + [
             switch(1.0020, 1, 21, "S", 0), waking(1.0025, 0, 10, 11, 21),
