@@ -221,23 +221,23 @@ def holder_preemptions(events, pools, window=None):
     'another program' (the host, the kernel's threads; an idle switch-in counts there too)."""
     lo, hi = window or gt.run_window(events, pools)
     tgid = thread_processes(events)
-    holding, out_since, out = set(), {}, []
+    gils = {pid: {"holder": None, "waiting": set()} for pid in pools}
+    out_since, out = {}, []
     for t, pid, tid, _cpu, kind, ev in events:
-        if pid in pools and kind == gt.TAKEN:
-            holding.add(tid)
-        elif pid in pools and kind == gt.DROP:
-            holding.discard(tid)
+        if pid in gils:
+            gt.follow_gil(gils[pid], tid, kind)
         if kind != gt.SWITCH:
             continue
         prev, nxt = int(ev["prev"]["prev_pid"]), int(ev["next"]["next_pid"])
         if nxt in out_since:
             began, who = out_since.pop(nxt)
             out.append((who, t - began))
-        runnable = ev["prev"]["prev_state"].startswith("R")
-        if prev in holding and runnable and lo <= t <= hi:
-            owner = tgid.get(nxt)
-            who = ("its own process" if owner == tgid.get(prev) else
-                   "another worker" if owner in pools else "another program")
+        owner = tgid.get(prev)
+        holds = owner in gils and gils[owner]["holder"] == prev
+        if holds and ev["prev"]["prev_state"].startswith("R") and lo <= t <= hi:
+            taker = tgid.get(nxt)
+            who = ("its own process" if taker == owner else
+                   "another worker" if taker in pools else "another program")
             out_since[prev] = (t, who)
     return out
 
