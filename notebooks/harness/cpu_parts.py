@@ -47,9 +47,17 @@ def union_ms(spans):
     return total + (reach[1] - reach[0] if reach else 0.0)
 
 
-def overlapped(span, others):
-    """Whether any of `others` overlaps `span` for a positive time."""
-    return any(min(span[1], e) > max(span[0], s) for s, e in others)
+def lone_parts(spans):
+    """The lengths of the spans no other span overlaps for a positive time: in start order, one
+    whose start no earlier span reaches past and whose end the next one starts after."""
+    spans = sorted(spans)
+    out, reach = [], float("-inf")
+    for i, (start, end) in enumerate(spans):
+        next_start = spans[i + 1][0] if i + 1 < len(spans) else float("inf")
+        if reach <= start and next_start >= end:
+            out.append(end - start)
+        reach = max(reach, end)
+    return out
 
 
 def by_process(rows):
@@ -71,8 +79,7 @@ def sharing(rows):
         return None
     busy = sum(union_ms(g) for g in groups)
     length = sum(e - s for s, e in parts)
-    lone = [e - s for g in groups for i, (s, e) in enumerate(g)
-            if not overlapped((s, e), g[:i] + g[i + 1:])]
+    lone = [length for g in groups for length in lone_parts(g)]
     return (busy / len(parts), length / len(parts), length / busy if busy else 0.0,
             statistics.fmean(lone) if lone else None)
 

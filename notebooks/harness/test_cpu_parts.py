@@ -48,6 +48,11 @@ class CpuPartsTest(unittest.TestCase):
         self.assertEqual(cpu_parts.union_ms([(0, 10), (5, 15), (20, 22)]), 17.0)
         self.assertEqual(cpu_parts.union_ms([]), 0.0)
 
+    def test_a_lone_part_is_one_no_other_overlaps(self):
+        # (0, 10) reaches past (5, 6)'s start; (10, 12) only touches (0, 10)'s end.
+        self.assertEqual(cpu_parts.lone_parts([(10, 12), (0, 10), (5, 6), (20, 21)]),
+                         [2, 1])
+
     def test_no_parts_no_figures(self):
         self.assertIsNone(cpu_parts.sharing([{"start_ms": "0", "end_ms": "5"}]))
 
