@@ -7,8 +7,10 @@ files as pandas DataFrames, the plots as images).
     run.summary["latency_ms"]["p99"], run.invocations.head(), show_plot(run, "latency_cdf")
 """
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -26,6 +28,8 @@ def find_repo_root(start=None):
 ROOT = find_repo_root()
 SIM = Path(os.environ.get("SIM_BIN") or ROOT / "target" / "release" / ("sim.exe" if os.name == "nt" else "sim"))
 OUT = Path(tempfile.mkdtemp(prefix="sim-notebook-"))
+# The runs' folders live as long as the notebook's kernel.
+atexit.register(shutil.rmtree, OUT, ignore_errors=True)
 
 
 def ensure_sim():

@@ -39,6 +39,8 @@ pub mod output;
 pub mod plot;
 pub mod preflight;
 pub mod runner;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod units;
 pub mod validate;
 pub mod workload;

@@ -8,10 +8,7 @@ use common::{root, sim_in};
 use std::path::{Path, PathBuf};
 
 fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sim-plots-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch_dir("sim-plots", name)
 }
 
 /// Runs experiments/mixed.ron into `out` (with its plots when `plots`).

@@ -12,10 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sim-trace-events-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch_dir("sim-trace-events", name)
 }
 
 /// What a trace holds, by kind, once it passed [`check`].

@@ -298,10 +298,7 @@ mod tests {
     use super::*;
 
     fn temp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("sim-folder-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
+        crate::test_support::scratch_dir("sim-folder", name)
     }
 
     fn run_once(target: &Path, files: &[(&str, &str)]) {

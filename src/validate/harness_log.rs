@@ -153,10 +153,7 @@ mod tests {
 
     /// A fresh scratch folder holding `log` as its harness_log.json (none when `log` is None).
     fn folder_with(name: &str, log: Option<&str>) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("sim-harness-log-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_support::scratch_dir("sim-harness-log", name);
         if let Some(log) = log {
             std::fs::write(dir.join("harness_log.json"), log).unwrap();
         }

@@ -114,8 +114,7 @@ mod tests {
     use super::*;
 
     fn write(name: &str, text: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("sim-trace-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_support::scratch_dir("sim-trace", name);
         let p = dir.join("a.csv");
         std::fs::write(&p, text).unwrap();
         p

@@ -83,12 +83,14 @@ pub fn median(v: &[f64]) -> f64 {
     }
 }
 
-/// A temp folder unique to this test process and `name`.
+#[path = "../../src/test_support.rs"]
+mod test_support;
+pub use test_support::scratch_dir;
+
+/// An empty temp folder for this test process and `name` (copies left by ended test runs are
+/// removed: see `src/test_support.rs`).
 pub fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sim-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch_dir("sim-test", name)
 }
 
 /// Reads a file to bytes.

@@ -132,9 +132,7 @@ mod tests {
     use super::*;
 
     fn folder(name: &str, file: &str, text: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("sim-te-read-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
+        let d = crate::test_support::scratch_dir("sim-te-read", name);
         std::fs::write(d.join(file), text).unwrap();
         d
     }
