@@ -554,7 +554,9 @@ impl Cores {
     /// there too, the threads the model leaves time-sharing one CPU beside an idle one (until
     /// a tick's balance moves one) cost far more than the machine loses (README, "Where sim is
     /// still wrong"), so the model's balancing while a CPU idles is what is wrong there, and
-    /// until it is found the rates stay shared.
+    /// until it is found the rates stay shared. (Tried again with today's run queues, R in
+    /// `notebooks/measurements/cpu-load-2026-12-07l`: 1.3% slower over the seen rounds, fewer
+    /// checks.)
     fn respeed(&mut self) {
         let Some(q) = self.queues.as_ref() else {
             return;

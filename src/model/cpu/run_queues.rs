@@ -661,8 +661,9 @@ impl RunQueues {
         self.queues[cpu as usize].set(slot, Standing::Waiting(work_ns));
     }
 
-    /// `slot` leaves its CPU to sleep (or because it was taken off). A CPU left idle with no
-    /// one waiting for it takes a thread time-sharing another CPU, if any.
+    /// `slot` leaves its CPU to sleep (or because it was taken off). A CPU it leaves idle takes
+    /// nothing from another CPU at once: a thread waiting or time-sharing there moves over only
+    /// at a tick balance ([`RunQueues::settle`]).
     pub(super) fn leave(&mut self, slot: CoreSlot, now: u64) {
         self.account(now);
         let cpu = self.home(slot);
