@@ -10,7 +10,8 @@ A ROUND_DIR holds replays of the same cases (`r1/`, `r2/`, ... from `measure.py`
 - **the machine against itself**: each replay judged by sim's rules against the median of the
   other replays (`sim validate OTHERS --repeat REPLAY`), beside sim against the same median;
 - **a model with no error**: the checks it would still miss against `median/`, expected from
-  the replays' own spread. Per class of case and metric the replays' relative variance is
+  the replays' own spread, and of them the mean latencies (with the chance that it has none
+  off by more than 10%, the bar's second clause). Per class of case and metric the replays' relative variance is
   pooled; the median of n replays then carries a noise of that spread times 0.707 (n = 2, a
   mean), 0.670 (n = 3) or sqrt(pi / 2n), and a perfect prediction misses when that noise alone
   is beyond the tolerance. Checks without a tolerance (`max_concurrency`'s range, the
@@ -85,20 +86,32 @@ def relative_variance(values):
     return var / (mean * mean) if mean else 0.0
 
 
-def expected_perfect_misses(values):
-    """Checks a model with no error is expected to miss against the median of the replays:
-    per check the chance that the median's noise (the class's and metric's pooled spread)
+def perfect_miss_chances(values):
+    """{(label, metric): the chance that a model with no error misses that check against the
+    median of the replays}: that the median's noise (the class's and metric's pooled spread)
     exceeds the tolerance."""
     pooled = collections.defaultdict(list)
     for (label, metric), vals in values.items():
         pooled[(case_class(label), metric)].append(relative_variance(vals))
-    misses = 0.0
+    chances = {}
     for (label, metric), vals in values.items():
         spread = pooled[(case_class(label), metric)]
         sd = math.sqrt(sum(spread) / len(spread)) * median_noise_factor(len(vals))
-        if sd > 0:
-            misses += math.erfc(TOLERANCE[metric] / sd / math.sqrt(2))
-    return misses
+        chances[(label, metric)] = math.erfc(TOLERANCE[metric] / sd / math.sqrt(2)) if sd else 0.0
+    return chances
+
+
+def expected_perfect_misses(values):
+    """Checks a model with no error is expected to miss against the median of the replays."""
+    return sum(perfect_miss_chances(values).values())
+
+
+def mean_latency_clause(values):
+    """For the bar's second clause, no mean latency off by more than 10%: how many mean
+    latencies a model with no error is expected to have off, and the chance it has none."""
+    chances = [p for (_, metric), p in perfect_miss_chances(values).items()
+               if metric == "lat_mean_ms"]
+    return sum(chances), math.prod(1.0 - p for p in chances)
 
 
 def median_of(replays, out):
@@ -134,7 +147,7 @@ def split_misses(checks, self_misses):
     return out
 
 
-def report(name, rows, perfect, sim_score, split, seeds, out=sys.stdout):
+def report(name, rows, perfect, mean_off, sim_score, split, seeds, out=sys.stdout):
     checks = sim_score["checks"]
     out.write(f"{name}\n")
     for replay, machine, sim, n in rows:
@@ -142,6 +155,9 @@ def report(name, rows, perfect, sim_score, split, seeds, out=sys.stdout):
                   f" ({100 * machine / n:.1f}%), sim {sim} ({100 * sim / n:.1f}%)\n")
     out.write(f"  a model with no error against median/: {perfect:.1f} misses expected, "
               f"{100 * (checks - perfect) / checks:.1f}% at most\n")
+    off, none_off = mean_off
+    out.write(f"  ... of them {off:.1f} mean latencies off by more than 10%: none off with a "
+              f"chance of {100 * none_off:.0f}%\n")
     out.write(f"  sim against median/ ({seeds} seeds): {sim_score['passed']} of {checks} "
               f"({100 * sim_score['passed'] / checks:.1f}%)\n")
     out.write("  sim's misses by class: stable checks | noisy checks (the machine missed "
@@ -171,8 +187,8 @@ def main(argv=None):
         median = validate_json(args.sim, os.path.join(round_dir, "median"), "--seeds-per-rep",
                                str(args.seeds))
         split = split_misses(median["checks"], self_misses)
-        report(round_dir, rows, expected_perfect_misses(values), median["score"], split,
-               args.seeds)
+        report(round_dir, rows, expected_perfect_misses(values), mean_latency_clause(values),
+               median["score"], split, args.seeds)
     return 0
 
 

@@ -51,6 +51,18 @@ class NoiseFloorTest(unittest.TestCase):
                                                      math.sqrt(2)), places=6)
         self.assertTrue(0.13 < misses / 2 < 0.14)
 
+    def test_the_mean_latency_clause_counts_only_mean_latencies(self):
+        noisy = {(f"{POISSON}#{i}", "lat_mean_ms"): [90.0, 100.0, 110.0] for i in range(2)}
+        noisy[(f"{POISSON}#0", "lat_p99_ms")] = [50.0, 100.0, 150.0]
+        each = math.erfc(0.1 / (0.1 * math.sqrt(0.449)) / math.sqrt(2))
+        off, none_off = noise_floor.mean_latency_clause(noisy)
+        self.assertAlmostEqual(off, 2 * each, places=9)
+        self.assertAlmostEqual(none_off, (1 - each) ** 2, places=9)
+        # The p99's wide scatter counts among the misses, not in the clause.
+        self.assertGreater(noise_floor.expected_perfect_misses(noisy), off + 0.5)
+        quiet = {(f"{POISSON}#0", "lat_mean_ms"): [100.0, 100.0, 100.0]}
+        self.assertEqual(noise_floor.mean_latency_clause(quiet), (0.0, 1.0))
+
     def test_sim_s_misses_are_split_by_whether_the_machine_missed_itself(self):
         checks = [{"case": f"{POISSON}#0", "metric": "lat_mean_ms", "pass": False},
                   {"case": f"{POISSON}#1", "metric": "lat_mean_ms", "pass": False},
