@@ -12,7 +12,9 @@ and the per-process counts are the first replay's; each repetition's host CPU pe
 and idle dispatch probe (which sim validate reads) are the medians over the replays. The
 machine's calibration (the Python loop's speed, which sets sim's dispatch path's) is the first
 replay's, or with `--median-calibration` the replay's whose `iters_per_ms` is the median: for a
-replay whose calibration ran in a slow moment that its cases' Python probes did not share.
+replay whose calibration ran in a slow moment that its cases' Python probes did not share; or
+with `--least-disturbed-calibration` the replay's whose calibration is fastest against its own
+cases' Python probes: for sittings where more than one calibration ran in a slow moment.
 Stdlib only.
 """
 
@@ -42,14 +44,38 @@ def median_calibration(replays):
     return ranked[(len(ranked) - 1) // 2]
 
 
-def median_measured(replays, calibration_median=False):
+def probe_median(log):
+    """The median of a replay's Python probes (us), one per kept repetition (harness_log.json),
+    or None if it recorded none."""
+    probes = [figure_of(r["attempts"][r.get("kept_attempt", 0)], ("speed", "python_probe_us"))
+              for entry in log["cases"].values() for r in entry["reps"]]
+    probes = [p for p in probes if p]
+    return statistics.median(probes) if probes else None
+
+
+def least_disturbed_calibration(replays, logs):
+    """The calibration of the replay whose `iters_per_ms` times its probes' median is the
+    largest: the one least slowed against its own cases' Python probes. A slow moment only
+    ever slows a measurement, and one calibration (five 50 ms runs at a replay's start) can
+    fall in one where the replay's dozens of probes, spread over its cases, mostly do not."""
+    def speed_against_probes(pair):
+        replay, log = pair
+        return replay["machine"]["calibration"]["iters_per_ms"] * (probe_median(log) or 0.0)
+    replay, _ = max(zip(replays, logs), key=speed_against_probes)
+    return replay["machine"]["calibration"]
+
+
+def median_measured(replays, calibration_median=False, calibration=None):
     """measured.json content: per case and scalar metric, each repetition's median over the
     replays (`replays`: the replays' measured.json contents, the first one leading; with
-    `calibration_median`, the machine's calibration is `median_calibration`'s)."""
+    `calibration_median`, the machine's calibration is `median_calibration`'s; a given
+    `calibration` is used as it is)."""
     first = replays[0]
     machine = dict(first["machine"], replays=len(replays))
     if calibration_median:
         machine["calibration"] = median_calibration(replays)
+    if calibration is not None:
+        machine["calibration"] = calibration
     out = {"machine": machine, "measured": {}}
     for case, metrics in first["measured"].items():
         merged = {}
@@ -120,24 +146,37 @@ def main(argv=None):
     p.add_argument("--out", required=True)
     p.add_argument("--median-calibration", action="store_true",
                    help="take the calibration of the replay with the median Python speed")
+    p.add_argument("--least-disturbed-calibration", action="store_true",
+                   help="take the calibration of the replay whose calibration is fastest "
+                        "against its own cases' Python probes")
     p.add_argument("replays", nargs="+")
     args = p.parse_args(argv)
+    by_probes = args.least_disturbed_calibration
+    if args.median_calibration and by_probes:
+        p.error("give --median-calibration or --least-disturbed-calibration, not both")
     if len(args.replays) < 2:
         p.error("give at least two replays")
     first = args.replays[0]
     if load(first, "cases.json") != load(args.replays[1], "cases.json"):
         p.error("the replays measured different cases")
     measured = [load(d, "measured.json") for d in args.replays]
-    if args.median_calibration and any("calibration" not in m["machine"] for m in measured):
-        p.error("--median-calibration: a replay's measured.json has no machine.calibration "
+    option = "--median-calibration" if args.median_calibration else \
+        "--least-disturbed-calibration"
+    if (args.median_calibration or by_probes) and \
+            any("calibration" not in m["machine"] for m in measured):
+        p.error(f"{option}: a replay's measured.json has no machine.calibration "
                 "(measured before the harness calibrated); leave the option out")
+    logs = [load(d, "harness_log.json") for d in args.replays]
+    if by_probes and any(probe_median(log) is None for log in logs):
+        p.error(f"{option}: a replay's harness_log.json has no Python probe "
+                "(speed.python_probe_us); leave the option out")
+    chosen = least_disturbed_calibration(measured, logs) if by_probes else None
     os.makedirs(args.out, exist_ok=True)
     shutil.copy(os.path.join(first, "cases.json"), args.out)
     shutil.copytree(os.path.join(first, "invocations"), os.path.join(args.out, "invocations"),
                     dirs_exist_ok=True)
     write_json(os.path.join(args.out, "measured.json"),
-               median_measured(measured, args.median_calibration))
-    logs = [load(d, "harness_log.json") for d in args.replays]
+               median_measured(measured, args.median_calibration, chosen))
     write_json(os.path.join(args.out, "harness_log.json"), median_log(logs))
     return 0
 

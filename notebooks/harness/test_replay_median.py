@@ -52,6 +52,31 @@ class ReplayMedianTest(unittest.TestCase):
                                   "iters_per_ms_cpu_max": 29_500.0})
         self.assertEqual(replay_median.median_measured(replays, True)["machine"]["replays"], 3)
 
+    def test_the_least_disturbed_calibration_is_fastest_against_its_own_probes(self):
+        replays = [measured([10.0], [{"0": 1}]) for _ in range(3)]
+        # Probes of 1,200, 1,250 and 1,400 us; calibrations of 24,000, 17,000 and 15,000: the
+        # second and third ran in slow moments their probes did not share.
+        logs = []
+        for replay, speed, probe in zip(replays, (24_000.0, 17_000.0, 15_000.0),
+                                        (1_200.0, 1_250.0, 1_400.0)):
+            replay["machine"]["calibration"] = {"iters_per_ms": speed, "runs": 5}
+            entry = log([1.0, 1.0])
+            for r in entry["cases"]["c"]["reps"]:
+                r["attempts"][0]["speed"] = {"python_probe_us": probe}
+            logs.append(entry)
+        self.assertEqual(replay_median.probe_median(logs[2]), 1_400.0)
+        chosen = replay_median.least_disturbed_calibration(replays, logs)
+        self.assertEqual(chosen["iters_per_ms"], 24_000.0)
+        # A replay slower in its probes as much as in its calibration was not disturbed: 21,000
+        # at 1,500 us (3.15e7) is faster against its probes than 24,000 at 1,200 us (2.88e7).
+        replays[1]["machine"]["calibration"]["iters_per_ms"] = 21_000.0
+        for r in logs[1]["cases"]["c"]["reps"]:
+            r["attempts"][0]["speed"]["python_probe_us"] = 1_500.0
+        chosen = replay_median.least_disturbed_calibration(replays, logs)
+        self.assertEqual(chosen["iters_per_ms"], 21_000.0)
+        out = replay_median.median_measured(replays, calibration=chosen)
+        self.assertEqual(out["machine"]["calibration"]["iters_per_ms"], 21_000.0)
+
     def test_a_replay_without_a_calibration_is_refused_by_name(self):
         with tempfile.TemporaryDirectory() as root:
             replays = []
