@@ -160,10 +160,9 @@ def main(argv=None):
     if load(first, "cases.json") != load(args.replays[1], "cases.json"):
         p.error("the replays measured different cases")
     measured = [load(d, "measured.json") for d in args.replays]
-    option = "--median-calibration" if args.median_calibration else \
-        "--least-disturbed-calibration"
-    if (args.median_calibration or by_probes) and \
-            any("calibration" not in m["machine"] for m in measured):
+    option = ("--median-calibration" if args.median_calibration else
+              "--least-disturbed-calibration" if by_probes else None)
+    if option and any("calibration" not in m["machine"] for m in measured):
         p.error(f"{option}: a replay's measured.json has no machine.calibration "
                 "(measured before the harness calibrated); leave the option out")
     logs = [load(d, "harness_log.json") for d in args.replays]
