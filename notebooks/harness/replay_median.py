@@ -14,7 +14,11 @@ machine's calibration (the Python loop's speed, which sets sim's dispatch path's
 replay's, or with `--median-calibration` the replay's whose `iters_per_ms` is the median: for a
 replay whose calibration ran in a slow moment that its cases' Python probes did not share; or
 with `--least-disturbed-calibration` the replay's whose calibration is fastest against its own
-cases' Python probes: for sittings where more than one calibration ran in a slow moment.
+cases' Python probes: for sittings where more than one calibration ran in a slow moment; or
+with `--probe-calibration` that least-disturbed calibration scaled to the median of all the
+replays' Python probes: the sitting's Python speed from its many probes, with the one
+calibration least slowed against its own probes converting the probe's loop into the
+calibration's.
 Stdlib only.
 """
 
@@ -47,10 +51,14 @@ def median_calibration(replays):
 def probe_median(log):
     """The median of a replay's Python probes (us), one per kept repetition (harness_log.json),
     or None if it recorded none."""
-    probes = [figure_of(r["attempts"][r.get("kept_attempt", 0)], ("speed", "python_probe_us"))
-              for entry in log["cases"].values() for r in entry["reps"]]
-    probes = [p for p in probes if p]
+    probes = probes_of(log)
     return statistics.median(probes) if probes else None
+
+
+def speed_against_probes(replay, log):
+    """A replay's calibration times its probes' median: larger the less a slow moment slowed
+    the calibration against the replay's own probes."""
+    return replay["machine"]["calibration"]["iters_per_ms"] * (probe_median(log) or 0.0)
 
 
 def least_disturbed_calibration(replays, logs):
@@ -58,11 +66,35 @@ def least_disturbed_calibration(replays, logs):
     largest: the one least slowed against its own cases' Python probes. A slow moment only
     ever slows a measurement, and one calibration (five 50 ms runs at a replay's start) can
     fall in one where the replay's dozens of probes, spread over its cases, mostly do not."""
-    def speed_against_probes(pair):
-        replay, log = pair
-        return replay["machine"]["calibration"]["iters_per_ms"] * (probe_median(log) or 0.0)
-    replay, _ = max(zip(replays, logs), key=speed_against_probes)
+    replay, _ = max(zip(replays, logs), key=lambda pair: speed_against_probes(*pair))
     return replay["machine"]["calibration"]
+
+
+def probes_of(log):
+    """A replay's Python probes (us), one per kept repetition that recorded one."""
+    probes = [figure_of(r["attempts"][r.get("kept_attempt", 0)], ("speed", "python_probe_us"))
+              for entry in log["cases"].values() for r in entry["reps"]]
+    return [p for p in probes if p]
+
+
+def probe_calibration(replays, logs):
+    """`least_disturbed_calibration` at the sitting's Python speed: its `iters_per_ms` times
+    its own replay's probe median over the median of every replay's probes. One calibration
+    lasts 250 ms; the probes, dozens per replay, span the sitting, so the speed sim's
+    dispatch path runs at is theirs, and the calibration only says how many of its loop's
+    iterations one probe is worth."""
+    pairs = list(zip(replays, logs))
+    replay, log = max(pairs, key=lambda pair: speed_against_probes(*pair))
+    sitting_probe_us = statistics.median([p for _, lg in pairs for p in probes_of(lg)])
+    calibration = dict(replay["machine"]["calibration"])
+    scale = probe_median(log) / sitting_probe_us
+    for rate in ("iters_per_ms", "iters_per_ms_cpu_min", "iters_per_ms_cpu_max"):
+        if rate in calibration:
+            calibration[rate] = round(calibration[rate] * scale, 1)
+    calibration["scaled_from"] = {"iters_per_ms": replay["machine"]["calibration"]["iters_per_ms"],
+                                  "probe_median_us": probe_median(log),
+                                  "sitting_probe_median_us": sitting_probe_us}
+    return calibration
 
 
 def median_measured(replays, calibration_median=False, calibration=None):
@@ -141,41 +173,49 @@ def write_json(path, data):
         f.write("\n")
 
 
+# The calibration options (`--NAME-calibration`): how the machine's calibration is taken from
+# the replays' measured.json and harness logs, and whether it needs their Python probes.
+CALIBRATION_OPTIONS = {
+    "median": ("take the calibration of the replay with the median Python speed",
+               lambda replays, _logs: median_calibration(replays), False),
+    "least-disturbed": ("take the calibration of the replay whose calibration is fastest "
+                        "against its own cases' Python probes", least_disturbed_calibration, True),
+    "probe": ("take the least-disturbed calibration scaled to the median of all the replays' "
+              "Python probes", probe_calibration, True),
+}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", required=True)
-    p.add_argument("--median-calibration", action="store_true",
-                   help="take the calibration of the replay with the median Python speed")
-    p.add_argument("--least-disturbed-calibration", action="store_true",
-                   help="take the calibration of the replay whose calibration is fastest "
-                        "against its own cases' Python probes")
+    options = p.add_mutually_exclusive_group()
+    for name, (help_text, _, _) in CALIBRATION_OPTIONS.items():
+        options.add_argument(f"--{name}-calibration", dest="calibration", action="store_const",
+                             const=name, help=help_text)
     p.add_argument("replays", nargs="+")
     args = p.parse_args(argv)
-    by_probes = args.least_disturbed_calibration
-    if args.median_calibration and by_probes:
-        p.error("give --median-calibration or --least-disturbed-calibration, not both")
     if len(args.replays) < 2:
         p.error("give at least two replays")
     first = args.replays[0]
     if load(first, "cases.json") != load(args.replays[1], "cases.json"):
         p.error("the replays measured different cases")
     measured = [load(d, "measured.json") for d in args.replays]
-    option = ("--median-calibration" if args.median_calibration else
-              "--least-disturbed-calibration" if by_probes else None)
+    option = args.calibration and f"--{args.calibration}-calibration"
     if option and any("calibration" not in m["machine"] for m in measured):
         p.error(f"{option}: a replay's measured.json has no machine.calibration "
                 "(measured before the harness calibrated); leave the option out")
     logs = [load(d, "harness_log.json") for d in args.replays]
-    if by_probes and any(probe_median(log) is None for log in logs):
+    _, chooser, needs_probes = CALIBRATION_OPTIONS.get(args.calibration, (None, None, False))
+    if needs_probes and any(probe_median(log) is None for log in logs):
         p.error(f"{option}: a replay's harness_log.json has no Python probe "
                 "(speed.python_probe_us); leave the option out")
-    chosen = least_disturbed_calibration(measured, logs) if by_probes else None
+    chosen = chooser(measured, logs) if chooser else None
     os.makedirs(args.out, exist_ok=True)
     shutil.copy(os.path.join(first, "cases.json"), args.out)
     shutil.copytree(os.path.join(first, "invocations"), os.path.join(args.out, "invocations"),
                     dirs_exist_ok=True)
     write_json(os.path.join(args.out, "measured.json"),
-               median_measured(measured, args.median_calibration, chosen))
+               median_measured(measured, calibration=chosen))
     write_json(os.path.join(args.out, "harness_log.json"), median_log(logs))
     return 0
 

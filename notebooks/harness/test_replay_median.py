@@ -77,6 +77,36 @@ class ReplayMedianTest(unittest.TestCase):
         out = replay_median.median_measured(replays, calibration=chosen)
         self.assertEqual(out["machine"]["calibration"]["iters_per_ms"], 21_000.0)
 
+    def test_the_probe_calibration_runs_at_the_sittings_probe_speed(self):
+        replays = [measured([10.0], [{"0": 1}]) for _ in range(3)]
+        logs = []
+        # Probe medians 1,200, 1,300 and 1,500 us (the sitting's: 1,300); the first replay's
+        # calibration, 24,000 at 1,200 us, is the least slowed against its probes.
+        for replay, speed, probes in zip(replays, (24_000.0, 17_000.0, 15_000.0),
+                                         ((1_200.0, 1_200.0), (1_300.0, 1_300.0),
+                                          (1_500.0, 1_500.0))):
+            replay["machine"]["calibration"] = {"iters_per_ms": speed, "runs": 5}
+            entry = log([1.0, 1.0])
+            for r, probe in zip(entry["cases"]["c"]["reps"], probes):
+                r["attempts"][0]["speed"] = {"python_probe_us": probe}
+            logs.append(entry)
+        chosen = replay_median.probe_calibration(replays, logs)
+        self.assertEqual(chosen["iters_per_ms"], round(24_000.0 * 1_200.0 / 1_300.0, 1))
+        self.assertEqual(chosen["scaled_from"], {"iters_per_ms": 24_000.0,
+                                                 "probe_median_us": 1_200.0,
+                                                 "sitting_probe_median_us": 1_300.0})
+        self.assertEqual(chosen["runs"], 5, "the rest of the calibration goes with it")
+        self.assertEqual(replays[0]["machine"]["calibration"]["iters_per_ms"], 24_000.0,
+                         "the replay's own calibration is left as it was")
+
+    def test_two_calibration_options_are_refused(self):
+        err = io.StringIO()
+        with self.assertRaises(SystemExit) as exit, contextlib.redirect_stderr(err):
+            replay_median.main(["--median-calibration", "--probe-calibration", "--out", "m",
+                                "r1", "r2"])
+        self.assertEqual(exit.exception.code, 2)
+        self.assertIn("not allowed with", err.getvalue())
+
     def test_a_replay_without_a_calibration_is_refused_by_name(self):
         with tempfile.TemporaryDirectory() as root:
             replays = []
