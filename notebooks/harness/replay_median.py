@@ -93,7 +93,7 @@ def probe_calibration(replays, logs):
             calibration[rate] = round(calibration[rate] * scale, 1)
     calibration["scaled_from"] = {"iters_per_ms": replay["machine"]["calibration"]["iters_per_ms"],
                                   "probe_median_us": probe_median(log),
-                                  "sitting_probe_median_us": sitting_probe_us}
+                                  "sitting_probe_median_us": round(sitting_probe_us, 1)}
     return calibration
 
 
