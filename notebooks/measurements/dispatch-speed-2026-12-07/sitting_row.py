@@ -45,7 +45,8 @@ def main():
     folder = sys.argv[1]
     calibration, python, dispatch_cpu = sitting(folder)
     figures = outside_bodies(sys.stdin)
-    cells = " | ".join(f"{style}: machine {m:.0f}, sim {s:.0f}" for style, (m, s) in figures.items())
+    cells = " | ".join(f"{style}: machine {m:.0f}, sim {s:.0f}"
+                       for style, (m, s) in figures.items())
     print(f"{folder}: calibration {calibration:.0f}, Python probe {python} us, idle dispatch probe "
           f"CPU (def) {dispatch_cpu} us | outside the bodies under load, {cells}")
 
