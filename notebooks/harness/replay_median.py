@@ -86,26 +86,25 @@ def probe_calibration(replays, logs):
     pairs = list(zip(replays, logs))
     replay, log = max(pairs, key=lambda pair: speed_against_probes(*pair))
     sitting_probe_us = statistics.median([p for _, lg in pairs for p in probes_of(lg)])
-    calibration = dict(replay["machine"]["calibration"])
+    own = replay["machine"]["calibration"]
+    calibration = dict(own)
     scale = probe_median(log) / sitting_probe_us
     for rate in ("iters_per_ms", "iters_per_ms_cpu_min", "iters_per_ms_cpu_max"):
         if rate in calibration:
             calibration[rate] = round(calibration[rate] * scale, 1)
-    calibration["scaled_from"] = {"iters_per_ms": replay["machine"]["calibration"]["iters_per_ms"],
+    calibration["scaled_from"] = {"iters_per_ms": own["iters_per_ms"],
                                   "probe_median_us": probe_median(log),
                                   "sitting_probe_median_us": round(sitting_probe_us, 1)}
     return calibration
 
 
-def median_measured(replays, calibration_median=False, calibration=None):
+def median_measured(replays, calibration=None):
     """measured.json content: per case and scalar metric, each repetition's median over the
-    replays (`replays`: the replays' measured.json contents, the first one leading; with
-    `calibration_median`, the machine's calibration is `median_calibration`'s; a given
-    `calibration` is used as it is)."""
+    replays (`replays`: the replays' measured.json contents, the first one leading); the
+    machine's calibration is the first replay's, or `calibration` where one is given (one of
+    `CALIBRATION_OPTIONS`' choices)."""
     first = replays[0]
     machine = dict(first["machine"], replays=len(replays))
-    if calibration_median:
-        machine["calibration"] = median_calibration(replays)
     if calibration is not None:
         machine["calibration"] = calibration
     out = {"machine": machine, "measured": {}}
