@@ -11,11 +11,11 @@ A ROUND_DIR holds replays of the same cases (`r1/`, `r2/`, ... from `measure.py`
   other replays (`sim validate OTHERS --repeat REPLAY`), beside sim against the same median;
 - **a model with no error**: the checks it would still miss against `median/`, expected from
   the replays' own spread, and of them the mean latencies (with the chance that it has none
-  off by more than 10%, the bar's second clause). Per class of case and metric the replays' relative variance is
-  pooled; the median of n replays then carries a noise of that spread times 0.707 (n = 2, a
-  mean), 0.670 (n = 3) or sqrt(pi / 2n), and a perfect prediction misses when that noise alone
-  is beyond the tolerance. Checks without a tolerance (`max_concurrency`'s range, the
-  per-process counts) count as passed, so this is a ceiling;
+  off by more than 10%, the bar's second clause). Per class of case and metric the replays'
+  relative variance is pooled; the median of n replays then carries a noise of that spread
+  times 0.707 (n = 2, a mean), 0.670 (n = 3) or sqrt(pi / 2n), and a perfect prediction misses
+  when that noise alone is beyond the tolerance. Checks without a tolerance
+  (`max_concurrency`'s range, the per-process counts) count as passed, so this is a ceiling;
 - **sim against `median/`** with `--seeds` seeds per repetition, its misses split between
   *noisy* checks (at least one replay missed the median of the others) and *stable* ones,
   by class (`class_bias.case_class`): misses on stable checks are the model's error.

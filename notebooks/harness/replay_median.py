@@ -61,12 +61,18 @@ def speed_against_probes(replay, log):
     return replay["machine"]["calibration"]["iters_per_ms"] * (probe_median(log) or 0.0)
 
 
+def least_disturbed(replays, logs):
+    """The (measured.json, harness log) pair of the replay whose `iters_per_ms` times its
+    probes' median is the largest: the one whose calibration a slow moment slowed least
+    against its own cases' Python probes."""
+    return max(zip(replays, logs), key=lambda pair: speed_against_probes(*pair))
+
+
 def least_disturbed_calibration(replays, logs):
-    """The calibration of the replay whose `iters_per_ms` times its probes' median is the
-    largest: the one least slowed against its own cases' Python probes. A slow moment only
-    ever slows a measurement, and one calibration (five 50 ms runs at a replay's start) can
-    fall in one where the replay's dozens of probes, spread over its cases, mostly do not."""
-    replay, _ = max(zip(replays, logs), key=lambda pair: speed_against_probes(*pair))
+    """The calibration of the `least_disturbed` replay. A slow moment only ever slows a
+    measurement, and one calibration (five 50 ms runs at a replay's start) can fall in one
+    where the replay's dozens of probes, spread over its cases, mostly do not."""
+    replay, _ = least_disturbed(replays, logs)
     return replay["machine"]["calibration"]
 
 
@@ -83,17 +89,16 @@ def probe_calibration(replays, logs):
     lasts 250 ms; the probes, dozens per replay, span the sitting, so the speed sim's
     dispatch path runs at is theirs, and the calibration only says how many of its loop's
     iterations one probe is worth."""
-    pairs = list(zip(replays, logs))
-    replay, log = max(pairs, key=lambda pair: speed_against_probes(*pair))
-    sitting_probe_us = statistics.median([p for _, lg in pairs for p in probes_of(lg)])
+    replay, log = least_disturbed(replays, logs)
+    sitting_probe_us = statistics.median([p for lg in logs for p in probes_of(lg)])
     own = replay["machine"]["calibration"]
+    own_probe_us = probe_median(log)
     calibration = dict(own)
-    scale = probe_median(log) / sitting_probe_us
     for rate in ("iters_per_ms", "iters_per_ms_cpu_min", "iters_per_ms_cpu_max"):
         if rate in calibration:
-            calibration[rate] = round(calibration[rate] * scale, 1)
+            calibration[rate] = round(calibration[rate] * own_probe_us / sitting_probe_us, 1)
     calibration["scaled_from"] = {"iters_per_ms": own["iters_per_ms"],
-                                  "probe_median_us": probe_median(log),
+                                  "probe_median_us": own_probe_us,
                                   "sitting_probe_median_us": round(sitting_probe_us, 1)}
     return calibration
 

@@ -6,24 +6,26 @@ import os
 import statistics
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness"))
+from replay_median import figure_of, probe_median  # noqa: E402
+
+IDLE_DISPATCH_CPU = ("speed", "dispatch_probe", "idle_dispatch_cpu_us")
+
 
 def sitting(folder):
     """The calibration, and the medians of the Python probe and of the idle dispatch probe's
     workers' CPU per probe (`def` cases), over the folder's kept repetitions."""
-    log = json.load(open(os.path.join(folder, "harness_log.json")))
-    cases = {c["name"]: c for c in json.load(open(os.path.join(folder, "cases.json")))["cases"]}
-    python, dispatch_cpu = [], []
-    for name, entry in log["cases"].items():
-        for rep in entry["reps"]:
-            speed = rep["attempts"][rep.get("kept_attempt", 0)].get("speed") or {}
-            if speed.get("python_probe_us"):
-                python.append(speed["python_probe_us"])
-            cpu = (speed.get("dispatch_probe") or {}).get("idle_dispatch_cpu_us")
-            if cpu and not cases[name]["body"]["kind"].startswith("async"):
-                dispatch_cpu.append(cpu)
-    calibration = json.load(open(os.path.join(folder, "measured.json")))["machine"]["calibration"]
-    median = lambda xs: round(statistics.median(xs)) if xs else None
-    return calibration["iters_per_ms"], median(python), median(dispatch_cpu)
+    load = lambda name: json.load(open(os.path.join(folder, name)))
+    log = load("harness_log.json")
+    cases = {c["name"]: c for c in load("cases.json")["cases"]}
+    dispatch_cpu = [figure_of(rep["attempts"][rep.get("kept_attempt", 0)], IDLE_DISPATCH_CPU)
+                    for name, entry in log["cases"].items() for rep in entry["reps"]
+                    if not cases[name]["body"]["kind"].startswith("async")]
+    dispatch_cpu = [cpu for cpu in dispatch_cpu if cpu]
+    python = probe_median(log)
+    return (load("measured.json")["machine"]["calibration"]["iters_per_ms"],
+            round(python) if python else None,
+            round(statistics.median(dispatch_cpu)) if dispatch_cpu else None)
 
 
 def outside_bodies(lines):
