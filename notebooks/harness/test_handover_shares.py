@@ -24,6 +24,11 @@ class Shares(unittest.TestCase):
         self.assertEqual(prev, 0)
         self.assertEqual(longest, total)
 
+    def test_holds_are_the_gaps_between_takes(self):
+        times = [0.0, 0.005, 0.013, 0.021, 0.026, 0.034]
+        self.assertEqual(handover_shares.holds_ms(times), (5.0, 8.0, 8.0))
+        self.assertIsNone(handover_shares.holds_ms([1.0]))
+
     def test_real_threads_hand_the_gil_over(self):
         seq = handover_shares.holders(3, 0.1)
         self.assertGreater(len(seq), 3, "three spinning threads must take turns in 100 ms")
