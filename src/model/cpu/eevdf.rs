@@ -120,11 +120,12 @@ impl CpuQueue {
         }
     }
 
-    /// The member that has waited longest, if any waits.
-    pub(super) fn longest_waiting(&self) -> Option<CoreSlot> {
+    /// The member that has waited longest, if any waits, but those in `skip` (threads
+    /// switched out this instant, whose work left is not yet known here).
+    pub(super) fn longest_waiting(&self, skip: &[CoreSlot]) -> Option<CoreSlot> {
         self.members
             .iter()
-            .filter(|m| matches!(m.standing, Standing::Waiting(_)))
+            .filter(|m| matches!(m.standing, Standing::Waiting(_)) && !skip.contains(&m.slot))
             .min_by_key(|m| m.waiting_since)
             .map(|m| m.slot)
     }

@@ -232,6 +232,35 @@ fn a_thread_woken_on_its_busy_home_cpu_waits_while_the_other_idles() {
 }
 
 #[test]
+fn a_thread_switched_out_as_the_tick_balance_looks_keeps_its_work() {
+    let mut checked = 0;
+    for seed in 0..40 {
+        // As above, b waits on CPU 0 for a's protected slice while CPU 1 idles, but the ticks
+        // fall at 1.41 ms: b takes CPU 0 from a and the tick balance looks at CPU 0 in the
+        // same instant. a, switched out with 8.6 ms left, may be pulled to CPU 1 only with
+        // its work.
+        let (mut c, [a, _, b]) = home_cores_ticking_at(seed, 1_410_000);
+        run_then_sleep(&mut c, b, 1_000, 0);
+        c.start(a, 10_000_000, 10_000);
+        c.start(b, 50_000, 100_000);
+        if c.running() != 1 {
+            continue; // the idle CPU took b
+        }
+        checked += 1;
+        assert_eq!(c.next_finish(100_000), Some(1_410_000));
+        c.next_finish(1_410_000);
+        let mut done = Vec::new();
+        c.finish_due(1_500_000, &mut done);
+        assert_eq!(
+            done,
+            vec![th(2)],
+            "seed {seed}: only b's 50 us can have ended"
+        );
+    }
+    assert!(checked > 20, "{checked}");
+}
+
+#[test]
 fn a_new_thread_starts_on_the_cpu_it_was_created_on() {
     // Seats alternate over the CPUs as they are created: seat 2 belongs to CPU 0. Its first
     // run, while seat 0 runs there and CPU 1 idles, mostly waits on CPU 0 (the idle CPU

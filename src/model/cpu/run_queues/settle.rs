@@ -25,8 +25,8 @@ impl RunQueues {
             if self.queues[cpu as usize].any_waiting() {
                 self.settle_cpu(cpu, now, &mut out);
             }
-            self.balance(cpu, now, &mut out.started);
-            self.busy_balance(cpu, now, &mut out.started);
+            self.balance(cpu, now, &mut out);
+            self.busy_balance(cpu, now, &mut out);
         }
         self.arm_busy_balance(now);
         out
@@ -37,12 +37,12 @@ impl RunQueues {
     /// of its threads moves there, if the split is still uneven at that instant. Linux weighs
     /// the CPUs by their load averaged over tens of ms, so a thread waking for a moment on
     /// either CPU meanwhile neither restarts the wait nor moves anything.
-    fn busy_balance(&mut self, cpu: u32, now: u64, started: &mut Vec<(CoreSlot, u64)>) {
+    fn busy_balance(&mut self, cpu: u32, now: u64, out: &mut Settled) {
         let c = cpu as usize;
         if self.busy_pull_at[c].is_some_and(|at| now >= at) {
             self.busy_pull_at[c] = None;
             if self.unevenly_busy(cpu) {
-                self.move_one(cpu, now, started);
+                self.move_one(cpu, now, out);
             }
         }
     }
@@ -67,8 +67,9 @@ impl RunQueues {
     /// One of `cpu`'s threads moves to the CPU running one thread fewer: the one that has
     /// waited longest there, which starts, else one of those time-sharing it (not the host's
     /// work), which runs on. Linux cannot move the thread running at that instant, so of two
-    /// time-sharing a CPU each slice, either moves: an even draw.
-    fn move_one(&mut self, cpu: u32, now: u64, started: &mut Vec<(CoreSlot, u64)>) {
+    /// time-sharing a CPU each slice, either moves: an even draw. A thread switched out of
+    /// `cpu` in this same settling (in `out.displaced`) stays: it is the one that just ran.
+    fn move_one(&mut self, cpu: u32, now: u64, out: &mut Settled) {
         let c = cpu as usize;
         let Some(light) = self.one_fewer(cpu) else {
             return;
@@ -76,10 +77,10 @@ impl RunQueues {
         self.touch(cpu, now);
         // The CPU it goes to is no longer the busier one: its own due balance is void.
         self.busy_pull_at[light as usize] = None;
-        if let Some(waiting) = self.queues[c].longest_waiting() {
+        if let Some(waiting) = self.queues[c].longest_waiting(&out.displaced) {
             let work = self.queues[c].waiting_work(waiting).unwrap_or(0);
             self.put(waiting, light, now);
-            started.push((waiting, work));
+            out.started.push((waiting, work));
             return;
         }
         let movable: Vec<CoreSlot> = self.on[c]
@@ -112,16 +113,19 @@ impl RunQueues {
     /// at least two threads fewer, [`RunQueues::lighter_cpu`]), at each tick (the first the
     /// next tick of the CPUs' common ones after the imbalance began, [`RunQueues::next_tick`])
     /// that CPU pulls the thread that has waited longest if it is cache-cold, and a cache-hot
-    /// one (or one of threads time-sharing `cpu`) with [`PULL_PER_TICK`]'s chance.
-    fn balance(&mut self, cpu: u32, now: u64, started: &mut Vec<(CoreSlot, u64)>) {
+    /// one (or one of threads time-sharing `cpu`) with [`PULL_PER_TICK`]'s chance. A thread
+    /// switched out of `cpu` in this same settling (in `out.displaced`) is not pulled then (the
+    /// cores hand its work left back only once settling is done, and it is cache-hot anyway),
+    /// but a later tick may pull it.
+    fn balance(&mut self, cpu: u32, now: u64, out: &mut Settled) {
         let c = cpu as usize;
         let idle = self
             .idle_cpu()
             .filter(|&i| i != cpu)
             .or_else(|| self.lighter_cpu(cpu));
         let sharing = self.on[c].len() > 1;
-        let waiting = self.queues[c].longest_waiting();
-        let Some(idle) = idle.filter(|_| waiting.is_some() || sharing) else {
+        let any_waiting = self.queues[c].longest_waiting(&[]).is_some();
+        let Some(idle) = idle.filter(|_| any_waiting || sharing) else {
             self.pull_at[c] = None;
             return;
         };
@@ -130,6 +134,12 @@ impl RunQueues {
             return;
         };
         if now < at {
+            return;
+        }
+        let waiting = self.queues[c].longest_waiting(&out.displaced);
+        if waiting.is_none() && !sharing {
+            // Only the thread switched out in this settling waits: a later tick may pull it.
+            self.pull_at[c] = Some(self.next_tick(now));
             return;
         }
         let cold = waiting.is_some_and(|w| !self.cache_hot(w, now));
@@ -147,7 +157,7 @@ impl RunQueues {
         };
         let work = self.queues[c].waiting_work(waiting).unwrap_or(0);
         self.put(waiting, idle, now);
-        started.push((waiting, work));
+        out.started.push((waiting, work));
     }
 
     /// Settles `cpu`: a thread woken only briefly that gets it runs its moment and sleeps
