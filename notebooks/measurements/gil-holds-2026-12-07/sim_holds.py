@@ -7,8 +7,9 @@ hand-over shares and holds of each process, from sim's thread_states.csv.
 For each N, sim runs one process of N threads (as `handover_shares.py` alone) and two
 (as `--beside`), each thread a 4 s CPU-bound body, and records what every thread did over the
 first 3 s. Over 0.2-3 s the pool threads' Python stretches of each process give its sequence of
-GIL holders, read as `handover_shares.shares` and `holds_ms` read the VM's. One JSON line per
-process and run. Stdlib only.
+GIL holders, read as `handover_shares.shares` and `holds_ms` read the VM's, with the share of
+the CPUs' time the run left idle while threads waited (`summary.json`'s
+`cpu_idle_while_waiting`). One JSON line per process and run. Stdlib only.
 """
 
 import argparse
@@ -59,6 +60,8 @@ def run(sim, processes, n):
             f.write(EXPERIMENT.format(p=processes, n=n, bodies=processes * n))
         out = os.path.join(tmp, "out")
         subprocess.run([sim, "run", exp, "--out", out, "--quiet"], check=True)
+        with open(os.path.join(out, "summary.json")) as f:
+            idle = json.load(f).get("cpu_idle_while_waiting")
         rows = []
         for process in range(processes):
             seq, times = holders(os.path.join(out, "thread_states.csv"), process)
@@ -71,6 +74,7 @@ def run(sim, processes, n):
                 "longest_waiter": round(longest / max(total, 1), 3),
                 "uniform": round(1 / (n - 1), 3),
                 "hold_ms_p10_p50_p90": handover_shares.holds_ms(times),
+                "cpu_idle_while_waiting": idle,
             })
         return rows
 
