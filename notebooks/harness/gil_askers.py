@@ -15,9 +15,10 @@ process other than the old holder whose brief run (under 0.3 ms) ended last befo
 holder stopped, at most 0.2 ms before. Of the askers it reports how long each waited from its
 wake-up to its run, when it woke and ran after the previous hand-over, whether it ran on the
 old holder's CPU or on the other process's, and the CPU time idle while it waited; of the
-hand-overs, whether the new holder ran on the old holder's CPU; of the whole record, the CPUs'
-idle share; and how the askers' runs fall against the scheduler tick (the phase, modulo 4 ms,
-at which the spinning threads are most often preempted). Stdlib only.
+hand-overs, whether the new holder ran on the old holder's CPU and how long the old holder,
+forced off, waited from the new holder's first run to its own next run (after which it starts
+the timed wait that makes it the next asker); of the whole record, the CPUs' idle share.
+Stdlib only.
 """
 
 import argparse
@@ -33,8 +34,6 @@ import sched_idle  # noqa: E402  (its event reader and run builder)
 
 HOLD_MIN_S = 0.0003
 ASK_BEFORE_DROP_S = 0.0002
-TICK_S = 0.004
-TICK_NEAR_S = 0.0001
 TRIM_S = 0.1
 
 
@@ -94,25 +93,11 @@ def idle_between(idle, a, b):
     return sum(max(0.0, min(e, b) - max(s, a)) for s, e, _c in idle)
 
 
-def tick_phase(events, pool):
-    """The phase (s, modulo TICK_S) at which spinning threads are most often switched out
-    while runnable: the scheduler tick's (0.1 ms bins)."""
-    bins = {}
-    for ev in events:
-        if ev["event"] != "sched:sched_switch":
-            continue
-        if int(ev["prev"]["prev_pid"]) in pool and ev["prev"].get("prev_state", "").startswith("R"):
-            b = int((ev["time"] % TICK_S) / TICK_NEAR_S)
-            bins[b] = bins.get(b, 0) + 1
-    if not bins:
-        return None
-    return max(bins, key=bins.get) * TICK_NEAR_S + TICK_NEAR_S / 2
-
-
-def near_tick(t, phase):
-    """Whether `t` falls within TICK_NEAR_S of a tick at `phase`."""
-    d = (t - phase) % TICK_S
-    return min(d, TICK_S - d) <= TICK_NEAR_S
+def rejoin_wait(pruns, old, new):
+    """How long the old holder, forced off, waited from the new holder's first run to its own
+    next run (where it starts its timed wait for the GIL), or None."""
+    later = [r for r in pruns if r[3] == old[3] and r[0] >= new[0]]
+    return later[0][0] - new[0] if later else None
 
 
 def quantiles_ms(values):
@@ -133,23 +118,23 @@ def analyse(lines, processes=2):
     wakes_of = {}
     for t, _cpu, _waker, wakee in wakes:
         wakes_of.setdefault(wakee, []).append(t)
-    phase = tick_phase(events, pool)
     cpus = len({c for iv in runs.values() for _s, _e, c in iv})
     out = {"cpus": cpus, "seconds": round(span[1] - span[0], 3),
            "cpu_idle_share": round(idle_between(idle, *span) / (cpus * (span[1] - span[0])), 4),
            "processes": []}
     for p in sorted(set(pool.values())):
-        out["processes"].append(process_summary(runs, pool, p, span, wakes_of, idle, phase))
+        out["processes"].append(process_summary(runs, pool, p, span, wakes_of, idle))
     return out
 
 
-def process_summary(runs, pool, p, span, wakes_of, idle, phase):
+def process_summary(runs, pool, p, span, wakes_of, idle):
     """One process's hand-overs, holds and askers, as a dict."""
     pruns = process_runs(runs, pool, p, span)
     hos = handovers(pruns)
     starts = [new[0] for _old, new in hos]
     holds = [b - a for a, b in zip(starts, starts[1:])]
-    waits, woke_after, ran_after, idle_waiting, on_own, at_tick = [], [], [], 0.0, 0, 0
+    rejoins = [w for w in (rejoin_wait(pruns, o, n) for o, n in hos) if w is not None]
+    waits, woke_after, ran_after, idle_waiting, on_own = [], [], [], 0.0, 0
     for k in range(1, len(hos)):
         old, new = hos[k]
         ask = asker_of(pruns, old, new[0])
@@ -161,19 +146,18 @@ def process_summary(runs, pool, p, span, wakes_of, idle, phase):
         ran_after.append(ask[0] - starts[k - 1])
         idle_waiting += idle_between(idle, w, ask[0])
         on_own += ask[2] == old[2]
-        at_tick += phase is not None and near_tick(ask[0], phase)
     n = len(waits)
     same_cpu = sum(new[2] == old[2] for old, new in hos)
     return {
         "process": p, "threads": sum(1 for q in pool.values() if q == p),
         "handovers": len(hos), "hold_ms_p10_p50_p90": quantiles_ms(holds),
         "new_holder_on_old_holders_cpu": round(same_cpu / max(len(hos), 1), 3),
+        "forced_off_waits_ms_p10_p50_p90": quantiles_ms(rejoins),
         "askers_found": n,
         "asker_wait_ms_p10_p50_p90": quantiles_ms(waits),
         "asker_woke_after_handover_ms": quantiles_ms(woke_after),
         "asker_ran_after_handover_ms": quantiles_ms(ran_after),
         "asker_on_old_holders_cpu": round(on_own / max(n, 1), 3),
-        "asker_ran_at_tick": round(at_tick / max(n, 1), 3),
         "cpu_idle_ms_per_asker_wait": round(idle_waiting * 1e3 / max(n, 1), 4),
     }
 

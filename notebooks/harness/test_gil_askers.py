@@ -30,11 +30,11 @@ class HandoversAndAskers(unittest.TestCase):
         self.assertIsNone(ga.asker_of(pruns, old, new[0]))
 
 
-class Ticks(unittest.TestCase):
-    def test_near_tick_wraps_around_the_period(self):
-        self.assertTrue(ga.near_tick(8.00005, 0.0))
-        self.assertTrue(ga.near_tick(7.99995, 0.0))
-        self.assertFalse(ga.near_tick(8.0015, 0.0))
+class Waits(unittest.TestCase):
+    def test_the_forced_off_holder_waits_for_its_next_run(self):
+        pruns = HandoversAndAskers.PRUNS + [run(11.0, 11.01, 0, 1)]
+        old, new = ga.handovers(sorted(pruns))[0]
+        self.assertAlmostEqual(ga.rejoin_wait(sorted(pruns), old, new), 2.95 * MS)
 
     def test_idle_between_clips_each_stretch(self):
         idle = [(0.0, 1.0, 0), (0.5, 2.0, 1)]
