@@ -26,11 +26,11 @@ import bisect
 import gzip
 import json
 import os
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sched_idle  # noqa: E402  (its event reader and run builder)
+from handover_shares import quantiles_ms  # noqa: E402
 
 HOLD_MIN_S = 0.0003
 ASK_BEFORE_DROP_S = 0.0002
@@ -98,14 +98,6 @@ def rejoin_wait(pruns, old, new):
     next run (where it starts its timed wait for the GIL), or None."""
     later = [r for r in pruns if r[3] == old[3] and r[0] >= new[0]]
     return later[0][0] - new[0] if later else None
-
-
-def quantiles_ms(values):
-    """(p10, median, p90) in ms, or None."""
-    v = sorted(values)
-    if not v:
-        return None
-    return [round(v[int(f * (len(v) - 1))] * 1e3, 2) for f in (0.1, 0.5, 0.9)]
 
 
 def analyse(lines, processes=2):

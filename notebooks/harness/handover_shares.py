@@ -78,13 +78,18 @@ def shares(seq, n):
     return total, prev, longest
 
 
+def quantiles_ms(seconds):
+    """(p10, median, p90) in ms of durations given in seconds; None if there are none."""
+    v = sorted(x * 1e3 for x in seconds)
+    if not v:
+        return None
+    return tuple(round(v[int(f * (len(v) - 1))], 2) for f in (0.1, 0.5, 0.9))
+
+
 def holds_ms(times):
     """(p10, median, p90) of the times between successive takes, ms; None with fewer than
     two takes."""
-    gaps = sorted((b - a) * 1e3 for a, b in zip(times, times[1:]))
-    if not gaps:
-        return None
-    return tuple(round(gaps[int(f * (len(gaps) - 1))], 2) for f in (0.1, 0.5, 0.9))
+    return quantiles_ms([b - a for a, b in zip(times, times[1:])])
 
 
 def report(n, seconds):
